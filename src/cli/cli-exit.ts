@@ -1,0 +1,35 @@
+// How every NoFear command ends: its status, or 125 with a message that names the problem and the fix.
+import { isNoFearError } from '../errors.js';
+
+export const NOFEAR_FAILURE = 125;
+
+export const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+export function reportFailure(program: string, error: unknown): number {
+  if (isNoFearError(error)) {
+    process.stderr.write(`${program}: ${error.describe()}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${program}: internal error: ${message}\n  fix: run again with --verbose, and report it if it persists\n`);
+    if (process.env.NOFEAR_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+  }
+  return NOFEAR_FAILURE;
+}
+
+export async function runMain(program: string, main: () => Promise<number>): Promise<never> {
+  let status: number;
+  try {
+    status = await main();
+  } catch (error) {
+    status = reportFailure(program, error);
+  }
+  process.exit(status);
+}
+
+/** NoFear's own notices: shown on a terminal or with --verbose, never mixed into a pipe. */
+export function noticeWriter(verbose: boolean): (line: string) => void {
+  const show = verbose || process.stderr.isTTY === true;
+  return (line) => {
+    if (show) process.stderr.write(`nofear: ${line}\n`);
+  };
+}

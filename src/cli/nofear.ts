@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// nofear: run a command (or a shell) in a VM that uses the host's own software.
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
+import { parseNofearArgs, NOFEAR_USAGE, type RunArgs } from './nofear-args.js';
+import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
+import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.js';
+import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
+import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
+import { guestEnvironment } from '../sandbox/guest-env.js';
+import { formatProfiles } from './profile-table.js';
+
+const MIB = 1024 * 1024;
+
+export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
+  const hostMiB = Math.floor(hostBytes / MIB);
+  if (memoryMiB > hostMiB) {
+    throw invalidArgument(
+      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
+      `lower it: nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} ...`,
+    );
+  }
+  if (memoryMiB < 128) throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, 'nofear --mem 512 ...');
+}
+
+function checkSharedFolder(dir: string): string {
+  const full = path.resolve(dir);
+  let stat;
+  try {
+    stat = statSync(full);
+  } catch {
+    throw notFound(`Shared folder ${full} does not exist.`, `mkdir -p ${JSON.stringify(full)}, or pick another folder with -f`);
+  }
+  if (!stat.isDirectory()) throw invalidArgument(`Shared folder ${full} is not a directory.`, 'nofear -f DIR takes a directory');
+  return full;
+}
+
+async function runInVm(args: RunArgs): Promise<number> {
+  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
+  const warn = noticeWriter(args.verbose);
+  if (args.gui) throw unavailable('nofear --gui is not available in this build yet.', 'run command-line programs without --gui');
+  const memoryMiB = args.memoryMiB ?? 1024;
+  checkMemory(memoryMiB);
+  const sharedFolder = args.sharedFolder === undefined ? undefined : checkSharedFolder(args.sharedFolder);
+  const profile = args.temporary ? undefined : validateProfileName(args.profile ?? DEFAULT_PROFILE);
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const command = args.command.length > 0 ? args.command : defaultShell(interactive);
+
+  let release: (() => Promise<void>) | undefined;
+  let disk: string | undefined;
+  if (profile !== undefined) {
+    if (!statSafe(profilePaths(profile).disk)) {
+      warn(`creating profile ${profile}`);
+      await createProfile(profile);
+    }
+    release = await lockProfile(profile);
+    disk = profilePaths(profile).disk;
+  }
+
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  let sandbox: Sandbox | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled ??= signal;
+    controller.abort();
+    void sandbox?.stop(2000);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
+  const endMarker = randomBytes(16).toString('hex');
+  const options: SandboxOptions = {
+    argv: command,
+    profile: profile ?? 'temporary',
+    ...(disk === undefined ? {} : { disk }),
+    stdio: interactive ? 'tty' : 'pipe',
+    user: args.root ? 'root' : 'user',
+    memoryMiB,
+    cpus: args.cpus ?? 2,
+    net: args.net ?? 'none',
+    ...(sharedFolder === undefined ? {} : { sharedFolder, cwd: '/shared' }),
+    env: guestEnvironment({ root: args.root, interactive, hostEnv: process.env }),
+    ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
+    ...(verbose === undefined ? {} : { log: verbose }),
+    warn,
+    abort: controller.signal,
+  };
+  try {
+    try {
+      sandbox = await Sandbox.start(options);
+    } catch (error) {
+      if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+      throw error;
+    }
+    if (signalled !== undefined) void sandbox.stop(2000);
+    const status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox);
+    if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+    return status;
+  } finally {
+    await sandbox?.dispose();
+    await release?.();
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+  }
+}
+
+function statSafe(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function defaultShell(interactive: boolean): string[] {
+  const bash = statSafe('/usr/bin/bash') || statSafe('/bin/bash');
+  if (interactive) return bash ? ['bash', '-i'] : ['sh', '-i'];
+  return ['sh'];
+}
+
+async function relayPipes(sandbox: Sandbox): Promise<number> {
+  const { stdin, stdout, stderr } = sandbox.ports;
+  if (stdin === undefined || stdout === undefined || stderr === undefined) throw new Error('stdio ports missing');
+  const stopStdin = relayStdin(process.stdin, stdin);
+  const out = new CountingSink(stdout, process.stdout);
+  const err = new CountingSink(stderr, process.stderr);
+  const outcome = await sandbox.outcome;
+  stopStdin();
+  if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
+  // The guest says how many bytes it wrote; wait for the last of them (bounded) before exiting.
+  await Promise.all([out.waitFor(outcome.stdoutBytes, 10_000), err.waitFor(outcome.stderrBytes, 10_000)]);
+  await Promise.all([out.flushed(), err.flushed()]);
+  return outcome.status;
+}
+
+async function relayTerminal(sandbox: Sandbox, endMarker: string): Promise<number> {
+  const { tty } = sandbox.ports;
+  if (tty === undefined) throw new Error('terminal port missing');
+  const sink = new TerminalSink(tty, process.stdout, Buffer.from(`\x1b]nofear-end;${endMarker}\x07`));
+  process.stdin.setRawMode(true);
+  process.stdin.on('data', (chunk: Buffer) => tty.write(chunk));
+  process.stdin.resume();
+  const onResize = () => sandbox.resize(process.stdout.rows, process.stdout.columns);
+  process.stdout.on('resize', onResize);
+  try {
+    const outcome = await sandbox.outcome;
+    if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
+    await sink.waitForEnd(5000);
+    return outcome.status;
+  } finally {
+    process.stdout.off('resize', onResize);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+}
+
+function failed(sandbox: Sandbox, reason: string): number {
+  const error = new NoFearError('Failed', `${reason}.`, { fix: 'run again with --verbose; NOFEAR_CONSOLE=1 shows the guest console' });
+  process.stderr.write(`nofear: ${error.describe()}\n`);
+  if (process.env.NOFEAR_CONSOLE === '1') process.stderr.write(sandbox.consoleTail());
+  return NOFEAR_FAILURE;
+}
+
+await runMain('nofear', async () => {
+  const args = parseNofearArgs(process.argv.slice(2));
+  switch (args.action) {
+    case 'help':
+      process.stdout.write(`${NOFEAR_USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write('nofear 0.1.0\n');
+      return 0;
+    case 'list':
+      process.stdout.write(formatProfiles(await listProfiles()));
+      return 0;
+    case 'create':
+      validateProfileName(args.name);
+      await createProfile(args.name);
+      process.stdout.write(`created profile ${args.name}\n`);
+      return 0;
+    case 'delete':
+      await deleteProfile(validateProfileName(args.name));
+      process.stdout.write(`deleted profile ${args.name}\n`);
+      return 0;
+    case 'run':
+      return runInVm(args);
+  }
+});

@@ -1,0 +1,117 @@
+#!/.bb/busybox sh
+# NoFear guest init (PID 1): modules, the host's exports behind overlays, a generated /etc,
+# then the control agent. Anything that goes wrong powers the VM off: the host reports it.
+
+/.bb/busybox mkdir -p /.bb/bin
+/.bb/busybox --install -s /.bb/bin
+export PATH=/.bb/bin
+umask 022
+
+mount -t proc -o nosuid,nodev,noexec proc /proc
+mount -t sysfs -o nosuid,nodev,noexec sys /sys
+mount -t devtmpfs -o nosuid,mode=0755 dev /dev
+
+for module in $(cat /.nofear/modules.list); do
+	insmod "/.nofear/modules/$module.ko" 2>/dev/null
+done
+
+# hvc0 appears once virtio_console has probed; it can exist a moment before it opens, and a
+# failed redirection would kill PID 1.
+tries=0
+until [ -c /dev/hvc0 ] && (: >/dev/hvc0) 2>/dev/null; do
+	tries=$((tries + 1))
+	[ $tries -gt 400 ] && poweroff -f
+	usleep 5000
+done
+exec </dev/null >/dev/hvc0 2>&1
+
+fatal() {
+	echo "nofear-init: $*"
+	poweroff -f
+}
+
+upper=tmpfs
+rwsize=256m
+for word in $(cat /proc/cmdline); do
+	case $word in
+	nofear.upper=*) upper=${word#nofear.upper=} ;;
+	nofear.rwsize=*) rwsize=${word#nofear.rwsize=} ;;
+	esac
+done
+
+# Named virtio ports, as udev would link them.
+mkdir -p /dev/virtio-ports
+for port in /sys/class/virtio-ports/vport*; do
+	[ -r "$port/name" ] || continue
+	ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$(cat "$port/name")"
+done
+
+# The writable layer: a tmpfs for a throwaway VM, the profile's disk for a persistent one.
+mkdir -p /.rw
+if [ "$upper" = disk ]; then
+	[ -b /dev/vda ] || fatal "profile disk missing"
+	mount -t ext4 -o nosuid,nodev /dev/vda /.rw || fatal "cannot mount the profile disk"
+else
+	mount -t tmpfs -o mode=0755,size="$rwsize" rw /.rw || fatal "cannot mount the writable layer"
+fi
+mkdir -p /.rw/upper /.rw/work
+
+# overlay DIR LOWER: DIR becomes writable, writes landing in /.rw, never in LOWER.
+overlay() {
+	mkdir -p "/.rw/upper/$1" "/.rw/work/$1" "/$1"
+	mount -t overlay -o "lowerdir=$2,upperdir=/.rw/upper/$1,workdir=/.rw/work/$1,redirect_dir=on" "nofear-$1" "/$1" ||
+		fatal "cannot mount the overlay on /$1"
+}
+
+for tagfile in /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag; do
+	[ -r "$tagfile" ] || continue
+	tag=$(tr -d '\000' <"$tagfile")
+	case $tag in
+	nf_sys_*)
+		name=${tag#nf_sys_}
+		mkdir -p "/.lower/$name"
+		mount -t 9p -o trans=virtio,version=9p2000.L,ro,nosuid,nodev,cache=loose "$tag" "/.lower/$name" ||
+			fatal "cannot mount the host's /$name"
+		overlay "$name" "/.lower/$name"
+		;;
+	nf_shared)
+		mkdir -p /shared
+		mount -t 9p -o trans=virtio,version=9p2000.L,nosuid,nodev,cache=none,access=client nf_shared /shared ||
+			fatal "cannot mount the shared folder"
+		chown 1000:1000 /shared
+		;;
+	nf_export)
+		mkdir -p /staging
+		mount -t 9p -o trans=virtio,version=9p2000.L,ro,nosuid,nodev,noexec,cache=none nf_export /staging ||
+			fatal "cannot mount the staging export"
+		;;
+	esac
+done
+
+# Merged-/usr hosts: /bin, /lib... are symlinks into /usr (listed at image build time).
+while read -r link target; do
+	[ -e "/$link" ] || ln -s "$target" "/$link"
+done </.nofear/links
+
+# A persistent profile keeps /etc, /home, /root and /var too.
+if [ "$upper" = disk ]; then
+	for dir in etc home root var; do
+		mkdir -p "/.base/$dir"
+		mount --bind "/$dir" "/.base/$dir"
+		overlay "$dir" "/.base/$dir"
+	done
+fi
+
+mkdir -p /tmp /run /dev/pts /dev/shm /run/user/1000
+mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp
+mount -t tmpfs -o mode=0755,nosuid,nodev run /run
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777,nosuid,nodev shm /dev/shm
+mkdir -p /run/user/1000 /run/nofear
+chown 1000:1000 /run/user/1000
+chmod 700 /run/user/1000 /run/nofear
+chown -R 1000:1000 /home/user 2>/dev/null
+tr -d '-' </proc/sys/kernel/random/uuid >/etc/machine-id
+ip link set lo up
+
+exec /.bb/busybox sh /.nofear/agent.sh

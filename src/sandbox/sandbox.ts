@@ -1,0 +1,359 @@
+// One sandbox from start to clean-up: runtime dir, guest image, jailed QEMU, control port, job, outcome.
+import { promises as fsp, lstatSync } from 'node:fs';
+import type net from 'node:net';
+import { NoFearError, unavailable } from '../errors.js';
+import { findGuestKernel } from '../vm/kernel.js';
+import { buildGuestImage } from '../vm/initramfs.js';
+import { chooseAccel, hostTscKhz, readAccelFacts, type AccelChoice } from '../vm/accel.js';
+import { buildQemuArgv, type Accel } from '../vm/qemu-argv.js';
+import { addressSpaceLimit, buildJailArgv, jailTools, probeJail, type JailKind } from '../vm/jail.js';
+import { QemuProcess } from '../vm/qemu-process.js';
+import { connectPort } from '../vm/channels.js';
+import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob } from '../vm/control-protocol.js';
+import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
+import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
+import { identify } from './proc.js';
+import { planVm, socketPaths, type StdioMode } from './vm-plan.js';
+
+export interface SandboxOptions {
+  argv: readonly string[];
+  profile: string;
+  disk?: string;
+  stdio: StdioMode;
+  user: 'user' | 'root';
+  memoryMiB: number;
+  cpus: number;
+  net: 'none' | 'user';
+  tbSizeMiB?: number;
+  sharedFolder?: string;
+  withExportDir?: boolean;
+  env: Record<string, string>;
+  cwd?: string;
+  winsize?: { rows: number; cols: number };
+  endMarker?: string;
+  files?: string[];
+  hostEnv?: NodeJS.ProcessEnv;
+  /** Notices for --verbose (which kernel, which accelerator, cache reuse). */
+  log?: (line: string) => void;
+  /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
+  warn?: (line: string) => void;
+  /** Aborting stops the VM wherever its start has got to. */
+  abort?: AbortSignal;
+}
+
+export type SandboxOutcome =
+  | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
+  | { kind: 'failed'; reason: string };
+
+const CONNECT_DEADLINE_MS = 15_000;
+const HELLO_DEADLINE_MS = { kvm: 15_000, tcg: 120_000 } as const;
+
+export class Sandbox {
+  readonly id: string;
+  readonly dir: string;
+  readonly outcome: Promise<SandboxOutcome>;
+  readonly ports: Partial<Record<'stdin' | 'stdout' | 'stderr' | 'tty', net.Socket>>;
+  readonly accel: AccelChoice;
+  readonly jail: JailKind;
+  private record: SandboxRecord;
+  private disposed = false;
+
+  private constructor(
+    readonly qemu: QemuProcess,
+    private readonly control: net.Socket,
+    init: {
+      id: string;
+      dir: string;
+      record: SandboxRecord;
+      ports: Sandbox['ports'];
+      accel: AccelChoice;
+      jail: JailKind;
+      outcome: Promise<SandboxOutcome>;
+    },
+  ) {
+    this.id = init.id;
+    this.dir = init.dir;
+    this.record = init.record;
+    this.ports = init.ports;
+    this.accel = init.accel;
+    this.jail = init.jail;
+    this.outcome = init.outcome;
+  }
+
+  get qemuPid(): number {
+    return this.qemu.pid;
+  }
+
+  static async start(options: SandboxOptions): Promise<Sandbox> {
+    const env = options.hostEnv ?? process.env;
+    const log = options.log ?? (() => {});
+    const base = ensureRuntimeBase(env);
+    await reapLeftovers(base, log);
+    const kernel = await findGuestKernel({ env, ...(options.warn ? { progress: options.warn } : {}) });
+    log(`guest kernel: ${kernel.description}`);
+    const image = await buildGuestImage(kernel, env);
+    log(image.reused ? `guest image: reusing the cached ${image.path}` : `guest image: built ${image.path}`);
+
+    let choice = chooseAccel(readAccelFacts(env));
+    const automatic = choice.accel === 'kvm' && !choice.reason.startsWith('NOFEAR_ACCEL');
+    for (;;) {
+      try {
+        return await Sandbox.boot(options, env, base, kernel.image, image.path, choice);
+      } catch (error) {
+        // KVM that looked usable but shows no sign of life: fall back to TCG rather than hang.
+        if (!(automatic && choice.accel === 'kvm' && error instanceof KvmNoLife)) throw error;
+        choice = { accel: 'tcg', reason: `KVM started but the guest showed no sign of life (${error.message})` };
+      }
+    }
+  }
+
+  private static async boot(
+    options: SandboxOptions,
+    env: NodeJS.ProcessEnv,
+    base: string,
+    kernelImage: string,
+    initramfs: string,
+    choice: AccelChoice,
+  ): Promise<Sandbox> {
+    const log = options.log ?? (() => {});
+    if (choice.accel === 'tcg') (options.warn ?? log)(`KVM not used (${choice.reason}): running under TCG, several times slower`);
+    else log(`accelerator: KVM (${choice.reason})`);
+    options.abort?.throwIfAborted();
+    const { id, dir } = await createSandboxDir(base);
+    const record: SandboxRecord = {
+      id,
+      profile: options.profile,
+      command: [...options.argv],
+      files: options.files ?? [],
+      state: 'starting',
+      createdAt: Date.now(),
+      owner: selfIdentity(),
+      accel: choice.accel,
+      memoryMiB: options.memoryMiB,
+      cpus: options.cpus,
+    };
+    let qemu: QemuProcess | undefined;
+    const sockets: net.Socket[] = [];
+    try {
+      await writeRecord(dir, record);
+      const exportDir = options.withExportDir ? `${dir}/export` : undefined;
+      if (exportDir !== undefined) await fsp.mkdir(exportDir, { mode: 0o755 });
+      const tools = jailTools(env);
+      const jail = await probeJail(tools);
+      const tbSizeMiB = options.tbSizeMiB ?? 256;
+      const plan = planVm({
+        id,
+        dir,
+        accel: choice.accel,
+        tscKhz: hostTscKhz(),
+        memoryMiB: options.memoryMiB,
+        cpus: options.cpus,
+        tbSizeMiB,
+        kernel: kernelImage,
+        initramfs,
+        systemDirs: exportableSystemDirs(),
+        sharedFolder: options.sharedFolder,
+        exportDir,
+        disk: options.disk,
+        net: options.net,
+        stdio: options.stdio,
+        seccomp: env.NOFEAR_SECCOMP !== 'off',
+      });
+      const qemuBinary = env.NOFEAR_QEMU ?? '/usr/bin/qemu-system-x86_64';
+      await fsp.access(qemuBinary).catch(() => {
+        throw unavailable(`QEMU is not installed (${qemuBinary} is missing).`, 'sudo apt-get install qemu-system-x86');
+      });
+      const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
+        kind: jail,
+        tools,
+        readOnly: [...plan.exports.filter((e) => e.readonly).map((e) => e.path), kernelImage, initramfs],
+        readWrite: [dir, ...(options.sharedFolder ? [options.sharedFolder] : []), ...(options.disk ? [options.disk] : [])],
+        network: options.net === 'user',
+        kvm: choice.accel === 'kvm',
+        limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB), openFiles: 1024 },
+      });
+      log(`jail: ${jail === 'bwrap' ? 'bubblewrap namespaces + seccomp' : 'setpriv --pdeathsig (bubblewrap unavailable) + seccomp'}`);
+      qemu = await QemuProcess.start(argv, env.NOFEAR_CONSOLE === '1' ? { onConsole: (c) => process.stderr.write(c) } : {});
+      const started = qemu;
+      options.abort?.addEventListener('abort', () => void started.kill(), { once: true });
+      const qemuIdentity = identify(qemu.pid);
+      if (qemuIdentity !== undefined) record.qemu = qemuIdentity;
+      await writeRecord(dir, record);
+
+      const running = qemu;
+      const gaveUp = () => running.hasExited;
+      const paths = socketPaths(dir);
+      const control = await connectPort(paths.control, CONNECT_DEADLINE_MS, gaveUp);
+      sockets.push(control);
+      const ports: Sandbox['ports'] = {};
+      if (options.stdio === 'pipe') {
+        for (const name of ['stdin', 'stdout', 'stderr'] as const) {
+          ports[name] = await connectPort(paths[name], CONNECT_DEADLINE_MS, gaveUp);
+          sockets.push(ports[name]);
+        }
+      } else if (options.stdio === 'tty') {
+        ports.tty = await connectPort(paths.tty, CONNECT_DEADLINE_MS, gaveUp);
+        sockets.push(ports.tty);
+      }
+      const messages = guestMessages(control, running);
+      await messages.hello(HELLO_DEADLINE_MS[choice.accel], choice.accel);
+      const job: GuestJob = {
+        argv: options.argv,
+        env: options.env,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        user: options.user,
+        stdio: options.stdio === 'tty' ? 'tty' : 'pipe',
+        hostname: guestHostname(options.profile),
+        ...(options.winsize === undefined ? {} : { winsize: options.winsize }),
+        ...(options.endMarker === undefined ? {} : { endMarker: options.endMarker }),
+      };
+      control.write(encodeJob(job));
+      const sandbox: Sandbox = new Sandbox(running, control, {
+        id,
+        dir,
+        record,
+        ports,
+        accel: choice,
+        jail,
+        outcome: messages.outcome(() => {
+          record.state = 'running';
+          void writeRecord(dir, record).catch(() => {});
+        }),
+      });
+      return sandbox;
+    } catch (error) {
+      for (const socket of sockets) socket.destroy();
+      if (qemu !== undefined) await qemu.kill();
+      await removeSandboxDir(dir, record);
+      if (error instanceof KvmNoLife || error instanceof NoFearError) throw error;
+      const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
+      throw new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, {
+        fix: 'nofearctl doctor',
+        cause: error,
+      });
+    }
+  }
+
+  resize(rows: number, cols: number): void {
+    if (!this.control.destroyed) this.control.write(winsizeLine(rows, cols));
+  }
+
+  /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (!this.qemu.hasExited && !this.control.destroyed) this.control.write(POWEROFF_LINE);
+    const timer = setTimeout(() => void this.qemu.kill(), graceMs);
+    try {
+      await this.qemu.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for QEMU to end (bounded), then removes everything the sandbox left on the host. */
+  async dispose(exitStatus?: number): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const timer = setTimeout(() => void this.qemu.kill(), 10_000);
+    await this.qemu.exited;
+    clearTimeout(timer);
+    await this.qemu.kill();
+    this.control.destroy();
+    for (const socket of Object.values(this.ports)) socket?.destroy();
+    if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
+    await removeSandboxDir(this.dir, this.record);
+  }
+
+  consoleTail(): string {
+    return this.qemu.consoleTail();
+  }
+}
+
+class KvmNoLife extends Error {}
+
+function lastLines(text: string, count = 6): string {
+  return text.trim().split('\n').slice(-count).map((line) => `  ${line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')}`).join('\n');
+}
+
+export function guestHostname(profile: string): string {
+  const clean = profile.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  return `nofear-${clean || 'vm'}`;
+}
+
+/** System dirs the guest gets: those that exist as real directories (merged-/usr links are recreated). */
+export function exportableSystemDirs(): string[] {
+  return SYSTEM_EXPORTS.filter((dir) => {
+    try {
+      return lstatSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The guest's side of the control port, as promises: its hello, then the job's outcome. */
+function guestMessages(control: net.Socket, qemu: QemuProcess) {
+  const splitter = new LineSplitter();
+  let helloSeen = false;
+  let onHello: (() => void) | undefined;
+  let onStarted: (() => void) | undefined;
+  let finish: ((outcome: SandboxOutcome) => void) | undefined;
+  let pending: SandboxOutcome | undefined;
+  const settle = (outcome: SandboxOutcome) => {
+    if (pending !== undefined) return;
+    pending = outcome;
+    finish?.(outcome);
+  };
+  control.on('data', (chunk: Buffer) =>
+    splitter.push(chunk, (line) => {
+      const message = parseGuestLine(line);
+      switch (message.type) {
+        case 'hello':
+          helloSeen = true;
+          onHello?.();
+          break;
+        case 'started':
+          onStarted?.();
+          break;
+        case 'exit':
+          settle({ kind: 'exited', status: message.status, stdoutBytes: message.stdoutBytes, stderrBytes: message.stderrBytes });
+          break;
+        case 'error':
+          settle({ kind: 'failed', reason: `the guest could not run the job (${message.reason})` });
+          break;
+        case 'invalid':
+          // A guest that breaks the protocol is hostile or broken: it gets no further say.
+          settle({ kind: 'failed', reason: `the guest broke the control protocol (${message.reason})` });
+          void qemu.kill();
+          break;
+      }
+    }),
+  );
+  control.on('error', () => {});
+  void qemu.exited.then((exit) =>
+    settle({ kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` }),
+  );
+  return {
+    hello(deadlineMs: number, accel: Accel): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (helloSeen) return resolve();
+        const timer = setTimeout(() => fail(`no sign of life from the guest within ${deadlineMs / 1000} s`), deadlineMs);
+        const fail = (reason: string) => {
+          clearTimeout(timer);
+          reject(accel === 'kvm' ? new KvmNoLife(reason) : new Error(reason));
+        };
+        onHello = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        void qemu.exited.then((exit) => fail(`QEMU exited during boot (${exit.signal ?? `exit ${exit.code}`})`));
+      });
+    },
+    outcome(started: () => void): Promise<SandboxOutcome> {
+      onStarted = started;
+      return new Promise((resolve) => {
+        if (pending !== undefined) resolve(pending);
+        else finish = resolve;
+      });
+    },
+  };
+}

@@ -1,0 +1,231 @@
+// Builds the guest's initramfs (busybox, modules, init, agent, generated /etc) and caches it by the
+// hash of its inputs, so it is rebuilt only when one of them changes.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unavailable } from '../errors.js';
+import { xdgCacheHome } from '../config/xdg.js';
+import { runTool } from '../util/run.js';
+import { exists, sha256, writeFileAtomic } from '../util/fs.js';
+import { buildCpio, type CpioEntry } from './cpio.js';
+import { GUEST_MODULES, normaliseModuleName, parseModinfoDepends, parseModulesBuiltin, resolveLoadOrder } from './modules.js';
+import { generatedEtc, HOST_FILE_ALLOW_LIST, SYSTEM_EXPORTS } from './guest-etc.js';
+import type { GuestKernel } from './kernel.js';
+
+/** src/guest, found from both src/vm (tsx) and dist/vm (compiled): both sit two levels below the root. */
+export const GUEST_DIR = fileURLToPath(new URL('../../src/guest/', import.meta.url));
+const GUEST_FILES = ['init.sh', 'agent.sh'] as const;
+const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
+
+export interface GuestImage {
+  path: string;
+  /** True when an existing cached image was used as it was. */
+  reused: boolean;
+  key: string;
+}
+
+export function busyboxPath(env: NodeJS.ProcessEnv): string {
+  return env.NOFEAR_BUSYBOX ?? '/bin/busybox';
+}
+
+interface ModuleIndex {
+  paths: Map<string, string>;
+  builtin: Set<string>;
+}
+
+async function walkModules(dir: string, into: Map<string, string>): Promise<void> {
+  for (const entry of await fsp.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await walkModules(full, into);
+    else if (/\.ko(\.xz|\.zst|\.gz)?$/.test(entry.name)) into.set(normaliseModuleName(entry.name), full);
+  }
+}
+
+async function indexModules(modulesDir: string): Promise<ModuleIndex> {
+  const paths = new Map<string, string>();
+  await walkModules(path.join(modulesDir, 'kernel'), paths);
+  let builtinText = '';
+  try {
+    builtinText = await fsp.readFile(path.join(modulesDir, 'modules.builtin'), 'utf8');
+  } catch {
+    builtinText = '';
+  }
+  return { paths, builtin: parseModulesBuiltin(builtinText) };
+}
+
+async function readModule(file: string): Promise<Buffer> {
+  const tool = file.endsWith('.xz') ? 'xz' : file.endsWith('.zst') ? 'zstd' : file.endsWith('.gz') ? 'gzip' : undefined;
+  if (tool === undefined) return fsp.readFile(file);
+  const out = `${file.replace(/[^A-Za-z0-9]/g, '_').slice(-60)}`;
+  const temp = path.join(await fsp.mkdtemp('/tmp/nofear-ko-'), out);
+  try {
+    const result = await runTool(tool, ['-dc', file], { timeoutMs: 60_000, stdoutFile: temp });
+    if (result.failed) throw unavailable(`Cannot decompress kernel module ${file} (${tool}): ${result.stderr.trim()}`, `install ${tool}`);
+    return await fsp.readFile(temp);
+  } finally {
+    await fsp.rm(path.dirname(temp), { recursive: true, force: true });
+  }
+}
+
+async function moduleEntries(kernel: GuestKernel): Promise<{ entries: CpioEntry[]; order: string[]; stamp: string }> {
+  const index = await indexModules(kernel.modulesDir);
+  const contents = new Map<string, Buffer>();
+  const dependsOf = (name: string) => {
+    const data = contents.get(name);
+    return data === undefined ? undefined : parseModinfoDepends(data);
+  };
+  // Load modules breadth-first as dependencies are discovered, then order them.
+  const queue: string[] = [...GUEST_MODULES];
+  while (queue.length > 0) {
+    const name = normaliseModuleName(queue.shift() ?? '');
+    if (contents.has(name) || index.builtin.has(name)) continue;
+    const file = index.paths.get(name);
+    if (file === undefined) continue;
+    const data = await readModule(file);
+    contents.set(name, data);
+    queue.push(...parseModinfoDepends(data));
+  }
+  const order = resolveLoadOrder(GUEST_MODULES, dependsOf, (name) => index.builtin.has(name));
+  const entries: CpioEntry[] = order.map((name) => ({
+    kind: 'file',
+    path: `.nofear/modules/${name}.ko`,
+    mode: 0o644,
+    data: contents.get(name) ?? Buffer.alloc(0),
+  }));
+  const stamp = order.map((name) => `${name}:${contents.get(name)?.length ?? 0}`).join(',');
+  return { entries, order, stamp };
+}
+
+/** Copies of the allow-listed host files (regular files and symlinks; unreadable ones are skipped). */
+async function allowListEntries(): Promise<{ entries: CpioEntry[]; stamp: string }> {
+  const entries: CpioEntry[] = [];
+  const stamps: string[] = [];
+  let total = 0;
+  const visit = async (file: string): Promise<void> => {
+    let stat;
+    try {
+      stat = await fsp.lstat(file);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      const target = await fsp.readlink(file);
+      entries.push({ kind: 'symlink', path: file, target });
+      stamps.push(`${file}->${target}`);
+    } else if (stat.isDirectory()) {
+      entries.push({ kind: 'dir', path: file, mode: 0o755 });
+      let names: string[] = [];
+      try {
+        names = (await fsp.readdir(file)).sort();
+      } catch {
+        return;
+      }
+      for (const name of names) await visit(path.join(file, name));
+    } else if (stat.isFile() && total + stat.size <= MAX_ALLOW_LIST_BYTES) {
+      try {
+        const data = await fsp.readFile(file);
+        total += data.length;
+        entries.push({ kind: 'file', path: file, mode: 0o644, data });
+        stamps.push(`${file}:${stat.size}:${stat.mtimeMs}`);
+      } catch {
+        // unreadable to this user: the guest does without it
+      }
+    }
+  };
+  for (const root of HOST_FILE_ALLOW_LIST) await visit(root);
+  return { entries, stamp: stamps.join('\n') };
+}
+
+/** Top-level system directories that are symlinks on the host (merged /usr): recreated in the guest. */
+async function systemLinks(): Promise<string> {
+  const lines: string[] = [];
+  for (const dir of SYSTEM_EXPORTS) {
+    try {
+      const target = await fsp.readlink(dir);
+      lines.push(`${dir.slice(1)} ${target}`);
+    } catch {
+      // a real directory (exported) or absent
+    }
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+function isStaticElf(data: Buffer): boolean {
+  return data.subarray(0, 4).equals(Buffer.from('7f454c46', 'hex')) && !data.includes(Buffer.from('/lib64/ld-linux'));
+}
+
+function parentDirs(entries: readonly CpioEntry[]): CpioEntry[] {
+  const dirs = new Set<string>();
+  for (const entry of entries) {
+    const parts = entry.path.replace(/^\/+/, '').split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  }
+  return [...dirs].sort().map((dir) => ({ kind: 'dir', path: dir, mode: 0o755 }));
+}
+
+export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEnv = process.env): Promise<GuestImage> {
+  const busybox = busyboxPath(env);
+  let busyboxData: Buffer;
+  try {
+    busyboxData = await fsp.readFile(busybox);
+  } catch {
+    throw unavailable(`${busybox} is missing: the guest needs a static busybox.`, 'sudo apt-get install busybox-static');
+  }
+  if (!isStaticElf(busyboxData)) {
+    throw unavailable(`${busybox} is not statically linked.`, 'sudo apt-get install busybox-static');
+  }
+  const guestFiles = await Promise.all(GUEST_FILES.map(async (name) => fsp.readFile(path.join(GUEST_DIR, name))));
+  const shell = (await exists('/usr/bin/bash')) ? '/bin/bash' : '/bin/sh';
+  const links = await systemLinks();
+  const hostFiles = await allowListEntries();
+  const kernelStat = await fsp.stat(kernel.image);
+  const modulesStat = await fsp.stat(path.join(kernel.modulesDir, 'kernel'));
+  const key = sha256(
+    'nofear-initramfs-1',
+    ...guestFiles,
+    sha256(busyboxData),
+    kernel.image, String(kernelStat.size), String(kernelStat.mtimeMs),
+    kernel.modulesDir, String(modulesStat.mtimeMs),
+    shell, links, hostFiles.stamp,
+  ).slice(0, 20);
+  const cacheDir = path.join(xdgCacheHome(env), 'nofear');
+  const out = path.join(cacheDir, `initramfs-${key}.cpio`);
+  if (await exists(out)) return { path: out, reused: true, key };
+
+  const modules = await moduleEntries(kernel);
+  const etc = Object.entries(generatedEtc(shell)).map(
+    ([file, text]): CpioEntry => ({ kind: 'file', path: file, mode: file === '/etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text) }),
+  );
+  const [init, agent] = guestFiles;
+  const payload: CpioEntry[] = [
+    { kind: 'file', path: '.bb/busybox', mode: 0o755, data: busyboxData },
+    { kind: 'file', path: 'init', mode: 0o755, data: init ?? Buffer.alloc(0) },
+    { kind: 'file', path: '.nofear/agent.sh', mode: 0o644, data: agent ?? Buffer.alloc(0) },
+    { kind: 'file', path: '.nofear/modules.list', mode: 0o644, data: Buffer.from(`${modules.order.join('\n')}\n`) },
+    { kind: 'file', path: '.nofear/links', mode: 0o644, data: Buffer.from(links) },
+    ...modules.entries,
+    ...hostFiles.entries,
+    ...etc,
+  ];
+  const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc']
+    .map((dir) => ({ kind: 'dir', path: dir, mode: dir === 'root' ? 0o700 : dir === 'tmp' ? 0o1777 : 0o755 }));
+  const all = [...emptyDirs, ...payload];
+  const dirs = parentDirs(all).filter((dir) => !all.some((entry) => entry.kind === 'dir' && entry.path.replace(/^\/+/, '') === dir.path));
+  const ordered = [...dirs, ...all].sort((a, b) => depth(a) - depth(b));
+  await fsp.mkdir(cacheDir, { recursive: true });
+  await writeFileAtomic(out, buildCpio(ordered));
+  await removeStaleImages(cacheDir, path.basename(out));
+  return { path: out, reused: false, key };
+}
+
+function depth(entry: CpioEntry): number {
+  return entry.path.replace(/^\/+/, '').split('/').length;
+}
+
+async function removeStaleImages(cacheDir: string, keep: string): Promise<void> {
+  for (const name of await fsp.readdir(cacheDir)) {
+    if (name.startsWith('initramfs-') && name.endsWith('.cpio') && name !== keep) {
+      await fsp.rm(path.join(cacheDir, name), { force: true });
+    }
+  }
+}

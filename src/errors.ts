@@ -22,9 +22,9 @@ export class NoFearError extends Error {
     this.fix = options.fix;
   }
 
-  /** What a person reads: the problem, then the fix. */
+  /** What a person reads, on one line: the problem, then the fix. */
   describe(): string {
-    return this.fix === undefined ? this.message : `${this.message}\n  fix: ${this.fix}`;
+    return this.fix === undefined ? this.message : `${this.message} Fix: ${this.fix}`;
   }
 }
 

@@ -53,8 +53,8 @@ const ALIASES: Record<string, string> = {
 };
 
 function positiveInt(option: string, value: string, max: number): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > max) {
-    throw invalidArgument(`nofear: ${option} takes a whole number from 1 to ${max}, not ${JSON.stringify(value)}.`, `nofear ${option} ${option === '--mem' ? 1024 : 2} ...`);
+  if (!/^[1-9][0-9]{0,11}$/.test(value) || Number(value) > max) {
+    throw invalidArgument(`${option} takes a whole number from 1 to ${max}, not ${JSON.stringify(value)}.`, `nofear ${option} ${option === '--mem' ? 1024 : 2} ...`);
   }
   return Number(value);
 }
@@ -79,9 +79,9 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
     let value: string | undefined;
     if (WITH_VALUE.has(name) || WITH_VALUE.has(short)) {
       value = inline ?? argv[++i];
-      if (value === undefined) throw invalidArgument(`nofear: ${name} needs a value.`, 'nofear --help');
+      if (value === undefined) throw invalidArgument(`${name} needs a value.`, 'nofear --help');
     } else if (inline !== undefined) {
-      throw invalidArgument(`nofear: ${name} takes no value.`, 'nofear --help');
+      throw invalidArgument(`${name} takes no value.`, 'nofear --help');
     }
     switch (short) {
       case '-p': run.profile = value; break;
@@ -97,21 +97,21 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
       case '-n': profileAction = { action: 'create', name: value ?? '' }; break;
       case '-d': profileAction = { action: 'delete', name: value ?? '' }; break;
       case '--net':
-        if (value !== 'none' && value !== 'user') throw invalidArgument(`nofear: --net takes "none" or "user", not ${JSON.stringify(value)}.`, 'nofear --net user CMD');
+        if (value !== 'none' && value !== 'user') throw invalidArgument(`--net takes "none" or "user", not ${JSON.stringify(value)}.`, 'nofear --net user CMD');
         run.net = value;
         break;
-      case '--mem': run.memoryMiB = positiveInt('--mem', value ?? '', 4_194_304); break;
+      case '--mem': run.memoryMiB = positiveInt('--mem', value ?? '', 999_999_999_999); break;
       case '--cpus': run.cpus = positiveInt('--cpus', value ?? '', 64); break;
       default:
-        throw invalidArgument(`nofear: unknown option ${name}.`, 'nofear --help lists the options; put -- before a command that starts with "-"');
+        throw invalidArgument(`unknown option ${name}.`, 'nofear --help lists the options; put -- before a command that starts with "-"');
     }
     name = '';
   }
   run.command = argv.slice(i).map(String);
-  if (run.profile !== undefined && run.temporary) throw invalidArgument('nofear: -p and -t exclude each other: a VM is either persistent or throwaway.', 'nofear -t CMD, or nofear -p NAME CMD');
-  if (run.sound && !run.gui) throw invalidArgument('nofear: --sound needs --gui.', 'nofear --gui --sound CMD');
+  if (run.profile !== undefined && run.temporary) throw invalidArgument('-p and -t exclude each other: a VM is either persistent or throwaway.', 'nofear -t CMD, or nofear -p NAME CMD');
+  if (run.sound && !run.gui) throw invalidArgument('--sound needs --gui.', 'nofear --gui --sound CMD');
   if (profileAction !== undefined || list) {
-    if (run.command.length > 0) throw invalidArgument('nofear: -n, -d and -l take no command.', 'nofear -l');
+    if (run.command.length > 0) throw invalidArgument('-n, -d and -l take no command.', 'nofear -l');
     if (profileAction !== undefined) return { ...profileAction, verbose: run.verbose };
     return { action: 'list', verbose: run.verbose };
   }

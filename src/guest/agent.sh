@@ -58,8 +58,9 @@ drop=
 [ "$user" = root ] || drop="/usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --"
 
 # Host requests while the job runs: window size, power-off.
+# Console ports are ttys (hvcN, in the order QEMU declares them: hvc0 is the kernel's), not vports.
 tty=
-[ "$stdio" = tty ] && tty=$(readlink -f "$PORTS/org.nofear.tty" 2>/dev/null)
+[ "$stdio" = tty ] && tty=/dev/hvc1
 (
 	while read -r verb a b <&3; do
 		case $verb in
@@ -71,7 +72,8 @@ tty=
 
 echo started >&3
 if [ "$stdio" = tty ]; then
-	tty=${tty:-/dev/hvc1}
+	# A tty forgets its size when its last opener closes it: hold it open while setting the size.
+	exec 4<>"$tty"
 	[ -n "$rows" ] && stty -F "$tty" rows "$rows" cols "$cols" 2>/dev/null
 	# $drop is unquoted on purpose: fixed words, split into the command that drops to the user.
 	(PATH=$jobpath exec setsid -c $drop "$@") <>"$tty" >&0 2>&0

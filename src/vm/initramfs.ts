@@ -183,6 +183,8 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const key = sha256(
     'nofear-initramfs-1',
     ...guestFiles,
+    GUEST_MODULES.join(','),
+    JSON.stringify(generatedEtc(shell)),
     sha256(busyboxData),
     kernel.image, String(kernelStat.size), String(kernelStat.mtimeMs),
     kernel.modulesDir, String(modulesStat.mtimeMs),

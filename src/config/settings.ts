@@ -1,0 +1,104 @@
+// The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
+import {
+  formatBorder, formatSize, parseBorder, parseChoice, parseInteger, parseSize, type Parsed,
+} from './values.js';
+import type { Config } from './types.js';
+
+/** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
+export interface HostLimits {
+  /** Host RAM in MiB: the ceiling for [vm] memory. */
+  hostMemoryMiB: number;
+}
+
+export interface Setting {
+  section: string;
+  key: string;
+  /** Completes "use ...": the accepted values, in the user's terms. */
+  allowed(limits: HostLimits): string;
+  /** Stores a valid value into `config`; on a bad one leaves it alone and says why. */
+  apply(config: Config, raw: string, limits: HostLimits): { ok: true } | { ok: false; reason: string };
+  /** The value as config.ini would spell it. */
+  show(config: Config): string;
+}
+
+/** Binds a parser to a Config field; the closure keeps each setting's value type checked. */
+function define<T>(
+  section: string,
+  key: string,
+  allowed: (limits: HostLimits) => string,
+  parse: (raw: string, limits: HostLimits, config: Config) => Parsed<T>,
+  field: { get: (config: Config) => T; set: (config: Config, value: T) => void },
+  show: (value: T) => string = String,
+): Setting {
+  return {
+    section,
+    key,
+    allowed,
+    apply(config, raw, limits) {
+      const parsed = parse(raw, limits, config);
+      if (!parsed.ok) return parsed;
+      field.set(config, parsed.value);
+      return { ok: true };
+    },
+    show: (config) => show(field.get(config)),
+  };
+}
+
+const MAX_MIB = 1024 * 1024; // 1 TiB: beyond any host NoFear runs on, and well inside a safe integer.
+const MAX_SECONDS = 86_400;
+
+const integer = (min: number, max: number) => (raw: string) => parseInteger(raw, min, max);
+const choice = <T extends string>(choices: readonly T[]) => (raw: string) => parseChoice(raw, choices);
+const range = (unit: string, min: number, max: number) => () => `a whole number${unit}, ${min}..${max}`;
+const either = (choices: readonly string[]) => () =>
+  choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+
+export const BORDER_ALLOWED =
+  'a colour name (X11 or CSS, e.g. OrangeRed) or #rrggbb, optionally followed by ",WIDTH" (1..45 pixels)';
+
+export const SETTINGS: readonly Setting[] = [
+  define('vm', 'memory', (l) => `a whole number of MiB, 128..${l.hostMemoryMiB} (the host's RAM)`,
+    (raw, l) => parseInteger(raw, 128, l.hostMemoryMiB),
+    { get: (c) => c.vm.memoryMiB, set: (c, v) => { c.vm.memoryMiB = v; } }),
+  define('vm', 'cpus', range('', 1, 64), integer(1, 64),
+    { get: (c) => c.vm.cpus, set: (c, v) => { c.vm.cpus = v; } }),
+  define('vm', 'accel', either(['auto', 'kvm', 'tcg']), choice(['auto', 'kvm', 'tcg'] as const),
+    { get: (c) => c.vm.accel, set: (c, v) => { c.vm.accel = v; } }),
+  define('vm', 'net', either(['none', 'user']), choice(['none', 'user'] as const),
+    { get: (c) => c.vm.net, set: (c, v) => { c.vm.net = v; } }),
+  define('vm', 'tb_size', range(' of MiB', 32, 2048), integer(32, 2048),
+    { get: (c) => c.vm.tbSizeMiB, set: (c, v) => { c.vm.tbSizeMiB = v; } }),
+
+  define('gui', 'border', () => BORDER_ALLOWED, (raw, _l, c) => parseBorder(raw, c.gui.border.width),
+    { get: (c) => c.gui.border, set: (c, v) => { c.gui.border = v; } }, formatBorder),
+  define('gui', 'clipboard', either(['off', 'to-guest']), choice(['off', 'to-guest'] as const),
+    { get: (c) => c.gui.clipboard, set: (c, v) => { c.gui.clipboard = v; } }),
+
+  define('open', 'max_file_size', () => 'a size in bytes, or with a K, M, G or T suffix (powers of 1024), e.g. 2G',
+    (raw) => parseSize(raw, 1),
+    { get: (c) => c.open.maxFileSizeBytes, set: (c, v) => { c.open.maxFileSizeBytes = v; } }, formatSize),
+
+  define('service', 'max_sandboxes', range('', 1, 64), integer(1, 64),
+    { get: (c) => c.service.maxSandboxes, set: (c, v) => { c.service.maxSandboxes = v; } }),
+  define('service', 'max_guest_memory', range(' of MiB', 128, MAX_MIB), integer(128, MAX_MIB),
+    { get: (c) => c.service.maxGuestMemoryMiB, set: (c, v) => { c.service.maxGuestMemoryMiB = v; } }),
+  define('service', 'idle_exit', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never exit)`, integer(0, MAX_SECONDS),
+    { get: (c) => c.service.idleExitSeconds, set: (c, v) => { c.service.idleExitSeconds = v; } }),
+  define('service', 'queue_timeout', range(' of seconds', 0, MAX_SECONDS), integer(0, MAX_SECONDS),
+    { get: (c) => c.service.queueTimeoutSeconds, set: (c, v) => { c.service.queueTimeoutSeconds = v; } }),
+
+  define('pool', 'size', range('', 0, 8), integer(0, 8),
+    { get: (c) => c.pool.size, set: (c, v) => { c.pool.size = v; } }),
+  define('pool', 'min_available_memory', range(' of MiB', 0, MAX_MIB), integer(0, MAX_MIB),
+    { get: (c) => c.pool.minAvailableMemoryMiB, set: (c, v) => { c.pool.minAvailableMemoryMiB = v; } }),
+];
+
+/** Fixed sections, in the order `nofearctl config` prints them. */
+export const SECTIONS: readonly string[] = [...new Set(SETTINGS.map((s) => s.section))];
+
+export const settingName = (s: Pick<Setting, 'section' | 'key'>) => `${s.section}.${s.key}`;
+
+/** [profile.NAME] sections: NAME follows the profile store's rule (letters, digits, '.', '_', '-'). */
+export const PROFILE_SECTION_PREFIX = 'profile.';
+export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const PROFILE_KEYS: readonly string[] = ['border'];

@@ -1,0 +1,100 @@
+// The shape of NoFear's configuration (config.ini), its defaults, and what parsing reports.
+import type { ErrorCode } from '../errors.js';
+
+export type Accel = 'auto' | 'kvm' | 'tcg';
+export type NetMode = 'none' | 'user';
+export type ClipboardPolicy = 'off' | 'to-guest';
+
+/** The coloured frame the host's Xpra client draws around every forwarded window. */
+export interface Border {
+  /** An X11/CSS colour name as written (e.g. "OrangeRed") or "#rrggbb". */
+  colour: string;
+  /** Pixels, 1..45 (Xpra clips wider borders and turns off a zero one). */
+  width: number;
+}
+
+/** Units are in the names, so a caller never has to guess MiB from bytes. */
+export interface Config {
+  vm: {
+    /** Guest RAM, MiB ([vm] memory). */
+    memoryMiB: number;
+    /** vCPUs ([vm] cpus). */
+    cpus: number;
+    /** Accelerator choice; NOFEAR_ACCEL overrides it ([vm] accel). */
+    accel: Accel;
+    /** Guest network by default ([vm] net); `--net` overrides it per run. */
+    net: NetMode;
+    /** TCG translation cache, MiB ([vm] tb_size); ignored under KVM. */
+    tbSizeMiB: number;
+  };
+  gui: {
+    /** Border of profiles without their own ([gui] border). */
+    border: Border;
+    /** Host-to-guest clipboard ([gui] clipboard); the guest never writes the host's. */
+    clipboard: ClipboardPolicy;
+  };
+  /** Per-profile settings from [profile.NAME] sections; only valid entries appear. */
+  profiles: Record<string, { border: Border }>;
+  open: {
+    /** Largest file `nofear-open` accepts, bytes ([open] max_file_size). */
+    maxFileSizeBytes: number;
+  };
+  service: {
+    /** Sandboxes running at once ([service] max_sandboxes). */
+    maxSandboxes: number;
+    /** Sum of guest RAM over all sandboxes, MiB ([service] max_guest_memory). */
+    maxGuestMemoryMiB: number;
+    /** Idle seconds before the service exits, 0 = never ([service] idle_exit). */
+    idleExitSeconds: number;
+    /** Seconds a request waits for a free slot before LimitReached ([service] queue_timeout). */
+    queueTimeoutSeconds: number;
+  };
+  pool: {
+    /** Warm VMs kept booted ([pool] size); 0 disables the pool. */
+    size: number;
+    /** The pool does not grow while the host has less free memory than this, MiB ([pool] min_available_memory). */
+    minAvailableMemoryMiB: number;
+  };
+}
+
+/** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
+export type Source = string;
+
+export interface ConfigProblem {
+  /** The errors.ts class the problem belongs to, for callers that turn it into an error. */
+  code: ErrorCode;
+  /** The config file's path, or "env NAME" for an environment variable. */
+  origin: string;
+  /** 1-based line in the file, when the problem sits on one. */
+  line?: number;
+  /** The setting or section concerned: "vm.memory", "[vmm]". */
+  setting?: string;
+  /** What is wrong, what is allowed, and what is used instead. */
+  message: string;
+}
+
+export interface ConfigResult {
+  config: Config;
+  /** Keyed by "section.key" (and "profile.NAME.border"), one entry per effective setting. */
+  sources: Record<string, Source>;
+  problems: ConfigProblem[];
+}
+
+export const DEFAULT_SOURCE = 'default';
+
+/** A fresh copy each time: callers and the parser mutate their own. */
+export function defaultConfig(): Config {
+  return {
+    vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
+    gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off' },
+    profiles: {},
+    open: { maxFileSizeBytes: 2 * 1024 ** 3 },
+    service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
+    pool: { size: 1, minAvailableMemoryMiB: 2048 },
+  };
+}
+
+/** The border a profile's windows get: its own, else [gui] border. */
+export function borderFor(config: Config, profile: string): Border {
+  return config.profiles[profile]?.border ?? config.gui.border;
+}

@@ -1,0 +1,62 @@
+// Runs NoFear's compiled commands (what users run) with an isolated runtime and data dir.
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const bin = (name: 'nofear' | 'nofear-open' | 'nofearctl') => path.join(ROOT, 'dist', 'cli', `${name}.js`);
+
+export interface TestEnv {
+  env: Record<string, string>;
+  runtimeBase: string;
+  dataHome: string;
+  cleanup(): void;
+}
+
+/** A private XDG_RUNTIME_DIR and XDG_DATA_HOME; the kernel cache stays shared (downloaded once). */
+export function makeTestEnv(): TestEnv {
+  const top = mkdtempSync(path.join(tmpdir(), 'nofear-it-'));
+  const runtime = path.join(top, 'run');
+  const data = path.join(top, 'data');
+  const env: Record<string, string> = {
+    XDG_RUNTIME_DIR: runtime,
+    XDG_DATA_HOME: data,
+    NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
+  };
+  mkdirSync(runtime, { mode: 0o700 }); // like a real XDG_RUNTIME_DIR
+  return {
+    env,
+    runtimeBase: path.join(runtime, 'nofear'),
+    dataHome: data,
+    cleanup: () => rmSync(top, { recursive: true, force: true }),
+  };
+}
+
+export interface CliResult {
+  exitCode: number | undefined;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string> } = {}) {
+  return execa(process.execPath, [bin(name), ...args], {
+    env: { ...t.env, ...options.env },
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    reject: false,
+    timeout: 240_000,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+  });
+}
+
+export async function runCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const result = await startCli(name, args, t, options);
+  return { exitCode: result.exitCode, stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr).toString('utf8') };
+}
+
+/** Sandbox directories still present in the runtime base (leftovers). */
+export function leftoverSandboxes(t: TestEnv): string[] {
+  return existsSync(t.runtimeBase) ? readdirSync(t.runtimeBase) : [];
+}

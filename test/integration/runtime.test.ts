@@ -1,0 +1,160 @@
+// The VM runtime end to end: real QEMU boots under TCG, the compiled `nofear` command.
+import assert from 'node:assert/strict';
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { bin, leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('nofear (VM runtime, real QEMU)', function () {
+  let t: TestEnv;
+  before(() => {
+    t = makeTestEnv();
+  });
+  after(() => t.cleanup());
+  afterEach(function () {
+    if (this.currentTest?.state === 'passed') assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox directory was left behind');
+  });
+
+  it('keeps stdout and stderr apart and returns the guest exit status', async () => {
+    const result = await runCli('nofear', ['-t', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7'], t);
+    assert.equal(result.stdout.toString(), 'out\n');
+    assert.equal(result.stderr, 'err\n');
+    assert.equal(result.exitCode, 7);
+  });
+
+  it('pipes 1 MiB of random bytes through the guest byte for byte', async () => {
+    const input = randomBytes(1024 * 1024);
+    const result = await runCli('nofear', ['-t', '--', 'cat'], t, { input });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.stdout.length, input.length);
+    assert.ok(result.stdout.equals(input), 'the bytes that came back differ');
+  });
+
+  it("never shows the host's /etc or home, keeps /usr writes in the guest, and has no network but lo", async () => {
+    const homeMarker = path.join(os.homedir(), `.nofear-home-marker-${process.pid}`);
+    writeFileSync(homeMarker, 'host home secret\n');
+    const etcMarker = process.env.NOFEAR_TEST_ETC_MARKER ?? '';
+    const hostUser = os.userInfo().username;
+    const probe = `/usr/share/nofear-probe-${process.pid}`;
+    const existing = '/usr/share/common-licenses/GPL-3';
+    const before = sha(existing);
+    try {
+      const script = [
+        `ls -a ${homeMarker} 2>/dev/null && echo SEEN-HOME`,
+        etcMarker ? `ls ${etcMarker} 2>/dev/null && echo SEEN-ETC` : 'true',
+        // The host's own account line (root and "user" exist in the guest's generated passwd too).
+        ['root', 'user'].includes(hostUser) ? 'true' : `grep -q '^${hostUser}:' /etc/passwd && echo SEEN-HOST-PASSWD`,
+        `ls /home`,
+        `echo written > ${probe} && cat ${probe}`,
+        `echo appended >> ${existing} && tail -n 1 ${existing}`,
+        `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '`,
+      ].join('; ');
+      const result = await runCli('nofear', ['-t', '--root', '--', 'sh', '-c', script], t);
+      const out = result.stdout.toString();
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.doesNotMatch(out, /SEEN-/);
+      assert.deepEqual(out.trim().split('\n'), ['user', 'written', 'appended', 'lo']);
+      assert.equal(existsSync(probe), false, 'a guest write reached the host /usr');
+      assert.equal(sha(existing), before, 'a host file in /usr changed');
+    } finally {
+      rmSync(homeMarker, { force: true });
+    }
+  });
+
+  it('keeps a persistent profile between runs, deletes it with -d, and -t leaves nothing on disk', async () => {
+    const first = await runCli('nofear', ['-p', 'work', '--', 'sh', '-c', 'echo kept > ~/note'], t);
+    assert.equal(first.exitCode, 0, first.stderr);
+    const second = await runCli('nofear', ['-p', 'work', '--', 'cat', '/home/user/note'], t);
+    assert.equal(second.stdout.toString(), 'kept\n');
+    const listed = await runCli('nofear', ['-l'], t);
+    assert.match(listed.stdout.toString(), /^work\s/m);
+    const profileDir = path.join(t.dataHome, 'nofear', 'profiles', 'work');
+    assert.ok(existsSync(profileDir));
+    assert.equal((await runCli('nofear', ['-d', 'work'], t)).exitCode, 0);
+    assert.equal(existsSync(profileDir), false);
+
+    const temporary = await runCli('nofear', ['-t', '--', 'sh', '-c', 'echo gone > ~/note'], t);
+    assert.equal(temporary.exitCode, 0, temporary.stderr);
+    assert.equal(existsSync(path.join(t.dataHome, 'nofear')), true); // the profiles dir from above
+    assert.deepEqual((await runCli('nofear', ['-l'], t)).stdout.toString().startsWith('no profiles'), true);
+  });
+
+  it('refuses a second VM on a profile that is in use', async () => {
+    const holder = startCli('nofear', ['-p', 'busy', '--', 'sh', '-c', 'echo up; exec sleep 600'], t);
+    // Wait for the event (the guest says "up"), not for a time.
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('up')) resolve();
+      });
+      void holder.then(() => reject(new Error('the first VM ended early')));
+    });
+    const second = await runCli('nofear', ['-p', 'busy', 'true'], t);
+    assert.equal(second.exitCode, 125);
+    assert.match(second.stderr, /in use/);
+    holder.kill('SIGTERM');
+    const ended = await holder;
+    assert.equal(ended.exitCode, 143);
+  });
+
+  it('gives a one-line error naming the fix, exit 125 and nothing created, for bad input', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--bogus'], /unknown option --bogus.*Fix: /],
+      [['-p', 'bad/name', 'true'], /Bad profile name.*Fix: /],
+      [['-t', '-f', '/nonexistent-dir', 'true'], /does not exist.*Fix: mkdir/],
+      [['-t', '--mem', '99999999', 'true'], /exceeds host physical RAM.*Fix: /],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli('nofear', args, t);
+      assert.equal(result.exitCode, 125, args.join(' '));
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `not one line: ${result.stderr}`);
+      assert.equal(result.stdout.length, 0);
+    }
+    assert.equal(existsSync(path.join(t.dataHome, 'nofear', 'profiles', 'bad')), false);
+    assert.deepEqual(leftoverSandboxes(t), []);
+  });
+
+  for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+    it(`stops the VM on ${signal}, exits ${status} and leaves nothing behind`, async () => {
+      const child = startCli('nofear', ['-t', '--', 'sh', '-c', 'echo up; exec sleep 600'], t);
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('up')) resolve();
+        });
+        void child.then(() => reject(new Error('ended before the guest was up')));
+      });
+      const [id] = leftoverSandboxes(t);
+      assert.ok(id, 'the running sandbox has a runtime directory');
+      child.kill(signal);
+      const result = await child;
+      assert.equal(result.exitCode, status);
+      assert.deepEqual(leftoverSandboxes(t), []);
+      const qemu = await execa('pgrep', ['-f', `nofear-${id}`], { reject: false });
+      assert.equal(qemu.stdout.trim(), '', 'QEMU is still running');
+    });
+  }
+
+  it('gives an interactive command a terminal of the host window size', async () => {
+    // script(1) provides the pseudo-terminal a person's shell would have.
+    const command = `stty rows 40 cols 100; ${process.execPath} ${bin('nofear')} -t -- sh -c 'tty; stty size; exit 3'`;
+    const result = await execa('script', ['-qec', command, '/dev/null'], { env: t.env, reject: false, timeout: 240_000 });
+    assert.match(result.stdout, /\/dev\/hvc1/);
+    assert.match(result.stdout, /40 100/);
+    assert.equal(result.exitCode, 3);
+  });
+
+  it('reuses the cached guest image on the next run', async () => {
+    const result = await runCli('nofear', ['-t', '-v', 'true'], t);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const image = /guest image: reusing the cached (\S+)/.exec(result.stderr)?.[1];
+    assert.ok(image, `no reuse message in: ${result.stderr}`);
+    const mtime = statSync(image).mtimeMs;
+    const again = await runCli('nofear', ['-t', '-v', 'true'], t);
+    assert.match(again.stderr, /guest image: reusing the cached/);
+    assert.equal(statSync(image).mtimeMs, mtime);
+  });
+});

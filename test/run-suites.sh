@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs NoFear's test suites and tallies them. As root, the VM suites run as an unprivileged user
+# (NoFear's users are not root); only the cases that need root run as root.
+# Usage: test/run-suites.sh main|adversarial
+set -u
+cd "$(dirname "$0")/.."
+suite=${1:-main}
+TEST_USER=nofear-test
+passed=0
+failed=0
+logdir=$(mktemp -d /tmp/nofear-tests.XXXXXX)
+chmod 755 "$logdir"
+
+tally() { # log file: adds mocha's "N passing" / "N failing"; a run that printed neither failed.
+	local p f
+	p=$(grep -Eo '^ *[0-9]+ passing' "$1" | grep -Eo '[0-9]+' | tail -1)
+	f=$(grep -Eo '^ *[0-9]+ failing' "$1" | grep -Eo '[0-9]+' | tail -1)
+	if [ -z "$p" ] && [ -z "$f" ]; then f=1; fi
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+}
+
+as_test_user() {
+	if [ "$(id -u)" != 0 ]; then
+		"$@"
+		return
+	fi
+	id "$TEST_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$TEST_USER"
+	local home
+	home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+	if ! runuser -u "$TEST_USER" -- test -r package.json; then
+		echo "run-suites: $TEST_USER cannot read $(pwd): make the checkout readable (chmod o+rx on its parents)" >&2
+		return 1
+	fi
+	runuser -u "$TEST_USER" -- env -i HOME="$home" USER="$TEST_USER" LOGNAME="$TEST_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 CI="${CI:-}" NOFEAR_TEST_ETC_MARKER="${NOFEAR_TEST_ETC_MARKER:-}" "$@"
+}
+
+mocha_run() { # label, runner ("user" or "root"), extra mocha args...
+	local label=$1 runner=$2
+	shift 2
+	local log="$logdir/$label.log"
+	echo "== $label"
+	if [ "$runner" = user ]; then
+		as_test_user node_modules/.bin/mocha "$@" 2>&1 | tee "$log"
+	else
+		node_modules/.bin/mocha "$@" 2>&1 | tee "$log"
+	fi
+	tally "$log"
+}
+
+# A marker only root can plant in the host's /etc: the guest must never see it.
+if [ "$(id -u)" = 0 ]; then
+	NOFEAR_TEST_ETC_MARKER=/etc/nofear-test-marker-$$
+	echo "host /etc secret $$" >"$NOFEAR_TEST_ETC_MARKER"
+	trap 'rm -f "$NOFEAR_TEST_ETC_MARKER"' EXIT
+fi
+
+case $suite in
+main)
+	echo "== typecheck"
+	if node_modules/.bin/tsc -p tsconfig.check.json; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	mocha_run unit user 'test/unit/**/*.test.ts'
+	mocha_run integration user --timeout 300000 'test/integration/**/*.test.ts'
+	if [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ]; then
+		mocha_run e2e user --timeout 300000 'test/e2e/**/*.test.ts'
+	fi
+	if [ "$(id -u)" = 0 ] && [ -n "$(ls test/root/*.test.ts 2>/dev/null)" ]; then
+		mocha_run root-only root --timeout 300000 'test/root/**/*.test.ts'
+	fi
+	;;
+adversarial)
+	if [ -n "$(ls test/adversarial/*.test.ts 2>/dev/null)" ]; then
+		mocha_run adversarial user --timeout 300000 'test/adversarial/**/*.test.ts'
+	fi
+	;;
+*)
+	echo "usage: $0 main|adversarial" >&2
+	exit 2
+	;;
+esac
+
+if [ -n "${NOFEAR_TEST_TALLY:-}" ]; then
+	echo "$passed $failed" >>"$NOFEAR_TEST_TALLY"
+	echo "($suite suites: $passed passing, $failed failing)"
+else
+	echo "tests: $passed passed, $failed failed"
+fi
+rm -rf "$logdir"
+[ "$failed" = 0 ]

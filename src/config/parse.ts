@@ -56,8 +56,10 @@ function valueText(value: unknown, where: KeyLine | undefined): { raw: string } 
   if (Array.isArray(value)) return { reason: 'written as a list (KEY[]); give it once' };
   // `ini` starts a comment at '#' even mid-line, so "border = #ff4500" reaches us empty: take the raw text.
   if (value === '' && where?.rawValue?.startsWith('#') === true) return { raw: where.rawValue };
+  // `ini` unquotes "x" but not "x" ; comment: finish the job so both spellings mean the same.
+  if (typeof value === 'string') return { raw: /^(["']).*\1$/.test(value) && value.length >= 2 ? value.slice(1, -1) : value };
   // `ini` turns true, false and null into JSON values; none is valid here, but say what was written.
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return { raw: String(value) };
+  if (typeof value === 'boolean' || value === null) return { raw: String(value) };
   return { reason: 'not a plain value' };
 }
 

@@ -1,0 +1,189 @@
+// parseConfig: values land in Config, mistakes become problems with file and line, defaults stay.
+import assert from 'node:assert/strict';
+import { formatProblem, parseConfig, problemError, type ConfigResult } from '../../../src/config/index.js';
+import { defaultConfig } from '../../../src/config/types.js';
+
+const FILE = '/home/ann/.config/nofear/config.ini';
+const parse = (text: string): ConfigResult => parseConfig(text, FILE, { hostMemoryMiB: 16_000 });
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+describe('config/parseConfig', () => {
+  it('gives the documented defaults for an empty file, all sourced "default"', () => {
+    const { config, sources, problems } = parse('');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config, {
+      vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
+      gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off' },
+      profiles: {},
+      open: { maxFileSizeBytes: 2 * 1024 ** 3 },
+      service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
+      pool: { size: 1, minAvailableMemoryMiB: 2048 },
+    });
+    assert.equal(Object.keys(sources).length, 14);
+    assert.ok(Object.values(sources).every((s) => s === 'default'));
+  });
+
+  it('reads every setting of a good file and records its line', () => {
+    const { config, sources, problems } = parse(lines(
+      '; NoFear settings',
+      '[vm]',
+      'memory = 2048',
+      'cpus = 4',
+      'accel = tcg',
+      'net = user',
+      'tb_size = 64',
+      '',
+      '[gui]',
+      'border = DodgerBlue,5',
+      'clipboard = to-guest',
+      '[open]',
+      'max_file_size = 100M',
+      '[service]',
+      'max_sandboxes = 2',
+      'max_guest_memory = 4096',
+      'idle_exit = 0',
+      'queue_timeout = 5',
+      '[pool]',
+      'size = 0',
+      'min_available_memory = 1024',
+    ));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config.vm, { memoryMiB: 2048, cpus: 4, accel: 'tcg', net: 'user', tbSizeMiB: 64 });
+    assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest' });
+    assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
+    assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
+    assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024 });
+    assert.equal(sources['vm.memory'], `${FILE}:3`);
+    assert.equal(sources['gui.border'], `${FILE}:10`);
+    assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
+    assert.ok(Object.values(sources).every((s) => s !== 'default'));
+  });
+
+  it('reports a bad value with its key and line, and keeps the default', () => {
+    const { config, sources, problems } = parse(lines('[vm]', 'cpus = 3', '', 'memory = lots'));
+    assert.equal(config.vm.memoryMiB, 1024);
+    assert.equal(sources['vm.memory'], 'default');
+    assert.equal(config.vm.cpus, 3, 'the good setting beside it still applies');
+    assert.equal(problems.length, 1);
+    const [problem] = problems;
+    assert.equal(problem?.line, 4);
+    assert.equal(problem?.setting, 'vm.memory');
+    assert.equal(problem?.code, 'InvalidArgument');
+    const text = formatProblem(problem!);
+    assert.match(text, /^\/home\/ann\/\.config\/nofear\/config\.ini:4: vm\.memory = "lots"/);
+    assert.match(text, /128\.\.16000/, 'says what is allowed, bounded by host RAM');
+    assert.match(text, /default, 1024/);
+  });
+
+  it('refuses out-of-range numbers and unknown choices', () => {
+    const { config, problems } = parse(lines(
+      '[vm]', 'memory = 64', 'cpus = 65', 'accel = xen', 'net = bridge', 'tb_size = 4096',
+      '[pool]', 'size = 9', '[service]', 'max_sandboxes = 0',
+    ));
+    assert.deepEqual(config, defaultConfig());
+    assert.deepEqual(problems.map((p) => [p.setting, p.line]), [
+      ['vm.memory', 2], ['vm.cpus', 3], ['vm.accel', 4], ['vm.net', 5], ['vm.tb_size', 6], ['pool.size', 8], ['service.max_sandboxes', 10],
+    ]);
+    assert.match(problems[2]!.message, /auto, kvm or tcg/);
+  });
+
+  it('bounds vm.memory by the host RAM it is given', () => {
+    assert.equal(parseConfig('[vm]\nmemory = 3000\n', FILE, { hostMemoryMiB: 2048 }).config.vm.memoryMiB, 1024);
+    assert.equal(parseConfig('[vm]\nmemory = 3000\n', FILE, { hostMemoryMiB: 4096 }).config.vm.memoryMiB, 3000);
+  });
+
+  it('reports unknown keys and sections with their lines, and suggests the likely name', () => {
+    const { config, problems } = parse(lines('[vm]', 'memroy = 2048', '[VM]', 'memory = 2048', '[gui]', 'colour = red'));
+    assert.equal(config.vm.memoryMiB, 1024);
+    assert.equal(problems.length, 3);
+    assert.equal(problems[0]?.line, 2);
+    assert.match(problems[0]!.message, /unknown key memroy in \[vm\] \(did you mean memory\?\)/);
+    assert.equal(problems[1]?.line, 3);
+    assert.match(problems[1]!.message, /unknown section \[VM\] \(did you mean \[vm\]\?\)/);
+    assert.equal(problems[2]?.setting, 'gui.colour');
+    assert.equal(problems[2]?.line, 6);
+  });
+
+  it('reports keys written before any section', () => {
+    const { config, problems } = parse('memory = 2048\n[vm]\n');
+    assert.equal(config.vm.memoryMiB, 1024);
+    assert.equal(problems[0]?.line, 1);
+    assert.match(problems[0]!.message, /outside any section.*\[vm\]/);
+  });
+
+  it('takes size suffixes for open.max_file_size', () => {
+    const size = (value: string) => parse(`[open]\nmax_file_size = ${value}\n`);
+    assert.equal(size('1073741824').config.open.maxFileSizeBytes, 1024 ** 3);
+    assert.equal(size('300K').config.open.maxFileSizeBytes, 300 * 1024);
+    assert.equal(size('64m').config.open.maxFileSizeBytes, 64 * 1024 ** 2);
+    assert.equal(size('3G').config.open.maxFileSizeBytes, 3 * 1024 ** 3);
+    const bad = size('3 gigs');
+    assert.equal(bad.config.open.maxFileSizeBytes, 2 * 1024 ** 3);
+    assert.equal(bad.problems[0]?.line, 2);
+    assert.match(bad.problems[0]!.message, /K, M, G or T/);
+  });
+
+  it('reads per-profile borders, dotted names included, and inherits the [gui] width', () => {
+    const { config, sources, problems } = parse(lines(
+      '[gui]', 'border = gold,6',
+      '[profile.work]', 'border = #3366ff',
+      '[profile.bank.eu]', 'border = "SeaGreen3, 2" ; quoted',
+    ));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config.profiles, {
+      work: { border: { colour: '#3366ff', width: 6 } },
+      'bank.eu': { border: { colour: 'SeaGreen3', width: 2 } },
+    });
+    assert.equal(sources['profile.work.border'], `${FILE}:4`);
+    assert.equal(sources['profile.bank.eu.border'], `${FILE}:6`);
+  });
+
+  it('reports bad profile sections and keys; the profile falls back to gui.border', () => {
+    const { config, problems } = parse(lines(
+      '[profile.work]', 'border = octarine', 'colour = red',
+      '[profile.-bad]', 'border = red',
+      '[profile]', 'border = red',
+    ));
+    assert.deepEqual(config.profiles, {});
+    assert.deepEqual(problems.map((p) => [p.setting, p.line]), [
+      ['profile.work.border', 2], ['profile.work.colour', 3], ['[profile.-bad]', 4], ['[profile]', 6],
+    ]);
+    assert.match(problems[0]!.message, /unknown colour "octarine".*keeps gui\.border, OrangeRed,3/);
+    assert.match(problems[3]!.message, /\[profile\.NAME\]/);
+  });
+
+  it('accepts an unquoted #rrggbb, which ini alone would read as a comment', () => {
+    const { config, problems } = parse('[gui]\nborder = #ff4500,4 ; orange\n');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config.gui.border, { colour: '#ff4500', width: 4 });
+  });
+
+  it('points at the occurrence that wins when a key or section repeats', () => {
+    const { config, sources, problems } = parse(lines('[vm]', 'cpus = 4', '[gui]', '[vm]', 'cpus = many'));
+    assert.equal(config.vm.cpus, 2);
+    assert.equal(problems[0]?.line, 5);
+    assert.equal(sources['vm.cpus'], 'default');
+  });
+
+  it('reports bare keys, lists and JSON-looking values instead of coercing them', () => {
+    const { config, problems } = parse(lines('[vm]', 'cpus', 'tb_size[] = 64', '[gui]', 'clipboard = true'));
+    assert.deepEqual(config, defaultConfig());
+    assert.deepEqual(problems.map((p) => p.line), [2, 3, 5]);
+    assert.match(problems[0]!.message, /vm\.cpus: no value/);
+    assert.match(problems[1]!.message, /list/);
+    assert.match(problems[2]!.message, /clipboard = "true"/);
+  });
+
+  it('numbers lines as an editor does, across CRLF, blank lines and a BOM', () => {
+    const { problems } = parse('\uFEFF[vm]\r\n\r\n; comment\r\ncpus = 0\r\n');
+    assert.equal(problems[0]?.line, 4);
+  });
+
+  it('turns a problem into a typed NoFear error that names the fix', () => {
+    const [problem] = parse('[vm]\ncpus = 0\n').problems;
+    const error = problemError(problem!);
+    assert.equal(error.code, 'InvalidArgument');
+    assert.match(error.message, /config\.ini:2: vm\.cpus/);
+    assert.equal(error.fix, `edit ${FILE} (line 2)`);
+  });
+});

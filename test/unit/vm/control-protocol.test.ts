@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { encodeJob, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
+
+describe('control protocol', () => {
+  it('encodes every argument as base64, so names with newlines or shell syntax are just bytes', () => {
+    const text = encodeJob({ argv: ['cat', '; rm -rf ~ #\n.pdf'], env: { HOME: '/home/user' }, user: 'user', stdio: 'pipe', hostname: 'nofear-tmp' });
+    const lines = text.trimEnd().split('\n');
+    assert.deepEqual(lines, [
+      `arg ${Buffer.from('cat').toString('base64')}`,
+      `arg ${Buffer.from('; rm -rf ~ #\n.pdf').toString('base64')}`,
+      `env ${Buffer.from('HOME=/home/user').toString('base64')}`,
+      'user user',
+      'stdio pipe',
+      'hostname nofear-tmp',
+      'run',
+    ]);
+  });
+
+  it('refuses bad environment names and hostnames', () => {
+    assert.throws(() => encodeJob({ argv: ['x'], env: { 'A B': '1' }, user: 'user', stdio: 'pipe', hostname: 'h' }));
+    assert.throws(() => encodeJob({ argv: ['x'], env: {}, user: 'user', stdio: 'pipe', hostname: 'bad host' }));
+  });
+
+  it('parses the guest messages strictly', () => {
+    assert.deepEqual(parseGuestLine('hello 1'), { type: 'hello', version: 1 });
+    assert.deepEqual(parseGuestLine('exit 7 3 4'), { type: 'exit', status: 7, stdoutBytes: 3, stderrBytes: 4 });
+    assert.equal(parseGuestLine('exit 256 0 0').type, 'invalid');
+    assert.equal(parseGuestLine('exit -1 0 0').type, 'invalid');
+    assert.equal(parseGuestLine('exit 1 0x10 0').type, 'invalid');
+    assert.equal(parseGuestLine('exit 1 0').type, 'invalid');
+    assert.equal(parseGuestLine('hello 2').type, 'invalid');
+    assert.equal(parseGuestLine('rm -rf /').type, 'invalid');
+    assert.equal(parseGuestLine('x'.repeat(MAX_GUEST_LINE + 1)).type, 'invalid');
+    assert.deepEqual(parseGuestLine('error \x1b[31mevil\x07'), { type: 'error', reason: '31mevil' });
+  });
+
+  it('splits lines across chunks and reports an endless line once, without buffering it', () => {
+    const splitter = new LineSplitter();
+    const lines: string[] = [];
+    splitter.push(Buffer.from('hel'), (l) => lines.push(l));
+    splitter.push(Buffer.from('lo 1\nstar'), (l) => lines.push(l));
+    splitter.push(Buffer.from('ted\n'), (l) => lines.push(l));
+    assert.deepEqual(lines, ['hello 1', 'started']);
+    const flood: string[] = [];
+    for (let i = 0; i < 100; i++) splitter.push(Buffer.alloc(1000, 0x41), (l) => flood.push(l));
+    splitter.push(Buffer.from('\nexit 0 0 0\n'), (l) => flood.push(l));
+    assert.equal(flood.length, 2);
+    assert.equal(parseGuestLine(flood[0] ?? '').type, 'invalid');
+    assert.equal(flood[1], 'exit 0 0 0');
+  });
+});

@@ -12,6 +12,7 @@ import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
+import { applyEnvOverrides, formatProblem, loadConfig } from '../config/index.js';
 
 const MIB = 1024 * 1024;
 
@@ -42,7 +43,9 @@ async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
   const warn = noticeWriter(args.verbose);
   if (args.gui) throw unavailable('nofear --gui is not available in this build yet.', 'run command-line programs without --gui');
-  const memoryMiB = args.memoryMiB ?? 1024;
+  const { config, problems } = applyEnvOverrides(loadConfig());
+  for (const problem of problems) warn(formatProblem(problem));
+  const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
   checkMemory(memoryMiB);
   const sharedFolder = args.sharedFolder === undefined ? undefined : checkSharedFolder(args.sharedFolder);
   const profile = args.temporary ? undefined : validateProfileName(args.profile ?? DEFAULT_PROFILE);
@@ -78,8 +81,10 @@ async function runInVm(args: RunArgs): Promise<number> {
     stdio: interactive ? 'tty' : 'pipe',
     user: args.root ? 'root' : 'user',
     memoryMiB,
-    cpus: args.cpus ?? 2,
-    net: args.net ?? 'none',
+    cpus: args.cpus ?? config.vm.cpus,
+    net: args.net ?? config.vm.net,
+    tbSizeMiB: config.vm.tbSizeMiB,
+    ...(config.vm.accel === 'auto' ? {} : { accel: config.vm.accel }),
     ...(sharedFolder === undefined ? {} : { sharedFolder, cwd: '/shared' }),
     env: guestEnvironment({ root: args.root, interactive, hostEnv: process.env }),
     ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),

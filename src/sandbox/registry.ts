@@ -18,7 +18,12 @@ export interface SandboxRecord {
   state: SandboxState;
   createdAt: number;
   owner: ProcessIdentity;
+  /** The process NoFear spawned for the VM (the jail, or QEMU itself without one): its group is the VM's. */
   qemu?: ProcessIdentity;
+  /** QEMU itself, inside the jail. */
+  vmm?: ProcessIdentity;
+  /** Who started it: a CLI process stops it on SIGTERM; the service stops it over D-Bus. */
+  ownerKind?: 'cli' | 'service';
   accel?: string;
   memoryMiB?: number;
   cpus?: number;

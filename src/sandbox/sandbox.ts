@@ -13,6 +13,8 @@ import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, ty
 import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import { identify } from './proc.js';
+import { findQemuBelow } from './qemu-pid.js';
+import { qemuBinary as locateQemu } from '../util/which.js';
 import { planVm, socketPaths, type StdioMode } from './vm-plan.js';
 
 export interface SandboxOptions {
@@ -37,6 +39,9 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
   warn?: (line: string) => void;
+  ownerKind?: 'cli' | 'service';
+  /** The accelerator from config.ini when it is not "auto" (NOFEAR_ACCEL still wins). */
+  accel?: 'kvm' | 'tcg';
   /** Aborting stops the VM wherever its start has got to. */
   abort?: AbortSignal;
 }
@@ -94,7 +99,8 @@ export class Sandbox {
     const image = await buildGuestImage(kernel, env);
     log(image.reused ? `guest image: reusing the cached ${image.path}` : `guest image: built ${image.path}`);
 
-    let choice = chooseAccel(readAccelFacts(env));
+    const facts = readAccelFacts(env);
+    let choice = chooseAccel(facts.override === undefined && options.accel !== undefined ? { ...facts, override: options.accel } : facts);
     const automatic = choice.accel === 'kvm' && !choice.reason.startsWith('NOFEAR_ACCEL');
     for (;;) {
       try {
@@ -128,6 +134,7 @@ export class Sandbox {
       state: 'starting',
       createdAt: Date.now(),
       owner: selfIdentity(),
+      ownerKind: options.ownerKind ?? 'cli',
       accel: choice.accel,
       memoryMiB: options.memoryMiB,
       cpus: options.cpus,
@@ -159,10 +166,7 @@ export class Sandbox {
         stdio: options.stdio,
         seccomp: env.NOFEAR_SECCOMP !== 'off',
       });
-      const qemuBinary = env.NOFEAR_QEMU ?? '/usr/bin/qemu-system-x86_64';
-      await fsp.access(qemuBinary).catch(() => {
-        throw unavailable(`QEMU is not installed (${qemuBinary} is missing).`, 'sudo apt-get install qemu-system-x86');
-      });
+      const qemuBinary = findQemu(env);
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
         kind: jail,
         tools,
@@ -197,6 +201,13 @@ export class Sandbox {
       }
       const messages = guestMessages(control, running);
       await messages.hello(HELLO_DEADLINE_MS[choice.accel], choice.accel);
+      // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
+      const vmmPid = findQemuBelow(running.pid);
+      const vmm = vmmPid === undefined ? undefined : identify(vmmPid);
+      if (vmm !== undefined) {
+        record.vmm = vmm;
+        await writeRecord(dir, record);
+      }
       const job: GuestJob = {
         argv: options.argv,
         env: options.env,
@@ -269,6 +280,17 @@ export class Sandbox {
 }
 
 class KvmNoLife extends Error {}
+
+export function findQemu(env: NodeJS.ProcessEnv): string {
+  const found = locateQemu(env);
+  if (found === undefined) {
+    throw unavailable(
+      `QEMU is not installed (${env.NOFEAR_QEMU ? `NOFEAR_QEMU=${env.NOFEAR_QEMU} is not executable` : 'no qemu-system-x86_64 on PATH'}).`,
+      'sudo apt-get install qemu-system-x86',
+    );
+  }
+  return found;
+}
 
 function lastLines(text: string, count = 6): string {
   return text.trim().split('\n').slice(-count).map((line) => `  ${line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')}`).join('\n');

@@ -18,7 +18,7 @@ export interface MimeappsList {
 export interface AppDir {
   dir: string;
   holdsApplications: boolean;
-  /** Its mimeapps.list files in reading order (desktop-specific ones first). */
+  /** Its mimeapps.list files in reading order (desktop-specific ones first, defaults.list last). */
   lists: MimeappsList[];
   /** mimeinfo.cache, type → ids in the cache's order (GLib follows it). */
   cache: Map<string, string[]> | undefined;
@@ -65,15 +65,15 @@ function typeMap(file: KeyFile, group: string, tree: MimeTree): Map<string, stri
   return map;
 }
 
-/** Reads one mimeapps.list; a desktop-specific file may only set defaults (the spec ignores its other groups). */
-export function parseMimeappsList(text: string, listPath: string, desktopSpecific: boolean, tree: MimeTree): MimeappsList {
+/** Reads one mimeapps.list; a desktop-specific one (or defaults.list) may only set defaults: its other groups are ignored. */
+export function parseMimeappsList(text: string, listPath: string, defaultsOnly: boolean, tree: MimeTree): MimeappsList {
   const file = KeyFile.parse(text);
   const empty = new Map<string, string[]>();
   return {
     path: listPath,
     defaults: typeMap(file, GROUPS.defaults, tree),
-    added: desktopSpecific ? empty : typeMap(file, GROUPS.added, tree),
-    removed: desktopSpecific ? empty : typeMap(file, GROUPS.removed, tree),
+    added: defaultsOnly ? empty : typeMap(file, GROUPS.added, tree),
+    removed: defaultsOnly ? empty : typeMap(file, GROUPS.removed, tree),
   };
 }
 
@@ -116,6 +116,9 @@ export async function loadAppDatabase(reader: FileReader, xdg: XdgDirs, options:
       const text = await reader.readText(listPath);
       if (text !== undefined) lists.push(parseMimeappsList(text, listPath, name !== 'mimeapps.list', options.tree));
     }
+    // defaults.list is deprecated, but GLib and xdg-mime still read it (as defaults only) in applications dirs.
+    const legacy = holdsApplications ? await reader.readText(path.join(dir, 'defaults.list')) : undefined;
+    if (legacy !== undefined) lists.push(parseMimeappsList(legacy, path.join(dir, 'defaults.list'), true, options.tree));
     const cacheText = holdsApplications ? await reader.readText(path.join(dir, 'mimeinfo.cache')) : undefined;
     const cache = cacheText === undefined ? undefined : parseMimeinfoCache(cacheText, options.tree);
     const appDir: AppDir = { dir, holdsApplications, lists, cache, declared: new Map() };

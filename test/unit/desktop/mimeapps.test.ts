@@ -119,6 +119,14 @@ describe('desktop/mimeapps', () => {
       assert.ok(!resolution.candidates.some((c) => c.id === 'gedit.desktop'), 'Added Associations in a desktop-specific file are ignored');
     });
 
+    it('reads the deprecated defaults.list after mimeapps.list, for defaults only', async () => {
+      const legacy = { [`${SYS}/defaults.list`]: list({ 'Default Applications': { 'application/pdf': 'evince.desktop' }, 'Added Associations': { 'text/plain': 'mupdf.desktop' } }) };
+      assert.equal(await chosen('application/pdf', legacy), 'evince.desktop');
+      assert.notEqual(await chosen('text/plain', legacy), 'mupdf.desktop');
+      const both = { ...legacy, [`${SYS}/mimeapps.list`]: list({ 'Default Applications': { 'application/pdf': 'mupdf.desktop' } }) };
+      assert.equal(await chosen('application/pdf', both), 'mupdf.desktop');
+    });
+
     it('uses a default even when it is in Removed Associations, as GLib does', async () => {
       const extra = { [`${CONFIG}/mimeapps.list`]: list({ 'Default Applications': { 'application/pdf': 'mupdf.desktop' }, 'Removed Associations': { 'application/pdf': 'mupdf.desktop' } }) };
       assert.equal(await chosen('application/pdf', extra), 'mupdf.desktop');

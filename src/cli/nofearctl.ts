@@ -2,7 +2,7 @@
 // nofearctl: see and stop sandboxes, check the machine, show the settings, manage profiles.
 import { invalidArgument, notFound } from '../errors.js';
 import { runMain } from './cli-exit.js';
-import { ensureRuntimeBase, listRecords, ID_PATTERN } from '../sandbox/registry.js';
+import { ensureRuntimeBase, listRecords, reapLeftovers, ID_PATTERN } from '../sandbox/registry.js';
 import { stopSandbox } from '../sandbox/stop.js';
 import { formatPs, psRows } from './ctl-ps.js';
 import { formatChecks, runDoctor } from './doctor.js';
@@ -18,7 +18,10 @@ const USAGE = `usage: nofearctl COMMAND
   profiles list|create NAME|delete NAME|info NAME`;
 
 async function ps(args: string[]): Promise<number> {
-  const rows = await psRows(ensureRuntimeBase());
+  const base = ensureRuntimeBase();
+  // Every NoFear command clears what crashed ones left before it looks.
+  await reapLeftovers(base);
+  const rows = await psRows(base);
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatPs(rows));
   return 0;
@@ -26,6 +29,7 @@ async function ps(args: string[]): Promise<number> {
 
 async function stop(args: string[]): Promise<number> {
   const base = ensureRuntimeBase();
+  await reapLeftovers(base);
   const [target] = args;
   if (target === undefined) throw invalidArgument('nofearctl stop needs a sandbox id, a profile name or --all.', 'nofearctl ps lists them');
   const records = await listRecords(base);

@@ -2,6 +2,10 @@
 # status and powers the VM off. Protocol (one line each, values base64): see src/vm/control-protocol.ts.
 export PATH=/.bb/bin
 
+trace() {
+	[ "$trace" = 1 ] && echo "nofear-trace $1 $(cut -d' ' -f1 /proc/uptime)"
+}
+
 PORTS=/dev/virtio-ports
 CONTROL=$PORTS/org.nofear.control
 [ -e "$CONTROL" ] || { echo "nofear-agent: no control port"; poweroff -f; }
@@ -70,6 +74,7 @@ tty=
 	done
 ) &
 
+trace job
 echo started >&3
 if [ "$stdio" = tty ]; then
 	# A tty forgets its size when its last opener closes it: hold it open while setting the size.
@@ -79,6 +84,12 @@ if [ "$stdio" = tty ]; then
 	(PATH=$jobpath exec setsid -c $drop "$@") <>"$tty" >&0 2>&0
 	status=$?
 	printf '\033]nofear-end;%s\007' "$marker" >"$tty"
+	out=0
+	err=0
+elif [ "$stdio" = none ]; then
+	# No host stdio (the service, GUI programs): output goes nowhere, never onto the console.
+	(PATH=$jobpath exec $drop "$@") </dev/null >/dev/null 2>&1
+	status=$?
 	out=0
 	err=0
 else

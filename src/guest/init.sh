@@ -11,8 +11,26 @@ mount -t proc -o nosuid,nodev,noexec proc /proc
 mount -t sysfs -o nosuid,nodev,noexec sys /sys
 mount -t devtmpfs -o nosuid,mode=0755 dev /dev
 
-for module in $(cat /.nofear/modules.list); do
-	insmod "/.nofear/modules/$module.ko" 2>/dev/null
+upper=tmpfs
+rwsize=256m
+net=none
+trace=0
+for word in $(cat /proc/cmdline); do
+	case $word in
+	nofear.upper=*) upper=${word#nofear.upper=} ;;
+	nofear.rwsize=*) rwsize=${word#nofear.rwsize=} ;;
+	nofear.net=*) net=${word#nofear.net=} ;;
+	nofear.trace=1) trace=1 ;;
+	esac
+done
+
+groups=base
+[ "$upper" = disk ] && groups="$groups disk"
+[ "$net" = user ] && groups="$groups net"
+for group in $groups; do
+	for module in $(cat "/.nofear/modules.$group"); do
+		insmod "/.nofear/modules/$module.ko" 2>/dev/null
+	done
 done
 
 # hvc0 appears once virtio_console has probed; it can exist a moment before it opens, and a
@@ -25,19 +43,17 @@ until [ -c /dev/hvc0 ] && (: >/dev/hvc0) 2>/dev/null; do
 done
 exec </dev/null >/dev/hvc0 2>&1
 
+# Boot phases on the console, for benchmarks (NOFEAR_TRACE=1).
+trace() {
+	[ "$trace" = 1 ] && echo "nofear-trace $1 $(cut -d' ' -f1 /proc/uptime)"
+}
+export trace
+trace console
+
 fatal() {
 	echo "nofear-init: $*"
 	poweroff -f
 }
-
-upper=tmpfs
-rwsize=256m
-for word in $(cat /proc/cmdline); do
-	case $word in
-	nofear.upper=*) upper=${word#nofear.upper=} ;;
-	nofear.rwsize=*) rwsize=${word#nofear.rwsize=} ;;
-	esac
-done
 
 # Named virtio ports, as udev would link them.
 mkdir -p /dev/virtio-ports
@@ -88,6 +104,7 @@ for tagfile in /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag; do
 	esac
 done
 
+trace mounted
 # Merged-/usr hosts: /bin, /lib... are symlinks into /usr (listed at image build time).
 while read -r link target; do
 	[ -e "/$link" ] || ln -s "$target" "/$link"
@@ -113,5 +130,9 @@ chmod 700 /run/user/1000 /run/nofear
 chown -R 1000:1000 /home/user 2>/dev/null
 tr -d '-' </proc/sys/kernel/random/uuid >/etc/machine-id
 ip link set lo up
+if [ "$net" = user ]; then
+	# QEMU's user network: fixed addresses, DNS at 10.0.2.3 (see /etc/resolv.conf).
+	ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+fi
 
 exec /.bb/busybox sh /.nofear/agent.sh

@@ -165,6 +165,7 @@ export class Sandbox {
         net: options.net,
         stdio: options.stdio,
         seccomp: env.NOFEAR_SECCOMP !== 'off',
+        trace: env.NOFEAR_TRACE === '1',
       });
       const qemuBinary = findQemu(env);
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
@@ -213,7 +214,7 @@ export class Sandbox {
         env: options.env,
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         user: options.user,
-        stdio: options.stdio === 'tty' ? 'tty' : 'pipe',
+        stdio: options.stdio,
         hostname: guestHostname(options.profile),
         ...(options.winsize === undefined ? {} : { winsize: options.winsize }),
         ...(options.endMarker === undefined ? {} : { endMarker: options.endMarker }),

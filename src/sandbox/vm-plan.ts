@@ -23,6 +23,7 @@ export interface PlanInput {
   net: 'none' | 'user';
   stdio: StdioMode;
   seccomp: boolean;
+  trace?: boolean;
 }
 
 export function socketPaths(dir: string) {
@@ -69,6 +70,8 @@ export function planVm(input: PlanInput): VmPlan {
       ...(input.tscKhz === undefined ? {} : { tscKhz: input.tscKhz }),
       upper: input.disk === undefined ? 'tmpfs' : 'disk',
       writableSizeMiB,
+      net: input.net,
+      trace: input.trace === true,
     }),
     ports,
     exports,

@@ -10,7 +10,7 @@ export interface GuestJob {
   env: Readonly<Record<string, string>>;
   cwd?: string;
   user: 'user' | 'root';
-  stdio: 'pipe' | 'tty';
+  stdio: 'pipe' | 'tty' | 'none';
   hostname: string;
   winsize?: { rows: number; cols: number };
   /** tty mode: the guest writes this after the command's output, so the host knows it has all of it. */

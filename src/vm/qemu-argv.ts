@@ -98,6 +98,9 @@ export interface CmdlineOptions {
   tscKhz?: number;
   upper: 'tmpfs' | 'disk';
   writableSizeMiB: number;
+  net?: 'none' | 'user';
+  /** Boot phases on the console (benchmarks). */
+  trace?: boolean;
 }
 
 export function buildKernelCmdline(options: CmdlineOptions): string[] {
@@ -114,5 +117,7 @@ export function buildKernelCmdline(options: CmdlineOptions): string[] {
     ...(options.accel === 'tcg' && options.tscKhz !== undefined ? [`tsc_early_khz=${options.tscKhz}`] : []),
     `nofear.upper=${options.upper}`,
     `nofear.rwsize=${options.writableSizeMiB}m`,
+    ...(options.net === 'user' ? ['nofear.net=user'] : []),
+    ...(options.trace === true ? ['nofear.trace=1'] : []),
   ];
 }

@@ -1,0 +1,64 @@
+// Boot overhead: `nofear -t true` against the floor (the same kernel and QEMU booting an initramfs
+// whose init powers off at once), and a first run against later ones (the cached image).
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCpio } from '../src/vm/cpio.js';
+import { findGuestKernel } from '../src/vm/kernel.js';
+import { buildKernelCmdline } from '../src/vm/qemu-argv.js';
+import { hostTscKhz } from '../src/vm/accel.js';
+import { printFigures, recordFigures, summarise, timed, withRatio } from './lib.js';
+
+const RUNS = Number(process.env.NOFEAR_BENCH_RUNS ?? 5);
+const NOFEAR = fileURLToPath(new URL('../dist/cli/nofear.js', import.meta.url));
+
+async function floorInitramfs(dir: string): Promise<string> {
+  const file = path.join(dir, 'floor.cpio');
+  writeFileSync(
+    file,
+    buildCpio([
+      { kind: 'dir', path: '.bb', mode: 0o755 },
+      { kind: 'file', path: '.bb/busybox', mode: 0o755, data: readFileSync('/bin/busybox') },
+      { kind: 'file', path: 'init', mode: 0o755, data: Buffer.from('#!/.bb/busybox sh\n/.bb/busybox poweroff -f\n') },
+    ]),
+  );
+  return file;
+}
+
+export async function benchBoot(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nofear-bench-'));
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_RUNTIME_DIR: path.join(dir, 'run'), XDG_DATA_HOME: path.join(dir, 'data') };
+  execa('mkdir', ['-m', '700', '-p', env.XDG_RUNTIME_DIR]);
+  try {
+    // The kernel download is not what is measured: reuse the user's cached kernel.
+    const kernel = await findGuestKernel();
+    const kernelEnv = { ...env, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache') };
+    const initrd = await floorInitramfs(dir);
+    const tsc = hostTscKhz();
+    const floorArgv = [
+      '-M', 'microvm,isa-serial=off,rtc=on', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max', '-m', '1024', '-smp', '2',
+      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+      '-kernel', kernel.image, '-initrd', initrd,
+      '-append', buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
+    ];
+    const floor: number[] = [];
+    const nofear: number[] = [];
+    const first: number[] = [];
+    // A fresh image cache: the first run builds the image, the later ones reuse it.
+    first.push(await timed(() => execa(process.execPath, [NOFEAR, '-t', 'true'], { env: { ...kernelEnv, XDG_CACHE_HOME: env.XDG_CACHE_HOME, NOFEAR_KERNEL: '', XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR } }).catch(() => undefined)));
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(await timed(() => execa('qemu-system-x86_64', floorArgv, { timeout: 60_000 })));
+      nofear.push(await timed(() => execa(process.execPath, [NOFEAR, '-t', 'true'], { env: kernelEnv, timeout: 120_000 })));
+    }
+    const floorFig = summarise('boot floor (QEMU + kernel + poweroff)', 's', floor);
+    const nofearFig = withRatio(summarise('nofear -t true', 's', nofear), floorFig);
+    const firstFig = summarise('nofear -t true, first run (image built, kernel cached)', 's', first, 'includes building the initramfs');
+    const figures = [floorFig, nofearFig, firstFig];
+    printFigures('boot', figures);
+    recordFigures('boot', figures);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

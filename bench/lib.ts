@@ -1,0 +1,61 @@
+// Shared by the benchmarks: timing, medians, and the results files `make bench` writes.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const RESULTS_JSON = fileURLToPath(new URL('./results.json', import.meta.url));
+export const RESULTS_MD = fileURLToPath(new URL('./results.md', import.meta.url));
+
+export interface Figure {
+  name: string;
+  unit: string;
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+  /** Ratio of this figure's median to the named baseline's, measured in the same run. */
+  ratio?: { to: string; value: number };
+  note?: string;
+}
+
+export function summarise(name: string, unit: string, runs: number[], note?: string): Figure {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return { name, unit, median, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, runs, ...(note ? { note } : {}) };
+}
+
+export function withRatio(figure: Figure, baseline: Figure): Figure {
+  return { ...figure, ratio: { to: baseline.name, value: figure.median / baseline.median } };
+}
+
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+export function printFigures(group: string, figures: readonly Figure[]): void {
+  process.stdout.write(`\n== ${group}\n`);
+  for (const f of figures) {
+    const ratio = f.ratio ? `  (${f.ratio.value.toFixed(2)}x ${f.ratio.to})` : '';
+    process.stdout.write(`${f.name}: median ${fmt(f.median)} ${f.unit} [min ${fmt(f.min)}, max ${fmt(f.max)}, n=${f.runs.length}]${ratio}${f.note ? `  - ${f.note}` : ''}\n`);
+  }
+}
+
+/** Merges one group's figures into results.json and rewrites results.md from it. */
+export function recordFigures(group: string, figures: readonly Figure[]): void {
+  const all: Record<string, Figure[]> = existsSync(RESULTS_JSON) ? (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Record<string, Figure[]>) : {};
+  all[group] = [...figures];
+  writeFileSync(RESULTS_JSON, `${JSON.stringify(all, null, 2)}\n`);
+  const lines = ['# NoFear benchmark results', '', `Written by \`make bench\` on ${new Date().toISOString()}.`, ''];
+  for (const [name, group] of Object.entries(all)) {
+    lines.push(`## ${name}`, '', '| figure | median | min | max | runs | ratio |', '|---|---|---|---|---|---|');
+    for (const f of group) {
+      lines.push(`| ${f.name} | ${fmt(f.median)} ${f.unit} | ${fmt(f.min)} | ${fmt(f.max)} | ${f.runs.length} | ${f.ratio ? `${f.ratio.value.toFixed(2)}x ${f.ratio.to}` : ''} |`);
+    }
+    lines.push('');
+  }
+  writeFileSync(RESULTS_MD, lines.join('\n'));
+}

@@ -12,7 +12,10 @@ import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
-import { applyEnvOverrides, formatProblem, loadConfig } from '../config/index.js';
+import { applyEnvOverrides, borderFor, formatProblem, loadConfig } from '../config/index.js';
+import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
+import { hostDisplay } from '../gui/client.js';
+import { STOPPED_STATUS } from '../sandbox/launch.js';
 
 const MIB = 1024 * 1024;
 
@@ -42,7 +45,6 @@ function checkSharedFolder(dir: string): string {
 async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
   const warn = noticeWriter(args.verbose);
-  if (args.gui) throw unavailable('nofear --gui is not available in this build yet.', 'run command-line programs without --gui');
   const { config, problems } = applyEnvOverrides(loadConfig());
   for (const problem of problems) warn(formatProblem(problem));
   const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
@@ -50,6 +52,10 @@ async function runInVm(args: RunArgs): Promise<number> {
   const sharedFolder = args.sharedFolder === undefined ? undefined : checkSharedFolder(args.sharedFolder);
   const profile = args.temporary ? undefined : validateProfileName(args.profile ?? DEFAULT_PROFILE);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (args.gui && args.command.length === 0 && !interactive) {
+    throw invalidArgument('nofear --gui without a command is an interactive shell and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
+  }
+  if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
   let release: (() => Promise<void>) | undefined;
@@ -93,14 +99,30 @@ async function runInVm(args: RunArgs): Promise<number> {
     abort: controller.signal,
   };
   try {
+    let session: GuiSession | undefined;
     try {
-      sandbox = await Sandbox.start(options);
+      if (args.gui) {
+        session = await startGuiSession(
+          { ...options, stdio: args.command.length > 0 ? 'none' : 'tty', env: { ...options.env, DISPLAY: ':100' } },
+          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, ...(verbose ? { onStep: (step, ms) => verbose(`gui: ${step} after ${(ms / 1000).toFixed(1)} s`) } : {}) },
+        );
+        sandbox = session.sandbox;
+      } else {
+        sandbox = await Sandbox.start(options);
+      }
     } catch (error) {
       if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
       throw error;
     }
     if (signalled !== undefined) void sandbox.stop(2000);
-    const status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox);
+    let status: number;
+    if (session !== undefined && args.command.length > 0) {
+      const outcome = await session.finished;
+      status = outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : failed(sandbox, outcome.reason);
+    } else {
+      status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox);
+      await session?.client.stop();
+    }
     if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
     return status;
   } finally {
@@ -134,6 +156,7 @@ async function relayPipes(sandbox: Sandbox): Promise<number> {
   const outcome = await sandbox.outcome;
   stopStdin();
   if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
+  if (outcome.kind === 'stopped') return STOPPED_STATUS;
   // The guest says how many bytes it wrote; wait for the last of them (bounded) before exiting.
   await Promise.all([out.waitFor(outcome.stdoutBytes, 10_000), err.waitFor(outcome.stderrBytes, 10_000)]);
   await Promise.all([out.flushed(), err.flushed()]);
@@ -152,6 +175,7 @@ async function relayTerminal(sandbox: Sandbox, endMarker: string): Promise<numbe
   try {
     const outcome = await sandbox.outcome;
     if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
+    if (outcome.kind === 'stopped') return STOPPED_STATUS;
     await sink.waitForEnd(5000);
     return outcome.status;
   } finally {

@@ -28,6 +28,8 @@ jobpath=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 rows=
 cols=
 marker=
+gui=0
+sound=0
 set --
 while read -r verb a b <&3; do
 	case $verb in
@@ -45,6 +47,8 @@ while read -r verb a b <&3; do
 	hostname) hostname=$a ;;
 	winsize) rows=$a; cols=$b ;;
 	marker) marker=$a ;;
+	gui) gui=$a ;;
+	sound) sound=$a ;;
 	poweroff) poweroff -f ;;
 	run) break ;;
 	esac
@@ -75,8 +79,52 @@ tty=
 ) &
 
 trace job
+# GUI: Xvfb and the Xpra server as the user, the bridge from the GUI port to the server's socket.
+# The server's start-up is Python-heavy (~7 s under TCG): Xvfb starts beside it, not after.
+GUIDIR=/run/user/1000/nofear
+XPRA_SOCKET=/run/user/1000/xpra.sock
+start_gui() {
+	mkdir -p "$GUIDIR"
+	chown 1000:1000 "$GUIDIR"
+	guiport=$(readlink -f "$PORTS/org.nofear.gui")
+	[ -c "$guiport" ] || { echo "error no-gui-port" >&3; poweroff -f; }
+	chown 1000 "$guiport"
+	(PATH=$jobpath exec $drop Xvfb :100 -screen 0 1920x1080x24 -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
+	(PATH=$jobpath exec $drop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
+	(
+		until [ -S "$XPRA_SOCKET" ]; do usleep 100000; done
+		trace gui-server
+		echo "progress gui-server" >&3
+	) &
+}
+xpra_args() {
+	echo "start :100 --use-display=yes --daemon=no --bind=$XPRA_SOCKET"
+	[ "$sound" = 1 ] && echo "--pulseaudio=yes --speaker=on"
+}
+
 echo started >&3
-if [ "$stdio" = tty ]; then
+if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
+	start_gui
+	for arg in "$@"; do printf '%s' "$arg" | base64 -w 0; echo; done >"$GUIDIR/gui-argv"
+	chown 1000:1000 "$GUIDIR/gui-argv"
+	# Xpra runs start commands through a shell: it gets a fixed one that reads the argv from a file.
+	(PATH=$jobpath NOFEAR_JOB_PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $drop xpra $(xpra_args) \
+		--start-child="/.bb/busybox sh /.nofear/gui-child.sh" --exit-with-children=yes) >/dev/null 2>&1
+	status=$?
+	child=$(cat "$GUIDIR/gui-status" 2>/dev/null)
+	case $child in
+	'' | *[!0-9]*) ;;
+	*) status=$child ;;
+	esac
+	out=0
+	err=0
+elif [ "$stdio" = tty ]; then
+	if [ "$gui" = 1 ]; then
+		# The debugging shell of the original NoFear: GUI programs started from it are forwarded.
+		start_gui
+		(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $drop xpra $(xpra_args)) >/dev/null 2>&1 &
+		export DISPLAY=:100
+	fi
 	# A tty forgets its size when its last opener closes it: hold it open while setting the size.
 	exec 4<>"$tty"
 	[ -n "$rows" ] && stty -F "$tty" rows "$rows" cols "$cols" 2>/dev/null

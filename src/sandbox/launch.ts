@@ -30,6 +30,8 @@ export interface LaunchedSandbox {
 }
 
 export const FAILURE_STATUS = 125;
+/** Stopped on request: as if by SIGTERM. */
+export const STOPPED_STATUS = 143;
 
 export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
   const env = context.env ?? process.env;
@@ -56,8 +58,9 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   });
   const ended = (async () => {
     const outcome = await sandbox.outcome;
-    await sandbox.dispose(outcome.kind === 'exited' ? outcome.status : FAILURE_STATUS);
-    return outcome.kind === 'exited' ? outcome.status : FAILURE_STATUS;
+    const status = outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : FAILURE_STATUS;
+    await sandbox.dispose(status);
+    return status;
   })();
   return {
     id: sandbox.id,

@@ -9,7 +9,7 @@ import { buildQemuArgv, type Accel } from '../vm/qemu-argv.js';
 import { addressSpaceLimit, buildJailArgv, jailTools, probeJail, type JailKind } from '../vm/jail.js';
 import { QemuProcess } from '../vm/qemu-process.js';
 import { connectPort } from '../vm/channels.js';
-import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob } from '../vm/control-protocol.js';
+import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob, type GuestStep } from '../vm/control-protocol.js';
 import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import { identify } from './proc.js';
@@ -40,6 +40,12 @@ export interface SandboxOptions {
   /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
   warn?: (line: string) => void;
   ownerKind?: 'cli' | 'service';
+  gui?: boolean;
+  sound?: boolean;
+  /** Called once QEMU listens on its sockets (the GUI client can attach from then on). */
+  onListening?: (sockets: ReturnType<typeof socketPaths>) => void;
+  /** The guest's steps towards a window. */
+  onProgress?: (step: GuestStep) => void;
   /** The accelerator from config.ini when it is not "auto" (NOFEAR_ACCEL still wins). */
   accel?: 'kvm' | 'tcg';
   /** Aborting stops the VM wherever its start has got to. */
@@ -48,6 +54,8 @@ export interface SandboxOptions {
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
+  /** The host asked it to stop (nofearctl stop, a signal, the GUI client closed). */
+  | { kind: 'stopped' }
   | { kind: 'failed'; reason: string };
 
 const CONNECT_DEADLINE_MS = 15_000;
@@ -62,6 +70,7 @@ export class Sandbox {
   readonly jail: JailKind;
   private record: SandboxRecord;
   private disposed = false;
+  private readonly stopRequested: { value: boolean };
 
   private constructor(
     readonly qemu: QemuProcess,
@@ -74,6 +83,7 @@ export class Sandbox {
       accel: AccelChoice;
       jail: JailKind;
       outcome: Promise<SandboxOutcome>;
+      stopRequested: { value: boolean };
     },
   ) {
     this.id = init.id;
@@ -83,6 +93,7 @@ export class Sandbox {
     this.accel = init.accel;
     this.jail = init.jail;
     this.outcome = init.outcome;
+    this.stopRequested = init.stopRequested;
   }
 
   get qemuPid(): number {
@@ -166,6 +177,7 @@ export class Sandbox {
         stdio: options.stdio,
         seccomp: env.NOFEAR_SECCOMP !== 'off',
         trace: env.NOFEAR_TRACE === '1',
+        gui: options.gui === true,
       });
       const qemuBinary = findQemu(env);
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
@@ -190,6 +202,7 @@ export class Sandbox {
       const paths = socketPaths(dir);
       const control = await connectPort(paths.control, CONNECT_DEADLINE_MS, gaveUp);
       sockets.push(control);
+      options.onListening?.(paths);
       const ports: Sandbox['ports'] = {};
       if (options.stdio === 'pipe') {
         for (const name of ['stdin', 'stdout', 'stderr'] as const) {
@@ -200,7 +213,8 @@ export class Sandbox {
         ports.tty = await connectPort(paths.tty, CONNECT_DEADLINE_MS, gaveUp);
         sockets.push(ports.tty);
       }
-      const messages = guestMessages(control, running);
+      const stopRequested = { value: false };
+      const messages = guestMessages(control, running, options.onProgress, stopRequested);
       await messages.hello(HELLO_DEADLINE_MS[choice.accel], choice.accel);
       // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
       const vmmPid = findQemuBelow(running.pid);
@@ -218,6 +232,8 @@ export class Sandbox {
         hostname: guestHostname(options.profile),
         ...(options.winsize === undefined ? {} : { winsize: options.winsize }),
         ...(options.endMarker === undefined ? {} : { endMarker: options.endMarker }),
+        gui: options.gui === true,
+        sound: options.sound === true,
       };
       control.write(encodeJob(job));
       const sandbox: Sandbox = new Sandbox(running, control, {
@@ -227,6 +243,7 @@ export class Sandbox {
         ports,
         accel: choice,
         jail,
+        stopRequested,
         outcome: messages.outcome(() => {
           record.state = 'running';
           void writeRecord(dir, record).catch(() => {});
@@ -252,6 +269,7 @@ export class Sandbox {
 
   /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */
   async stop(graceMs = 3000): Promise<void> {
+    this.stopRequested.value = true;
     if (!this.qemu.hasExited && !this.control.destroyed) this.control.write(POWEROFF_LINE);
     const timer = setTimeout(() => void this.qemu.kill(), graceMs);
     try {
@@ -314,7 +332,7 @@ export function exportableSystemDirs(): string[] {
 }
 
 /** The guest's side of the control port, as promises: its hello, then the job's outcome. */
-function guestMessages(control: net.Socket, qemu: QemuProcess) {
+function guestMessages(control: net.Socket, qemu: QemuProcess, onProgress: ((step: GuestStep) => void) | undefined, stopRequested: { value: boolean }) {
   const splitter = new LineSplitter();
   let helloSeen = false;
   let onHello: (() => void) | undefined;
@@ -337,6 +355,9 @@ function guestMessages(control: net.Socket, qemu: QemuProcess) {
         case 'started':
           onStarted?.();
           break;
+        case 'progress':
+          onProgress?.(message.step);
+          break;
         case 'exit':
           settle({ kind: 'exited', status: message.status, stdoutBytes: message.stdoutBytes, stderrBytes: message.stderrBytes });
           break;
@@ -353,7 +374,11 @@ function guestMessages(control: net.Socket, qemu: QemuProcess) {
   );
   control.on('error', () => {});
   void qemu.exited.then((exit) =>
-    settle({ kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` }),
+    settle(
+      stopRequested.value
+        ? { kind: 'stopped' }
+        : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` },
+    ),
   );
   return {
     hello(deadlineMs: number, accel: Accel): Promise<void> {

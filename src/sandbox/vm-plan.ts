@@ -24,6 +24,7 @@ export interface PlanInput {
   stdio: StdioMode;
   seccomp: boolean;
   trace?: boolean;
+  gui?: boolean;
 }
 
 export function socketPaths(dir: string) {
@@ -33,6 +34,7 @@ export function socketPaths(dir: string) {
     stdout: path.join(dir, 'stdout.sock'),
     stderr: path.join(dir, 'stderr.sock'),
     tty: path.join(dir, 'tty.sock'),
+    gui: path.join(dir, 'gui.sock'),
   };
 }
 
@@ -48,6 +50,8 @@ export function planVm(input: PlanInput): VmPlan {
   } else if (input.stdio === 'tty') {
     ports.push({ name: 'org.nofear.tty', socket: sockets.tty, console: true });
   }
+  // The GUI port: QEMU listens, the host's Xpra client connects, the guest's bridge relays to its server.
+  if (input.gui === true) ports.push({ name: 'org.nofear.gui', socket: sockets.gui });
   const exports: Export9p[] = input.systemDirs.map((dir) => ({
     tag: `nf_sys_${path.basename(dir)}`,
     path: dir,

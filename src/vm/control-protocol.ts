@@ -13,6 +13,9 @@ export interface GuestJob {
   stdio: 'pipe' | 'tty' | 'none';
   hostname: string;
   winsize?: { rows: number; cols: number };
+  /** Forward the command's windows (Xvfb + Xpra server in the guest). */
+  gui?: boolean;
+  sound?: boolean;
   /** tty mode: the guest writes this after the command's output, so the host knows it has all of it. */
   endMarker?: string;
 }
@@ -31,6 +34,8 @@ export function encodeJob(job: GuestJob): string {
   if (job.cwd !== undefined) lines.push(`cwd ${b64(job.cwd)}`);
   lines.push(`user ${job.user}`, `stdio ${job.stdio}`, `hostname ${job.hostname}`);
   if (job.winsize !== undefined) lines.push(winsizeLine(job.winsize.rows, job.winsize.cols).trimEnd());
+  if (job.gui === true) lines.push('gui 1');
+  if (job.sound === true) lines.push('sound 1');
   if (job.endMarker !== undefined) {
     if (!/^[0-9a-f]{16,64}$/.test(job.endMarker)) throw new Error('bad end marker');
     lines.push(`marker ${job.endMarker}`);
@@ -49,9 +54,14 @@ export const POWEROFF_LINE = 'poweroff\n';
 export type GuestMessage =
   | { type: 'hello'; version: number }
   | { type: 'started' }
+  | { type: 'progress'; step: GuestStep }
   | { type: 'exit'; status: number; stdoutBytes: number; stderrBytes: number }
   | { type: 'error'; reason: string }
   | { type: 'invalid'; reason: string };
+
+/** Steps the guest reports on its way to a window. */
+export const GUEST_STEPS = ['gui-server'] as const;
+export type GuestStep = (typeof GUEST_STEPS)[number];
 
 const COUNT = /^(0|[1-9][0-9]{0,15})$/;
 
@@ -66,6 +76,10 @@ export function parseGuestLine(untrustedLine: string): GuestMessage {
         : { type: 'invalid', reason: 'unsupported protocol version' };
     case 'started':
       return words.length === 1 ? { type: 'started' } : { type: 'invalid', reason: 'malformed started' };
+    case 'progress': {
+      const step = GUEST_STEPS.find((known) => known === words[1]);
+      return words.length === 2 && step !== undefined ? { type: 'progress', step } : { type: 'invalid', reason: 'unknown progress step' };
+    }
     case 'exit': {
       const [, status, out, err] = words;
       if (words.length !== 4 || !/^[0-9]{1,3}$/.test(status ?? '') || !COUNT.test(out ?? '') || !COUNT.test(err ?? '')) {

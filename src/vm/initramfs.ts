@@ -14,7 +14,14 @@ import type { GuestKernel } from './kernel.js';
 
 /** src/guest, found from both src/vm (tsx) and dist/vm (compiled): both sit two levels below the root. */
 export const GUEST_DIR = fileURLToPath(new URL('../../src/guest/', import.meta.url));
-const GUEST_FILES = ['init.sh', 'agent.sh'] as const;
+/** NoFear's guest files (src/guest) and where they go in the initramfs. */
+const GUEST_FILES = [
+  ['init.sh', 'init', 0o755],
+  ['agent.sh', '.nofear/agent.sh', 0o644],
+  ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
+  ['gui-child.sh', '.nofear/gui-child.sh', 0o644],
+  ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
+] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
 
 export interface GuestImage {
@@ -195,7 +202,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const busyboxStat = await fsp.stat(busybox).catch(() => {
     throw unavailable(`${busybox} is missing: the guest needs a static busybox.`, 'sudo apt-get install busybox-static');
   });
-  const guestFiles = await Promise.all(GUEST_FILES.map(async (name) => fsp.readFile(path.join(GUEST_DIR, name))));
+  const guestFiles = await Promise.all(GUEST_FILES.map(async ([name]) => fsp.readFile(path.join(GUEST_DIR, name))));
   const shell = (await exists('/usr/bin/bash')) ? '/bin/bash' : '/bin/sh';
   const links = await systemLinks();
   const hostFiles = scanAllowList();
@@ -223,11 +230,9 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const etc = Object.entries(generatedEtc(shell)).map(
     ([file, text]): CpioEntry => ({ kind: 'file', path: file, mode: file === '/etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text) }),
   );
-  const [init, agent] = guestFiles;
   const payload: CpioEntry[] = [
     { kind: 'file', path: '.bb/busybox', mode: 0o755, data: busyboxData },
-    { kind: 'file', path: 'init', mode: 0o755, data: init ?? Buffer.alloc(0) },
-    { kind: 'file', path: '.nofear/agent.sh', mode: 0o644, data: agent ?? Buffer.alloc(0) },
+    ...GUEST_FILES.map(([, target, mode], index): CpioEntry => ({ kind: 'file', path: target, mode, data: guestFiles[index] ?? Buffer.alloc(0) })),
     ...modules.lists,
     { kind: 'file', path: '.nofear/links', mode: 0o644, data: Buffer.from(links) },
     ...modules.entries,

@@ -1,0 +1,86 @@
+// nofear --gui end to end: a real guest Xpra server, the real host client, Xvfb as the user's display.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { pressKey, screenshot, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+
+const WINDOW_DEADLINE = 180_000;
+
+async function nothingLeft(t: TestEnv, id: string): Promise<void> {
+  assert.deepEqual(leftoverSandboxes(t), [], 'a runtime directory (sockets) was left');
+  const left = await execa('pgrep', ['-af', `nofear-${id}|${t.runtimeBase}/${id}`], { reject: false });
+  assert.equal(left.stdout.trim(), '', `processes left: ${left.stdout}`);
+}
+
+function recordOf(t: TestEnv): { id: string; vmm?: ProcessIdentity } {
+  const [id] = leftoverSandboxes(t);
+  assert.ok(id);
+  return JSON.parse(readFileSync(path.join(t.runtimeBase, id, 'sandbox.json'), 'utf8')) as { id: string; vmm?: ProcessIdentity };
+}
+
+describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
+  let t: TestEnv;
+  let x: Display;
+  let artifacts: string;
+  before(async () => {
+    x = await startXvfb();
+    artifacts = mkdtempSync(path.join(tmpdir(), 'nofear-gui-'));
+  });
+  after(async () => {
+    await x.stop();
+    rmSync(artifacts, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    t = makeTestEnv();
+  });
+  afterEach(() => t.cleanup());
+
+  it('forwards the window with the NoFear title and border, and its exit status when it closes', async () => {
+    const run = startCli('nofear', ['-t', '--gui', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
+    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] xmessage', WINDOW_DEADLINE);
+    const { id } = recordOf(t);
+    assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] xmessage$/);
+    const shot = await screenshot(x.display, window, path.join(artifacts, 'xmessage.png'));
+    assert.ok(shot.colours > 1, 'the window is blank');
+    const [r, g, b] = shot.edge;
+    assert.ok(r > 120 && r > 2 * g && g > b, `no OrangeRed border at the window's edge: rgb(${r},${g},${b})`);
+    await pressKey(x.display, window, 'Return');
+    const result = await run;
+    assert.equal(result.exitCode, 7, Buffer.from(result.stderr).toString());
+    await nothingLeft(t, id);
+  });
+
+  it('stops the VM when the host client is killed', async () => {
+    const run = startCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
+    await waitForWindow(x.display, '^\\[NoFear:temporary\\] xclock', WINDOW_DEADLINE);
+    const { id } = recordOf(t);
+    const killed = await execa('pkill', ['-KILL', '-f', `xpra attach socket://${t.runtimeBase}/${id}/gui.sock`], { reject: false });
+    assert.equal(killed.exitCode, 0, 'no client to kill');
+    const result = await run;
+    assert.equal(result.exitCode, 143);
+    await nothingLeft(t, id);
+  });
+
+  it('ends the client when QEMU is killed, and reports the failure', async () => {
+    const run = startCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
+    await waitForWindow(x.display, '^\\[NoFear:temporary\\] xclock', WINDOW_DEADLINE);
+    const { id, vmm } = recordOf(t);
+    assert.ok(vmm && isAlive(vmm));
+    process.kill(vmm.pid, 'SIGKILL');
+    const result = await run;
+    assert.equal(result.exitCode, 125);
+    assert.match(Buffer.from(result.stderr).toString(), /VM stopped before the command finished/);
+    await nothingLeft(t, id);
+  });
+
+  it('refuses to start without a display, before any VM', async () => {
+    const result = await runCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: '' } });
+    assert.equal(result.exitCode, 125);
+    assert.match(result.stderr, /Can't open display.*Fix: /);
+    assert.equal(existsSync(t.runtimeBase) ? leftoverSandboxes(t).length : 0, 0);
+  });
+});

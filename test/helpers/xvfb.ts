@@ -1,0 +1,70 @@
+// A private Xvfb standing in for the user's display, and the X queries tests make of it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
+
+export interface Display {
+  display: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Xvfb on a free display number (it tells which through -displayfd). */
+export async function startXvfb(): Promise<Display> {
+  const child: ChildProcess = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  const number = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('Xvfb did not start within 10 s')), 10_000);
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolve(text.trim());
+      }
+    });
+    child.once('exit', () => reject(new Error('Xvfb exited')));
+  });
+  return {
+    display: `:${number}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGTERM');
+      } catch {
+        // gone
+      }
+      await exited;
+    },
+  };
+}
+
+/** Waits (xdotool --sync, bounded) for a visible window whose title matches; returns its id. */
+export async function waitForWindow(display: string, titleRegex: string, timeoutMs: number): Promise<string> {
+  const result = await execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', titleRegex], {
+    env: { DISPLAY: display },
+    timeout: timeoutMs,
+    reject: false,
+  });
+  const id = result.stdout.trim().split('\n')[0] ?? '';
+  if (result.timedOut || id === '') throw new Error(`no window matching ${titleRegex} within ${timeoutMs / 1000} s`);
+  return id;
+}
+
+export async function windowName(display: string, id: string): Promise<string> {
+  return (await execa('xdotool', ['getwindowname', id], { env: { DISPLAY: display } })).stdout;
+}
+
+/** A PNG of the window, its number of distinct colours, and the colour of a pixel on its edge. */
+export async function screenshot(display: string, id: string, file: string): Promise<{ colours: number; edge: [number, number, number] }> {
+  await execa('import', ['-window', id, file], { env: { DISPLAY: display }, timeout: 20_000 });
+  const info = (await execa('convert', [file, '-format', '%k %[pixel:p{1,1}]', 'info:'])).stdout.trim();
+  const [count, pixel] = info.split(' ');
+  const rgb = /\((\d+),(\d+),(\d+)/.exec(pixel ?? '');
+  return { colours: Number(count), edge: [Number(rgb?.[1] ?? -1), Number(rgb?.[2] ?? -1), Number(rgb?.[3] ?? -1)] };
+}
+
+export async function pressKey(display: string, id: string, key: string): Promise<void> {
+  await execa('xdotool', ['windowfocus', '--sync', id, 'key', '--window', id, key], { env: { DISPLAY: display }, timeout: 10_000 });
+}

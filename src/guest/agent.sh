@@ -83,6 +83,9 @@ trace job
 # The server's start-up is Python-heavy (~7 s under TCG): Xvfb starts beside it, not after.
 GUIDIR=/run/user/1000/nofear
 XPRA_SOCKET=/run/user/1000/xpra.sock
+# The server's log goes to the console only when tracing (benchmarks, debugging).
+guilog=/dev/null
+[ "$trace" = 1 ] && guilog=/dev/hvc0
 start_gui() {
 	mkdir -p "$GUIDIR"
 	chown 1000:1000 "$GUIDIR"
@@ -109,7 +112,7 @@ if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
 	chown 1000:1000 "$GUIDIR/gui-argv"
 	# Xpra runs start commands through a shell: it gets a fixed one that reads the argv from a file.
 	(PATH=$jobpath NOFEAR_JOB_PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $drop xpra $(xpra_args) \
-		--start-child="/.bb/busybox sh /.nofear/gui-child.sh" --exit-with-children=yes) >/dev/null 2>&1
+		--start-child="/.bb/busybox sh /.nofear/gui-child.sh" --exit-with-children=yes) >"$guilog" 2>&1
 	status=$?
 	child=$(cat "$GUIDIR/gui-status" 2>/dev/null)
 	case $child in

@@ -158,7 +158,8 @@ export class Sandbox {
       if (exportDir !== undefined) await fsp.mkdir(exportDir, { mode: 0o755 });
       const tools = jailTools(env);
       const jail = await probeJail(tools);
-      const tbSizeMiB = options.tbSizeMiB ?? 256;
+      // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).
+      const tbSizeMiB = env.NOFEAR_TB_SIZE === 'default' ? undefined : options.tbSizeMiB ?? 256;
       const plan = planVm({
         id,
         dir,
@@ -187,7 +188,7 @@ export class Sandbox {
         readWrite: [dir, ...(options.sharedFolder ? [options.sharedFolder] : []), ...(options.disk ? [options.disk] : [])],
         network: options.net === 'user',
         kvm: choice.accel === 'kvm',
-        limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB), openFiles: 1024 },
+        limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },
       });
       log(`jail: ${jail === 'bwrap' ? 'bubblewrap namespaces + seccomp' : 'setpriv --pdeathsig (bubblewrap unavailable) + seccomp'}`);
       qemu = await QemuProcess.start(argv, env.NOFEAR_CONSOLE === '1' ? { onConsole: (c) => process.stderr.write(c) } : {});

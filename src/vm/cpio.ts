@@ -2,7 +2,8 @@
 
 export type CpioEntry =
   | { kind: 'dir'; path: string; mode: number }
-  | { kind: 'file'; path: string; mode: number; data: Buffer }
+  /** mtime: seconds; kept for copies of host files whose readers compare times (fontconfig's caches). */
+  | { kind: 'file'; path: string; mode: number; data: Buffer; mtime?: number }
   | { kind: 'symlink'; path: string; target: string };
 
 const S_IFDIR = 0o040000;
@@ -17,7 +18,7 @@ function pad4(length: number): Buffer {
   return Buffer.alloc((4 - (length % 4)) % 4);
 }
 
-function header(ino: number, mode: number, size: number, name: string): Buffer {
+function header(ino: number, mode: number, size: number, name: string, mtime = 0): Buffer {
   const nameBytes = Buffer.from(`${name}\0`);
   const fields = [
     '070701',
@@ -26,7 +27,7 @@ function header(ino: number, mode: number, size: number, name: string): Buffer {
     hex8(0), // uid: root, whoever builds it
     hex8(0), // gid
     hex8(1), // nlink
-    hex8(0), // mtime 0 keeps the archive reproducible
+    hex8(mtime), // 0 unless given: keeps the archive reproducible
     hex8(size),
     hex8(0), hex8(0), hex8(0), hex8(0), // dev and rdev
     hex8(nameBytes.length),
@@ -45,6 +46,7 @@ export function buildCpio(entries: readonly CpioEntry[]): Buffer {
     if (name === '' || name.split('/').includes('..')) throw new Error(`cpio: bad path ${entry.path}`);
     let mode: number;
     let data: Buffer;
+    let mtime = 0;
     switch (entry.kind) {
       case 'dir':
         mode = S_IFDIR | entry.mode;
@@ -53,13 +55,14 @@ export function buildCpio(entries: readonly CpioEntry[]): Buffer {
       case 'file':
         mode = S_IFREG | entry.mode;
         data = entry.data;
+        mtime = Math.max(0, Math.floor(entry.mtime ?? 0));
         break;
       case 'symlink':
         mode = S_IFLNK | 0o777;
         data = Buffer.from(entry.target);
         break;
     }
-    parts.push(header(ino++, mode, data.length, name), data, pad4(data.length));
+    parts.push(header(ino++, mode, data.length, name, mtime), data, pad4(data.length));
   }
   parts.push(header(ino, 0, 0, 'TRAILER!!!'));
   return Buffer.concat(parts);

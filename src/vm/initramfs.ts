@@ -161,7 +161,9 @@ async function hostFileEntries(files: readonly HostFile[]): Promise<CpioEntry[]>
     else if (file.kind === 'symlink') entries.push({ kind: 'symlink', path: file.path, target: file.target ?? '' });
     else {
       try {
-        entries.push({ kind: 'file', path: file.path, mode: 0o644, data: await fsp.readFile(file.path) });
+        const stat = await fsp.stat(file.path);
+        // Real mtimes: fontconfig ignores a cache file older than its font directory (every X client would rescan).
+        entries.push({ kind: 'file', path: file.path, mode: 0o644, data: await fsp.readFile(file.path), mtime: stat.mtimeMs / 1000 });
       } catch {
         // gone since the scan: the guest does without it
       }
@@ -209,7 +211,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const kernelStat = await fsp.stat(kernel.image);
   const modulesStat = await fsp.stat(path.join(kernel.modulesDir, 'kernel'));
   const key = sha256(
-    'nofear-initramfs-1',
+    'nofear-initramfs-2',
     ...guestFiles,
     GUEST_MODULES.join(','),
     JSON.stringify(generatedEtc(shell)),

@@ -27,9 +27,9 @@ export async function runMain(program: string, main: () => Promise<number>): Pro
 }
 
 /** NoFear's own notices: shown on a terminal or with --verbose, never mixed into a pipe. */
-export function noticeWriter(verbose: boolean): (line: string) => void {
+export function noticeWriter(verbose: boolean, program = 'nofear'): (line: string) => void {
   const show = verbose || process.stderr.isTTY === true;
   return (line) => {
-    if (show) process.stderr.write(`nofear: ${line}\n`);
+    if (show) process.stderr.write(`${program}: ${line}\n`);
   };
 }

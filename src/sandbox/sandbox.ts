@@ -29,6 +29,8 @@ export interface SandboxOptions {
   tbSizeMiB?: number;
   sharedFolder?: string;
   withExportDir?: boolean;
+  /** Fills the staging export (mode 0755, exported read-only) before QEMU starts. */
+  prepareExport?: (exportDir: string) => Promise<void>;
   env: Record<string, string>;
   cwd?: string;
   winsize?: { rows: number; cols: number };
@@ -155,7 +157,11 @@ export class Sandbox {
     try {
       await writeRecord(dir, record);
       const exportDir = options.withExportDir ? `${dir}/export` : undefined;
-      if (exportDir !== undefined) await fsp.mkdir(exportDir, { mode: 0o755 });
+      if (exportDir !== undefined) {
+        await fsp.mkdir(exportDir, { mode: 0o755 });
+        await fsp.chmod(exportDir, 0o755); // whatever the umask: the guest's user reads it
+        await options.prepareExport?.(exportDir);
+      }
       const tools = jailTools(env);
       const jail = await probeJail(tools);
       // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// nofear-open: open files (or web addresses) safely, each in its own throwaway VM with the usual viewer.
+import path from 'node:path';
+import { runMain, noticeWriter, SIGNAL_NUMBERS, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
+import { parseOpenArgs, OPEN_USAGE, type OpenArgs } from './nofear-open-args.js';
+import { applyEnvOverrides, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { openInSandbox } from '../sandbox/open-file.js';
+import { hostDisplay } from '../gui/client.js';
+import { STOPPED_STATUS } from '../sandbox/launch.js';
+import { openThroughService } from './open-via-service.js';
+
+async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
+  const plans: OpenPlan[] = [];
+  for (const target of args.targets) {
+    const kind = classifyTarget(target);
+    if (kind.kind === 'url') plans.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
+    else plans.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+  }
+  return plans;
+}
+
+async function openInProcess(plans: readonly OpenPlan[], config: Config, args: OpenArgs): Promise<number> {
+  const warn = noticeWriter(args.verbose, 'nofear-open');
+  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled ??= signal;
+    controller.abort();
+    for (const stop of stops) void stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  try {
+    const statuses = await Promise.all(
+      plans.map(async (plan) => {
+        try {
+          const session = await openInSandbox(plan, {
+            config,
+            env: process.env,
+            ownerKind: 'cli',
+            warn,
+            abort: controller.signal,
+            ...(verbose ? { log: verbose, onStep: (step, ms) => verbose(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s`) } : {}),
+          });
+          stops.push(() => session.sandbox.stop());
+          if (process.stderr.isTTY) warn(`${path.basename(plan.file)}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`);
+          const outcome = await session.finished;
+          await session.sandbox.dispose();
+          if (outcome.kind === 'failed') {
+            process.stderr.write(`nofear-open: ${plan.file}: ${outcome.reason}\n`);
+            return NOFEAR_FAILURE;
+          }
+          return outcome.kind === 'stopped' ? STOPPED_STATUS : outcome.status;
+        } catch (error) {
+          return reportFailure('nofear-open', error);
+        }
+      }),
+    );
+    if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+    return statuses.find((status) => status !== 0) ?? 0;
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+  }
+}
+
+await runMain('nofear-open', async () => {
+  const args = parseOpenArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${OPEN_USAGE}\n`);
+    return 0;
+  }
+  const { config, problems } = applyEnvOverrides(loadConfig());
+  for (const problem of problems) noticeWriter(args.verbose, 'nofear-open')(formatProblem(problem));
+  const plans = await planAll(args, config);
+  if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
+  if (args.dryRun) {
+    process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
+    return 0;
+  }
+  hostDisplay(process.env); // "Can't open display": before any VM starts
+  if (!args.noService && process.env.DBUS_SESSION_BUS_ADDRESS) {
+    const viaService = await openThroughService(args, process.env);
+    if (viaService !== undefined) return viaService;
+  }
+  return openInProcess(plans, config, args);
+});

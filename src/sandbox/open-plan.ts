@@ -1,0 +1,158 @@
+// What opening a file means before any VM starts: the file checked, its type, the user's viewer for it
+// and the guest argv with the staged copy's path. Shared by nofear-open (--dry-run too) and the service.
+import { promises as fsp, constants as fsc } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { accessDenied, invalidArgument, limitReached, notFound, NoFearError } from '../errors.js';
+import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
+import { nodeFileReader } from '../desktop/file-reader.js';
+import { loadMimeDatabase, detectMime } from '../desktop/mime-detect.js';
+import { loadAppDatabase } from '../desktop/app-database.js';
+import { requireViewer, resolveViewer, type Candidate } from '../desktop/mimeapps.js';
+import { expandExec } from '../desktop/exec-line.js';
+import { localeFromEnv } from '../desktop/keyfile.js';
+import { previousDefaults } from './previous-defaults.js';
+
+/** Where the guest sees the staging export. */
+export const GUEST_STAGING = '/staging';
+
+export interface OpenPlan {
+  /** A local file (staged copy, no network) or a web address (the browser, with --net user). */
+  kind: 'file' | 'url';
+  /** The path or URL as given (for messages, ps and D-Bus). */
+  file: string;
+  /** The regular file whose bytes are copied (a symlink's target). */
+  source: string;
+  size: number;
+  /** The staged copy's name: the original's base name, so the viewer's title shows it. */
+  stagedName: string;
+  mime: string;
+  viewer: string;
+  viewerName: string;
+  argv: string[];
+  /** For --verbose: how the type and the viewer were chosen. */
+  notes: string[];
+}
+
+export interface OpenOptions {
+  viewer?: string | undefined;
+  maxFileSizeBytes: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Refuses what cannot be opened, with the error the D-Bus contract names. */
+export async function checkOpenable(file: string, maxBytes: number): Promise<{ source: string; size: number }> {
+  if (!path.isAbsolute(file)) throw invalidArgument(`${JSON.stringify(file)} is not an absolute path.`, 'pass the full path, e.g. $PWD/FILE');
+  let stat;
+  try {
+    stat = await fsp.stat(file); // follows a symlink: its target is what opens
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
+    throw notFound(`${file} does not exist.`, 'check the path');
+  }
+  if (stat.isDirectory()) throw invalidArgument(`${file} is a directory; NoFear opens files.`, 'open a file inside it');
+  if (!stat.isFile()) throw invalidArgument(`${file} is not a regular file (a device, FIFO or socket).`, 'open a regular file');
+  try {
+    await fsp.access(file, fsc.R_OK);
+  } catch {
+    throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
+  }
+  if (stat.size > maxBytes) {
+    throw limitReached(`${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit for opened files.`, 'raise [open] max_file_size in config.ini');
+  }
+  return { source: await fsp.realpath(file), size: stat.size };
+}
+
+/** A base name safe to create in the staging dir, keeping what the user would recognise. */
+export function stagedNameFor(file: string): string {
+  const base = path.basename(file);
+  // Names are bytes on Linux: only '/' and NUL are impossible, and "." / ".." would escape.
+  const cleaned = base.replace(/\0/g, '');
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}
+
+export async function planOpen(file: string, options: OpenOptions): Promise<OpenPlan> {
+  const env = options.env ?? process.env;
+  const { source, size } = await checkOpenable(file, options.maxFileSizeBytes);
+  const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
+  const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
+  const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
+  const notes = [`type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`];
+  const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
+  const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, {
+    override: options.viewer,
+    previousDefaults: await previousDefaults(env),
+  });
+  for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
+  let chosen: Candidate;
+  try {
+    chosen = requireViewer(resolution);
+  } catch (error) {
+    if (error instanceof NoFearError && error.code === 'NoViewer') {
+      throw new NoFearError('NoViewer', `No viewer that can run in the VM is installed for ${decision.mime} (${file}).`, {
+        fix: 'install one, or pick an installed application with --with DESKTOP_ID (e.g. --with org.gnome.Evince)',
+      });
+    }
+    throw error;
+  }
+  const entry = chosen.app?.entry;
+  const stagedName = stagedNameFor(file);
+  const staged = path.posix.join(GUEST_STAGING, stagedName);
+  const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
+  if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');
+  notes.push(`viewer ${chosen.id} (${chosen.source} for ${chosen.mime}, from ${chosen.origin})`);
+  return { kind: 'file', file, source, size, stagedName, mime: decision.mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes };
+}
+
+/** file:// URIs become paths; http(s) go to the default browser; anything else is refused. */
+export function classifyTarget(target: string): { kind: 'file'; path: string } | { kind: 'url'; url: string; scheme: 'http' | 'https' } {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(target)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { kind: 'file', path: target };
+  if (scheme === 'file') {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw invalidArgument(`${JSON.stringify(target)} is not a valid file:// URI.`, 'pass a path or a file:///absolute/path URI');
+    }
+    if (url.host !== '' && url.host !== 'localhost') throw invalidArgument(`${target} names another host; NoFear opens local files.`, 'copy the file here first');
+    return { kind: 'file', path: decodeURIComponent(url.pathname) };
+  }
+  if (scheme === 'http' || scheme === 'https') {
+    try {
+      return { kind: 'url', url: new URL(target).href, scheme };
+    } catch {
+      throw invalidArgument(`${JSON.stringify(target)} is not a valid web address.`, 'check the URL');
+    }
+  }
+  throw invalidArgument(`NoFear opens files and http(s) addresses, not ${scheme}: URIs.`, 'pass a file path or an http(s) URL');
+}
+
+/** A web address: the default browser (x-scheme-handler/https) in a VM with user networking. */
+export async function planUrl(url: string, scheme: 'http' | 'https', options: Omit<OpenOptions, 'maxFileSizeBytes'>): Promise<OpenPlan> {
+  const env = options.env ?? process.env;
+  const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
+  const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
+  const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
+  const mime = `x-scheme-handler/${scheme}`;
+  const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: await previousDefaults(env) });
+  let chosen: Candidate;
+  try {
+    chosen = requireViewer(resolution);
+  } catch (error) {
+    if (error instanceof NoFearError && error.code === 'NoViewer') {
+      throw new NoFearError('NoViewer', `No web browser that can run in the VM is installed (${mime}).`, { fix: 'install one (e.g. sudo apt-get install firefox-esr), or name it with --with' });
+    }
+    throw error;
+  }
+  const entry = chosen.app?.entry;
+  const [argv] = expandExec(entry?.exec ?? '', { files: [url], name: entry?.name, icon: entry?.icon, location: entry?.path });
+  if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another browser with --with');
+  return { kind: 'url', file: url, source: '', size: 0, stagedName: '', mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes: [`browser ${chosen.id} (${chosen.source})`] };
+}
+
+/** The --dry-run block for one file (DESIGN: one `key: value` line each). */
+export function formatDryRun(plan: OpenPlan): string {
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`].join('\n');
+}

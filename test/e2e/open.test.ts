@@ -1,0 +1,130 @@
+// nofear-open end to end: real Debian viewers (mupdf, ImageMagick's display) in real VMs, on Xvfb.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { pressKey, screenshot, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { samplePdf } from '../../src/demo/sample-pdf.js';
+
+const WINDOW_DEADLINE = 180_000;
+const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
+  let t: TestEnv;
+  let x: Display;
+  let dir: string;
+  before(async () => {
+    x = await startXvfb();
+  });
+  after(async () => {
+    await x.stop();
+  });
+  beforeEach(() => {
+    t = makeTestEnv();
+    dir = mkdtempSync(path.join(tmpdir(), 'nofear-open-'));
+  });
+  afterEach(() => {
+    t.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openAndClose(file: string, title: RegExp, closeKey: string): Promise<void> {
+    const before = { hash: digest(file), mtime: statSync(file).mtimeMs };
+    const run = startCli('nofear-open', ['--no-service', '--wait', file], t, { env: { DISPLAY: x.display } });
+    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\]', WINDOW_DEADLINE);
+    assert.match(await windowName(x.display, window), title);
+    const [id] = leftoverSandboxes(t);
+    assert.ok(id);
+    const shot = await screenshot(x.display, window, path.join(dir, 'window.png'));
+    assert.ok(shot.colours > 1, 'the window is blank');
+    await pressKey(x.display, window, closeKey);
+    const result = await run;
+    assert.equal(result.exitCode, 0, Buffer.from(result.stderr).toString());
+    assert.deepEqual(leftoverSandboxes(t), [], 'the staging directory was left behind');
+    const qemu = await execa('pgrep', ['-f', `nofear-${id}`], { reject: false });
+    assert.equal(qemu.stdout.trim(), '', 'QEMU is still running');
+    assert.deepEqual({ hash: digest(file), mtime: statSync(file).mtimeMs }, before, 'the original changed');
+  }
+
+  it('opens a PDF in the PDF viewer with its name in the title, and cleans up when it closes', async () => {
+    const file = path.join(dir, 'report.pdf');
+    writeFileSync(file, samplePdf());
+    await openAndClose(file, /^\[NoFear:temporary\] report\.pdf/, 'q');
+  });
+
+  it('opens a file whose name has spaces, quotes, a newline and shell syntax', async () => {
+    const file = path.join(dir, `it's "odd"\n; rm -rf ~ #.pdf`);
+    writeFileSync(file, samplePdf());
+    await openAndClose(file, /^\[NoFear:temporary\] .*odd/, 'q');
+  });
+
+  it('opens an image in the image viewer', async () => {
+    const file = path.join(dir, 'picture.png');
+    await execa('convert', ['-size', '240x160', 'gradient:orange-blue', file]);
+    await openAndClose(file, /^\[NoFear:temporary\] .*picture\.png/, 'q');
+  });
+});
+
+describe('nofear-open choices and refusals (no VM)', () => {
+  let t: TestEnv;
+  let dir: string;
+  beforeEach(() => {
+    t = makeTestEnv();
+    dir = mkdtempSync(path.join(tmpdir(), 'nofear-open-'));
+  });
+  afterEach(() => {
+    t.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the type, the viewer and the guest argv with --dry-run; content wins over the name', async () => {
+    const pdf = path.join(dir, 'a.pdf');
+    writeFileSync(pdf, samplePdf());
+    const disguised = path.join(dir, 'photo.pdf');
+    await execa('convert', ['-size', '10x10', 'xc:red', `png:${disguised}`]);
+    const result = await runCli('nofear-open', ['--dry-run', '--verbose', pdf, disguised], t);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const [first, second] = result.stdout.toString().trim().split('\n\n');
+    assert.equal(first, [`file: ${pdf}`, 'mime: application/pdf', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'));
+    assert.match(second ?? '', /^mime: image\/png$/m);
+    assert.match(result.stderr, /photo\.pdf: type image\/png \(from content\)/);
+  });
+
+  it('refuses what it cannot open, with a named reason and exit 125', async () => {
+    const fifo = path.join(dir, 'pipe');
+    await execa('mkfifo', [fifo]);
+    const big = path.join(dir, 'big.pdf');
+    writeFileSync(big, Buffer.alloc(4096));
+    const html = path.join(dir, 'page.pdf');
+    writeFileSync(html, '<html><body>hello</body></html>\n');
+    const config = path.join(dir, 'config');
+    mkdirSync(path.join(config, 'nofear'), { recursive: true });
+    writeFileSync(path.join(config, 'nofear', 'config.ini'), '[open]\nmax_file_size = 1K\n');
+    const cases: [string[], RegExp][] = [
+      [[path.join(dir, 'missing.pdf')], /does not exist/],
+      [[dir], /is a directory/],
+      [[fifo], /not a regular file/],
+      [['relative.pdf'], /does not exist|not an absolute path/],
+      [[big], /over the 1024-byte limit/],
+      [[html], /No viewer .* for text\/html.*--with/],
+      [['ftp://example.org/x'], /not ftp: URIs/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli('nofear-open', ['--dry-run', ...args], t, { env: { XDG_CONFIG_HOME: config } });
+      assert.equal(result.exitCode, 125, args.join(' '));
+      assert.match(result.stderr, message);
+    }
+    if (process.getuid?.() !== 0) {
+      const secret = path.join(dir, 'secret.pdf');
+      writeFileSync(secret, samplePdf());
+      chmodSync(secret, 0);
+      const result = await runCli('nofear-open', ['--dry-run', secret], t);
+      assert.equal(result.exitCode, 125);
+      assert.match(result.stderr, /permission denied/);
+    }
+    assert.deepEqual(leftoverSandboxes(t), []);
+  });
+});

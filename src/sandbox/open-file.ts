@@ -15,6 +15,7 @@ export interface OpenContext {
   warn?: (line: string) => void;
   onStep?: (step: GuiStep, atMs: number) => void;
   abort?: AbortSignal;
+  id?: string;
 }
 
 export const OPEN_PROFILE = 'temporary';
@@ -45,6 +46,7 @@ export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<Gui
       env: { ...guestEnvironment({ root: false, interactive: false, hostEnv: context.env }), DISPLAY: ':100' },
       hostEnv: context.env,
       ownerKind: context.ownerKind,
+      ...(context.id === undefined ? {} : { id: context.id }),
       ...(context.log === undefined ? {} : { log: context.log }),
       ...(context.warn === undefined ? {} : { warn: context.warn }),
       ...(context.abort === undefined ? {} : { abort: context.abort }),

@@ -62,15 +62,20 @@ export function sandboxDir(base: string, id: string): string {
 
 const recordPath = (dir: string) => path.join(dir, 'sandbox.json');
 
-export async function createSandboxDir(base: string): Promise<{ id: string; dir: string }> {
+export function newSandboxId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** A fresh sandbox directory; `wanted` is an id the caller announced already (D-Bus replies before the boot). */
+export async function createSandboxDir(base: string, wanted?: string): Promise<{ id: string; dir: string }> {
   for (;;) {
-    const id = randomBytes(4).toString('hex');
+    const id = wanted ?? newSandboxId();
     const dir = sandboxDir(base, id);
     try {
       await fsp.mkdir(dir, { mode: 0o700 });
       return { id, dir };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || wanted !== undefined) throw error;
     }
   }
 }

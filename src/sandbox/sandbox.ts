@@ -42,6 +42,8 @@ export interface SandboxOptions {
   /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
   warn?: (line: string) => void;
   ownerKind?: 'cli' | 'service';
+  /** The id to use (announced to a caller before the VM exists); a fresh one otherwise. */
+  id?: string;
   gui?: boolean;
   sound?: boolean;
   /** Called once QEMU listens on its sockets (the GUI client can attach from then on). */
@@ -138,7 +140,7 @@ export class Sandbox {
     if (choice.accel === 'tcg') (options.warn ?? log)(`KVM not used (${choice.reason}): running under TCG, several times slower`);
     else log(`accelerator: KVM (${choice.reason})`);
     options.abort?.throwIfAborted();
-    const { id, dir } = await createSandboxDir(base);
+    const { id, dir } = await createSandboxDir(base, options.id);
     const record: SandboxRecord = {
       id,
       profile: options.profile,

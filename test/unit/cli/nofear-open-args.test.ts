@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { parseOpenArgs } from '../../../src/cli/nofear-open-args.js';
+import { classifyTarget, stagedNameFor } from '../../../src/sandbox/open-plan.js';
+import { NoFearError } from '../../../src/errors.js';
+
+describe('nofear-open arguments', () => {
+  it('reads its options and stops at the first file', () => {
+    const args = parseOpenArgs(['--with', 'org.gnome.Evince', '--wait', '--dry-run', '-v', 'a.pdf', '--not-an-option.pdf']);
+    assert.equal(args.viewer, 'org.gnome.Evince');
+    assert.equal(args.wait, true);
+    assert.equal(args.dryRun, true);
+    assert.deepEqual(args.targets, ['a.pdf', '--not-an-option.pdf']);
+    assert.deepEqual(parseOpenArgs(['--', '-leading-dash.pdf']).targets, ['-leading-dash.pdf']);
+  });
+  it('refuses unknown options, a missing file and persistent profiles', () => {
+    for (const argv of [['--bogus', 'a'], [], ['--with'], ['--profile', 'work', 'a.pdf']]) {
+      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument', argv.join(' '));
+    }
+  });
+});
+
+describe('targets', () => {
+  it('turns file:// URIs into paths and keeps web addresses', () => {
+    assert.deepEqual(classifyTarget('/tmp/a b.pdf'), { kind: 'file', path: '/tmp/a b.pdf' });
+    assert.deepEqual(classifyTarget('file:///tmp/a%20b.pdf'), { kind: 'file', path: '/tmp/a b.pdf' });
+    assert.deepEqual(classifyTarget('https://example.org/x'), { kind: 'url', url: 'https://example.org/x', scheme: 'https' });
+    assert.throws(() => classifyTarget('file://otherhost/etc/passwd'), /another host/);
+    assert.throws(() => classifyTarget('javascript:alert(1)'), /not javascript: URIs/);
+  });
+  it('stages under the base name, never escaping the staging dir', () => {
+    assert.equal(stagedNameFor('/home/u/report.pdf'), 'report.pdf');
+    assert.equal(stagedNameFor('/home/u/; rm -rf ~ #.pdf'), '; rm -rf ~ #.pdf');
+    assert.equal(stagedNameFor('/'), 'file');
+    assert.equal(stagedNameFor('/a/..'), 'file');
+  });
+});

@@ -168,6 +168,15 @@ export class Sandbox {
       const jail = await probeJail(tools);
       // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).
       const tbSizeMiB = env.NOFEAR_TB_SIZE === 'default' ? undefined : options.tbSizeMiB ?? 256;
+      // Inside bwrap, files from the user's home (kernel, image, disk, shared folder) appear under
+      // /nofear: QEMU's view holds no home directory at all.
+      const inJail = (host: string, name: string) => (jail === 'bwrap' ? `/nofear/${name}` : host);
+      const binds = {
+        kernel: { source: kernelImage, target: inJail(kernelImage, 'vmlinux') },
+        initramfs: { source: initramfs, target: inJail(initramfs, 'initramfs.cpio') },
+        shared: options.sharedFolder === undefined ? undefined : { source: options.sharedFolder, target: inJail(options.sharedFolder, 'shared') },
+        disk: options.disk === undefined ? undefined : { source: options.disk, target: inJail(options.disk, 'disk.img') },
+      };
       const plan = planVm({
         id,
         dir,
@@ -176,12 +185,12 @@ export class Sandbox {
         memoryMiB: options.memoryMiB,
         cpus: options.cpus,
         tbSizeMiB,
-        kernel: kernelImage,
-        initramfs,
+        kernel: binds.kernel.target,
+        initramfs: binds.initramfs.target,
         systemDirs: exportableSystemDirs(),
-        sharedFolder: options.sharedFolder,
+        sharedFolder: binds.shared?.target,
         exportDir,
-        disk: options.disk,
+        disk: binds.disk?.target,
         net: options.net,
         stdio: options.stdio,
         seccomp: env.NOFEAR_SECCOMP !== 'off',
@@ -192,8 +201,8 @@ export class Sandbox {
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
         kind: jail,
         tools,
-        readOnly: [...plan.exports.filter((e) => e.readonly).map((e) => e.path), kernelImage, initramfs],
-        readWrite: [dir, ...(options.sharedFolder ? [options.sharedFolder] : []), ...(options.disk ? [options.disk] : [])],
+        readOnly: [...plan.exports.filter((e) => e.readonly).map((e) => ({ source: e.path, target: e.path })), binds.kernel, binds.initramfs],
+        readWrite: [{ source: dir, target: dir }, ...(binds.shared ? [binds.shared] : []), ...(binds.disk ? [binds.disk] : [])],
         network: options.net === 'user',
         kvm: choice.accel === 'kvm',
         limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },

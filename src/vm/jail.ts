@@ -19,13 +19,19 @@ export function jailTools(env: NodeJS.ProcessEnv = process.env): JailTools {
   };
 }
 
+/** A host path and where QEMU sees it inside the jail. */
+export interface Bind {
+  source: string;
+  target: string;
+}
+
 export interface JailSpec {
   kind: JailKind;
   tools: JailTools;
-  /** Host paths QEMU reads: its exports, kernel, initramfs. Bound read-only at the same path. */
-  readOnly: readonly string[];
-  /** Host paths QEMU writes: the sandbox's runtime dir, a shared folder, a profile disk. */
-  readWrite: readonly string[];
+  /** What QEMU reads: its exports, kernel, initramfs. */
+  readOnly: readonly Bind[];
+  /** What QEMU writes: the sandbox's runtime dir, a shared folder, a profile disk. */
+  readWrite: readonly Bind[];
   /** The VM has a NIC (QEMU user networking needs the host's network namespace). */
   network: boolean;
   kvm: boolean;
@@ -77,8 +83,8 @@ export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): stri
     ...(spec.kvm ? ['--dev-bind', '/dev/kvm', '/dev/kvm'] : []),
   ];
   const covered = (file: string) => SYSTEM_DIRS.some((dir) => file === dir || file.startsWith(`${dir}/`));
-  for (const file of spec.readOnly) if (!covered(file)) args.push('--ro-bind', file, file);
-  for (const file of spec.readWrite) args.push('--bind', file, file);
+  for (const bind of spec.readOnly) if (!(covered(bind.source) && bind.source === bind.target)) args.push('--ro-bind', bind.source, bind.target);
+  for (const bind of spec.readWrite) args.push('--bind', bind.source, bind.target);
   args.push('--chdir', '/', '--', ...limited);
   return args;
 }

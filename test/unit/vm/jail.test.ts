@@ -4,8 +4,12 @@ import { addressSpaceLimit, buildJailArgv, type JailSpec } from '../../../src/vm
 const spec: JailSpec = {
   kind: 'bwrap',
   tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit' },
-  readOnly: ['/usr', '/opt', '/cache/vmlinux'],
-  readWrite: ['/run/user/1000/nofear/0123abcd'],
+  readOnly: [
+    { source: '/usr', target: '/usr' },
+    { source: '/opt', target: '/opt' },
+    { source: '/home/u/.cache/nofear/vmlinux', target: '/nofear/vmlinux' },
+  ],
+  readWrite: [{ source: '/run/user/1000/nofear/0123abcd', target: '/run/user/1000/nofear/0123abcd' }],
   network: false,
   kvm: false,
   limits: { addressSpaceBytes: 1000, openFiles: 64 },
@@ -20,9 +24,10 @@ describe('buildJailArgv', () => {
     assert.equal(argv.includes('/dev/kvm'), false);
     const pairs = argv.map((arg, i) => `${arg} ${argv[i + 1]} ${argv[i + 2]}`);
     assert.ok(pairs.includes('--ro-bind /opt /opt'));
-    assert.ok(pairs.includes('--ro-bind /cache/vmlinux /cache/vmlinux'));
+    assert.ok(pairs.includes('--ro-bind /home/u/.cache/nofear/vmlinux /nofear/vmlinux'));
     assert.ok(pairs.includes('--bind /run/user/1000/nofear/0123abcd /run/user/1000/nofear/0123abcd'));
-    assert.equal(argv.some((arg) => arg === '/home' || arg === '/etc' || arg.startsWith('/home/')), false);
+    const targets = argv.flatMap((arg, i) => (arg === '--ro-bind' || arg === '--bind' ? [argv[i + 2] ?? ''] : []));
+    assert.equal(targets.some((target) => target === '/etc' || target.startsWith('/home')), false, `QEMU would see ${targets.join(' ')}`);
     assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['/usr/bin/prlimit', '--as=1000', '--nofile=64', '--', 'qemu', '-m', '512']);
   });
   it('shares the network namespace only for a NIC, and /dev/kvm only for KVM', () => {

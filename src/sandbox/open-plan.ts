@@ -61,7 +61,12 @@ export async function checkOpenable(file: string, maxBytes: number): Promise<{ s
   if (stat.size > maxBytes) {
     throw limitReached(`${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit for opened files.`, 'raise [open] max_file_size in config.ini');
   }
-  return { source: await fsp.realpath(file), size: stat.size };
+  const source = await fsp.realpath(file);
+  // Kernel and device views are not documents: /proc/self/environ would hand our environment to the guest.
+  if (/^\/(proc|sys|dev|run)(\/|$)/.test(source)) {
+    throw invalidArgument(`${file} is a view of the system (${source}), not a document.`, 'copy what you want to open into a regular file first');
+  }
+  return { source, size: stat.size };
 }
 
 /** A base name safe to create in the staging dir, keeping what the user would recognise. */

@@ -75,6 +75,9 @@ export async function createSandboxDir(base: string, wanted?: string): Promise<{
       await fsp.mkdir(dir, { mode: 0o700 });
       return { id, dir };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw unavailable(`The runtime directory ${base} is full: there is no room for a new sandbox.`, `free space there (df -h ${base}), or stop sandboxes: nofearctl stop --all`);
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || wanted !== undefined) throw error;
     }
   }

@@ -204,7 +204,9 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const busyboxStat = await fsp.stat(busybox).catch(() => {
     throw unavailable(`${busybox} is missing: the guest needs a static busybox.`, 'sudo apt-get install busybox-static');
   });
-  const guestFiles = await Promise.all(GUEST_FILES.map(async ([name]) => fsp.readFile(path.join(GUEST_DIR, name))));
+  // NOFEAR_GUEST_DIR swaps in other guest files: the adversarial tests boot a hostile agent with it.
+  const guestDir = env.NOFEAR_GUEST_DIR ?? GUEST_DIR;
+  const guestFiles = await Promise.all(GUEST_FILES.map(async ([name]) => fsp.readFile(path.join(guestDir, name))));
   const shell = (await exists('/usr/bin/bash')) ? '/bin/bash' : '/bin/sh';
   const links = await systemLinks();
   const hostFiles = scanAllowList();

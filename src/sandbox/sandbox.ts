@@ -11,6 +11,7 @@ import { QemuProcess } from '../vm/qemu-process.js';
 import { connectPort } from '../vm/channels.js';
 import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob, type GuestStep } from '../vm/control-protocol.js';
 import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
+import { findPasst, Passt } from '../vm/passt.js';
 import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import { identify } from './proc.js';
 import { findQemuBelow } from './qemu-pid.js';
@@ -75,6 +76,7 @@ export class Sandbox {
   private record: SandboxRecord;
   private disposed = false;
   private readonly stopRequested: { value: boolean };
+  private readonly passt: Passt | undefined;
 
   private constructor(
     readonly qemu: QemuProcess,
@@ -88,6 +90,7 @@ export class Sandbox {
       jail: JailKind;
       outcome: Promise<SandboxOutcome>;
       stopRequested: { value: boolean };
+      passt: Passt | undefined;
     },
   ) {
     this.id = init.id;
@@ -98,6 +101,7 @@ export class Sandbox {
     this.jail = init.jail;
     this.outcome = init.outcome;
     this.stopRequested = init.stopRequested;
+    this.passt = init.passt;
   }
 
   get qemuPid(): number {
@@ -155,6 +159,7 @@ export class Sandbox {
       cpus: options.cpus,
     };
     let qemu: QemuProcess | undefined;
+    let passt: Passt | undefined;
     const sockets: net.Socket[] = [];
     try {
       await writeRecord(dir, record);
@@ -166,6 +171,11 @@ export class Sandbox {
       }
       const tools = jailTools(env);
       const jail = await probeJail(tools);
+      const passtBinary = options.net === 'user' ? findPasst(env) : undefined;
+      if (options.net === 'user') {
+        if (passtBinary === undefined) (options.warn ?? log)('passt is not installed: with QEMU\'s own user networking the guest can reach services on the host\'s loopback (fix: sudo apt-get install passt)');
+        else passt = await Passt.start(passtBinary, socketPaths(dir).passt, tools.setpriv);
+      }
       // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).
       const tbSizeMiB = env.NOFEAR_TB_SIZE === 'default' ? undefined : options.tbSizeMiB ?? 256;
       // Inside bwrap, files from the user's home (kernel, image, disk, shared folder) appear under
@@ -196,6 +206,7 @@ export class Sandbox {
         seccomp: env.NOFEAR_SECCOMP !== 'off',
         trace: env.NOFEAR_TRACE === '1',
         gui: options.gui === true,
+        passt: passtBinary !== undefined,
       });
       const qemuBinary = findQemu(env);
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
@@ -203,7 +214,8 @@ export class Sandbox {
         tools,
         readOnly: [...plan.exports.filter((e) => e.readonly).map((e) => ({ source: e.path, target: e.path })), binds.kernel, binds.initramfs],
         readWrite: [{ source: dir, target: dir }, ...(binds.shared ? [binds.shared] : []), ...(binds.disk ? [binds.disk] : [])],
-        network: options.net === 'user',
+        // passt is reached through a socket in the runtime dir: only slirp needs the host's network.
+        network: options.net === 'user' && passt === undefined,
         kvm: choice.accel === 'kvm',
         limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },
       });
@@ -262,6 +274,7 @@ export class Sandbox {
         accel: choice,
         jail,
         stopRequested,
+        passt,
         outcome: messages.outcome(() => {
           record.state = 'running';
           void writeRecord(dir, record).catch(() => {});
@@ -271,6 +284,7 @@ export class Sandbox {
     } catch (error) {
       for (const socket of sockets) socket.destroy();
       if (qemu !== undefined) await qemu.kill();
+      await passt?.stop();
       await removeSandboxDir(dir, record);
       if (error instanceof KvmNoLife || error instanceof NoFearError) throw error;
       const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
@@ -307,6 +321,7 @@ export class Sandbox {
     await this.qemu.kill();
     this.control.destroy();
     for (const socket of Object.values(this.ports)) socket?.destroy();
+    await this.passt?.stop();
     if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
     await removeSandboxDir(this.dir, this.record);
   }

@@ -25,6 +25,8 @@ export interface PlanInput {
   seccomp: boolean;
   trace?: boolean;
   gui?: boolean;
+  /** --net user through passt (its socket is in the runtime dir). */
+  passt?: boolean;
 }
 
 export function socketPaths(dir: string) {
@@ -35,6 +37,7 @@ export function socketPaths(dir: string) {
     stderr: path.join(dir, 'stderr.sock'),
     tty: path.join(dir, 'tty.sock'),
     gui: path.join(dir, 'gui.sock'),
+    passt: path.join(dir, 'passt.sock'),
   };
 }
 
@@ -81,6 +84,7 @@ export function planVm(input: PlanInput): VmPlan {
     exports,
     ...(input.disk === undefined ? {} : { disk: input.disk }),
     net: input.net,
+    ...(input.net === 'user' && input.passt === true ? { passtSocket: sockets.passt } : {}),
     seccomp: input.seccomp,
   };
 }

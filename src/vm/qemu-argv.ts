@@ -32,6 +32,8 @@ export interface VmPlan {
   exports: readonly Export9p[];
   disk?: string;
   net: 'none' | 'user';
+  /** With net 'user': passt's socket (preferred), or QEMU's slirp when undefined. */
+  passtSocket?: string;
   seccomp: boolean;
 }
 
@@ -88,7 +90,10 @@ export function buildQemuArgv(qemu: string, plan: VmPlan): string[] {
     );
   }
   if (plan.net === 'user') {
-    argv.push('-netdev', 'user,id=net0', '-device', 'virtio-net-device,netdev=net0');
+    const netdev = plan.passtSocket !== undefined
+      ? qemuOpts('stream,id=net0,server=off,addr.type=unix', { 'addr.path': plan.passtSocket })
+      : 'user,id=net0';
+    argv.push('-netdev', netdev, '-device', 'virtio-net-device,netdev=net0');
   }
   return argv;
 }

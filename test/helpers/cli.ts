@@ -40,14 +40,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string> } = {}) {
+export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string>; stdinPipe?: boolean } = {}) {
   return execa(process.execPath, [bin(name), ...args], {
     env: { ...t.env, ...options.env },
     encoding: 'buffer',
     stripFinalNewline: false,
     reject: false,
     timeout: 240_000,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdinPipe ? ('pipe' as const) : ('ignore' as const) }),
   });
 }
 

@@ -70,8 +70,9 @@ main)
 	fi
 	;;
 adversarial)
-	if [ -n "$(ls test/adversarial/*.test.ts 2>/dev/null)" ]; then
-		mocha_run adversarial user --timeout 300000 'test/adversarial/**/*.test.ts'
+	mocha_run adversarial user --timeout 300000 --reporter ./test/helpers/adversarial-reporter.cjs 'test/adversarial/*.test.ts'
+	if [ "$(id -u)" = 0 ]; then
+		mocha_run adversarial-root root --timeout 300000 --reporter ./test/helpers/adversarial-reporter.cjs 'test/adversarial-root/*.test.ts'
 	fi
 	;;
 *)

@@ -5,6 +5,10 @@ import { unavailable } from '../errors.js';
 import { killGroup } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
 import { buildClientArgv, type ClientOptions } from './client-argv.js';
+import { fileURLToPath } from 'node:url';
+
+/** src/gui/xpra-client.py, found from both src/gui (tsx) and dist/gui (compiled). */
+const CLIENT_WRAPPER = fileURLToPath(new URL('../../src/gui/xpra-client.py', import.meta.url));
 
 export interface ClientEvents {
   /** The client says it attached to the guest's server. */
@@ -38,7 +42,9 @@ export class XpraClient implements ClientEvents {
   private done = false;
 
   constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, setpriv = '/usr/bin/setpriv') {
-    const argv = buildClientArgv({ ...options, xpra: xpraBinary(env) });
+    xpraBinary(env); // installed? (the wrapper imports its modules)
+    // Xpra's client through NoFear's wrapper, which cleans the guest's window titles (see xpra-client.py).
+    const argv = ['/usr/bin/python3', CLIENT_WRAPPER, ...buildClientArgv({ ...options, xpra: 'xpra' }).slice(1)];
     const clientEnv: NodeJS.ProcessEnv = {
       DISPLAY: hostDisplay(env),
       HOME: env.HOME ?? '/',

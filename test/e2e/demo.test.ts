@@ -29,7 +29,7 @@ describe('make demo, headless (real QEMU, Xvfb, mupdf)', function () {
     assert.match(first.stdout, /Accelerator: (KVM|TCG)/);
     const colours = Number((await execa('identify', ['-format', '%k', png])).stdout);
     assert.ok(colours >= 16, `demo.png has only ${colours} colours: the page was not rendered`);
-    const left = await execa('pgrep', ['-af', 'qemu-system|Xvfb -displayfd 3 -screen 0 1280x900x24|xpra attach'], { reject: false });
+    const left = await execa('pgrep', ['-af', 'qemu-system|Xvfb -displayfd 3 -screen 0 1280x900x24|attach socket://'], { reject: false });
     assert.equal(left.stdout.trim(), '', `left running: ${left.stdout}`);
 
     const image = /reusing the cached guest image (\S+)|built (\S+)/.exec(first.stdout);

@@ -58,7 +58,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     const run = startCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
     await waitForWindow(x.display, '^\\[NoFear:temporary\\] xclock', WINDOW_DEADLINE);
     const { id } = recordOf(t);
-    const killed = await execa('pkill', ['-KILL', '-f', `xpra attach socket://${t.runtimeBase}/${id}/gui.sock`], { reject: false });
+    const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/gui.sock`], { reject: false });
     assert.equal(killed.exitCode, 0, 'no client to kill');
     const result = await run;
     assert.equal(result.exitCode, 143);

@@ -7,6 +7,7 @@ import { runTool } from '../util/run.js';
 import { findExecutable, qemuBinary } from '../util/which.js';
 import { chooseAccel, readAccelFacts } from '../vm/accel.js';
 import { jailTools, probeJail } from '../vm/jail.js';
+import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
 import { kernelCacheDir } from '../vm/kernel.js';
 import { loadConfig, formatProblem } from '../config/index.js';
@@ -40,9 +41,8 @@ async function checkQemu(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const qemu = qemuBinary(env);
   if (qemu === undefined) return [fail('qemu', 'qemu-system-x86_64 not found on PATH', 'sudo apt-get install qemu-system-x86')];
   const checks = [ok('qemu', `${qemu}: ${await version(qemu)}`)];
-  const sandbox = await runTool(qemu, ['-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny', '-version'], { timeoutMs: 5000 });
   checks.push(
-    sandbox.exitCode === 0
+    (await qemuHasSeccomp(qemu))
       ? ok('qemu seccomp', '-sandbox on (seccomp) is supported')
       : warn('qemu seccomp', 'this QEMU is built without seccomp: VMs run with a one-line warning and no system-call filter', 'install a QEMU built with libseccomp (Debian: qemu-system-x86)'),
   );

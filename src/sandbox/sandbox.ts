@@ -12,6 +12,7 @@ import { connectPort } from '../vm/channels.js';
 import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob, type GuestStep } from '../vm/control-protocol.js';
 import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { findPasst, Passt } from '../vm/passt.js';
+import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import { identify } from './proc.js';
 import { findQemuBelow } from './qemu-pid.js';
@@ -178,6 +179,9 @@ export class Sandbox {
       }
       // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).
       const tbSizeMiB = env.NOFEAR_TB_SIZE === 'default' ? undefined : options.tbSizeMiB ?? 256;
+      const qemuBinary = findQemu(env);
+      const seccomp = env.NOFEAR_SECCOMP !== 'off' && (await qemuHasSeccomp(qemuBinary));
+      if (!seccomp) (options.warn ?? log)('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
       // Inside bwrap, files from the user's home (kernel, image, disk, shared folder) appear under
       // /nofear: QEMU's view holds no home directory at all.
       const inJail = (host: string, name: string) => (jail === 'bwrap' ? `/nofear/${name}` : host);
@@ -203,12 +207,11 @@ export class Sandbox {
         disk: binds.disk?.target,
         net: options.net,
         stdio: options.stdio,
-        seccomp: env.NOFEAR_SECCOMP !== 'off',
+        seccomp,
         trace: env.NOFEAR_TRACE === '1',
         gui: options.gui === true,
         passt: passtBinary !== undefined,
       });
-      const qemuBinary = findQemu(env);
       const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
         kind: jail,
         tools,

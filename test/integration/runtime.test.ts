@@ -147,6 +147,14 @@ describe('nofear (VM runtime, real QEMU)', function () {
     assert.equal(result.exitCode, 3);
   });
 
+  it('falls back to TCG when a KVM that looked usable shows no sign of life, instead of hanging', async () => {
+    // The probe is told KVM is fine (this machine's KVM hangs real kernels): the boot watchdog must catch it.
+    const result = await runCli('nofear', ['-t', '-v', 'echo', 'fell back'], t, { env: { NOFEAR_TEST_ASSUME_KVM: '1' } });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.stdout.toString(), 'fell back\n');
+    assert.match(result.stderr, /KVM started but the guest showed no sign of life.*running under TCG/);
+  });
+
   it('reuses the cached guest image on the next run', async () => {
     const result = await runCli('nofear', ['-t', '-v', 'true'], t);
     assert.equal(result.exitCode, 0, result.stderr);

@@ -1,9 +1,10 @@
 // make bench: every benchmark in bench/, each printing its figures and adding them to results.json/md.
 import { benchBoot } from './boot.js';
 import { benchGui } from './gui.js';
+import { benchOpen } from './open.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui };
+const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui, open: benchOpen };
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== undefined && only !== name) continue;
   await bench();

@@ -290,6 +290,8 @@ export class Sandbox {
       await passt?.stop();
       await removeSandboxDir(dir, record);
       if (error instanceof KvmNoLife || error instanceof NoFearError) throw error;
+      // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
+      if (choice.accel === 'kvm') throw new KvmNoLife((error as Error).message);
       const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
       throw new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, {
         fix: 'nofearctl doctor',

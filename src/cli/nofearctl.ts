@@ -9,6 +9,7 @@ import { formatChecks, runDoctor } from './doctor.js';
 import { applyEnvOverrides, formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { createProfile, deleteProfile, listProfiles, profileInfo, validateProfileName } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
+import { integrateCommand } from '../desktop/integration-cli.js';
 
 const USAGE = `usage: nofearctl COMMAND
   ps [--json]                 the running sandboxes
@@ -87,6 +88,8 @@ await runMain('nofearctl', async () => {
       return 0;
     case 'profiles':
       return profiles(rest);
+    case 'integrate':
+      return integrateCommand(rest);
     case undefined:
     case '-h':
     case '--help':

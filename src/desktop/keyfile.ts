@@ -188,6 +188,32 @@ export class KeyFile {
     this.lines.push({ kind: 'group', raw: `[${group}]${this.eol}`, name: group });
   }
 
+  /**
+   * Removes a group that holds nothing but blank lines (every occurrence of its header), with the blank line
+   * addGroup put before it when it was the file's last group. A group with entries or comments stays.
+   */
+  removeGroupIfEmpty(group: string): boolean {
+    const headers = this.lines.flatMap((line, index) => (line.kind === 'group' && line.name === group ? [index] : []));
+    const ends = headers.map((start) => {
+      let end = start + 1;
+      while (end < this.lines.length && this.lines[end]?.kind === 'blank') end++;
+      return end;
+    });
+    const empty = headers.every((start, i) => {
+      const end = ends[i] ?? start + 1;
+      return end >= this.lines.length || this.lines[end]?.kind === 'group';
+    });
+    if (headers.length === 0 || !empty) return false;
+    for (let i = headers.length - 1; i >= 0; i--) {
+      const start = headers[i] ?? 0;
+      const end = ends[i] ?? start + 1;
+      const atEnd = end >= this.lines.length;
+      const separator = atEnd && start > 0 && this.lines[start - 1]?.kind === 'blank' ? 1 : 0;
+      this.lines.splice(start - separator, end - start + separator);
+    }
+    return true;
+  }
+
   private entryLines(group: string): EntryLine[] {
     return this.lines.filter((line): line is EntryLine => line.kind === 'entry' && line.group === group);
   }

@@ -1,0 +1,253 @@
+# NoFear's file-manager extension: "Open in NoFear" and "Open in NoFear with" on regular local files.
+"""Adds NoFear's items to the context menu of Nautilus 43+ (nautilus-python, API 4.0), and of Caja
+(caja-python), which loads the same file. Everything it does is forward the selection to NoFear's D-Bus
+service, asynchronously: a file manager that waited on a VM, or on the service's start, would freeze.
+
+Paths go to org.nofear.NoFear1.Manager.OpenFiles; names that are not UTF-8 (D-Bus strings must be) go as
+file:// URIs to OpenUris. The "with" submenu lists the service's ListViewers answer for the selection's type;
+get_file_items must answer at once, so the list is fetched in the background, cached per type, and the
+file manager is told to ask again (items-updated) when it arrives.
+"""
+import gettext
+import importlib
+import json
+import os
+import sys
+import time
+
+import gi
+
+from gi.repository import GLib, GObject, Gio
+
+
+def _host_name():
+    """The file manager whose Python loader imported us: each imports its own namespace before extensions."""
+    for name in ('Caja', 'Nemo'):
+        if 'gi.repository.' + name in sys.modules:
+            return name
+    return 'Nautilus'
+
+
+HOST_NAME = _host_name()
+if HOST_NAME == 'Nautilus':
+    # Nautilus 43 is API 4.0: get_file_items(self, files), no window argument.
+    gi.require_version('Nautilus', '4.0')
+FileManager = importlib.import_module('gi.repository.' + HOST_NAME)
+
+_ = gettext.translation('nofear', fallback=True).gettext
+
+BUS_NAME = 'org.nofear.NoFear'
+OBJECT_PATH = '/org/nofear/NoFear'
+MANAGER = 'org.nofear.NoFear1.Manager'
+ITEM_PREFIX = 'NoFear::'
+ICON = 'org.nofear.NoFear'
+# OpenFiles replies once the sandboxes exist; a cold D-Bus activation of the service comes first.
+OPEN_TIMEOUT_MS = 120000
+LIST_TIMEOUT_MS = 15000
+# Applications installed meanwhile show up in the submenu after this long.
+VIEWERS_TTL_S = 60.0
+# Test hook: a file the extension appends one JSON line to per menu request and per activation, so that a
+# test can see what it did inside the real file manager's process. Unset in normal use.
+TRACE_ENV = 'NOFEAR_EXTENSION_TRACE'
+
+
+def _trace(event, **fields):
+    target = os.environ.get(TRACE_ENV)
+    if not target:
+        return
+    fields['event'] = event
+    fields['host'] = HOST_NAME
+    fields['pid'] = os.getpid()
+    try:
+        with open(target, 'a', encoding='utf-8') as out:
+            out.write(json.dumps(fields) + '\n')
+    except OSError as error:
+        _log('cannot write the trace file %s: %s' % (target, error))
+
+
+def _log(message):
+    print('NoFear extension: ' + message, file=sys.stderr, flush=True)
+
+
+def _target(info):
+    """(path, uri) for a regular local file; None for directories, remote files and special files."""
+    if info.get_uri_scheme() != 'file' or info.is_directory():
+        return None
+    # A symlink counts: the service opens its target and refuses the target if it is not a regular file.
+    if info.get_file_type() not in (Gio.FileType.REGULAR, Gio.FileType.SYMBOLIC_LINK):
+        return None
+    location = info.get_location()
+    path = location.get_path() if location is not None else None
+    if not path:
+        return None
+    return path, info.get_uri()
+
+
+def _is_utf8(text):
+    try:
+        text.encode('utf-8')
+        return True
+    except UnicodeEncodeError:  # PyGObject hands undecodable file names over with surrogate escapes
+        return False
+
+
+def _error_name(error):
+    name = Gio.DBusError.get_remote_error(error)
+    if name:
+        return name
+    return '%s.%d' % (error.domain, error.code)  # not a D-Bus error: e.g. no session bus at all
+
+
+def _error_message(error):
+    # GDBus prefixes remote errors with "GDBus.Error:NAME: "; the name is shown on its own.
+    prefix = 'GDBus.Error:%s: ' % Gio.DBusError.get_remote_error(error)
+    return error.message[len(prefix):] if error.message.startswith(prefix) else error.message
+
+
+class _Bus:
+    """Every D-Bus call goes through here, asynchronously; replies arrive in the file manager's main loop."""
+
+    # Held once obtained: GLib frees its shared session connection when the last reference goes.
+    connection = None
+
+    @classmethod
+    def with_bus(cls, use, on_error):
+        if cls.connection is not None and not cls.connection.is_closed():
+            use(cls.connection)
+            return
+
+        def got_bus(_source, result):
+            try:
+                cls.connection = Gio.bus_get_finish(result)
+            except GLib.Error as error:
+                on_error(error)
+                return
+            use(cls.connection)
+
+        Gio.bus_get(Gio.BusType.SESSION, None, got_bus)
+
+    @classmethod
+    def call(cls, method, params, reply_type, timeout_ms, on_reply, on_error):
+        def replied(connection, result):
+            try:
+                reply = connection.call_finish(result)
+            except GLib.Error as error:
+                on_error(error)
+                return
+            on_reply(reply)
+
+        cls.with_bus(lambda bus: bus.call(BUS_NAME, OBJECT_PATH, MANAGER, method, params,
+                                          GLib.VariantType.new(reply_type), Gio.DBusCallFlags.NONE, timeout_ms,
+                                          None, replied), on_error)
+
+    @classmethod
+    def notify(cls, summary, body):
+        """A desktop notification through org.freedesktop.Notifications; a failure there is only logged."""
+        params = GLib.Variant('(susssasa{sv}i)', ('NoFear', 0, ICON, summary, body, [], {}, -1))
+
+        def notified(connection, result):
+            try:
+                connection.call_finish(result)
+            except GLib.Error as error:
+                _log('the notification could not be shown: %s' % error.message)
+
+        cls.with_bus(lambda bus: bus.call('org.freedesktop.Notifications', '/org/freedesktop/Notifications',
+                                          'org.freedesktop.Notifications', 'Notify', params,
+                                          GLib.VariantType.new('(u)'), Gio.DBusCallFlags.NONE, 10000, None,
+                                          notified),
+                     lambda error: _log('no session bus for the notification: %s' % error.message))
+
+
+class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
+    def __init__(self):
+        super().__init__()
+        # MIME type -> (time fetched, 'pending' | 'failed' | [(desktop id, name, icon), ...])
+        self._viewers = {}
+
+    # Nautilus 4.0 calls get_file_items(files); Caja and Nemo call get_file_items(window, files).
+    def get_file_items(self, *args):
+        files = list(args[-1]) if args else []
+        targets = [_target(info) for info in files]
+        if not targets or any(target is None for target in targets):
+            _trace('items', files=[info.get_uri() for info in files], items=[])
+            return []
+        item = FileManager.MenuItem(name=ITEM_PREFIX + 'Open', label=_('Open in NoFear'),
+                                    tip=_('Open in a throwaway virtual machine, with the application you would normally use'),
+                                    icon=ICON)
+        item.connect('activate', self._activate, targets, None)
+        items = [item]
+        submenu_item = self._with_submenu(files, targets)
+        if submenu_item is not None:
+            items.append(submenu_item)
+        _trace('items', files=[uri for _path, uri in targets], items=[i.props.name for i in items])
+        return items
+
+    def get_background_items(self, *args):
+        return []
+
+    def _with_submenu(self, files, targets):
+        mime_types = {info.get_mime_type() for info in files}
+        first_path = targets[0][0]
+        if len(mime_types) != 1 or not _is_utf8(first_path):
+            return None  # one list of viewers fits only a selection of one type
+        mime = mime_types.pop()
+        parent = FileManager.MenuItem(name=ITEM_PREFIX + 'OpenWith', label=_('Open in NoFear with'),
+                                      tip=_('Choose the application NoFear starts in the virtual machine'), icon=ICON)
+        menu = FileManager.Menu()
+        parent.set_submenu(menu)
+        viewers = self._cached_viewers(mime, first_path)
+        placeholder = {'pending': _('Looking for applications…'), 'failed': _('NoFear is not answering')}
+        if isinstance(viewers, str) or not viewers:
+            label = placeholder[viewers] if isinstance(viewers, str) else _('No application for this type')
+            menu.append_item(FileManager.MenuItem(name=ITEM_PREFIX + 'OpenWith::None', label=label, sensitive=False))
+            return parent
+        for index, (desktop_id, name, icon) in enumerate(viewers):
+            entry = FileManager.MenuItem(name='%sOpenWith::%d' % (ITEM_PREFIX, index), label=name or desktop_id,
+                                         tip=desktop_id, icon=icon or ICON)
+            entry.connect('activate', self._activate, targets, desktop_id)
+            menu.append_item(entry)
+        return parent
+
+    def _cached_viewers(self, mime, path):
+        cached = self._viewers.get(mime)
+        if cached is not None and (cached[1] == 'pending' or time.monotonic() - cached[0] < VIEWERS_TTL_S):
+            return cached[1]
+        self._viewers[mime] = (time.monotonic(), 'pending')
+
+        def replied(reply):
+            self._viewers[mime] = (time.monotonic(), [tuple(v) for v in reply.unpack()[0]])
+            self._items_changed()
+
+        def failed(error):
+            _log('ListViewers for %s failed: %s: %s' % (mime, _error_name(error), _error_message(error)))
+            self._viewers[mime] = (time.monotonic(), 'failed')
+            self._items_changed()
+
+        _Bus.call('ListViewers', GLib.Variant('(s)', (path,)), '(a(sss))', LIST_TIMEOUT_MS, replied, failed)
+        return 'pending'
+
+    def _items_changed(self):
+        emit = getattr(self, 'emit_items_updated_signal', None)
+        if emit is not None:
+            emit()
+
+    def _activate(self, _item, targets, viewer):
+        options = {} if viewer is None else {'viewer': GLib.Variant('s', viewer)}
+        paths = [path for path, _uri in targets]
+        if all(_is_utf8(path) for path in paths):
+            method, names = 'OpenFiles', paths
+        else:
+            method, names = 'OpenUris', [uri for _path, uri in targets]
+        _trace('activate', method=method, files=names, viewer=viewer)
+        shown = os.path.basename(paths[0]) if len(paths) == 1 else _('%d files') % len(paths)
+
+        def opened(_reply):
+            _trace('opened', method=method, files=names)
+
+        def failed(error):
+            name, message = _error_name(error), _error_message(error)
+            _log('%s failed: %s: %s' % (method, name, message))
+            _trace('failed', method=method, files=names, error=name, message=message)
+            _Bus.notify(_('NoFear could not open %s') % shown, '%s\n%s' % (message, name))
+
+        _Bus.call(method, GLib.Variant('(asa{sv})', (names, options)), '(ao)', OPEN_TIMEOUT_MS, opened, failed)

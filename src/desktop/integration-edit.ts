@@ -1,0 +1,64 @@
+// Edits of files NoFear shares with the user (mimeapps.list, uca.xml): the first edit keeps the original
+// bytes, each edit the hash of what NoFear wrote, so that undoing restores the original byte for byte when
+// nobody else wrote in between, and otherwise removes only NoFear's part.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/fs.js';
+import { readBytes, sha256Hex, type EditedFile } from './integration-state.js';
+
+/** Writes through a symlink (dotfile managers link ~/.config/mimeapps.list) and keeps the file's mode. */
+async function writeShared(file: string, data: string | Buffer): Promise<void> {
+  let target = file;
+  let mode = 0o644;
+  try {
+    target = await fsp.realpath(file);
+    mode = (await fsp.stat(target)).mode & 0o7777;
+  } catch {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+  }
+  await writeFileAtomic(target, data, mode);
+}
+
+export interface Edit {
+  text: string;
+  /** mimeapps.list groups the edit added. */
+  createdGroups?: string[];
+}
+
+/**
+ * Applies `edit` to the file's text (undefined: no file yet) and returns the updated record; `previous` is
+ * the record of an earlier install. Returns `previous` unchanged (maybe null) when the edit changes nothing.
+ */
+export async function applyEdit(file: string, previous: EditedFile | null, edit: (text: string | undefined) => Edit): Promise<EditedFile | null> {
+  const before = await readBytes(file);
+  const { text, createdGroups = [] } = edit(before?.toString('utf8'));
+  if (before !== undefined && text === before.toString('utf8')) return previous;
+  await writeShared(file, text);
+  const afterSha256 = sha256Hex(text);
+  if (previous === null) {
+    return { path: file, existedBefore: before !== undefined, before: before === undefined ? '' : before.toString('base64'), afterSha256, createdGroups };
+  }
+  // Someone else wrote it since NoFear's last edit: restoring the original bytes would lose their change.
+  const untouched = before === undefined ? !previous.existedBefore : sha256Hex(before) === previous.afterSha256;
+  return { ...previous, before: untouched ? previous.before : null, afterSha256, createdGroups: [...new Set([...previous.createdGroups, ...createdGroups])] };
+}
+
+export type UndoResult = 'restored' | 'edited' | 'absent';
+
+/**
+ * Restores the original bytes when the file is exactly what NoFear last wrote; otherwise `release` takes
+ * NoFear's part out of the current text. A file NoFear created goes when nothing but `isEmpty` text is left.
+ */
+export async function undoEdit(record: EditedFile, release: (text: string) => string, isEmpty: (text: string) => boolean): Promise<UndoResult> {
+  const now = await readBytes(record.path);
+  if (now === undefined) return 'absent';
+  if (sha256Hex(now) === record.afterSha256 && record.before !== null) {
+    if (record.existedBefore) await writeShared(record.path, Buffer.from(record.before, 'base64'));
+    else await fsp.rm(record.path, { force: true });
+    return 'restored';
+  }
+  const text = release(now.toString('utf8'));
+  if (!record.existedBefore && isEmpty(text)) await fsp.rm(record.path, { force: true });
+  else if (text !== now.toString('utf8')) await writeShared(record.path, text);
+  return 'edited';
+}

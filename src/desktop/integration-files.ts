@@ -1,0 +1,88 @@
+// The files `integrate install` writes, where each comes from in the checkout, and how it is rendered:
+// desktop-format files get their Exec programs replaced by the installed launchers' absolute paths, the
+// D-Bus service file and the systemd unit get @NOFEARCTL@ / @NOFEAR_OPEN@ filled in.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NoFearError } from '../errors.js';
+import { KeyFile } from './keyfile.js';
+import { quoteProgram, type Launchers } from './integration-launchers.js';
+import type { IntegrationPaths } from './integration-paths.js';
+
+/** The checkout's root: this module sits two levels below it, as src/desktop/*.ts and as dist/desktop/*.js. */
+export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type Role = 'desktop-entry' | 'icon' | 'dbus-service' | 'systemd-unit' | 'nautilus' | 'caja' | 'nemo' | 'dolphin';
+type Render = 'copy' | 'exec' | 'placeholders';
+
+export interface ShippedFile {
+  role: Role;
+  /** Relative to SOURCE_ROOT. */
+  source: string;
+  target: (paths: IntegrationPaths) => string;
+  render: Render;
+  mode: number;
+}
+
+export const SHIPPED_FILES: readonly ShippedFile[] = [
+  { role: 'desktop-entry', source: 'desktop-entries/org.nofear.NoFear.desktop', target: (p) => path.join(p.applicationsDir, 'org.nofear.NoFear.desktop'), render: 'exec', mode: 0o644 },
+  { role: 'icon', source: 'desktop-entries/org.nofear.NoFear.svg', target: (p) => path.join(p.dataHome, 'icons', 'hicolor', 'scalable', 'apps', 'org.nofear.NoFear.svg'), render: 'copy', mode: 0o644 },
+  { role: 'dbus-service', source: 'desktop-entries/org.nofear.NoFear.service', target: (p) => path.join(p.dataHome, 'dbus-1', 'services', 'org.nofear.NoFear.service'), render: 'placeholders', mode: 0o644 },
+  { role: 'systemd-unit', source: 'desktop-entries/nofear.service', target: (p) => path.join(p.configHome, 'systemd', 'user', 'nofear.service'), render: 'placeholders', mode: 0o644 },
+  { role: 'nautilus', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), render: 'copy', mode: 0o644 },
+  // caja-python loads the same extension; it finds its own namespace (see the file's _host_name).
+  { role: 'caja', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'caja-python', 'extensions', 'nofear_caja.py'), render: 'copy', mode: 0o644 },
+  { role: 'nemo', source: 'nautilus/nofear.nemo_action', target: (p) => path.join(p.dataHome, 'nemo', 'actions', 'nofear.nemo_action'), render: 'exec', mode: 0o644 },
+  // KDE runs service menus from the user's home only when they are executable.
+  { role: 'dolphin', source: 'nautilus/nofear-dolphin.desktop', target: (p) => path.join(p.dataHome, 'kio', 'servicemenus', 'nofear.desktop'), render: 'exec', mode: 0o755 },
+];
+
+export const THUNAR_ACTION_SOURCE = 'nautilus/nofear-thunar-action.xml';
+
+const PROGRAMS: Readonly<Record<string, keyof Launchers>> = { 'nofear-open': 'nofearOpen', nofearctl: 'nofearctl' };
+
+/** Replaces the program of every Exec key that names a NoFear command; the rest of each line is kept. */
+export function renderExec(text: string, launchers: Launchers): string {
+  const file = KeyFile.parse(text);
+  for (const group of file.groups()) {
+    const exec = file.getRaw(group, 'Exec');
+    const match = exec === undefined ? null : /^(\S+)(.*)$/.exec(exec);
+    const launcher = match?.[1] === undefined ? undefined : PROGRAMS[match[1]];
+    if (match !== null && launcher !== undefined) file.setRaw(group, 'Exec', `${quoteProgram(launchers[launcher])}${match[2] ?? ''}`);
+  }
+  return file.toString();
+}
+
+export function renderPlaceholders(text: string, launchers: Launchers, escape: (value: string) => string = (v) => v): string {
+  return text
+    .replaceAll('@NOFEARCTL@', escape(quoteProgram(launchers.nofearctl)))
+    .replaceAll('@NOFEAR_OPEN@', escape(quoteProgram(launchers.nofearOpen)));
+}
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+export async function readSource(relative: string): Promise<Buffer> {
+  const file = path.join(SOURCE_ROOT, relative);
+  try {
+    return await fsp.readFile(file);
+  } catch (error) {
+    throw new NoFearError('NotFound', `NoFear's ${relative} is missing from ${SOURCE_ROOT}.`, {
+      fix: 'run nofearctl from a complete NoFear checkout (git status shows what is missing)',
+      cause: error,
+    });
+  }
+}
+
+export async function renderShipped(file: ShippedFile, launchers: Launchers): Promise<Buffer> {
+  const bytes = await readSource(file.source);
+  switch (file.render) {
+    case 'copy':
+      return bytes;
+    case 'exec':
+      return Buffer.from(renderExec(bytes.toString('utf8'), launchers));
+    case 'placeholders':
+      return Buffer.from(renderPlaceholders(bytes.toString('utf8'), launchers));
+  }
+}

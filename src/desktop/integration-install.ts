@@ -1,0 +1,148 @@
+// `nofearctl integrate install`: the desktop entry, icon, D-Bus service, systemd unit and file-manager
+// actions into the user's XDG dirs, NoFear as the default for the chosen types, and a record of all of it.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Env } from '../config/xdg.js';
+import { invalidArgument } from '../errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { effectiveDefault, loadDesktopView, normaliseType, sameTypeIn, type DesktopView } from './integration-defaults.js';
+import { applyEdit } from './integration-edit.js';
+import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES, THUNAR_ACTION_SOURCE } from './integration-files.js';
+import { findLaunchers } from './integration-launchers.js';
+import { claimTypes } from './integration-mimeapps.js';
+import { integrationPaths, type IntegrationPaths } from './integration-paths.js';
+import { refreshDesktop } from './integration-refresh.js';
+import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './integration-state.js';
+import { mergeThunarAction } from './integration-thunar.js';
+import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+
+export interface InstallOptions {
+  /** Types to make NoFear the default for, on top of those an earlier install chose. */
+  types: readonly string[];
+}
+
+export interface InstallReport {
+  state: IntegrationState;
+  /** Types newly made NoFear's in this run. */
+  added: string[];
+  warnings: string[];
+}
+
+const TYPE_SYNTAX = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*$/;
+
+function checkTypes(view: DesktopView, types: readonly string[], warnings: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of types) {
+    if (!TYPE_SYNTAX.test(raw.trim())) throw invalidArgument(`${JSON.stringify(raw)} is not a MIME type.`, 'name types like application/pdf (see /usr/share/mime/types), or use --risky');
+    const { type, known } = normaliseType(view.tree, raw);
+    if (!known) warnings.push(`${type} is not in the shared-mime-info database; NoFear is its default anyway, but no file may ever have that type.`);
+    if (!out.some((t) => sameTypeIn(view.tree)(t, type))) out.push(type);
+  }
+  return out;
+}
+
+/** mkdir -p that remembers which directories it created, outermost first. */
+async function makeDirs(dir: string, created: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      await fsp.stat(d);
+      break;
+    } catch {
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+  }
+  await fsp.mkdir(dir, { recursive: true });
+  for (const d of missing) if (!created.includes(d)) created.push(d);
+}
+
+async function installFiles(paths: IntegrationPaths, state: IntegrationState): Promise<void> {
+  for (const shipped of SHIPPED_FILES) {
+    const target = shipped.target(paths);
+    const bytes = await renderShipped(shipped, state.launchers);
+    await makeDirs(path.dirname(target), state.createdDirs);
+    await writeFileAtomic(target, bytes, shipped.mode);
+    await fsp.chmod(target, shipped.mode); // the temp file's mode went through the umask
+    state.files = [...state.files.filter((f) => f.path !== target), { role: shipped.role, path: target, sha256: sha256Hex(bytes) }];
+  }
+}
+
+/** The uca.xml Thunar falls back to while the user has none: its actions must survive in the user's copy. */
+async function systemThunarActions(paths: IntegrationPaths): Promise<string | undefined> {
+  for (const file of paths.thunarSystemUca) {
+    const bytes = await readBytes(file);
+    if (bytes !== undefined) return bytes.toString('utf8');
+  }
+  return undefined;
+}
+
+async function installThunar(paths: IntegrationPaths, state: IntegrationState): Promise<void> {
+  const action = renderPlaceholders((await readSource(THUNAR_ACTION_SOURCE)).toString('utf8'), state.launchers, escapeXml);
+  const fallback = await systemThunarActions(paths);
+  await makeDirs(path.dirname(paths.thunarUca), state.createdDirs);
+  state.thunar = await applyEdit(paths.thunarUca, state.thunar, (text) => ({ text: mergeThunarAction(text ?? fallback, action, paths.thunarUca) }));
+}
+
+async function claimDefaults(paths: IntegrationPaths, view: DesktopView, types: string[], state: IntegrationState): Promise<string[]> {
+  const added = types.filter((type) => !state.types.some((t) => sameTypeIn(view.tree)(t, type)));
+  for (const type of added) {
+    // Read before anything is written: the default the user had, which NoFear then starts inside the VM.
+    const previous = effectiveDefault(view, type, { includeNoFear: false });
+    if (previous !== undefined) state.previousDefaults[type] = previous.id;
+  }
+  const all = [...state.types, ...added];
+  if (all.length === 0) return added;
+  await makeDirs(paths.configHome, state.createdDirs);
+  state.mimeapps = await applyEdit(paths.mimeappsList, state.mimeapps, (text) => claimTypes(text ?? '', all, sameTypeIn(view.tree)));
+  state.types = all;
+  return added;
+}
+
+function freshState(previous: IntegrationState | undefined, launchers: IntegrationState['launchers'], cacheExisted: boolean): IntegrationState {
+  return {
+    version: 1,
+    installedAt: new Date().toISOString(),
+    launchers,
+    files: previous?.files ?? [],
+    createdDirs: previous?.createdDirs ?? [],
+    types: previous?.types ?? [],
+    previousDefaults: previous?.previousDefaults ?? {},
+    mimeapps: previous?.mimeapps ?? null,
+    thunar: previous?.thunar ?? null,
+    mimeinfoCacheExisted: previous?.mimeinfoCacheExisted ?? cacheExisted,
+  };
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  return fsp.stat(file).then(() => true, () => false);
+}
+
+export async function install(options: InstallOptions, env: Env = process.env): Promise<InstallReport> {
+  const paths = integrationPaths(env);
+  const launchers = await findLaunchers(env);
+  const previous = await readState(paths.stateFile);
+  const warnings: string[] = [];
+  const view = await loadDesktopView(env);
+  const types = checkTypes(view, options.types, warnings);
+  const state = freshState(previous, launchers, await fileExists(paths.mimeinfoCache));
+  let added: string[] = [];
+  try {
+    await makeDirs(path.dirname(paths.stateFile), state.createdDirs);
+    await installFiles(paths, state);
+    await installThunar(paths, state);
+    added = await claimDefaults(paths, view, types, state);
+  } finally {
+    // Whatever got written is on record, so that uninstall can take it away even after a failure.
+    await writeState(paths.stateFile, state);
+  }
+  warnings.push(...(await refreshDesktop(paths.applicationsDir, env)).warnings);
+  const after = await loadDesktopView(env);
+  for (const type of state.types) {
+    const now = effectiveDefault(after, type, { includeNoFear: true });
+    if (now !== undefined && now.id !== NOFEAR_DESKTOP_ID) {
+      warnings.push(`${type} still opens with ${now.id}: ${now.origin} takes precedence over ${paths.mimeappsList}. Fix: remove ${type} from ${now.origin}`);
+    }
+  }
+  return { state, added, warnings };
+}

@@ -1,0 +1,75 @@
+// `nofearctl integrate status`: what install wrote and whether it is still there as written, and for each
+// type NoFear was made the default for, whether it still is (another mimeapps.list may take precedence).
+import type { Env } from '../config/xdg.js';
+import { effectiveDefault, loadDesktopView } from './integration-defaults.js';
+import { integrationPaths } from './integration-paths.js';
+import { readBytes, readState, sha256Hex, type IntegrationState } from './integration-state.js';
+import { hasThunarAction } from './integration-thunar.js';
+import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+
+export type FileHealth = 'ok' | 'changed' | 'missing';
+
+export interface TypeStatus {
+  type: string;
+  /** The application the desktop opens it with now. */
+  opensWith: string | undefined;
+  owned: boolean;
+  /** Where the winning default comes from, when it is not NoFear. */
+  origin: string | undefined;
+  previous: string | undefined;
+}
+
+export interface IntegrationStatus {
+  installed: boolean;
+  installedAt: string | undefined;
+  stateFile: string;
+  files: Array<{ role: string; path: string; health: FileHealth }>;
+  thunarAction: boolean | undefined;
+  types: TypeStatus[];
+}
+
+async function health(file: string, sha256: string): Promise<FileHealth> {
+  const bytes = await readBytes(file);
+  if (bytes === undefined) return 'missing';
+  return sha256Hex(bytes) === sha256 ? 'ok' : 'changed';
+}
+
+async function typeStatuses(state: IntegrationState, env: Env): Promise<TypeStatus[]> {
+  if (state.types.length === 0) return [];
+  const view = await loadDesktopView(env);
+  return state.types.map((type) => {
+    const now = effectiveDefault(view, type, { includeNoFear: true });
+    const owned = now?.id === NOFEAR_DESKTOP_ID;
+    return { type, opensWith: now?.id, owned, origin: owned ? undefined : now?.origin, previous: state.previousDefaults[type] };
+  });
+}
+
+export async function integrationStatus(env: Env = process.env): Promise<IntegrationStatus> {
+  const paths = integrationPaths(env);
+  const state = await readState(paths.stateFile);
+  if (state === undefined) return { installed: false, installedAt: undefined, stateFile: paths.stateFile, files: [], thunarAction: undefined, types: [] };
+  const files = await Promise.all(state.files.map(async (f) => ({ role: f.role, path: f.path, health: await health(f.path, f.sha256) })));
+  const uca = state.thunar === null ? undefined : await readBytes(state.thunar.path);
+  return {
+    installed: true,
+    installedAt: state.installedAt,
+    stateFile: paths.stateFile,
+    files,
+    thunarAction: uca === undefined ? (state.thunar === null ? undefined : false) : hasThunarAction(uca.toString('utf8')),
+    types: await typeStatuses(state, env),
+  };
+}
+
+export function formatStatus(status: IntegrationStatus): string {
+  if (!status.installed) return 'NoFear\'s desktop integration is not installed.\n  fix: nofearctl integrate install [--risky | --default-for TYPE...]\n';
+  const lines = [`installed ${status.installedAt ?? ''} (record: ${status.stateFile})`, 'files:'];
+  for (const f of status.files) lines.push(`  ${f.role.padEnd(14)} ${f.health.padEnd(8)} ${f.path}`);
+  if (status.thunarAction !== undefined) lines.push(`  ${'thunar'.padEnd(14)} ${(status.thunarAction ? 'ok' : 'missing').padEnd(8)} custom action in uca.xml`);
+  const owned = status.types.filter((t) => t.owned);
+  lines.push(`default for ${owned.length} of ${status.types.length} chosen types${status.types.length === 0 ? ' (add some with --risky or --default-for TYPE)' : ':'}`);
+  for (const t of status.types) {
+    const previous = t.previous === undefined ? 'none before' : `before: ${t.previous}`;
+    lines.push(t.owned ? `  ${t.type}  NoFear (${previous})` : `  ${t.type}  NOT NoFear: opens with ${t.opensWith ?? 'nothing'}${t.origin === undefined ? '' : ` (set in ${t.origin})`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,97 @@
+// A private dbus-daemon for a test (never the developer's own session bus), and a stand-in service on it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface PrivateBus {
+  address: string;
+  stop(): Promise<void>;
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    process.kill(-(child.pid ?? 0), 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }, 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * `dbus-daemon --session` on a socket in `dir`; `env` reaches the daemon (XDG_DATA_HOME decides which
+ * activation files it reads, and it reads them when it starts).
+ */
+export async function startPrivateBus(dir: string, env: Record<string, string> = {}): Promise<PrivateBus> {
+  const child = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=3', `--address=unix:path=${path.join(dir, 'bus')}`], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('dbus-daemon printed no address within 10 s')), 10_000);
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolve(text.trim());
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
+  });
+  return { address, stop: () => stopGroup(child) };
+}
+
+export interface BusRecord {
+  ready?: boolean;
+  interface?: string;
+  method?: string;
+  args?: unknown[];
+  sender_pid?: number | null;
+}
+
+export interface Listener {
+  records: BusRecord[];
+  /** Resolves with the first record (from the start) that matches, or rejects after the deadline. */
+  waitFor(match: (record: BusRecord) => boolean, timeoutMs: number): Promise<BusRecord>;
+  stop(): Promise<void>;
+}
+
+/** Runs test/fixtures/nofear-bus-listener.py (system Python: it needs python3-gi) on the bus. */
+export async function startListener(script: string, address: string): Promise<Listener> {
+  const child = spawn('/usr/bin/python3', [script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+  });
+  const records: BusRecord[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    records.push(JSON.parse(line) as BusRecord);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const waitFor = (match: (record: BusRecord) => boolean, timeoutMs: number) =>
+    new Promise<BusRecord>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no matching D-Bus call within ${timeoutMs} ms; got ${JSON.stringify(records)}`)), timeoutMs);
+      const check = () => {
+        const hit = records.find(match);
+        if (hit !== undefined) {
+          clearTimeout(deadline);
+          resolve(hit);
+        } else waiters.push(check);
+      };
+      check();
+    });
+  await waitFor((r) => r.ready === true, 10_000);
+  return { records, waitFor, stop: () => stopGroup(child) };
+}

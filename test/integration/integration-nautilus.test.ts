@@ -1,0 +1,153 @@
+// The Nautilus extension as `integrate install` puts it, loaded by the real nautilus-python bindings
+// (Debian's python3-nautilus, API 4.0, under the system /usr/bin/python3) and driven on duck-typed file
+// infos: the items it offers, and the OpenFiles calls it makes on a private session bus.
+// Until NoFear's service exists, test/fixtures/nofear-bus-listener.py stands in for it on that bus (it owns
+// org.nofear.NoFear and answers per the D-Bus contract): a call arriving there is the assertion.
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+import { makeTree, type Tree } from '../helpers/integration-tree.js';
+import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+
+interface TraceEvent {
+  event: string;
+  method?: string;
+  files?: string[];
+  viewer?: string | null;
+  error?: string;
+  pid: number;
+}
+
+interface DriverOutput {
+  pid: number;
+  host: string;
+  is_menu_provider: boolean;
+  directory: string[];
+  file_and_directory: string[];
+  remote: string[];
+  empty: string[];
+  two_types: string[];
+  file: string[];
+  file_labels: string[];
+  submenu_first: Array<[string, string, boolean]> | null;
+  items_updated: boolean;
+  submenu_second: Array<[string, string, boolean]> | null;
+  open_done: boolean;
+  open_with_done: boolean;
+  open_two_done: boolean;
+  fail_done: boolean;
+  fail_events: TraceEvent[];
+  timing: { get_file_items_s: number; activate_s: number; reply_s: number };
+  latin1_items: string[];
+  latin1_uri: string;
+  latin1_done: boolean;
+}
+
+const SYSTEM_PYTHON = '/usr/bin/python3'; // python3-nautilus is built for it; a pyenv python on PATH lacks gi
+
+describe('desktop integration: the Nautilus extension on a real bus', function () {
+  this.timeout(120_000);
+  let tree: Tree;
+  let bus: PrivateBus | undefined;
+  let listener: Listener | undefined;
+  let out: DriverOutput;
+  let files: string;
+
+  const call = (method: string, match: (args: unknown[]) => boolean) => (r: BusRecord) => r.method === method && match(r.args ?? []);
+
+  before(async () => {
+    tree = makeTree();
+    const install = await tree.nofearctl('integrate', 'install');
+    assert.equal(install.exitCode, 0, install.stderr);
+    files = path.join(tree.top, 'files');
+    mkdirSync(path.join(files, 'subdir'), { recursive: true });
+    for (const name of ['report.pdf', 'photo.png', 'fail.pdf', 'slow.pdf']) writeFileSync(path.join(files, name), 'x');
+    writeFileSync(Buffer.from(`${files}/caf\xe9.pdf`, 'latin1'), 'x');
+    bus = await startPrivateBus(tree.top);
+    listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address);
+    const extension = path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py');
+    const driver = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test', 'fixtures', 'nautilus-extension-driver.py'), extension, files], {
+      env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') },
+      extendEnv: false,
+      timeout: 90_000,
+      reject: false,
+    });
+    assert.equal(driver.exitCode, 0, driver.stderr);
+    out = JSON.parse(driver.stdout) as DriverOutput;
+  });
+
+  after(async () => {
+    await listener?.stop();
+    await bus?.stop();
+    tree.cleanup();
+  });
+
+  it('loads as a Nautilus 4.0 MenuProvider', () => {
+    assert.equal(out.host, 'Nautilus');
+    assert.equal(out.is_menu_provider, true);
+  });
+
+  it('offers "Open in NoFear" and "Open in NoFear with" for a regular local file', () => {
+    assert.deepEqual(out.file, ['NoFear::Open', 'NoFear::OpenWith']);
+    assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with']);
+  });
+
+  it('offers nothing for a directory, a selection holding one, a remote file or no selection', () => {
+    assert.deepEqual(out.directory, []);
+    assert.deepEqual(out.file_and_directory, []);
+    assert.deepEqual(out.remote, []);
+    assert.deepEqual(out.empty, []);
+  });
+
+  it('offers "Open in NoFear" for several files, the submenu only when they share a type', () => {
+    assert.deepEqual(out.two_types, ['NoFear::Open']);
+  });
+
+  it('fills the submenu from ListViewers in the background, and tells the file manager when it arrives', async () => {
+    assert.deepEqual(out.submenu_first, [['NoFear::OpenWith::None', 'Looking for applications…', false]]);
+    assert.equal(out.items_updated, true);
+    assert.deepEqual(out.submenu_second, [['NoFear::OpenWith::0', 'Document Viewer', true], ['NoFear::OpenWith::1', 'MuPDF', true]]);
+    await listener?.waitFor(call('ListViewers', (args) => args[0] === path.join(files, 'report.pdf')), 1000);
+  });
+
+  it('activating the item calls OpenFiles with the path, from the extension\'s process', async () => {
+    assert.equal(out.open_done, true);
+    const record = await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 1000);
+    assert.equal(record.sender_pid, out.pid);
+  });
+
+  it('a viewer from the submenu goes as the viewer option', async () => {
+    assert.equal(out.open_with_done, true);
+    await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { viewer: 'mupdf.desktop' }])), 1000);
+  });
+
+  it('several files go in one call', async () => {
+    assert.equal(out.open_two_done, true);
+    await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args[0]) === JSON.stringify([path.join(files, 'report.pdf'), path.join(files, 'photo.png')])), 1000);
+  });
+
+  it('never waits for the service: menu and activation return at once, the reply comes later', () => {
+    assert.ok(out.timing.get_file_items_s < 0.5, `get_file_items took ${out.timing.get_file_items_s} s`);
+    assert.ok(out.timing.activate_s < 0.5, `activate took ${out.timing.activate_s} s`);
+    assert.ok(out.timing.reply_s >= 1.5, `the slow reply came after ${out.timing.reply_s} s (the listener waits 2 s)`);
+  });
+
+  it('a name that is not UTF-8 goes to OpenUris as a file:// URI', async () => {
+    assert.deepEqual(out.latin1_items.slice(0, 1), ['NoFear::Open']);
+    assert.equal(out.latin1_done, true);
+    await listener!.waitFor(call('OpenUris', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])), 1000);
+    assert.match(out.latin1_uri, /^file:\/\/.*caf%E9\.pdf$/);
+  });
+
+  it('a failure is shown with its D-Bus error name in a notification', async () => {
+    assert.equal(out.fail_done, true);
+    assert.equal(out.fail_events.find((e) => e.event === 'failed')?.error, 'org.nofear.NoFear1.Error.NoViewer');
+    const notify = await listener!.waitFor(call('Notify', () => true), 5000);
+    const [app, , , summary, body] = notify.args ?? [];
+    assert.equal(app, 'NoFear');
+    assert.equal(summary, 'NoFear could not open fail.pdf');
+    assert.match(String(body), /org\.nofear\.NoFear1\.Error\.NoViewer/);
+  });
+});

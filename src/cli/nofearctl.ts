@@ -10,12 +10,14 @@ import { applyEnvOverrides, formatEffectiveConfig, loadConfig } from '../config/
 import { createProfile, deleteProfile, listProfiles, profileInfo, validateProfileName } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
 import { integrateCommand } from '../desktop/integration-cli.js';
+import { runService } from '../service/service.js';
 
 const USAGE = `usage: nofearctl COMMAND
   ps [--json]                 the running sandboxes
   stop ID|PROFILE|--all       power a sandbox off (killed after a deadline) and clean up
   doctor                      check that NoFear can run here, and how to fix what is missing
   config                      the effective settings and where each comes from
+  service [--activated]       run the session D-Bus service (org.nofear.NoFear) in the foreground
   profiles list|create NAME|delete NAME|info NAME`;
 
 async function ps(args: string[]): Promise<number> {
@@ -88,6 +90,8 @@ await runMain('nofearctl', async () => {
       return 0;
     case 'profiles':
       return profiles(rest);
+    case 'service':
+      return runService(rest);
     case 'integrate':
       return integrateCommand(rest);
     case undefined:

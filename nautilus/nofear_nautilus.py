@@ -5,8 +5,10 @@ service, asynchronously: a file manager that waited on a VM, or on the service's
 
 Paths go to org.nofear.NoFear1.Manager.OpenFiles; names that are not UTF-8 (D-Bus strings must be) go as
 file:// URIs to OpenUris. The "with" submenu lists the service's ListViewers answer for the selection's type;
-get_file_items must answer at once, so the list is fetched in the background, cached per type, and the
-file manager is told to ask again (items-updated) when it arrives.
+get_file_items must answer at once, so the list is fetched in the background and cached per type. Nautilus 43
+builds a selection's menu once and ignores items-updated for it (seen under Xvfb), so until the service's
+answer for a type is cached the submenu shows the applications GLib associates with the type (what
+Nautilus's own "Open With" lists); the service refuses one the VM cannot run, with a named error.
 """
 import gettext
 import importlib
@@ -44,8 +46,9 @@ ICON = 'org.nofear.NoFear'
 # OpenFiles replies once the sandboxes exist; a cold D-Bus activation of the service comes first.
 OPEN_TIMEOUT_MS = 120000
 LIST_TIMEOUT_MS = 15000
-# Applications installed meanwhile show up in the submenu after this long.
+# Applications installed meanwhile show up in the submenu after this long; a failed lookup is retried sooner.
 VIEWERS_TTL_S = 60.0
+FAILED_TTL_S = 5.0
 # Test hook: a file the extension appends one JSON line to per menu request and per activation, so that a
 # test can see what it did inside the real file manager's process. Unset in normal use.
 TRACE_ENV = 'NOFEAR_EXTENSION_TRACE'
@@ -81,6 +84,19 @@ def _target(info):
     if not path:
         return None
     return path, info.get_uri()
+
+
+def _glib_viewers(mime):
+    """(desktop id, name, icon) of the applications GLib associates with the type, NoFear's own left out."""
+    viewers = []
+    for app in Gio.AppInfo.get_recommended_for_type(mime):
+        desktop_id = app.get_id() or ''
+        if not desktop_id or desktop_id.startswith('org.nofear.'):
+            continue
+        icon = app.get_icon()
+        names = icon.get_names() if isinstance(icon, Gio.ThemedIcon) else []
+        viewers.append((desktop_id, app.get_display_name(), names[0] if names else ''))
+    return viewers
 
 
 def _is_utf8(text):
@@ -196,9 +212,10 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
         menu = FileManager.Menu()
         parent.set_submenu(menu)
         viewers = self._cached_viewers(mime, first_path)
-        placeholder = {'pending': _('Looking for applications…'), 'failed': _('NoFear is not answering')}
-        if isinstance(viewers, str) or not viewers:
-            label = placeholder[viewers] if isinstance(viewers, str) else _('No application for this type')
+        if isinstance(viewers, str):
+            viewers = _glib_viewers(mime)
+        if not viewers:
+            label = _('No application for this type')
             menu.append_item(FileManager.MenuItem(name=ITEM_PREFIX + 'OpenWith::None', label=label, sensitive=False))
             return parent
         for index, (desktop_id, name, icon) in enumerate(viewers):
@@ -210,7 +227,8 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
 
     def _cached_viewers(self, mime, path):
         cached = self._viewers.get(mime)
-        if cached is not None and (cached[1] == 'pending' or time.monotonic() - cached[0] < VIEWERS_TTL_S):
+        ttl = FAILED_TTL_S if cached is not None and cached[1] == 'failed' else VIEWERS_TTL_S
+        if cached is not None and (cached[1] == 'pending' or time.monotonic() - cached[0] < ttl):
             return cached[1]
         self._viewers[mime] = (time.monotonic(), 'pending')
 

@@ -1,5 +1,6 @@
 // A private dbus-daemon for a test (never the developer's own session bus), and a stand-in service on it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -27,12 +28,33 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+// A session bus that activates nothing: a desktop program under test then cannot start gvfsd, tracker or
+// the accessibility bus behind the test's back (they would outlive it, and tracker would index HOME).
+const NO_ACTIVATION_CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
+
 /**
  * `dbus-daemon --session` on a socket in `dir`; `env` reaches the daemon (XDG_DATA_HOME decides which
- * activation files it reads, and it reads them when it starts).
+ * activation files it reads, and it reads them when it starts). With `activation: false` it starts nothing.
  */
-export async function startPrivateBus(dir: string, env: Record<string, string> = {}): Promise<PrivateBus> {
-  const child = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=3', `--address=unix:path=${path.join(dir, 'bus')}`], {
+export async function startPrivateBus(dir: string, env: Record<string, string> = {}, options: { activation?: boolean } = {}): Promise<PrivateBus> {
+  let config = ['--session'];
+  if (options.activation === false) {
+    const file = path.join(dir, 'bus-no-activation.conf');
+    writeFileSync(file, NO_ACTIVATION_CONFIG);
+    config = [`--config-file=${file}`];
+  }
+  const child = spawn('dbus-daemon', [...config, '--nofork', '--print-address=3', `--address=unix:path=${path.join(dir, 'bus')}`], {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,
     env: { ...process.env, ...env },

@@ -132,6 +132,17 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     assert.match(next, /sandbox/);
   });
 
+  it('is what nofear-open asks when a session bus exists', async () => {
+    const file = path.join(dir, 'via service #1.pdf');
+    writeFileSync(file, samplePdf());
+    // This service has no display (its bus gave it none): its refusal proves the request went through it.
+    const result = await execa(process.execPath, [bin('nofear-open'), file], { env: { ...process.env, ...env(), DISPLAY: ':99', XDG_RUNTIME_DIR: runtime }, reject: false });
+    assert.equal(result.exitCode, 125);
+    assert.match(result.stderr, /Can't open display/);
+    const inProcess = await execa(process.execPath, [bin('nofear-open'), '--no-service', '--dry-run', file], { env: { ...process.env, ...env() }, reject: false });
+    assert.equal(inProcess.exitCode, 0, inProcess.stderr);
+  });
+
   it('follows a change of the default viewer in mimeapps.list without a restart', async () => {
     const file = path.join(dir, 'report.pdf');
     writeFileSync(file, samplePdf());

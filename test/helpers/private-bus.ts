@@ -90,11 +90,11 @@ export interface Listener {
 }
 
 /** Runs test/fixtures/nofear-bus-listener.py (system Python: it needs python3-gi) on the bus. */
-export async function startListener(script: string, address: string): Promise<Listener> {
+export async function startListener(script: string, address: string, env: Record<string, string> = {}): Promise<Listener> {
   const child = spawn('/usr/bin/python3', [script], {
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    env: { ...process.env, ...env, DBUS_SESSION_BUS_ADDRESS: address },
   });
   const records: BusRecord[] = [];
   const waiters: Array<() => void> = [];

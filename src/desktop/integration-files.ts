@@ -5,6 +5,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NoFearError } from '../errors.js';
+import { DESKTOP_GROUP } from './desktop-entry.js';
 import { KeyFile } from './keyfile.js';
 import { quoteProgram, type Launchers } from './integration-launchers.js';
 import type { IntegrationPaths } from './integration-paths.js';
@@ -75,13 +76,28 @@ export async function readSource(relative: string): Promise<Buffer> {
   }
 }
 
-export async function renderShipped(file: ShippedFile, launchers: Launchers): Promise<Buffer> {
+/**
+ * The installed entry declares only the types NoFear is the default for. GLib takes a type's default, when no
+ * mimeapps.list names one, from the first applications dir that has an entry for it, and the user's own dir
+ * comes first: declaring the template's whole risky list there would quietly make NoFear the default for
+ * every one of them that the distribution leaves without an explicit default.
+ */
+export function restrictMimeTypes(text: string, types: readonly string[]): string {
+  const file = KeyFile.parse(text);
+  if (types.length === 0) file.removeKey(DESKTOP_GROUP, 'MimeType');
+  else file.setList(DESKTOP_GROUP, 'MimeType', types);
+  return file.toString();
+}
+
+export async function renderShipped(file: ShippedFile, launchers: Launchers, ownedTypes: readonly string[]): Promise<Buffer> {
   const bytes = await readSource(file.source);
   switch (file.render) {
     case 'copy':
       return bytes;
-    case 'exec':
-      return Buffer.from(renderExec(bytes.toString('utf8'), launchers));
+    case 'exec': {
+      const text = renderExec(bytes.toString('utf8'), launchers);
+      return Buffer.from(file.role === 'desktop-entry' ? restrictMimeTypes(text, ownedTypes) : text);
+    }
     case 'placeholders':
       return Buffer.from(renderPlaceholders(bytes.toString('utf8'), launchers));
   }

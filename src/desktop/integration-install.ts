@@ -57,10 +57,10 @@ async function makeDirs(dir: string, created: string[]): Promise<void> {
   for (const d of missing) if (!created.includes(d)) created.push(d);
 }
 
-async function installFiles(paths: IntegrationPaths, state: IntegrationState): Promise<void> {
+async function installFiles(paths: IntegrationPaths, state: IntegrationState, ownedTypes: readonly string[]): Promise<void> {
   for (const shipped of SHIPPED_FILES) {
     const target = shipped.target(paths);
-    const bytes = await renderShipped(shipped, state.launchers);
+    const bytes = await renderShipped(shipped, state.launchers, ownedTypes);
     await makeDirs(path.dirname(target), state.createdDirs);
     await writeFileAtomic(target, bytes, shipped.mode);
     await fsp.chmod(target, shipped.mode); // the temp file's mode went through the umask
@@ -84,19 +84,21 @@ async function installThunar(paths: IntegrationPaths, state: IntegrationState): 
   state.thunar = await applyEdit(paths.thunarUca, state.thunar, (text) => ({ text: mergeThunarAction(text ?? fallback, action, paths.thunarUca) }));
 }
 
-async function claimDefaults(paths: IntegrationPaths, view: DesktopView, types: string[], state: IntegrationState): Promise<string[]> {
-  const added = types.filter((type) => !state.types.some((t) => sameTypeIn(view.tree)(t, type)));
+function newTypes(view: DesktopView, types: readonly string[], state: IntegrationState): string[] {
+  return types.filter((type) => !state.types.some((t) => sameTypeIn(view.tree)(t, type)));
+}
+
+async function claimDefaults(paths: IntegrationPaths, view: DesktopView, added: string[], state: IntegrationState): Promise<void> {
   for (const type of added) {
     // Read before anything is written: the default the user had, which NoFear then starts inside the VM.
     const previous = effectiveDefault(view, type, { includeNoFear: false });
     if (previous !== undefined) state.previousDefaults[type] = previous.id;
   }
   const all = [...state.types, ...added];
-  if (all.length === 0) return added;
+  if (all.length === 0) return;
   await makeDirs(paths.configHome, state.createdDirs);
   state.mimeapps = await applyEdit(paths.mimeappsList, state.mimeapps, (text) => claimTypes(text ?? '', all, sameTypeIn(view.tree)));
   state.types = all;
-  return added;
 }
 
 function freshState(previous: IntegrationState | undefined, launchers: IntegrationState['launchers'], cacheExisted: boolean): IntegrationState {
@@ -126,12 +128,12 @@ export async function install(options: InstallOptions, env: Env = process.env): 
   const view = await loadDesktopView(env);
   const types = checkTypes(view, options.types, warnings);
   const state = freshState(previous, launchers, await fileExists(paths.mimeinfoCache));
-  let added: string[] = [];
+  const added = newTypes(view, types, state);
   try {
     await makeDirs(path.dirname(paths.stateFile), state.createdDirs);
-    await installFiles(paths, state);
+    await installFiles(paths, state, [...state.types, ...added]);
     await installThunar(paths, state);
-    added = await claimDefaults(paths, view, types, state);
+    await claimDefaults(paths, view, added, state);
   } finally {
     // Whatever got written is on record, so that uninstall can take it away even after a failure.
     await writeState(paths.stateFile, state);

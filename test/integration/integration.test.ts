@@ -142,6 +142,7 @@ describe('desktop integration: install, status, uninstall', function () {
     const entry = KeyFile.parse(readFileSync(entryPath, 'utf8'));
     assert.equal(entry.getString('Desktop Entry', 'Exec'), `"${path.join(tree.bin, 'nofear-open')}" %U`);
     assert.equal(entry.getString('Desktop Action stop-all', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" stop --all`);
+    assert.deepEqual(entry.getList('Desktop Entry', 'MimeType'), ['application/pdf', 'image/png'], 'only the types NoFear owns');
     assert.ok(existsSync(path.join(tree.dataHome, 'applications', 'mimeinfo.cache')), 'update-desktop-database ran');
     assert.ok(existsSync(path.join(tree.dataHome, 'icons', 'hicolor', 'scalable', 'apps', 'org.nofear.NoFear.svg')));
 
@@ -194,6 +195,18 @@ describe('desktop integration: install, status, uninstall', function () {
     }
     await ok(tree, 'integrate', 'uninstall');
     assert.deepEqual(tree.listing(), before);
+  });
+
+  it('a plain install changes no default: GLib opens every risky type with what it used before', async () => {
+    // The user's applications dir comes first in GLib's search, so an entry there declaring a type would
+    // become its default wherever no mimeapps.list names one; the installed entry declares only owned types.
+    const before = await Promise.all(RISKY_TYPES.map((type) => tree.gioDefault(type)));
+    await ok(tree, 'integrate', 'install');
+    const after = await Promise.all(RISKY_TYPES.map((type) => tree.gioDefault(type)));
+    assert.deepEqual(after, before);
+    assert.ok(!after.includes(NOFEAR_DESKTOP_ID));
+    await validate(path.join(tree.dataHome, 'applications', NOFEAR_DESKTOP_ID));
+    assert.equal(existsSync(path.join(tree.configHome, 'mimeapps.list')), false, 'mimeapps.list untouched');
   });
 
   it('refuses a type that is not a MIME type, and names the fix', async () => {

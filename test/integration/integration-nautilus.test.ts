@@ -144,6 +144,25 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.match(out.latin1_uri, /^file:\/\/.*caf%E9\.pdf$/);
   });
 
+  it('Caja loads the same file through caja-python\'s namespace and signature, and opens through the bus', async () => {
+    const extension = path.join(tree.dataHome, 'caja-python', 'extensions', 'nofear_caja.py');
+    const report = path.join(files, 'report.pdf');
+    const driver = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test', 'fixtures', 'caja-extension-driver.py'), extension, report, path.join(files, 'subdir')], {
+      env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus!.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'caja-trace.jsonl') },
+      extendEnv: false, timeout: 60_000, reject: false,
+    });
+    assert.equal(driver.exitCode, 0, driver.stderr);
+    const caja = JSON.parse(driver.stdout) as { host: string; is_menu_provider: boolean; items: string[]; item_types: string[]; directory: string[]; events: string[] };
+    assert.equal(caja.host, 'Caja');
+    assert.equal(caja.is_menu_provider, true);
+    assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith']);
+    assert.deepEqual(caja.item_types, ['gi.repository.Caja.MenuItem', 'gi.repository.Caja.MenuItem']);
+    assert.deepEqual(caja.directory, []);
+    assert.deepEqual(caja.events.filter((e) => e !== 'items'), ['activate', 'opened']);
+    const calls = listener!.records.filter((r) => r.method === 'OpenFiles' && JSON.stringify(r.args) === JSON.stringify([[report], {}]));
+    assert.ok(calls.length >= 2, 'the Caja call arrived besides the Nautilus one');
+  });
+
   it('a failure is shown with its D-Bus error name in a notification', async () => {
     assert.equal(out.fail_done, true);
     assert.equal(out.fail_events.find((e) => e.event === 'failed')?.error, 'org.nofear.NoFear1.Error.NoViewer');

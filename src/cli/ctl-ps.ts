@@ -1,45 +1,86 @@
-// nofearctl ps: the sandboxes in the runtime registry, as a table or JSON.
-import { liveness, listRecords, type SandboxRecord } from '../sandbox/registry.js';
-import { isAlive, rssKiB } from '../sandbox/proc.js';
+// nofearctl ps: the sandboxes in the runtime registry, as a table or JSON; leftovers are shown, then reaped.
+import { liveness, listRecords, reapLeftovers, reapSandbox, sandboxDir, type SandboxRecord } from '../sandbox/registry.js';
+import { isAlive, processStartTime, rssKiB, type ProcessIdentity } from '../sandbox/proc.js';
 
 export interface PsRow {
   id: string;
   profile: string;
   command: string;
   files: string[];
+  /** starting|running|exited|failed while its owner runs; orphaned (owner gone, QEMU left) or stale (all gone). */
   state: string;
   ageSeconds: number;
   accel: string;
   memoryMiB: number | null;
+  cpus: number | null;
   qemuPid: number | null;
   qemuRssMiB: number | null;
   pooled: boolean;
+  /** True when this listing removed the entry (a leftover of a crashed NoFear process). */
+  cleaned: boolean;
+  /** Why a leftover is one, for people. */
+  note?: string;
 }
 
-export function psRow(record: SandboxRecord, now = Date.now()): PsRow {
-  const life = liveness(record);
-  const vmm = isAlive(record.vmm) ? record.vmm : isAlive(record.qemu) ? record.qemu : undefined;
-  const rss = vmm === undefined ? undefined : rssKiB(vmm.pid);
+/** What ps asks of the system about processes; unit tests pass a fake. */
+export interface ProcessProbe {
+  alive(identity: ProcessIdentity | undefined): boolean;
+  rssKiB(pid: number): number | undefined;
+  /** The start time of whatever runs under this pid now, if anything. */
+  startTime(pid: number): number | undefined;
+}
+
+export const SYSTEM_PROBE: ProcessProbe = { alive: isAlive, rssKiB, startTime: processStartTime };
+
+/** Recorded pids that now belong to other processes: named so that nobody worries they were touched. */
+function recycledPids(record: SandboxRecord, probe: ProcessProbe): number[] {
+  const recorded = [record.owner, record.qemu, record.vmm].filter((p): p is ProcessIdentity => p !== undefined);
+  const pids = recorded.filter((p) => !probe.alive(p) && probe.startTime(p.pid) !== undefined).map((p) => p.pid);
+  return [...new Set(pids)];
+}
+
+function leftoverNote(record: SandboxRecord, state: string, probe: ProcessProbe): string | undefined {
+  if (state === 'orphaned') return `its NoFear process ${record.owner.pid} died and left QEMU ${record.qemu?.pid ?? '?'} running, which is stopped now`;
+  if (state !== 'stale') return undefined;
+  const recycled = recycledPids(record, probe);
+  const reused = recycled.length === 0 ? '' : `; pid ${recycled.join(', ')} now belongs to another process, left alone`;
+  return `its NoFear process and QEMU have ended${reused}`;
+}
+
+export function psRow(record: SandboxRecord, now = Date.now(), probe: ProcessProbe = SYSTEM_PROBE): PsRow {
+  const life = liveness(record, probe.alive);
+  // QEMU itself (inside the jail) holds the guest's memory; the jail process is a fallback.
+  const vmm = probe.alive(record.vmm) ? record.vmm : probe.alive(record.qemu) ? record.qemu : undefined;
+  const rss = vmm === undefined ? undefined : probe.rssKiB(vmm.pid);
+  const state = life === 'live' ? record.state : life;
+  const note = leftoverNote(record, state, probe);
   return {
     id: record.id,
     profile: record.profile,
     command: record.files.length > 0 ? record.files.join(' ') : record.command.join(' '),
     files: record.files,
-    state: life === 'live' ? record.state : life,
+    state,
     ageSeconds: Math.max(0, Math.round((now - record.createdAt) / 1000)),
     accel: record.accel ?? '',
     memoryMiB: record.memoryMiB ?? null,
+    cpus: record.cpus ?? null,
     qemuPid: vmm?.pid ?? null,
-    qemuRssMiB: rss === undefined ? null : Math.round(rss / 1024),
+    qemuRssMiB: rss === undefined ? null : Math.max(1, Math.round(rss / 1024)),
     pooled: record.pooled === true,
+    cleaned: false,
+    ...(note === undefined ? {} : { note }),
   };
 }
 
 function age(seconds: number): string {
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
 }
+
+// A command line from a file name may hold control characters: show them escaped.
+const printable = (text: string) => JSON.stringify(text).slice(1, -1);
 
 export function formatPs(rows: readonly PsRow[]): string {
   if (rows.length === 0) return 'no sandboxes running\n';
@@ -52,13 +93,30 @@ export function formatPs(rows: readonly PsRow[]): string {
     r.accel,
     r.memoryMiB === null ? '-' : `${r.memoryMiB}M`,
     r.qemuRssMiB === null ? '-' : `${r.qemuRssMiB}M`,
-    // A command line from a file name may hold control characters: show them escaped.
-    JSON.stringify(r.command).slice(1, -1).slice(0, 80),
+    printable(r.command).slice(0, 80),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  return [header, ...cells].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+  const table = [header, ...cells].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+  const cleaned = rows.filter((r) => r.cleaned);
+  const notes = cleaned.map((r) => `cleaned up ${r.id} (${r.state}): ${r.note ?? 'a leftover'}`);
+  return `${[table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
-export async function psRows(base: string): Promise<PsRow[]> {
-  return (await listRecords(base)).map((record) => psRow(record));
+/**
+ * The registry as it is, leftovers included (so that a crash is seen, not silently hidden), then the
+ * leftovers removed: every NoFear command clears what crashed ones left.
+ */
+export async function psRows(base: string, probe: ProcessProbe = SYSTEM_PROBE): Promise<PsRow[]> {
+  const rows: PsRow[] = [];
+  for (const record of await listRecords(base)) {
+    const row = psRow(record, Date.now(), probe);
+    if (row.state === 'orphaned' || row.state === 'stale') {
+      // reapSandbox looks again: one whose owner is back (it cannot be) or still running is kept.
+      row.cleaned = (await reapSandbox(sandboxDir(base, record.id), record)) !== 'live';
+    }
+    rows.push(row);
+  }
+  // Directories without metadata (a start that died before writing it) are not listed, only removed.
+  await reapLeftovers(base);
+  return rows;
 }

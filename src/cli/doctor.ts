@@ -1,89 +1,100 @@
-// nofearctl doctor: one line per check, OK / WARN / FAIL, and the command that fixes a failure.
+// nofearctl doctor: one line per check, OK / WARN / FAIL, and the command that fixes a problem.
 // Exit 0 when NoFear can run a VM here; display, service and integration problems only warn.
 import os from 'node:os';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { runTool } from '../util/run.js';
 import { findExecutable, qemuBinary } from '../util/which.js';
-import { chooseAccel, readAccelFacts } from '../vm/accel.js';
+import { chooseAccel, readAccelFacts, type AccelChoice } from '../vm/accel.js';
 import { jailTools, probeJail } from '../vm/jail.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
 import { kernelCacheDir } from '../vm/kernel.js';
+import { findPasst } from '../vm/passt.js';
 import { loadConfig, formatProblem } from '../config/index.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
+import { mkfsPath } from '../profiles/store.js';
+import { installHint, PACKAGES } from './doctor-install.js';
+import { sessionChecks } from './doctor-session.js';
+import type { Check } from './doctor-check.js';
 
-export type CheckStatus = 'OK' | 'WARN' | 'FAIL';
-
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
+export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
 
 const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
 const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'FAIL', detail, fix });
+
+const NODE_MIN = [20, 19, 0] as const;
+
+/** chokidar 5 and mocha 12 need Node >= 20.19 (DESIGN, Install). */
+export function checkNode(version: string): Check {
+  const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const [a, b, c] = NODE_MIN;
+  const enough = major !== a ? major > a : minor !== b ? minor > b : patch >= c;
+  return enough
+    ? ok('node', version)
+    : fail('node', `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`, 'install Node.js 20 LTS from NodeSource (https://github.com/nodesource/distributions) or with nvm: nvm install 20');
+}
+
+/** The accelerator line: KVM, or why not and what TCG costs (a warning: TCG still runs every VM). */
+export function checkAccel(choice: AccelChoice): Check {
+  if (choice.accel === 'kvm') return ok('accelerator', `KVM (${choice.reason})`);
+  return warn('accelerator', `KVM unusable (${choice.reason}): falling back to TCG, several times slower (a VM boots in ~4 s instead of ~1 s, a GUI viewer shows in ~10 s instead of ~2 s)`, choice.fix);
+}
 
 async function version(file: string, args: string[] = ['--version']): Promise<string> {
   const result = await runTool(file, args, { timeoutMs: 5000 }).catch(() => undefined);
   return (result?.stdout || result?.stderr || '').split('\n')[0]?.trim() ?? '';
 }
 
-function checkKvm(env: NodeJS.ProcessEnv): Check {
-  const choice = chooseAccel(readAccelFacts(env));
-  if (choice.accel === 'kvm') return ok('accelerator', `KVM (${choice.reason})`);
-  return warn('accelerator', `TCG fallback: ${choice.reason}; VMs run several times slower (a GUI viewer takes ~10 s instead of ~2 s to appear)`, choice.fix);
-}
-
 async function checkQemu(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const qemu = qemuBinary(env);
-  if (qemu === undefined) return [fail('qemu', 'qemu-system-x86_64 not found on PATH', 'sudo apt-get install qemu-system-x86')];
+  if (qemu === undefined) {
+    const what = env.NOFEAR_QEMU ? `NOFEAR_QEMU=${env.NOFEAR_QEMU} is not an executable` : 'qemu-system-x86_64 is not on PATH';
+    return [fail('qemu', `${what}: no VM can start`, installHint(PACKAGES.qemu))];
+  }
   const checks = [ok('qemu', `${qemu}: ${await version(qemu)}`)];
   checks.push(
     (await qemuHasSeccomp(qemu))
       ? ok('qemu seccomp', '-sandbox on (seccomp) is supported')
-      : warn('qemu seccomp', 'this QEMU is built without seccomp: VMs run with a one-line warning and no system-call filter', 'install a QEMU built with libseccomp (Debian: qemu-system-x86)'),
+      : warn('qemu seccomp', 'this QEMU is built without seccomp: VMs run with a one-line warning and no system-call filter', `install a QEMU built with libseccomp: ${installHint(PACKAGES.qemu)}`),
   );
   return checks;
 }
 
-async function checkJail(env: NodeJS.ProcessEnv): Promise<Check> {
-  const tools = jailTools(env);
-  const kind = await probeJail(tools);
-  if (kind === 'bwrap') return ok('qemu jail', `bubblewrap (${tools.bwrap}): QEMU gets its own namespaces and only its own files`);
-  const why = existsSync(tools.bwrap) ? `${tools.bwrap} cannot create an unprivileged sandbox here (user namespaces restricted?)` : `${tools.bwrap} is missing`;
-  return warn('qemu jail', `${why}: QEMU runs under setpriv --pdeathsig only, seeing the whole host filesystem that you can`, existsSync(tools.bwrap) ? 'sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)' : 'sudo apt-get install bubblewrap');
-}
-
-function checkBusybox(env: NodeJS.ProcessEnv): Check {
-  const file = busyboxPath(env);
-  if (!existsSync(file)) return fail('busybox', `${file} is missing`, 'sudo apt-get install busybox-static');
-  const data = readFileSync(file);
-  if (data.includes(Buffer.from('/lib64/ld-linux'))) return fail('busybox', `${file} is not statically linked`, 'sudo apt-get install busybox-static');
-  return ok('busybox', `${file} (static)`);
-}
-
-function checkKernel(env: NodeJS.ProcessEnv): Check {
-  if (env.NOFEAR_KERNEL) {
-    return existsSync(env.NOFEAR_KERNEL) ? ok('guest kernel', `NOFEAR_KERNEL ${env.NOFEAR_KERNEL}`) : fail('guest kernel', `NOFEAR_KERNEL=${env.NOFEAR_KERNEL} does not exist`, 'unset NOFEAR_KERNEL');
-  }
-  const release = os.release();
-  const host = `/boot/vmlinuz-${release}`;
+function executable(file: string): boolean {
   try {
-    readFileSync(host, { flag: 'r' }).subarray(0, 1);
-    if (existsSync(`/lib/modules/${release}/kernel`)) return ok('guest kernel', `the host's ${host}`);
+    accessSync(file, fsc.X_OK);
+    return true;
   } catch {
-    // not readable: the Debian package below
+    return false;
   }
-  const cache = kernelCacheDir(env);
-  const cached = existsSync(cache) ? (listDir(cache).find((n) => n.startsWith('linux-image-')) ?? '') : '';
-  if (cached) return ok('guest kernel', `Debian's ${cached} in ${cache}`);
-  if (findExecutable('apt-get', env)) return ok('guest kernel', `Debian's linux-image-amd64, downloaded into ${cache} on the first run`);
-  return fail('guest kernel', 'no readable host kernel and no apt-get to fetch one', 'set NOFEAR_KERNEL=/path/to/vmlinuz and NOFEAR_KERNEL_MODULES=/path/to/lib/modules/<version>');
 }
 
+async function checkJail(env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const tools = jailTools(env);
+  const checks: Check[] = [];
+  // prlimit bounds QEMU's memory and files in every jail: without it QEMU does not start.
+  if (!executable(tools.prlimit)) checks.push(fail('prlimit', `${tools.prlimit} is missing: QEMU cannot be started with its limits`, installHint(PACKAGES.utilLinux)));
+  const kind = await probeJail(tools);
+  if (kind === 'bwrap') {
+    checks.push(ok('qemu jail', `bubblewrap (${tools.bwrap}): QEMU gets its own namespaces and only its own files`));
+    return checks;
+  }
+  if (!executable(tools.setpriv)) checks.push(fail('setpriv', `${tools.setpriv} is missing and bubblewrap does not work: QEMU could outlive NoFear`, installHint(PACKAGES.utilLinux)));
+  const missing = !existsSync(tools.bwrap);
+  const why = missing ? `${tools.bwrap} is missing` : `${tools.bwrap} cannot create an unprivileged sandbox here (user namespaces restricted?)`;
+  checks.push(warn('qemu jail', `${why}: QEMU runs under setpriv --pdeathsig only, seeing the whole host filesystem that you can`, missing ? installHint(PACKAGES.bubblewrap) : 'sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)'));
+  return checks;
+}
+
+async function checkBusybox(env: NodeJS.ProcessEnv): Promise<Check> {
+  const file = busyboxPath(env);
+  if (!existsSync(file)) return fail('busybox', `${file} is missing: the guest has no init`, installHint(PACKAGES.busybox));
+  // A dynamically linked busybox would need the host's libraries before the guest mounts them.
+  if (readFileSync(file).includes(Buffer.from('/lib64/ld-linux'))) return fail('busybox', `${file} is not statically linked`, installHint(PACKAGES.busybox));
+  return ok('busybox', `${file} (static): ${await version(file, [])}`);
+}
 
 function listDir(dir: string): string[] {
   try {
@@ -93,27 +104,59 @@ function listDir(dir: string): string[] {
   }
 }
 
-async function checkGuiTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
-  const checks: Check[] = [];
-  const xpra = findExecutable('xpra', env);
-  checks.push(xpra ? ok('xpra', `${xpra}: ${await version(xpra)}`) : fail('xpra', 'xpra is missing: windows cannot come back from the VM', 'sudo apt-get install xpra'));
-  const xvfb = findExecutable('Xvfb', env);
-  checks.push(xvfb ? ok('xvfb', xvfb) : fail('xvfb', 'Xvfb is missing: the guest has no X server for the viewer', 'sudo apt-get install xvfb'));
-  return checks;
+function readable(file: string): boolean {
+  try {
+    accessSync(file, fsc.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function checkDisplay(env: NodeJS.ProcessEnv): Check {
-  if (env.WAYLAND_DISPLAY) return ok('display', `Wayland ${env.WAYLAND_DISPLAY}${env.DISPLAY ? ` with XWayland ${env.DISPLAY} (Xpra attaches there)` : ' without XWayland: Xpra needs DISPLAY'}`);
-  if (env.DISPLAY) return ok('display', `X11 ${env.DISPLAY}`);
-  return warn('display', 'no DISPLAY or WAYLAND_DISPLAY: GUI programs and nofear-open cannot show windows here ("Can\'t open display")', 'run from a desktop session, or export DISPLAY=:0');
+/** The same order as the VM's own lookup (src/vm/kernel.ts), without downloading anything. */
+function checkKernel(env: NodeJS.ProcessEnv): Check {
+  if (env.NOFEAR_KERNEL) {
+    if (!readable(env.NOFEAR_KERNEL)) return fail('guest kernel', `NOFEAR_KERNEL=${env.NOFEAR_KERNEL} is not a readable file`, 'unset NOFEAR_KERNEL, or point it at a kernel image');
+    const modules = env.NOFEAR_KERNEL_MODULES ?? '';
+    if (modules === '' || !existsSync(path.join(modules, 'kernel'))) return fail('guest kernel', 'NOFEAR_KERNEL is set but NOFEAR_KERNEL_MODULES does not name its modules directory', 'export NOFEAR_KERNEL_MODULES=/lib/modules/<version>');
+    return ok('guest kernel', `NOFEAR_KERNEL ${env.NOFEAR_KERNEL}`);
+  }
+  const release = os.release();
+  const host = `/boot/vmlinuz-${release}`;
+  if (readable(host) && existsSync(`/lib/modules/${release}/kernel`)) return ok('guest kernel', `the host's ${host}`);
+  const cache = kernelCacheDir(env);
+  const cached = listDir(cache)
+    .filter((n) => n.startsWith('linux-image-') && existsSync(path.join(cache, n, '.complete')))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .at(-1);
+  if (cached !== undefined) return ok('guest kernel', `Debian's ${cached} in ${cache}`);
+  if (findExecutable('apt-get', env) && findExecutable('dpkg', env)) return ok('guest kernel', `Debian's linux-image-amd64, downloaded into ${cache} on the first run (no root needed)`);
+  return fail('guest kernel', `the host kernel ${host} is not readable and there is no apt-get to fetch Debian's`, 'set NOFEAR_KERNEL=/path/to/vmlinuz and NOFEAR_KERNEL_MODULES=/path/to/lib/modules/<version>');
+}
+
+async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const checks: Check[] = [];
+  const xpra = findExecutable('xpra', env);
+  checks.push(xpra ? ok('xpra', `${xpra}: ${await version(xpra)}`) : fail('xpra', 'xpra is missing: windows cannot come back from the VM, so no file can be opened', installHint(PACKAGES.xpra)));
+  const xvfb = findExecutable('Xvfb', env);
+  checks.push(xvfb ? ok('xvfb', xvfb) : fail('xvfb', 'Xvfb is missing: the guest has no X server for the viewer', installHint(PACKAGES.xvfb)));
+  const mkfs = mkfsPath(env);
+  const mkfsFound = mkfs.includes('/') ? executable(mkfs) : findExecutable(mkfs, env) !== undefined;
+  checks.push(mkfsFound ? ok('mkfs.ext4', mkfs) : fail('mkfs.ext4', 'mkfs.ext4 is missing: persistent profiles (plain `nofear` uses "default") cannot be created', installHint(PACKAGES.e2fsprogs)));
+  const passt = findPasst(env);
+  checks.push(passt ? ok('passt', `${passt} (for --net user)`) : warn('passt', 'passt is missing: with --net user the guest could reach services on the host\'s loopback (QEMU\'s slirp is used)', installHint(PACKAGES.passt)));
+  return checks;
 }
 
 function checkMemory(env: NodeJS.ProcessEnv): Check[] {
   const result = loadConfig(env);
   const hostMiB = Math.floor(os.totalmem() / 1024 / 1024);
-  const checks: Check[] = [];
   const guest = result.config.vm.memoryMiB;
-  checks.push(guest <= hostMiB / 2 ? ok('memory', `guest ${guest} MiB of host ${hostMiB} MiB`) : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, 'set [vm] memory = 1024 in config.ini'));
+  const checks = [
+    guest <= hostMiB / 2
+      ? ok('memory', `guest ${guest} MiB of host ${hostMiB} MiB`)
+      : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in config.ini, or nofear --mem MIB`),
+  ];
   for (const problem of result.problems) checks.push(warn('config', formatProblem(problem), 'nofearctl config shows the effective settings'));
   return checks;
 }
@@ -126,38 +169,17 @@ function checkRuntimeDir(env: NodeJS.ProcessEnv): Check {
   }
 }
 
-function checkSessionBus(env: NodeJS.ProcessEnv): Check {
-  const address = env.DBUS_SESSION_BUS_ADDRESS;
-  if (!address) return warn('session bus', 'no session bus: nofear-open runs VMs in-process (no service, no file-manager integration)');
-  return ok('session bus', address.replace(/,guid=.*/, ''));
-}
-
-function checkIntegration(env: NodeJS.ProcessEnv): Check {
-  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME ?? os.homedir(), '.local', 'share');
-  const entry = path.join(dataHome, 'applications', 'org.nofear.NoFear.desktop');
-  return existsSync(entry) ? ok('integration', `installed (${entry})`) : warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
-}
-
 export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
   return [
-    ok('node', `${process.version}`),
-    checkKvm(env),
+    checkNode(process.version),
+    checkAccel(chooseAccel(readAccelFacts(env))),
     ...(await checkQemu(env)),
-    await checkJail(env),
-    checkBusybox(env),
+    ...(await checkJail(env)),
+    await checkBusybox(env),
     checkKernel(env),
-    ...(await checkGuiTools(env)),
+    ...(await checkTools(env)),
     checkRuntimeDir(env),
     ...checkMemory(env),
-    checkDisplay(env),
-    checkSessionBus(env),
-    checkIntegration(env),
+    ...(await sessionChecks(env)),
   ];
-}
-
-export function formatChecks(checks: readonly Check[]): string {
-  const width = Math.max(...checks.map((c) => c.name.length));
-  return checks
-    .map((c) => `${c.status.padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}${c.fix && c.status !== 'OK' ? `\n      fix: ${c.fix}` : ''}`)
-    .join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 // The profile list as `nofear -l` and `nofearctl profiles list` print it.
 import type { ProfileInfo } from '../profiles/store.js';
 
-function human(bytes: number): string {
+export function humanBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
@@ -14,7 +14,7 @@ function human(bytes: number): string {
 
 export function formatProfiles(profiles: readonly ProfileInfo[]): string {
   if (profiles.length === 0) return 'no profiles (nofear -n NAME creates one; plain `nofear` uses "default")\n';
-  const rows = profiles.map((p) => [p.name, human(p.sizeOnDisk), p.lastUsed ? p.lastUsed.toISOString().slice(0, 16).replace('T', ' ') : 'never', p.inUseBy ? `in use (pid ${p.inUseBy})` : '']);
+  const rows = profiles.map((p) => [p.name, humanBytes(p.sizeOnDisk), p.lastUsed ? p.lastUsed.toISOString().slice(0, 16).replace('T', ' ') : 'never', p.inUseBy ? `in use (pid ${p.inUseBy})` : '']);
   const header = ['PROFILE', 'SIZE', 'LAST USED', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';

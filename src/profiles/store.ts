@@ -41,8 +41,12 @@ export function profilePaths(name: string, env: NodeJS.ProcessEnv = process.env)
   return { dir, disk: path.join(dir, 'disk.img'), lock: path.join(dir, 'lock'), lastUsed: path.join(dir, 'last-used') };
 }
 
-function mkfsPath(env: NodeJS.ProcessEnv): string {
+export function mkfsPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.NOFEAR_MKFS ?? ['/usr/sbin/mkfs.ext4', '/sbin/mkfs.ext4'].find((p) => existsSync(p)) ?? 'mkfs.ext4';
+}
+
+export async function profileExists(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return exists(profilePaths(name, env).disk);
 }
 
 export async function createProfile(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ProfileInfo> {

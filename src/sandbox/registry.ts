@@ -121,15 +121,39 @@ export type Liveness = 'live' | 'orphaned' | 'stale';
  * live: its owner still runs. orphaned: the owner is gone but its QEMU (same pid and start time) runs.
  * stale: nothing of it runs; a pid that now belongs to another process counts as gone and is never touched.
  */
-export function liveness(record: SandboxRecord): Liveness {
-  if (isAlive(record.owner)) return 'live';
-  if (isAlive(record.qemu)) return 'orphaned';
+export function liveness(record: SandboxRecord, alive: (identity: ProcessIdentity | undefined) => boolean = isAlive): Liveness {
+  if (alive(record.owner)) return 'live';
+  if (alive(record.qemu)) return 'orphaned';
   return 'stale';
 }
 
 export async function removeSandboxDir(dir: string, record?: SandboxRecord): Promise<void> {
   if (record?.externalStaging !== undefined) await fsp.rm(record.externalStaging, { recursive: true, force: true });
   await fsp.rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Reaps one sandbox whose owner is gone: stops its orphaned QEMU (same pid and start time only), then
+ * deletes its directory. A live one is left alone. Answers the liveness it acted on.
+ */
+export async function reapSandbox(dir: string, record: SandboxRecord, log?: (line: string) => void): Promise<Liveness> {
+  const state = liveness(record);
+  if (state === 'live') return state;
+  if (state === 'orphaned' && record.qemu !== undefined) {
+    try {
+      process.kill(-record.qemu.pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(record.qemu.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    log?.(`stopped orphaned QEMU ${record.qemu.pid} of sandbox ${record.id}`);
+  }
+  await removeSandboxDir(dir, record);
+  log?.(`removed leftover sandbox ${record.id}`);
+  return state;
 }
 
 /** Removes what crashed NoFear processes left: stops orphaned QEMUs, deletes stale directories. */
@@ -153,23 +177,7 @@ export async function reapLeftovers(base: string, log?: (line: string) => void):
       }
       continue;
     }
-    const state = liveness(record);
-    if (state === 'live') continue;
-    if (state === 'orphaned' && record.qemu !== undefined) {
-      try {
-        process.kill(-record.qemu.pid, 'SIGKILL');
-      } catch {
-        try {
-          process.kill(record.qemu.pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-      log?.(`stopped orphaned QEMU ${record.qemu.pid} of sandbox ${record.id}`);
-    }
-    await removeSandboxDir(dir, record);
-    log?.(`removed leftover sandbox ${record.id}`);
-    reaped++;
+    if ((await reapSandbox(dir, record, log)) !== 'live') reaped++;
   }
   return reaped;
 }

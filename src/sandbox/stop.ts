@@ -1,56 +1,130 @@
-// Stopping a sandbox from outside its owner: the owner is asked first (it powers the guest off and
+// Stopping sandboxes from outside their owner: a polite stop first (the owner powers the guest off and
 // cleans up), then QEMU is killed after a deadline; pids are matched with their start times.
 import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
-import { isAlive } from './proc.js';
-import { liveness, readRecord, removeSandboxDir, sandboxDir, type SandboxRecord } from './registry.js';
+import { runTool } from '../util/run.js';
+import { findExecutable } from '../util/which.js';
+import { isAlive, type ProcessIdentity } from './proc.js';
+import { liveness, listRecords, removeSandboxDir, sandboxDir, type SandboxRecord } from './registry.js';
 
+/** stopped: ended on request; killed: QEMU killed after the deadline; cleaned: had ended, files removed; gone: no such sandbox. */
 export type StopResult = 'stopped' | 'killed' | 'cleaned' | 'gone';
 
-async function waitGone(dir: string, deadlineMs: number): Promise<boolean> {
+const KILL_GRACE_MS = 2000;
+
+async function waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (!existsSync(dir)) return true;
+    if (condition()) return true;
     await delay(50);
   }
-  return !existsSync(dir);
+  return condition();
 }
 
-function signalGroup(identity: SandboxRecord['qemu'], signal: NodeJS.Signals): void {
+function signal(identity: ProcessIdentity | undefined, name: NodeJS.Signals, group: boolean): void {
   if (identity === undefined || !isAlive(identity)) return;
   try {
-    process.kill(-identity.pid, signal);
+    process.kill(group ? -identity.pid : identity.pid, name);
   } catch {
     try {
-      process.kill(identity.pid, signal);
+      process.kill(identity.pid, name);
     } catch {
       // gone meanwhile
     }
   }
 }
 
-export async function stopSandbox(base: string, id: string, deadlineMs = 10_000): Promise<StopResult> {
-  const dir = sandboxDir(base, id);
-  const record = await readRecord(dir);
-  if (record === undefined) return 'gone';
-  const state = liveness(record);
-  if (state === 'live' && record.ownerKind !== 'service' && record.owner.pid !== process.pid) {
-    // The owning nofear process powers the guest off and removes everything on SIGTERM.
-    try {
-      process.kill(record.owner.pid, 'SIGTERM');
-    } catch {
-      // it ended meanwhile
+const vmRuns = (record: SandboxRecord) => isAlive(record.qemu) || isAlive(record.vmm);
+
+/** The service owns its sandboxes' clean-up: ask it over D-Bus (Sandbox.Stop), as the contract says. */
+async function askService(id: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const dbusSend = env.DBUS_SESSION_BUS_ADDRESS ? findExecutable('dbus-send', env) : undefined;
+  if (dbusSend === undefined) return false;
+  const result = await runTool(
+    dbusSend,
+    ['--session', '--print-reply', '--reply-timeout=5000', '--dest=org.nofear.NoFear', `/org/nofear/NoFear/sandbox/${id}`, 'org.nofear.NoFear1.Sandbox.Stop'],
+    { timeoutMs: 6000 },
+  ).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
+/** How a sandbox is asked to end before anything is killed. */
+export type Polite = 'owner' | 'service' | 'qemu';
+
+const sameOwner = (a: SandboxRecord, b: SandboxRecord) => a.owner.pid === b.owner.pid && a.owner.startTime === b.owner.startTime;
+
+/**
+ * Per wanted sandbox, how to ask it to end, and which CLI owners get SIGTERM (once each): only those
+ * whose every live sandbox is wanted, since `nofear-open` may hold several VMs and the others must live.
+ */
+export function planPoliteStop(
+  records: readonly SandboxRecord[],
+  wanted: ReadonlySet<string>,
+  selfPid: number,
+  isLive: (record: SandboxRecord) => boolean = (r) => liveness(r) === 'live',
+): { polite: Map<string, Polite>; signalOwners: SandboxRecord[] } {
+  const polite = new Map<string, Polite>();
+  const signalOwners: SandboxRecord[] = [];
+  for (const record of records.filter((r) => wanted.has(r.id))) {
+    if (record.ownerKind === 'service') {
+      polite.set(record.id, 'service');
+      continue;
     }
-    if (await waitGone(dir, deadlineMs)) return 'stopped';
+    const holdsOthers = records.some((other) => !wanted.has(other.id) && sameOwner(other, record) && isLive(other));
+    polite.set(record.id, holdsOthers ? 'qemu' : 'owner');
+    if (!holdsOthers && record.owner.pid !== selfPid && isLive(record) && !signalOwners.some((s) => sameOwner(s, record))) signalOwners.push(record);
   }
-  if (isAlive(record.qemu)) {
-    signalGroup(record.qemu, 'SIGTERM');
-    const deadline = Date.now() + 2000;
-    while (isAlive(record.qemu) && Date.now() < deadline) await delay(50);
-    signalGroup(record.qemu, 'SIGKILL');
+  return { polite, signalOwners };
+}
+
+async function stopOne(base: string, record: SandboxRecord, polite: Polite, deadlineMs: number, env: NodeJS.ProcessEnv): Promise<StopResult> {
+  const dir = sandboxDir(base, record.id);
+  const state = liveness(record);
+  if (state === 'stale') {
     await removeSandboxDir(dir, record);
-    return 'killed';
+    return 'cleaned';
   }
+  if (state === 'live' && record.owner.pid !== process.pid) {
+    let asked = true;
+    if (polite === 'service') asked = await askService(record.id, env);
+    // QEMU ends cleanly on SIGTERM; its owner sees the VM end and removes the sandbox's files.
+    else if (polite === 'qemu') signal(record.vmm ?? record.qemu, 'SIGTERM', false);
+    if (asked && (await waitUntil(() => !existsSync(dir), deadlineMs))) return 'stopped';
+  }
+  let killed = false;
+  if (vmRuns(record)) {
+    killed = true;
+    // bwrap starts QEMU in a session of its own: the jail's group and QEMU itself are both signalled.
+    signal(record.qemu, 'SIGTERM', true);
+    signal(record.vmm, 'SIGTERM', false);
+    await waitUntil(() => !vmRuns(record), KILL_GRACE_MS);
+    signal(record.qemu, 'SIGKILL', true);
+    signal(record.vmm, 'SIGKILL', false);
+    await waitUntil(() => !vmRuns(record), KILL_GRACE_MS);
+  }
+  // A live owner cleans up after its VM ends; give it a moment before doing it for it.
+  if (isAlive(record.owner)) await waitUntil(() => !existsSync(dir), KILL_GRACE_MS);
   await removeSandboxDir(dir, record);
-  return state === 'stale' ? 'cleaned' : 'stopped';
+  return killed ? 'killed' : 'stopped';
+}
+
+/**
+ * Stops the given sandboxes together. A CLI owner is sent SIGTERM (it powers its guests off) only when
+ * every sandbox it holds is being stopped: `nofear-open` may run several VMs and the others must live.
+ */
+export async function stopSandboxes(base: string, ids: readonly string[], deadlineMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<Map<string, StopResult>> {
+  const records = await listRecords(base);
+  const wanted = new Set(ids);
+  const results = new Map<string, StopResult>(ids.map((id) => [id, 'gone']));
+  const chosen = records.filter((r) => wanted.has(r.id));
+  const { polite, signalOwners } = planPoliteStop(records, wanted, process.pid);
+  // The owning nofear process powers its guest off and removes everything on SIGTERM.
+  for (const record of signalOwners) signal(record.owner, 'SIGTERM', false);
+  const outcomes = await Promise.all(chosen.map((record) => stopOne(base, record, polite.get(record.id) ?? 'qemu', deadlineMs, env)));
+  chosen.forEach((record, i) => results.set(record.id, outcomes[i] ?? 'gone'));
+  return results;
+}
+
+export async function stopSandbox(base: string, id: string, deadlineMs = 10_000): Promise<StopResult> {
+  return (await stopSandboxes(base, [id], deadlineMs)).get(id) ?? 'gone';
 }

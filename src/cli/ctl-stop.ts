@@ -1,0 +1,71 @@
+// nofearctl stop ID|PROFILE|--all: which sandboxes a target names, stopping them, and what to say.
+import { invalidArgument, notFound, type NoFearError } from '../errors.js';
+import { ID_PATTERN, listRecords, reapLeftovers, type SandboxRecord } from '../sandbox/registry.js';
+import { stopSandboxes, type StopResult } from '../sandbox/stop.js';
+import { PROFILE_NAME } from '../profiles/store.js';
+
+export type StopTarget = { kind: 'all' } | { kind: 'id'; id: string } | { kind: 'profile'; name: string };
+
+const USAGE = 'nofearctl stop ID|PROFILE|--all (nofearctl ps lists them)';
+
+export function parseStopArgs(args: readonly string[]): string {
+  const [target, ...extra] = args;
+  if (target === undefined) throw invalidArgument('nofearctl stop needs a sandbox id, a profile name or --all.', USAGE);
+  if (extra.length > 0) throw invalidArgument(`nofearctl stop takes one target, not ${args.length}.`, USAGE);
+  if (target !== '--all' && !ID_PATTERN.test(target) && !PROFILE_NAME.test(target)) {
+    throw invalidArgument(`${JSON.stringify(target)} is neither a sandbox id (8 hex digits) nor a profile name.`, USAGE);
+  }
+  return target;
+}
+
+/** An id wins over a profile of the same spelling (a profile may be named like an id). */
+export function selectTargets(records: readonly SandboxRecord[], target: string): { target: StopTarget; chosen: SandboxRecord[] } {
+  if (target === '--all') return { target: { kind: 'all' }, chosen: [...records] };
+  const byId = records.filter((r) => r.id === target);
+  if (byId.length > 0) return { target: { kind: 'id', id: target }, chosen: byId };
+  if (ID_PATTERN.test(target) && !records.some((r) => r.profile === target)) return { target: { kind: 'id', id: target }, chosen: [] };
+  return { target: { kind: 'profile', name: target }, chosen: records.filter((r) => r.profile === target) };
+}
+
+export function resultLine(id: string, result: StopResult, deadlineMs: number): string {
+  switch (result) {
+    case 'stopped':
+      return `${id}: stopped`;
+    case 'killed':
+      return `${id}: killed (it did not power off within ${Math.round(deadlineMs / 1000)} s)`;
+    case 'cleaned':
+      return `${id}: had already ended; removed the files it left`;
+    case 'gone':
+      return `${id}: had already ended`;
+  }
+}
+
+function describe(target: StopTarget): string {
+  return target.kind === 'id' ? `sandbox ${target.id}` : target.kind === 'profile' ? `sandbox of profile ${target.name}` : 'sandbox';
+}
+
+/** Stopping a named target that was not running is an error (NotFound): scripts and people learn it. */
+export function notRunning(target: StopTarget, cleaned: readonly string[]): NoFearError {
+  const what = describe(target);
+  const tail = cleaned.length === 0 ? 'it has ended already, or never existed' : `it had ended already; removed the files it left (${cleaned.join(', ')})`;
+  return notFound(`No ${what} is running: ${tail}.`, 'nofearctl ps lists the running ones');
+}
+
+export async function runStop(base: string, args: readonly string[], deadlineMs = 10_000): Promise<number> {
+  const target = parseStopArgs(args);
+  const records = await listRecords(base);
+  const { target: parsed, chosen } = selectTargets(records, target);
+  const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs);
+  // Every NoFear command clears what crashed ones left, targeted or not.
+  await reapLeftovers(base);
+  const ended = [...results].filter(([, r]) => r === 'stopped' || r === 'killed');
+  if (parsed.kind !== 'all' && ended.length === 0) {
+    throw notRunning(parsed, [...results].filter(([, r]) => r === 'cleaned').map(([id]) => id));
+  }
+  if (results.size === 0) {
+    process.stdout.write('no sandboxes running\n');
+    return 0;
+  }
+  for (const [id, result] of results) process.stdout.write(`${resultLine(id, result, deadlineMs)}\n`);
+  return 0;
+}

@@ -1,0 +1,68 @@
+// doctor's checks of the desktop session: display, session bus, the service, the integration.
+// None of them can FAIL: NoFear still runs VMs without them (DESIGN: they only warn).
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { runTool } from '../util/run.js';
+import { findExecutable } from '../util/which.js';
+import { installHint, PACKAGES } from './doctor-install.js';
+import type { Check } from './doctor-check.js';
+
+const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
+const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
+
+/** Runs a probe command: undefined when it is missing; its exit code and output otherwise. */
+export type Prober = (program: string, args: string[]) => Promise<{ exitCode: number | undefined; stdout: string; stderr: string } | undefined>;
+
+export function systemProber(env: NodeJS.ProcessEnv): Prober {
+  return async (program, args) => {
+    const file = findExecutable(program, env);
+    if (file === undefined) return undefined;
+    return runTool(file, args, { timeoutMs: 3000 }).catch(() => ({ exitCode: undefined, stdout: '', stderr: 'did not run' }));
+  };
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
+
+export async function checkDisplay(env: NodeJS.ProcessEnv, probe: Prober): Promise<Check> {
+  const display = env.DISPLAY;
+  if (!display) {
+    if (env.WAYLAND_DISPLAY) return warn('display', `Wayland ${env.WAYLAND_DISPLAY} without XWayland: the host's Xpra client needs an X display`, 'enable XWayland in your desktop, then check that DISPLAY is set');
+    return warn('display', 'no DISPLAY or WAYLAND_DISPLAY: GUI programs and nofear-open cannot show windows here ("Can\'t open display")', 'run from a desktop session, or export DISPLAY=:0');
+  }
+  const session = env.WAYLAND_DISPLAY ? `Wayland ${env.WAYLAND_DISPLAY} with XWayland ${display}` : `X11 ${display}`;
+  // Xpra attaches as any X client does: one that connects proves the display, its socket and XAUTHORITY.
+  const result = await probe('xdpyinfo', ['-display', display]);
+  if (result === undefined) return ok('display', `${session} (not verified: ${installHint(PACKAGES.xdpyinfo)} lets doctor check that Xpra can attach)`);
+  if (result.exitCode === 0) return ok('display', `${session}: Xpra can attach`);
+  return warn('display', `${session} is set but does not accept clients (${firstLine(result.stderr) || 'xdpyinfo failed'}): windows cannot come back from VMs`, 'check DISPLAY and XAUTHORITY, or run from the desktop session itself');
+}
+
+export function checkSessionBus(env: NodeJS.ProcessEnv): Check {
+  const address = env.DBUS_SESSION_BUS_ADDRESS;
+  if (!address) return warn('session bus', 'no session bus (DBUS_SESSION_BUS_ADDRESS unset): nofear-open runs VMs in-process, the file managers cannot reach NoFear', 'run from a desktop session (or: dbus-run-session -- SHELL)');
+  return ok('session bus', address.replace(/,guid=.*/, ''));
+}
+
+const BUS_ARGS = ['--session', '--print-reply', '--reply-timeout=2000', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus'];
+
+export async function checkService(env: NodeJS.ProcessEnv, probe: Prober): Promise<Check> {
+  if (!env.DBUS_SESSION_BUS_ADDRESS) return warn('service', 'not reachable without a session bus');
+  const owner = await probe('dbus-send', [...BUS_ARGS, 'org.freedesktop.DBus.NameHasOwner', 'string:org.nofear.NoFear']);
+  if (owner === undefined) return warn('service', 'cannot ask the session bus (dbus-send is missing)', installHint(PACKAGES.dbus));
+  if (owner.exitCode !== 0) return warn('service', `the session bus does not answer (${firstLine(owner.stderr) || 'dbus-send failed'})`, 'check DBUS_SESSION_BUS_ADDRESS');
+  if (/boolean true/.test(owner.stdout)) return ok('service', 'org.nofear.NoFear is running');
+  const activatable = await probe('dbus-send', [...BUS_ARGS, 'org.freedesktop.DBus.ListActivatableNames']);
+  if (activatable !== undefined && /"org\.nofear\.NoFear"/.test(activatable.stdout)) return ok('service', 'not running; the session bus starts it on demand');
+  return warn('service', 'not installed on the session bus: nofear-open runs VMs in-process and file managers cannot open files in NoFear', 'nofearctl integrate install');
+}
+
+export function checkIntegration(env: NodeJS.ProcessEnv): Check {
+  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME ?? os.homedir(), '.local', 'share');
+  const entry = path.join(dataHome, 'applications', 'org.nofear.NoFear.desktop');
+  return existsSync(entry) ? ok('integration', `installed (${entry})`) : warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
+}
+
+export async function sessionChecks(env: NodeJS.ProcessEnv, probe: Prober = systemProber(env)): Promise<Check[]> {
+  return [await checkDisplay(env, probe), checkSessionBus(env), await checkService(env, probe), checkIntegration(env)];
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { checkAccel, checkNode, doctorExitStatus, formatChecks, type Check } from '../../../src/cli/doctor.js';
+import { distroFamily, installCommand, PACKAGES } from '../../../src/cli/doctor-install.js';
+import { checkDisplay, checkIntegration, checkService, checkSessionBus, type Prober } from '../../../src/cli/doctor-session.js';
+import { chooseAccel } from '../../../src/vm/accel.js';
+
+const check = (status: Check['status']): Check => ({ name: 'x', status, detail: 'd' });
+const answers = (replies: Record<string, { exitCode: number; stdout?: string; stderr?: string } | undefined>): Prober => async (program, args) => {
+  const reply = replies[`${program} ${args.find((a) => a.startsWith('org.freedesktop.DBus.')) ?? ''}`.trim()];
+  return reply === undefined ? undefined : { stdout: '', stderr: '', ...reply };
+};
+
+describe('nofearctl doctor', () => {
+  it('exits 1 only on a FAIL: warnings (display, service, integration, TCG) keep 0', () => {
+    assert.equal(doctorExitStatus([check('OK'), check('WARN')]), 0);
+    assert.equal(doctorExitStatus([check('OK'), check('FAIL'), check('WARN')]), 1);
+    assert.match(formatChecks([check('OK'), check('FAIL')]), /NoFear cannot run here: 1 check failed/);
+    assert.match(formatChecks([check('WARN')]), /NoFear can run here \(1 warning\)\.\n$/);
+  });
+
+  it('reports a PVM KVM as unusable with the TCG fallback and its cost, as a warning', () => {
+    const choice = chooseAccel({ kvmDeviceExists: true, kvmDeviceAccessible: true, cpuHasVirtFlag: false, vendorModuleLoaded: false, pvmModuleLoaded: true });
+    const line = checkAccel(choice);
+    assert.equal(line.status, 'WARN');
+    assert.match(line.detail, /^KVM unusable \(\/dev\/kvm is a PVM KVM.*\): falling back to TCG, several times slower/);
+  });
+
+  it('gives the kvm group and setfacl for an inaccessible /dev/kvm', () => {
+    const line = checkAccel(chooseAccel({ kvmDeviceExists: true, kvmDeviceAccessible: false, cpuHasVirtFlag: true, vendorModuleLoaded: true, pvmModuleLoaded: false }));
+    assert.match(line.fix ?? '', /usermod -aG kvm .*setfacl -m u:\$USER:rw \/dev\/kvm/);
+  });
+
+  it('fails on a Node older than 20.19 and says how to get a newer one', () => {
+    assert.equal(checkNode('v20.19.0').status, 'OK');
+    assert.equal(checkNode('v22.1.0').status, 'OK');
+    const old = checkNode('v18.19.1');
+    assert.equal(old.status, 'FAIL');
+    assert.match(old.fix ?? '', /nvm install 20/);
+  });
+
+  it('names the package in the distribution\'s own terms', () => {
+    assert.equal(distroFamily('ID=debian\nVERSION_ID="12"\n'), 'debian');
+    assert.equal(distroFamily('ID=ubuntu\nID_LIKE=debian\n'), 'debian');
+    assert.equal(distroFamily('ID="rocky"\nID_LIKE="rhel centos fedora"\n'), 'fedora');
+    assert.equal(distroFamily(undefined), 'debian');
+    assert.equal(installCommand([PACKAGES.qemu], 'debian', false), 'sudo apt-get install -y qemu-system-x86');
+    assert.equal(installCommand([PACKAGES.qemu, PACKAGES.xvfb], 'fedora', true), 'dnf install -y qemu-system-x86-core xorg-x11-server-Xvfb');
+  });
+});
+
+describe('nofearctl doctor, session checks (never FAIL)', () => {
+  it('warns without a display, and checks that Xpra could attach to one', async () => {
+    const none = await checkDisplay({}, answers({}));
+    assert.equal(none.status, 'WARN');
+    assert.match(none.detail, /Can't open display/);
+    assert.equal((await checkDisplay({ DISPLAY: ':0' }, answers({ xdpyinfo: { exitCode: 0 } }))).detail, 'X11 :0: Xpra can attach');
+    const broken = await checkDisplay({ DISPLAY: ':9' }, answers({ xdpyinfo: { exitCode: 1, stderr: 'xdpyinfo:  unable to open display ":9".' } }));
+    assert.equal(broken.status, 'WARN');
+    assert.match(broken.detail, /does not accept clients \(xdpyinfo:  unable to open display ":9"\.\)/);
+  });
+
+  it('warns without a session bus or service, and knows a bus-activatable service', async () => {
+    assert.equal(checkSessionBus({}).status, 'WARN');
+    assert.equal(checkSessionBus({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus,guid=abc' }).detail, 'unix:path=/run/user/1000/bus');
+    const bus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' };
+    assert.equal((await checkService({}, answers({}))).status, 'WARN');
+    assert.equal((await checkService(bus, answers({ 'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean true\n' } }))).detail, 'org.nofear.NoFear is running');
+    const activatable = await checkService(bus, answers({
+      'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean false\n' },
+      'dbus-send org.freedesktop.DBus.ListActivatableNames': { exitCode: 0, stdout: 'array [\n  string "org.freedesktop.DBus"\n  string "org.nofear.NoFear"\n]\n' },
+    }));
+    assert.deepEqual([activatable.status, activatable.detail], ['OK', 'not running; the session bus starts it on demand']);
+    const missing = await checkService(bus, answers({
+      'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean false\n' },
+      'dbus-send org.freedesktop.DBus.ListActivatableNames': { exitCode: 0, stdout: 'array [\n]\n' },
+    }));
+    assert.deepEqual([missing.status, missing.fix], ['WARN', 'nofearctl integrate install']);
+  });
+
+  it('warns when the integration is not installed', () => {
+    const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test' });
+    assert.deepEqual([line.status, line.fix], ['WARN', 'nofearctl integrate install']);
+  });
+});

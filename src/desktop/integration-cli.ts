@@ -43,6 +43,8 @@ export async function integrateCommand(args: readonly string[], env: Env = proce
       out(`installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
       if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
+      // File managers load their extensions and actions when they start.
+      out('"Open in NoFear" appears once the file manager restarts (e.g. nautilus -q)\n');
       warn(report.warnings);
       return 0;
     }

@@ -1,8 +1,7 @@
 // Which application the user's desktop opens a type with, read the way viewer resolution reads it
 // (mimeapps.list files in precedence order, then associations): before install, to record the default
 // NoFear replaces; afterwards, to say whether NoFear really is the default or another list overrides it.
-import type { Env } from '../config/xdg.js';
-import { homeDir } from '../config/xdg.js';
+import { homeDir, type Env } from '../config/xdg.js';
 import { loadAppDatabase, type AppDatabase } from './app-database.js';
 import { nodeFileReader } from './file-reader.js';
 import { localeFromEnv } from './keyfile.js';

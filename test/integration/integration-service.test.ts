@@ -16,6 +16,7 @@ interface Output {
   pid: number;
   items_updated: boolean;
   submenu: Array<[string, string, string]>;
+  viewers_from: string;
   gone_done: boolean;
   gone_events: Array<{ event: string; error?: string; message?: string }>;
 }
@@ -77,6 +78,7 @@ describe('desktop integration: the Nautilus extension and the real, bus-activate
 
   it('the submenu lists the viewers the service answered (desktop ids as tips)', () => {
     assert.equal(out.items_updated, true, 'ListViewers answered');
+    assert.equal(out.viewers_from, 'service');
     assert.ok(out.submenu.some(([, label, tip]) => tip === 'mupdf.desktop' && label === 'MuPDF'), JSON.stringify(out.submenu));
     assert.ok(out.submenu.every(([, , tip]) => !tip.startsWith('org.nofear.')), 'never NoFear itself');
   });

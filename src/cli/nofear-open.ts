@@ -3,12 +3,13 @@
 import path from 'node:path';
 import { runMain, noticeWriter, SIGNAL_NUMBERS, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
 import { parseOpenArgs, OPEN_USAGE, type OpenArgs } from './nofear-open-args.js';
-import { applyEnvOverrides, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { formatProblem, loadConfig, type Config } from '../config/index.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { openThroughService } from './open-via-service.js';
+import { notify, notifyIfSlow } from '../desktop/notify.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -35,6 +36,10 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
   try {
     const statuses = await Promise.all(
       plans.map(async (plan) => {
+        // Launched from the desktop (no terminal to talk to): say it on the desktop instead.
+        const fromDesktop = !process.stderr.isTTY;
+        const name = path.basename(plan.file);
+        const cancelSlow = fromDesktop ? notifyIfSlow(`Opening ${name} safely`, `Starting a throwaway VM for ${plan.viewerName}…`) : () => {};
         try {
           const session = await openInSandbox(plan, {
             config,
@@ -44,6 +49,7 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
             abort: controller.signal,
             ...(verbose ? { log: verbose, onStep: (step, ms) => verbose(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s`) } : {}),
           });
+          cancelSlow();
           stops.push(() => session.sandbox.stop());
           if (process.stderr.isTTY) warn(`${path.basename(plan.file)}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`);
           const outcome = await session.finished;
@@ -54,6 +60,8 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
           }
           return outcome.kind === 'stopped' ? STOPPED_STATUS : outcome.status;
         } catch (error) {
+          cancelSlow();
+          if (fromDesktop) await notify(`NoFear could not open ${name}`, error instanceof Error ? error.message : String(error));
           return reportFailure('nofear-open', error);
         }
       }),
@@ -71,7 +79,7 @@ await runMain('nofear-open', async () => {
     process.stdout.write(`${OPEN_USAGE}\n`);
     return 0;
   }
-  const { config, problems } = applyEnvOverrides(loadConfig());
+  const { config, problems } = loadConfig();
   for (const problem of problems) noticeWriter(args.verbose, 'nofear-open')(formatProblem(problem));
   const plans = await planAll(args, config);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);

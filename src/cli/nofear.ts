@@ -12,7 +12,7 @@ import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
-import { applyEnvOverrides, borderFor, formatProblem, loadConfig } from '../config/index.js';
+import { borderFor, formatProblem, loadConfig } from '../config/index.js';
 import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
@@ -45,7 +45,7 @@ function checkSharedFolder(dir: string): string {
 async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
   const warn = noticeWriter(args.verbose);
-  const { config, problems } = applyEnvOverrides(loadConfig());
+  const { config, problems } = loadConfig();
   for (const problem of problems) warn(formatProblem(problem));
   const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
   checkMemory(memoryMiB);

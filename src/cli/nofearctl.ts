@@ -9,13 +9,16 @@ import { runProfiles } from './ctl-profiles.js';
 import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { integrateCommand } from '../desktop/integration-cli.js';
+import { runService } from '../service/service.js';
 
 const USAGE = `usage: nofearctl COMMAND
   ps [--json]                 the sandboxes (leftovers of crashed runs are shown as stale, then removed)
   stop ID|PROFILE|--all       power a sandbox off (killed after a deadline) and clean up
   doctor                      check that NoFear can run here, and how to fix what is missing
   config                      the effective settings and where each comes from
-  profiles list|create NAME|delete NAME|info NAME`;
+  profiles list|create NAME|delete NAME|info NAME
+  service [--activated]       run the session D-Bus service (org.nofear.NoFear) in the foreground
+  integrate install|uninstall|status   NoFear as a desktop handler and in the file managers`;
 
 async function ps(args: readonly string[]): Promise<number> {
   const unknown = args.find((a) => a !== '--json');
@@ -43,6 +46,8 @@ await runMain('nofearctl', async () => {
       return 0;
     case 'profiles':
       return runProfiles(rest);
+    case 'service':
+      return runService(rest);
     case 'integrate':
       return integrateCommand(rest);
     case undefined:

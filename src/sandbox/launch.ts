@@ -1,7 +1,7 @@
 // Starts a sandbox for the service: a command (optionally with its windows forwarded) or a file opened
 // in its viewer. It answers as soon as the request is validated and the sandbox has an id; `running`
 // and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
-import { applyEnvOverrides, borderFor, loadConfig, type Config } from '../config/index.js';
+import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
 import { hostDisplay } from '../gui/client.js';
 import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
@@ -49,7 +49,7 @@ export function statusOf(outcome: SandboxOutcome): number {
 
 export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
   const env = context.env ?? process.env;
-  const config = context.config ?? applyEnvOverrides(loadConfig(env), env).config;
+  const config = context.config ?? loadConfig(env).config;
   const ownerKind = context.ownerKind ?? 'service';
   const log = context.log;
   // Everything that can be refused is refused here, before any VM exists.

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
-import { applyEnvOverrides, configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
 import { launch, type LaunchedSandbox, type LaunchSpec } from '../sandbox/launch.js';
 import { classifyTarget, planOpen, planUrl, checkOpenable } from '../sandbox/open-plan.js';
@@ -12,6 +12,7 @@ import { Admission, type Limits } from './limits.js';
 import { checkAbsolute, checkOptions, checkStrings, OPEN_OPTIONS, RUN_OPTIONS } from './validate.js';
 import { ApplicationInterface, connectSessionBus, ManagerInterface, OBJECT_PATH, ownName, SANDBOX_PATH_PREFIX, SandboxInterface, type ManagerHandlers, type SandboxView } from './dbus-objects.js';
 import { listViewersFor } from './viewers.js';
+import { notify, notifyIfSlow } from '../desktop/notify.js';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
 /** Ended sandboxes stay on the bus this long, so late readers see their exit status. */
@@ -30,7 +31,7 @@ function limitsOf(config: Config): Limits {
 export async function runService(args: readonly string[]): Promise<number> {
   const activated = args.includes('--activated');
   const env = process.env;
-  let config = applyEnvOverrides(loadConfig(env), env).config;
+  let config = loadConfig(env).config;
   const admission = new Admission(limitsOf(config));
   const sandboxes = new Map<string, Entry>();
   const bus = connectSessionBus();
@@ -83,13 +84,21 @@ export async function runService(args: readonly string[]): Promise<number> {
     manager.SandboxStarted(objectPath);
     manager.sandboxesChanged();
     log(`sandbox ${handle.id} starting: ${handle.files.length > 0 ? handle.files.join(' ') : handle.command.join(' ')}`);
+    const what = handle.files.length > 0 ? path.basename(handle.files[0] ?? '') : (handle.command[0] ?? 'a program');
+    const cancelSlow = notifyIfSlow(`Opening ${what} safely`, 'Starting a throwaway VM…', 1000, env);
     handle.running.then(
       () => {
+        cancelSlow();
         view.state = 'running';
         iface.changed();
         log(`sandbox ${handle.id} running`);
       },
-      (error: unknown) => log(`sandbox ${handle.id} failed to start: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => {
+        cancelSlow();
+        const message = error instanceof Error ? error.message : String(error);
+        log(`sandbox ${handle.id} failed to start: ${message}`);
+        void notify(`NoFear could not open ${what}`, message, env);
+      },
     );
     void handle.ended.then((status) => {
       release();
@@ -161,6 +170,8 @@ export async function runService(args: readonly string[]): Promise<number> {
     sandboxes: () => [...sandboxes.keys()].map((id) => SANDBOX_PATH_PREFIX + id),
     async activate() {
       log(`activated: ${sandboxes.size} sandbox(es) running`);
+      const lines = [...sandboxes.values()].map((e) => `${e.view.id}  ${e.view.state}  ${e.view.files[0] ?? e.view.command.join(' ')}`);
+      await notify(`NoFear: ${sandboxes.size} sandbox${sandboxes.size === 1 ? '' : 'es'}`, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.', env);
     },
   };
   const manager = new ManagerInterface(handlers);
@@ -181,7 +192,7 @@ export async function runService(args: readonly string[]): Promise<number> {
   mkdirSync(path.dirname(configFile), { recursive: true });
   const watcher = watch(path.dirname(configFile), { depth: 0, ignoreInitial: true, ignored: (file) => file !== path.dirname(configFile) && file !== configFile });
   watcher.on('all', () => {
-    const result = applyEnvOverrides(loadConfig(env), env);
+    const result = loadConfig(env);
     if (result.problems.length > 0) {
       for (const problem of result.problems) log(`config.ini: ${formatProblem(problem)} (keeping the previous settings)`);
       return;

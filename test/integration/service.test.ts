@@ -143,6 +143,29 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     assert.equal(inProcess.exitCode, 0, inProcess.stderr);
   });
 
+  it('answers org.freedesktop.Application.Activate with a notification listing the sandboxes', async () => {
+    // A stand-in notification server on the private bus (no desktop here): it records what it is asked to show.
+    const notes: string[] = [];
+    class Notifications extends dbus.interface.Interface {
+      Notify(_app: string, _id: number, _icon: string, summary: string, body: string) {
+        notes.push(`${summary}|${body}`);
+        return 1;
+      }
+    }
+    Notifications.configureMembers({ methods: { Notify: { inSignature: 'susssasa{sv}i', outSignature: 'u' } } });
+    const server = dbus.sessionBus({ busAddress: bus.address });
+    server.export('/org/freedesktop/Notifications', new Notifications('org.freedesktop.Notifications'));
+    await server.requestName('org.freedesktop.Notifications', 0);
+    try {
+      const app = (await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear')).getInterface('org.freedesktop.Application');
+      await app.Activate({});
+      assert.equal(notes.length, 1);
+      assert.match(notes[0] ?? '', /^NoFear: \d+ sandbox/);
+    } finally {
+      server.disconnect();
+    }
+  });
+
   it('follows a change of the default viewer in mimeapps.list without a restart', async () => {
     const file = path.join(dir, 'report.pdf');
     writeFileSync(file, samplePdf());
@@ -152,5 +175,29 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     writeFileSync(path.join(config, 'mimeapps.list'), `[Default Applications]\napplication/pdf=${other}\n`);
     const second = (await manager.ListViewers(file)) as [string, string, string][];
     assert.equal(second[0]?.[0], other);
+  });
+
+  it('takes its VMs with it when killed with SIGKILL, and the next instance removes what was left', async () => {
+    const objectPath = (await manager.Run(['sh', '-c', 'exec sleep 600'], {})) as string;
+    const id = objectPath.split('/').at(-1) ?? '';
+    const recordFile = path.join(runtime, 'nofear', id, 'sandbox.json');
+    const deadline = Date.now() + 120_000;
+    let vmm: ProcessIdentity | undefined;
+    while (Date.now() < deadline && vmm === undefined) {
+      if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
+      if (vmm === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(vmm && isAlive(vmm), 'the VM never ran');
+    const dbusProxy = (await client.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
+    const servicePid = (await dbusProxy.GetConnectionUnixProcessID('org.nofear.NoFear')) as number;
+    process.kill(servicePid, 'SIGKILL');
+    const gone = Date.now() + 2000;
+    while (isAlive(vmm) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(isAlive(vmm), false, 'QEMU outlived the service by more than 2 s');
+    // The next call activates a new service, which removes the dead one's leftovers on start.
+    const proxy = await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear');
+    manager = proxy.getInterface('org.nofear.NoFear1.Manager');
+    await manager.Run(['true'], { wait: new dbus.Variant('b', true) });
+    assert.equal(existsSync(path.join(runtime, 'nofear', id)), false, 'the killed service left its sandbox directory');
   });
 });

@@ -1,0 +1,72 @@
+// OpenFiles through the real service: a sandbox object, SandboxStarted, the viewer's window on the
+// display, SandboxExited when it closes, and nothing left (private dbus-daemon, Xvfb, mupdf, QEMU).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import dbus from 'dbus-next';
+import { execa, type ResultPromise } from 'execa';
+import { bin } from '../helpers/cli.js';
+import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
+import { pressKey, startXvfb, waitForWindow, type Display } from '../helpers/xvfb.js';
+import { samplePdf } from '../../src/demo/sample-pdf.js';
+
+describe('OpenFiles through the service (Xvfb, mupdf, real QEMU)', function () {
+  let dir: string;
+  let runtime: string;
+  let x: Display;
+  let bus: PrivateBus;
+  let service: ResultPromise;
+  let client: ReturnType<typeof dbus.sessionBus>;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'nofear-svc-open-'));
+    runtime = path.join(dir, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    x = await startXvfb();
+    bus = await startPrivateBus(dir, {}, { activation: false });
+    service = execa(process.execPath, [bin('nofearctl'), 'service'], {
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime },
+      reject: false,
+    });
+    client = dbus.sessionBus({ busAddress: bus.address });
+  });
+
+  after(async () => {
+    client?.disconnect();
+    service?.kill('SIGTERM');
+    await service;
+    await bus?.stop();
+    await x?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens a PDF in its own VM and reports the sandbox from start to exit', async () => {
+    const dbusIface = (await client.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
+    const deadline = Date.now() + 30_000;
+    while (!((await dbusIface.NameHasOwner('org.nofear.NoFear')) as boolean)) {
+      assert.ok(Date.now() < deadline, 'the service did not take its name');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const manager = (await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear')).getInterface('org.nofear.NoFear1.Manager');
+    const file = path.join(dir, 'report.pdf');
+    writeFileSync(file, samplePdf());
+    const before = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const started = new Promise<string>((resolve) => manager.once('SandboxStarted', resolve));
+    const [objectPath] = (await manager.OpenFiles([file], {})) as string[];
+    assert.match(objectPath ?? '', /^\/org\/nofear\/NoFear\/sandbox\/[0-9a-f]{8}$/);
+    assert.equal(await started, objectPath);
+    const exited = new Promise<number>((resolve) => manager.on('SandboxExited', (p: string, status: number) => p === objectPath && resolve(status)));
+    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', 180_000);
+    const sandbox = (await client.getProxyObject('org.nofear.NoFear', objectPath ?? '')).getInterface('org.freedesktop.DBus.Properties');
+    assert.deepEqual(((await sandbox.Get('org.nofear.NoFear1.Sandbox', 'Files')) as { value: string[] }).value, [file]);
+    assert.equal(((await sandbox.Get('org.nofear.NoFear1.Sandbox', 'State')) as { value: string }).value, 'running');
+    await pressKey(x.display, window, 'q');
+    assert.equal(await exited, 0);
+    const id = objectPath?.split('/').at(-1) ?? '';
+    assert.equal(existsSync(path.join(runtime, 'nofear', id)), false, 'the staging directory was left');
+    assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), before);
+    assert.deepEqual(readdirSync(path.join(runtime, 'nofear')).filter((n) => /^[0-9a-f]{8}$/.test(n)), []);
+  });
+});

@@ -121,6 +121,6 @@ describe('QEMU jail (real QEMU)', function () {
     assert.ok(await waitUntil(() => !isAlive(vmm), 2000), 'QEMU outlived nofear under setpriv');
     const doctor = await runCli('nofearctl', ['doctor'], t, { env });
     assert.match(doctor.stdout.toString(), /WARN\s+qemu jail\s+\/nonexistent\/bwrap is missing/);
-    assert.match(doctor.stdout.toString(), /fix: sudo apt-get install bubblewrap/);
+    assert.match(doctor.stdout.toString(), /fix: sudo apt-get install (-y )?bubblewrap/);
   });
 });

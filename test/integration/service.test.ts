@@ -194,7 +194,12 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     const gone = Date.now() + 2000;
     while (isAlive(vmm) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(isAlive(vmm), false, 'QEMU outlived the service by more than 2 s');
-    // The next call activates a new service, which removes the dead one's leftovers on start.
+    // Once the bus has seen the dead instance go, the next call activates a new one, which removes its leftovers on start.
+    const released = Date.now() + 10_000;
+    while ((await dbusProxy.NameHasOwner('org.nofear.NoFear')) as boolean) {
+      assert.ok(Date.now() < released, 'the bus still names the killed service');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const proxy = await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear');
     manager = proxy.getInterface('org.nofear.NoFear1.Manager');
     await manager.Run(['true'], { wait: new dbus.Variant('b', true) });

@@ -2,7 +2,10 @@
 // values out, or an InvalidArgument that names the problem.
 import { invalidArgument } from '../errors.js';
 
+/** Entries in one call's array argument: enough for any selection in a file manager. */
 export const MAX_ITEMS = 64;
+/** Bytes in one string argument (PATH_MAX is 4096; a URL may be longer, an argv entry too). */
+export const MAX_STRING_BYTES = 16 * 1024;
 
 /** A D-Bus variant as dbus-next hands it over. */
 export interface VariantLike {
@@ -10,38 +13,59 @@ export interface VariantLike {
   value: unknown;
 }
 
-export interface OptionSpec {
-  [key: string]: 's' | 'b';
-}
+export type OptionSpec = Readonly<Record<string, 's' | 'b'>>;
 
 export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b' };
 export const RUN_OPTIONS: OptionSpec = { gui: 'b', profile: 's', net: 's', shared_folder: 's', wait: 'b' };
+
+export interface CheckedOptions {
+  profile?: string;
+  viewer?: string;
+  wait?: boolean;
+  gui?: boolean;
+  net?: 'none' | 'user';
+  shared_folder?: string;
+}
 
 export function checkStrings(values: unknown, what: string): string[] {
   if (!Array.isArray(values) || values.some((value) => typeof value !== 'string')) throw invalidArgument(`${what} must be an array of strings.`);
   if (values.length === 0) throw invalidArgument(`${what} is empty.`, 'pass at least one');
   if (values.length > MAX_ITEMS) throw invalidArgument(`${what} has ${values.length} entries; at most ${MAX_ITEMS} are accepted in one call.`, 'split the call');
+  for (const value of values as string[]) checkString(value, what);
   return values as string[];
 }
 
-export function checkOptions(options: unknown, spec: OptionSpec): Record<string, string | boolean> {
-  if (options === null || typeof options !== 'object') throw invalidArgument('options must be a dictionary a{sv}.');
+export function checkString(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw invalidArgument(`${what} must be a string.`);
+  if (Buffer.byteLength(value) > MAX_STRING_BYTES) throw invalidArgument(`An entry of ${what} is over ${MAX_STRING_BYTES} bytes.`);
+  return value;
+}
+
+function isVariant(value: unknown): value is VariantLike {
+  return value !== null && typeof value === 'object' && typeof (value as VariantLike).signature === 'string' && 'value' in value;
+}
+
+export function checkOptions(options: unknown, spec: OptionSpec): CheckedOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('options must be a dictionary a{sv}.');
+  const entries = Object.entries(options);
+  if (entries.length > MAX_ITEMS) throw invalidArgument(`options has ${entries.length} entries; at most ${MAX_ITEMS} are accepted.`);
   const result: Record<string, string | boolean> = {};
-  const entries = Object.entries(options as Record<string, VariantLike>);
-  if (entries.length > MAX_ITEMS) throw invalidArgument('too many options.');
   for (const [key, variant] of entries) {
     const wanted = spec[key];
     if (wanted === undefined) throw invalidArgument(`Unknown option ${JSON.stringify(key)}; known: ${Object.keys(spec).join(', ')}.`);
-    if (variant?.signature !== wanted) {
-      throw invalidArgument(`Option ${key} must have type ${wanted}, not ${variant?.signature ?? 'unknown'}.`, `pass ${key} as a ${wanted === 's' ? 'string' : 'boolean'} variant`);
+    const got = isVariant(variant) ? variant.signature : 'unknown';
+    const value: unknown = isVariant(variant) ? variant.value : undefined;
+    const fits = wanted === 's' ? typeof value === 'string' : typeof value === 'boolean';
+    if (got !== wanted || !fits) {
+      throw invalidArgument(`Option ${key} must have type ${wanted}, not ${got}.`, `pass ${key} as a ${wanted === 's' ? 'string' : 'boolean'} variant`);
     }
-    result[key] = variant.value as string | boolean;
+    result[key] = wanted === 's' ? checkString(value, `option ${key}`) : (value as boolean);
   }
-  if (typeof result.net === 'string' && result.net !== 'none' && result.net !== 'user') throw invalidArgument(`Option net must be "none" or "user", not ${JSON.stringify(result.net)}.`);
-  return result;
+  if (result.net !== undefined && result.net !== 'none' && result.net !== 'user') throw invalidArgument(`Option net must be "none" or "user", not ${JSON.stringify(result.net)}.`);
+  return result as CheckedOptions;
 }
 
-export function checkAbsolute(file: string): string {
-  if (!file.startsWith('/')) throw invalidArgument(`${JSON.stringify(file)} is not an absolute path.`, 'pass absolute paths');
+export function checkAbsolute(file: string, what = 'path'): string {
+  if (!file.startsWith('/')) throw invalidArgument(`${JSON.stringify(file)} is not an absolute ${what}.`, 'pass absolute paths, e.g. $PWD/FILE');
   return file;
 }

@@ -1,0 +1,100 @@
+// Admission control for the service: at most N sandboxes and M MiB of guest memory at once. Past that a
+// request waits in line (first come, first served) for a bounded time, then fails LimitReached.
+import { limitReached, type NoFearError } from '../errors.js';
+
+export interface Limits {
+  maxSandboxes: number;
+  maxGuestMemoryMiB: number;
+  queueTimeoutMs: number;
+}
+
+interface Waiter {
+  memoryMiB: number;
+  grant(): void;
+  refuse(error: NoFearError): void;
+}
+
+/** Frees the slot; calling it again does nothing. */
+export type Release = () => void;
+
+export class Admission {
+  private running = 0;
+  private memory = 0;
+  private readonly queue: Waiter[] = [];
+
+  constructor(private limits: Limits) {}
+
+  /** New limits apply to the next grant; a raised limit lets waiting requests in at once. */
+  update(limits: Limits): void {
+    this.limits = limits;
+    this.drain();
+  }
+
+  get active(): number {
+    return this.running;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private fits(memoryMiB: number): boolean {
+    return this.running < this.limits.maxSandboxes && this.memory + memoryMiB <= this.limits.maxGuestMemoryMiB;
+  }
+
+  /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
+  acquire(memoryMiB: number): Promise<Release> {
+    if (memoryMiB > this.limits.maxGuestMemoryMiB) {
+      return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, 'raise [service] max_guest_memory, or lower [vm] memory in config.ini'));
+    }
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const take = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.running++;
+        this.memory += memoryMiB;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.running--;
+          this.memory -= memoryMiB;
+          this.drain();
+        });
+      };
+      if (this.queue.length === 0 && this.fits(memoryMiB)) return take();
+      const waiter: Waiter = {
+        memoryMiB,
+        grant: take,
+        refuse: (error) => {
+          if (timer !== undefined) clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.queue.push(waiter);
+      const { maxSandboxes, queueTimeoutMs } = this.limits;
+      timer = setTimeout(() => {
+        if (!this.remove(waiter)) return;
+        reject(limitReached(`${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`, 'close one (nofearctl ps, nofearctl stop ID), or raise [service] max_sandboxes in config.ini'));
+        this.drain(); // a large request timing out may let smaller ones behind it in
+      }, queueTimeoutMs);
+      timer.unref();
+    });
+  }
+
+  /** Refuses every waiting request with `error` (StopAll, shutdown). */
+  cancelWaiting(error: NoFearError): void {
+    for (const waiter of this.queue.splice(0)) waiter.refuse(error);
+  }
+
+  private remove(waiter: Waiter): boolean {
+    const index = this.queue.indexOf(waiter);
+    if (index < 0) return false;
+    this.queue.splice(index, 1);
+    return true;
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.fits(this.queue[0]?.memoryMiB ?? 0)) this.queue.shift()?.grant();
+  }
+}

@@ -1,0 +1,171 @@
+// The service's sandboxes: admitted within the limits, started only through launch(), followed from
+// starting to their end, kept a short while after for late readers. No D-Bus here: the service mirrors
+// the events onto the bus.
+import { unavailable } from '../errors.js';
+import { Admission, type Limits } from './admission.js';
+import { FAILURE_STATUS, type LaunchedSandbox, type LaunchSpec } from './launch.js';
+import type { SandboxState } from './registry.js';
+
+export interface ManagedSandbox {
+  readonly id: string;
+  readonly profile: string;
+  readonly command: readonly string[];
+  readonly files: readonly string[];
+  /** Microseconds since the epoch. */
+  readonly startedAtMicros: bigint;
+  readonly state: SandboxState;
+  /** The CLI's exit code once ended (125 for NoFear's own failure); -1 before. */
+  readonly exitStatus: number;
+  /** Settles with the exit status once everything of the VM is gone. */
+  readonly ended: Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ManagerEvents {
+  /** A sandbox exists (state starting). */
+  started(sandbox: ManagedSandbox): void;
+  /** Its state changed (running, exited, failed). */
+  changed(sandbox: ManagedSandbox): void;
+  /** The VM is gone and cleaned up; `changed` came just before. */
+  ended(sandbox: ManagedSandbox, status: number): void;
+  /** The job never ran (the start failed); `ended` follows with 125. */
+  failedToStart(sandbox: ManagedSandbox, error: unknown): void;
+  /** Forgotten, `lingerMs` after its end. */
+  removed(sandbox: ManagedSandbox): void;
+}
+
+export interface ManagerOptions {
+  limits: Limits;
+  /** Starts one VM (the service passes launch() with its current config). */
+  launch(spec: LaunchSpec): Promise<LaunchedSandbox>;
+  /** How long an ended sandbox stays listed. */
+  lingerMs: number;
+  events: ManagerEvents;
+}
+
+class Entry implements ManagedSandbox {
+  state: SandboxState = 'starting';
+  exitStatus = -1;
+  readonly startedAtMicros: bigint;
+  constructor(readonly handle: LaunchedSandbox) {
+    this.startedAtMicros = BigInt(handle.startedAt.getTime()) * 1000n;
+  }
+  get id() {
+    return this.handle.id;
+  }
+  get profile() {
+    return this.handle.profile;
+  }
+  get command() {
+    return this.handle.command;
+  }
+  get files() {
+    return this.handle.files;
+  }
+  get ended() {
+    return this.handle.ended;
+  }
+  stop() {
+    return this.handle.stop();
+  }
+}
+
+export class SandboxManager {
+  private readonly admission: Admission;
+  private readonly entries = new Map<string, Entry>();
+  /** Starts admitted but not yet known by id: shutdown waits for them too. */
+  private readonly launching = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.admission = new Admission(options.limits);
+  }
+
+  updateLimits(limits: Limits): void {
+    this.admission.update(limits);
+  }
+
+  /** Waits for a free slot, then launches; resolves as soon as the sandbox exists (state starting). */
+  async start(spec: LaunchSpec, memoryMiB: number): Promise<ManagedSandbox> {
+    if (this.closed) throw unavailable('The NoFear service is stopping.', 'try again in a moment');
+    const release = await this.admission.acquire(memoryMiB);
+    if (this.closed) {
+      release();
+      throw unavailable('The NoFear service is stopping.', 'try again in a moment');
+    }
+    const launching = this.options.launch(spec);
+    this.launching.add(launching);
+    let handle: LaunchedSandbox;
+    try {
+      handle = await launching;
+    } catch (error) {
+      release();
+      throw error;
+    } finally {
+      this.launching.delete(launching);
+    }
+    const entry = new Entry(handle);
+    this.entries.set(handle.id, entry);
+    this.follow(entry, release);
+    this.options.events.started(entry);
+    if (this.closed) void entry.stop();
+    return entry;
+  }
+
+  private follow(entry: Entry, release: () => void): void {
+    const { events, lingerMs } = this.options;
+    entry.handle.running.then(
+      () => {
+        if (entry.state !== 'starting') return;
+        entry.state = 'running';
+        events.changed(entry);
+      },
+      (error: unknown) => events.failedToStart(entry, error),
+    );
+    void entry.handle.ended
+      .catch(() => FAILURE_STATUS) // ended never rejects by contract; a bug must still free the slot
+      .then((status) => {
+        release();
+        entry.state = status === FAILURE_STATUS ? 'failed' : 'exited';
+        entry.exitStatus = status;
+        events.changed(entry);
+        events.ended(entry, status);
+        setTimeout(() => {
+          this.entries.delete(entry.id);
+          events.removed(entry);
+        }, lingerMs).unref();
+      });
+  }
+
+  get(id: string): ManagedSandbox | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Every sandbox still listed, ended ones included until removed. */
+  list(): ManagedSandbox[] {
+    return [...this.entries.values()];
+  }
+
+  /** Sandboxes whose VM has not ended. */
+  live(): ManagedSandbox[] {
+    return this.list().filter((s) => s.state === 'starting' || s.state === 'running');
+  }
+
+  get waiting(): number {
+    return this.admission.waiting;
+  }
+
+  /** Cancels the waiting requests (they fail Unavailable) and stops every sandbox; resolves when all ended. */
+  async stopAll(reason = 'StopAll was called'): Promise<void> {
+    this.admission.cancelWaiting(unavailable(`Cancelled before it started: ${reason}.`, 'call again'));
+    await Promise.allSettled([...this.launching]);
+    await Promise.all(this.live().map((s) => s.stop().catch(() => undefined)));
+    await Promise.all(this.list().map((s) => s.ended));
+  }
+
+  /** Refuses new requests from now on, then stops everything. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopAll('the NoFear service is stopping');
+  }
+}

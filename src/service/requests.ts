@@ -1,0 +1,129 @@
+// What the Manager and org.freedesktop.Application methods do: validate every argument, check every file,
+// then start sandboxes through the SandboxManager. Knows nothing of dbus-next.
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { invalidArgument } from '../errors.js';
+import type { LaunchSpec } from '../sandbox/launch.js';
+import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
+import { checkOpenable, classifyTarget, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import type { RootHandlers } from './dbus-adapter.js';
+import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
+import { listViewersFor } from './viewers.js';
+
+export interface RequestContext {
+  manager: SandboxManager;
+  config(): Config;
+  env: NodeJS.ProcessEnv;
+  /** A sandbox's object path (the adapter's, checked). */
+  objectPath(sandbox: ManagedSandbox): string;
+  notify(summary: string, body: string): Promise<boolean>;
+  log(line: string): void;
+}
+
+/** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
+const ACTIONS = ['stop-all'] as const;
+
+/** A file:// URI's path, refusing names that are not UTF-8 (a JavaScript string cannot carry them). */
+function targetOf(uri: string): ReturnType<typeof classifyTarget> {
+  try {
+    return classifyTarget(uri);
+  } catch (error) {
+    if (error instanceof URIError) {
+      throw invalidArgument(`${uri} names a file whose name is not valid UTF-8; the service cannot open such names yet.`, 'rename the file, or open it with nofear-open --no-service');
+    }
+    throw error;
+  }
+}
+
+function checkOpenProfile(options: CheckedOptions): void {
+  if (options.profile !== undefined && options.profile !== 'temporary') {
+    throw invalidArgument(`Files open in throwaway VMs only (profile "temporary"), not ${JSON.stringify(options.profile)}.`, 'leave the profile option out');
+  }
+}
+
+export function requestHandlers(context: RequestContext): RootHandlers {
+  const { manager, env, log } = context;
+  const maxBytes = () => context.config().open.maxFileSizeBytes;
+
+  const start = async (spec: LaunchSpec) => {
+    const sandbox = await manager.start(spec, context.config().vm.memoryMiB);
+    log(`sandbox ${sandbox.id} starting: ${sandbox.files.length > 0 ? sandbox.files.join(' ') : sandbox.command.join(' ')}`);
+    return sandbox;
+  };
+  const reply = async (sandboxes: ManagedSandbox[], options: CheckedOptions) => {
+    if (options.wait === true) await Promise.all(sandboxes.map((s) => s.ended));
+    return sandboxes.map(context.objectPath);
+  };
+  // Every file is checked and planned before any VM starts: one bad file refuses the whole call.
+  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) => reply(await Promise.all(plans.map((plan) => start({ kind: 'open-plan', plan }))), options);
+
+  const openUris = async (uris: unknown, options: unknown) => {
+    const list = checkStrings(uris, 'uris');
+    const opts = checkOptions(options, OPEN_OPTIONS);
+    checkOpenProfile(opts);
+    const targets = list.map(targetOf);
+    for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxBytes());
+    const plans = await Promise.all(
+      targets.map((target) =>
+        target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env }),
+      ),
+    );
+    return openPlans(plans, opts);
+  };
+
+  const stopAll = async () => {
+    log(`stopping every sandbox (${manager.live().length} running, ${manager.waiting} waiting)`);
+    await manager.stopAll();
+  };
+
+  return {
+    async openFiles(paths, options) {
+      const files = checkStrings(paths, 'paths').map((file) => checkAbsolute(file));
+      const opts = checkOptions(options, OPEN_OPTIONS);
+      checkOpenProfile(opts);
+      // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
+      for (const file of files) await checkOpenable(file, maxBytes());
+      const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env })));
+      return openPlans(plans, opts);
+    },
+    openUris,
+    async run(argv, options) {
+      const command = checkStrings(argv, 'argv');
+      const opts = checkOptions(options, RUN_OPTIONS);
+      const spec: LaunchSpec = {
+        kind: 'run',
+        argv: command,
+        gui: opts.gui === true,
+        ...(opts.net === undefined ? {} : { net: opts.net }),
+        ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
+        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+      };
+      const [objectPath] = await reply([await start(spec)], opts);
+      if (objectPath === undefined) throw new Error('Run started no sandbox');
+      return objectPath;
+    },
+    async listViewers(file) {
+      const given = checkAbsolute(checkString(file, 'path'));
+      const { source } = await checkOpenable(given, maxBytes());
+      return listViewersFor(source, given, env);
+    },
+    stopAll,
+    sandboxes: () => manager.list().map(context.objectPath),
+    async activate() {
+      const live = manager.live();
+      log(`activated: ${live.length} sandbox(es) running`);
+      const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
+      const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
+      await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
+    },
+    async open(uris) {
+      // GLib's `gio open` and file managers: like OpenUris, never waiting.
+      await openUris(uris, {});
+    },
+    async activateAction(name) {
+      const action = checkString(name, 'action');
+      if (action === 'stop-all') return stopAll();
+      throw invalidArgument(`Unknown action ${JSON.stringify(action)}; known: ${ACTIONS.join(', ')}.`);
+    },
+  };
+}

@@ -1,44 +1,11 @@
 // A private Xvfb standing in for the user's display, and the X queries tests make of it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
+import { startPrivateDisplay, type PrivateDisplay } from '../../src/demo/private-display.js';
 
-export interface Display {
-  display: string;
-  stop(): Promise<void>;
-}
+export type Display = PrivateDisplay;
 
-/** Starts Xvfb on a free display number (it tells which through -displayfd). */
-export async function startXvfb(): Promise<Display> {
-  const child: ChildProcess = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const number = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('Xvfb did not start within 10 s')), 10_000);
-    child.stdio[3]?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) {
-        clearTimeout(timer);
-        resolve(text.trim());
-      }
-    });
-    child.once('exit', () => reject(new Error('Xvfb exited')));
-  });
-  return {
-    display: `:${number}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGTERM');
-      } catch {
-        // gone
-      }
-      await exited;
-    },
-  };
-}
+/** A private Xvfb on a free display number: the same one `make demo` uses on a headless machine. */
+export const startXvfb = startPrivateDisplay;
 
 /** Waits (xdotool --sync, bounded) for a visible window whose title matches; returns its id. */
 export async function waitForWindow(display: string, titleRegex: string, timeoutMs: number): Promise<string> {

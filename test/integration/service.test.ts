@@ -59,6 +59,21 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
       manager.on('SandboxExited', listener);
     });
 
+  /** A sandbox that runs until stopped, once its QEMU is recorded (waited for with a deadline). */
+  const runLongSandbox = async () => {
+    const objectPath = (await manager.Run(['sh', '-c', 'exec sleep 600'], {})) as string;
+    const id = objectPath.split('/').at(-1) ?? '';
+    const recordFile = path.join(runtime, 'nofear', id, 'sandbox.json');
+    const deadline = Date.now() + 120_000;
+    let vmm: ProcessIdentity | undefined;
+    while (Date.now() < deadline && vmm === undefined) {
+      if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
+      if (vmm === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(vmm && isAlive(vmm), 'the VM never ran');
+    return { objectPath, id, vmm };
+  };
+
   it('is started by bus activation and shows its interfaces', async () => {
     const result = await execa('gdbus', ['introspect', '--session', '-d', 'org.nofear.NoFear', '-o', '/org/nofear/NoFear'], { env: env() });
     for (const expected of ['interface org.nofear.NoFear1.Manager', 'interface org.freedesktop.Application', 'OpenFiles(', 'OpenUris(', 'Run(', 'ListViewers(', 'StopAll(', 'SandboxStarted(', 'SandboxExited(', 'Sandboxes', 'Open(', 'Activate(']) {
@@ -114,16 +129,7 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
   });
 
   it('reports a VM whose QEMU is killed with a failure status, leaves nothing, and serves the next call', async () => {
-    const objectPath = (await manager.Run(['sh', '-c', 'exec sleep 600'], {})) as string;
-    const id = objectPath.split('/').at(-1) ?? '';
-    const recordFile = path.join(runtime, 'nofear', id, 'sandbox.json');
-    const deadline = Date.now() + 120_000;
-    let vmm: ProcessIdentity | undefined;
-    while (Date.now() < deadline && vmm === undefined) {
-      if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
-      if (vmm === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(vmm && isAlive(vmm), 'the VM never ran');
+    const { objectPath, id, vmm } = await runLongSandbox();
     const status = exited(objectPath);
     process.kill(vmm.pid, 'SIGKILL');
     assert.equal(await status, 125);
@@ -178,16 +184,7 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
   });
 
   it('takes its VMs with it when killed with SIGKILL, and the next instance removes what was left', async () => {
-    const objectPath = (await manager.Run(['sh', '-c', 'exec sleep 600'], {})) as string;
-    const id = objectPath.split('/').at(-1) ?? '';
-    const recordFile = path.join(runtime, 'nofear', id, 'sandbox.json');
-    const deadline = Date.now() + 120_000;
-    let vmm: ProcessIdentity | undefined;
-    while (Date.now() < deadline && vmm === undefined) {
-      if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
-      if (vmm === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(vmm && isAlive(vmm), 'the VM never ran');
+    const { objectPath, id, vmm } = await runLongSandbox();
     const dbusProxy = (await client.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
     const servicePid = (await dbusProxy.GetConnectionUnixProcessID('org.nofear.NoFear')) as number;
     process.kill(servicePid, 'SIGKILL');

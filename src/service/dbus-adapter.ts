@@ -303,14 +303,19 @@ function signatureGuard(bus: MessageBus) {
 }
 
 export function connectSessionBus(env: NodeJS.ProcessEnv, hooks: ConnectionHooks): ServiceConnection {
-  const bus = dbus.sessionBus({ busAddress: sessionBusAddress(env) });
+  const address = sessionBusAddress(env);
+  const bus = dbus.sessionBus({ busAddress: address });
+  let connected = false;
   let closing = false;
   let ended = false;
   const end = (reason: string) => {
     if (closing || ended) return;
     ended = true;
-    hooks.onEnd(reason);
+    hooks.onEnd(connected ? reason : `cannot connect to ${address}: ${reason}`);
   };
+  bus.on('connect', () => {
+    connected = true;
+  });
   bus.on('error', (error: unknown) => end(error instanceof Error ? error.message : String(error)));
   const internals = (bus as unknown as ConnectionInternals)._connection;
   internals?.on('end', () => end('the bus closed the connection'));

@@ -2,7 +2,7 @@
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
 import path from 'node:path';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import type { Limits } from '../sandbox/admission.js';
@@ -56,9 +56,11 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
   });
+  let lostBus = '';
   const connection = connectSessionBus(env, {
     onEnd: (reason) => {
-      log(`lost the session bus (${reason}): stopping every sandbox and exiting`);
+      lostBus = reason;
+      log(`session bus: ${reason}; stopping every sandbox and exiting`);
       finish(1);
     },
     log,
@@ -123,7 +125,7 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
   const root = connection.exportRoot(heldBy(idle, handlers));
 
   const owned = await Promise.race([connection.ownName(), finished.then(() => undefined)]);
-  if (owned === undefined) return finished;
+  if (owned === undefined) throw unavailable(`The session bus cannot be reached (${lostBus}).`, 'run it in a desktop session or under dbus-run-session; check DBUS_SESSION_BUS_ADDRESS');
   if (!owned) {
     log('another NoFear service already owns org.nofear.NoFear; this one exits');
     connection.disconnect();

@@ -205,6 +205,8 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     await assert.rejects(manager.Run(['true'], { net: new dbus.Variant('s', 'host') }), named('InvalidArgument'));
     await assert.rejects(manager.Run(['true'], { profile: new dbus.Variant('s', 'default') }), named('InvalidArgument'));
     await assert.rejects(manager.Run(['true'], { shared_folder: new dbus.Variant('s', 'rel/dir') }), named('InvalidArgument'));
+    // launch()'s own refusals come through named too: this service was given no display.
+    await assert.rejects(manager.Run(['xclock'], { gui: new dbus.Variant('b', true) }), (e: Error & { type?: string }) => named('Unavailable')(e) && /Can't open display/.test(e.message));
     await assert.rejects(manager.Run([], {}), named('InvalidArgument'));
     await assert.rejects(manager.Run(Array.from({ length: 65 }, () => 'x'), {}), named('InvalidArgument'));
     await assert.rejects(manager.ListViewers('/nonexistent.pdf'), named('NotFound'));

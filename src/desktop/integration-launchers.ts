@@ -1,9 +1,9 @@
 // Finds the installed `nofear-open` and `nofearctl` launchers: every file `integrate install` writes names
 // them by absolute path, because neither D-Bus activation nor a file manager searches the user's PATH.
-import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { homeDir, type Env } from '../config/xdg.js';
 import { invalidArgument, unavailable } from '../errors.js';
+import { nodeFileReader } from './file-reader.js';
 
 export interface Launchers {
   nofearOpen: string;
@@ -11,17 +11,6 @@ export interface Launchers {
 }
 
 const NAMES = { nofearOpen: 'nofear-open', nofearctl: 'nofearctl' } as const;
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const stat = await fsp.stat(file);
-    if (!stat.isFile()) return false;
-    await fsp.access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * NOFEAR_BIN_DIR when set, else the first PATH directory holding both launchers, else `make install`'s
@@ -34,7 +23,7 @@ export async function findLaunchers(env: Env = process.env): Promise<Launchers> 
     : [...(env.PATH ?? '').split(':'), path.join(homeDir(env), '.local', 'bin')];
   for (const dir of candidates.filter((d) => path.isAbsolute(d))) {
     const found = { nofearOpen: path.join(dir, NAMES.nofearOpen), nofearctl: path.join(dir, NAMES.nofearctl) };
-    if ((await isExecutable(found.nofearOpen)) && (await isExecutable(found.nofearctl))) {
+    if ((await nodeFileReader.isExecutable(found.nofearOpen)) && (await nodeFileReader.isExecutable(found.nofearctl))) {
       checkQuotable(found.nofearOpen);
       checkQuotable(found.nofearctl);
       return found;

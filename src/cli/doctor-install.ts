@@ -11,6 +11,7 @@ export const PACKAGES = {
   busybox: { debian: 'busybox-static', fedora: 'busybox' },
   xpra: { debian: 'xpra', fedora: 'xpra' },
   xvfb: { debian: 'xvfb', fedora: 'xorg-x11-server-Xvfb' },
+  pil: { debian: 'python3-pil', fedora: 'python3-pillow' },
   e2fsprogs: { debian: 'e2fsprogs', fedora: 'e2fsprogs' },
   utilLinux: { debian: 'util-linux', fedora: 'util-linux' },
   bubblewrap: { debian: 'bubblewrap', fedora: 'bubblewrap' },

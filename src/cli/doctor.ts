@@ -138,6 +138,7 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const checks: Check[] = [];
   const xpra = findExecutable('xpra', env);
   checks.push(xpra ? ok('xpra', `${xpra}: ${await version(xpra)}`) : fail('xpra', 'xpra is missing: windows cannot come back from the VM, so no file can be opened', installHint(PACKAGES.xpra)));
+  if (xpra) checks.push(await checkXpraModules());
   const xvfb = findExecutable('Xvfb', env);
   checks.push(xvfb ? ok('xvfb', xvfb) : fail('xvfb', 'Xvfb is missing: the guest has no X server for the viewer', installHint(PACKAGES.xvfb)));
   const mkfs = mkfsPath(env);
@@ -146,6 +147,15 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const passt = findPasst(env);
   checks.push(passt ? ok('passt', `${passt} (for --net user)`) : warn('passt', 'passt is missing: with --net user the guest could reach services on the host\'s loopback (QEMU\'s slirp is used)', installHint(PACKAGES.passt)));
   return checks;
+}
+
+/** Xpra 3.1's server imports PIL for every window it forwards (window icons): without it the window
+ * maps, then the connection drops. Debian's xpra only recommends python3-pil. */
+async function checkXpraModules(): Promise<Check> {
+  const probe = await runTool('/usr/bin/python3', ['-c', 'import PIL.Image'], { timeoutMs: 10_000 });
+  return probe.exitCode === 0
+    ? ok('xpra python', 'PIL (python3-pil) is importable: the guest\'s Xpra server can forward windows')
+    : fail('xpra python', 'python3-pil is missing: Xpra\'s server drops the connection at the first window, so no file can be opened', installHint(PACKAGES.pil));
 }
 
 function checkMemory(env: NodeJS.ProcessEnv): Check[] {

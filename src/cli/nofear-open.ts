@@ -47,7 +47,7 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
             ownerKind: 'cli',
             warn,
             abort: controller.signal,
-            ...(verbose ? { log: verbose, onStep: (step, ms) => verbose(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s`) } : {}),
+            ...(verbose ? { log: verbose, onStep: (step, ms, window) => verbose(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`) } : {}),
           });
           cancelSlow();
           stops.push(() => session.sandbox.stop());

@@ -104,7 +104,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       if (args.gui) {
         session = await startGuiSession(
           { ...options, stdio: args.command.length > 0 ? 'none' : 'tty', env: { ...options.env, DISPLAY: ':100' } },
-          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, ...(verbose ? { onStep: (step, ms) => verbose(`gui: ${step} after ${(ms / 1000).toFixed(1)} s`) } : {}) },
+          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, ...(verbose ? { onStep: (step, ms, window) => verbose(`gui: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`) } : {}) },
         );
         sandbox = session.sandbox;
       } else {

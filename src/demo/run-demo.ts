@@ -11,6 +11,8 @@ import { findGuestKernel } from '../vm/kernel.js';
 import { buildGuestImage } from '../vm/initramfs.js';
 import { chooseAccel, readAccelFacts } from '../vm/accel.js';
 import { startPrivateDisplay, type PrivateDisplay } from './private-display.js';
+import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenStep } from './open-progress.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPEN = path.join(ROOT, 'dist', 'cli', 'nofear-open.js');
@@ -26,6 +28,8 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
   const sample = path.join(work, 'NoFear sample.pdf');
   writeFileSync(sample, samplePdf());
   let display: PrivateDisplay | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  let stopListening = () => {};
   try {
     process.stdout.write('NoFear demo: opening a sample PDF in a throwaway VM\n\n');
     const accel = chooseAccel(readAccelFacts(env));
@@ -42,66 +46,95 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
       env: { ...env, DISPLAY: displayName },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
-    const steps: Record<string, number> = {};
-    let stderrTail = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString()).slice(-4000);
-      for (const match of chunk.toString().matchAll(/: (booted|server|attached) after ([0-9.]+) s/g)) steps[match[1] ?? ''] = Number(match[2]) * 1000;
+    // The demo's own end (Ctrl-C, a kill) ends nofear-open, which stops its VM; the waits below end with it.
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalled ??= signal;
+      child.kill(signal);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    stopListening = () => {
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    };
+    const progress = new OpenProgress(child, (line) => {
+      const step = parseStepLine(line);
+      if (step !== undefined) process.stdout.write(`  ${STEP_NAMES[step.step].padEnd(14)} ${seconds(step.seconds * 1000).padStart(7)}\n`);
     });
-    const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-    const window = await execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', '^\\[NoFear'], { env: { DISPLAY: displayName }, timeout: 240_000, reject: false });
-    const windowId = window.stdout.trim().split('\n')[0] ?? '';
-    const windowMs = Date.now() - started;
-    if (window.failed || windowId === '') {
-      child.kill('SIGTERM');
-      await exited;
-      process.stderr.write(`demo: no NoFear window appeared.\n${stderrTail}\nFix: nofearctl doctor\n`);
-      return 1;
+    let xid: number;
+    try {
+      xid = await progress.window;
+    } catch (error) {
+      if (!(error instanceof WindowNotShown)) throw error;
+      process.stderr.write(`demo: ${error.message}. Fix: ${signalled === undefined ? 'nofearctl doctor, then make demo again' : 'run make demo again'}\n`);
+      return signalled === undefined ? 1 : 128 + (signalled === 'SIGINT' ? 2 : signalled === 'SIGHUP' ? 1 : 15);
     }
-    const title = (await execa('xdotool', ['getwindowname', windowId], { env: { DISPLAY: displayName } })).stdout;
-    process.stdout.write(`Window "${title}" is on ${headless ? `a private display (${displayName})` : `your display ${displayName}`}.\n\n`);
+    const windowMs = Date.now() - started;
+    const id = `0x${xid.toString(16)}`;
+    process.stdout.write(`\nWindow ${id} is on ${headless ? `a private display (${displayName})` : `your display ${displayName}`}.\n\n`);
     let shot: string | undefined;
     if (headless) {
       shot = env.NOFEAR_DEMO_PNG ?? path.join(ROOT, 'demo.png');
       // The viewer paints right after mapping: wait for the window to hold a rendered page, bounded.
-      await waitRendered(displayName, windowId, shot);
+      const problem = await screenshotRendered(displayName, id, shot, progress.exited);
       child.kill('SIGTERM');
+      await progress.exited;
+      if (problem !== undefined) {
+        process.stderr.write(`demo: ${problem} Fix: nofearctl doctor, then make demo again\n`);
+        return 1;
+      }
     } else {
       process.stdout.write('Close the window to end the demo.\n');
     }
-    const status = await exited;
+    const status = await progress.exited;
+    const steps = progress.seconds;
+    const ms = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
     process.stdout.write('Phases:\n');
     phase('dependencies', msFromEnv(env.NOFEAR_DEMO_DEPS_MS));
     phase('build', msFromEnv(env.NOFEAR_DEMO_BUILD_MS));
     phase('guest image', imageMs, image.reused ? `reusing the cached guest image ${image.path}` : `built ${image.path}`);
-    phase('boot', steps.booted);
-    phase('viewer ready', steps.attached, 'guest Xpra server up, host client attached');
-    phase('window', windowMs, 'from nofear-open to the window on the display');
+    phase('boot', ms(steps.booted));
+    phase('guest server', ms(steps.server), "the guest's Xpra server listening");
+    phase('attached', ms(steps.attached), 'the host Xpra client attached');
+    phase('window', ms(steps.window) ?? windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
     process.stdout.write(`Accelerator: ${accel.accel === 'kvm' ? 'KVM' : `TCG (software emulation) because ${accel.reason}`}\n`);
     if (shot !== undefined) process.stdout.write(`Screenshot of the forwarded window: ${shot}\n`);
     const expected = headless ? 143 : 0;
     if (status !== expected && status !== 0) {
-      process.stderr.write(`demo: nofear-open ended with status ${status}.\n${stderrTail}\n`);
+      process.stderr.write(`demo: nofear-open ended with status ${status}: ${lastComplaint(progress.stderr) ?? 'no reason given'}. Fix: nofearctl doctor\n`);
       return 1;
     }
     return 0;
   } finally {
+    stopListening();
     await display?.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
+const STEP_NAMES: Record<OpenStep, string> = { booted: 'booted', server: 'guest server', attached: 'attached', window: 'window' };
+
 function msFromEnv(value: string | undefined): number | undefined {
   return value !== undefined && /^[0-9]+$/.test(value) ? Number(value) : undefined;
 }
 
-/** Screenshots the window until it shows many colours (the page is rendered), within 30 s. */
-async function waitRendered(display: string, windowId: string, file: string): Promise<void> {
+/**
+ * Screenshots the reported window until it shows many colours (the page is rendered), within 30 s;
+ * stops at once when nofear-open ends. Returns what went wrong, in words, or undefined.
+ */
+async function screenshotRendered(display: string, windowId: string, file: string, childExited: Promise<number>): Promise<string | undefined> {
   const deadline = Date.now() + 30_000;
+  let ended = false;
+  void childExited.then(() => {
+    ended = true;
+  });
   for (;;) {
-    await execa('import', ['-window', windowId, file], { env: { DISPLAY: display }, timeout: 20_000 });
+    const shot = await execa('import', ['-window', windowId, file], { env: { DISPLAY: display }, timeout: 20_000, reject: false });
+    if (shot.failed) {
+      if (ended) return `nofear-open ended before the window ${windowId} could be captured.`;
+      return `the window NoFear reported (${windowId}) could not be captured: ${shot.stderr.split('\n')[0] ?? shot.shortMessage}`;
+    }
     const colours = Number((await execa('identify', ['-format', '%k', file])).stdout.trim());
-    if (colours >= 16 || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (colours >= 16 || Date.now() > deadline) return undefined;
+    if (ended) return `nofear-open ended before the page was rendered in ${windowId}.`;
+    await Promise.race([delay(250), childExited]);
   }
 }

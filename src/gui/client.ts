@@ -10,9 +10,17 @@ import { fileURLToPath } from 'node:url';
 /** src/gui/xpra-client.py, found from both src/gui (tsx) and dist/gui (compiled). */
 const CLIENT_WRAPPER = fileURLToPath(new URL('../../src/gui/xpra-client.py', import.meta.url));
 
+/** A guest window as the host display knows it. */
+export interface HostWindow {
+  /** The X window id on the host display, as xdotool prints it (decimal). */
+  xid: number;
+}
+
 export interface ClientEvents {
   /** The client says it attached to the guest's server. */
   attached: Promise<void>;
+  /** The guest program's first window is mapped on the host display. */
+  firstWindow: Promise<HostWindow>;
   /** The client process ended (closed by the user, killed, or the VM went away). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -35,8 +43,21 @@ export function xpraBinary(env: NodeJS.ProcessEnv): string {
   return xpra;
 }
 
+/** One line of the wrapper's report (src/gui/xpra-client.py), validated: the client parses guest data. */
+export type ClientReport = { kind: 'attached' } | { kind: 'window' | 'unmapped'; xid: number } | { kind: 'invalid' };
+
+export function parseClientReport(untrustedLine: string): ClientReport {
+  if (untrustedLine === 'attached') return { kind: 'attached' };
+  const match = /^(window|unmapped) 0x([0-9a-f]{1,8})$/.exec(untrustedLine);
+  if (match === null) return { kind: 'invalid' };
+  return { kind: match[1] as 'window' | 'unmapped', xid: Number.parseInt(match[2] ?? '0', 16) };
+}
+
+const MAX_REPORT_LINE = 64;
+
 export class XpraClient implements ClientEvents {
   readonly attached: Promise<void>;
+  readonly firstWindow: Promise<HostWindow>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private done = false;
@@ -55,21 +76,34 @@ export class XpraClient implements ClientEvents {
       // Without a bus the client would autolaunch a dbus-daemon that outlives it.
       DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS ?? 'disabled:',
       XPRA_SKIP_UI: '1',
+      NOFEAR_REPORT_FD: '3',
     };
     // The client dies with NoFear even when NoFear is SIGKILLed.
-    this.child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: clientEnv });
+    this.child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: clientEnv });
     let attachedResolve: () => void = () => {};
     this.attached = new Promise((resolve) => {
       attachedResolve = resolve;
     });
-    let tail = '';
-    const watch = (chunk: Buffer) => {
-      tail = (tail + chunk.toString('utf8')).slice(-4096);
-      if (/Attached to /.test(tail)) attachedResolve();
+    let windowResolve: (window: HostWindow) => void = () => {};
+    this.firstWindow = new Promise((resolve) => {
+      windowResolve = resolve;
+    });
+    const log = (chunk: Buffer) => {
       if (process.env.NOFEAR_CLIENT_LOG === '1') process.stderr.write(chunk);
     };
-    this.child.stdout?.on('data', watch);
-    this.child.stderr?.on('data', watch);
+    this.child.stdout?.on('data', log);
+    this.child.stderr?.on('data', log);
+    let pending = '';
+    this.child.stdio[3]?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('latin1')).split('\n');
+      pending = (lines.pop() ?? '').slice(0, MAX_REPORT_LINE);
+      for (const line of lines) {
+        const report = parseClientReport(line);
+        if (report.kind === 'attached') attachedResolve();
+        else if (report.kind === 'window') windowResolve({ xid: report.xid });
+      }
+    });
+    this.child.stdio[3]?.on('error', () => {}); // the client died: `exited` says so
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.done = true;

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
 import { Sandbox, type SandboxOptions, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { hostDisplay, XpraClient } from './client.js';
+import { hostDisplay, XpraClient, type HostWindow } from './client.js';
 
 export interface GuiOptions {
   border: Border;
@@ -13,19 +13,22 @@ export interface GuiOptions {
   env: NodeJS.ProcessEnv;
   /** Deadlines per step, ms (TCG is slow: generous by default). */
   deadlines?: Partial<Record<GuiStep, number>>;
-  onStep?: (step: GuiStep, atMs: number) => void;
+  /** Each step as it is reached; `window` comes with the window's id on the host display. */
+  onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
 }
 
-export type GuiStep = 'booted' | 'server' | 'attached';
+export type GuiStep = 'booted' | 'server' | 'attached' | 'window';
 
 const CLIENT_GONE_GRACE_MS = 3000;
-const DEFAULT_DEADLINES: Record<GuiStep, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
+const DEFAULT_DEADLINES: Record<Exclude<GuiStep, 'window'>, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
 
 export interface GuiSession {
   sandbox: Sandbox;
   client: XpraClient;
   /** Settles when the VM has ended (by itself, or because the client went away) and the client is gone. */
   finished: Promise<SandboxOutcome>;
+  /** The program's first window on the host display, or undefined when the session ended without one. */
+  window: Promise<HostWindow | undefined>;
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
@@ -46,7 +49,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: P
 }
 
 function stepFailed(step: GuiStep, why: string): NoFearError {
-  const what = { booted: 'the VM booting', server: "the guest's Xpra server starting", attached: 'the host Xpra client attaching' }[step];
+  const what = { booted: 'the VM booting', server: "the guest's Xpra server starting", attached: 'the host Xpra client attaching', window: 'the first window' }[step];
   return new NoFearError('Unavailable', `The GUI launch stopped at ${what}: ${why}.`, { fix: 'nofearctl doctor; run with --verbose (NOFEAR_CLIENT_LOG=1 shows the Xpra client)' });
 }
 
@@ -58,7 +61,7 @@ export async function startGuiSession(options: SandboxOptions, gui: GuiOptions):
   const server = new Promise<void>((resolve) => {
     serverReady = resolve;
   });
-  const step = (name: GuiStep) => gui.onStep?.(name, Date.now() - started);
+  const step = (name: GuiStep, window?: HostWindow) => gui.onStep?.(name, Date.now() - started, window);
   let sandbox: Sandbox;
   try {
     sandbox = await Sandbox.start({
@@ -106,5 +109,10 @@ export async function startGuiSession(options: SandboxOptions, gui: GuiOptions):
     await running.stop();
     return outcome;
   })();
-  return { sandbox, client: running, finished };
+  // No deadline here: a program may take its time (or never map a window); callers race `finished`.
+  const window = Promise.race([running.firstWindow, finished.then(() => undefined)]);
+  void window.then((shown) => {
+    if (shown !== undefined) step('window', shown);
+  });
+  return { sandbox, client: running, finished, window };
 }

@@ -2,6 +2,9 @@
 # from the (hostile) guest cleaned before it reaches the desktop: no control or bidi-override
 # characters, and a bounded length. The title template puts NoFear's marker first, so truncation
 # can only cut the guest's part.
+# It also tells NoFear, on the descriptor NOFEAR_REPORT_FD names, when it attached and when each guest
+# window is first mapped on the host display ("window 0x<X id>"): NoFear's "window" step.
+import os
 import re
 import sys
 
@@ -16,6 +19,18 @@ def clean(text):
     return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "\u2026"
 
 
+REPORT_FD = int(os.environ.pop("NOFEAR_REPORT_FD", "-1") or "-1")
+
+
+def report(line):
+    if REPORT_FD < 0:
+        return
+    try:
+        os.write(REPORT_FD, (line + "\n").encode("ascii"))
+    except OSError:
+        pass  # NoFear has gone: the client is about to be killed with its group
+
+
 from xpra.platform import init, set_default_name  # noqa: E402
 
 set_default_name("Xpra")
@@ -24,7 +39,8 @@ init()
 import gi  # noqa: E402
 
 gi.require_version("Gtk", "3.0")
-from gi.repository import Gtk  # noqa: E402
+gi.require_version("GdkX11", "3.0")
+from gi.repository import GdkX11, GObject, Gtk  # noqa: E402,F401 (GdkX11 gives windows get_xid)
 
 # Patched on Gtk.Window itself: Xpra's window classes import X11 bindings that need the display,
 # which only exists once Xpra's main has run; every client window is a Gtk.Window.
@@ -42,6 +58,48 @@ def set_icon_name(window, name):
 
 Gtk.Window.set_title = set_title
 Gtk.Window.set_icon_name = set_icon_name
+
+_reported = set()
+
+
+def on_map(widget, *_args):
+    # Only the guest's own windows: Xpra's client windows carry the guest's window id; menus and
+    # tooltips (override-redirect) are not the program's window.
+    if getattr(widget, "_override_redirect", True) or not isinstance(getattr(widget, "_id", None), int):
+        return True
+    gdk_window = widget.get_window()
+    xid = gdk_window.get_xid() if gdk_window is not None and hasattr(gdk_window, "get_xid") else 0
+    if xid and xid not in _reported:
+        _reported.add(xid)
+        report("window 0x%x" % xid)
+    return True
+
+
+def on_unmap(widget, *_args):
+    gdk_window = widget.get_window()
+    xid = gdk_window.get_xid() if gdk_window is not None and hasattr(gdk_window, "get_xid") else 0
+    if xid in _reported:
+        report("unmapped 0x%x" % xid)
+    return True
+
+
+# Emission hooks see every window's map without touching Xpra's classes (which need the display).
+GObject.add_emission_hook(Gtk.Window, "map-event", on_map)
+GObject.add_emission_hook(Gtk.Window, "unmap-event", on_unmap)
+
+from xpra.client.ui_client_base import UIXpraClient  # noqa: E402
+
+_after_handshake = UIXpraClient.after_handshake
+
+
+def after_handshake(client, callback, *args):
+    if not getattr(client, "_nofear_attach_reported", False):
+        client._nofear_attach_reported = True
+        _after_handshake(client, lambda *_a: report("attached"))
+    return _after_handshake(client, callback, *args)
+
+
+UIXpraClient.after_handshake = after_handshake
 
 from xpra.scripts.main import main  # noqa: E402
 

@@ -3,6 +3,7 @@
 import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
 import { startGuiSession, type GuiSession, type GuiStep } from '../gui/gui-session.js';
+import type { HostWindow } from '../gui/client.js';
 import { guestEnvironment } from './guest-env.js';
 import type { OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
@@ -13,7 +14,7 @@ export interface OpenContext {
   ownerKind: 'cli' | 'service';
   log?: (line: string) => void;
   warn?: (line: string) => void;
-  onStep?: (step: GuiStep, atMs: number) => void;
+  onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
   abort?: AbortSignal;
   id?: string;
 }

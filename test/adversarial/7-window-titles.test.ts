@@ -2,7 +2,7 @@
 // bounded, with NoFear's marker still first.
 import assert from 'node:assert/strict';
 import { leftoverSandboxes, makeTestEnv, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 
 describe('hostile window titles', function () {
   let t: TestEnv;
@@ -20,8 +20,8 @@ describe('hostile window titles', function () {
   it('strips control characters from a 20 KB title and keeps the marker in view', async () => {
     // xmessage -title sets the title from the guest; 20 KB (the guest's Xpra drops far larger ones) with escape sequences, BEL and newlines.
     const script = 'exec xmessage -title "$(printf "evil\\033]0;spoof\\007\\nline ")$(head -c 20000 /dev/zero | tr "\\000" A)" -buttons close:3 -default close hi';
-    const run = startCli('nofear', ['-t', '--gui', '--', 'sh', '-c', script], t, { env: { DISPLAY: x.display } });
-    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] evil', 180_000);
+    const run = startCli('nofear', ['-t', '-v', '--gui', '--', 'sh', '-c', script], t, { env: { DISPLAY: x.display } });
+    const window = await reportedWindow(run, 180_000);
     const title = await windowName(x.display, window);
     assert.ok(title.startsWith('[NoFear:temporary] evil'), title.slice(0, 80));
     assert.doesNotMatch(title, /[\x00-\x1f\x7f\u202e]/, 'a control or bidi character reached the desktop');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, screenshot, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, reportedWindow, screenshot, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
 
 const WINDOW_DEADLINE = 180_000;
@@ -40,8 +40,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
   afterEach(() => t.cleanup());
 
   it('forwards the window with the NoFear title and border, and its exit status when it closes', async () => {
-    const run = startCli('nofear', ['-t', '--gui', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
-    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] xmessage', WINDOW_DEADLINE);
+    const run = startCli('nofear', ['-t', '-v', '--gui', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
+    const window = await reportedWindow(run, WINDOW_DEADLINE);
     const { id } = recordOf(t);
     assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] xmessage$/);
     const shot = await screenshot(x.display, window, path.join(artifacts, 'xmessage.png'));
@@ -55,8 +55,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
   });
 
   it('stops the VM when the host client is killed', async () => {
-    const run = startCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
-    await waitForWindow(x.display, '^\\[NoFear:temporary\\] xclock', WINDOW_DEADLINE);
+    const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
+    await reportedWindow(run, WINDOW_DEADLINE);
     const { id } = recordOf(t);
     const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/gui.sock`], { reject: false });
     assert.equal(killed.exitCode, 0, 'no client to kill');
@@ -66,8 +66,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
   });
 
   it('ends the client when QEMU is killed, and reports the failure', async () => {
-    const run = startCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
-    await waitForWindow(x.display, '^\\[NoFear:temporary\\] xclock', WINDOW_DEADLINE);
+    const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
+    await reportedWindow(run, WINDOW_DEADLINE);
     const { id, vmm } = recordOf(t);
     assert.ok(vmm && isAlive(vmm));
     process.kill(vmm.pid, 'SIGKILL');

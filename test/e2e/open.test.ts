@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, screenshot, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, reportedWindow, screenshot, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 const WINDOW_DEADLINE = 180_000;
@@ -33,8 +33,8 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
 
   async function openAndClose(file: string, title: RegExp, closeKey: string): Promise<void> {
     const before = { hash: digest(file), mtime: statSync(file).mtimeMs };
-    const run = startCli('nofear-open', ['--no-service', '--wait', file], t, { env: { DISPLAY: x.display } });
-    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\]', WINDOW_DEADLINE);
+    const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', file], t, { env: { DISPLAY: x.display } });
+    const window = await reportedWindow(run, WINDOW_DEADLINE);
     assert.match(await windowName(x.display, window), title);
     const [id] = leftoverSandboxes(t);
     assert.ok(id);

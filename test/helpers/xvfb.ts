@@ -1,11 +1,30 @@
 // A private Xvfb standing in for the user's display, and the X queries tests make of it.
 import { execa } from 'execa';
+import type { ChildProcess } from 'node:child_process';
 import { startPrivateDisplay, type PrivateDisplay } from '../../src/demo/private-display.js';
+import { OpenProgress } from '../../src/demo/open-progress.js';
 
 export type Display = PrivateDisplay;
 
 /** A private Xvfb on a free display number: the same one `make demo` uses on a headless machine. */
 export const startXvfb = startPrivateDisplay;
+
+/**
+ * The window NoFear reports for a `nofear-open --verbose` or `nofear -v --gui` child (its X id, as
+ * xdotool takes it), within the deadline; fails at once when the child ends without one.
+ */
+export async function reportedWindow(child: ChildProcess, timeoutMs: number): Promise<string> {
+  const progress = new OpenProgress(child);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no window reported within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return String(await Promise.race([progress.window, deadline]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Waits (xdotool --sync, bounded) for a visible window whose title matches; returns its id. */
 export async function waitForWindow(display: string, titleRegex: string, timeoutMs: number): Promise<string> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { rssKiB } from '../src/sandbox/proc.js';
+import { rssKiB } from '../src/util/proc.js';
 import { printFigures, recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dbus from 'dbus-next';
-import { rssKiB } from '../src/sandbox/proc.js';
+import { rssKiB } from '../src/util/proc.js';
 import { startPrivateBus } from '../test/helpers/private-bus.js';
 import { startForegroundService } from '../test/helpers/service.js';
 import { printFigures, recordFigures, summarise, timed } from './lib.js';

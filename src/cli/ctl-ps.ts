@@ -1,6 +1,6 @@
 // nofearctl ps: the sandboxes in the runtime registry, as a table or JSON; leftovers are shown, then reaped.
 import { liveness, listRecords, reapLeftovers, reapSandbox, sandboxDir, type SandboxRecord } from '../sandbox/registry.js';
-import { isAlive, processStartTime, rssKiB, type ProcessIdentity } from '../sandbox/proc.js';
+import { isAlive, processStartTime, rssKiB, type ProcessIdentity } from '../util/proc.js';
 
 export interface PsRow {
   id: string;

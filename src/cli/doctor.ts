@@ -1,15 +1,14 @@
 // nofearctl doctor: one line per check, OK / WARN / FAIL, and the command that fixes a problem.
 // Exit 0 when NoFear can run a VM here; display, service and integration problems only warn.
 import os from 'node:os';
-import { existsSync, readdirSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
 import { runTool } from '../util/run.js';
 import { findExecutable, qemuBinary } from '../util/which.js';
 import { chooseAccel, readAccelFacts, type AccelChoice } from '../vm/accel.js';
 import { jailTools, probeJail } from '../vm/jail.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
-import { kernelCacheDir } from '../vm/kernel.js';
+import { kernelCacheDir, locateKernel } from '../vm/kernel.js';
 import { findPasst } from '../vm/passt.js';
 import { loadConfig, formatProblem } from '../config/index.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
@@ -96,42 +95,21 @@ async function checkBusybox(env: NodeJS.ProcessEnv): Promise<Check> {
   return ok('busybox', `${file} (static): ${await version(file, [])}`);
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
+/** The VM's own lookup (src/vm/kernel.ts), without downloading anything. */
+async function checkKernel(env: NodeJS.ProcessEnv): Promise<Check> {
+  const location = await locateKernel(env, () => findExecutable('apt-get', env) !== undefined && findExecutable('dpkg', env) !== undefined);
+  switch (location.kind) {
+    case 'problem':
+      return fail('guest kernel', location.message.replace(/\.$/, ''), location.fix);
+    case 'env':
+      return ok('guest kernel', `NOFEAR_KERNEL ${location.image}`);
+    case 'host':
+      return ok('guest kernel', `the host's ${location.image}`);
+    case 'cached':
+      return ok('guest kernel', `Debian's ${location.name} in ${kernelCacheDir(env)}`);
+    case 'download':
+      return ok('guest kernel', `Debian's linux-image-amd64, downloaded into ${kernelCacheDir(env)} on the first run (no root needed)`);
   }
-}
-
-function readable(file: string): boolean {
-  try {
-    accessSync(file, fsc.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The same order as the VM's own lookup (src/vm/kernel.ts), without downloading anything. */
-function checkKernel(env: NodeJS.ProcessEnv): Check {
-  if (env.NOFEAR_KERNEL) {
-    if (!readable(env.NOFEAR_KERNEL)) return fail('guest kernel', `NOFEAR_KERNEL=${env.NOFEAR_KERNEL} is not a readable file`, 'unset NOFEAR_KERNEL, or point it at a kernel image');
-    const modules = env.NOFEAR_KERNEL_MODULES ?? '';
-    if (modules === '' || !existsSync(path.join(modules, 'kernel'))) return fail('guest kernel', 'NOFEAR_KERNEL is set but NOFEAR_KERNEL_MODULES does not name its modules directory', 'export NOFEAR_KERNEL_MODULES=/lib/modules/<version>');
-    return ok('guest kernel', `NOFEAR_KERNEL ${env.NOFEAR_KERNEL}`);
-  }
-  const release = os.release();
-  const host = `/boot/vmlinuz-${release}`;
-  if (readable(host) && existsSync(`/lib/modules/${release}/kernel`)) return ok('guest kernel', `the host's ${host}`);
-  const cache = kernelCacheDir(env);
-  const cached = listDir(cache)
-    .filter((n) => n.startsWith('linux-image-') && existsSync(path.join(cache, n, '.complete')))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    .at(-1);
-  if (cached !== undefined) return ok('guest kernel', `Debian's ${cached} in ${cache}`);
-  if (findExecutable('apt-get', env) && findExecutable('dpkg', env)) return ok('guest kernel', `Debian's linux-image-amd64, downloaded into ${cache} on the first run (no root needed)`);
-  return fail('guest kernel', `the host kernel ${host} is not readable and there is no apt-get to fetch Debian's`, 'set NOFEAR_KERNEL=/path/to/vmlinuz and NOFEAR_KERNEL_MODULES=/path/to/lib/modules/<version>');
 }
 
 async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
@@ -186,7 +164,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     ...(await checkQemu(env)),
     ...(await checkJail(env)),
     await checkBusybox(env),
-    checkKernel(env),
+    await checkKernel(env),
     ...(await checkTools(env)),
     checkRuntimeDir(env),
     ...checkMemory(env),

@@ -13,7 +13,7 @@ import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, 
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
-import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
+import { startGuiSession, type GuiSession } from '../sandbox/gui-session.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 

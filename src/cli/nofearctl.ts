@@ -8,7 +8,7 @@ import { runStop } from './ctl-stop.js';
 import { runProfiles } from './ctl-profiles.js';
 import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
-import { integrateCommand } from '../desktop/integration-cli.js';
+import { integrateCommand } from './ctl-integrate.js';
 import { runService } from '../service/service.js';
 
 const USAGE = `usage: nofearctl COMMAND

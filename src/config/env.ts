@@ -2,7 +2,7 @@
 import { sortProblems } from './problems.js';
 import { parseChoice } from './values.js';
 import type { Accel, ConfigResult } from './types.js';
-import type { Env } from './xdg.js';
+import type { Env } from '../util/xdg.js';
 
 const ACCELS: readonly Accel[] = ['auto', 'kvm', 'tcg'];
 

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../errors.js';
 import { applyEnvOverrides } from './env.js';
 import { defaultSources, parseConfig, type ParseOptions } from './parse.js';
 import { defaultConfig, type ConfigResult } from './types.js';
-import { xdgConfigHome, type Env } from './xdg.js';
+import { xdgConfigHome, type Env } from '../util/xdg.js';
 
 export function configPath(env: Env = process.env): string {
   return path.join(xdgConfigHome(env), 'nofear', 'config.ini');

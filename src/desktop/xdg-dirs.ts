@@ -1,5 +1,6 @@
-// The XDG base directories from the environment, and the search orders the MIME specs derive from them.
+// The search orders the MIME specs derive from the XDG base directories (src/util/xdg.ts).
 import path from 'node:path';
+import { xdgConfigDirs, xdgConfigHome, xdgDataDirs, xdgDataHome } from '../util/xdg.js';
 
 export interface XdgDirs {
   configHome: string;
@@ -10,19 +11,14 @@ export interface XdgDirs {
   desktops: string[];
 }
 
-/** Per the basedir spec: unset or empty means the default, and relative entries are ignored. */
+/** The base directories (util/xdg's rules), with `home` standing in for $HOME. */
 export function xdgDirsFromEnv(env: NodeJS.ProcessEnv, home: string): XdgDirs {
-  const one = (value: string | undefined, fallback: string) =>
-    value !== undefined && path.isAbsolute(value) ? value : fallback;
-  const many = (value: string | undefined, fallback: string[]) => {
-    const dirs = (value ?? '').split(':').filter((dir) => path.isAbsolute(dir));
-    return dirs.length > 0 ? dirs : fallback;
-  };
+  const withHome = { ...env, HOME: home };
   return {
-    configHome: one(env.XDG_CONFIG_HOME, path.join(home, '.config')),
-    configDirs: many(env.XDG_CONFIG_DIRS, ['/etc/xdg']),
-    dataHome: one(env.XDG_DATA_HOME, path.join(home, '.local', 'share')),
-    dataDirs: many(env.XDG_DATA_DIRS, ['/usr/local/share', '/usr/share']),
+    configHome: xdgConfigHome(withHome),
+    configDirs: xdgConfigDirs(withHome),
+    dataHome: xdgDataHome(withHome),
+    dataDirs: xdgDataDirs(withHome),
     desktops: (env.XDG_CURRENT_DESKTOP ?? '').split(':').filter((name) => name !== '').map((name) => name.toLowerCase()),
   };
 }

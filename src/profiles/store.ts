@@ -3,10 +3,10 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, notFound, NoFearError, unavailable } from '../errors.js';
-import { xdgDataHome } from '../config/xdg.js';
+import { xdgDataHome } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
 import { exists } from '../util/fs.js';
-import { identify, isAlive, type ProcessIdentity } from '../sandbox/proc.js';
+import { identify, isAlive, type ProcessIdentity } from '../util/proc.js';
 
 export const PROFILE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 export const DEFAULT_PROFILE = 'default';

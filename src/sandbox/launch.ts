@@ -4,7 +4,7 @@
 import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
 import { hostDisplay } from '../gui/client.js';
-import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
+import { startGuiSession, type GuiSession } from './gui-session.js';
 import { guestEnvironment } from './guest-env.js';
 import { newSandboxId } from './registry.js';
 import { Sandbox, type SandboxOutcome } from './sandbox.js';

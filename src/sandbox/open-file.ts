@@ -2,7 +2,7 @@
 // forwarded. One VM per file, so documents never see each other.
 import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
-import { startGuiSession, type GuiSession, type GuiStep } from '../gui/gui-session.js';
+import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { guestEnvironment } from './guest-env.js';
 import type { OpenPlan } from './open-plan.js';

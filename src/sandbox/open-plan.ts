@@ -11,7 +11,7 @@ import { loadAppDatabase } from '../desktop/app-database.js';
 import { requireViewer, resolveViewer, type Candidate } from '../desktop/mimeapps.js';
 import { expandExec } from '../desktop/exec-line.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
-import { previousDefaults } from './previous-defaults.js';
+import { previousDefaults } from '../integrate/state.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';

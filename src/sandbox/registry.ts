@@ -6,7 +6,8 @@ import { promises as fsp, mkdirSync, lstatSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { identify, isAlive, type ProcessIdentity } from './proc.js';
+import { xdgRuntimeDir } from '../util/xdg.js';
+import { identify, isAlive, type ProcessIdentity } from '../util/proc.js';
 
 export type SandboxState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -37,8 +38,8 @@ export const ID_PATTERN = /^[0-9a-f]{8}$/;
 
 /** $XDG_RUNTIME_DIR/nofear, or /tmp/nofear-<uid> (0700, refused when another user owns it). */
 export function runtimeBase(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_RUNTIME_DIR;
-  if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, 'nofear');
+  const xdg = xdgRuntimeDir(env);
+  if (xdg !== undefined) return path.join(xdg, 'nofear');
   const uid = process.getuid?.() ?? 0;
   return `/tmp/nofear-${uid}`;
 }

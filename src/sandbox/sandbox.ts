@@ -14,7 +14,7 @@ import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { findPasst, Passt } from '../vm/passt.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
-import { identify } from './proc.js';
+import { identify } from '../util/proc.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { qemuBinary as locateQemu } from '../util/which.js';
 import { planVm, socketPaths, type StdioMode } from './vm-plan.js';

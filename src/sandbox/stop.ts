@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { runTool } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
-import { isAlive, type ProcessIdentity } from './proc.js';
+import { isAlive, type ProcessIdentity } from '../util/proc.js';
 import { liveness, listRecords, removeSandboxDir, sandboxDir, type SandboxRecord } from './registry.js';
 
 /** stopped: ended on request; killed: QEMU killed after the deadline; cleaned: had ended, files removed; gone: no such sandbox. */

@@ -8,7 +8,7 @@ import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { loadAppDatabase } from '../desktop/app-database.js';
 import { listViewers } from '../desktop/mimeapps.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
-import { previousDefaults } from '../sandbox/previous-defaults.js';
+import { previousDefaults } from '../integrate/state.js';
 
 export async function listViewersFor(source: string, asGiven: string, env: NodeJS.ProcessEnv): Promise<Array<[string, string, string]>> {
   const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());

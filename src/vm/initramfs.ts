@@ -4,7 +4,7 @@ import { lstatSync, promises as fsp, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unavailable } from '../errors.js';
-import { xdgCacheHome } from '../config/xdg.js';
+import { xdgCacheHome } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
 import { exists, sha256, writeFileAtomic } from '../util/fs.js';
 import { buildCpio, type CpioEntry } from './cpio.js';

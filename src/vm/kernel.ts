@@ -3,7 +3,7 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { unavailable } from '../errors.js';
-import { xdgCacheHome } from '../config/xdg.js';
+import { xdgCacheHome } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
 import { exists } from '../util/fs.js';
 import { bootableImage } from './vmlinux.js';
@@ -40,33 +40,57 @@ export function kernelCacheDir(env: NodeJS.ProcessEnv): string {
   return path.join(xdgCacheHome(env), 'nofear', 'kernel');
 }
 
-export async function findGuestKernel(options: KernelLookupOptions = {}): Promise<GuestKernel> {
-  const env = options.env ?? process.env;
-  const cacheDir = kernelCacheDir(env);
+/** Where the guest kernel comes from, decided without downloading or extracting anything (doctor shows it). */
+export type KernelLocation =
+  | { kind: 'env'; image: string; modulesDir: string }
+  | { kind: 'host'; image: string; modulesDir: string; release: string }
+  | { kind: 'cached'; name: string }
+  | { kind: 'download' }
+  | { kind: 'problem'; message: string; fix: string };
+
+/** The lookup order: NOFEAR_KERNEL, the host's own kernel, Debian's package in the cache, a download. */
+export async function locateKernel(env: NodeJS.ProcessEnv, canDownload: () => boolean = () => true): Promise<KernelLocation> {
   const fromEnv = env.NOFEAR_KERNEL;
   if (fromEnv !== undefined && fromEnv !== '') {
     const modulesDir = env.NOFEAR_KERNEL_MODULES ?? '';
-    if (!(await readable(fromEnv))) {
-      throw unavailable(`NOFEAR_KERNEL=${fromEnv} is not a readable file.`, 'unset NOFEAR_KERNEL, or point it at a kernel image');
-    }
+    if (!(await readable(fromEnv))) return { kind: 'problem', message: `NOFEAR_KERNEL=${fromEnv} is not a readable file.`, fix: 'unset NOFEAR_KERNEL, or point it at a kernel image' };
     if (modulesDir === '' || !(await exists(path.join(modulesDir, 'kernel')))) {
-      throw unavailable(
-        `NOFEAR_KERNEL is set but NOFEAR_KERNEL_MODULES does not name its modules directory.`,
-        'export NOFEAR_KERNEL_MODULES=/lib/modules/<version> (the directory holding kernel/ and modules.builtin)',
-      );
+      return {
+        kind: 'problem',
+        message: 'NOFEAR_KERNEL is set but NOFEAR_KERNEL_MODULES does not name its modules directory.',
+        fix: 'export NOFEAR_KERNEL_MODULES=/lib/modules/<version> (the directory holding kernel/ and modules.builtin)',
+      };
     }
-    const image = await bootableImage(fromEnv, cacheDir);
-    return { source: 'NOFEAR_KERNEL', description: `NOFEAR_KERNEL ${fromEnv}`, image, modulesDir, version: path.basename(modulesDir) };
+    return { kind: 'env', image: fromEnv, modulesDir };
   }
-
   const release = os.release();
   const hostImage = `/boot/vmlinuz-${release}`;
   const hostModules = `/lib/modules/${release}`;
-  if ((await readable(hostImage)) && (await exists(path.join(hostModules, 'kernel')))) {
-    const image = await bootableImage(hostImage, cacheDir);
-    return { source: 'host', description: `the host's kernel ${hostImage}`, image, modulesDir: hostModules, version: release };
+  if ((await readable(hostImage)) && (await exists(path.join(hostModules, 'kernel')))) return { kind: 'host', image: hostImage, modulesDir: hostModules, release };
+  const cached = await newestCachedPackage(kernelCacheDir(env));
+  if (cached !== undefined) return { kind: 'cached', name: cached };
+  if (canDownload()) return { kind: 'download' };
+  return { kind: 'problem', message: `The host kernel ${hostImage} is not readable and there is no apt-get to fetch Debian's.`, fix: NO_APT_FIX };
+}
+
+export async function findGuestKernel(options: KernelLookupOptions = {}): Promise<GuestKernel> {
+  const env = options.env ?? process.env;
+  const cacheDir = kernelCacheDir(env);
+  const location = await locateKernel(env);
+  switch (location.kind) {
+    case 'problem':
+      throw unavailable(location.message, location.fix);
+    case 'env': {
+      const image = await bootableImage(location.image, cacheDir);
+      return { source: 'NOFEAR_KERNEL', description: `NOFEAR_KERNEL ${location.image}`, image, modulesDir: location.modulesDir, version: path.basename(location.modulesDir) };
+    }
+    case 'host': {
+      const image = await bootableImage(location.image, cacheDir);
+      return { source: 'host', description: `the host's kernel ${location.image}`, image, modulesDir: location.modulesDir, version: location.release };
+    }
+    default:
+      return debianPackageKernel(cacheDir, options.progress);
   }
-  return debianPackageKernel(cacheDir, options.progress);
 }
 
 async function newestCachedPackage(cacheDir: string): Promise<string | undefined> {
@@ -74,7 +98,7 @@ async function newestCachedPackage(cacheDir: string): Promise<string | undefined
   try {
     names = await fsp.readdir(cacheDir);
   } catch {
-    return undefined;
+    return undefined; // no cache yet
   }
   const complete: string[] = [];
   for (const name of names.filter((n) => n.startsWith('linux-image-'))) {

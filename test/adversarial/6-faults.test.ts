@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 describe('faults', function () {
   let t: TestEnv;

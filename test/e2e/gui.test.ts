@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
 import { pressKey, reportedWindow, screenshot, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
-import { isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 const WINDOW_DEADLINE = 180_000;
 

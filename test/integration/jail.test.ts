@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { identify, isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+import { identify, isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 interface Record {
   id: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { identify, isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+import { identify, isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 import type { SandboxRecord } from '../../src/sandbox/registry.js';
 import type { PsRow } from '../../src/cli/ctl-ps.js';
 import { chooseAccel, readAccelFacts } from '../../src/vm/accel.js';

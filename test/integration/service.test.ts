@@ -12,7 +12,7 @@ import { parseIntrospection } from '../helpers/introspection.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { qemuDescendants, sampleMax } from '../helpers/service.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
-import { isAlive, type ProcessIdentity } from '../../src/sandbox/proc.js';
+import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 const BUS_NAME = 'org.nofear.NoFear';
 const ROOT_PATH = '/org/nofear/NoFear';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatPs, psRow, type ProcessProbe } from '../../../src/cli/ctl-ps.js';
 import type { SandboxRecord } from '../../../src/sandbox/registry.js';
-import type { ProcessIdentity } from '../../../src/sandbox/proc.js';
+import type { ProcessIdentity } from '../../../src/util/proc.js';
 
 /** A process table: pid → start time of what runs there now, and RSS in KiB. */
 function fakeProbe(table: Record<number, { startTime: number; rssKiB?: number }>): ProcessProbe {

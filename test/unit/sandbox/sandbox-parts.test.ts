@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseStartTime, isAlive, identify } from '../../../src/sandbox/proc.js';
+import { parseStartTime, isAlive, identify } from '../../../src/util/proc.js';
 import { planVm } from '../../../src/sandbox/vm-plan.js';
 import { guestEnvironment } from '../../../src/sandbox/guest-env.js';
 import { guestHostname } from '../../../src/sandbox/sandbox.js';

@@ -2,7 +2,7 @@
 // systemd re-reads user units on daemon-reload, and a running dbus-daemon re-reads its service dirs on
 // ReloadConfig. Each tool can be swapped by environment (tests point them at /bin/true); only the cache is
 // required, the other two help a running session and are skipped quietly where they cannot run.
-import type { Env } from '../config/xdg.js';
+import type { Env } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
 
 const TOOL_TIMEOUT_MS = 15_000;

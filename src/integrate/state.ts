@@ -5,7 +5,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { NoFearError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import type { Launchers } from './integration-launchers.js';
+import type { Launchers } from './launchers.js';
+import { integrationPaths } from './paths.js';
 
 export interface InstalledFile {
   role: string;
@@ -34,7 +35,7 @@ export interface IntegrationState {
   createdDirs: string[];
   /** The types NoFear was made the default for. */
   types: string[];
-  /** type → the desktop id that opened it before (read by the viewer lookup: src/sandbox/previous-defaults.ts). */
+  /** type → the desktop id that opened it before (read by the viewer lookup through previousDefaults below). */
   previousDefaults: Record<string, string>;
   mimeapps: EditedFile | null;
   thunar: EditedFile | null;
@@ -86,4 +87,18 @@ export async function writeState(file: string, state: IntegrationState): Promise
 
 export async function removeState(file: string): Promise<void> {
   await fsp.rm(file, { force: true });
+}
+
+/**
+ * The defaults `integrate install` replaced with NoFear, per MIME type: the viewer NoFear starts in the
+ * VM comes from these first. The open path must still work when the record is damaged: it then has none.
+ */
+export async function previousDefaults(env: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
+  let state: IntegrationState | undefined;
+  try {
+    state = await readState(integrationPaths(env).stateFile);
+  } catch {
+    return {}; // damaged or unreadable: `integrate status` reports it; opening a file goes on without it
+  }
+  return Object.fromEntries(Object.entries(state?.previousDefaults ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
 }

@@ -1,6 +1,6 @@
 // Where `nofearctl integrate` puts each file, per user and from the XDG variables only (no root, no /usr).
 import path from 'node:path';
-import { xdgConfigDirs, xdgConfigHome, xdgDataHome, xdgStateHome, type Env } from '../config/xdg.js';
+import { xdgConfigDirs, xdgConfigHome, xdgDataHome, xdgStateHome, type Env } from '../util/xdg.js';
 
 export interface IntegrationPaths {
   dataHome: string;

@@ -1,13 +1,13 @@
 // `nofearctl integrate uninstall`: removes every file install wrote, takes NoFear out of mimeapps.list and
 // uca.xml (byte for byte back when nothing else changed them), and forgets the record.
 import { promises as fsp } from 'node:fs';
-import type { Env } from '../config/xdg.js';
-import { undoEdit, type UndoResult } from './integration-edit.js';
-import { releaseTypes } from './integration-mimeapps.js';
-import { integrationPaths } from './integration-paths.js';
-import { refreshDesktop } from './integration-refresh.js';
-import { readBytes, readState, removeState, sha256Hex, type IntegrationState } from './integration-state.js';
-import { removeThunarAction } from './integration-thunar.js';
+import type { Env } from '../util/xdg.js';
+import { undoEdit, type UndoResult } from './edit.js';
+import { releaseTypes } from './mimeapps.js';
+import { integrationPaths } from './paths.js';
+import { refreshDesktop } from './refresh.js';
+import { readBytes, readState, removeState, sha256Hex, type IntegrationState } from './state.js';
+import { removeThunarAction } from './thunar.js';
 
 export interface UninstallReport {
   /** undefined when nothing was installed. */

@@ -5,10 +5,10 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NoFearError } from '../errors.js';
-import { DESKTOP_GROUP } from './desktop-entry.js';
-import { KeyFile } from './keyfile.js';
-import { quoteProgram, type Launchers } from './integration-launchers.js';
-import type { IntegrationPaths } from './integration-paths.js';
+import { DESKTOP_GROUP } from '../desktop/desktop-entry.js';
+import { KeyFile } from '../desktop/keyfile.js';
+import { quoteProgram, type Launchers } from './launchers.js';
+import type { IntegrationPaths } from './paths.js';
 
 /** The checkout's root: this module sits two levels below it, as src/desktop/*.ts and as dist/desktop/*.js. */
 export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

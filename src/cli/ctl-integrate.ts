@@ -1,12 +1,12 @@
 // `nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]`: argument
 // parsing and what each prints; the work is in integration-install/uninstall/status.
-import type { Env } from '../config/xdg.js';
+import type { Env } from '../util/xdg.js';
 import { invalidArgument } from '../errors.js';
-import { install } from './integration-install.js';
-import { integrationPaths } from './integration-paths.js';
-import { formatStatus, integrationStatus } from './integration-status.js';
-import { RISKY_TYPES } from './integration-types.js';
-import { uninstall } from './integration-uninstall.js';
+import { install } from '../integrate/install.js';
+import { integrationPaths } from '../integrate/paths.js';
+import { formatStatus, integrationStatus } from '../integrate/status.js';
+import { RISKY_TYPES } from '../integrate/types.js';
+import { uninstall } from '../integrate/uninstall.js';
 
 export const INTEGRATE_USAGE = `usage: nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]
   install        the desktop entry, D-Bus service, systemd unit and "Open in NoFear" for Nautilus, Caja,

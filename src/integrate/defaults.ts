@@ -1,14 +1,14 @@
 // Which application the user's desktop opens a type with, read the way viewer resolution reads it
 // (mimeapps.list files in precedence order, then associations): before install, to record the default
 // NoFear replaces; afterwards, to say whether NoFear really is the default or another list overrides it.
-import { homeDir, type Env } from '../config/xdg.js';
-import { loadAppDatabase, type AppDatabase } from './app-database.js';
-import { nodeFileReader } from './file-reader.js';
-import { localeFromEnv } from './keyfile.js';
-import { resolveViewer } from './mimeapps.js';
-import { canonicalMime, isKnownMime, loadMimeTree, type MimeTree } from './mime-tree.js';
-import { mimeDirs, xdgDirsFromEnv } from './xdg-dirs.js';
-import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+import { homeDir, type Env } from '../util/xdg.js';
+import { loadAppDatabase, type AppDatabase } from '../desktop/app-database.js';
+import { nodeFileReader } from '../desktop/file-reader.js';
+import { localeFromEnv } from '../desktop/keyfile.js';
+import { resolveViewer } from '../desktop/mimeapps.js';
+import { canonicalMime, isKnownMime, loadMimeTree, type MimeTree } from '../desktop/mime-tree.js';
+import { mimeDirs, xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
+import { NOFEAR_DESKTOP_ID } from './types.js';
 
 export interface DesktopView {
   db: AppDatabase;

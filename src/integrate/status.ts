@@ -1,11 +1,11 @@
 // `nofearctl integrate status`: what install wrote and whether it is still there as written, and for each
 // type NoFear was made the default for, whether it still is (another mimeapps.list may take precedence).
-import type { Env } from '../config/xdg.js';
-import { effectiveDefault, loadDesktopView } from './integration-defaults.js';
-import { integrationPaths } from './integration-paths.js';
-import { readBytes, readState, sha256Hex, type IntegrationState } from './integration-state.js';
-import { hasThunarAction } from './integration-thunar.js';
-import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+import type { Env } from '../util/xdg.js';
+import { effectiveDefault, loadDesktopView } from './defaults.js';
+import { integrationPaths } from './paths.js';
+import { readBytes, readState, sha256Hex, type IntegrationState } from './state.js';
+import { hasThunarAction } from './thunar.js';
+import { NOFEAR_DESKTOP_ID } from './types.js';
 
 export type FileHealth = 'ok' | 'changed' | 'missing';
 

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import { readBytes, sha256Hex, type EditedFile } from './integration-state.js';
+import { readBytes, sha256Hex, type EditedFile } from './state.js';
 
 /** Writes through a symlink (dotfile managers link ~/.config/mimeapps.list) and keeps the file's mode. */
 async function writeShared(file: string, data: string | Buffer): Promise<void> {

@@ -2,12 +2,12 @@
 // rendering, launcher quoting and argument parsing. No files, no processes.
 import assert from 'node:assert/strict';
 import { KeyFile } from '../../../src/desktop/keyfile.js';
-import { claimedTypes, claimTypes, releaseTypes } from '../../../src/desktop/integration-mimeapps.js';
-import { hasThunarAction, mergeThunarAction, removeThunarAction } from '../../../src/desktop/integration-thunar.js';
-import { escapeXml, renderExec, renderPlaceholders } from '../../../src/desktop/integration-files.js';
-import { quoteProgram } from '../../../src/desktop/integration-launchers.js';
-import { parseInstallTypes } from '../../../src/desktop/integration-cli.js';
-import { RISKY_TYPES } from '../../../src/desktop/integration-types.js';
+import { claimedTypes, claimTypes, releaseTypes } from '../../../src/integrate/mimeapps.js';
+import { hasThunarAction, mergeThunarAction, removeThunarAction } from '../../../src/integrate/thunar.js';
+import { escapeXml, renderExec, renderPlaceholders } from '../../../src/integrate/files.js';
+import { quoteProgram } from '../../../src/integrate/launchers.js';
+import { parseInstallTypes } from '../../../src/cli/ctl-integrate.js';
+import { RISKY_TYPES } from '../../../src/integrate/types.js';
 import { isNoFearError } from '../../../src/errors.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();

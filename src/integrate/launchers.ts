@@ -1,9 +1,9 @@
 // Finds the installed `nofear-open` and `nofearctl` launchers: every file `integrate install` writes names
 // them by absolute path, because neither D-Bus activation nor a file manager searches the user's PATH.
 import path from 'node:path';
-import { homeDir, type Env } from '../config/xdg.js';
+import { homeDir, type Env } from '../util/xdg.js';
 import { invalidArgument, unavailable } from '../errors.js';
-import { nodeFileReader } from './file-reader.js';
+import { nodeFileReader } from '../desktop/file-reader.js';
 
 export interface Launchers {
   nofearOpen: string;

@@ -3,8 +3,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
-import { Sandbox, type SandboxOptions, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { hostDisplay, XpraClient, type HostWindow } from './client.js';
+import { Sandbox, type SandboxOptions, type SandboxOutcome } from './sandbox.js';
+import { hostDisplay, XpraClient, type HostWindow } from '../gui/client.js';
 
 export interface GuiOptions {
   border: Border;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {
   homeDir, xdgCacheHome, xdgConfigDirs, xdgConfigHome, xdgDataDirs, xdgDataHome, xdgRuntimeDir, xdgStateHome,
-} from '../../../src/config/xdg.js';
+} from '../../../src/util/xdg.js';
 
 describe('config/xdg', () => {
   const home = { HOME: '/home/ann' };

@@ -2,19 +2,19 @@
 // actions into the user's XDG dirs, NoFear as the default for the chosen types, and a record of all of it.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Env } from '../config/xdg.js';
+import type { Env } from '../util/xdg.js';
 import { invalidArgument } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { effectiveDefault, loadDesktopView, normaliseType, sameTypeIn, type DesktopView } from './integration-defaults.js';
-import { applyEdit } from './integration-edit.js';
-import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES, THUNAR_ACTION_SOURCE } from './integration-files.js';
-import { findLaunchers } from './integration-launchers.js';
-import { claimTypes } from './integration-mimeapps.js';
-import { integrationPaths, type IntegrationPaths } from './integration-paths.js';
-import { refreshDesktop } from './integration-refresh.js';
-import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './integration-state.js';
-import { mergeThunarAction } from './integration-thunar.js';
-import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+import { effectiveDefault, loadDesktopView, normaliseType, sameTypeIn, type DesktopView } from './defaults.js';
+import { applyEdit } from './edit.js';
+import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES, THUNAR_ACTION_SOURCE } from './files.js';
+import { findLaunchers } from './launchers.js';
+import { claimTypes } from './mimeapps.js';
+import { integrationPaths, type IntegrationPaths } from './paths.js';
+import { refreshDesktop } from './refresh.js';
+import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './state.js';
+import { mergeThunarAction } from './thunar.js';
+import { NOFEAR_DESKTOP_ID } from './types.js';
 
 export interface InstallOptions {
   /** Types to make NoFear the default for, on top of those an earlier install chose. */

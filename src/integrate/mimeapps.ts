@@ -1,8 +1,8 @@
 // Makes NoFear the default for chosen types in the user's mimeapps.list and takes that back, as line edits
 // through KeyFile: NoFear's id goes first in each type's list (the user's own ids stay behind it), so taking
 // it out again leaves each line as it was, and nothing else in the file is touched.
-import { KeyFile } from './keyfile.js';
-import { NOFEAR_DESKTOP_ID } from './integration-types.js';
+import { KeyFile } from '../desktop/keyfile.js';
+import { NOFEAR_DESKTOP_ID } from './types.js';
 
 export const DEFAULTS_GROUP = 'Default Applications';
 // GLib's own "set as default" adds the association too; it puts NoFear in "Open With" lists for types its

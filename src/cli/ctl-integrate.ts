@@ -7,6 +7,7 @@ import { integrationPaths } from '../integrate/paths.js';
 import { formatStatus, integrationStatus } from '../integrate/status.js';
 import { RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
+import { NoFearClient } from '../service/client.js';
 
 export const INTEGRATE_USAGE = `usage: nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]
   install        the desktop entry, D-Bus service, systemd unit and "Open in NoFear" for Nautilus, Caja,
@@ -35,11 +36,21 @@ const warn = (lines: readonly string[]) => {
   for (const line of lines) process.stderr.write(`nofearctl: warning: ${line}\n`);
 };
 
+/** A running session bus re-reads its service dirs after integrate changed them. */
+async function withBus<T>(env: Env, work: (reloadBus: () => Promise<void>) => Promise<T>): Promise<T> {
+  const client = env.DBUS_SESSION_BUS_ADDRESS ? NoFearClient.connect(env as NodeJS.ProcessEnv) : undefined;
+  try {
+    return await work(async () => client?.reloadBusConfig());
+  } finally {
+    client?.close();
+  }
+}
+
 export async function integrateCommand(args: readonly string[], env: Env = process.env): Promise<number> {
   const [verb, ...rest] = args;
   switch (verb) {
     case 'install': {
-      const report = await install({ types: parseInstallTypes(rest) }, env);
+      const report = await withBus(env, (reloadBus) => install({ types: parseInstallTypes(rest) }, env, reloadBus));
       out(`installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
       if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
@@ -49,7 +60,7 @@ export async function integrateCommand(args: readonly string[], env: Env = proce
       return 0;
     }
     case 'uninstall': {
-      const report = await uninstall(env);
+      const report = await withBus(env, (reloadBus) => uninstall(env, reloadBus));
       if (report.state === undefined) {
         out('NoFear\'s desktop integration is not installed; nothing to remove\n');
         return 0;

@@ -1,7 +1,8 @@
 // nofearctl profiles list|create|delete|info: the same store as nofear -l/-n/-d, with sizes and last use.
 import { invalidArgument } from '../errors.js';
 import { createProfile, deleteProfile, listProfiles, profileExists, profileInfo, validateProfileName, type ProfileInfo } from '../profiles/store.js';
-import { ensureRuntimeBase, liveness, listRecords } from '../sandbox/registry.js';
+import { ensureRuntimeBase, listRecords } from '../sandbox/registry.js';
+import { liveness } from '../sandbox/reaper.js';
 import { formatProfiles, humanBytes } from './profile-table.js';
 
 const USAGE = 'nofearctl profiles list|create NAME|delete NAME|info NAME';

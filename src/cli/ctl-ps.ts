@@ -1,5 +1,6 @@
 // nofearctl ps: the sandboxes in the runtime registry, as a table or JSON; leftovers are shown, then reaped.
-import { liveness, listRecords, reapLeftovers, reapSandbox, sandboxDir, type SandboxRecord } from '../sandbox/registry.js';
+import { listRecords, type SandboxRecord } from '../sandbox/registry.js';
+import { isSandboxProcess, liveness, reapLeftovers, reapSandbox } from '../sandbox/reaper.js';
 import { isAlive, processStartTime, rssKiB, type ProcessIdentity } from '../util/proc.js';
 
 export interface PsRow {
@@ -28,9 +29,11 @@ export interface ProcessProbe {
   rssKiB(pid: number): number | undefined;
   /** The start time of whatever runs under this pid now, if anything. */
   startTime(pid: number): number | undefined;
+  /** Whether this live process is one of the sandbox's own (its command line names `nofear-<id>`). */
+  ours(identity: ProcessIdentity | undefined, id: string): boolean;
 }
 
-export const SYSTEM_PROBE: ProcessProbe = { alive: isAlive, rssKiB, startTime: processStartTime };
+export const SYSTEM_PROBE: ProcessProbe = { alive: isAlive, rssKiB, startTime: processStartTime, ours: isSandboxProcess };
 
 /** Recorded pids that now belong to other processes: named so that nobody worries they were touched. */
 function recycledPids(record: SandboxRecord, probe: ProcessProbe): number[] {
@@ -48,7 +51,7 @@ function leftoverNote(record: SandboxRecord, state: string, probe: ProcessProbe)
 }
 
 export function psRow(record: SandboxRecord, now = Date.now(), probe: ProcessProbe = SYSTEM_PROBE): PsRow {
-  const life = liveness(record, probe.alive);
+  const life = liveness(record, probe.alive, (identity) => probe.ours(identity, record.id));
   // QEMU itself (inside the jail) holds the guest's memory; the jail process is a fallback.
   const vmm = probe.alive(record.vmm) ? record.vmm : probe.alive(record.qemu) ? record.qemu : undefined;
   const rss = vmm === undefined ? undefined : probe.rssKiB(vmm.pid);
@@ -112,7 +115,7 @@ export async function psRows(base: string, probe: ProcessProbe = SYSTEM_PROBE): 
     const row = psRow(record, Date.now(), probe);
     if (row.state === 'orphaned' || row.state === 'stale') {
       // reapSandbox looks again: one whose owner is back (it cannot be) or still running is kept.
-      row.cleaned = (await reapSandbox(sandboxDir(base, record.id), record)) !== 'live';
+      row.cleaned = (await reapSandbox(base, record)) !== 'live';
     }
     rows.push(row);
   }

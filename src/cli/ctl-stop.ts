@@ -1,8 +1,10 @@
 // nofearctl stop ID|PROFILE|--all: which sandboxes a target names, stopping them, and what to say.
 import { invalidArgument, notFound, type NoFearError } from '../errors.js';
-import { ID_PATTERN, listRecords, reapLeftovers, type SandboxRecord } from '../sandbox/registry.js';
+import { ID_PATTERN, listRecords, type SandboxRecord } from '../sandbox/registry.js';
+import { reapLeftovers } from '../sandbox/reaper.js';
 import { stopSandboxes, type StopResult } from '../sandbox/stop.js';
 import { PROFILE_NAME } from '../profiles/store.js';
+import { NoFearClient } from '../service/client.js';
 
 export type StopTarget = { kind: 'all' } | { kind: 'id'; id: string } | { kind: 'profile'; name: string };
 
@@ -51,11 +53,21 @@ export function notRunning(target: StopTarget, cleaned: readonly string[]): NoFe
   return notFound(`No ${what} is running: ${tail}.`, 'nofearctl ps lists the running ones');
 }
 
+/** The service owns its sandboxes' clean-up: it is asked over the bus first, as the contract says. */
+async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecord[], deadlineMs: number): Promise<Map<string, StopResult>> {
+  const client = chosen.some((r) => r.ownerKind === 'service') ? NoFearClient.connect(process.env) : undefined;
+  try {
+    return await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs, process.env, async (id) => (client === undefined ? false : client.stopSandbox(id)));
+  } finally {
+    client?.close();
+  }
+}
+
 export async function runStop(base: string, args: readonly string[], deadlineMs = 10_000): Promise<number> {
   const target = parseStopArgs(args);
   const records = await listRecords(base);
   const { target: parsed, chosen } = selectTargets(records, target);
-  const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs);
+  const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopThroughServiceToo(base, chosen, deadlineMs);
   // Every NoFear command clears what crashed ones left, targeted or not.
   await reapLeftovers(base);
   const ended = [...results].filter(([, r]) => r === 'stopped' || r === 'killed');

@@ -1,12 +1,15 @@
 // doctor's checks of the desktop session: display, session bus, the service, the integration.
 // None of them can FAIL: NoFear still runs VMs without them (DESIGN: they only warn).
-import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runTool } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import type { Check } from './doctor-check.js';
+import { integrationPaths } from '../integrate/paths.js';
+import { NOFEAR_DESKTOP_ID } from '../integrate/types.js';
+import { NoFearClient } from '../service/client.js';
+import { BUS_NAME } from '../service/names.js';
 
 const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
@@ -44,25 +47,43 @@ export function checkSessionBus(env: NodeJS.ProcessEnv): Check {
   return ok('session bus', address.replace(/,guid=.*/, ''));
 }
 
-const BUS_ARGS = ['--session', '--print-reply', '--reply-timeout=2000', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus'];
+/** What doctor asks the session bus; a real client in use, a stand-in in tests. */
+export interface BusQuestions {
+  /** Whether org.nofear.NoFear has an owner now; rejects when the bus does not answer. */
+  serviceRunning(): Promise<boolean>;
+  /** Whether the bus can start it on demand. */
+  serviceActivatable(): Promise<boolean>;
+}
 
-export async function checkService(env: NodeJS.ProcessEnv, probe: Prober): Promise<Check> {
+export async function checkService(env: NodeJS.ProcessEnv, questions?: BusQuestions): Promise<Check> {
   if (!env.DBUS_SESSION_BUS_ADDRESS) return warn('service', 'not reachable without a session bus');
-  const owner = await probe('dbus-send', [...BUS_ARGS, 'org.freedesktop.DBus.NameHasOwner', 'string:org.nofear.NoFear']);
-  if (owner === undefined) return warn('service', 'cannot ask the session bus (dbus-send is missing)', installHint(PACKAGES.dbus));
-  if (owner.exitCode !== 0) return warn('service', `the session bus does not answer (${firstLine(owner.stderr) || 'dbus-send failed'})`, 'check DBUS_SESSION_BUS_ADDRESS');
-  if (/boolean true/.test(owner.stdout)) return ok('service', 'org.nofear.NoFear is running');
-  const activatable = await probe('dbus-send', [...BUS_ARGS, 'org.freedesktop.DBus.ListActivatableNames']);
-  if (activatable !== undefined && /"org\.nofear\.NoFear"/.test(activatable.stdout)) return ok('service', 'not running; the session bus starts it on demand');
+  if (questions !== undefined) return serviceCheck(questions);
+  const client = NoFearClient.connect(env);
+  if (client === undefined) return warn('service', 'not reachable: the session bus address cannot be used', 'check DBUS_SESSION_BUS_ADDRESS');
+  try {
+    return await serviceCheck({ serviceRunning: () => client.nameHasOwner(), serviceActivatable: async () => (await client.activatableNames()).includes(BUS_NAME) });
+  } finally {
+    client.close();
+  }
+}
+
+async function serviceCheck(bus: BusQuestions): Promise<Check> {
+  let running: boolean;
+  try {
+    running = await bus.serviceRunning();
+  } catch (error) {
+    return warn('service', `the session bus does not answer (${firstLine(error instanceof Error ? error.message : String(error))})`, 'check DBUS_SESSION_BUS_ADDRESS');
+  }
+  if (running) return ok('service', `${BUS_NAME} is running`);
+  if (await bus.serviceActivatable().catch(() => false)) return ok('service', 'not running; the session bus starts it on demand');
   return warn('service', 'not installed on the session bus: nofear-open runs VMs in-process and file managers cannot open files in NoFear', 'nofearctl integrate install');
 }
 
 export function checkIntegration(env: NodeJS.ProcessEnv): Check {
-  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME ?? os.homedir(), '.local', 'share');
-  const entry = path.join(dataHome, 'applications', 'org.nofear.NoFear.desktop');
+  const entry = path.join(integrationPaths(env).applicationsDir, NOFEAR_DESKTOP_ID);
   return existsSync(entry) ? ok('integration', `installed (${entry})`) : warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
 }
 
 export async function sessionChecks(env: NodeJS.ProcessEnv, probe: Prober = systemProber(env)): Promise<Check[]> {
-  return [await checkDisplay(env, probe), checkSessionBus(env), await checkService(env, probe), checkIntegration(env)];
+  return [await checkDisplay(env, probe), checkSessionBus(env), await checkService(env), checkIntegration(env)];
 }

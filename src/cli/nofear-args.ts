@@ -13,6 +13,8 @@ export interface RunArgs {
   cpus: number | undefined;
   root: boolean;
   verbose: boolean;
+  /** No progress line on the terminal (--gui). */
+  quiet: boolean;
   command: string[];
 }
 
@@ -23,7 +25,7 @@ export type NofearArgs =
   | { action: 'help' }
   | { action: 'version' };
 
-export const NOFEAR_USAGE = `usage: nofear [-p NAME | -t] [-g [-s]] [-f DIR] [--net none|user] [--mem MIB] [--cpus N] [--root] [-v] [--] [CMD [ARG...]]
+export const NOFEAR_USAGE = `usage: nofear [-p NAME | -t] [-g [-s]] [-f DIR] [--net none|user] [--mem MIB] [--cpus N] [--root] [-q] [-v] [--] [CMD [ARG...]]
        nofear -n NAME     create a profile
        nofear -d NAME     delete a profile
        nofear -l          list profiles
@@ -37,6 +39,7 @@ export const NOFEAR_USAGE = `usage: nofear [-p NAME | -t] [-g [-s]] [-f DIR] [--
       --mem MIB             guest memory (default 1024)
       --cpus N              guest CPUs (default 2)
       --root                run the command as root in the guest
+  -q, --quiet               no progress line on the terminal (--gui)
   -v, --verbose             say which kernel, image and accelerator are used
 Without CMD: an interactive shell. The exit status is the command's; 125 means NoFear itself failed.`;
 
@@ -48,6 +51,7 @@ const ALIASES: Record<string, string> = {
   '--sound': '-s',
   '--shared-folder': '-f',
   '--verbose': '-v',
+  '--quiet': '-q',
   '--help': '-h',
   '--list': '-l',
 };
@@ -62,7 +66,7 @@ function positiveInt(option: string, value: string, max: number): number {
 export function parseNofearArgs(argv: readonly string[]): NofearArgs {
   const run: RunArgs = {
     action: 'run', profile: undefined, temporary: false, gui: false, sound: false, sharedFolder: undefined,
-    net: undefined, memoryMiB: undefined, cpus: undefined, root: false, verbose: false, command: [],
+    net: undefined, memoryMiB: undefined, cpus: undefined, root: false, verbose: false, quiet: false, command: [],
   };
   let profileAction: { action: 'create' | 'delete'; name: string } | undefined;
   let list = false;
@@ -91,6 +95,7 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
       case '-f': run.sharedFolder = value; break;
       case '--root': run.root = true; break;
       case '-v': run.verbose = true; break;
+      case '-q': run.quiet = true; break;
       case '-l': list = true; break;
       case '-h': return { action: 'help' };
       case '--version': return { action: 'version' };

@@ -8,20 +8,23 @@ export interface OpenArgs {
   noService: boolean;
   dryRun: boolean;
   verbose: boolean;
+  /** No progress line on the terminal. */
+  quiet: boolean;
   targets: string[];
   help: boolean;
 }
 
-export const OPEN_USAGE = `usage: nofear-open [--profile NAME] [--with DESKTOP_ID] [--wait] [--no-service] [--dry-run] [-v] FILE|URL...
+export const OPEN_USAGE = `usage: nofear-open [--profile NAME] [--with DESKTOP_ID] [--wait] [--no-service] [--dry-run] [-q] [-v] FILE|URL...
 Opens each file in its own throwaway VM, in the application you would normally use for it.
   --with DESKTOP_ID   use this application (e.g. org.gnome.Evince) instead of your default
   --wait              return when the windows are closed
   --no-service        do the work in this process (it stays until its VMs end)
   --dry-run           open nothing: print the type, the application and the command for each file
+  -q, --quiet         no progress line on the terminal
   -v, --verbose       say how the type and the application were chosen`;
 
 export function parseOpenArgs(argv: readonly string[]): OpenArgs {
-  const args: OpenArgs = { profile: undefined, viewer: undefined, wait: false, noService: false, dryRun: false, verbose: false, targets: [], help: false };
+  const args: OpenArgs = { profile: undefined, viewer: undefined, wait: false, noService: false, dryRun: false, verbose: false, quiet: false, targets: [], help: false };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -45,6 +48,8 @@ export function parseOpenArgs(argv: readonly string[]): OpenArgs {
       case '--dry-run': args.dryRun = true; break;
       case '-v':
       case '--verbose': args.verbose = true; break;
+      case '-q':
+      case '--quiet': args.quiet = true; break;
       case '-h':
       case '--help': args.help = true; break;
       default:

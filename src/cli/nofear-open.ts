@@ -9,7 +9,8 @@ import { openInSandbox } from '../sandbox/open-file.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { openThroughService } from './open-via-service.js';
-import { notify, notifyIfSlow } from '../desktop/notify.js';
+import { notifyIfSlow, notifyOnce } from '../service/notifications.js';
+import { StatusLine } from './status-line.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -24,6 +25,7 @@ async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
 async function openInProcess(plans: readonly OpenPlan[], config: Config, args: OpenArgs): Promise<number> {
   const warn = noticeWriter(args.verbose, 'nofear-open');
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
+  const status = StatusLine.forStderr(args);
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const stops: (() => Promise<void>)[] = [];
@@ -39,7 +41,8 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
         // Launched from the desktop (no terminal to talk to): say it on the desktop instead.
         const fromDesktop = !process.stderr.isTTY;
         const name = path.basename(plan.file);
-        const cancelSlow = fromDesktop ? notifyIfSlow(`Opening ${name} safely`, `Starting a throwaway VM for ${plan.viewerName}…`) : () => {};
+        const cancelSlow = fromDesktop ? notifyIfSlow(process.env, `Opening ${name} safely`, `Starting a throwaway VM for ${plan.viewerName}…`) : () => {};
+        status.step(name, 'booting');
         try {
           const session = await openInSandbox(plan, {
             config,
@@ -47,11 +50,15 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
             ownerKind: 'cli',
             warn,
             abort: controller.signal,
-            ...(verbose ? { log: verbose, onStep: (step, ms, window) => verbose(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`) } : {}),
+            onStep: (step, ms, window) => {
+              if (step !== 'window') status.step(name, step);
+              verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
+            },
+            ...(verbose ? { log: verbose } : {}),
           });
           cancelSlow();
           stops.push(() => session.sandbox.stop());
-          if (process.stderr.isTTY) warn(`${path.basename(plan.file)}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`);
+          void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`));
           const outcome = await session.finished;
           await session.sandbox.dispose();
           if (outcome.kind === 'failed') {
@@ -61,7 +68,8 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
           return outcome.kind === 'stopped' ? STOPPED_STATUS : outcome.status;
         } catch (error) {
           cancelSlow();
-          if (fromDesktop) await notify(`NoFear could not open ${name}`, error instanceof Error ? error.message : String(error));
+          status.end();
+          if (fromDesktop) await notifyOnce(process.env, `NoFear could not open ${name}`, error instanceof Error ? error.message : String(error));
           return reportFailure('nofear-open', error);
         }
       }),

@@ -7,13 +7,15 @@ import path from 'node:path';
 import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
 import { parseNofearArgs, NOFEAR_USAGE, type RunArgs } from './nofear-args.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
-import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.js';
+import { Sandbox } from '../sandbox/sandbox.js';
+import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
-import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
-import { startGuiSession, type GuiSession } from '../sandbox/gui-session.js';
+import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
+import type { HostWindow } from '../gui/client.js';
+import { StatusLine } from './status-line.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 
@@ -80,37 +82,44 @@ async function runInVm(args: RunArgs): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
-  const options: SandboxOptions = {
-    argv: command,
-    profile: profile ?? 'temporary',
-    ...(disk === undefined ? {} : { disk }),
-    stdio: interactive ? 'tty' : 'pipe',
-    user: args.root ? 'root' : 'user',
-    memoryMiB,
-    cpus: args.cpus ?? config.vm.cpus,
-    net: args.net ?? config.vm.net,
-    tbSizeMiB: config.vm.tbSizeMiB,
-    ...(config.vm.accel === 'auto' ? {} : { accel: config.vm.accel }),
-    ...(sharedFolder === undefined ? {} : { sharedFolder, cwd: '/shared' }),
-    env: guestEnvironment({ root: args.root, interactive, hostEnv: process.env }),
-    ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
-    ...(verbose === undefined ? {} : { log: verbose }),
-    warn,
-    abort: controller.signal,
-  };
+  const gui = args.gui;
+  const options = sandboxOptionsFrom(
+    config,
+    {
+      argv: command,
+      profile: profile ?? 'temporary',
+      ...(disk === undefined ? {} : { disk }),
+      // --gui with a command: its windows are its output; --gui without one: the debugging shell.
+      stdio: gui ? (args.command.length > 0 ? 'none' : 'tty') : interactive ? 'tty' : 'pipe',
+      root: args.root,
+      interactive,
+      gui,
+      sound: args.sound,
+      memoryMiB,
+      ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
+      ...(args.net === undefined ? {} : { net: args.net }),
+      ...(sharedFolder === undefined ? {} : { sharedFolder }),
+      ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
+    },
+    { hostEnv: process.env, ownerKind: 'cli', ...(verbose === undefined ? {} : { log: verbose }), warn, abort: controller.signal },
+  );
+  let stopProgress = () => {};
   try {
     let session: GuiSession | undefined;
     try {
       if (args.gui) {
+        const progress = guiProgress(args, command, verbose);
+        stopProgress = progress.end;
         session = await startGuiSession(
-          { ...options, stdio: args.command.length > 0 ? 'none' : 'tty', env: { ...options.env, DISPLAY: ':100' } },
-          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, ...(verbose ? { onStep: (step, ms, window) => verbose(`gui: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`) } : {}) },
+          options,
+          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep },
         );
         sandbox = session.sandbox;
       } else {
         sandbox = await Sandbox.start(options);
       }
     } catch (error) {
+      stopProgress();
       if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
       throw error;
     }
@@ -130,6 +139,20 @@ async function runInVm(args: RunArgs): Promise<number> {
     await release?.();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
+}
+
+/** --gui's steps: a status line on the terminal (until the window), or --verbose's timed lines. */
+function guiProgress(args: RunArgs, command: readonly string[], verbose: ((line: string) => void) | undefined) {
+  // The debugging shell takes the terminal for itself: no status line there.
+  const status = StatusLine.forStderr({ quiet: args.quiet || args.command.length === 0, verbose: args.verbose });
+  const name = path.basename(command[0] ?? 'nofear');
+  status.step(name, 'booting');
+  const onStep = (step: GuiStep, ms: number, window?: HostWindow) => {
+    if (step === 'window') status.end();
+    else status.step(name, step);
+    verbose?.(`gui: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
+  };
+  return { onStep, end: () => status.end() };
 }
 
 function statSafe(file: string): boolean {

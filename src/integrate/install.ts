@@ -11,7 +11,7 @@ import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES
 import { findLaunchers } from './launchers.js';
 import { claimTypes } from './mimeapps.js';
 import { integrationPaths, type IntegrationPaths } from './paths.js';
-import { refreshDesktop } from './refresh.js';
+import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './state.js';
 import { mergeThunarAction } from './thunar.js';
 import { NOFEAR_DESKTOP_ID } from './types.js';
@@ -120,7 +120,7 @@ async function fileExists(file: string): Promise<boolean> {
   return fsp.stat(file).then(() => true, () => false);
 }
 
-export async function install(options: InstallOptions, env: Env = process.env): Promise<InstallReport> {
+export async function install(options: InstallOptions, env: Env = process.env, reloadBus?: ReloadBus): Promise<InstallReport> {
   const paths = integrationPaths(env);
   const launchers = await findLaunchers(env);
   const previous = await readState(paths.stateFile);
@@ -138,7 +138,7 @@ export async function install(options: InstallOptions, env: Env = process.env): 
     // Whatever got written is on record, so that uninstall can take it away even after a failure.
     await writeState(paths.stateFile, state);
   }
-  warnings.push(...(await refreshDesktop(paths.applicationsDir, env)).warnings);
+  warnings.push(...(await refreshDesktop(paths.applicationsDir, env, reloadBus)).warnings);
   const after = await loadDesktopView(env);
   for (const type of state.types) {
     const now = effectiveDefault(after, type, { includeNoFear: true });

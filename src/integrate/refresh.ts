@@ -1,7 +1,8 @@
 // Tells the desktop about installed or removed files: GLib needs the applications dir's mimeinfo.cache,
 // systemd re-reads user units on daemon-reload, and a running dbus-daemon re-reads its service dirs on
-// ReloadConfig. Each tool can be swapped by environment (tests point them at /bin/true); only the cache is
-// required, the other two help a running session and are skipped quietly where they cannot run.
+// ReloadConfig (asked by the caller's bus client). The tools can be swapped by environment (tests point
+// them at /bin/true); only the cache is required, the others help a running session and are skipped
+// quietly where they cannot run.
 import type { Env } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
 
@@ -17,7 +18,10 @@ function tool(env: Env, variable: string, fallback: string): string {
   return value !== undefined && value !== '' ? value : fallback;
 }
 
-export async function refreshDesktop(applicationsDir: string, env: Env): Promise<RefreshReport> {
+/** Makes a running dbus-daemon re-read its service dirs (the caller's bus client does it). */
+export type ReloadBus = () => Promise<void>;
+
+export async function refreshDesktop(applicationsDir: string, env: Env, reloadBus?: ReloadBus): Promise<RefreshReport> {
   const warnings: string[] = [];
   const childEnv = Object.fromEntries(Object.entries(env).filter((pair): pair is [string, string] => pair[1] !== undefined));
   const updater = tool(env, 'NOFEAR_UPDATE_DESKTOP_DATABASE', 'update-desktop-database');
@@ -28,10 +32,7 @@ export async function refreshDesktop(applicationsDir: string, env: Env): Promise
   }
   const systemctl = tool(env, 'NOFEAR_SYSTEMCTL', 'systemctl');
   await runTool(systemctl, ['--user', 'daemon-reload'], { timeoutMs: TOOL_TIMEOUT_MS, env: childEnv });
-  if (env.DBUS_SESSION_BUS_ADDRESS !== undefined && env.DBUS_SESSION_BUS_ADDRESS !== '') {
-    const dbusSend = tool(env, 'NOFEAR_DBUS_SEND', 'dbus-send');
-    const args = ['--session', '--type=method_call', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.ReloadConfig'];
-    await runTool(dbusSend, args, { timeoutMs: TOOL_TIMEOUT_MS, env: childEnv });
-  }
+  // Best effort: without a running bus there is nothing to reload; the next session reads the dirs anyway.
+  await reloadBus?.().catch(() => undefined);
   return { warnings };
 }

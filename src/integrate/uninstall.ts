@@ -5,7 +5,7 @@ import type { Env } from '../util/xdg.js';
 import { undoEdit, type UndoResult } from './edit.js';
 import { releaseTypes } from './mimeapps.js';
 import { integrationPaths } from './paths.js';
-import { refreshDesktop } from './refresh.js';
+import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, removeState, sha256Hex, type IntegrationState } from './state.js';
 import { removeThunarAction } from './thunar.js';
 
@@ -45,7 +45,7 @@ async function removeEmptyDirs(dirs: readonly string[]): Promise<void> {
   }
 }
 
-export async function uninstall(env: Env = process.env): Promise<UninstallReport> {
+export async function uninstall(env: Env = process.env, reloadBus?: ReloadBus): Promise<UninstallReport> {
   const paths = integrationPaths(env);
   const state = await readState(paths.stateFile);
   const report: UninstallReport = { state, removed: [], changed: [], mimeapps: undefined, thunar: undefined, warnings: [] };
@@ -59,7 +59,7 @@ export async function uninstall(env: Env = process.env): Promise<UninstallReport
     report.thunar = await undoEdit(state.thunar, removeThunarAction, (text) => !/<action[\s>]/.test(text));
   }
   if (await fsp.stat(paths.applicationsDir).then(() => true, () => false)) {
-    report.warnings.push(...(await refreshDesktop(paths.applicationsDir, env)).warnings);
+    report.warnings.push(...(await refreshDesktop(paths.applicationsDir, env, reloadBus)).warnings);
     if (!state.mimeinfoCacheExisted) await dropEmptyCache(paths.mimeinfoCache);
   }
   await removeState(paths.stateFile);

@@ -3,7 +3,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
-import { Sandbox, type SandboxOptions, type SandboxOutcome } from './sandbox.js';
+import { Sandbox, type SandboxOutcome } from './sandbox.js';
+import type { SandboxOptions } from './sandbox-options.js';
+import { socketPaths } from './vm-plan.js';
 import { hostDisplay, XpraClient, type HostWindow } from '../gui/client.js';
 
 export interface GuiOptions {
@@ -65,15 +67,17 @@ export async function startGuiSession(options: SandboxOptions, gui: GuiOptions):
   let sandbox: Sandbox;
   try {
     sandbox = await Sandbox.start({
-      ...options,
-      gui: true,
-      sound: gui.sound,
-      onListening: (sockets) => {
-        // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
-        client = new XpraClient({ socket: sockets.gui, profile: options.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
-      },
-      onProgress: (progress) => {
-        if (progress === 'gui-server') serverReady();
+      shape: { ...options.shape, gui: true, sound: gui.sound },
+      job: options.job,
+      hooks: {
+        ...options.hooks,
+        onListening: (layout) => {
+          // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
+          client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
+        },
+        onProgress: (progress) => {
+          if (progress === 'gui-server') serverReady();
+        },
       },
     });
   } catch (error) {

@@ -1,20 +1,27 @@
 // Starts a sandbox for the service: a command (optionally with its windows forwarded) or a file opened
-// in its viewer. It answers as soon as the request is validated and the sandbox has an id; `running`
-// and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
+// in its viewer. It answers as soon as the request is validated and the sandbox has an id; `running`,
+// the steps and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
 import { borderFor, loadConfig, type Config } from '../config/index.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay } from '../gui/client.js';
-import { startGuiSession, type GuiSession } from './gui-session.js';
-import { guestEnvironment } from './guest-env.js';
+import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
 import { Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { openInSandbox, OPEN_PROFILE } from './open-file.js';
+import { sandboxOptionsFrom } from './sandbox-options.js';
+
+/** Where a caller's windows go: its own display, when it says which. */
+export interface CallerDisplay {
+  DISPLAY?: string;
+  XAUTHORITY?: string;
+  WAYLAND_DISPLAY?: string;
+}
 
 export type LaunchSpec =
-  | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string }
-  | { kind: 'open'; file: string; viewer?: string; profile?: string }
-  | { kind: 'open-plan'; plan: OpenPlan };
+  | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
+  | { kind: 'open'; file: string; viewer?: string; profile?: string; display?: CallerDisplay; notify?: boolean }
+  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean };
 
 export interface LaunchContext {
   env?: NodeJS.ProcessEnv;
@@ -23,16 +30,31 @@ export interface LaunchContext {
   ownerKind?: 'cli' | 'service';
 }
 
+/** How a sandbox ended: its exit status, and whether NoFear itself failed (not the guest's status). */
+export interface SandboxEnd {
+  status: number;
+  failed: boolean;
+}
+
+export type LaunchStep = 'booting' | GuiStep;
+
 export interface LaunchedSandbox {
   id: string;
   profile: string;
   command: string[];
   files: string[];
   startedAt: Date;
+  /** An open whose progress the service shows as a notification (callers that show their own say no). */
+  notifies: boolean;
+  /** The last step reached, and each step's time in ms after startedAt. */
+  readonly step: LaunchStep;
+  readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
+  /** Hears each step as it is reached. */
+  onStep(listener: (step: LaunchStep) => void): void;
   /** Resolves when the job runs (for a window: the client attached); rejects with the start's error. */
   running: Promise<void>;
   /** The exit status (the guest's; 128+N for a signal; 143 when stopped; 125 for NoFear's own failure), after clean-up. */
-  ended: Promise<number>;
+  ended: Promise<SandboxEnd>;
   /** Powers the guest off (QEMU killed after a deadline); `ended` settles after. */
   stop(): Promise<void>;
   /** QEMU's jail process, once it runs. */
@@ -47,51 +69,66 @@ export function statusOf(outcome: SandboxOutcome): number {
   return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : FAILURE_STATUS;
 }
 
+export function endOf(outcome: SandboxOutcome): SandboxEnd {
+  return { status: statusOf(outcome), failed: outcome.kind === 'failed' };
+}
+
+/**
+ * The environment a sandbox's windows are shown with: the caller's display when it gave one, else the
+ * launcher's own. A service started by the bus before the session set DISPLAY has none: say how to fix that.
+ */
+export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay | undefined, ownerKind: 'cli' | 'service'): NodeJS.ProcessEnv {
+  const merged = caller?.DISPLAY !== undefined || caller?.WAYLAND_DISPLAY !== undefined ? { ...env, DISPLAY: caller.DISPLAY, XAUTHORITY: caller.XAUTHORITY, WAYLAND_DISPLAY: caller.WAYLAND_DISPLAY } : env;
+  try {
+    hostDisplay(merged);
+  } catch (error) {
+    if (ownerKind !== 'service' || !isNoFearError(error)) throw error;
+    throw new NoFearError('Unavailable', `${error.message} The NoFear service was started by the session bus, whose environment has no display, and the caller did not say which display to use.`, {
+      fix: 'dbus-update-activation-environment --systemd DISPLAY XAUTHORITY (in your session start-up), or open through nofear-open, which passes its display',
+    });
+  }
+  return merged;
+}
+
 export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
-  const env = context.env ?? process.env;
-  const config = context.config ?? loadConfig(env).config;
+  const baseEnv = context.env ?? process.env;
+  const config = context.config ?? loadConfig(baseEnv).config;
   const ownerKind = context.ownerKind ?? 'service';
   const log = context.log;
   // Everything that can be refused is refused here, before any VM exists.
   let plan: OpenPlan | undefined;
-  if (spec.kind === 'open') plan = await planOpen(spec.file, { viewer: spec.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes, env });
+  if (spec.kind === 'open') plan = await planOpen(spec.file, { viewer: spec.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes, env: baseEnv });
   if (spec.kind === 'open-plan') plan = spec.plan;
   const profile = spec.kind === 'run' ? (spec.profile ?? 'temporary') : OPEN_PROFILE;
   if (profile !== 'temporary') throw invalidArgument('The service runs throwaway VMs only; persistent profiles belong to the nofear command.', 'nofear -p NAME CMD');
-  if (plan !== undefined || (spec.kind === 'run' && spec.gui)) hostDisplay(env);
   if (spec.kind === 'run' && spec.argv.length === 0) throw invalidArgument('Run needs a command.', 'pass the command as an array of strings');
+  const windows = plan !== undefined || (spec.kind === 'run' && spec.gui);
+  const env = windows ? displayEnvironment(baseEnv, spec.display, ownerKind) : baseEnv;
 
   const id = newSandboxId();
+  const startedAt = new Date();
+  const progress = new StepTracker(startedAt);
+  const onStep = (step: GuiStep) => progress.reach(step);
   let sandbox: Sandbox | undefined;
   let stopRequested = false;
   const started: Promise<{ sandbox: Sandbox; session?: GuiSession }> = (async () => {
     if (plan !== undefined) {
-      const session = await openInSandbox(plan, { config, env, ownerKind, id, ...(log ? { log } : {}) });
+      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) });
       return { sandbox: session.sandbox, session };
     }
     if (spec.kind !== 'run') throw new Error('unreachable');
-    const options = {
-      id,
-      argv: spec.argv,
-      profile,
-      stdio: 'none' as const,
-      user: 'user' as const,
-      memoryMiB: config.vm.memoryMiB,
-      cpus: config.vm.cpus,
-      net: spec.net ?? config.vm.net,
-      tbSizeMiB: config.vm.tbSizeMiB,
-      ...(config.vm.accel === 'auto' ? {} : { accel: config.vm.accel }),
-      ...(spec.sharedFolder === undefined ? {} : { sharedFolder: spec.sharedFolder, cwd: '/shared' }),
-      env: { ...guestEnvironment({ root: false, interactive: false, hostEnv: env }), ...(spec.gui ? { DISPLAY: ':100' } : {}) },
-      hostEnv: env,
-      ownerKind,
-      ...(log ? { log } : {}),
-    };
+    const options = sandboxOptionsFrom(
+      config,
+      { argv: spec.argv, profile, stdio: 'none', gui: spec.gui, ...(spec.net === undefined ? {} : { net: spec.net }), ...(spec.sharedFolder === undefined ? {} : { sharedFolder: spec.sharedFolder }) },
+      { id, hostEnv: env, ownerKind, ...(log ? { log } : {}) },
+    );
     if (spec.gui) {
-      const session = await startGuiSession(options, { border: borderFor(config, profile), clipboard: config.gui.clipboard, sound: false, env });
+      const session = await startGuiSession(options, { border: borderFor(config, profile), clipboard: config.gui.clipboard, sound: false, env, onStep });
       return { sandbox: session.sandbox, session };
     }
-    return { sandbox: await Sandbox.start(options) };
+    const box = await Sandbox.start(options);
+    progress.reach('booted');
+    return { sandbox: box };
   })();
   const running = started.then((value) => {
     sandbox = value.sandbox;
@@ -101,11 +138,11 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const ended = started.then(
     async ({ sandbox: box, session }) => {
       const outcome = session !== undefined ? await session.finished : await box.outcome;
-      const status = statusOf(outcome);
-      await box.dispose(status);
-      return status;
+      const end = endOf(outcome);
+      await box.dispose(end.status);
+      return end;
     },
-    () => FAILURE_STATUS,
+    (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
   );
   const files = plan !== undefined ? [plan.file] : [];
   return {
@@ -113,7 +150,15 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     profile,
     command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [],
     files,
-    startedAt: new Date(),
+    startedAt,
+    notifies: plan !== undefined && (spec.kind === 'run' || spec.notify !== false),
+    get step() {
+      return progress.step;
+    },
+    get steps() {
+      return progress.steps;
+    },
+    onStep: (listener) => progress.listen(listener),
     running,
     ended,
     stop: async () => {
@@ -123,4 +168,24 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     },
     qemuPid: () => sandbox?.qemuPid,
   };
+}
+
+/** The steps a sandbox has reached, with their times, and who wants to hear of the next. */
+class StepTracker {
+  step: LaunchStep = 'booting';
+  readonly steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
+  private readonly listeners: Array<(step: LaunchStep) => void> = [];
+
+  constructor(private readonly startedAt: Date) {}
+
+  reach(step: LaunchStep): void {
+    if (this.steps[step] !== undefined) return;
+    this.step = step;
+    this.steps[step] = Date.now() - this.startedAt.getTime();
+    for (const listener of this.listeners) listener(step);
+  }
+
+  listen(listener: (step: LaunchStep) => void): void {
+    this.listeners.push(listener);
+  }
 }

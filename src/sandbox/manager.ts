@@ -3,7 +3,7 @@
 // the events onto the bus.
 import { unavailable } from '../errors.js';
 import { Admission, type Limits } from './admission.js';
-import { FAILURE_STATUS, type LaunchedSandbox, type LaunchSpec } from './launch.js';
+import { FAILURE_STATUS, type LaunchedSandbox, type LaunchSpec, type LaunchStep, type SandboxEnd } from './launch.js';
 import type { SandboxState } from './registry.js';
 
 export interface ManagedSandbox {
@@ -16,8 +16,13 @@ export interface ManagedSandbox {
   readonly state: SandboxState;
   /** The CLI's exit code once ended (125 for NoFear's own failure); -1 before. */
   readonly exitStatus: number;
+  /** Whether the service shows this open's progress as a desktop notification. */
+  readonly notifies: boolean;
+  /** The last step towards the window, and each step's time in ms after the start. */
+  readonly step: LaunchStep;
+  readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
   /** Settles with the exit status once everything of the VM is gone. */
-  readonly ended: Promise<number>;
+  readonly ended: Promise<SandboxEnd>;
   stop(): Promise<void>;
 }
 
@@ -26,6 +31,8 @@ export interface ManagerEvents {
   started(sandbox: ManagedSandbox): void;
   /** Its state changed (running, exited, failed). */
   changed(sandbox: ManagedSandbox): void;
+  /** It reached a step towards its window. */
+  stepped(sandbox: ManagedSandbox, step: LaunchStep): void;
   /** The VM is gone and cleaned up; `changed` came just before. */
   ended(sandbox: ManagedSandbox, status: number): void;
   /** The job never ran (the start failed); `ended` follows with 125. */
@@ -61,6 +68,15 @@ class Entry implements ManagedSandbox {
   }
   get files() {
     return this.handle.files;
+  }
+  get step() {
+    return this.handle.step;
+  }
+  get notifies() {
+    return this.handle.notifies;
+  }
+  get steps() {
+    return this.handle.steps;
   }
   get ended() {
     return this.handle.ended;
@@ -114,6 +130,7 @@ export class SandboxManager {
 
   private follow(entry: Entry, release: () => void): void {
     const { events, lingerMs } = this.options;
+    entry.handle.onStep((step) => events.stepped(entry, step));
     entry.handle.running.then(
       () => {
         if (entry.state !== 'starting') return;
@@ -123,10 +140,11 @@ export class SandboxManager {
       (error: unknown) => events.failedToStart(entry, error),
     );
     void entry.handle.ended
-      .catch(() => FAILURE_STATUS) // ended never rejects by contract; a bug must still free the slot
-      .then((status) => {
+      .catch((): SandboxEnd => ({ status: FAILURE_STATUS, failed: true })) // ended never rejects by contract; a bug must still free the slot
+      .then(({ status, failed }) => {
         release();
-        entry.state = status === FAILURE_STATUS ? 'failed' : 'exited';
+        // A guest program may exit 125 itself: only NoFear's own failure makes the state "failed".
+        entry.state = failed ? 'failed' : 'exited';
         entry.exitStatus = status;
         events.changed(entry);
         events.ended(entry, status);

@@ -1,13 +1,15 @@
-// The runtime registry: one directory per sandbox under $XDG_RUNTIME_DIR/nofear/<id>/ holding its
-// metadata, QEMU's sockets and the staging export. The CLI, the service, ps, stop and the reaper all
+// The runtime registry: one directory per sandbox under $XDG_RUNTIME_DIR/nofear/<id>/. The record
+// (sandbox.json) sits there, outside QEMU's view; QEMU's jail binds only <id>/vm/ (its sockets and the
+// staging export). Records are read back for liveness only: no path is ever taken from one, and the
+// reaper deletes by id inside NoFear's own roots. The CLI, the service, ps, stop and the reaper all
 // go through this module.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, mkdirSync, lstatSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { xdgRuntimeDir } from '../util/xdg.js';
-import { identify, isAlive, type ProcessIdentity } from '../util/proc.js';
+import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
+import { identify, type ProcessIdentity } from '../util/proc.js';
 
 export type SandboxState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -29,9 +31,17 @@ export interface SandboxRecord {
   memoryMiB?: number;
   cpus?: number;
   pooled?: boolean;
-  /** Staging copies kept outside the runtime dir (large files): removed with the sandbox. */
-  externalStaging?: string;
   exitStatus?: number;
+}
+
+export interface SandboxLayout {
+  id: string;
+  /** <base>/<id>: the host's own files for this sandbox (its record); never in QEMU's view. */
+  dir: string;
+  /** <dir>/vm: all that QEMU's jail binds: its sockets, and the staging export unless that is in the cache. */
+  vmDir: string;
+  /** The staging export: <vmDir>/export, or <cache>/nofear/staging/<id> for a file too big for the runtime dir. */
+  exportDir: string;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{8}$/;
@@ -61,20 +71,32 @@ export function sandboxDir(base: string, id: string): string {
   return path.join(base, id);
 }
 
+/** Where large staged copies go: $XDG_CACHE_HOME/nofear/staging (on disk, not in RAM). */
+export function cacheStagingRoot(env: NodeJS.ProcessEnv): string {
+  return path.join(xdgCacheHome(env), 'nofear', 'staging');
+}
+
+export function layoutOf(base: string, id: string, exportInCache?: { env: NodeJS.ProcessEnv }): SandboxLayout {
+  const dir = sandboxDir(base, id);
+  const vmDir = path.join(dir, 'vm');
+  return { id, dir, vmDir, exportDir: exportInCache === undefined ? path.join(vmDir, 'export') : path.join(cacheStagingRoot(exportInCache.env), id) };
+}
+
 const recordPath = (dir: string) => path.join(dir, 'sandbox.json');
 
 export function newSandboxId(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** A fresh sandbox directory; `wanted` is an id the caller announced already (D-Bus replies before the boot). */
-export async function createSandboxDir(base: string, wanted?: string): Promise<{ id: string; dir: string }> {
+/** A fresh sandbox directory and its vm/; `wanted` is an id the caller announced already (D-Bus replies before the boot). */
+export async function createSandboxDir(base: string, wanted?: string): Promise<SandboxLayout> {
   for (;;) {
     const id = wanted ?? newSandboxId();
-    const dir = sandboxDir(base, id);
+    const layout = layoutOf(base, id);
     try {
-      await fsp.mkdir(dir, { mode: 0o700 });
-      return { id, dir };
+      await fsp.mkdir(layout.dir, { mode: 0o700 });
+      await fsp.mkdir(layout.vmDir, { mode: 0o700 });
+      return layout;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
         throw unavailable(`The runtime directory ${base} is full: there is no room for a new sandbox.`, `free space there (df -h ${base}), or stop sandboxes: nofearctl stop --all`);
@@ -116,69 +138,8 @@ export function selfIdentity(): ProcessIdentity {
   return identify(process.pid) ?? { pid: process.pid, startTime: -1 };
 }
 
-export type Liveness = 'live' | 'orphaned' | 'stale';
-
-/**
- * live: its owner still runs. orphaned: the owner is gone but its QEMU (same pid and start time) runs.
- * stale: nothing of it runs; a pid that now belongs to another process counts as gone and is never touched.
- */
-export function liveness(record: SandboxRecord, alive: (identity: ProcessIdentity | undefined) => boolean = isAlive): Liveness {
-  if (alive(record.owner)) return 'live';
-  if (alive(record.qemu)) return 'orphaned';
-  return 'stale';
-}
-
-export async function removeSandboxDir(dir: string, record?: SandboxRecord): Promise<void> {
-  if (record?.externalStaging !== undefined) await fsp.rm(record.externalStaging, { recursive: true, force: true });
-  await fsp.rm(dir, { recursive: true, force: true });
-}
-
-/**
- * Reaps one sandbox whose owner is gone: stops its orphaned QEMU (same pid and start time only), then
- * deletes its directory. A live one is left alone. Answers the liveness it acted on.
- */
-export async function reapSandbox(dir: string, record: SandboxRecord, log?: (line: string) => void): Promise<Liveness> {
-  const state = liveness(record);
-  if (state === 'live') return state;
-  if (state === 'orphaned' && record.qemu !== undefined) {
-    try {
-      process.kill(-record.qemu.pid, 'SIGKILL');
-    } catch {
-      try {
-        process.kill(record.qemu.pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    log?.(`stopped orphaned QEMU ${record.qemu.pid} of sandbox ${record.id}`);
-  }
-  await removeSandboxDir(dir, record);
-  log?.(`removed leftover sandbox ${record.id}`);
-  return state;
-}
-
-/** Removes what crashed NoFear processes left: stops orphaned QEMUs, deletes stale directories. */
-export async function reapLeftovers(base: string, log?: (line: string) => void): Promise<number> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(base);
-  } catch {
-    return 0;
-  }
-  let reaped = 0;
-  for (const name of names.filter((n) => ID_PATTERN.test(n))) {
-    const dir = path.join(base, name);
-    const record = await readRecord(dir);
-    if (record === undefined) {
-      // A directory without metadata is a start that died before writing it: old ones are debris.
-      const stat = await fsp.stat(dir).catch(() => undefined);
-      if (stat !== undefined && Date.now() - stat.mtimeMs > 60_000) {
-        await removeSandboxDir(dir);
-        reaped++;
-      }
-      continue;
-    }
-    if ((await reapSandbox(dir, record, log)) !== 'live') reaped++;
-  }
-  return reaped;
+/** Removes everything of sandbox `id` there is, by id, inside NoFear's own roots only. */
+export async function removeSandbox(base: string, id: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await fsp.rm(path.join(cacheStagingRoot(env), path.basename(sandboxDir(base, id))), { recursive: true, force: true });
+  await fsp.rm(sandboxDir(base, id), { recursive: true, force: true });
 }

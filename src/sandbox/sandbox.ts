@@ -1,316 +1,144 @@
-// One sandbox from start to clean-up: runtime dir, guest image, jailed QEMU, control port, job, outcome.
-import { promises as fsp, lstatSync } from 'node:fs';
-import type net from 'node:net';
+// One sandbox from start to clean-up, in stages: probe the host (facts), plan the boot (pure), boot to
+// the guest's hello, send the job, follow it to its outcome; then remove everything it left.
+import { promises as fsp, statfsSync } from 'node:fs';
 import { NoFearError, unavailable } from '../errors.js';
-import { findGuestKernel } from '../vm/kernel.js';
-import { buildGuestImage } from '../vm/initramfs.js';
-import { chooseAccel, hostTscKhz, readAccelFacts, type AccelChoice } from '../vm/accel.js';
-import { buildQemuArgv, type Accel } from '../vm/qemu-argv.js';
-import { addressSpaceLimit, buildJailArgv, jailTools, probeJail, type JailKind } from '../vm/jail.js';
-import { QemuProcess } from '../vm/qemu-process.js';
-import { connectPort } from '../vm/channels.js';
-import { encodeJob, LineSplitter, parseGuestLine, POWEROFF_LINE, winsizeLine, type GuestJob, type GuestStep } from '../vm/control-protocol.js';
-import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
-import { findPasst, Passt } from '../vm/passt.js';
-import { qemuHasSeccomp } from '../vm/qemu-caps.js';
-import { createSandboxDir, ensureRuntimeBase, reapLeftovers, removeSandboxDir, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
-import { identify } from '../util/proc.js';
+import type { AccelChoice } from '../vm/accel.js';
+import { encodeJob, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
+import type { JailKind } from '../vm/jail.js';
+import type { QemuProcess } from '../vm/qemu-process.js';
+import { identify, waitGone } from '../util/proc.js';
+import { planBoot } from './boot-plan.js';
+import type { ChannelEnd } from './guest-channel.js';
+import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
-import { qemuBinary as locateQemu } from '../util/which.js';
-import { planVm, socketPaths, type StdioMode } from './vm-plan.js';
-
-export interface SandboxOptions {
-  argv: readonly string[];
-  profile: string;
-  disk?: string;
-  stdio: StdioMode;
-  user: 'user' | 'root';
-  memoryMiB: number;
-  cpus: number;
-  net: 'none' | 'user';
-  tbSizeMiB?: number;
-  sharedFolder?: string;
-  withExportDir?: boolean;
-  /** Fills the staging export (mode 0755, exported read-only) before QEMU starts. */
-  prepareExport?: (exportDir: string) => Promise<void>;
-  env: Record<string, string>;
-  cwd?: string;
-  winsize?: { rows: number; cols: number };
-  endMarker?: string;
-  files?: string[];
-  hostEnv?: NodeJS.ProcessEnv;
-  /** Notices for --verbose (which kernel, which accelerator, cache reuse). */
-  log?: (line: string) => void;
-  /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
-  warn?: (line: string) => void;
-  ownerKind?: 'cli' | 'service';
-  /** The id to use (announced to a caller before the VM exists); a fresh one otherwise. */
-  id?: string;
-  gui?: boolean;
-  sound?: boolean;
-  /** Called once QEMU listens on its sockets (the GUI client can attach from then on). */
-  onListening?: (sockets: ReturnType<typeof socketPaths>) => void;
-  /** The guest's steps towards a window. */
-  onProgress?: (step: GuestStep) => void;
-  /** The accelerator from config.ini when it is not "auto" (NOFEAR_ACCEL still wins). */
-  accel?: 'kvm' | 'tcg';
-  /** Aborting stops the VM wherever its start has got to. */
-  abort?: AbortSignal;
-}
+import { reapLeftovers } from './reaper.js';
+import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
+import type { SandboxOptions } from './sandbox-options.js';
+import { bootVm, KvmNoLife, type BootedVm, type Ports } from './vm-boot.js';
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
   /** The host asked it to stop (nofearctl stop, a signal, the GUI client closed). */
   | { kind: 'stopped' }
-  | { kind: 'failed'; reason: string };
+  /** `protocol`: the guest broke the control protocol and was stopped for it. */
+  | { kind: 'failed'; reason: string; protocol?: boolean };
 
-const CONNECT_DEADLINE_MS = 15_000;
-const HELLO_DEADLINE_MS = { kvm: 15_000, tcg: 120_000 } as const;
+/** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
+const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
 
 export class Sandbox {
-  readonly id: string;
-  readonly dir: string;
-  readonly outcome: Promise<SandboxOutcome>;
-  readonly ports: Partial<Record<'stdin' | 'stdout' | 'stderr' | 'tty', net.Socket>>;
-  readonly accel: AccelChoice;
-  readonly jail: JailKind;
-  private record: SandboxRecord;
   private disposed = false;
-  private readonly stopRequested: { value: boolean };
-  private readonly passt: Passt | undefined;
+  private stopRequested = false;
+  readonly outcome: Promise<SandboxOutcome>;
 
   private constructor(
-    readonly qemu: QemuProcess,
-    private readonly control: net.Socket,
-    init: {
-      id: string;
-      dir: string;
-      record: SandboxRecord;
-      ports: Sandbox['ports'];
-      accel: AccelChoice;
-      jail: JailKind;
-      outcome: Promise<SandboxOutcome>;
-      stopRequested: { value: boolean };
-      passt: Passt | undefined;
-    },
+    private readonly base: string,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly layout: SandboxLayout,
+    private readonly vm: BootedVm,
+    private readonly record: SandboxRecord,
+    readonly accel: AccelChoice,
+    readonly jail: JailKind,
+    private readonly persistent: boolean,
   ) {
-    this.id = init.id;
-    this.dir = init.dir;
-    this.record = init.record;
-    this.ports = init.ports;
-    this.accel = init.accel;
-    this.jail = init.jail;
-    this.outcome = init.outcome;
-    this.stopRequested = init.stopRequested;
-    this.passt = init.passt;
+    this.outcome = outcomeOf(vm, () => this.stopRequested);
+    void vm.started.then(() => {
+      record.state = 'running';
+      return writeRecord(layout.dir, record).catch(() => undefined); // ps shows "starting" a little longer
+    });
+  }
+
+  get id(): string {
+    return this.layout.id;
+  }
+
+  get dir(): string {
+    return this.layout.dir;
+  }
+
+  get ports(): Ports {
+    return this.vm.ports;
   }
 
   get qemuPid(): number {
-    return this.qemu.pid;
+    return this.vm.qemu.pid;
   }
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
-    const env = options.hostEnv ?? process.env;
-    const log = options.log ?? (() => {});
+    const { shape, hooks } = options;
+    const env = hooks.hostEnv;
+    const log = hooks.log ?? (() => {});
+    const warn = hooks.warn ?? log;
     const base = ensureRuntimeBase(env);
-    await reapLeftovers(base, log);
-    const kernel = await findGuestKernel({ env, ...(options.warn ? { progress: options.warn } : {}) });
-    log(`guest kernel: ${kernel.description}`);
-    const image = await buildGuestImage(kernel, env);
-    log(image.reused ? `guest image: reusing the cached ${image.path}` : `guest image: built ${image.path}`);
-
-    const facts = readAccelFacts(env);
-    let choice = chooseAccel(facts.override === undefined && options.accel !== undefined ? { ...facts, override: options.accel } : facts);
-    const automatic = choice.accel === 'kvm' && !choice.reason.startsWith('NOFEAR_ACCEL');
+    await reapLeftovers(base, log, env);
+    const facts = await probeHost(env, shape.accel, { log, warn });
+    if (shape.net === 'user' && facts.passt === undefined) {
+      throw unavailable('--net user needs passt: without it the VM would share the host\'s network and reach its loopback services.', 'sudo apt-get install passt');
+    }
+    if (!facts.seccomp) warn('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
+    let accel = facts.accel;
     for (;;) {
       try {
-        return await Sandbox.boot(options, env, base, kernel.image, image.path, choice);
+        return await Sandbox.boot(options, facts, accel, base);
       } catch (error) {
+        if (!(error instanceof KvmNoLife)) throw error;
+        if (accel.from !== 'probe') throw kvmRefused(accel, error.message);
         // KVM that looked usable but shows no sign of life: fall back to TCG rather than hang.
-        if (!(automatic && choice.accel === 'kvm' && error instanceof KvmNoLife)) throw error;
-        choice = { accel: 'tcg', reason: `KVM started but the guest showed no sign of life (${error.message})` };
+        accel = { accel: 'tcg', from: 'probe', reason: `KVM started but the guest showed no sign of life (${error.message})` };
       }
     }
   }
 
-  private static async boot(
-    options: SandboxOptions,
-    env: NodeJS.ProcessEnv,
-    base: string,
-    kernelImage: string,
-    initramfs: string,
-    choice: AccelChoice,
-  ): Promise<Sandbox> {
-    const log = options.log ?? (() => {});
-    if (choice.accel === 'tcg') (options.warn ?? log)(`KVM not used (${choice.reason}): running under TCG, several times slower`);
-    else log(`accelerator: KVM (${choice.reason})`);
-    options.abort?.throwIfAborted();
-    const { id, dir } = await createSandboxDir(base, options.id);
-    const record: SandboxRecord = {
-      id,
-      profile: options.profile,
-      command: [...options.argv],
-      files: options.files ?? [],
-      state: 'starting',
-      createdAt: Date.now(),
-      owner: selfIdentity(),
-      ownerKind: options.ownerKind ?? 'cli',
-      accel: choice.accel,
-      memoryMiB: options.memoryMiB,
-      cpus: options.cpus,
-    };
-    let qemu: QemuProcess | undefined;
-    let passt: Passt | undefined;
-    const sockets: net.Socket[] = [];
+  private static async boot(options: SandboxOptions, facts: HostFacts, accel: AccelChoice, base: string): Promise<Sandbox> {
+    const { shape, job, hooks } = options;
+    const log = hooks.log ?? (() => {});
+    if (accel.accel === 'tcg') (hooks.warn ?? log)(`KVM not used (${accel.reason}): running under TCG, several times slower`);
+    hooks.abort?.throwIfAborted();
+    const created = await createSandboxDir(base, hooks.id);
+    const layout = shape.export !== undefined && exportBelongsInCache(shape.export.bytes, base) ? layoutOf(base, created.id, { env: hooks.hostEnv }) : created;
+    const record = newRecord(layout.id, options, accel);
+    let vm: BootedVm | undefined;
     try {
-      await writeRecord(dir, record);
-      const exportDir = options.withExportDir ? `${dir}/export` : undefined;
-      if (exportDir !== undefined) {
-        await fsp.mkdir(exportDir, { mode: 0o755 });
-        await fsp.chmod(exportDir, 0o755); // whatever the umask: the guest's user reads it
-        await options.prepareExport?.(exportDir);
-      }
-      const tools = jailTools(env);
-      const jail = await probeJail(tools);
-      const passtBinary = options.net === 'user' ? findPasst(env) : undefined;
-      if (options.net === 'user') {
-        if (passtBinary === undefined) (options.warn ?? log)('passt is not installed: with QEMU\'s own user networking the guest can reach services on the host\'s loopback (fix: sudo apt-get install passt)');
-        else passt = await Passt.start(passtBinary, socketPaths(dir).passt, tools.setpriv);
-      }
-      // NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark).
-      const tbSizeMiB = env.NOFEAR_TB_SIZE === 'default' ? undefined : options.tbSizeMiB ?? 256;
-      const qemuBinary = findQemu(env);
-      const seccomp = env.NOFEAR_SECCOMP !== 'off' && (await qemuHasSeccomp(qemuBinary));
-      if (!seccomp) (options.warn ?? log)('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
-      // Inside bwrap, files from the user's home (kernel, image, disk, shared folder) appear under
-      // /nofear: QEMU's view holds no home directory at all.
-      const inJail = (host: string, name: string) => (jail === 'bwrap' ? `/nofear/${name}` : host);
-      const binds = {
-        kernel: { source: kernelImage, target: inJail(kernelImage, 'vmlinux') },
-        initramfs: { source: initramfs, target: inJail(initramfs, 'initramfs.cpio') },
-        shared: options.sharedFolder === undefined ? undefined : { source: options.sharedFolder, target: inJail(options.sharedFolder, 'shared') },
-        disk: options.disk === undefined ? undefined : { source: options.disk, target: inJail(options.disk, 'disk.img') },
-      };
-      const plan = planVm({
-        id,
-        dir,
-        accel: choice.accel,
-        tscKhz: hostTscKhz(),
-        memoryMiB: options.memoryMiB,
-        cpus: options.cpus,
-        tbSizeMiB,
-        kernel: binds.kernel.target,
-        initramfs: binds.initramfs.target,
-        systemDirs: exportableSystemDirs(),
-        sharedFolder: binds.shared?.target,
-        exportDir,
-        disk: binds.disk?.target,
-        net: options.net,
-        stdio: options.stdio,
-        seccomp,
-        trace: env.NOFEAR_TRACE === '1',
-        gui: options.gui === true,
-        passt: passtBinary !== undefined,
-      });
-      const argv = buildJailArgv(buildQemuArgv(qemuBinary, plan), {
-        kind: jail,
-        tools,
-        readOnly: [...plan.exports.filter((e) => e.readonly).map((e) => ({ source: e.path, target: e.path })), binds.kernel, binds.initramfs],
-        readWrite: [{ source: dir, target: dir }, ...(binds.shared ? [binds.shared] : []), ...(binds.disk ? [binds.disk] : [])],
-        // passt is reached through a socket in the runtime dir: only slirp needs the host's network.
-        network: options.net === 'user' && passt === undefined,
-        kvm: choice.accel === 'kvm',
-        limits: { addressSpaceBytes: addressSpaceLimit(options.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },
-      });
-      log(`jail: ${jail === 'bwrap' ? 'bubblewrap namespaces + seccomp' : 'setpriv --pdeathsig (bubblewrap unavailable) + seccomp'}`);
-      qemu = await QemuProcess.start(argv, env.NOFEAR_CONSOLE === '1' ? { onConsole: (c) => process.stderr.write(c) } : {});
-      const started = qemu;
-      options.abort?.addEventListener('abort', () => void started.kill(), { once: true });
-      const qemuIdentity = identify(qemu.pid);
-      if (qemuIdentity !== undefined) record.qemu = qemuIdentity;
-      await writeRecord(dir, record);
-
-      const running = qemu;
-      const gaveUp = () => running.hasExited;
-      const paths = socketPaths(dir);
-      const control = await connectPort(paths.control, CONNECT_DEADLINE_MS, gaveUp);
-      sockets.push(control);
-      options.onListening?.(paths);
-      const ports: Sandbox['ports'] = {};
-      if (options.stdio === 'pipe') {
-        for (const name of ['stdin', 'stdout', 'stderr'] as const) {
-          ports[name] = await connectPort(paths[name], CONNECT_DEADLINE_MS, gaveUp);
-          sockets.push(ports[name]);
-        }
-      } else if (options.stdio === 'tty') {
-        ports.tty = await connectPort(paths.tty, CONNECT_DEADLINE_MS, gaveUp);
-        sockets.push(ports.tty);
-      }
-      const stopRequested = { value: false };
-      const messages = guestMessages(control, running, options.onProgress, stopRequested);
-      await messages.hello(HELLO_DEADLINE_MS[choice.accel], choice.accel);
+      await writeRecord(layout.dir, record);
+      if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
+      const plan = planBoot({ facts, accel, shape, layout, withExport: shape.export !== undefined, defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default', trace: hooks.hostEnv.NOFEAR_TRACE === '1' });
+      for (const choice of plan.choices.slice(1)) log(choice);
+      if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
+      vm = await bootVm(
+        { plan, layout, accel: accel.accel, stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
+        {
+          onSpawned: (qemu) => void recordProcess(layout, record, 'qemu', qemu.pid),
+          onListening: () => hooks.onListening?.(layout),
+          onProgress: (step) => hooks.onProgress?.(step),
+          abort: hooks.abort,
+          onConsole: hooks.hostEnv.NOFEAR_CONSOLE === '1' ? (chunk) => process.stderr.write(chunk) : undefined,
+        },
+      );
       // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
-      const vmmPid = findQemuBelow(running.pid);
-      const vmm = vmmPid === undefined ? undefined : identify(vmmPid);
-      if (vmm !== undefined) {
-        record.vmm = vmm;
-        await writeRecord(dir, record);
-      }
-      const job: GuestJob = {
-        argv: options.argv,
-        env: options.env,
-        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        user: options.user,
-        stdio: options.stdio,
-        hostname: guestHostname(options.profile),
-        ...(options.winsize === undefined ? {} : { winsize: options.winsize }),
-        ...(options.endMarker === undefined ? {} : { endMarker: options.endMarker }),
-        gui: options.gui === true,
-        sound: options.sound === true,
-      };
-      control.write(encodeJob(job));
-      const sandbox: Sandbox = new Sandbox(running, control, {
-        id,
-        dir,
-        record,
-        ports,
-        accel: choice,
-        jail,
-        stopRequested,
-        passt,
-        outcome: messages.outcome(() => {
-          record.state = 'running';
-          void writeRecord(dir, record).catch(() => {});
-        }),
-      });
-      return sandbox;
+      const vmm = findQemuBelow(vm.qemu.pid);
+      if (vmm !== undefined) await recordProcess(layout, record, 'vmm', vmm);
+      vm.control.write(encodeJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound }));
+      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape.disk !== undefined);
     } catch (error) {
-      for (const socket of sockets) socket.destroy();
-      if (qemu !== undefined) await qemu.kill();
-      await passt?.stop();
-      await removeSandboxDir(dir, record);
-      if (error instanceof KvmNoLife || error instanceof NoFearError) throw error;
-      // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
-      if (choice.accel === 'kvm') throw new KvmNoLife((error as Error).message);
-      const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
-      throw new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, {
-        fix: 'nofearctl doctor',
-        cause: error,
-      });
+      vm?.close();
+      await vm?.qemu.kill();
+      await removeSandbox(base, layout.id, hooks.hostEnv);
+      throw bootFailure(error, accel, vm?.qemu);
     }
   }
 
   resize(rows: number, cols: number): void {
-    if (!this.control.destroyed) this.control.write(winsizeLine(rows, cols));
+    if (!this.vm.control.destroyed) this.vm.control.write(winsizeLine(rows, cols));
   }
 
   /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */
-  async stop(graceMs = 3000): Promise<void> {
-    this.stopRequested.value = true;
-    if (!this.qemu.hasExited && !this.control.destroyed) this.control.write(POWEROFF_LINE);
-    const timer = setTimeout(() => void this.qemu.kill(), graceMs);
+  async stop(graceMs: number = this.persistent ? STOP_GRACE_MS.persistent : STOP_GRACE_MS.throwaway): Promise<void> {
+    this.stopRequested = true;
+    const { qemu, control } = this.vm;
+    if (!qemu.hasExited && !control.destroyed) control.write(POWEROFF_LINE);
+    const timer = setTimeout(() => void qemu.kill(), graceMs);
     try {
-      await this.qemu.exited;
+      await qemu.exited;
     } finally {
       clearTimeout(timer);
     }
@@ -320,33 +148,89 @@ export class Sandbox {
   async dispose(exitStatus?: number): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const timer = setTimeout(() => void this.qemu.kill(), 10_000);
-    await this.qemu.exited;
+    const { qemu } = this.vm;
+    const timer = setTimeout(() => void qemu.kill(), 10_000);
+    await qemu.exited;
     clearTimeout(timer);
-    await this.qemu.kill();
-    this.control.destroy();
-    for (const socket of Object.values(this.ports)) socket?.destroy();
-    await this.passt?.stop();
+    await qemu.kill();
+    await this.vmmGone();
+    this.vm.close();
+    await this.vm.passt?.stop();
     if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
-    await removeSandboxDir(this.dir, this.record);
+    await removeSandbox(this.base, this.layout.id, this.env);
+  }
+
+  /**
+   * QEMU runs in the jail's own pid namespace and session: the jail's exit does not wait for it, and a
+   * 1 GiB guest takes a moment to tear down. Nothing of the VM may outlive dispose().
+   */
+  private async vmmGone(): Promise<void> {
+    const vmm = this.record.vmm;
+    if (vmm === undefined || (await waitGone(vmm, 2000))) return;
+    try {
+      process.kill(vmm.pid, 'SIGKILL');
+    } catch {
+      return; // gone meanwhile
+    }
+    await waitGone(vmm, 2000);
   }
 
   consoleTail(): string {
-    return this.qemu.consoleTail();
+    return this.vm.qemu.consoleTail();
   }
 }
 
-class KvmNoLife extends Error {}
+function newRecord(id: string, options: SandboxOptions, accel: AccelChoice): SandboxRecord {
+  return {
+    id,
+    profile: options.shape.profile,
+    command: [...options.job.argv],
+    files: options.hooks.files ?? [],
+    state: 'starting',
+    createdAt: Date.now(),
+    owner: selfIdentity(),
+    ownerKind: options.hooks.ownerKind,
+    accel: accel.accel,
+    memoryMiB: options.shape.memoryMiB,
+    cpus: options.shape.cpus,
+  };
+}
 
-export function findQemu(env: NodeJS.ProcessEnv): string {
-  const found = locateQemu(env);
-  if (found === undefined) {
-    throw unavailable(
-      `QEMU is not installed (${env.NOFEAR_QEMU ? `NOFEAR_QEMU=${env.NOFEAR_QEMU} is not executable` : 'no qemu-system-x86_64 on PATH'}).`,
-      'sudo apt-get install qemu-system-x86',
-    );
-  }
-  return found;
+async function recordProcess(layout: SandboxLayout, record: SandboxRecord, which: 'qemu' | 'vmm', pid: number): Promise<void> {
+  const identity = identify(pid);
+  if (identity === undefined) return;
+  record[which] = identity;
+  await writeRecord(layout.dir, record);
+}
+
+/** A copy bigger than a quarter of the runtime dir's free space (RAM, usually) is staged on disk. */
+export function exportBelongsInCache(bytes: number, runtimeBase: string, freeBytes = freeSpace(runtimeBase)): boolean {
+  return bytes > freeBytes / 4;
+}
+
+function freeSpace(dir: string): number {
+  const stat = statfsSync(dir);
+  return stat.bavail * stat.bsize;
+}
+
+async function fillExport(exportDir: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  await fsp.mkdir(exportDir, { recursive: true, mode: 0o755 });
+  await fsp.chmod(exportDir, 0o755); // whatever the umask: the guest's user reads it
+  await fill(exportDir);
+}
+
+/** KVM was asked for (NOFEAR_ACCEL or config.ini) and cannot run the guest: say so and how to fix it. */
+function kvmRefused(accel: AccelChoice, why: string): NoFearError {
+  const fix = accel.from === 'config' ? 'set accel = auto (or tcg) under [vm] in config.ini' : 'unset NOFEAR_ACCEL (or set it to tcg)';
+  return new NoFearError('Unavailable', `KVM was chosen (${accel.reason}) but the guest showed no sign of life under it: ${why}.`, { fix });
+}
+
+function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProcess | undefined): unknown {
+  if (error instanceof KvmNoLife || error instanceof NoFearError) return error;
+  // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
+  if (accel.accel === 'kvm') return new KvmNoLife((error as Error).message);
+  const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
+  return new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, { fix: 'nofearctl doctor', cause: error });
 }
 
 function lastLines(text: string, count = 6): string {
@@ -358,88 +242,17 @@ export function guestHostname(profile: string): string {
   return `nofear-${clean || 'vm'}`;
 }
 
-/** System dirs the guest gets: those that exist as real directories (merged-/usr links are recreated). */
-export function exportableSystemDirs(): string[] {
-  return SYSTEM_EXPORTS.filter((dir) => {
-    try {
-      return lstatSync(dir).isDirectory();
-    } catch {
-      return false;
-    }
+/** The job's outcome: the channel's end, or QEMU's when it comes first. */
+function outcomeOf(vm: BootedVm, stopRequested: () => boolean): Promise<SandboxOutcome> {
+  const fromChannel = vm.channelEnd.then((end: ChannelEnd): SandboxOutcome => {
+    if (end.kind === 'exit') return { kind: 'exited', status: end.status, stdoutBytes: end.stdoutBytes, stderrBytes: end.stderrBytes };
+    if (end.kind === 'error') return { kind: 'failed', reason: `the guest could not run the job (${end.reason})` };
+    // A guest that breaks the protocol is hostile or broken: it gets no further say.
+    void vm.qemu.kill(500);
+    return { kind: 'failed', reason: `the guest broke the control protocol (${end.reason}); the VM was stopped`, protocol: true };
   });
-}
-
-/** The guest's side of the control port, as promises: its hello, then the job's outcome. */
-function guestMessages(control: net.Socket, qemu: QemuProcess, onProgress: ((step: GuestStep) => void) | undefined, stopRequested: { value: boolean }) {
-  const splitter = new LineSplitter();
-  let helloSeen = false;
-  let onHello: (() => void) | undefined;
-  let onStarted: (() => void) | undefined;
-  let finish: ((outcome: SandboxOutcome) => void) | undefined;
-  let pending: SandboxOutcome | undefined;
-  const settle = (outcome: SandboxOutcome) => {
-    if (pending !== undefined) return;
-    pending = outcome;
-    finish?.(outcome);
-  };
-  control.on('data', (chunk: Buffer) =>
-    splitter.push(chunk, (line) => {
-      const message = parseGuestLine(line);
-      switch (message.type) {
-        case 'hello':
-          helloSeen = true;
-          onHello?.();
-          break;
-        case 'started':
-          onStarted?.();
-          break;
-        case 'progress':
-          onProgress?.(message.step);
-          break;
-        case 'exit':
-          settle({ kind: 'exited', status: message.status, stdoutBytes: message.stdoutBytes, stderrBytes: message.stderrBytes });
-          break;
-        case 'error':
-          settle({ kind: 'failed', reason: `the guest could not run the job (${message.reason})` });
-          break;
-        case 'invalid':
-          // A guest that breaks the protocol is hostile or broken: it gets no further say.
-          settle({ kind: 'failed', reason: `the guest broke the control protocol (${message.reason})` });
-          void qemu.kill();
-          break;
-      }
-    }),
+  const fromQemu = vm.qemu.exited.then((exit): SandboxOutcome =>
+    stopRequested() ? { kind: 'stopped' } : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` },
   );
-  control.on('error', () => {});
-  void qemu.exited.then((exit) =>
-    settle(
-      stopRequested.value
-        ? { kind: 'stopped' }
-        : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` },
-    ),
-  );
-  return {
-    hello(deadlineMs: number, accel: Accel): Promise<void> {
-      return new Promise((resolve, reject) => {
-        if (helloSeen) return resolve();
-        const timer = setTimeout(() => fail(`no sign of life from the guest within ${deadlineMs / 1000} s`), deadlineMs);
-        const fail = (reason: string) => {
-          clearTimeout(timer);
-          reject(accel === 'kvm' ? new KvmNoLife(reason) : new Error(reason));
-        };
-        onHello = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        void qemu.exited.then((exit) => fail(`QEMU exited during boot (${exit.signal ?? `exit ${exit.code}`})`));
-      });
-    },
-    outcome(started: () => void): Promise<SandboxOutcome> {
-      onStarted = started;
-      return new Promise((resolve) => {
-        if (pending !== undefined) resolve(pending);
-        else finish = resolve;
-      });
-    },
-  };
+  return Promise.race([fromChannel, fromQemu]);
 }

@@ -2,10 +2,9 @@
 // cleans up), then QEMU is killed after a deadline; pids are matched with their start times.
 import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
-import { runTool } from '../util/run.js';
-import { findExecutable } from '../util/which.js';
 import { isAlive, type ProcessIdentity } from '../util/proc.js';
-import { liveness, listRecords, removeSandboxDir, sandboxDir, type SandboxRecord } from './registry.js';
+import { listRecords, removeSandbox, sandboxDir, type SandboxRecord } from './registry.js';
+import { isSandboxProcess, liveness } from './reaper.js';
 
 /** stopped: ended on request; killed: QEMU killed after the deadline; cleaned: had ended, files removed; gone: no such sandbox. */
 export type StopResult = 'stopped' | 'killed' | 'cleaned' | 'gone';
@@ -34,19 +33,12 @@ function signal(identity: ProcessIdentity | undefined, name: NodeJS.Signals, gro
   }
 }
 
-const vmRuns = (record: SandboxRecord) => isAlive(record.qemu) || isAlive(record.vmm);
+const vmRuns = (record: SandboxRecord) => isSandboxProcess(record.qemu, record.id) || isSandboxProcess(record.vmm, record.id);
 
-/** The service owns its sandboxes' clean-up: ask it over D-Bus (Sandbox.Stop), as the contract says. */
-async function askService(id: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const dbusSend = env.DBUS_SESSION_BUS_ADDRESS ? findExecutable('dbus-send', env) : undefined;
-  if (dbusSend === undefined) return false;
-  const result = await runTool(
-    dbusSend,
-    ['--session', '--print-reply', '--reply-timeout=5000', '--dest=org.nofear.NoFear', `/org/nofear/NoFear/sandbox/${id}`, 'org.nofear.NoFear1.Sandbox.Stop'],
-    { timeoutMs: 6000 },
-  ).catch(() => undefined);
-  return result?.exitCode === 0;
-}
+/** Asks the service to stop one of its sandboxes (Sandbox.Stop over the bus); false when it could not. */
+export type AskService = (id: string) => Promise<boolean>;
+
+const noService: AskService = async () => false;
 
 /** How a sandbox is asked to end before anything is killed. */
 export type Polite = 'owner' | 'service' | 'qemu';
@@ -77,16 +69,16 @@ export function planPoliteStop(
   return { polite, signalOwners };
 }
 
-async function stopOne(base: string, record: SandboxRecord, polite: Polite, deadlineMs: number, env: NodeJS.ProcessEnv): Promise<StopResult> {
+async function stopOne(base: string, record: SandboxRecord, polite: Polite, deadlineMs: number, env: NodeJS.ProcessEnv, askService: AskService): Promise<StopResult> {
   const dir = sandboxDir(base, record.id);
   const state = liveness(record);
   if (state === 'stale') {
-    await removeSandboxDir(dir, record);
+    await removeSandbox(base, record.id, env);
     return 'cleaned';
   }
   if (state === 'live' && record.owner.pid !== process.pid) {
     let asked = true;
-    if (polite === 'service') asked = await askService(record.id, env);
+    if (polite === 'service') asked = await askService(record.id);
     // QEMU ends cleanly on SIGTERM; its owner sees the VM end and removes the sandbox's files.
     else if (polite === 'qemu') signal(record.vmm ?? record.qemu, 'SIGTERM', false);
     if (asked && (await waitUntil(() => !existsSync(dir), deadlineMs))) return 'stopped';
@@ -104,7 +96,7 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
   }
   // A live owner cleans up after its VM ends; give it a moment before doing it for it.
   if (isAlive(record.owner)) await waitUntil(() => !existsSync(dir), KILL_GRACE_MS);
-  await removeSandboxDir(dir, record);
+  await removeSandbox(base, record.id, env);
   return killed ? 'killed' : 'stopped';
 }
 
@@ -112,7 +104,7 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
  * Stops the given sandboxes together. A CLI owner is sent SIGTERM (it powers its guests off) only when
  * every sandbox it holds is being stopped: `nofear-open` may run several VMs and the others must live.
  */
-export async function stopSandboxes(base: string, ids: readonly string[], deadlineMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<Map<string, StopResult>> {
+export async function stopSandboxes(base: string, ids: readonly string[], deadlineMs = 10_000, env: NodeJS.ProcessEnv = process.env, askService: AskService = noService): Promise<Map<string, StopResult>> {
   const records = await listRecords(base);
   const wanted = new Set(ids);
   const results = new Map<string, StopResult>(ids.map((id) => [id, 'gone']));
@@ -120,11 +112,7 @@ export async function stopSandboxes(base: string, ids: readonly string[], deadli
   const { polite, signalOwners } = planPoliteStop(records, wanted, process.pid);
   // The owning nofear process powers its guest off and removes everything on SIGTERM.
   for (const record of signalOwners) signal(record.owner, 'SIGTERM', false);
-  const outcomes = await Promise.all(chosen.map((record) => stopOne(base, record, polite.get(record.id) ?? 'qemu', deadlineMs, env)));
+  const outcomes = await Promise.all(chosen.map((record) => stopOne(base, record, polite.get(record.id) ?? 'qemu', deadlineMs, env, askService)));
   chosen.forEach((record, i) => results.set(record.id, outcomes[i] ?? 'gone'));
   return results;
-}
-
-export async function stopSandbox(base: string, id: string, deadlineMs = 10_000): Promise<StopResult> {
-  return (await stopSandboxes(base, [id], deadlineMs)).get(id) ?? 'gone';
 }

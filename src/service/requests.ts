@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
-import type { LaunchSpec } from '../sandbox/launch.js';
+import type { CallerDisplay, LaunchSpec } from '../sandbox/launch.js';
 import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
 import { checkOpenable, classifyTarget, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import type { RootHandlers } from './dbus-adapter.js';
@@ -41,6 +41,18 @@ function checkOpenProfile(options: CheckedOptions): void {
   }
 }
 
+/** The caller's display from the options (nofear-open passes its own), for the launch to use. */
+function callerDisplay(options: CheckedOptions): { display?: CallerDisplay } {
+  if (options.display === undefined && options.wayland_display === undefined) return {};
+  return {
+    display: {
+      ...(options.display === undefined ? {} : { DISPLAY: options.display }),
+      ...(options.xauthority === undefined ? {} : { XAUTHORITY: options.xauthority }),
+      ...(options.wayland_display === undefined ? {} : { WAYLAND_DISPLAY: options.wayland_display }),
+    },
+  };
+}
+
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
   const maxBytes = () => context.config().open.maxFileSizeBytes;
@@ -55,7 +67,8 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     return sandboxes.map(context.objectPath);
   };
   // Every file is checked and planned before any VM starts: one bad file refuses the whole call.
-  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) => reply(await Promise.all(plans.map((plan) => start({ kind: 'open-plan', plan }))), options);
+  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) =>
+    reply(await Promise.all(plans.map((plan) => start({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }) }))), options);
 
   const openUris = async (uris: unknown, options: unknown) => {
     const list = checkStrings(uris, 'uris');
@@ -97,6 +110,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
         ...(opts.net === undefined ? {} : { net: opts.net }),
         ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
         ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        ...callerDisplay(opts),
       };
       const [objectPath] = await reply([await start(spec)], opts);
       if (objectPath === undefined) throw new Error('Run started no sandbox');

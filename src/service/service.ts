@@ -1,21 +1,22 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
-import path from 'node:path';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import type { Limits } from '../sandbox/admission.js';
-import { ensureRuntimeBase, reapLeftovers } from '../sandbox/registry.js';
+import { ensureRuntimeBase } from '../sandbox/registry.js';
+import { reapLeftovers } from '../sandbox/reaper.js';
 import { watchConfig } from './config-watch.js';
-import { connectSessionBus, sandboxObjectPath, type RootHandlers, type SandboxObject } from './dbus-adapter.js';
+import { connectSessionBus, type RootHandlers } from './dbus-adapter.js';
+import { sandboxObjectPath } from './names.js';
+import { OpenNotices } from './open-notices.js';
+import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
-/** Opens slower than this get a "starting" notification (a file manager shows nothing meanwhile). */
-const SLOW_OPEN_MS = 1000;
 const USAGE = 'nofearctl service [--activated]';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
@@ -70,48 +71,13 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
     finish(0);
   });
 
-  const objects = new Map<string, { object: SandboxObject; release: () => void; cancelNotice: () => void }>();
+  const notices = new OpenNotices(connection.notifications);
+  const mirror = sandboxObjects(connection, notices, idle, log);
   const manager = new SandboxManager({
     limits: limitsOf(config),
     lingerMs: LINGER_MS,
     launch: (spec) => launch(spec, { env, config, ownerKind: 'service', log }),
-    events: {
-      started(sandbox) {
-        const object = connection.exportSandbox(sandbox);
-        const what = sandbox.files[0] === undefined ? undefined : path.basename(sandbox.files[0]);
-        const timer = what === undefined ? undefined : setTimeout(() => void connection.notify(`Opening ${what} safely`, 'Starting a throwaway VM…'), SLOW_OPEN_MS);
-        timer?.unref();
-        objects.set(sandbox.id, { object, release: idle.hold(), cancelNotice: () => clearTimeout(timer) });
-        root.sandboxStarted(object.path);
-        root.sandboxesChanged();
-      },
-      changed(sandbox) {
-        objects.get(sandbox.id)?.object.stateChanged();
-        if (sandbox.state === 'running') {
-          objects.get(sandbox.id)?.cancelNotice();
-          log(`sandbox ${sandbox.id} running`);
-        }
-      },
-      failedToStart(sandbox, error) {
-        objects.get(sandbox.id)?.cancelNotice();
-        const message = error instanceof Error ? error.message : String(error);
-        log(`sandbox ${sandbox.id} failed to start: ${message}`);
-        // Nobody may be watching an open from a file manager: say it on the desktop.
-        if (sandbox.files[0] !== undefined) void connection.notify(`NoFear could not open ${path.basename(sandbox.files[0])}`, message);
-      },
-      ended(sandbox, status) {
-        const entry = objects.get(sandbox.id);
-        entry?.cancelNotice();
-        if (entry !== undefined) root.sandboxExited(entry.object.path, status);
-        log(`sandbox ${sandbox.id} ${sandbox.state} with status ${status}`);
-        entry?.release();
-      },
-      removed(sandbox) {
-        objects.get(sandbox.id)?.object.remove();
-        objects.delete(sandbox.id);
-        root.sandboxesChanged();
-      },
-    },
+    events: mirror.events,
   });
 
   const handlers = requestHandlers({
@@ -119,10 +85,10 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
     config: () => config,
     env,
     objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
-    notify: (summary, body) => connection.notify(summary, body),
+    notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
     log,
   });
-  const root = connection.exportRoot(heldBy(idle, handlers));
+  mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));
 
   const owned = await Promise.race([connection.ownName(), finished.then(() => undefined)]);
   if (owned === undefined) throw unavailable(`The session bus cannot be reached (${lostBus}).`, 'run it in a desktop session or under dbus-run-session; check DBUS_SESSION_BUS_ADDRESS');

@@ -15,8 +15,9 @@ export interface VariantLike {
 
 export type OptionSpec = Readonly<Record<string, 's' | 'b'>>;
 
-export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b' };
-export const RUN_OPTIONS: OptionSpec = { gui: 'b', profile: 's', net: 's', shared_folder: 's', wait: 'b' };
+const DISPLAY_OPTIONS = { display: 's', xauthority: 's', wayland_display: 's' } as const;
+export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b', notify: 'b', ...DISPLAY_OPTIONS };
+export const RUN_OPTIONS: OptionSpec = { gui: 'b', profile: 's', net: 's', shared_folder: 's', wait: 'b', ...DISPLAY_OPTIONS };
 
 export interface CheckedOptions {
   profile?: string;
@@ -25,6 +26,10 @@ export interface CheckedOptions {
   gui?: boolean;
   net?: 'none' | 'user';
   shared_folder?: string;
+  notify?: boolean;
+  display?: string;
+  xauthority?: string;
+  wayland_display?: string;
 }
 
 export function checkStrings(values: unknown, what: string): string[] {
@@ -62,10 +67,25 @@ export function checkOptions(options: unknown, spec: OptionSpec): CheckedOptions
     result[key] = wanted === 's' ? checkString(value, `option ${key}`) : (value as boolean);
   }
   if (result.net !== undefined && result.net !== 'none' && result.net !== 'user') throw invalidArgument(`Option net must be "none" or "user", not ${JSON.stringify(result.net)}.`);
+  checkDisplayOptions(result);
   return result as CheckedOptions;
 }
 
 export function checkAbsolute(file: string, what = 'path'): string {
   if (!file.startsWith('/')) throw invalidArgument(`${JSON.stringify(file)} is not an absolute ${what}.`, 'pass absolute paths, e.g. $PWD/FILE');
   return file;
+}
+
+/** An X display name (":0", "host:10.0", "unix:1"), an absolute Xauthority path, a Wayland socket name. */
+function checkDisplayOptions(options: Record<string, string | boolean>): void {
+  const { display, xauthority, wayland_display: wayland } = options;
+  if (typeof display === 'string' && !/^[A-Za-z0-9._/-]{0,255}:[0-9]{1,5}(\.[0-9]{1,3})?$/.test(display)) {
+    throw invalidArgument(`Option display must be an X display name such as ":0", not ${JSON.stringify(display)}.`);
+  }
+  if (typeof xauthority === 'string' && (!xauthority.startsWith('/') || xauthority.includes('\0'))) {
+    throw invalidArgument(`Option xauthority must be an absolute path, not ${JSON.stringify(xauthority)}.`);
+  }
+  if (typeof wayland === 'string' && !/^[A-Za-z0-9._/-]{1,255}$/.test(wayland)) {
+    throw invalidArgument(`Option wayland_display must be a Wayland socket name such as "wayland-0", not ${JSON.stringify(wayland)}.`);
+  }
 }

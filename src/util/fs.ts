@@ -1,5 +1,5 @@
 // Small filesystem helpers shared by the modules that write caches and runtime files.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -20,11 +20,20 @@ export function isDirectorySync(file: string): boolean {
   }
 }
 
-/** Writes through a temporary sibling and a rename, so readers never see half a file. */
+/**
+ * Writes through a temporary sibling and a rename, so readers never see half a file. The temporary name
+ * is unpredictable and created with O_EXCL (flag 'wx'): a symlink planted in the directory is never
+ * followed, whatever name it has.
+ */
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fsp.writeFile(temp, data, { mode });
-  await fsp.rename(temp, file);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    await fsp.writeFile(temp, data, { mode, flag: 'wx' });
+    await fsp.rename(temp, file);
+  } catch (error) {
+    await fsp.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 export function sha256(...parts: (string | Buffer)[]): string {

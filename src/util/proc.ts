@@ -48,3 +48,16 @@ export function rssKiB(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Waits until that process is gone, within deadlineMs; true when it went. For processes that are not
+ * our children (QEMU inside its jail), whose end no event reports: /proc is polled.
+ */
+export async function waitGone(identity: ProcessIdentity, deadlineMs: number, pollMs = 20): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (isAlive(identity)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return true;
+}

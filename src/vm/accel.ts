@@ -4,6 +4,8 @@ import type { Accel } from './qemu-argv.js';
 
 export interface AccelFacts {
   override?: string;
+  /** Who asked for `override`: the environment (NOFEAR_ACCEL) or config.ini's [vm] accel. */
+  overrideFrom?: 'environment' | 'config';
   kvmDeviceExists: boolean;
   kvmDeviceAccessible: boolean;
   cpuHasVirtFlag: boolean;
@@ -13,6 +15,8 @@ export interface AccelFacts {
 
 export interface AccelChoice {
   accel: Accel;
+  /** Asked for (NOFEAR_ACCEL, config.ini) or found by probing: only a probed KVM may fall back to TCG. */
+  from: 'environment' | 'config' | 'probe';
   /** Why, for the warning and `doctor`. */
   reason: string;
   /** A command that makes KVM usable, when that is what is missing. */
@@ -21,14 +25,17 @@ export interface AccelChoice {
 
 export function chooseAccel(facts: AccelFacts): AccelChoice {
   if (facts.override === 'kvm' || facts.override === 'tcg') {
-    return { accel: facts.override, reason: `NOFEAR_ACCEL=${facts.override}` };
+    return facts.overrideFrom === 'config'
+      ? { accel: facts.override, from: 'config', reason: `accel = ${facts.override} in config.ini` }
+      : { accel: facts.override, from: 'environment', reason: `NOFEAR_ACCEL=${facts.override}` };
   }
   if (!facts.kvmDeviceExists) {
-    return { accel: 'tcg', reason: '/dev/kvm is missing', fix: 'enable virtualisation in the firmware, then: sudo modprobe kvm_intel (or kvm_amd)' };
+    return { accel: 'tcg', from: 'probe', reason: '/dev/kvm is missing', fix: 'enable virtualisation in the firmware, then: sudo modprobe kvm_intel (or kvm_amd)' };
   }
   if (!facts.kvmDeviceAccessible) {
     return {
       accel: 'tcg',
+      from: 'probe',
       reason: '/dev/kvm is not accessible to this user',
       fix: 'sudo usermod -aG kvm $USER (then log in again), or: sudo setfacl -m u:$USER:rw /dev/kvm',
     };
@@ -36,12 +43,13 @@ export function chooseAccel(facts: AccelFacts): AccelChoice {
   if (facts.pvmModuleLoaded || !facts.cpuHasVirtFlag || !facts.vendorModuleLoaded) {
     return {
       accel: 'tcg',
+      from: 'probe',
       reason: facts.pvmModuleLoaded
         ? '/dev/kvm is a PVM KVM that hangs ordinary guest kernels'
         : '/dev/kvm is present but the CPU shows no vmx/svm with kvm_intel/kvm_amd loaded',
     };
   }
-  return { accel: 'kvm', reason: 'KVM is usable' };
+  return { accel: 'kvm', from: 'probe', reason: 'KVM is usable' };
 }
 
 export function readAccelFacts(env: NodeJS.ProcessEnv = process.env): AccelFacts {
@@ -70,7 +78,12 @@ export function readAccelFacts(env: NodeJS.ProcessEnv = process.env): AccelFacts
   // guest (as here) must be caught by the fallback rather than by the probe.
   if (env.NOFEAR_TEST_ASSUME_KVM === '1') Object.assign(facts, { kvmDeviceExists: true, kvmDeviceAccessible: true, cpuHasVirtFlag: true, vendorModuleLoaded: true, pvmModuleLoaded: false });
   const override = env.NOFEAR_ACCEL;
-  return override === undefined || override === '' || override === 'auto' ? facts : { ...facts, override };
+  return override === undefined || override === '' || override === 'auto' ? facts : { ...facts, override, overrideFrom: 'environment' };
+}
+
+/** config.ini's [vm] accel, when it is not "auto" and NOFEAR_ACCEL does not already decide. */
+export function withConfigAccel(facts: AccelFacts, configAccel: 'kvm' | 'tcg' | undefined): AccelFacts {
+  return facts.override === undefined && configAccel !== undefined ? { ...facts, override: configAccel, overrideFrom: 'config' } : facts;
 }
 
 /** The host TSC frequency in kHz, from /proc/cpuinfo (no root needed); undefined when unknown. */

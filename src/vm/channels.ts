@@ -14,6 +14,8 @@ export async function connectPort(socketPath: string, deadlineMs: number, gaveUp
         const socket = net.createConnection(socketPath);
         socket.once('connect', () => {
           socket.removeListener('error', reject);
+          // A reset when QEMU goes is how every port ends: QEMU's exit says why, not the socket.
+          socket.on('error', () => {});
           resolve(socket);
         });
         socket.once('error', reject);

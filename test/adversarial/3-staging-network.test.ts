@@ -16,19 +16,18 @@ const digest = (file: string) => createHash('sha256').update(readFileSync(file))
 async function runWithStaged(t: TestEnv, file: string, script: string): Promise<string> {
   const env = { ...process.env, ...t.env };
   const sandbox = await Sandbox.start({
-    argv: ['sh', '-c', script],
-    profile: 'temporary',
-    stdio: 'pipe',
-    user: 'root',
-    memoryMiB: 512,
-    cpus: 2,
-    net: 'none',
-    withExportDir: true,
-    prepareExport: async (dir) => {
-      await stageCopy(file, dir, path.basename(file), 1 << 20);
+    shape: {
+      profile: 'temporary',
+      stdio: 'pipe',
+      memoryMiB: 512,
+      cpus: 2,
+      net: 'none',
+      gui: false,
+      sound: false,
+      export: { bytes: statSync(file).size, fill: async (dir) => void (await stageCopy(file, dir, path.basename(file), 1 << 20)) },
     },
-    env: guestEnvironment({ root: true, interactive: false, hostEnv: env }),
-    hostEnv: env,
+    job: { argv: ['sh', '-c', script], user: 'root', env: guestEnvironment({ root: true, interactive: false, hostEnv: env }) },
+    hooks: { hostEnv: env, ownerKind: 'cli' },
   });
   const chunks: Buffer[] = [];
   sandbox.ports.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));

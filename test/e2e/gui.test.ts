@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, reportedWindow, screenshot, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, renderedScreenshot, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 const WINDOW_DEADLINE = 180_000;
@@ -44,7 +44,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     const window = await reportedWindow(run, WINDOW_DEADLINE);
     const { id } = recordOf(t);
     assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] xmessage$/);
-    const shot = await screenshot(x.display, window, path.join(artifacts, 'xmessage.png'));
+    const shot = await renderedScreenshot(x.display, window, path.join(artifacts, 'xmessage.png'));
     assert.ok(shot.colours > 1, 'the window is blank');
     const [r, g, b] = shot.edge;
     assert.ok(r > 120 && r > 2 * g && g > b, `no OrangeRed border at the window's edge: rgb(${r},${g},${b})`);
@@ -58,7 +58,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
     await reportedWindow(run, WINDOW_DEADLINE);
     const { id } = recordOf(t);
-    const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/gui.sock`], { reject: false });
+    const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/vm/gui.sock`], { reject: false });
     assert.equal(killed.exitCode, 0, 'no client to kill');
     const result = await run;
     assert.equal(result.exitCode, 143);

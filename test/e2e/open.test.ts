@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, reportedWindow, screenshot, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, renderedScreenshot, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 const WINDOW_DEADLINE = 180_000;
@@ -38,7 +38,7 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
     assert.match(await windowName(x.display, window), title);
     const [id] = leftoverSandboxes(t);
     assert.ok(id);
-    const shot = await screenshot(x.display, window, path.join(dir, 'window.png'));
+    const shot = await renderedScreenshot(x.display, window, path.join(dir, 'window.png'));
     assert.ok(shot.colours > 1, 'the window is blank');
     await pressKey(x.display, window, closeKey);
     const result = await run;

@@ -42,9 +42,26 @@ export async function windowName(display: string, id: string): Promise<string> {
   return (await execa('xdotool', ['getwindowname', id], { env: { DISPLAY: display } })).stdout;
 }
 
+/**
+ * A screenshot once the window has painted (more than `minColours` colours), retried within the
+ * deadline: a window is reported when it maps, and the program paints it a moment later.
+ */
+export async function renderedScreenshot(display: string, id: string, file: string, minColours = 2, deadlineMs = 30_000): Promise<{ colours: number; edge: [number, number, number] }> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const shot = await screenshot(display, id, file);
+    if (shot.colours >= minColours || Date.now() > deadline) return shot;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** A PNG of the window, its number of distinct colours, and the colour of a pixel on its edge. */
 export async function screenshot(display: string, id: string, file: string): Promise<{ colours: number; edge: [number, number, number] }> {
-  await execa('import', ['-window', id, file], { env: { DISPLAY: display }, timeout: 20_000 });
+  const shot = await execa('import', ['-window', id, file], { env: { DISPLAY: display }, timeout: 20_000, reject: false });
+  if (shot.exitCode !== 0) {
+    const tree = await execa('xwininfo', ['-root', '-children'], { env: { DISPLAY: display }, reject: false });
+    throw new Error(`import -window ${id} failed: ${shot.stderr.trim()}\nwindows now:\n${tree.stdout}`);
+  }
   const info = (await execa('convert', [file, '-format', '%k %[pixel:p{1,1}]', 'info:'])).stdout.trim();
   const [count, pixel] = info.split(' ');
   const rgb = /\((\d+),(\d+),(\d+)/.exec(pixel ?? '');

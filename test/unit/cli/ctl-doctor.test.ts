@@ -63,18 +63,16 @@ describe('nofearctl doctor, session checks (never FAIL)', () => {
     assert.equal(checkSessionBus({}).status, 'WARN');
     assert.equal(checkSessionBus({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus,guid=abc' }).detail, 'unix:path=/run/user/1000/bus');
     const bus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' };
-    assert.equal((await checkService({}, answers({}))).status, 'WARN');
-    assert.equal((await checkService(bus, answers({ 'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean true\n' } }))).detail, 'org.nofear.NoFear is running');
-    const activatable = await checkService(bus, answers({
-      'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean false\n' },
-      'dbus-send org.freedesktop.DBus.ListActivatableNames': { exitCode: 0, stdout: 'array [\n  string "org.freedesktop.DBus"\n  string "org.nofear.NoFear"\n]\n' },
-    }));
+    // A stand-in for the session bus's answers (the real client is used in test/integration/ops.test.ts).
+    const answering = (running: boolean, activatable: boolean) => ({ serviceRunning: async () => running, serviceActivatable: async () => activatable });
+    assert.equal((await checkService({})).status, 'WARN');
+    assert.equal((await checkService(bus, answering(true, false))).detail, 'org.nofear.NoFear is running');
+    const activatable = await checkService(bus, answering(false, true));
     assert.deepEqual([activatable.status, activatable.detail], ['OK', 'not running; the session bus starts it on demand']);
-    const missing = await checkService(bus, answers({
-      'dbus-send org.freedesktop.DBus.NameHasOwner': { exitCode: 0, stdout: '   boolean false\n' },
-      'dbus-send org.freedesktop.DBus.ListActivatableNames': { exitCode: 0, stdout: 'array [\n]\n' },
-    }));
+    const missing = await checkService(bus, answering(false, false));
     assert.deepEqual([missing.status, missing.fix], ['WARN', 'nofearctl integrate install']);
+    const silent = await checkService(bus, { serviceRunning: async () => Promise.reject(new Error('no reply')), serviceActivatable: async () => false });
+    assert.match(silent.detail, /does not answer \(no reply\)/);
   });
 
   it('warns when the integration is not installed', () => {

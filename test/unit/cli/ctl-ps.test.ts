@@ -9,6 +9,8 @@ function fakeProbe(table: Record<number, { startTime: number; rssKiB?: number }>
     alive: (p: ProcessIdentity | undefined) => p !== undefined && table[p.pid]?.startTime === p.startTime,
     rssKiB: (pid) => table[pid]?.rssKiB,
     startTime: (pid) => table[pid]?.startTime,
+    // The table's processes stand for the sandbox's own (on a real host: `nofear-<id>` on their command line).
+    ours: (p) => p !== undefined && table[p.pid] !== undefined,
   };
 }
 

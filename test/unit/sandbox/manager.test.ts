@@ -2,29 +2,32 @@
 import assert from 'node:assert/strict';
 import { isNoFearError, NoFearError } from '../../../src/errors.js';
 import { Admission } from '../../../src/sandbox/admission.js';
-import { FAILURE_STATUS, type LaunchedSandbox } from '../../../src/sandbox/launch.js';
+import { FAILURE_STATUS, type LaunchedSandbox, type SandboxEnd } from '../../../src/sandbox/launch.js';
 import { SandboxManager, type ManagedSandbox } from '../../../src/sandbox/manager.js';
 
 const code = (expected: string) => (error: unknown) => isNoFearError(error) && error.code === expected;
 
 /** A launched sandbox whose life the test drives: run(), end(status), fail(). */
 function fakeSandbox(id: string) {
-  let end: (status: number) => void = () => {};
+  let finish: (end: SandboxEnd) => void = () => {};
   let run: () => void = () => {};
   let fail: (error: Error) => void = () => {};
-  const ended = new Promise<number>((resolve) => {
-    end = resolve;
+  const ended = new Promise<SandboxEnd>((resolve) => {
+    finish = resolve;
   });
+  // The guest's own status: never a NoFear failure, whatever the number.
+  const end = (status: number) => finish({ status, failed: false });
   const running = new Promise<void>((resolve, reject) => {
     run = resolve;
     fail = (error) => {
       reject(error);
-      end(FAILURE_STATUS);
+      finish({ status: FAILURE_STATUS, failed: true });
     };
   });
   running.catch(() => undefined);
   const handle: LaunchedSandbox = {
     id, profile: 'temporary', command: ['true'], files: [], startedAt: new Date(1_700_000_000_123), running, ended,
+    notifies: false, step: 'booting', steps: { booting: 0 }, onStep: () => {},
     stop: async () => {
       end(143);
       await ended;
@@ -52,6 +55,7 @@ function harness(limits = { maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeo
       changed: (s) => log.push(`changed ${s.id} ${s.state}`),
       ended: (s, status) => log.push(`ended ${s.id} ${status}`),
       failedToStart: (s) => log.push(`failed ${s.id}`),
+      stepped: (s, step) => log.push(`step ${s.id} ${step}`),
       removed: (s) => log.push(`removed ${s.id}`),
     },
   });
@@ -115,7 +119,7 @@ describe('SandboxManager', () => {
     await tick();
     assert.equal(sandbox.state, 'running');
     launched[0]?.end(3);
-    assert.equal(await sandbox.ended, 3);
+    assert.deepEqual(await sandbox.ended, { status: 3, failed: false });
     await tick();
     assert.equal(sandbox.state, 'exited');
     assert.equal(sandbox.exitStatus, 3);
@@ -130,11 +134,23 @@ describe('SandboxManager', () => {
     const { manager, launched, log } = harness({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });
     const sandbox = await manager.start({ kind: 'run', argv: ['true'], gui: false }, 512);
     launched[0]?.fail(new Error('QEMU died'));
-    assert.equal(await sandbox.ended, FAILURE_STATUS);
+    assert.deepEqual(await sandbox.ended, { status: FAILURE_STATUS, failed: true });
     await tick();
     assert.equal(sandbox.state, 'failed');
     assert.ok(log.includes('failed 00000000'));
     await manager.start({ kind: 'run', argv: ['true'], gui: false }, 512); // the slot is free again
+  });
+
+  it('reports a guest command that exits 125 as exited with status 125, not as NoFear failing', async () => {
+    const { manager, launched, log } = harness();
+    const sandbox = await manager.start({ kind: 'run', argv: ['sh', '-c', 'exit 125'], gui: false }, 512);
+    launched[0]?.run();
+    launched[0]?.end(125);
+    assert.deepEqual(await sandbox.ended, { status: 125, failed: false });
+    await tick();
+    assert.equal(sandbox.state, 'exited');
+    assert.equal(sandbox.exitStatus, 125);
+    assert.ok(log.includes('ended 00000000 125'));
   });
 
   it('never runs more than the limit; StopAll cancels the waiting calls and stops the running', async () => {

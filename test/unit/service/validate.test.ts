@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import dbus from 'dbus-next';
 import { isNoFearError, limitReached, NoFearError } from '../../../src/errors.js';
-import { isObjectPath, sandboxIdOf, sandboxObjectPath, sessionBusAddress, toDBusError } from '../../../src/service/dbus-adapter.js';
+import { isObjectPath, sandboxIdOf, sandboxObjectPath } from '../../../src/service/names.js';
+import { sessionBusAddress } from '../../../src/service/bus.js';
+import { toDBusError } from '../../../src/service/interfaces.js';
 import { checkAbsolute, checkOptions, checkStrings, MAX_ITEMS, OPEN_OPTIONS, RUN_OPTIONS } from '../../../src/service/validate.js';
 
 const invalid = (error: unknown) => isNoFearError(error) && error.code === 'InvalidArgument';

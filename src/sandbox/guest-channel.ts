@@ -1,0 +1,90 @@
+// The host's side of the control port as a strict state machine: hello, started, each progress step
+// and exit at most once each, in that order. Anything else (a repeat, a step out of order, a line that
+// does not parse) is a protocol violation: the guest gets no further say, the VM is stopped, and the
+// sandbox ends with a named error. Every valid message can come once, so what a guest can make the
+// host do is bounded whatever it sends.
+import type net from 'node:net';
+import { GUEST_STEPS, LineSplitter, parseGuestLine, type GuestMessage, type GuestStep } from '../vm/control-protocol.js';
+
+export type ChannelEnd =
+  | { kind: 'exit'; status: number; stdoutBytes: number; stderrBytes: number }
+  | { kind: 'error'; reason: string }
+  | { kind: 'violation'; reason: string };
+
+export interface ChannelEvents {
+  hello(): void;
+  started(): void;
+  progress(step: GuestStep): void;
+  /** Once: the job's end, the guest's own refusal, or a broken protocol. */
+  end(end: ChannelEnd): void;
+}
+
+type Phase = 'booting' | 'ready' | 'running' | 'ended';
+
+/** What one message does in one phase: the next phase, or a violation with its reason. */
+export function transition(phase: Phase, lastStep: number, message: GuestMessage): { phase: Phase; step?: number } | { violation: string } {
+  if (phase === 'ended') return { violation: `${message.type} after the end` };
+  switch (message.type) {
+    case 'hello':
+      return phase === 'booting' ? { phase: 'ready' } : { violation: 'a second hello' };
+    case 'started':
+      return phase === 'ready' ? { phase: 'running' } : { violation: phase === 'booting' ? 'started before hello' : 'a second started' };
+    case 'progress': {
+      if (phase !== 'running') return { violation: `progress ${message.step} before started` };
+      const index = GUEST_STEPS.indexOf(message.step);
+      return index > lastStep ? { phase, step: index } : { violation: `progress ${message.step} repeated or out of order` };
+    }
+    case 'exit':
+      return phase === 'running' ? { phase: 'ended' } : { violation: 'exit before started' };
+    case 'error':
+      return phase === 'booting' ? { violation: 'error before hello' } : { phase: 'ended' };
+    case 'invalid':
+      return { violation: message.reason };
+  }
+}
+
+export class GuestChannel {
+  private phase: Phase = 'booting';
+  private lastStep = -1;
+  private readonly splitter = new LineSplitter();
+
+  constructor(
+    private readonly control: net.Socket,
+    private readonly events: ChannelEvents,
+  ) {
+    control.on('data', (chunk: Buffer) => this.splitter.push(chunk, (line) => this.receive(line)));
+    control.on('error', () => {}); // the VM's end is noticed through QEMU's exit, not the socket's
+  }
+
+  get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  private receive(untrustedLine: string): void {
+    if (this.phase === 'ended') return; // after a violation the socket is being torn down
+    const message = parseGuestLine(untrustedLine);
+    const next = transition(this.phase, this.lastStep, message);
+    if ('violation' in next) return this.violate(next.violation);
+    this.phase = next.phase;
+    if (next.step !== undefined) this.lastStep = next.step;
+    switch (message.type) {
+      case 'hello':
+        return this.events.hello();
+      case 'started':
+        return this.events.started();
+      case 'progress':
+        return this.events.progress(message.step);
+      case 'exit':
+        return this.events.end({ kind: 'exit', status: message.status, stdoutBytes: message.stdoutBytes, stderrBytes: message.stderrBytes });
+      case 'error':
+        return this.events.end({ kind: 'error', reason: message.reason });
+    }
+  }
+
+  private violate(reason: string): void {
+    this.phase = 'ended';
+    this.control.pause();
+    this.control.removeAllListeners('data');
+    this.events.end({ kind: 'violation', reason });
+  }
+}

@@ -1,0 +1,124 @@
+// What a sandbox is asked to be, in three parts: the VM's shape, the job the guest runs, and the hooks
+// its caller listens on; and the one place those are built from config.ini and a request, for the CLI,
+// the service and the open path alike.
+import type { Config } from '../config/index.js';
+import type { GuestStep } from '../vm/control-protocol.js';
+import { guestEnvironment } from './guest-env.js';
+import type { SandboxLayout } from './registry.js';
+
+export type StdioMode = 'pipe' | 'tty' | 'none';
+
+/** The guest's X display, where the GUI server and the program meet. */
+export const GUEST_DISPLAY = ':100';
+
+/** A staged copy for the guest: its size decides where it is kept (RAM, or the cache for big files). */
+export interface ExportSpec {
+  bytes: number;
+  /** Fills the export (mode 0755, exported read-only) before QEMU starts. */
+  fill(exportDir: string): Promise<void>;
+}
+
+export interface VmShape {
+  profile: string;
+  /** The profile's disk (persistent profiles); none for a throwaway VM. */
+  disk?: string;
+  memoryMiB: number;
+  cpus: number;
+  net: 'none' | 'user';
+  tbSizeMiB?: number;
+  /** config.ini's accelerator when it is not "auto" (NOFEAR_ACCEL still wins). */
+  accel?: 'kvm' | 'tcg';
+  sharedFolder?: string;
+  export?: ExportSpec;
+  stdio: StdioMode;
+  gui: boolean;
+  sound: boolean;
+}
+
+export interface JobSpec {
+  argv: readonly string[];
+  env: Record<string, string>;
+  cwd?: string;
+  user: 'user' | 'root';
+  winsize?: { rows: number; cols: number };
+  /** tty mode: written after the command's output, so the host knows it has all of it. */
+  endMarker?: string;
+}
+
+export interface SandboxHooks {
+  /** The environment NoFear reads its own settings and paths from. */
+  hostEnv: NodeJS.ProcessEnv;
+  ownerKind: 'cli' | 'service';
+  /** The id to use (announced to a caller before the VM exists); a fresh one otherwise. */
+  id?: string;
+  /** The files a sandbox opens, for ps and the bus. */
+  files?: string[];
+  /** Notices for --verbose (which kernel, which accelerator, cache reuse). */
+  log?: (line: string) => void;
+  /** One-line notices a person should see (the TCG fallback, a first-boot kernel download). */
+  warn?: (line: string) => void;
+  /** QEMU listens on its sockets (the GUI client can attach from then on). */
+  onListening?: (layout: SandboxLayout) => void;
+  /** The guest's steps towards a window. */
+  onProgress?: (step: GuestStep) => void;
+  /** Aborting stops the VM wherever its start has got to. */
+  abort?: AbortSignal;
+}
+
+export interface SandboxOptions {
+  shape: VmShape;
+  job: JobSpec;
+  hooks: SandboxHooks;
+}
+
+/** A request in the caller's terms; config.ini fills in what it leaves out. */
+export interface SandboxRequest {
+  argv: readonly string[];
+  /** 'temporary' for a throwaway VM. */
+  profile: string;
+  disk?: string;
+  stdio: StdioMode;
+  root?: boolean;
+  /** A terminal on both ends (tty mode): the guest gets the host's TERM. */
+  interactive?: boolean;
+  gui?: boolean;
+  sound?: boolean;
+  net?: 'none' | 'user';
+  memoryMiB?: number;
+  cpus?: number;
+  sharedFolder?: string;
+  export?: ExportSpec;
+  winsize?: { rows: number; cols: number };
+  endMarker?: string;
+}
+
+export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hooks: SandboxHooks): SandboxOptions {
+  const gui = request.gui === true;
+  const root = request.root === true;
+  const env = guestEnvironment({ root, interactive: request.interactive === true, hostEnv: hooks.hostEnv, ...(gui ? { display: GUEST_DISPLAY } : {}) });
+  return {
+    shape: {
+      profile: request.profile,
+      ...(request.disk === undefined ? {} : { disk: request.disk }),
+      memoryMiB: request.memoryMiB ?? config.vm.memoryMiB,
+      cpus: request.cpus ?? config.vm.cpus,
+      net: request.net ?? config.vm.net,
+      tbSizeMiB: config.vm.tbSizeMiB,
+      ...(config.vm.accel === 'auto' ? {} : { accel: config.vm.accel }),
+      ...(request.sharedFolder === undefined ? {} : { sharedFolder: request.sharedFolder }),
+      ...(request.export === undefined ? {} : { export: request.export }),
+      stdio: request.stdio,
+      gui,
+      sound: request.sound === true,
+    },
+    job: {
+      argv: request.argv,
+      env,
+      ...(request.sharedFolder === undefined ? {} : { cwd: '/shared' }),
+      user: root ? 'root' : 'user',
+      ...(request.winsize === undefined ? {} : { winsize: request.winsize }),
+      ...(request.endMarker === undefined ? {} : { endMarker: request.endMarker }),
+    },
+    hooks,
+  };
+}

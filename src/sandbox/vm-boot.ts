@@ -1,0 +1,138 @@
+// Starting a planned VM up to the point where its guest waits for a job: passt when it has a NIC,
+// QEMU in its jail, the control port and the stdio ports connected, the guest's hello received.
+import type net from 'node:net';
+import { connectPort } from '../vm/channels.js';
+import type { GuestStep } from '../vm/control-protocol.js';
+import { Passt } from '../vm/passt.js';
+import { QemuProcess } from '../vm/qemu-process.js';
+import type { BootPlan } from './boot-plan.js';
+import { GuestChannel, type ChannelEnd } from './guest-channel.js';
+import type { SandboxLayout } from './registry.js';
+import type { StdioMode } from './sandbox-options.js';
+import { socketPaths } from './vm-plan.js';
+
+const CONNECT_DEADLINE_MS = 15_000;
+export const HELLO_DEADLINE_MS = { kvm: 15_000, tcg: 120_000 } as const;
+
+/** Under KVM the guest showed no sign of life: the caller may fall back to TCG. */
+export class KvmNoLife extends Error {}
+
+export type Ports = Partial<Record<'stdin' | 'stdout' | 'stderr' | 'tty', net.Socket>>;
+
+export interface BootedVm {
+  qemu: QemuProcess;
+  passt: Passt | undefined;
+  control: net.Socket;
+  ports: Ports;
+  /** The channel's end (exit, the guest's refusal, a violation); never settles if QEMU dies first. */
+  channelEnd: Promise<ChannelEnd>;
+  /** Resolves on the guest's `started`. */
+  started: Promise<void>;
+  /** Closes every socket (after QEMU has gone). */
+  close(): void;
+}
+
+export interface BootHooks {
+  /** QEMU runs (the jail's process): record it before anything can go wrong. */
+  onSpawned(qemu: QemuProcess): void;
+  /** QEMU listens on its sockets. */
+  onListening(): void;
+  onProgress(step: GuestStep): void;
+  abort: AbortSignal | undefined;
+  /** The console, as it comes (NOFEAR_CONSOLE=1). */
+  onConsole: ((chunk: Buffer) => void) | undefined;
+}
+
+export interface BootSpec {
+  plan: BootPlan;
+  layout: SandboxLayout;
+  accel: 'kvm' | 'tcg';
+  stdio: StdioMode;
+  /** passt's binary, when the VM has a NIC. */
+  passt: string | undefined;
+  setpriv: string;
+}
+
+/** Boots to the guest's hello; on any failure everything started is stopped before the error is thrown. */
+export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm> {
+  const paths = socketPaths(spec.layout.vmDir);
+  const sockets: net.Socket[] = [];
+  let qemu: QemuProcess | undefined;
+  let passt: Passt | undefined;
+  try {
+    if (spec.passt !== undefined) passt = await Passt.start(spec.passt, paths.passt, spec.setpriv);
+    hooks.abort?.throwIfAborted();
+    qemu = await QemuProcess.start(spec.plan.argv, hooks.onConsole === undefined ? {} : { onConsole: hooks.onConsole });
+    const running = qemu;
+    hooks.abort?.addEventListener('abort', () => void running.kill(), { once: true });
+    hooks.onSpawned(running);
+    const gaveUp = () => running.hasExited;
+    const control = await connectPort(paths.control, CONNECT_DEADLINE_MS, gaveUp);
+    sockets.push(control);
+    hooks.onListening();
+    const ports: Ports = {};
+    const names = spec.stdio === 'pipe' ? (['stdin', 'stdout', 'stderr'] as const) : spec.stdio === 'tty' ? (['tty'] as const) : [];
+    for (const name of names) {
+      const port = await connectPort(paths[name], CONNECT_DEADLINE_MS, gaveUp);
+      sockets.push(port);
+      ports[name] = port;
+    }
+    const handshake = handshakeOn(control, running, hooks.onProgress);
+    await handshake.hello(HELLO_DEADLINE_MS[spec.accel], spec.accel);
+    return {
+      qemu: running,
+      passt,
+      control,
+      ports,
+      channelEnd: handshake.end,
+      started: handshake.started,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+      },
+    };
+  } catch (error) {
+    for (const socket of sockets) socket.destroy();
+    await qemu?.kill();
+    await passt?.stop();
+    throw error;
+  }
+}
+
+/** The channel's events as promises: the hello (with its deadline), `started`, and the end. */
+function handshakeOn(control: net.Socket, qemu: QemuProcess, onProgress: (step: GuestStep) => void) {
+  let helloSeen = false;
+  let onHello = () => {};
+  let onStarted = () => {};
+  let onEnd: (end: ChannelEnd) => void = () => {};
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  const end = new Promise<ChannelEnd>((resolve) => (onEnd = resolve));
+  new GuestChannel(control, {
+    hello: () => {
+      helloSeen = true;
+      onHello();
+    },
+    started: () => onStarted(),
+    progress: onProgress,
+    end: (reason) => onEnd(reason),
+  });
+  return {
+    started,
+    end,
+    hello(deadlineMs: number, accel: 'kvm' | 'tcg'): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (helloSeen) return resolve();
+        const fail = (reason: string) => {
+          clearTimeout(timer);
+          reject(accel === 'kvm' ? new KvmNoLife(reason) : new Error(reason));
+        };
+        const timer = setTimeout(() => fail(`no sign of life from the guest within ${deadlineMs / 1000} s`), deadlineMs);
+        onHello = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        void end.then((ended) => fail(`the guest ended before its hello (${ended.kind === 'violation' ? `protocol: ${ended.reason}` : ended.kind})`));
+        void qemu.exited.then((exit) => fail(`QEMU exited during boot (${exit.signal ?? `exit ${exit.code}`})`));
+      });
+    },
+  };
+}

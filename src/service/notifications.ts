@@ -1,0 +1,83 @@
+// Desktop notifications (org.freedesktop.Notifications) on a bus connection: shown, updated in place
+// (replaces_id), closed, and their actions heard. Best effort: where no notification server answers,
+// nothing is shown and nothing fails.
+import { callMethod, dbus, openSessionBus, plainText, subscribe, type MessageBus } from './bus.js';
+
+const SERVER = { destination: 'org.freedesktop.Notifications', path: '/org/freedesktop/Notifications', interface: 'org.freedesktop.Notifications' };
+const NOTIFY_TIMEOUT_MS = 2000;
+const APP_NAME = 'NoFear';
+const APP_ICON = 'org.nofear.NoFear';
+
+export interface Notice {
+  summary: string;
+  body: string;
+  /** The notification this one updates in place (0 or absent: a new one). */
+  replacesId?: number;
+  /** [action key, label] pairs, e.g. [['stop', 'Stop']]. */
+  actions?: ReadonlyArray<readonly [string, string]>;
+  /** Stays until closed (progress), or the server's default timeout. */
+  persistent?: boolean;
+}
+
+export type ActionListener = (id: number, action: string) => void;
+
+export class Notifications {
+  private readonly listeners = new Set<ActionListener>();
+  private subscribed: Promise<unknown> | undefined;
+
+  constructor(private readonly bus: MessageBus) {}
+
+  /** The notification's id, or undefined when no server answered in time. */
+  async show(notice: Notice): Promise<number | undefined> {
+    const actions = (notice.actions ?? []).flatMap(([key, label]) => [key, plainText(label, 40)]);
+    const hints = { 'desktop-entry': new dbus.Variant('s', 'org.nofear.NoFear') };
+    try {
+      const [id] = await callMethod(
+        this.bus,
+        { ...SERVER, member: 'Notify', signature: 'susssasa{sv}i', body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body), actions, hints, notice.persistent ? 0 : -1] },
+        NOTIFY_TIMEOUT_MS,
+      );
+      return typeof id === 'number' && id > 0 ? id : undefined;
+    } catch {
+      return undefined; // no notification server on this session: the desktop simply shows nothing
+    }
+  }
+
+  async close(id: number | undefined): Promise<void> {
+    if (id === undefined) return;
+    await callMethod(this.bus, { ...SERVER, member: 'CloseNotification', signature: 'u', body: [id] }, NOTIFY_TIMEOUT_MS).catch(() => undefined); // already gone
+  }
+
+  /** Hears ActionInvoked for every notification this connection shows. */
+  async onAction(listener: ActionListener): Promise<void> {
+    this.listeners.add(listener);
+    this.subscribed ??= subscribe(this.bus, `type='signal',interface='${SERVER.interface}',member='ActionInvoked'`, (message) => {
+      const [id, action] = message.body as [unknown, unknown];
+      if (typeof id !== 'number' || typeof action !== 'string') return;
+      for (const heard of this.listeners) heard(id, action);
+    }).catch(() => undefined); // no bus to listen on: no action will come
+    await this.subscribed;
+  }
+}
+
+/** One notification on a short-lived connection (a CLI launched from the desktop). */
+export async function notifyOnce(env: NodeJS.ProcessEnv, summary: string, body: string): Promise<boolean> {
+  let open;
+  try {
+    open = openSessionBus(env);
+  } catch {
+    return false; // no session bus: nobody to tell
+  }
+  try {
+    return (await new Notifications(open.bus).show({ summary, body })) !== undefined;
+  } finally {
+    open.disconnect();
+  }
+}
+
+/** Notifies after `delayMs` unless cancelled first: "this is taking a moment" without noise for quick opens. */
+export function notifyIfSlow(env: NodeJS.ProcessEnv, summary: string, body: string, delayMs = 1000): () => void {
+  const timer = setTimeout(() => void notifyOnce(env, summary, body), delayMs);
+  timer.unref();
+  return () => clearTimeout(timer);
+}

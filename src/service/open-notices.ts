@@ -1,0 +1,108 @@
+// One desktop notification per open, updated in place as the VM gets there (booting, starting the
+// viewer) with a Stop action that stops that sandbox; closed when the window appears, replaced by the
+// reason when the open fails. Quick opens (a warm VM) show nothing: the first notice waits a moment.
+import path from 'node:path';
+import type { LaunchStep } from '../sandbox/launch.js';
+import type { Notifications } from './notifications.js';
+
+/** Opens slower than this get a notification (a file manager shows nothing meanwhile). */
+export const SLOW_OPEN_MS = 1000;
+const STOP_ACTION = 'stop';
+
+export interface NoticeSubject {
+  readonly id: string;
+  readonly files: readonly string[];
+  readonly step: LaunchStep;
+  stop(): Promise<void>;
+}
+
+const STEP_TEXT: Record<LaunchStep, string> = {
+  booting: 'Starting a throwaway VM…',
+  booted: 'Starting the viewer…',
+  server: 'Starting the viewer…',
+  attached: 'Starting the viewer…',
+  window: 'Open.',
+};
+
+interface Notice {
+  subject: NoticeSubject;
+  timer: NodeJS.Timeout | undefined;
+  /** The server's id once shown; a promise while the first Notify is in flight. */
+  shown: Promise<number | undefined> | undefined;
+  closed: boolean;
+}
+
+export class OpenNotices {
+  private readonly notices = new Map<string, Notice>();
+
+  constructor(private readonly notifications: Notifications) {
+    void notifications.onAction((id, action) => {
+      if (action !== STOP_ACTION) return;
+      for (const notice of this.notices.values()) void this.stopIfOwner(notice, id);
+    });
+  }
+
+  /** A new open: its notice appears if the window has not come within SLOW_OPEN_MS. */
+  begin(subject: NoticeSubject): void {
+    if (subject.files[0] === undefined) return;
+    const notice: Notice = { subject, timer: undefined, shown: undefined, closed: false };
+    notice.timer = setTimeout(() => void this.update(notice), SLOW_OPEN_MS);
+    notice.timer.unref();
+    this.notices.set(subject.id, notice);
+  }
+
+  /** The open reached a step: the notice says so, and goes once the window is there. */
+  stepped(id: string, step: LaunchStep): void {
+    const notice = this.notices.get(id);
+    if (notice === undefined) return;
+    if (step === 'window') return void this.finish(notice);
+    if (notice.shown !== undefined) void this.update(notice);
+  }
+
+  /** The open failed: the notice (shown or not) becomes the reason. */
+  failed(id: string, reason: string): void {
+    const notice = this.notices.get(id);
+    const file = notice?.subject.files[0];
+    if (notice === undefined || file === undefined) return;
+    clearTimeout(notice.timer);
+    notice.closed = true;
+    this.notices.delete(id);
+    void (async () => {
+      const replacesId = await notice.shown;
+      await this.notifications.show({ summary: `NoFear could not open ${path.basename(file)}`, body: reason, ...(replacesId === undefined ? {} : { replacesId }) });
+    })();
+  }
+
+  /** The sandbox ended (whatever way): its progress notice, if any, goes. */
+  ended(id: string): void {
+    const notice = this.notices.get(id);
+    if (notice !== undefined) void this.finish(notice);
+  }
+
+  private async update(notice: Notice): Promise<void> {
+    if (notice.closed) return;
+    const file = path.basename(notice.subject.files[0] ?? '');
+    const previous = await notice.shown;
+    notice.shown = this.notifications.show({
+      summary: `Opening ${file} safely`,
+      body: STEP_TEXT[notice.subject.step],
+      actions: [[STOP_ACTION, 'Stop']],
+      persistent: true,
+      ...(previous === undefined ? {} : { replacesId: previous }),
+    });
+    if (notice.closed) await this.notifications.close(await notice.shown);
+  }
+
+  private async finish(notice: Notice): Promise<void> {
+    clearTimeout(notice.timer);
+    notice.closed = true;
+    this.notices.delete(notice.subject.id);
+    await this.notifications.close(await notice.shown);
+  }
+
+  private async stopIfOwner(notice: Notice, notificationId: number): Promise<void> {
+    if ((await notice.shown) !== notificationId) return;
+    await this.finish(notice);
+    await notice.subject.stop();
+  }
+}

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
-import { parseNofearArgs, NOFEAR_USAGE, type RunArgs } from './nofear-args.js';
+import { parseNofearArgs, type RunArgs } from './nofear-args.js';
+import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
@@ -13,21 +14,27 @@ import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, 
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
+import { GUEST_MEMORY_MIN_MIB } from '../config/settings.js';
+import { formatMiB } from '../config/values.js';
 import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 
 const MIB = 1024 * 1024;
 
+/** --mem's range is the one config.ini's [vm] memory has: the guest minimum up to the host's RAM. */
 export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
   const hostMiB = Math.floor(hostBytes / MIB);
+  const range = `--mem takes ${formatMiB(GUEST_MEMORY_MIN_MIB)} up to ${formatMiB(hostMiB)}, the host's RAM`;
   if (memoryMiB > hostMiB) {
     throw invalidArgument(
       `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
-      `lower it: nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} ...`,
+      `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`,
     );
   }
-  if (memoryMiB < 128) throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, 'nofear --mem 512 ...');
+  if (memoryMiB < GUEST_MEMORY_MIN_MIB) {
+    throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, `raise it (${range}): nofear --mem 512 CMD`);
+  }
 }
 
 function checkSharedFolder(dir: string): string {
@@ -44,7 +51,7 @@ function checkSharedFolder(dir: string): string {
 
 async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
-  const warn = noticeWriter(args.verbose);
+  const warn = noticeWriter(args.verbose, 'nofear', args.quiet);
   const { config, problems } = loadConfig();
   for (const problem of problems) warn(formatProblem(problem));
   const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
@@ -196,10 +203,8 @@ await runMain('nofear', async () => {
   const args = parseNofearArgs(process.argv.slice(2));
   switch (args.action) {
     case 'help':
-      process.stdout.write(`${NOFEAR_USAGE}\n`);
-      return 0;
     case 'version':
-      process.stdout.write('nofear 0.1.0\n');
+      answeredHelpOrVersion(args.parsed);
       return 0;
     case 'list':
       process.stdout.write(formatProfiles(await listProfiles()));

@@ -1,8 +1,8 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
 import path from 'node:path';
-import { formatProblem, loadConfig, type Config } from '../config/index.js';
-import { invalidArgument, unavailable } from '../errors.js';
+import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import type { Limits } from '../sandbox/admission.js';
@@ -16,12 +16,11 @@ import { requestHandlers } from './requests.js';
 const LINGER_MS = 10_000;
 /** Opens slower than this get a "starting" notification (a file manager shows nothing meanwhile). */
 const SLOW_OPEN_MS = 1000;
-const USAGE = 'nofearctl service [--activated]';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
 
-function limitsOf(config: Config): Limits {
-  return { maxSandboxes: config.service.maxSandboxes, maxGuestMemoryMiB: config.service.maxGuestMemoryMiB, queueTimeoutMs: config.service.queueTimeoutSeconds * 1000 };
+function limitsOf(config: Config, env: NodeJS.ProcessEnv): Limits {
+  return { maxSandboxes: config.service.maxSandboxes, maxGuestMemoryMiB: config.service.maxGuestMemoryMiB, queueTimeoutMs: config.service.queueTimeoutSeconds * 1000, configFile: configPath(env) };
 }
 
 /** Every call holds the service up while it runs (a wait=true call until its sandboxes end). */
@@ -44,10 +43,8 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
 }
 
 /** Runs until SIGTERM/SIGINT (0), idle exit when bus-activated (0), or the bus connection's end (1). */
-export async function runService(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const unknown = args.find((arg) => arg !== '--activated');
-  if (unknown !== undefined) throw invalidArgument(`nofearctl service: unknown option ${unknown}.`, USAGE);
-  const activated = args.includes('--activated');
+export async function runService(options: { activated: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { activated } = options;
   const initial = loadConfig(env);
   for (const problem of initial.problems) log(`config.ini: ${formatProblem(problem)}`);
   let config = initial.config;
@@ -72,7 +69,7 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
 
   const objects = new Map<string, { object: SandboxObject; release: () => void; cancelNotice: () => void }>();
   const manager = new SandboxManager({
-    limits: limitsOf(config),
+    limits: limitsOf(config, env),
     lingerMs: LINGER_MS,
     launch: (spec) => launch(spec, { env, config, ownerKind: 'service', log }),
     events: {
@@ -136,7 +133,7 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
     env,
     (next) => {
       config = next;
-      manager.updateLimits(limitsOf(next));
+      manager.updateLimits(limitsOf(next, env));
       idle.rearm();
     },
     log,

@@ -50,6 +50,9 @@ const INTEGRATE: CommandSpec = {
 export const NOFEARCTL_SPEC: CommandSpec = {
   path: ['nofearctl'],
   summary: 'see and stop NoFear\'s sandboxes, check the machine, manage profiles and the desktop integration',
+  description: [
+    'nofearctl COMMAND runs one of the commands below; each takes --help. `nofearctl doctor` is the first thing to run when something does not work: it names each problem and the command that fixes it.',
+  ],
   options: [],
   operands: [],
   subcommands: [

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runTool } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
+import { xdgDataDirs } from '../config/xdg.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import type { Check } from './doctor-check.js';
 
@@ -60,7 +61,11 @@ export async function checkService(env: NodeJS.ProcessEnv, probe: Prober): Promi
 export function checkIntegration(env: NodeJS.ProcessEnv): Check {
   const dataHome = env.XDG_DATA_HOME || path.join(env.HOME ?? os.homedir(), '.local', 'share');
   const entry = path.join(dataHome, 'applications', 'org.nofear.NoFear.desktop');
-  return existsSync(entry) ? ok('integration', `installed (${entry})`) : warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
+  if (existsSync(entry)) return ok('integration', `installed (${entry})`);
+  // The nofear package puts it in /usr/share/applications, for every user.
+  const system = xdgDataDirs(env).map((dir) => path.join(dir, 'applications', 'org.nofear.NoFear.desktop')).find((file) => existsSync(file));
+  if (system !== undefined) return ok('integration', `installed system-wide (${system}); nofearctl integrate install --default-for TYPE makes NoFear your default for a type`);
+  return warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
 }
 
 export async function sessionChecks(env: NodeJS.ProcessEnv, probe: Prober = systemProber(env)): Promise<Check[]> {

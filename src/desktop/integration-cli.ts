@@ -27,7 +27,9 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
   switch (request.verb) {
     case 'install': {
       const report = await install({ types: installTypes(request.risky, request.defaultFor) }, env);
-      out(`installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
+      out(report.system
+        ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
+        : `installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
       if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.

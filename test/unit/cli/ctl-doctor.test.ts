@@ -80,7 +80,7 @@ describe('nofearctl doctor, session checks (never FAIL)', () => {
   });
 
   it('warns when the integration is not installed', () => {
-    const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test' });
+    const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test', XDG_DATA_DIRS: '/nonexistent/nofear-test-system' });
     assert.deepEqual([line.status, line.fix], ['WARN', 'nofearctl integrate install']);
   });
 });

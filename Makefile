@@ -63,9 +63,15 @@ node-deps:
 	@command -v npm >/dev/null || { echo "npm is missing: sudo apt-get install -y npm"; exit 1; }
 	@[ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
-# Compiles, then writes the man pages and bash completions from the option tables (dist/man, dist/completion).
-build: node-deps
+# Compiles, then writes the man pages and bash completions from the option tables (dist/man, dist/completion);
+# only when a source changed, so that an unprivileged user can `make install` from a built checkout.
+BUILD_INPUTS := $(shell find src -type f) package.json package-lock.json tsconfig.json
+
+build: dist/.built
+
+dist/.built: $(BUILD_INPUTS) | node-deps
 	@npm run --silent build
+	@touch $@
 
 test: deps build node18
 	@NOFEAR_NODE18=$(NODE18) bash test/run-suites.sh main

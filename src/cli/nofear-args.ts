@@ -1,8 +1,11 @@
-// Reads nofear's command line (the original NoFear's interface) into what to do. Pure: no files, no processes.
+// Reads nofear's command line (the original NoFear's interface) into what to do, and checks --mem against
+// the host. Pure: no files, no processes.
 import { invalidArgument } from '../errors.js';
 import { flag, parseCommandLine, text, type ParseResult } from './grammar.js';
 import { NOFEAR_SPEC } from './spec-nofear.js';
-import { parseInteger, parseMemoryMiB } from '../config/values.js';
+import os from 'node:os';
+import { formatMiB, parseInteger, parseMemoryMiB } from '../config/values.js';
+import { GUEST_MEMORY_MIN_MIB } from '../config/settings.js';
 
 export interface RunArgs {
   action: 'run';
@@ -40,6 +43,21 @@ function cpus(value: string | undefined): number | undefined {
   const parsed = parseInteger(value, 1, 64);
   if (!parsed.ok) throw invalidArgument(`--cpus takes a whole number from 1 to 64, not ${JSON.stringify(value)}.`, 'nofear --cpus 2 CMD');
   return parsed.value;
+}
+
+/** --mem's range is the one config.ini's [vm] memory has: the guest minimum up to the host's RAM. */
+export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
+  const hostMiB = Math.floor(hostBytes / 1024 ** 2);
+  const range = `--mem takes ${formatMiB(GUEST_MEMORY_MIN_MIB)} up to ${formatMiB(hostMiB)}, the host's RAM`;
+  if (memoryMiB > hostMiB) {
+    throw invalidArgument(
+      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
+      `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`,
+    );
+  }
+  if (memoryMiB < GUEST_MEMORY_MIN_MIB) {
+    throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, `raise it (${range}): nofear --mem 512 CMD`);
+  }
 }
 
 export function parseNofearArgs(argv: readonly string[]): NofearArgs {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
-import { parseNofearArgs, type RunArgs } from './nofear-args.js';
+import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.js';
@@ -14,28 +14,9 @@ import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, 
 import { guestEnvironment } from '../sandbox/guest-env.js';
 import { formatProfiles } from './profile-table.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
-import { GUEST_MEMORY_MIN_MIB } from '../config/settings.js';
-import { formatMiB } from '../config/values.js';
 import { startGuiSession, type GuiSession } from '../gui/gui-session.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
-
-const MIB = 1024 * 1024;
-
-/** --mem's range is the one config.ini's [vm] memory has: the guest minimum up to the host's RAM. */
-export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
-  const hostMiB = Math.floor(hostBytes / MIB);
-  const range = `--mem takes ${formatMiB(GUEST_MEMORY_MIN_MIB)} up to ${formatMiB(hostMiB)}, the host's RAM`;
-  if (memoryMiB > hostMiB) {
-    throw invalidArgument(
-      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
-      `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`,
-    );
-  }
-  if (memoryMiB < GUEST_MEMORY_MIN_MIB) {
-    throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, `raise it (${range}): nofear --mem 512 CMD`);
-  }
-}
 
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseNofearArgs, type RunArgs } from '../../../src/cli/nofear-args.js';
+import { checkMemory, parseNofearArgs, type RunArgs } from '../../../src/cli/nofear-args.js';
 import { NoFearError } from '../../../src/errors.js';
 
 const run = (argv: string[]) => parseNofearArgs(argv) as RunArgs;
@@ -38,6 +38,14 @@ describe('parseNofearArgs', () => {
     assert.equal(run(['--mem', '2G', 'true']).memoryMiB, 2048);
     assert.equal(run(['--mem=512m', 'true']).memoryMiB, 512);
     assert.equal(run(['--mem', '1T', 'true']).memoryMiB, 1024 * 1024);
+  });
+  it('states the range --mem really has: 128M up to the host\'s RAM, both ends included', () => {
+    const host = 4096 * 1024 ** 2;
+    for (const ok of [128, 2048, 4096]) assert.doesNotThrow(() => checkMemory(ok, host), String(ok));
+    for (const bad of [127, 64, 4097]) {
+      assert.throws(() => checkMemory(bad, host), (e: unknown) => e instanceof NoFearError && /--mem takes 128M up to 4G, the host's RAM/.test(e.fix ?? ''), String(bad));
+    }
+    assert.throws(() => checkMemory(run(['--mem', '5G', 'true']).memoryMiB ?? 0, host), /exceeds host physical RAM size 4096 MiB/);
   });
   it('knows the profile commands', () => {
     assert.deepEqual(parseNofearArgs(['-n', 'work']), { action: 'create', name: 'work', verbose: false, quiet: false });

@@ -41,7 +41,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   const profile = args.temporary ? undefined : validateProfileName(args.profile ?? DEFAULT_PROFILE);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (args.gui && args.command.length === 0 && !interactive) {
-    throw invalidArgument('nofear --gui without a command is an interactive shell and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
+    throw invalidArgument('--gui without a command is an interactive shell, and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
   }
   if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);

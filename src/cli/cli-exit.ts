@@ -26,9 +26,9 @@ export async function runMain(program: string, main: () => Promise<number>): Pro
   process.exit(status);
 }
 
-/** NoFear's own notices: shown on a terminal or with --verbose, never mixed into a pipe. */
-export function noticeWriter(verbose: boolean, program = 'nofear'): (line: string) => void {
-  const show = verbose || process.stderr.isTTY === true;
+/** NoFear's own notices: shown on a terminal or with --verbose, never mixed into a pipe, never with --quiet. */
+export function noticeWriter(verbose: boolean, program = 'nofear', quiet = false): (line: string) => void {
+  const show = !quiet && (verbose || process.stderr.isTTY === true);
   return (line) => {
     if (show) process.stderr.write(`${program}: ${line}\n`);
   };

@@ -1,7 +1,6 @@
-// `nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]`: argument
-// parsing and what each prints; the work is in integration-install/uninstall/status.
+// `nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]`: what each
+// prints; the work is in src/integrate (install, uninstall, status).
 import type { Env } from '../util/xdg.js';
-import { invalidArgument } from '../errors.js';
 import { install } from '../integrate/install.js';
 import { integrationPaths } from '../integrate/paths.js';
 import { formatStatus, integrationStatus } from '../integrate/status.js';
@@ -9,26 +8,14 @@ import { RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
 import { NoFearClient } from '../service/client.js';
 
-export const INTEGRATE_USAGE = `usage: nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]
-  install        the desktop entry, D-Bus service, systemd unit and "Open in NoFear" for Nautilus, Caja,
-                 Nemo, Thunar and Dolphin, for you only; with --risky (PDF, Office, images, archives, audio,
-                 video...) or --default-for TYPE..., NoFear also becomes the default for those types
-  uninstall      removes all of it and gives every type its previous default back
-  status         what is installed and which types NoFear opens`;
+export type IntegrateRequest =
+  | { verb: 'install'; risky: boolean; defaultFor: readonly string[] }
+  | { verb: 'uninstall' }
+  | { verb: 'status'; json: boolean };
 
-export function parseInstallTypes(args: readonly string[]): string[] {
-  const types: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--risky') types.push(...RISKY_TYPES);
-    else if (arg.startsWith('--default-for=')) types.push(arg.slice('--default-for='.length));
-    else if (arg === '--default-for') {
-      const start = i;
-      while (args[i + 1] !== undefined && !(args[i + 1] ?? '').startsWith('-')) types.push(args[++i] ?? '');
-      if (i === start) throw invalidArgument('--default-for needs at least one MIME type.', 'nofearctl integrate install --default-for application/pdf');
-    } else throw invalidArgument(`nofearctl integrate install: unknown argument ${arg}.`, INTEGRATE_USAGE.split('\n')[0]?.replace('usage: ', '') ?? '');
-  }
-  return types.filter((type) => type !== '');
+/** The types install makes NoFear the default for: --risky's list, then those named with --default-for. */
+export function installTypes(risky: boolean, defaultFor: readonly string[]): string[] {
+  return [...(risky ? RISKY_TYPES : []), ...defaultFor].filter((type) => type !== '');
 }
 
 const out = (text: string) => process.stdout.write(text);
@@ -46,12 +33,14 @@ async function withBus<T>(env: Env, work: (reloadBus: () => Promise<void>) => Pr
   }
 }
 
-export async function integrateCommand(args: readonly string[], env: Env = process.env): Promise<number> {
-  const [verb, ...rest] = args;
-  switch (verb) {
+/** The command line was read by the grammar (src/cli/spec-nofearctl.ts). */
+export async function integrateCommand(request: IntegrateRequest, env: Env = process.env): Promise<number> {
+  switch (request.verb) {
     case 'install': {
-      const report = await withBus(env, (reloadBus) => install({ types: parseInstallTypes(rest) }, env, reloadBus));
-      out(`installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
+      const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor) }, env, reloadBus));
+      out(report.system
+        ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
+        : `installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
       if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.
@@ -74,15 +63,8 @@ export async function integrateCommand(args: readonly string[], env: Env = proce
     }
     case 'status': {
       const status = await integrationStatus(env);
-      out(rest.includes('--json') ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      out(request.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
       return 0;
     }
-    case undefined:
-    case '-h':
-    case '--help':
-      out(`${INTEGRATE_USAGE}\n`);
-      return 0;
-    default:
-      throw invalidArgument(`nofearctl integrate: unknown command ${verb}.`, 'nofearctl integrate install|uninstall|status');
   }
 }

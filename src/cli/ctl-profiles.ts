@@ -5,10 +5,10 @@ import { ensureRuntimeBase, listRecords } from '../sandbox/registry.js';
 import { liveness } from '../sandbox/reaper.js';
 import { formatProfiles, humanBytes } from './profile-table.js';
 
-const USAGE = 'nofearctl profiles list|create NAME|delete NAME|info NAME';
+export type ProfilesVerb = 'list' | 'create' | 'delete' | 'info';
 
 function needName(verb: string, name: string | undefined): string {
-  if (name === undefined || name === '') throw invalidArgument(`nofearctl profiles ${verb} needs a profile name.`, `nofearctl profiles ${verb} NAME`);
+  if (name === undefined || name === '') throw invalidArgument(`profiles ${verb} needs a profile name.`, `nofearctl profiles ${verb} NAME`);
   return validateProfileName(name);
 }
 
@@ -29,12 +29,10 @@ async function sandboxesOf(profile: string): Promise<string[]> {
   return records.filter((r) => r.profile === profile && liveness(r) === 'live').map((r) => r.id);
 }
 
-export async function runProfiles(args: readonly string[]): Promise<number> {
-  const [verb = 'list', name, ...extra] = args;
-  if (extra.length > 0) throw invalidArgument(`nofearctl profiles ${verb}: too many arguments.`, USAGE);
+/** The grammar has checked the verb and how many names it got. */
+export async function runProfiles(verb: ProfilesVerb, name: string | undefined): Promise<number> {
   switch (verb) {
     case 'list':
-      if (name !== undefined) throw invalidArgument('nofearctl profiles list takes no argument.', 'nofearctl profiles info NAME');
       process.stdout.write(formatProfiles(await listProfiles()));
       return 0;
     case 'create': {
@@ -59,7 +57,5 @@ export async function runProfiles(args: readonly string[]): Promise<number> {
       process.stdout.write(formatProfileInfo(info, info.inUseBy === undefined ? [] : await sandboxesOf(profile)));
       return 0;
     }
-    default:
-      throw invalidArgument(`nofearctl profiles: unknown command ${verb}.`, USAGE);
   }
 }

@@ -8,13 +8,14 @@ import { NoFearClient } from '../service/client.js';
 
 export type StopTarget = { kind: 'all' } | { kind: 'id'; id: string } | { kind: 'profile'; name: string };
 
-const USAGE = 'nofearctl stop ID|PROFILE|--all (nofearctl ps lists them)';
+const USAGE = 'nofearctl stop ID|PROFILE, or nofearctl stop --all (nofearctl ps lists them)';
 
-export function parseStopArgs(args: readonly string[]): string {
-  const [target, ...extra] = args;
-  if (target === undefined) throw invalidArgument('nofearctl stop needs a sandbox id, a profile name or --all.', USAGE);
-  if (extra.length > 0) throw invalidArgument(`nofearctl stop takes one target, not ${args.length}.`, USAGE);
-  if (target !== '--all' && !ID_PATTERN.test(target) && !PROFILE_NAME.test(target)) {
+/** The one target: --all, or an operand that can name a sandbox id or a profile. */
+export function stopTarget(all: boolean, target: string | undefined): string {
+  if (all && target !== undefined) throw invalidArgument(`stop takes --all or a target, not both (got --all and ${JSON.stringify(target)}).`, USAGE);
+  if (all) return '--all';
+  if (target === undefined) throw invalidArgument('stop needs a sandbox id, a profile name or --all.', USAGE);
+  if (!ID_PATTERN.test(target) && !PROFILE_NAME.test(target)) {
     throw invalidArgument(`${JSON.stringify(target)} is neither a sandbox id (8 hex digits) nor a profile name.`, USAGE);
   }
   return target;
@@ -63,8 +64,8 @@ async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecor
   }
 }
 
-export async function runStop(base: string, args: readonly string[], deadlineMs = 10_000): Promise<number> {
-  const target = parseStopArgs(args);
+/** `target` is stopTarget's answer. */
+export async function runStop(base: string, target: string, deadlineMs = 10_000): Promise<number> {
   const records = await listRecords(base);
   const { target: parsed, chosen } = selectTargets(records, target);
   const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopThroughServiceToo(base, chosen, deadlineMs);

@@ -18,6 +18,7 @@ export const PACKAGES = {
   passt: { debian: 'passt', fedora: 'passt' },
   xdpyinfo: { debian: 'x11-utils', fedora: 'xdpyinfo' },
   dbus: { debian: 'dbus', fedora: 'dbus-tools' },
+  nodejs: { debian: 'nodejs', fedora: 'nodejs' },
 } as const satisfies Record<string, PackageName>;
 
 export type Family = 'debian' | 'fedora';

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runTool } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
+import { xdgDataDirs } from '../util/xdg.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import type { Check } from './doctor-check.js';
 import { integrationPaths } from '../integrate/paths.js';
@@ -81,7 +82,11 @@ async function serviceCheck(bus: BusQuestions): Promise<Check> {
 
 export function checkIntegration(env: NodeJS.ProcessEnv): Check {
   const entry = path.join(integrationPaths(env).applicationsDir, NOFEAR_DESKTOP_ID);
-  return existsSync(entry) ? ok('integration', `installed (${entry})`) : warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
+  if (existsSync(entry)) return ok('integration', `installed (${entry})`);
+  // The nofear package puts it in /usr/share/applications, for every user.
+  const system = xdgDataDirs(env).map((dir) => path.join(dir, 'applications', NOFEAR_DESKTOP_ID)).find((file) => existsSync(file));
+  if (system !== undefined) return ok('integration', `installed system-wide (${system}); nofearctl integrate install --default-for TYPE makes NoFear your default for a type`);
+  return warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
 }
 
 export async function sessionChecks(env: NodeJS.ProcessEnv, probe: Prober = systemProber(env)): Promise<Check[]> {

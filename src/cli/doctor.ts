@@ -10,7 +10,7 @@ import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
 import { kernelCacheDir, locateKernel } from '../vm/kernel.js';
 import { findPasst } from '../vm/passt.js';
-import { loadConfig, formatProblem } from '../config/index.js';
+import { configPath, loadConfig, formatProblem } from '../config/index.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { mkfsPath } from '../profiles/store.js';
 import { installHint, PACKAGES } from './doctor-install.js';
@@ -23,16 +23,16 @@ const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detai
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
 const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'FAIL', detail, fix });
 
-const NODE_MIN = [20, 19, 0] as const;
+const NODE_MIN = [18, 19, 0] as const;
 
-/** chokidar 5 and mocha 12 need Node >= 20.19 (DESIGN, Install). */
+/** execa 9 needs Node >= 18.19: Debian 12's nodejs (18.20) and Ubuntu 24.04's (18.19) are enough (DESIGN, Install). */
 export function checkNode(version: string): Check {
   const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map(Number);
   const [a, b, c] = NODE_MIN;
   const enough = major !== a ? major > a : minor !== b ? minor > b : patch >= c;
   return enough
     ? ok('node', version)
-    : fail('node', `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`, 'install Node.js 20 LTS from NodeSource (https://github.com/nodesource/distributions) or with nvm: nvm install 20');
+    : fail('node', `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`, `install your distribution's nodejs (Debian 12, Ubuntu 24.04 and newer have one new enough): ${installHint(PACKAGES.nodejs)}`);
 }
 
 /** The accelerator line: KVM, or why not and what TCG costs (a warning: TCG still runs every VM). */
@@ -143,7 +143,7 @@ function checkMemory(env: NodeJS.ProcessEnv): Check[] {
   const checks = [
     guest <= hostMiB / 2
       ? ok('memory', `guest ${guest} MiB of host ${hostMiB} MiB`)
-      : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in config.ini, or nofear --mem MIB`),
+      : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in ${configPath(env)}, or nofear --mem SIZE`),
   ];
   for (const problem of result.problems) checks.push(warn('config', formatProblem(problem), 'nofearctl config shows the effective settings'));
   return checks;

@@ -1,5 +1,11 @@
-// Parses nofear's command line (the original NoFear's interface). Pure: no files, no processes.
+// Reads nofear's command line (the original NoFear's interface) into what to do, and checks --mem against
+// the host. Pure: no files, no processes.
 import { invalidArgument } from '../errors.js';
+import { flag, parseCommandLine, text, type ParseResult } from './grammar.js';
+import { NOFEAR_SPEC } from './spec-nofear.js';
+import os from 'node:os';
+import { formatMiB, parseInteger, parseMemoryMiB } from '../config/values.js';
+import { GUEST_MEMORY_MIN_MIB } from '../config/settings.js';
 
 export interface RunArgs {
   action: 'run';
@@ -9,116 +15,81 @@ export interface RunArgs {
   sound: boolean;
   sharedFolder: string | undefined;
   net: 'none' | 'user' | undefined;
+  /** Checked against the guest minimum and the host's RAM where the VM starts (checkMemory). */
   memoryMiB: number | undefined;
   cpus: number | undefined;
   root: boolean;
   verbose: boolean;
-  /** No progress line on the terminal (--gui). */
   quiet: boolean;
   command: string[];
 }
 
 export type NofearArgs =
   | RunArgs
-  | { action: 'create' | 'delete'; name: string; verbose: boolean }
-  | { action: 'list'; verbose: boolean }
-  | { action: 'help' }
-  | { action: 'version' };
+  | { action: 'create' | 'delete'; name: string; verbose: boolean; quiet: boolean }
+  | { action: 'list'; verbose: boolean; quiet: boolean }
+  | { action: 'help' | 'version'; parsed: ParseResult };
 
-export const NOFEAR_USAGE = `usage: nofear [-p NAME | -t] [-g [-s]] [-f DIR] [--net none|user] [--mem MIB] [--cpus N] [--root] [-q] [-v] [--] [CMD [ARG...]]
-       nofear -n NAME     create a profile
-       nofear -d NAME     delete a profile
-       nofear -l          list profiles
+/** The syntax only: the range depends on the host, and checkMemory states it. */
+function memory(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseMemoryMiB(value, 1, Number.MAX_SAFE_INTEGER);
+  if (!parsed.ok) throw invalidArgument(`--mem takes a size in MiB (2048) or with M, G or T (512M, 2G), not ${JSON.stringify(value)}.`, 'nofear --mem 2G CMD');
+  return parsed.value;
+}
 
-  -p, --profile NAME        run in the persistent profile NAME (default: "default")
-  -t, --temporary           run in a throwaway VM: nothing it writes is kept
-  -g, --gui                 forward the windows of GUI programs to this display
-  -s, --sound               forward sound too (with --gui)
-  -f, --shared-folder DIR   share DIR read-write with the guest, at /shared
-      --net none|user       no network (default), or QEMU user networking
-      --mem MIB             guest memory (default 1024)
-      --cpus N              guest CPUs (default 2)
-      --root                run the command as root in the guest
-  -q, --quiet               no progress line on the terminal (--gui)
-  -v, --verbose             say which kernel, image and accelerator are used
-Without CMD: an interactive shell. The exit status is the command's; 125 means NoFear itself failed.`;
+function cpus(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseInteger(value, 1, 64);
+  if (!parsed.ok) throw invalidArgument(`--cpus takes a whole number from 1 to 64, not ${JSON.stringify(value)}.`, 'nofear --cpus 2 CMD');
+  return parsed.value;
+}
 
-const WITH_VALUE = new Set(['-p', '--profile', '-f', '--shared-folder', '--net', '--mem', '--cpus', '-n', '-d']);
-const ALIASES: Record<string, string> = {
-  '--profile': '-p',
-  '--temporary': '-t',
-  '--gui': '-g',
-  '--sound': '-s',
-  '--shared-folder': '-f',
-  '--verbose': '-v',
-  '--quiet': '-q',
-  '--help': '-h',
-  '--list': '-l',
-};
-
-function positiveInt(option: string, value: string, max: number): number {
-  if (!/^[1-9][0-9]{0,11}$/.test(value) || Number(value) > max) {
-    throw invalidArgument(`${option} takes a whole number from 1 to ${max}, not ${JSON.stringify(value)}.`, `nofear ${option} ${option === '--mem' ? 1024 : 2} ...`);
+/** --mem's range is the one config.ini's [vm] memory has: the guest minimum up to the host's RAM. */
+export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
+  const hostMiB = Math.floor(hostBytes / 1024 ** 2);
+  const range = `--mem takes ${formatMiB(GUEST_MEMORY_MIN_MIB)} up to ${formatMiB(hostMiB)}, the host's RAM`;
+  if (memoryMiB > hostMiB) {
+    throw invalidArgument(
+      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
+      `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`,
+    );
   }
-  return Number(value);
+  if (memoryMiB < GUEST_MEMORY_MIN_MIB) {
+    throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, `raise it (${range}): nofear --mem 512 CMD`);
+  }
 }
 
 export function parseNofearArgs(argv: readonly string[]): NofearArgs {
+  const parsed = parseCommandLine(NOFEAR_SPEC, argv);
+  if (parsed.kind !== 'run') return { action: parsed.kind, parsed };
+  const { values, operands } = parsed;
   const run: RunArgs = {
-    action: 'run', profile: undefined, temporary: false, gui: false, sound: false, sharedFolder: undefined,
-    net: undefined, memoryMiB: undefined, cpus: undefined, root: false, verbose: false, quiet: false, command: [],
+    action: 'run',
+    profile: text(values, 'profile'),
+    temporary: flag(values, 'temporary'),
+    gui: flag(values, 'gui'),
+    sound: flag(values, 'sound'),
+    sharedFolder: text(values, 'sharedFolder'),
+    net: text(values, 'net') as RunArgs['net'], // the table allows only none and user
+    memoryMiB: memory(text(values, 'mem')),
+    cpus: cpus(text(values, 'cpus')),
+    root: flag(values, 'root'),
+    verbose: flag(values, 'verbose'),
+    quiet: flag(values, 'quiet'),
+    command: operands,
   };
-  let profileAction: { action: 'create' | 'delete'; name: string } | undefined;
-  let list = false;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') break;
-    let [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const short = ALIASES[name] ?? name;
-    let value: string | undefined;
-    if (WITH_VALUE.has(name) || WITH_VALUE.has(short)) {
-      value = inline ?? argv[++i];
-      if (value === undefined) throw invalidArgument(`${name} needs a value.`, 'nofear --help');
-    } else if (inline !== undefined) {
-      throw invalidArgument(`${name} takes no value.`, 'nofear --help');
-    }
-    switch (short) {
-      case '-p': run.profile = value; break;
-      case '-t': run.temporary = true; break;
-      case '-g': run.gui = true; break;
-      case '-s': run.sound = true; break;
-      case '-f': run.sharedFolder = value; break;
-      case '--root': run.root = true; break;
-      case '-v': run.verbose = true; break;
-      case '-q': run.quiet = true; break;
-      case '-l': list = true; break;
-      case '-h': return { action: 'help' };
-      case '--version': return { action: 'version' };
-      case '-n': profileAction = { action: 'create', name: value ?? '' }; break;
-      case '-d': profileAction = { action: 'delete', name: value ?? '' }; break;
-      case '--net':
-        if (value !== 'none' && value !== 'user') throw invalidArgument(`--net takes "none" or "user", not ${JSON.stringify(value)}.`, 'nofear --net user CMD');
-        run.net = value;
-        break;
-      case '--mem': run.memoryMiB = positiveInt('--mem', value ?? '', 999_999_999_999); break;
-      case '--cpus': run.cpus = positiveInt('--cpus', value ?? '', 64); break;
-      default:
-        throw invalidArgument(`unknown option ${name}.`, 'nofear --help lists the options; put -- before a command that starts with "-"');
-    }
-    name = '';
-  }
-  run.command = argv.slice(i).map(String);
   if (run.profile !== undefined && run.temporary) throw invalidArgument('-p and -t exclude each other: a VM is either persistent or throwaway.', 'nofear -t CMD, or nofear -p NAME CMD');
   if (run.sound && !run.gui) throw invalidArgument('--sound needs --gui.', 'nofear --gui --sound CMD');
-  if (profileAction !== undefined || list) {
-    if (run.command.length > 0) throw invalidArgument('-n, -d and -l take no command.', 'nofear -l');
-    if (profileAction !== undefined) return { ...profileAction, verbose: run.verbose };
-    return { action: 'list', verbose: run.verbose };
-  }
-  return run;
+  if (run.quiet && run.verbose) throw invalidArgument('-q and -v exclude each other.', 'nofear -v CMD to see every step, or nofear -q CMD to see none');
+  const create = text(values, 'create');
+  const remove = text(values, 'delete');
+  const profileActions = [create, remove, flag(values, 'list') ? 'list' : undefined].filter((a) => a !== undefined);
+  if (profileActions.length === 0) return run;
+  if (profileActions.length > 1) throw invalidArgument('-n, -d and -l exclude each other.', 'nofear -l, then nofear -n NAME or nofear -d NAME');
+  if (operands.length > 0) throw invalidArgument(`-n, -d and -l run no command (got ${JSON.stringify(operands.join(' '))}).`, 'nofear -l; run a command with nofear -p NAME CMD');
+  const common = { verbose: run.verbose, quiet: run.quiet };
+  if (create !== undefined) return { action: 'create', name: create, ...common };
+  if (remove !== undefined) return { action: 'delete', name: remove, ...common };
+  return { action: 'list', ...common };
 }

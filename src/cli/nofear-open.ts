@@ -2,7 +2,8 @@
 // nofear-open: open files (or web addresses) safely, each in its own throwaway VM with the usual viewer.
 import path from 'node:path';
 import { runMain, noticeWriter, SIGNAL_NUMBERS, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
-import { parseOpenArgs, OPEN_USAGE, type OpenArgs } from './nofear-open-args.js';
+import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
+import { answeredHelpOrVersion } from './version.js';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
@@ -23,7 +24,7 @@ async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
 }
 
 async function openInProcess(plans: readonly OpenPlan[], config: Config, args: OpenArgs): Promise<number> {
-  const warn = noticeWriter(args.verbose, 'nofear-open');
+  const warn = noticeWriter(args.verbose, 'nofear-open', args.quiet);
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
   const status = StatusLine.forStderr(args);
   const controller = new AbortController();
@@ -82,13 +83,14 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
 }
 
 await runMain('nofear-open', async () => {
-  const args = parseOpenArgs(process.argv.slice(2));
-  if (args.help) {
-    process.stdout.write(`${OPEN_USAGE}\n`);
+  const commandLine = parseOpenArgs(process.argv.slice(2));
+  if (commandLine.kind !== 'open') {
+    answeredHelpOrVersion(commandLine.parsed);
     return 0;
   }
+  const { args } = commandLine;
   const { config, problems } = loadConfig();
-  for (const problem of problems) noticeWriter(args.verbose, 'nofear-open')(formatProblem(problem));
+  for (const problem of problems) noticeWriter(args.verbose, 'nofear-open', args.quiet)(formatProblem(problem));
   const plans = await planAll(args, config);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
-import { parseNofearArgs, NOFEAR_USAGE, type RunArgs } from './nofear-args.js';
+import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
+import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
@@ -18,19 +19,6 @@ import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
-
-const MIB = 1024 * 1024;
-
-export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void {
-  const hostMiB = Math.floor(hostBytes / MIB);
-  if (memoryMiB > hostMiB) {
-    throw invalidArgument(
-      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
-      `lower it: nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} ...`,
-    );
-  }
-  if (memoryMiB < 128) throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, 'nofear --mem 512 ...');
-}
 
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);
@@ -46,7 +34,7 @@ function checkSharedFolder(dir: string): string {
 
 async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
-  const warn = noticeWriter(args.verbose);
+  const warn = noticeWriter(args.verbose, 'nofear', args.quiet);
   const { config, problems } = loadConfig();
   for (const problem of problems) warn(formatProblem(problem));
   const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
@@ -55,7 +43,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   const profile = args.temporary ? undefined : validateProfileName(args.profile ?? DEFAULT_PROFILE);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (args.gui && args.command.length === 0 && !interactive) {
-    throw invalidArgument('nofear --gui without a command is an interactive shell and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
+    throw invalidArgument('--gui without a command is an interactive shell, and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
   }
   if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
@@ -219,10 +207,8 @@ await runMain('nofear', async () => {
   const args = parseNofearArgs(process.argv.slice(2));
   switch (args.action) {
     case 'help':
-      process.stdout.write(`${NOFEAR_USAGE}\n`);
-      return 0;
     case 'version':
-      process.stdout.write('nofear 0.1.0\n');
+      answeredHelpOrVersion(args.parsed);
       return 0;
     case 'list':
       process.stdout.write(formatProfiles(await listProfiles()));

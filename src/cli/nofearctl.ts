@@ -4,58 +4,79 @@ import { invalidArgument } from '../errors.js';
 import { runMain } from './cli-exit.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { formatPs, psRows } from './ctl-ps.js';
-import { runStop } from './ctl-stop.js';
-import { runProfiles } from './ctl-profiles.js';
+import { runStop, stopTarget } from './ctl-stop.js';
+import { runProfiles, type ProfilesVerb } from './ctl-profiles.js';
 import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { integrateCommand } from './ctl-integrate.js';
 import { runService } from '../service/service.js';
+import { commandName, flag, list, parseCommandLine, type CommandSpec, type Values } from './grammar.js';
+import { renderHelp } from './help.js';
+import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
+import { answeredHelpOrVersion } from './version.js';
 
-const USAGE = `usage: nofearctl COMMAND
-  ps [--json]                 the sandboxes (leftovers of crashed runs are shown as stale, then removed)
-  stop ID|PROFILE|--all       power a sandbox off (killed after a deadline) and clean up
-  doctor                      check that NoFear can run here, and how to fix what is missing
-  config                      the effective settings and where each comes from
-  profiles list|create NAME|delete NAME|info NAME
-  service [--activated]       run the session D-Bus service (org.nofear.NoFear) in the foreground
-  integrate install|uninstall|status   NoFear as a desktop handler and in the file managers`;
+/** `nofearctl help profiles create`: the command those words name. */
+export function findCommand(words: readonly string[], root: CommandSpec = NOFEARCTL_SPEC): CommandSpec {
+  let command = root;
+  for (const word of words) {
+    const next = command.subcommands?.find((c) => c.path.at(-1) === word);
+    if (next === undefined) throw invalidArgument(`no command ${JSON.stringify([...command.path.slice(1), word].join(' '))}.`, `${commandName(command)} --help lists the commands`);
+    command = next;
+  }
+  return command;
+}
 
-async function ps(args: readonly string[]): Promise<number> {
-  const unknown = args.find((a) => a !== '--json');
-  if (unknown !== undefined) throw invalidArgument(`nofearctl ps: unknown option ${unknown}.`, 'nofearctl ps [--json]');
+async function ps(values: Values): Promise<number> {
   const rows = await psRows(ensureRuntimeBase());
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify(rows, null, 2)}\n` : formatPs(rows));
+  process.stdout.write(flag(values, 'json') ? `${JSON.stringify(rows, null, 2)}\n` : formatPs(rows));
   return 0;
 }
 
+async function doctor(): Promise<number> {
+  const checks = await runDoctor();
+  process.stdout.write(formatChecks(checks));
+  return doctorExitStatus(checks);
+}
+
+async function integrate(verb: string, values: Values): Promise<number> {
+  switch (verb) {
+    case 'install':
+      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor') });
+    case 'status':
+      return integrateCommand({ verb, json: flag(values, 'json') });
+    case 'uninstall':
+      return integrateCommand({ verb });
+    default:
+      throw new Error(`nofearctl's table names an integrate command it does not run: ${verb}`);
+  }
+}
+
 await runMain('nofearctl', async () => {
-  const [command, ...rest] = process.argv.slice(2);
-  switch (command) {
+  const parsed = parseCommandLine(NOFEARCTL_SPEC, process.argv.slice(2));
+  if (answeredHelpOrVersion(parsed)) return 0;
+  const { command, values, operands } = parsed;
+  const [verb = '', sub = ''] = command.path.slice(1);
+  switch (verb) {
     case 'ps':
-      return ps(rest);
+      return ps(values);
     case 'stop':
-      return runStop(ensureRuntimeBase(), rest);
-    case 'doctor': {
-      const checks = await runDoctor();
-      process.stdout.write(formatChecks(checks));
-      return doctorExitStatus(checks);
-    }
+      return runStop(ensureRuntimeBase(), stopTarget(flag(values, 'all'), operands[0]));
+    case 'doctor':
+      return doctor();
     case 'config':
       // loadConfig applies the environment's overrides already: applying them again doubles their problems.
       process.stdout.write(formatEffectiveConfig(loadConfig()));
       return 0;
     case 'profiles':
-      return runProfiles(rest);
+      return runProfiles(sub as ProfilesVerb, operands[0]); // the table names exactly these four
     case 'service':
-      return runService(rest);
+      return runService({ activated: flag(values, 'activated') });
     case 'integrate':
-      return integrateCommand(rest);
-    case undefined:
-    case '-h':
-    case '--help':
-      process.stdout.write(`${USAGE}\n`);
+      return integrate(sub, values);
+    case 'help':
+      process.stdout.write(renderHelp(findCommand(operands)));
       return 0;
     default:
-      throw invalidArgument(`nofearctl: unknown command ${command}.`, 'nofearctl --help');
+      throw new Error(`nofearctl's table names a command it does not run: ${commandName(command)}`);
   }
 });

@@ -1,6 +1,6 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
 import {
-  formatBorder, formatSize, parseBorder, parseChoice, parseInteger, parseSize, type Parsed,
+  formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed,
 } from './values.js';
 import type { Config } from './types.js';
 
@@ -44,6 +44,8 @@ function define<T>(
   };
 }
 
+/** A guest kernel and NoFear's init need this much; config.ini and `nofear --mem` refuse less. */
+export const GUEST_MEMORY_MIN_MIB = 128;
 const MAX_MIB = 1024 * 1024; // 1 TiB: beyond any host NoFear runs on, and well inside a safe integer.
 const MAX_SECONDS = 86_400;
 
@@ -57,8 +59,8 @@ export const BORDER_ALLOWED =
   'a colour name (X11 or CSS, e.g. OrangeRed) or #rrggbb, optionally followed by ",WIDTH" (1..45 pixels)';
 
 export const SETTINGS: readonly Setting[] = [
-  define('vm', 'memory', (l) => `a whole number of MiB, 128..${l.hostMemoryMiB} (the host's RAM)`,
-    (raw, l) => parseInteger(raw, 128, l.hostMemoryMiB),
+  define('vm', 'memory', (l) => memoryAllowed(GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB, ' (the host\'s RAM)'),
+    (raw, l) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB),
     { get: (c) => c.vm.memoryMiB, set: (c, v) => { c.vm.memoryMiB = v; } }),
   define('vm', 'cpus', range('', 1, 64), integer(1, 64),
     { get: (c) => c.vm.cpus, set: (c, v) => { c.vm.cpus = v; } }),
@@ -80,7 +82,7 @@ export const SETTINGS: readonly Setting[] = [
 
   define('service', 'max_sandboxes', range('', 1, 64), integer(1, 64),
     { get: (c) => c.service.maxSandboxes, set: (c, v) => { c.service.maxSandboxes = v; } }),
-  define('service', 'max_guest_memory', range(' of MiB', 128, MAX_MIB), integer(128, MAX_MIB),
+  define('service', 'max_guest_memory', () => memoryAllowed(GUEST_MEMORY_MIN_MIB, MAX_MIB), (raw) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, MAX_MIB),
     { get: (c) => c.service.maxGuestMemoryMiB, set: (c, v) => { c.service.maxGuestMemoryMiB = v; } }),
   define('service', 'idle_exit', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never exit)`, integer(0, MAX_SECONDS),
     { get: (c) => c.service.idleExitSeconds, set: (c, v) => { c.service.idleExitSeconds = v; } }),
@@ -89,7 +91,7 @@ export const SETTINGS: readonly Setting[] = [
 
   define('pool', 'size', range('', 0, 8), integer(0, 8),
     { get: (c) => c.pool.size, set: (c, v) => { c.pool.size = v; } }),
-  define('pool', 'min_available_memory', range(' of MiB', 0, MAX_MIB), integer(0, MAX_MIB),
+  define('pool', 'min_available_memory', () => memoryAllowed(0, MAX_MIB), (raw) => parseMemoryMiB(raw, 0, MAX_MIB),
     { get: (c) => c.pool.minAvailableMemoryMiB, set: (c, v) => { c.pool.minAvailableMemoryMiB = v; } }),
 ];
 

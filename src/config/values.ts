@@ -36,6 +36,27 @@ export function parseSize(raw: string, min: number): Parsed<number> {
   return ok(value);
 }
 
+/**
+ * Memory in MiB, as config.ini and `nofear --mem` both take it: a plain number is MiB ("2048"), or a whole
+ * number with M, G or T ("512M", "2G"); case does not matter. min and max are MiB.
+ */
+export function parseMemoryMiB(raw: string, min: number, max: number): Parsed<number> {
+  const match = /^(\d+)\s*([mgt]?)$/i.exec(raw.trim());
+  if (match === null) return bad('not a size in MiB');
+  const [, digits = '', unit = ''] = match;
+  const value = Number(digits) * (unit === '' ? 1 : SIZE_UNITS[unit.toUpperCase() as SizeUnit] / SIZE_UNITS.M);
+  if (!Number.isSafeInteger(value) || value > max) return bad('too large');
+  if (value < min) return bad('too small');
+  return ok(value);
+}
+
+/** A MiB count the way a person writes it back: 2G, 1536M. */
+export const formatMiB = (mib: number): string => formatSize(mib * SIZE_UNITS.M);
+
+/** The words every memory setting and --mem use for what they accept. */
+export const memoryAllowed = (min: number, max: number, maxNote = '') =>
+  `a size in MiB (2048) or with M, G or T (512M, 2G), ${formatMiB(min)} to ${formatMiB(max)}${maxNote}`;
+
 /** The shortest exact spelling, so that `nofearctl config` output can be pasted back. */
 export function formatSize(bytes: number): string {
   for (const unit of ['T', 'G', 'M', 'K'] as const) {

@@ -116,17 +116,41 @@ export function resolveViewer(db: AppDatabase, tree: MimeTree, mime: string, opt
   return { mime: type, lineage, candidates, chosen: candidates.find((candidate) => candidate.usable) };
 }
 
-/** The chosen candidate, or a named error that says why none would do and how to pick one. */
-export function requireViewer(resolution: Resolution): Candidate {
+/** What a refusal offers instead: the viewers ListViewers would list for the type, and the command to retry. */
+export interface ViewerAlternatives {
+  installed: readonly Viewer[];
+  /** The same request with --with this id, as a command line. */
+  retry(id: string): string;
+  /** What to install when nothing that is installed will do. */
+  install?: string;
+}
+
+function alternativesText(mime: string, alternatives: ViewerAlternatives): { tail: string; fix: string } {
+  const first = alternatives.installed[0];
+  if (first === undefined) {
+    return {
+      tail: ` No installed application that can run in the VM opens ${mime}.`,
+      fix: alternatives.install ?? `install a graphical application that opens ${mime}, then run the same command again`,
+    };
+  }
+  const listed = alternatives.installed.slice(0, 8).map((v) => (v.name === v.id ? v.id : `${v.id} (${v.name})`)).join(', ');
+  return { tail: ` Installed for ${mime}: ${listed}.`, fix: alternatives.retry(first.id) };
+}
+
+/** The chosen candidate, or a named error that says why none would do and names the installed ones instead. */
+export function requireViewer(resolution: Resolution, alternatives: ViewerAlternatives = { installed: [], retry: (id) => `--with ${id}` }): Candidate {
   if (resolution.chosen !== undefined) return resolution.chosen;
-  const fix = `Install a viewer for ${resolution.mime}, or choose an installed one with --with DESKTOP_ID (e.g. --with org.gnome.Evince.desktop).`;
+  const { tail, fix } = alternativesText(resolution.mime, alternatives);
   const override = resolution.candidates.find((candidate) => candidate.source === 'override');
   if (override !== undefined && override.app === undefined && !override.id.startsWith(OWN_ID_PREFIX)) {
-    throw notFound(`No desktop entry ${override.id}: ${override.reason ?? 'not installed'}.`, fix);
+    throw notFound(`No application ${override.id}: ${override.reason ?? 'not installed'}.${tail}`, fix);
   }
+  if (override !== undefined) throw new NoFearError('NoViewer', `${override.id} cannot open it in the VM: ${override.reason ?? 'not usable'}.${tail}`, { fix });
   const tried = resolution.candidates.slice(0, 6).map((candidate) => `${candidate.id}: ${candidate.reason ?? ''}`);
   const detail = tried.length === 0 ? 'no application is associated with it' : `skipped ${tried.join('; ')}`;
-  throw new NoFearError('NoViewer', `No viewer for ${resolution.mime} can run in the VM (${detail}).`, { fix });
+  // With nothing installed the first sentence says it all; else it names what would work.
+  const rest = alternatives.installed.length === 0 ? '' : tail;
+  throw new NoFearError('NoViewer', `No viewer for ${resolution.mime} can run in the VM (${detail}).${rest}`, { fix });
 }
 
 export interface Viewer {

@@ -15,6 +15,7 @@ import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './state.js';
 import { mergeThunarAction } from './thunar.js';
 import { NOFEAR_DESKTOP_ID } from './types.js';
+import { missingSystemFiles, readSystemInstall } from './system.js';
 
 export interface InstallOptions {
   /** Types to make NoFear the default for, on top of those an earlier install chose. */
@@ -26,6 +27,8 @@ export interface InstallReport {
   /** Types newly made NoFear's in this run. */
   added: string[];
   warnings: string[];
+  /** The nofear package's files serve: only the user's choices were written. */
+  system: boolean;
 }
 
 const TYPE_SYNTAX = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*$/;
@@ -84,6 +87,14 @@ async function installThunar(paths: IntegrationPaths, state: IntegrationState): 
   state.thunar = await applyEdit(paths.thunarUca, state.thunar, (text) => ({ text: mergeThunarAction(text ?? fallback, action, paths.thunarUca) }));
 }
 
+/** Files of an earlier per-user install: the user's dirs come first, so they would hide the package's. */
+async function dropUserFiles(state: IntegrationState): Promise<number> {
+  for (const file of state.files) await fsp.rm(file.path, { force: true });
+  const dropped = state.files.length;
+  state.files = [];
+  return dropped;
+}
+
 function newTypes(view: DesktopView, types: readonly string[], state: IntegrationState): string[] {
   return types.filter((type) => !state.types.some((t) => sameTypeIn(view.tree)(t, type)));
 }
@@ -122,23 +133,29 @@ async function fileExists(file: string): Promise<boolean> {
 
 export async function install(options: InstallOptions, env: Env = process.env, reloadBus?: ReloadBus): Promise<InstallReport> {
   const paths = integrationPaths(env);
-  const launchers = await findLaunchers(env);
+  const system = await readSystemInstall();
+  const launchers = system?.launchers ?? (await findLaunchers(env));
   const previous = await readState(paths.stateFile);
   const warnings: string[] = [];
   const view = await loadDesktopView(env);
   const types = checkTypes(view, options.types, warnings);
   const state = freshState(previous, launchers, await fileExists(paths.mimeinfoCache));
   const added = newTypes(view, types, state);
+  let dropped = 0;
   try {
     await makeDirs(path.dirname(paths.stateFile), state.createdDirs);
-    await installFiles(paths, state, [...state.types, ...added]);
+    if (system === undefined) await installFiles(paths, state, [...state.types, ...added]);
+    else dropped = await dropUserFiles(state);
     await installThunar(paths, state);
     await claimDefaults(paths, view, added, state);
   } finally {
     // Whatever got written is on record, so that uninstall can take it away even after a failure.
     await writeState(paths.stateFile, state);
   }
-  warnings.push(...(await refreshDesktop(paths.applicationsDir, env, reloadBus)).warnings);
+  if (system === undefined || dropped > 0) warnings.push(...(await refreshDesktop(paths.applicationsDir, env, reloadBus)).warnings);
+  for (const file of system === undefined ? [] : await missingSystemFiles(system)) {
+    warnings.push(`${file} is missing: the nofear package is damaged. Fix: sudo apt-get install --reinstall nofear`);
+  }
   const after = await loadDesktopView(env);
   for (const type of state.types) {
     const now = effectiveDefault(after, type, { includeNoFear: true });
@@ -146,5 +163,5 @@ export async function install(options: InstallOptions, env: Env = process.env, r
       warnings.push(`${type} still opens with ${now.id}: ${now.origin} takes precedence over ${paths.mimeappsList}. Fix: remove ${type} from ${now.origin}`);
     }
   }
-  return { state, added, warnings };
+  return { state, added, warnings, system: system !== undefined };
 }

@@ -6,6 +6,7 @@ import { integrationPaths } from './paths.js';
 import { readBytes, readState, sha256Hex, type IntegrationState } from './state.js';
 import { hasThunarAction } from './thunar.js';
 import { NOFEAR_DESKTOP_ID } from './types.js';
+import { missingSystemFiles, readSystemInstall } from './system.js';
 
 export type FileHealth = 'ok' | 'changed' | 'missing';
 
@@ -26,6 +27,8 @@ export interface IntegrationStatus {
   files: Array<{ role: string; path: string; health: FileHealth }>;
   thunarAction: boolean | undefined;
   types: TypeStatus[];
+  /** The nofear package's files, when this program is the package's (src/integrate/system.ts). */
+  systemFiles: Array<{ role: string; path: string; health: 'ok' | 'missing' }>;
 }
 
 async function health(file: string, sha256: string): Promise<FileHealth> {
@@ -44,10 +47,18 @@ async function typeStatuses(state: IntegrationState, env: Env): Promise<TypeStat
   });
 }
 
+async function systemFiles(): Promise<IntegrationStatus['systemFiles']> {
+  const system = await readSystemInstall();
+  if (system === undefined) return [];
+  const missing = await missingSystemFiles(system);
+  return Object.entries(system.files).map(([role, file]) => ({ role, path: file, health: missing.includes(file) ? 'missing' : 'ok' }));
+}
+
 export async function integrationStatus(env: Env = process.env): Promise<IntegrationStatus> {
   const paths = integrationPaths(env);
   const state = await readState(paths.stateFile);
-  if (state === undefined) return { installed: false, installedAt: undefined, stateFile: paths.stateFile, files: [], thunarAction: undefined, types: [] };
+  const system = await systemFiles();
+  if (state === undefined) return { installed: false, installedAt: undefined, stateFile: paths.stateFile, files: [], thunarAction: undefined, types: [], systemFiles: system };
   const files = await Promise.all(state.files.map(async (f) => ({ role: f.role, path: f.path, health: await health(f.path, f.sha256) })));
   const uca = state.thunar === null ? undefined : await readBytes(state.thunar.path);
   return {
@@ -57,12 +68,19 @@ export async function integrationStatus(env: Env = process.env): Promise<Integra
     files,
     thunarAction: uca === undefined ? (state.thunar === null ? undefined : false) : hasThunarAction(uca.toString('utf8')),
     types: await typeStatuses(state, env),
+    systemFiles: system,
   };
 }
 
+function formatSystemFiles(status: IntegrationStatus): string[] {
+  if (status.systemFiles.length === 0) return [];
+  return ['system files (the nofear package):', ...status.systemFiles.map((f) => `  ${f.role.padEnd(14)} ${f.health.padEnd(8)} ${f.path}`)];
+}
+
 export function formatStatus(status: IntegrationStatus): string {
-  if (!status.installed) return 'NoFear\'s desktop integration is not installed.\n  fix: nofearctl integrate install [--risky | --default-for TYPE...]\n';
-  const lines = [`installed ${status.installedAt ?? ''} (record: ${status.stateFile})`, 'files:'];
+  const system = formatSystemFiles(status);
+  if (!status.installed) return [...system, 'NoFear\'s desktop integration is not installed for you.', '  fix: nofearctl integrate install [--risky | --default-for TYPE...]', ''].join('\n');
+  const lines = [...system, `installed ${status.installedAt ?? ''} (record: ${status.stateFile})`, ...(status.files.length > 0 ? ['files:'] : [])];
   for (const f of status.files) lines.push(`  ${f.role.padEnd(14)} ${f.health.padEnd(8)} ${f.path}`);
   if (status.thunarAction !== undefined) lines.push(`  ${'thunar'.padEnd(14)} ${(status.thunarAction ? 'ok' : 'missing').padEnd(8)} custom action in uca.xml`);
   const owned = status.types.filter((t) => t.owned);

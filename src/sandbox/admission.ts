@@ -6,6 +6,8 @@ export interface Limits {
   maxSandboxes: number;
   maxGuestMemoryMiB: number;
   queueTimeoutMs: number;
+  /** The config.ini these limits come from, named in the LimitReached fixes. */
+  configFile?: string;
 }
 
 interface Waiter {
@@ -45,7 +47,7 @@ export class Admission {
   /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
   acquire(memoryMiB: number): Promise<Release> {
     if (memoryMiB > this.limits.maxGuestMemoryMiB) {
-      return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, 'raise [service] max_guest_memory, or lower [vm] memory in config.ini'));
+      return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`));
     }
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -72,10 +74,10 @@ export class Admission {
         },
       };
       this.queue.push(waiter);
-      const { maxSandboxes, queueTimeoutMs } = this.limits;
+      const { maxSandboxes, queueTimeoutMs, configFile = 'config.ini' } = this.limits;
       timer = setTimeout(() => {
         if (!this.remove(waiter)) return;
-        reject(limitReached(`${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`, 'close one (nofearctl ps, nofearctl stop ID), or raise [service] max_sandboxes in config.ini'));
+        reject(limitReached(`${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`, `close one (nofearctl ps, nofearctl stop ID), or raise [service] max_sandboxes in ${configFile}`));
         this.drain(); // a large request timing out may let smaller ones behind it in
       }, queueTimeoutMs);
       timer.unref();

@@ -3,12 +3,16 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { accessDenied, invalidArgument, limitReached, notFound, NoFearError } from '../errors.js';
+import { accessDenied, invalidArgument, limitReached, notFound } from '../errors.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { nodeFileReader } from '../desktop/file-reader.js';
 import { loadMimeDatabase, detectMime } from '../desktop/mime-detect.js';
 import { loadAppDatabase } from '../desktop/app-database.js';
-import { requireViewer, resolveViewer, type Candidate } from '../desktop/mimeapps.js';
+import { listViewers, requireViewer, resolveViewer, type Candidate, type Resolution } from '../desktop/mimeapps.js';
+import type { AppDatabase } from '../desktop/app-database.js';
+import type { MimeTree } from '../desktop/mime-tree.js';
+import { configPath } from '../config/load.js';
+import { shellWord } from '../util/shell-word.js';
 import { expandExec } from '../desktop/exec-line.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
@@ -41,7 +45,7 @@ export interface OpenOptions {
 }
 
 /** Refuses what cannot be opened, with the error the D-Bus contract names. */
-export async function checkOpenable(file: string, maxBytes: number): Promise<{ source: string; size: number }> {
+export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.ProcessEnv = process.env): Promise<{ source: string; size: number }> {
   if (!path.isAbsolute(file)) throw invalidArgument(`${JSON.stringify(file)} is not an absolute path.`, 'pass the full path, e.g. $PWD/FILE');
   let stat;
   try {
@@ -59,7 +63,7 @@ export async function checkOpenable(file: string, maxBytes: number): Promise<{ s
     throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
   }
   if (stat.size > maxBytes) {
-    throw limitReached(`${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit for opened files.`, 'raise [open] max_file_size in config.ini');
+    throw limitReached(`${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit for opened files.`, `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(stat.size / 1024 ** 3)}G)`);
   }
   const source = await fsp.realpath(file);
   // Kernel and device views are not documents: /proc/self/environ would hand our environment to the guest.
@@ -77,30 +81,28 @@ export function stagedNameFor(file: string): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
 }
 
+/**
+ * The resolution's viewer; where there is none, the error lists what ListViewers would offer for the type
+ * (src/service/viewers.ts asks listViewers the same way) and retries with the first of them.
+ */
+function chooseViewer(resolution: Resolution, apps: AppDatabase, tree: MimeTree, previous: Readonly<Record<string, string>>, retry: (id: string) => string, install?: string): Candidate {
+  if (resolution.chosen !== undefined) return resolution.chosen;
+  const installed = listViewers(apps, tree, resolution.mime, { previousDefaults: previous });
+  return requireViewer(resolution, { installed, retry, ...(install === undefined ? {} : { install }) });
+}
+
 export async function planOpen(file: string, options: OpenOptions): Promise<OpenPlan> {
   const env = options.env ?? process.env;
-  const { source, size } = await checkOpenable(file, options.maxFileSizeBytes);
+  const { source, size } = await checkOpenable(file, options.maxFileSizeBytes, env);
   const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
   const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
   const notes = [`type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`];
   const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
-  const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, {
-    override: options.viewer,
-    previousDefaults: await previousDefaults(env),
-  });
+  const previous = await previousDefaults(env);
+  const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, { override: options.viewer, previousDefaults: previous });
   for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
-  let chosen: Candidate;
-  try {
-    chosen = requireViewer(resolution);
-  } catch (error) {
-    if (error instanceof NoFearError && error.code === 'NoViewer') {
-      throw new NoFearError('NoViewer', `No viewer that can run in the VM is installed for ${decision.mime} (${file}).`, {
-        fix: 'install one, or pick an installed application with --with DESKTOP_ID (e.g. --with org.gnome.Evince)',
-      });
-    }
-    throw error;
-  }
+  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`);
   const entry = chosen.app?.entry;
   const stagedName = stagedNameFor(file);
   const staged = path.posix.join(GUEST_STAGING, stagedName);
@@ -141,16 +143,10 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
   const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
   const mime = `x-scheme-handler/${scheme}`;
-  const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: await previousDefaults(env) });
-  let chosen: Candidate;
-  try {
-    chosen = requireViewer(resolution);
-  } catch (error) {
-    if (error instanceof NoFearError && error.code === 'NoViewer') {
-      throw new NoFearError('NoViewer', `No web browser that can run in the VM is installed (${mime}).`, { fix: 'install one (e.g. sudo apt-get install firefox-esr), or name it with --with' });
-    }
-    throw error;
-  }
+  const previous = await previousDefaults(env);
+  const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: previous });
+  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(url)}`,
+    'install a web browser (e.g. sudo apt-get install firefox-esr), then run the same command again');
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [url], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another browser with --with');

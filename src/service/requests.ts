@@ -75,7 +75,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     const opts = checkOptions(options, OPEN_OPTIONS);
     checkOpenProfile(opts);
     const targets = list.map(targetOf);
-    for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxBytes());
+    for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxBytes(), env);
     const plans = await Promise.all(
       targets.map((target) =>
         target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env }),
@@ -95,7 +95,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
       const opts = checkOptions(options, OPEN_OPTIONS);
       checkOpenProfile(opts);
       // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
-      for (const file of files) await checkOpenable(file, maxBytes());
+      for (const file of files) await checkOpenable(file, maxBytes(), env);
       const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env })));
       return openPlans(plans, opts);
     },
@@ -118,7 +118,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     },
     async listViewers(file) {
       const given = checkAbsolute(checkString(file, 'path'));
-      const { source } = await checkOpenable(given, maxBytes());
+      const { source } = await checkOpenable(given, maxBytes(), env);
       return listViewersFor(source, given, env);
     },
     stopAll,

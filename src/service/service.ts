@@ -1,6 +1,6 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
-import { formatProblem, loadConfig, type Config } from '../config/index.js';
+import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
@@ -21,8 +21,8 @@ const USAGE = 'nofearctl service [--activated]';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
 
-function limitsOf(config: Config): Limits {
-  return { maxSandboxes: config.service.maxSandboxes, maxGuestMemoryMiB: config.service.maxGuestMemoryMiB, queueTimeoutMs: config.service.queueTimeoutSeconds * 1000 };
+function limitsOf(config: Config, env: NodeJS.ProcessEnv): Limits {
+  return { maxSandboxes: config.service.maxSandboxes, maxGuestMemoryMiB: config.service.maxGuestMemoryMiB, queueTimeoutMs: config.service.queueTimeoutSeconds * 1000, configFile: configPath(env) };
 }
 
 /** Every call holds the service up while it runs (a wait=true call until its sandboxes end). */
@@ -45,10 +45,8 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
 }
 
 /** Runs until SIGTERM/SIGINT (0), idle exit when bus-activated (0), or the bus connection's end (1). */
-export async function runService(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const unknown = args.find((arg) => arg !== '--activated');
-  if (unknown !== undefined) throw invalidArgument(`nofearctl service: unknown option ${unknown}.`, USAGE);
-  const activated = args.includes('--activated');
+export async function runService(options: { activated: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { activated } = options;
   const initial = loadConfig(env);
   for (const problem of initial.problems) log(`config.ini: ${formatProblem(problem)}`);
   let config = initial.config;
@@ -74,7 +72,7 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
   const notices = new OpenNotices(connection.notifications);
   const mirror = sandboxObjects(connection, notices, idle, log);
   const manager = new SandboxManager({
-    limits: limitsOf(config),
+    limits: limitsOf(config, env),
     lingerMs: LINGER_MS,
     launch: (spec) => launch(spec, { env, config, ownerKind: 'service', log }),
     events: mirror.events,
@@ -102,7 +100,7 @@ export async function runService(args: readonly string[], env: NodeJS.ProcessEnv
     env,
     (next) => {
       config = next;
-      manager.updateLimits(limitsOf(next));
+      manager.updateLimits(limitsOf(next, env));
       idle.rearm();
     },
     log,

@@ -39,8 +39,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
   });
   afterEach(() => t.cleanup());
 
-  it('forwards the window with the NoFear title and border, and its exit status when it closes', async () => {
-    const run = startCli('nofear', ['-t', '-v', '--gui', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
+  it('forwards the window with the NoFear title and border, and its exit status when it closes (options grouped: -tvg)', async () => {
+    const run = startCli('nofear', ['-tvg', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
     const window = await reportedWindow(run, WINDOW_DEADLINE);
     const { id } = recordOf(t);
     assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] xmessage$/);

@@ -130,7 +130,7 @@ describe('nofearctl operations (real QEMU)', function () {
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(out, /^vm\.memory = 1024 {2}\(default\)$/m);
       assert.ok(out.includes(`vm.cpus = 2  (${file}:2)`), out);
-      assert.ok(out.includes(`${file}:3: vm.memory = "lots": not a whole number`), out);
+      assert.ok(out.includes(`${file}:3: vm.memory = "lots": not a size in MiB`), out);
       assert.match(out, /Keeping the default, 1024\./);
       // The environment's problem once, not once per layer that applies it.
       assert.equal(out.split('NOFEAR_ACCEL="sometimes" is not allowed').length - 1, 1, out);

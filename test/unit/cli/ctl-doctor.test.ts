@@ -30,12 +30,14 @@ describe('nofearctl doctor', () => {
     assert.match(line.fix ?? '', /usermod -aG kvm .*setfacl -m u:\$USER:rw \/dev\/kvm/);
   });
 
-  it('fails on a Node older than 20.19 and says how to get a newer one', () => {
-    assert.equal(checkNode('v20.19.0').status, 'OK');
+  it('fails on a Node older than 18.19 and names the distribution\'s nodejs', () => {
+    assert.equal(checkNode('v18.19.0').status, 'OK');
+    assert.equal(checkNode('v18.20.4').status, 'OK');
     assert.equal(checkNode('v22.1.0').status, 'OK');
-    const old = checkNode('v18.19.1');
+    const old = checkNode('v18.18.2');
     assert.equal(old.status, 'FAIL');
-    assert.match(old.fix ?? '', /nvm install 20/);
+    assert.match(old.fix ?? '', /install -y nodejs$/);
+    assert.equal(checkNode('v16.20.0').status, 'FAIL');
   });
 
   it('names the package in the distribution\'s own terms', () => {
@@ -76,7 +78,7 @@ describe('nofearctl doctor, session checks (never FAIL)', () => {
   });
 
   it('warns when the integration is not installed', () => {
-    const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test' });
+    const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test', XDG_DATA_DIRS: '/nonexistent/nofear-test-system' });
     assert.deepEqual([line.status, line.fix], ['WARN', 'nofearctl integrate install']);
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { notRunning, parseStopArgs, resultLine, selectTargets } from '../../../src/cli/ctl-stop.js';
+import { notRunning, resultLine, selectTargets, stopTarget } from '../../../src/cli/ctl-stop.js';
+import { parseCommandLine } from '../../../src/cli/grammar.js';
+import { NOFEARCTL_SPEC } from '../../../src/cli/spec-nofearctl.js';
 import { NoFearError } from '../../../src/errors.js';
 import type { SandboxRecord } from '../../../src/sandbox/registry.js';
 import { planPoliteStop } from '../../../src/sandbox/stop.js';
@@ -19,11 +21,12 @@ const ids = (chosen: SandboxRecord[]) => chosen.map((r) => r.id);
 
 describe('nofearctl stop targets', () => {
   it('takes exactly one target: an id, a profile name or --all', () => {
-    assert.equal(parseStopArgs(['0000aaaa']), '0000aaaa');
-    assert.equal(parseStopArgs(['--all']), '--all');
-    assert.throws(() => parseStopArgs([]), (e: unknown) => e instanceof NoFearError && e.code === 'InvalidArgument' && /needs a sandbox id/.test(e.message));
-    assert.throws(() => parseStopArgs(['a', 'b']), /one target/);
-    assert.throws(() => parseStopArgs(['../x']), /neither a sandbox id .* nor a profile name/);
+    assert.equal(stopTarget(false, '0000aaaa'), '0000aaaa');
+    assert.equal(stopTarget(true, undefined), '--all');
+    assert.throws(() => stopTarget(false, undefined), (e: unknown) => e instanceof NoFearError && e.code === 'InvalidArgument' && /needs a sandbox id/.test(e.message));
+    assert.throws(() => stopTarget(true, 'work'), /--all or a target, not both/);
+    assert.throws(() => stopTarget(false, '../x'), /neither a sandbox id .* nor a profile name/);
+    assert.throws(() => parseCommandLine(NOFEARCTL_SPEC, ['stop', 'a', 'b']), /stop takes at most 1 argument/);
   });
 
   it('picks one sandbox by id, every sandbox of a profile by name, or all', () => {

@@ -1,24 +1,35 @@
 import assert from 'node:assert/strict';
-import { parseOpenArgs } from '../../../src/cli/nofear-open-args.js';
+import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
 import { classifyTarget, stagedNameFor } from '../../../src/sandbox/open-plan.js';
 import { NoFearError } from '../../../src/errors.js';
 
+function open(argv: string[]): OpenArgs {
+  const parsed = parseOpenArgs(argv);
+  assert.equal(parsed.kind, 'open');
+  return (parsed as { args: OpenArgs }).args;
+}
+
 describe('nofear-open arguments', () => {
   it('reads its options and stops at the first file', () => {
-    const args = parseOpenArgs(['--with', 'org.gnome.Evince', '--wait', '--dry-run', '-v', 'a.pdf', '--not-an-option.pdf']);
+    const args = open(['--with', 'org.gnome.Evince', '--wait', '--dry-run', '-v', 'a.pdf', '--not-an-option.pdf']);
     assert.equal(args.viewer, 'org.gnome.Evince');
     assert.equal(args.wait, true);
     assert.equal(args.dryRun, true);
+    assert.equal(args.verbose, true);
     assert.deepEqual(args.targets, ['a.pdf', '--not-an-option.pdf']);
-    assert.deepEqual(parseOpenArgs(['--', '-leading-dash.pdf']).targets, ['-leading-dash.pdf']);
+    assert.deepEqual(open(['--', '-leading-dash.pdf']).targets, ['-leading-dash.pdf']);
+    assert.equal(open(['-q', 'a.pdf']).quiet, true);
+  });
+  it('answers --help and --version without a file', () => {
+    assert.equal(parseOpenArgs(['--help']).kind, 'help');
+    assert.equal(parseOpenArgs(['--version']).kind, 'version');
   });
   it('refuses unknown options, a missing file and persistent profiles', () => {
-    for (const argv of [['--bogus', 'a'], [], ['--with'], ['--profile', 'work', 'a.pdf']]) {
-      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument', argv.join(' '));
+    for (const argv of [['--bogus', 'a'], [], ['--with'], ['--profile', 'work', 'a.pdf'], ['-qv', 'a.pdf']]) {
+      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && !/^nofear-open\b/.test(error.message), argv.join(' '));
     }
   });
 });
-
 describe('targets', () => {
   it('turns file:// URIs into paths and keeps web addresses', () => {
     assert.deepEqual(classifyTarget('/tmp/a b.pdf'), { kind: 'file', path: '/tmp/a b.pdf' });

@@ -71,8 +71,16 @@ describe('config/parseConfig', () => {
     assert.equal(problem?.code, 'InvalidArgument');
     const text = formatProblem(problem!);
     assert.match(text, /^\/home\/ann\/\.config\/nofear\/config\.ini:4: vm\.memory = "lots"/);
-    assert.match(text, /128\.\.16000/, 'says what is allowed, bounded by host RAM');
+    assert.match(text, /128M to 16000M/, 'says what is allowed, bounded by host RAM');
     assert.match(text, /default, 1024/);
+  });
+
+  it('takes memory as MiB or with M, G or T, like nofear --mem', () => {
+    const { config, problems } = parse(lines('[vm]', 'memory = 2G', '[service]', 'max_guest_memory = 8192M', '[pool]', 'min_available_memory = 1g'));
+    assert.deepEqual(problems, []);
+    assert.equal(config.vm.memoryMiB, 2048);
+    assert.equal(config.service.maxGuestMemoryMiB, 8192);
+    assert.equal(config.pool.minAvailableMemoryMiB, 1024);
   });
 
   it('refuses out-of-range numbers and unknown choices', () => {

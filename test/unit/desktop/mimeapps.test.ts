@@ -220,10 +220,23 @@ describe('desktop/mimeapps', () => {
       assert.throws(() => requireViewer(flatpak), (e: unknown) => isNoFearError(e) && e.code === 'NoViewer' && /Flatpak/.test(e.message));
     });
 
-    it('says which type has no viewer and how to pick one', async () => {
+    it('says which type has no viewer, and suggests no application that is not installed', async () => {
       const { resolution } = await resolve('application/x-unknown');
-      assert.throws(() => requireViewer(resolution), (e: unknown) =>
-        isNoFearError(e) && e.code === 'NoViewer' && e.message.includes('application/x-unknown') && (e.fix ?? '').includes('--with'));
+      assert.throws(() => requireViewer(resolution, { installed: [], retry: (id) => `nofear-open --with ${id} f` }), (e: unknown) =>
+        isNoFearError(e) && e.code === 'NoViewer' && e.message.includes('application/x-unknown') && !(e.fix ?? '').includes('--with')
+        && /install a graphical application that opens application\/x-unknown/.test(e.fix ?? ''));
+    });
+
+    it('lists the installed viewers for the type when --with names a missing or unusable one, and retries with the first', async () => {
+      const installed = [{ id: 'okular.desktop', name: 'Okular', icon: 'okular' }, { id: 'evince.desktop', name: 'Document Viewer', icon: 'evince' }];
+      const alternatives = { installed, retry: (id: string) => `nofear-open --with ${id} /tmp/a.pdf` };
+      const missing = (await resolve('application/pdf', {}, { override: 'nosuch.desktop' })).resolution;
+      assert.throws(() => requireViewer(missing, alternatives), (e: unknown) => isNoFearError(e) && e.code === 'NotFound'
+        && e.message.includes('Installed for application/pdf: okular.desktop (Okular), evince.desktop (Document Viewer).')
+        && e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf');
+      const flatpak = (await resolve('application/pdf', {}, { override: 'org.gnome.Evince.desktop' })).resolution;
+      assert.throws(() => requireViewer(flatpak, alternatives), (e: unknown) => isNoFearError(e) && e.code === 'NoViewer'
+        && /^org\.gnome\.Evince\.desktop cannot open it in the VM: .*Flatpak/.test(e.message) && e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf');
     });
   });
 

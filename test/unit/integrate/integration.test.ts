@@ -6,7 +6,9 @@ import { claimedTypes, claimTypes, releaseTypes } from '../../../src/integrate/m
 import { hasThunarAction, mergeThunarAction, removeThunarAction } from '../../../src/integrate/thunar.js';
 import { escapeXml, renderExec, renderPlaceholders } from '../../../src/integrate/files.js';
 import { quoteProgram } from '../../../src/integrate/launchers.js';
-import { parseInstallTypes } from '../../../src/cli/ctl-integrate.js';
+import { installTypes } from '../../../src/cli/ctl-integrate.js';
+import { list, parseCommandLine, type Values } from '../../../src/cli/grammar.js';
+import { NOFEARCTL_SPEC } from '../../../src/cli/spec-nofearctl.js';
 import { RISKY_TYPES } from '../../../src/integrate/types.js';
 import { isNoFearError } from '../../../src/errors.js';
 
@@ -105,17 +107,18 @@ describe('desktop/integration', () => {
     });
   });
 
-  describe('parseInstallTypes', () => {
-    it('takes --risky, --default-for with several types, and --default-for=TYPE', () => {
-      assert.deepEqual(parseInstallTypes([]), []);
-      assert.deepEqual(parseInstallTypes(['--default-for', 'a/b', 'c/d', '--default-for=e/f']), ['a/b', 'c/d', 'e/f']);
-      assert.deepEqual(parseInstallTypes(['--risky']), [...RISKY_TYPES]);
+  describe('installTypes', () => {
+    it('adds --risky\'s list and --default-for\'s types, as the grammar read them', () => {
+      assert.deepEqual(installTypes(false, []), []);
+      const parsed = parseCommandLine(NOFEARCTL_SPEC, ['integrate', 'install', '--default-for', 'a/b', 'c/d', '--default-for=e/f']);
+      assert.equal(parsed.kind, 'run');
+      assert.deepEqual(installTypes(false, list((parsed as { values: Values }).values, 'defaultFor')), ['a/b', 'c/d', 'e/f']);
+      assert.deepEqual(installTypes(true, []), [...RISKY_TYPES]);
     });
-
-    it('refuses an empty --default-for and unknown arguments', () => {
-      assert.throws(() => parseInstallTypes(['--default-for']), /needs at least one MIME type/);
-      assert.throws(() => parseInstallTypes(['--default-for', '--risky']), /needs at least one MIME type/);
-      assert.throws(() => parseInstallTypes(['--bogus']), /unknown argument --bogus/);
+    it('refuses --default-for without a type, and unknown options', () => {
+      assert.throws(() => parseCommandLine(NOFEARCTL_SPEC, ['integrate', 'install', '--default-for']), /--default-for needs a value/);
+      assert.throws(() => parseCommandLine(NOFEARCTL_SPEC, ['integrate', 'install', '--default-for', '--risky']), /--default-for needs a value/);
+      assert.throws(() => parseCommandLine(NOFEARCTL_SPEC, ['integrate', 'install', '--bogus']), /unknown option --bogus for integrate install/);
     });
   });
 });

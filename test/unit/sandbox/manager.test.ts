@@ -86,20 +86,21 @@ describe('Admission', () => {
   });
 
   it('counts guest memory as well as sandboxes', async () => {
-    const admission = new Admission({ maxSandboxes: 10, maxGuestMemoryMiB: 1024, queueTimeoutMs: 60_000 });
+    const admission = new Admission({ maxSandboxes: 10, maxGuestMemoryMiB: 1024, queueTimeoutMs: 60_000, configFile: '/home/u/.config/nofear/config.ini' });
     await admission.acquire(1024);
     const next = admission.acquire(512);
     await tick();
     assert.equal(admission.waiting, 1);
-    await assert.rejects(admission.acquire(2048), code('LimitReached'), 'a guest larger than the total is refused at once');
+    await assert.rejects(admission.acquire(2048), (error: unknown) => code('LimitReached')(error) && (error as NoFearError).fix === 'raise [service] max_guest_memory, or lower [vm] memory, in /home/u/.config/nofear/config.ini', 'a guest larger than the total is refused at once, naming where the limit lives');
     admission.cancelWaiting(new NoFearError('Unavailable', 'stop'));
     await assert.rejects(next, code('Unavailable'));
   });
 
   it('fails LimitReached after the queue timeout, and a raised limit lets waiters in at once', async () => {
-    const admission = new Admission({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 30 });
+    const admission = new Admission({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 30, configFile: '/c/nofear/config.ini' });
     await admission.acquire(512);
-    await assert.rejects(admission.acquire(512), (error: unknown) => code('LimitReached')(error) && /none ended within 0.03 s/.test(String(error)));
+    await assert.rejects(admission.acquire(512), (error: unknown) => code('LimitReached')(error) && /none ended within 0.03 s/.test(String(error))
+      && /raise \[service\] max_sandboxes in \/c\/nofear\/config\.ini$/.test((error as NoFearError).fix ?? ''));
     admission.update({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });
     const waiting = admission.acquire(512);
     admission.update({ maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });

@@ -1,0 +1,55 @@
+// The option tables of nofear and nofear-open: what the parsers accept, and what help, the man pages and
+// the shell completion say.
+import type { CommandSpec } from './grammar.js';
+
+export const NOFEAR_SPEC: CommandSpec = {
+  path: ['nofear'],
+  summary: 'run a command, or a shell, in a virtual machine that uses the host\'s own software',
+  description: [
+    'Runs CMD in a fresh virtual machine that sees the host\'s /usr, /bin, /lib and /opt read-only, a generated /etc and no network. Without CMD: an interactive shell. Options end at CMD, so `nofear ps fauxw` runs ps fauxw in the VM; put -- before a command whose name starts with "-".',
+    'Without -p or -t the persistent profile "default" is used: what the guest writes is kept on the profile\'s disk. With -t nothing is kept.',
+    'Without a terminal the guest\'s stdin, stdout and stderr are the command\'s own, byte for byte, so nofear works in pipes. The exit status is the command\'s (126 and 127: it cannot run or was not found; 128+N: killed by signal N); 125 means NoFear itself failed, with a one-line message naming the fix.',
+  ],
+  optionsEndAtOperand: true,
+  operands: [
+    { name: 'CMD', optional: true, complete: 'command' },
+    { name: 'ARG', optional: true, rest: true, complete: 'file' },
+  ],
+  options: [
+    { key: 'profile', long: 'profile', short: 'p', value: 'NAME', complete: 'profile', example: 'work', help: 'run in the persistent profile NAME (default: "default"); created on first use' },
+    { key: 'temporary', long: 'temporary', short: 't', help: 'run in a throwaway VM: nothing it writes is kept' },
+    { key: 'gui', long: 'gui', short: 'g', help: 'forward the windows of GUI programs to this display (with no CMD: a shell whose GUI programs are forwarded)' },
+    { key: 'sound', long: 'sound', short: 's', help: 'forward sound too (with --gui)' },
+    { key: 'sharedFolder', long: 'shared-folder', short: 'f', value: 'DIR', complete: 'directory', example: '~/shared', help: 'share DIR read-write with the guest, at /shared (the command starts there)' },
+    { key: 'net', long: 'net', value: 'MODE', choices: ['none', 'user'], help: 'no network (none, the default), or user networking through passt (user)' },
+    { key: 'mem', long: 'mem', value: 'SIZE', complete: 'none', example: '2G', help: 'guest memory: MiB (2048) or with M, G or T (512M, 2G), from 128M up to the host\'s RAM (default: [vm] memory in config.ini, 1024)' },
+    { key: 'cpus', long: 'cpus', value: 'N', complete: 'none', example: '2', help: 'guest CPUs, 1 to 64 (default: [vm] cpus in config.ini, 2)' },
+    { key: 'root', long: 'root', help: 'run the command as root in the guest (root there only)' },
+    { key: 'create', long: 'create', short: 'n', value: 'NAME', complete: 'none', example: 'work', help: 'create the persistent profile NAME, and run nothing' },
+    { key: 'delete', long: 'delete', short: 'd', value: 'NAME', complete: 'profile', example: 'work', help: 'delete the persistent profile NAME and its disk, and run nothing' },
+    { key: 'list', long: 'list', short: 'l', help: 'list the persistent profiles, and run nothing' },
+    { key: 'verbose', long: 'verbose', short: 'v', help: 'say which kernel, image and accelerator are used, and each step\'s time' },
+    { key: 'quiet', long: 'quiet', short: 'q', help: 'print none of NoFear\'s own notices (errors still show)' },
+  ],
+};
+
+export const NOFEAR_OPEN_SPEC: CommandSpec = {
+  path: ['nofear-open'],
+  summary: 'open files or web addresses safely, each in its own throwaway virtual machine',
+  description: [
+    'Opens each FILE in its own throwaway VM with the application you would normally use for its type (your default in mimeapps.list, or the one NoFear replaced as default). The VM sees a read-only copy of the file, your /usr read-only and no network; its window comes back with a coloured border and a [NoFear:...] title. An http(s) URL opens in your default web browser in a VM with user networking.',
+    'Options end at the first FILE, so a file named like an option is still a file; -- does the same.',
+    'nofear-open asks the NoFear service on the session bus (starting it by D-Bus activation) and does the work itself where there is no session bus. It exits 0 once the windows are open (with --wait: when they close); 125 means NoFear failed, with a one-line message naming the fix.',
+  ],
+  optionsEndAtOperand: true,
+  operands: [{ name: 'FILE|URL', rest: true, complete: 'file' }],
+  options: [
+    { key: 'with', long: 'with', value: 'DESKTOP_ID', complete: 'none', example: 'mupdf', help: 'open with this installed application (e.g. mupdf or org.gnome.Evince.desktop) instead of your default' },
+    { key: 'profile', long: 'profile', value: 'NAME', complete: 'none', example: 'temporary', help: 'the profile to open in; only "temporary" (a throwaway VM) for now' },
+    { key: 'wait', long: 'wait', help: 'return when the windows are closed' },
+    { key: 'noService', long: 'no-service', help: 'do the work in this process instead of the service (it stays until its VMs end)' },
+    { key: 'dryRun', long: 'dry-run', help: 'open nothing: print the type, the application and the guest command for each file' },
+    { key: 'verbose', long: 'verbose', short: 'v', help: 'say how the type and the application were chosen, and each step\'s time' },
+    { key: 'quiet', long: 'quiet', short: 'q', help: 'print none of NoFear\'s own notices (errors still show)' },
+  ],
+};

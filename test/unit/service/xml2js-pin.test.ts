@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/dbus-adapter.js';
+import { MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/names.js';
 import { parseIntrospection } from '../../helpers/introspection.js';
 
 const require = createRequire(import.meta.url);

@@ -93,6 +93,8 @@ export const SETTINGS: readonly Setting[] = [
     { get: (c) => c.pool.size, set: (c, v) => { c.pool.size = v; } }),
   define('pool', 'min_available_memory', () => memoryAllowed(0, MAX_MIB), (raw) => parseMemoryMiB(raw, 0, MAX_MIB),
     { get: (c) => c.pool.minAvailableMemoryMiB, set: (c, v) => { c.pool.minAvailableMemoryMiB = v; } }),
+  define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS),
+    { get: (c) => c.pool.idleTimeoutSeconds, set: (c, v) => { c.pool.idleTimeoutSeconds = v; } }),
 ];
 
 /** Fixed sections, in the order `nofearctl config` prints them. */

@@ -52,8 +52,10 @@ export interface Config {
   pool: {
     /** Warm VMs kept booted ([pool] size); 0 disables the pool. */
     size: number;
-    /** The pool does not grow while the host has less free memory than this, MiB ([pool] min_available_memory). */
+    /** The pool empties while the host has less available memory than this, MiB ([pool] min_available_memory). */
     minAvailableMemoryMiB: number;
+    /** Seconds without an open after which the pool empties, so the service can idle out ([pool] idle_timeout; 0 = never). */
+    idleTimeoutSeconds: number;
   };
 }
 
@@ -90,7 +92,7 @@ export function defaultConfig(): Config {
     profiles: {},
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
-    pool: { size: 1, minAvailableMemoryMiB: 2048 },
+    pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
   };
 }
 

@@ -36,11 +36,11 @@ export function whereItStopped(reached: ReadonlySet<OpenStep>): string {
   return last === undefined ? `before ${STEP_WORDS.booted}` : `after ${STEP_WORDS[last]}, before ${STEP_WORDS[next]}`;
 }
 
-/** The child's own last complaint ("nofear-open: ..."), the best one-line reason there is. */
+/** The child's own last complaint ("nofear-open: ..." or "nofear: ..."), the best one-line reason there is. */
 export function lastComplaint(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => /^nofear-open: /.test(line) && parseStepLine(line) === undefined);
-  const failure = [...lines].reverse().find((line) => !/: (guest kernel|guest image|jail|accelerator|type|viewer|KVM not used)\b/.test(line));
-  return failure?.replace(/^nofear-open: /, '');
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => /^nofear(-open)?: /.test(line) && parseStepLine(line) === undefined);
+  const failure = [...lines].reverse().find((line) => !/: (guest kernel|guest image|jail|memory|accelerator|type|viewer|KVM not used)\b/.test(line));
+  return failure?.replace(/^nofear(-open)?: /, '');
 }
 
 export class WindowNotShown extends Error {
@@ -48,8 +48,9 @@ export class WindowNotShown extends Error {
     readonly status: number,
     readonly reached: ReadonlySet<OpenStep>,
     readonly complaint: string | undefined,
+    program = 'nofear-open',
   ) {
-    super(`nofear-open ended (status ${status}) ${whereItStopped(reached)}${complaint === undefined ? '' : `: ${complaint}`}`);
+    super(`${program} ended (status ${status}) ${whereItStopped(reached)}${complaint === undefined ? '' : `: ${complaint}`}`);
   }
 }
 
@@ -60,7 +61,7 @@ export class OpenProgress {
   readonly exited: Promise<number>;
   private stderrTail = '';
 
-  constructor(child: ChildProcess, echo?: (line: string) => void) {
+  constructor(child: ChildProcess, echo?: (line: string) => void, program = 'nofear-open') {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? 128);
       child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + signalNumber(signal))));
@@ -68,7 +69,7 @@ export class OpenProgress {
     let onWindow: (xid: number) => void = () => {};
     this.window = new Promise<number>((resolve, reject) => {
       onWindow = resolve;
-      void this.exited.then((status) => reject(new WindowNotShown(status, new Set(Object.keys(this.seconds) as OpenStep[]), lastComplaint(this.stderrTail))));
+      void this.exited.then((status) => reject(new WindowNotShown(status, new Set(Object.keys(this.seconds) as OpenStep[]), lastComplaint(this.stderrTail), program)));
     });
     this.window.catch(() => undefined); // observed by the caller
     let pending = '';

@@ -41,6 +41,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
     const headless = !env.DISPLAY;
     if (headless) display = await startPrivateDisplay();
     const displayName = display?.display ?? env.DISPLAY ?? '';
+    if (headless) process.stdout.write(`  No DISPLAY here: using a private display (${displayName}).\n`);
     const started = Date.now();
     const child = spawn(process.execPath, [OPEN, '--wait', '--no-service', '--verbose', sample], {
       env: { ...env, DISPLAY: displayName },

@@ -20,6 +20,52 @@ decode() {
 	value=${value%x}
 }
 
+# GUI: Xvfb and the Xpra server as the user, the bridge from the GUI port to the server's socket. Started
+# as soon as the host says `gui 1` (a warm VM gets it long before its job), once; the program itself is
+# started by this agent on the server's display when the job comes, never through Xpra (which would
+# run it through a shell).
+GUIDIR=/run/user/1000/nofear
+XPRA_SOCKET=/run/user/1000/xpra.sock
+X_SOCKET=/tmp/.X11-unix/X100
+guidrop="/usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --"
+gui_started=0
+# The host screen's size (`screen WxH`, before `gui 1`): programs place their windows on it.
+screen=1920x1080
+start_gui() {
+	[ "$gui_started" = 1 ] && return
+	gui_started=1
+	# The server's log goes to the console only when tracing (benchmarks, debugging).
+	guilog=/dev/null
+	[ "$trace" = 1 ] && guilog=/dev/hvc0
+	mkdir -p "$GUIDIR"
+	chown 1000:1000 "$GUIDIR"
+	guiport=$(readlink -f "$PORTS/org.nofear.gui")
+	[ -c "$guiport" ] || { echo "error no-gui-port" >&3; poweroff -f; }
+	chown 1000 "$guiport"
+	xpra_extra=
+	[ "$sound" = 1 ] && xpra_extra="--pulseaudio=yes --speaker=on"
+	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
+	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
+	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
+	# $xpra_extra is unquoted on purpose: fixed words.
+	(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra) >"$guilog" 2>&1 &
+	(
+		until [ -S "$XPRA_SOCKET" ]; do usleep 100000; done
+		trace gui-server
+		echo "progress gui-server" >&3
+	) &
+}
+
+# The program's display: wait for Xvfb's socket (bounded), so that the program finds it.
+wait_display() {
+	tries=0
+	until [ -S "$X_SOCKET" ]; do
+		tries=$((tries + 1))
+		[ $tries -gt 1200 ] && { echo "error no-display" >&3; poweroff -f; }
+		usleep 50000
+	done
+}
+
 user=user
 stdio=pipe
 cwd=
@@ -47,8 +93,16 @@ while read -r verb a b <&3; do
 	hostname) hostname=$a ;;
 	winsize) rows=$a; cols=$b ;;
 	marker) marker=$a ;;
-	gui) gui=$a ;;
+	gui)
+		gui=$a
+		[ "$gui" = 1 ] && [ "$stdio" != tty ] && start_gui
+		;;
 	sound) sound=$a ;;
+	screen)
+		case $a in
+		[1-9][0-9][0-9]x[1-9][0-9][0-9] | [1-9][0-9][0-9][0-9]x[1-9][0-9][0-9] | [1-9][0-9][0-9][0-9]x[1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9]x[1-9][0-9][0-9][0-9]) screen=$a ;;
+		esac
+		;;
 	poweroff) poweroff -f ;;
 	run) break ;;
 	esac
@@ -79,53 +133,19 @@ tty=
 ) &
 
 trace job
-# GUI: Xvfb and the Xpra server as the user, the bridge from the GUI port to the server's socket.
-# The server's start-up is Python-heavy (~7 s under TCG): Xvfb starts beside it, not after.
-GUIDIR=/run/user/1000/nofear
-XPRA_SOCKET=/run/user/1000/xpra.sock
-# The server's log goes to the console only when tracing (benchmarks, debugging).
-guilog=/dev/null
-[ "$trace" = 1 ] && guilog=/dev/hvc0
-start_gui() {
-	mkdir -p "$GUIDIR"
-	chown 1000:1000 "$GUIDIR"
-	guiport=$(readlink -f "$PORTS/org.nofear.gui")
-	[ -c "$guiport" ] || { echo "error no-gui-port" >&3; poweroff -f; }
-	chown 1000 "$guiport"
-	(PATH=$jobpath exec $drop Xvfb :100 -screen 0 1920x1080x24 -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
-	(PATH=$jobpath exec $drop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
-	(
-		until [ -S "$XPRA_SOCKET" ]; do usleep 100000; done
-		trace gui-server
-		echo "progress gui-server" >&3
-	) &
-}
-xpra_args() {
-	echo "start :100 --use-display=yes --daemon=no --bind=$XPRA_SOCKET"
-	[ "$sound" = 1 ] && echo "--pulseaudio=yes --speaker=on"
-}
-
 echo started >&3
 if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
 	start_gui
-	for arg in "$@"; do printf '%s' "$arg" | base64 -w 0; echo; done >"$GUIDIR/gui-argv"
-	chown 1000:1000 "$GUIDIR/gui-argv"
-	# Xpra runs start commands through a shell: it gets a fixed one that reads the argv from a file.
-	(PATH=$jobpath NOFEAR_JOB_PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $drop xpra $(xpra_args) \
-		--start-child="/.bb/busybox sh /.nofear/gui-child.sh" --exit-with-children=yes) >"$guilog" 2>&1
+	wait_display
+	# What Xpra's start-env would give a child: X11 toolkits, no accessibility bus, no client-side decorations.
+	(PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@") </dev/null >/dev/null 2>&1
 	status=$?
-	child=$(cat "$GUIDIR/gui-status" 2>/dev/null)
-	case $child in
-	'' | *[!0-9]*) ;;
-	*) status=$child ;;
-	esac
 	out=0
 	err=0
 elif [ "$stdio" = tty ]; then
 	if [ "$gui" = 1 ]; then
 		# The debugging shell of the original NoFear: GUI programs started from it are forwarded.
 		start_gui
-		(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $drop xpra $(xpra_args)) >/dev/null 2>&1 &
 		export DISPLAY=:100
 	fi
 	# A tty forgets its size when its last opener closes it: hold it open while setting the size.

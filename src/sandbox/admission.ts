@@ -44,6 +44,24 @@ export class Admission {
     return this.running < this.limits.maxSandboxes && this.memory + memoryMiB <= this.limits.maxGuestMemoryMiB;
   }
 
+  /** A slot now, or undefined when there is none free (or others wait for one): the pool never queues. */
+  tryAcquire(memoryMiB: number): Release | undefined {
+    return this.queue.length === 0 && this.fits(memoryMiB) ? this.grant(memoryMiB) : undefined;
+  }
+
+  private grant(memoryMiB: number): Release {
+    this.running++;
+    this.memory += memoryMiB;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      this.memory -= memoryMiB;
+      this.drain();
+    };
+  }
+
   /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
   acquire(memoryMiB: number): Promise<Release> {
     if (memoryMiB > this.limits.maxGuestMemoryMiB) {
@@ -53,16 +71,7 @@ export class Admission {
       let timer: NodeJS.Timeout | undefined;
       const take = () => {
         if (timer !== undefined) clearTimeout(timer);
-        this.running++;
-        this.memory += memoryMiB;
-        let released = false;
-        resolve(() => {
-          if (released) return;
-          released = true;
-          this.running--;
-          this.memory -= memoryMiB;
-          this.drain();
-        });
+        resolve(this.grant(memoryMiB));
       };
       if (this.queue.length === 0 && this.fits(memoryMiB)) return take();
       const waiter: Waiter = {

@@ -25,10 +25,12 @@ export interface BootInput {
   withExport: boolean;
   /** NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark). */
   defaultTbSize: boolean;
+
   trace: boolean;
 }
 
 const DEFAULT_TB_SIZE_MIB = 256;
+
 
 export function planBoot(input: BootInput): BootPlan {
   const { facts, accel, shape, layout } = input;

@@ -1,7 +1,7 @@
-// The host's side of the control port as a strict state machine: hello, started, each progress step
-// and exit at most once each, in that order. Anything else (a repeat, a step out of order, a line that
-// does not parse) is a protocol violation: the guest gets no further say, the VM is stopped, and the
-// sandbox ends with a named error. Every valid message can come once, so what a guest can make the
+// The host's side of the control port as a strict state machine: hello, then started and exit in that
+// order, each progress step after hello and in its own order, every message at most once. Anything
+// else (a repeat, a step out of order, a line that does not parse) is a protocol violation: the guest
+// gets no further say, the VM is stopped, and the sandbox ends with a named error. Every valid message can come once, so what a guest can make the
 // host do is bounded whatever it sends.
 import type net from 'node:net';
 import { GUEST_STEPS, LineSplitter, parseGuestLine, type GuestMessage, type GuestStep } from '../vm/control-protocol.js';
@@ -30,7 +30,8 @@ export function transition(phase: Phase, lastStep: number, message: GuestMessage
     case 'started':
       return phase === 'ready' ? { phase: 'running' } : { violation: phase === 'booting' ? 'started before hello' : 'a second started' };
     case 'progress': {
-      if (phase !== 'running') return { violation: `progress ${message.step} before started` };
+      // A VM gets ready before its job (its GUI server starts while it waits in the pool).
+      if (phase === 'booting') return { violation: `progress ${message.step} before hello` };
       const index = GUEST_STEPS.indexOf(message.step);
       return index > lastStep ? { phase, step: index } : { violation: `progress ${message.step} repeated or out of order` };
     }
@@ -66,6 +67,7 @@ export class GuestChannel {
     const next = transition(this.phase, this.lastStep, message);
     if ('violation' in next) return this.violate(next.violation);
     this.phase = next.phase;
+    if (next.phase === 'ended') this.stopListening(); // a guest has nothing more to say after its end
     if (next.step !== undefined) this.lastStep = next.step;
     switch (message.type) {
       case 'hello':
@@ -83,8 +85,12 @@ export class GuestChannel {
 
   private violate(reason: string): void {
     this.phase = 'ended';
+    this.stopListening();
+    this.events.end({ kind: 'violation', reason });
+  }
+
+  private stopListening(): void {
     this.control.pause();
     this.control.removeAllListeners('data');
-    this.events.end({ kind: 'violation', reason });
   }
 }

@@ -1,12 +1,15 @@
 // A sandbox whose windows come back through Xpra: the VM and the host client started together, each
-// step towards the first window awaited with a deadline, the two ended together.
+// step towards the first window awaited with a deadline, the two ended together. A cold open boots,
+// sends its job at once and waits for the window; a warm VM boots, gets ready (server up, client
+// attached) and waits in the pool; its job comes later, and only the program's start is left.
 import { setTimeout as delay } from 'node:timers/promises';
 import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
-import { Sandbox, type SandboxOutcome } from './sandbox.js';
-import type { SandboxOptions } from './sandbox-options.js';
+import { Sandbox, type BootOptions, type SandboxOutcome } from './sandbox.js';
+import type { JobSpec, SandboxOptions } from './sandbox-options.js';
 import { socketPaths } from './vm-plan.js';
 import { hostDisplay, XpraClient, type HostWindow } from '../gui/client.js';
+import { hostScreenSize } from '../gui/host-screen.js';
 
 export interface GuiOptions {
   border: Border;
@@ -23,15 +26,6 @@ export type GuiStep = 'booted' | 'server' | 'attached' | 'window';
 
 const CLIENT_GONE_GRACE_MS = 3000;
 const DEFAULT_DEADLINES: Record<Exclude<GuiStep, 'window'>, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
-
-export interface GuiSession {
-  sandbox: Sandbox;
-  client: XpraClient;
-  /** Settles when the VM has ended (by itself, or because the client went away) and the client is gone. */
-  finished: Promise<SandboxOutcome>;
-  /** The program's first window on the host display, or undefined when the session ended without one. */
-  window: Promise<HostWindow | undefined>;
-}
 
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -55,68 +49,111 @@ function stepFailed(step: GuiStep, why: string): NoFearError {
   return new NoFearError('Unavailable', `The GUI launch stopped at ${what}: ${why}.`, { fix: 'nofearctl doctor; run with --verbose (NOFEAR_CLIENT_LOG=1 shows the Xpra client)' });
 }
 
-export async function startGuiSession(options: SandboxOptions, gui: GuiOptions): Promise<GuiSession> {
-  hostDisplay(gui.env); // no display: fail before any VM starts
-  const started = Date.now();
-  let client: XpraClient | undefined;
-  let serverReady: () => void = () => {};
-  const server = new Promise<void>((resolve) => {
-    serverReady = resolve;
-  });
-  const step = (name: GuiStep, window?: HostWindow) => gui.onStep?.(name, Date.now() - started, window);
-  let sandbox: Sandbox;
-  try {
-    sandbox = await Sandbox.start({
-      shape: { ...options.shape, gui: true, sound: gui.sound },
-      job: options.job,
-      hooks: {
-        ...options.hooks,
-        onListening: (layout) => {
-          // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
-          client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
-        },
-        onProgress: (progress) => {
-          if (progress === 'gui-server') serverReady();
-        },
-      },
+/** A VM with its host client, from boot to its end: what both a cold open and a warm VM are. */
+export class GuiSession {
+  /** Settles when the VM has ended (by itself, or because the client went away) and the client is gone. */
+  readonly finished: Promise<SandboxOutcome>;
+  /** The program's first window on the host display, or undefined when the session ended without one. */
+  readonly window: Promise<HostWindow | undefined>;
+  private stepStart = Date.now();
+
+  private constructor(
+    readonly sandbox: Sandbox,
+    readonly client: XpraClient,
+    private readonly server: Promise<void>,
+    private readonly gui: GuiOptions,
+  ) {
+    this.finished = endTogether(sandbox, client);
+    this.window = Promise.race([client.firstWindow, this.finished.then(() => undefined)]);
+    void this.window.then((shown) => {
+      if (shown !== undefined) this.step('window', shown);
     });
-  } catch (error) {
-    await client?.stop();
-    throw error;
   }
-  step('booted');
-  const running = client;
-  if (running === undefined) throw new Error('the Xpra client did not start');
-  const deadlines = { ...DEFAULT_DEADLINES, ...gui.deadlines };
-  const gone = Promise.race([sandbox.outcome, running.exited]);
-  try {
-    await withDeadline(server, deadlines.server, 'server', gone);
-    step('server');
-    await withDeadline(running.attached, deadlines.attached, 'attached', gone);
-    step('attached');
-  } catch (error) {
-    await running.stop();
-    await sandbox.stop();
-    await sandbox.dispose();
-    throw error;
-  }
-  const finished = (async () => {
-    // Whichever ends first takes the other with it: closing the client stops the VM.
-    const first = await Promise.race([sandbox.outcome.then(() => 'vm' as const), running.exited.then(() => 'client' as const)]);
-    if (first === 'client') {
-      // The client also leaves when the guest's server exits with the program: give the guest a
-      // moment to report its exit status before treating this as "closed by the user".
-      const reported = await Promise.race([sandbox.outcome.then(() => true), delay(CLIENT_GONE_GRACE_MS).then(() => false)]);
-      if (!reported) await sandbox.stop();
+
+  /** Boots the VM with its client started beside QEMU (it waits for the guest's server). */
+  static async boot(options: BootOptions, gui: GuiOptions): Promise<GuiSession> {
+    hostDisplay(gui.env); // no display: fail before any VM starts
+    const screen = await hostScreenSize(gui.env);
+    let client: XpraClient | undefined;
+    let serverReady: () => void = () => {};
+    const server = new Promise<void>((resolve) => (serverReady = resolve));
+    let sandbox: Sandbox;
+    try {
+      sandbox = await Sandbox.boot({
+        ...options,
+        shape: { ...options.shape, gui: true, sound: gui.sound, ...(screen === undefined ? {} : { screen }) },
+        hooks: {
+          ...options.hooks,
+          onListening: (layout) => {
+            // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
+            client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
+          },
+          onProgress: (progress) => {
+            if (progress === 'gui-server') serverReady();
+          },
+        },
+      });
+    } catch (error) {
+      await client?.stop();
+      throw error;
     }
-    const outcome = await sandbox.outcome;
-    await running.stop();
-    return outcome;
-  })();
-  // No deadline here: a program may take its time (or never map a window); callers race `finished`.
-  const window = Promise.race([running.firstWindow, finished.then(() => undefined)]);
-  void window.then((shown) => {
-    if (shown !== undefined) step('window', shown);
-  });
-  return { sandbox, client: running, finished, window };
+    if (client === undefined) throw new Error('the Xpra client did not start');
+    const session = new GuiSession(sandbox, client, server, gui);
+    session.step('booted');
+    return session;
+  }
+
+  /** The guest's server up and the host client attached, each within its deadline; else everything stops. */
+  async ready(): Promise<void> {
+    const deadlines = { ...DEFAULT_DEADLINES, ...this.gui.deadlines };
+    const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
+    try {
+      await withDeadline(this.server, deadlines.server, 'server', gone);
+      this.step('server');
+      await withDeadline(this.client.attached, deadlines.attached, 'attached', gone);
+      this.step('attached');
+    } catch (error) {
+      await this.client.stop();
+      await this.sandbox.stop();
+      await this.sandbox.dispose();
+      throw error;
+    }
+  }
+
+  /** The job: the program starts on the guest's display; times from here on count from now. */
+  async run(job: JobSpec, files?: readonly string[], restartClock = false): Promise<void> {
+    if (restartClock) this.stepStart = Date.now();
+    await this.sandbox.run(job, files);
+  }
+
+  /** Hears the steps from now on (a warm VM's taker). */
+  listen(onStep: GuiOptions['onStep']): void {
+    this.gui.onStep = onStep;
+  }
+
+  private step(name: GuiStep, window?: HostWindow): void {
+    this.gui.onStep?.(name, Date.now() - this.stepStart, window);
+  }
+}
+
+/** Whichever ends first takes the other with it: closing the client stops the VM. */
+async function endTogether(sandbox: Sandbox, client: XpraClient): Promise<SandboxOutcome> {
+  const first = await Promise.race([sandbox.outcome.then(() => 'vm' as const), client.exited.then(() => 'client' as const)]);
+  if (first === 'client') {
+    // The client also leaves when the guest's server exits with the program: give the guest a
+    // moment to report its exit status before treating this as "closed by the user".
+    const reported = await Promise.race([sandbox.outcome.then(() => true), delay(CLIENT_GONE_GRACE_MS).then(() => false)]);
+    if (!reported) await sandbox.stop();
+  }
+  const outcome = await sandbox.outcome;
+  await client.stop();
+  return outcome;
+}
+
+/** A cold start: boot, the job at once (the program starts beside the GUI server), then ready. */
+export async function startGuiSession(options: SandboxOptions, gui: GuiOptions): Promise<GuiSession> {
+  const session = await GuiSession.boot(options, gui);
+  await session.run(options.job, options.hooks.files);
+  await session.ready();
+  return session;
 }

@@ -6,9 +6,9 @@ import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay } from '../gui/client.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
-import { Sandbox, type SandboxOutcome } from './sandbox.js';
+import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
-import { openInSandbox, OPEN_PROFILE } from './open-file.js';
+import { openInSandbox, openInWarmVm, OPEN_PROFILE } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
@@ -90,12 +90,19 @@ export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay
   return merged;
 }
 
-export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
+/** What a request becomes once everything that can be refused has been checked (before any VM exists). */
+interface Checked {
+  plan: OpenPlan | undefined;
+  profile: string;
+  env: NodeJS.ProcessEnv;
+  config: Config;
+  ownerKind: 'cli' | 'service';
+}
+
+async function check(spec: LaunchSpec, context: LaunchContext): Promise<Checked> {
   const baseEnv = context.env ?? process.env;
   const config = context.config ?? loadConfig(baseEnv).config;
   const ownerKind = context.ownerKind ?? 'service';
-  const log = context.log;
-  // Everything that can be refused is refused here, before any VM exists.
   let plan: OpenPlan | undefined;
   if (spec.kind === 'open') plan = await planOpen(spec.file, { viewer: spec.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes, env: baseEnv });
   if (spec.kind === 'open-plan') plan = spec.plan;
@@ -104,14 +111,19 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   if (spec.kind === 'run' && spec.argv.length === 0) throw invalidArgument('Run needs a command.', 'pass the command as an array of strings');
   const windows = plan !== undefined || (spec.kind === 'run' && spec.gui);
   const env = windows ? displayEnvironment(baseEnv, spec.display, ownerKind) : baseEnv;
+  return { plan, profile, env, config, ownerKind };
+}
 
+type Started = Promise<{ sandbox: Sandbox; session?: GuiSession }>;
+
+export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
+  const checked = await check(spec, context);
+  const { plan, profile, env, config, ownerKind } = checked;
+  const log = context.log;
   const id = newSandboxId();
-  const startedAt = new Date();
-  const progress = new StepTracker(startedAt);
+  const progress = new StepTracker(new Date());
   const onStep = (step: GuiStep) => progress.reach(step);
-  let sandbox: Sandbox | undefined;
-  let stopRequested = false;
-  const started: Promise<{ sandbox: Sandbox; session?: GuiSession }> = (async () => {
+  const started: Started = (async () => {
     if (plan !== undefined) {
       const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) });
       return { sandbox: session.sandbox, session };
@@ -130,6 +142,37 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     progress.reach('booted');
     return { sandbox: box };
   })();
+  return follow(started, { id, profile, command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [], plan, spec, progress });
+}
+
+/** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL). */
+export function fitsWarm(spec: LaunchSpec, runtimeBase: string): boolean {
+  return spec.kind === 'open-plan' && spec.plan.kind === 'file' && !exportBelongsInCache(spec.plan.size, runtimeBase);
+}
+
+/** An open in a warm VM (already booted, its server up and its client attached). */
+export async function launchWarm(spec: LaunchSpec, session: GuiSession, context: LaunchContext = {}): Promise<LaunchedSandbox> {
+  const checked = await check(spec, context);
+  const { plan, config, env, ownerKind } = checked;
+  if (plan === undefined || plan.kind !== 'file') throw new Error('a warm VM opens files only');
+  const progress = new StepTracker(new Date());
+  for (const step of ['booted', 'server', 'attached'] as const) progress.reach(step);
+  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep: (step) => progress.reach(step), ...(context.log ? { log: context.log } : {}) }).then(
+    () => ({ sandbox: session.sandbox, session }),
+    async (error: unknown) => {
+      await session.sandbox.stop();
+      await session.sandbox.dispose();
+      throw error;
+    },
+  );
+  return follow(started, { id: session.sandbox.id, profile: OPEN_PROFILE, command: plan.argv, plan, spec, progress });
+}
+
+/** A started sandbox as the manager sees it: its steps, running, its end after clean-up, stop. */
+function follow(started: Started, meta: { id: string; profile: string; command: string[]; plan: OpenPlan | undefined; spec: LaunchSpec; progress: StepTracker }): LaunchedSandbox {
+  const { progress, plan, spec } = meta;
+  let sandbox: Sandbox | undefined;
+  let stopRequested = false;
   const running = started.then((value) => {
     sandbox = value.sandbox;
     if (stopRequested) void value.sandbox.stop();
@@ -144,13 +187,12 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     },
     (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
   );
-  const files = plan !== undefined ? [plan.file] : [];
   return {
-    id,
-    profile,
-    command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [],
-    files,
-    startedAt,
+    id: meta.id,
+    profile: meta.profile,
+    command: meta.command,
+    files: plan !== undefined ? [plan.file] : [],
+    startedAt: progress.startedAt,
     notifies: plan !== undefined && (spec.kind === 'run' || spec.notify !== false),
     get step() {
       return progress.step;
@@ -176,7 +218,7 @@ class StepTracker {
   readonly steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
   private readonly listeners: Array<(step: LaunchStep) => void> = [];
 
-  constructor(private readonly startedAt: Date) {}
+  constructor(readonly startedAt: Date) {}
 
   reach(step: LaunchStep): void {
     if (this.steps[step] !== undefined) return;

@@ -41,8 +41,20 @@ export interface ManagerEvents {
   removed(sandbox: ManagedSandbox): void;
 }
 
+/** A warm VM for a request, with the admission slot it already holds. */
+export interface WarmTake {
+  release: () => void;
+  launch(): Promise<LaunchedSandbox>;
+}
+
 export interface ManagerOptions {
   limits: Limits;
+  /** Shared with the warm pool, whose VMs hold slots too; the manager's own otherwise. */
+  admission?: Admission;
+  /** A warm VM that can take this request, if the pool has one. */
+  takeWarm?(spec: LaunchSpec): WarmTake | undefined;
+  /** Frees a slot held by the pool for a user's request; true when one was freed. */
+  evictWarm?(): Promise<boolean>;
   /** Starts one VM (the service passes launch() with its current config). */
   launch(spec: LaunchSpec): Promise<LaunchedSandbox>;
   /** How long an ended sandbox stays listed. */
@@ -94,22 +106,23 @@ export class SandboxManager {
   private closed = false;
 
   constructor(private readonly options: ManagerOptions) {
-    this.admission = new Admission(options.limits);
+    this.admission = options.admission ?? new Admission(options.limits);
   }
 
   updateLimits(limits: Limits): void {
     this.admission.update(limits);
   }
 
-  /** Waits for a free slot, then launches; resolves as soon as the sandbox exists (state starting). */
+  /** A warm VM, or a free slot (the pool's given up first), then launches; resolves once the sandbox exists. */
   async start(spec: LaunchSpec, memoryMiB: number): Promise<ManagedSandbox> {
     if (this.closed) throw unavailable('The NoFear service is stopping.', 'try again in a moment');
-    const release = await this.admission.acquire(memoryMiB);
+    const warm = this.options.takeWarm?.(spec);
+    const release = warm?.release ?? (await this.slot(memoryMiB));
     if (this.closed) {
       release();
       throw unavailable('The NoFear service is stopping.', 'try again in a moment');
     }
-    const launching = this.options.launch(spec);
+    const launching = warm?.launch() ?? this.options.launch(spec);
     this.launching.add(launching);
     let handle: LaunchedSandbox;
     try {
@@ -126,6 +139,17 @@ export class SandboxManager {
     this.options.events.started(entry);
     if (this.closed) void entry.stop();
     return entry;
+  }
+
+  /** A slot at once, else one the pool gives up, else a place in the queue: a warm VM never makes a user wait. */
+  private async slot(memoryMiB: number): Promise<() => void> {
+    const now = this.admission.tryAcquire(memoryMiB);
+    if (now !== undefined) return now;
+    while (this.admission.waiting === 0 && (await this.options.evictWarm?.())) {
+      const freed = this.admission.tryAcquire(memoryMiB);
+      if (freed !== undefined) return freed;
+    }
+    return this.admission.acquire(memoryMiB);
   }
 
   private follow(entry: Entry, release: () => void): void {

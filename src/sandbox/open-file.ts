@@ -1,10 +1,11 @@
 // Opens one planned file in its own throwaway VM: a staged copy, the user's viewer, its window
-// forwarded. One VM per file, so documents never see each other.
+// forwarded. One VM per file, so documents never see each other. A cold open boots a VM for it; a
+// warm one stages the copy into a VM that is already up and attached, and only sends the job.
 import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
-import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
+import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
-import { sandboxOptionsFrom } from './sandbox-options.js';
+import { sandboxOptionsFrom, type SandboxHooks, type SandboxRequest } from './sandbox-options.js';
 import type { OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
 
@@ -21,36 +22,54 @@ export interface OpenContext {
 
 export const OPEN_PROFILE = 'temporary';
 
+/** The VM an open needs: throwaway, a network only for a web page, the staged copy as its export. */
+export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
+  return {
+    argv: plan.argv,
+    profile: OPEN_PROFILE,
+    stdio: 'none',
+    gui: true,
+    // A web page needs the network; a file never does.
+    net: plan.kind === 'url' ? 'user' : 'none',
+    ...(plan.kind === 'file' ? { export: { bytes: plan.size, fill: (dir: string) => stageInto(plan, dir, config) } } : {}),
+  };
+}
+
+/** A warm VM for the pool: an open's shape with an empty export, the file staged when an open takes it. */
+export function warmVmRequest(): SandboxRequest {
+  return { argv: [], profile: OPEN_PROFILE, stdio: 'none', gui: true, net: 'none', export: { bytes: 0, fill: async () => {} } };
+}
+
+/** The copy the guest sees: read once from one descriptor, size-checked, 0444 in the export. */
+export async function stageInto(plan: OpenPlan, exportDir: string, config: Config): Promise<void> {
+  await stageCopy(plan.source, exportDir, plan.stagedName, config.open.maxFileSizeBytes);
+}
+
+export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: GuiOptions['onStep']): GuiOptions {
+  return { border: borderFor(config, OPEN_PROFILE), clipboard: config.gui.clipboard, sound: false, env, ...(onStep === undefined ? {} : { onStep }) };
+}
+
+function hooksOf(plan: OpenPlan, context: OpenContext): SandboxHooks {
+  return {
+    hostEnv: context.env,
+    ownerKind: context.ownerKind,
+    files: [plan.file],
+    ...(context.id === undefined ? {} : { id: context.id }),
+    ...(context.log === undefined ? {} : { log: context.log }),
+    ...(context.warn === undefined ? {} : { warn: context.warn }),
+    ...(context.abort === undefined ? {} : { abort: context.abort }),
+  };
+}
+
 export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<GuiSession> {
-  const { config } = context;
-  const options = sandboxOptionsFrom(
-    config,
-    {
-      argv: plan.argv,
-      profile: OPEN_PROFILE,
-      stdio: 'none',
-      gui: true,
-      // A web page needs the network; a file never does.
-      net: plan.kind === 'url' ? 'user' : 'none',
-      ...(plan.kind === 'file'
-        ? { export: { bytes: plan.size, fill: async (dir: string) => void (await stageCopy(plan.source, dir, plan.stagedName, config.open.maxFileSizeBytes)) } }
-        : {}),
-    },
-    {
-      hostEnv: context.env,
-      ownerKind: context.ownerKind,
-      files: [plan.file],
-      ...(context.id === undefined ? {} : { id: context.id }),
-      ...(context.log === undefined ? {} : { log: context.log }),
-      ...(context.warn === undefined ? {} : { warn: context.warn }),
-      ...(context.abort === undefined ? {} : { abort: context.abort }),
-    },
-  );
-  return startGuiSession(options, {
-    border: borderFor(config, OPEN_PROFILE),
-    clipboard: config.gui.clipboard,
-    sound: false,
-    env: context.env,
-    ...(context.onStep === undefined ? {} : { onStep: context.onStep }),
-  });
+  const options = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksOf(plan, context));
+  return startGuiSession(options, openGuiOptions(context.config, context.env, context.onStep));
+}
+
+/** A warm VM takes the open: the copy staged into its export, the job sent; the window follows. */
+export async function openInWarmVm(plan: OpenPlan, session: GuiSession, context: OpenContext): Promise<void> {
+  const { job } = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksOf(plan, context));
+  session.listen(context.onStep);
+  await stageInto(plan, session.sandbox.layout.exportDir, context.config);
+  await session.run(job, [plan.file], true);
 }

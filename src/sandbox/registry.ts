@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../util/fs.js';
 import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
 import { identify, type ProcessIdentity } from '../util/proc.js';
 
-export type SandboxState = 'starting' | 'running' | 'exited' | 'failed';
+/** ready: a warm VM waiting in the service's pool for a job. */
+export type SandboxState = 'ready' | 'starting' | 'running' | 'exited' | 'failed';
 
 export interface SandboxRecord {
   id: string;

@@ -33,6 +33,8 @@ export interface VmShape {
   stdio: StdioMode;
   gui: boolean;
   sound: boolean;
+  /** The host screen's size, for the guest's X server (windows are placed on it as on the host's). */
+  screen?: { width: number; height: number };
 }
 
 export interface JobSpec {

@@ -1,9 +1,10 @@
 // One sandbox from start to clean-up, in stages: probe the host (facts), plan the boot (pure), boot to
-// the guest's hello, send the job, follow it to its outcome; then remove everything it left.
+// the guest's hello and get it ready (its GUI server started), send the job, follow it to its outcome;
+// then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
 import { NoFearError, unavailable } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
-import { encodeJob, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
+import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
 import type { JailKind } from '../vm/jail.js';
 import type { QemuProcess } from '../vm/qemu-process.js';
 import { identify, waitGone } from '../util/proc.js';
@@ -13,7 +14,7 @@ import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
-import type { SandboxOptions } from './sandbox-options.js';
+import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
 import { bootVm, KvmNoLife, type BootedVm, type Ports } from './vm-boot.js';
 
 export type SandboxOutcome =
@@ -26,9 +27,18 @@ export type SandboxOutcome =
 /** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
 const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
 
+/** A VM to boot without its job yet (the job comes with run()). */
+export interface BootOptions {
+  shape: VmShape;
+  hooks: SandboxHooks;
+  /** A warm VM for the pool: ps shows it as ready until its job comes. */
+  pooled?: boolean;
+}
+
 export class Sandbox {
   private disposed = false;
   private stopRequested = false;
+  private jobSent = false;
   readonly outcome: Promise<SandboxOutcome>;
 
   private constructor(
@@ -39,13 +49,30 @@ export class Sandbox {
     private readonly record: SandboxRecord,
     readonly accel: AccelChoice,
     readonly jail: JailKind,
-    private readonly persistent: boolean,
+    private readonly shape: VmShape,
   ) {
     this.outcome = outcomeOf(vm, () => this.stopRequested);
     void vm.started.then(() => {
       record.state = 'running';
       return writeRecord(layout.dir, record).catch(() => undefined); // ps shows "starting" a little longer
     });
+  }
+
+  /** Boots and starts the job: what the CLI and every cold open do. */
+  static async start(options: SandboxOptions): Promise<Sandbox> {
+    const sandbox = await Sandbox.boot(options);
+    await sandbox.run(options.job, options.hooks.files);
+    return sandbox;
+  }
+
+  /** Sends the job (once): the guest runs it at once, its GUI server already up or starting. */
+  async run(job: JobSpec, files?: readonly string[]): Promise<void> {
+    if (this.jobSent) throw new Error('a sandbox runs one job');
+    this.jobSent = true;
+    const { shape, vm, record } = this;
+    vm.control.write(encodeJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound }));
+    Object.assign(record, { command: [...job.argv], files: [...(files ?? record.files)], state: 'starting', pooled: false, createdAt: Date.now() });
+    await writeRecord(this.layout.dir, record).catch(() => undefined); // ps shows it as ready a moment longer
   }
 
   get id(): string {
@@ -64,7 +91,8 @@ export class Sandbox {
     return this.vm.qemu.pid;
   }
 
-  static async start(options: SandboxOptions): Promise<Sandbox> {
+  /** Boots to the guest's hello and tells it to get ready; no job yet. */
+  static async boot(options: BootOptions): Promise<Sandbox> {
     const { shape, hooks } = options;
     const env = hooks.hostEnv;
     const log = hooks.log ?? (() => {});
@@ -79,7 +107,7 @@ export class Sandbox {
     let accel = facts.accel;
     for (;;) {
       try {
-        return await Sandbox.boot(options, facts, accel, base);
+        return await Sandbox.bootWith(options, facts, accel, base);
       } catch (error) {
         if (!(error instanceof KvmNoLife)) throw error;
         if (accel.from !== 'probe') throw kvmRefused(accel, error.message);
@@ -89,8 +117,8 @@ export class Sandbox {
     }
   }
 
-  private static async boot(options: SandboxOptions, facts: HostFacts, accel: AccelChoice, base: string): Promise<Sandbox> {
-    const { shape, job, hooks } = options;
+  private static async bootWith(options: BootOptions, facts: HostFacts, accel: AccelChoice, base: string): Promise<Sandbox> {
+    const { shape, hooks } = options;
     const log = hooks.log ?? (() => {});
     if (accel.accel === 'tcg') (hooks.warn ?? log)(`KVM not used (${accel.reason}): running under TCG, several times slower`);
     hooks.abort?.throwIfAborted();
@@ -117,8 +145,8 @@ export class Sandbox {
       // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
       const vmm = findQemuBelow(vm.qemu.pid);
       if (vmm !== undefined) await recordProcess(layout, record, 'vmm', vmm);
-      vm.control.write(encodeJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound }));
-      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape.disk !== undefined);
+      vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
+      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape);
     } catch (error) {
       vm?.close();
       await vm?.qemu.kill();
@@ -132,7 +160,7 @@ export class Sandbox {
   }
 
   /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */
-  async stop(graceMs: number = this.persistent ? STOP_GRACE_MS.persistent : STOP_GRACE_MS.throwaway): Promise<void> {
+  async stop(graceMs: number = this.shape.disk !== undefined ? STOP_GRACE_MS.persistent : STOP_GRACE_MS.throwaway): Promise<void> {
     this.stopRequested = true;
     const { qemu, control } = this.vm;
     if (!qemu.hasExited && !control.destroyed) control.write(POWEROFF_LINE);
@@ -180,13 +208,14 @@ export class Sandbox {
   }
 }
 
-function newRecord(id: string, options: SandboxOptions, accel: AccelChoice): SandboxRecord {
+function newRecord(id: string, options: BootOptions, accel: AccelChoice): SandboxRecord {
   return {
     id,
     profile: options.shape.profile,
-    command: [...options.job.argv],
+    command: [],
     files: options.hooks.files ?? [],
-    state: 'starting',
+    state: options.pooled === true ? 'ready' : 'starting',
+    pooled: options.pooled === true,
     createdAt: Date.now(),
     owner: selfIdentity(),
     ownerKind: options.hooks.ownerKind,

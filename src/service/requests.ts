@@ -12,6 +12,8 @@ import { listViewersFor } from './viewers.js';
 
 export interface RequestContext {
   manager: SandboxManager;
+  /** Empties the warm pool until the next open (StopAll stops ready VMs too). */
+  stopPool(): Promise<void>;
   config(): Config;
   env: NodeJS.ProcessEnv;
   /** A sandbox's object path (the adapter's, checked). */
@@ -86,7 +88,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
 
   const stopAll = async () => {
     log(`stopping every sandbox (${manager.live().length} running, ${manager.waiting} waiting)`);
-    await manager.stopAll();
+    await Promise.all([manager.stopAll(), context.stopPool()]);
   };
 
   return {

@@ -1,14 +1,15 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
 import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
-import { invalidArgument, unavailable } from '../errors.js';
+import { unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
-import type { Limits } from '../sandbox/admission.js';
+import { Admission, type Limits } from '../sandbox/admission.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { reapLeftovers } from '../sandbox/reaper.js';
 import { watchConfig } from './config-watch.js';
-import { connectSessionBus, type RootHandlers } from './dbus-adapter.js';
+import { connectSessionBus, type RootHandlers, type ServiceConnection } from './dbus-adapter.js';
+import { servicePool } from './pool-wiring.js';
 import { sandboxObjectPath } from './names.js';
 import { OpenNotices } from './open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
@@ -17,7 +18,6 @@ import { requestHandlers } from './requests.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
-const USAGE = 'nofearctl service [--activated]';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
 
@@ -44,17 +44,52 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
   };
 }
 
+/** The service's working parts: admission shared by the sandboxes and the warm pool, the manager, the bus objects. */
+function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.ProcessEnv, config: () => Config) {
+  const admission = new Admission(limitsOf(config(), env));
+  const warm = servicePool({ env, config, admission, log });
+  // A warm pool keeps the service up; it empties after [pool] idle_timeout without an open, and then
+  // the service's own idle exit can come.
+  let poolHold: (() => void) | undefined;
+  warm.pool.onChange(() => {
+    if (!warm.pool.empty) poolHold ??= idle.hold();
+    else {
+      poolHold?.();
+      poolHold = undefined;
+    }
+  });
+  const notices = new OpenNotices(connection.notifications);
+  const mirror = sandboxObjects(connection, notices, idle, log);
+  const manager = new SandboxManager({
+    limits: limitsOf(config(), env),
+    admission,
+    takeWarm: (spec) => warm.takeWarm(spec),
+    evictWarm: () => warm.evictWarm(),
+    lingerMs: LINGER_MS,
+    launch: (spec) => launch(spec, { env, config: config(), ownerKind: 'service', log }),
+    events: mirror.events,
+  });
+  const handlers = requestHandlers({
+    manager,
+    stopPool: () => warm.pool.drain(true),
+    config,
+    env,
+    objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
+    notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
+    log,
+  });
+  mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));
+  return { manager, pool: warm.pool };
+}
+
 /** Runs until SIGTERM/SIGINT (0), idle exit when bus-activated (0), or the bus connection's end (1). */
 export async function runService(options: { activated: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { activated } = options;
   const initial = loadConfig(env);
   for (const problem of initial.problems) log(`config.ini: ${formatProblem(problem)}`);
   let config = initial.config;
-
   let finish: (status: number) => void = () => {};
-  const finished = new Promise<number>((resolve) => {
-    finish = resolve;
-  });
+  const finished = new Promise<number>((resolve) => (finish = resolve));
   let lostBus = '';
   const connection = connectSessionBus(env, {
     onEnd: (reason) => {
@@ -68,30 +103,12 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     log(`idle for ${seconds} s with no sandbox: exiting`);
     finish(0);
   });
-
-  const notices = new OpenNotices(connection.notifications);
-  const mirror = sandboxObjects(connection, notices, idle, log);
-  const manager = new SandboxManager({
-    limits: limitsOf(config, env),
-    lingerMs: LINGER_MS,
-    launch: (spec) => launch(spec, { env, config, ownerKind: 'service', log }),
-    events: mirror.events,
-  });
-
-  const handlers = requestHandlers({
-    manager,
-    config: () => config,
-    env,
-    objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
-    notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
-    log,
-  });
-  mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));
-
+  const { manager, pool } = buildCore(connection, idle, env, () => config);
   const owned = await Promise.race([connection.ownName(), finished.then(() => undefined)]);
   if (owned === undefined) throw unavailable(`The session bus cannot be reached (${lostBus}).`, 'run it in a desktop session or under dbus-run-session; check DBUS_SESSION_BUS_ADDRESS');
   if (!owned) {
     log('another NoFear service already owns org.nofear.NoFear; this one exits');
+    await pool.close();
     connection.disconnect();
     return 0;
   }
@@ -112,12 +129,12 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  log(`serving org.nofear.NoFear${activated ? ` (bus-activated; idle exit after ${config.service.idleExitSeconds} s)` : ''}; removed ${reaped} leftover(s); at most ${config.service.maxSandboxes} sandboxes`);
+  log(`serving org.nofear.NoFear${activated ? ` (bus-activated; idle exit after ${config.service.idleExitSeconds} s)` : ''}; removed ${reaped} leftover(s); at most ${config.service.maxSandboxes} sandboxes; warm pool of ${config.pool.size}`);
   idle.start();
-
+  pool.start();
   const status = await finished;
   idle.stop();
-  await manager.close();
+  await Promise.all([pool.close(), manager.close()]);
   await watcher.close();
   connection.disconnect();
   log(`stopped (status ${status})`);

@@ -34,14 +34,26 @@ export function encodeJob(job: GuestJob): string {
   if (job.cwd !== undefined) lines.push(`cwd ${b64(job.cwd)}`);
   lines.push(`user ${job.user}`, `stdio ${job.stdio}`, `hostname ${job.hostname}`);
   if (job.winsize !== undefined) lines.push(winsizeLine(job.winsize.rows, job.winsize.cols).trimEnd());
-  if (job.gui === true) lines.push('gui 1');
+  // sound before gui: the guest starts its GUI server as soon as it reads `gui 1`.
   if (job.sound === true) lines.push('sound 1');
+  if (job.gui === true) lines.push('gui 1');
   if (job.endMarker !== undefined) {
     if (!/^[0-9a-f]{16,64}$/.test(job.endMarker)) throw new Error('bad end marker');
     lines.push(`marker ${job.endMarker}`);
   }
   lines.push('run');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What a VM is told before its job so that it gets ready for one: its GUI server started (a warm VM
+ * does this while it waits; a cold one just ahead of the job, so the program and the server start
+ * together).
+ */
+export function encodePrepare(prepare: { gui: boolean; sound: boolean; screen?: { width: number; height: number } }): string {
+  const screen = prepare.screen === undefined ? [] : [`screen ${Math.trunc(prepare.screen.width)}x${Math.trunc(prepare.screen.height)}`];
+  const lines = [...(prepare.gui ? screen : []), ...(prepare.sound ? ['sound 1'] : []), ...(prepare.gui ? ['gui 1'] : [])];
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 export function winsizeLine(rows: number, cols: number): string {

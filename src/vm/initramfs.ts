@@ -19,7 +19,6 @@ const GUEST_FILES = [
   ['init.sh', 'init', 0o755],
   ['agent.sh', '.nofear/agent.sh', 0o644],
   ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
-  ['gui-child.sh', '.nofear/gui-child.sh', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;

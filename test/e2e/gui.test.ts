@@ -41,7 +41,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
 
   it('forwards the window with the NoFear title and border, and its exit status when it closes (options grouped: -tvg)', async () => {
     const run = startCli('nofear', ['-tvg', 'xmessage', '-buttons', 'close:7', '-default', 'close', 'hello from the VM'], t, { env: { DISPLAY: x.display } });
-    const window = await reportedWindow(run, WINDOW_DEADLINE);
+    const window = await reportedWindow(run, WINDOW_DEADLINE, 'nofear');
     const { id } = recordOf(t);
     assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] xmessage$/);
     const shot = await renderedScreenshot(x.display, window, path.join(artifacts, 'xmessage.png'));
@@ -56,7 +56,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
 
   it('stops the VM when the host client is killed', async () => {
     const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
-    await reportedWindow(run, WINDOW_DEADLINE);
+    await reportedWindow(run, WINDOW_DEADLINE, 'nofear');
     const { id } = recordOf(t);
     const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/vm/gui.sock`], { reject: false });
     assert.equal(killed.exitCode, 0, 'no client to kill');
@@ -67,7 +67,7 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
 
   it('ends the client when QEMU is killed, and reports the failure', async () => {
     const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
-    await reportedWindow(run, WINDOW_DEADLINE);
+    await reportedWindow(run, WINDOW_DEADLINE, 'nofear');
     const { id, vmm } = recordOf(t);
     assert.ok(vmm && isAlive(vmm));
     process.kill(vmm.pid, 'SIGKILL');

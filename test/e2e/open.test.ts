@@ -109,7 +109,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
       [[fifo], /not a regular file/],
       [['relative.pdf'], /does not exist|not an absolute path/],
       [[big], /over the 1024-byte limit/],
-      [[html], /No viewer .* for text\/html.*--with/],
+      [[html], /No viewer for text\/html can run in the VM.*Fix: install a graphical application/],
       [['ftp://example.org/x'], /not ftp: URIs/],
     ];
     for (const [args, message] of cases) {

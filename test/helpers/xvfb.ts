@@ -13,8 +13,8 @@ export const startXvfb = startPrivateDisplay;
  * The window NoFear reports for a `nofear-open --verbose` or `nofear -v --gui` child (its X id, as
  * xdotool takes it), within the deadline; fails at once when the child ends without one.
  */
-export async function reportedWindow(child: ChildProcess, timeoutMs: number): Promise<string> {
-  const progress = new OpenProgress(child);
+export async function reportedWindow(child: ChildProcess, timeoutMs: number, program: 'nofear' | 'nofear-open' = 'nofear-open'): Promise<string> {
+  const progress = new OpenProgress(child, undefined, program);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no window reported within ${timeoutMs / 1000} s`)), timeoutMs);

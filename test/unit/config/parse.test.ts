@@ -17,9 +17,9 @@ describe('config/parseConfig', () => {
       profiles: {},
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
-      pool: { size: 1, minAvailableMemoryMiB: 2048 },
+      pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
     });
-    assert.equal(Object.keys(sources).length, 14);
+    assert.equal(Object.keys(sources).length, 15);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -46,13 +46,14 @@ describe('config/parseConfig', () => {
       '[pool]',
       'size = 0',
       'min_available_memory = 1024',
+      'idle_timeout = 120',
     ));
     assert.deepEqual(problems, []);
     assert.deepEqual(config.vm, { memoryMiB: 2048, cpus: 4, accel: 'tcg', net: 'user', tbSizeMiB: 64 });
     assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest' });
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
-    assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024 });
+    assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);

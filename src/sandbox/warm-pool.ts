@@ -1,0 +1,249 @@
+// The service's warm VMs: booted, GUI server up, host client attached, waiting for a job. An open that
+// fits their shape takes one (used once, never reused), and its replacement boots as soon as the taken
+// VM's window is up: a boot never competes with the viewer's start. (Booting it at once under nice(1)
+// would not do: a process cannot lower its niceness again without privilege, so the warm VM would
+// later run its own viewer below everything else.) The pool is a good citizen: its VMs hold admission slots but give them up to a user's open,
+// it empties when the host runs short of memory or nobody has opened anything for a while, and it
+// never queues for a slot.
+import type { Admission, Release } from './admission.js';
+import type { GuiSession } from './gui-session.js';
+
+export interface PoolSettings {
+  size: number;
+  memoryMiB: number;
+  /** Below this much available host memory (MiB) the pool empties and does not refill. */
+  minAvailableMiB: number;
+  /** Without an open for this long (ms; 0 = never) the pool empties until the next open. */
+  idleTimeoutMs: number;
+}
+
+/** How long a replacement waits at most for the taken VM's window. */
+const REPLACE_AFTER_MS = 10_000;
+
+/** A ready VM handed to an open, with the admission slot it holds (released when that open ends). */
+export interface WarmVm {
+  session: GuiSession;
+  release: Release;
+  /** The display its client is attached to. */
+  display: string;
+}
+
+export interface PoolDeps {
+  settings(): PoolSettings;
+  admission: Admission;
+  /** Boots one VM of the pool's shape (its client on `display`) at low priority; `abort` stops it mid-boot. */
+  boot(display: string, abort: AbortSignal): Promise<GuiSession>;
+  /** The host's available memory, MiB (/proc/meminfo MemAvailable). */
+  availableMiB(): number;
+  log(line: string): void;
+}
+
+interface Member {
+  state: 'booting' | 'ready';
+  session: GuiSession | undefined;
+  release: Release;
+  display: string;
+  /** Set when the pool itself stops it (drained, evicted): its end needs no replacement. */
+  dropped: boolean;
+  /** Resolves when an open takes it: the pool stops following it then. */
+  taken: Promise<'taken'>;
+  markTaken(): void;
+  /** Resolves when the pool is done with it (disposed and its slot released, or taken). */
+  gone: Promise<void>;
+  /** Stops a boot in progress (the pool is emptied while it boots). */
+  abort: AbortController;
+}
+
+const WATCH_MS = 5000;
+
+export class WarmPool {
+  private readonly members = new Set<Member>();
+  private display: string | undefined;
+  private lastUse = Date.now();
+  private paused = false;
+  /** A taken VM's viewer is starting: no boot until its window is up. */
+  private deferred: Promise<unknown> | undefined;
+  private closed = false;
+  private readonly watcher: NodeJS.Timeout;
+
+  private readonly listeners: Array<() => void> = [];
+  private started = false;
+
+  constructor(private readonly deps: PoolDeps) {
+    this.watcher = setInterval(() => this.watch(), WATCH_MS);
+    this.watcher.unref();
+  }
+
+  /** Begins filling (the service owns its name: a second instance never boots a pool). */
+  start(): void {
+    this.started = true;
+    this.fill();
+  }
+
+  /** Hears every change of the pool's membership. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** How many are ready and booting, for ps-like views and tests. */
+  get counts(): { ready: number; booting: number } {
+    const all = [...this.members];
+    return { ready: all.filter((m) => m.state === 'ready').length, booting: all.filter((m) => m.state === 'booting').length };
+  }
+
+  /** The display warm VMs attach to: the service's own, or the last caller's when it has none. */
+  useDisplay(display: string | undefined): void {
+    if (display === undefined || display === '' || display === this.display) return;
+    const changed = this.display !== undefined;
+    this.display = display;
+    if (changed) void this.drain(); // VMs attached elsewhere are of no use to the new display
+    this.fill();
+  }
+
+  /** A ready VM on `display`, taken out of the pool (a replacement starts booting); undefined if none. */
+  take(display: string | undefined): WarmVm | undefined {
+    this.lastUse = Date.now();
+    this.paused = false;
+    const member = [...this.members].find((m) => m.state === 'ready' && m.display === display && m.session !== undefined);
+    if (member?.session === undefined) {
+      this.fill();
+      return undefined;
+    }
+    this.members.delete(member);
+    this.changed();
+    member.markTaken();
+    this.deps.log(`warm VM ${member.session.sandbox.id} taken`);
+    this.deferUntil(member.session.window);
+    return { session: member.session, release: member.release, display: member.display };
+  }
+
+  /** Stops one warm VM to free its slot for a user's open; true when one was stopped. */
+  async evictOne(): Promise<boolean> {
+    const member = this.byEvictionOrder()[0];
+    if (member === undefined) return false;
+    await this.stop(member, 'its slot is needed by an open');
+    return true;
+  }
+
+  /** Stops every warm VM; `pause` keeps the pool empty until the next open (StopAll). */
+  async drain(pause = false): Promise<void> {
+    if (pause) this.paused = true;
+    await Promise.all([...this.members].map((m) => this.stop(m, 'the pool is emptied')));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watcher);
+    await this.drain();
+  }
+
+  /** Refilling waits for `event` (a taken VM's window), at most REPLACE_AFTER_MS. */
+  private deferUntil(event: Promise<unknown>): void {
+    const until = Promise.race([event, new Promise((resolve) => setTimeout(resolve, REPLACE_AFTER_MS).unref())]);
+    this.deferred = until;
+    void until.then(() => {
+      if (this.deferred !== until) return;
+      this.deferred = undefined;
+      this.fill();
+    });
+  }
+
+  /** Boots members until the pool has its size, as far as the host and the limits allow. */
+  fill(): void {
+    if (this.deferred !== undefined) return;
+    const { size, memoryMiB } = this.deps.settings();
+    while (this.started && !this.closed && !this.paused && this.display !== undefined && this.members.size < size && this.memoryAllows()) {
+      const release = this.deps.admission.tryAcquire(memoryMiB);
+      if (release === undefined) return; // no free slot: a user's sandboxes come first
+      this.boot(this.display, release);
+    }
+  }
+
+  private boot(display: string, release: Release): void {
+    let markTaken = () => {};
+    const taken = new Promise<'taken'>((resolve) => (markTaken = () => resolve('taken')));
+    const member: Member = { state: 'booting', session: undefined, release, display, dropped: false, taken, markTaken, gone: Promise.resolve(), abort: new AbortController() };
+    this.members.add(member);
+    this.changed();
+    member.gone = this.live(member);
+  }
+
+  /** One member's life in the pool: booting, ready, then taken (the open owns it) or ended (replaced). */
+  private async live(member: Member): Promise<void> {
+    try {
+      member.session = await this.deps.boot(member.display, member.abort.signal);
+      if (member.dropped) await stopSession(member.session);
+      else {
+        await member.session.ready();
+        member.state = 'ready';
+        this.deps.log(`warm VM ${member.session.sandbox.id} ready`);
+        const end = await Promise.race([member.taken, member.session.finished]);
+        if (end === 'taken') return; // its VM, its slot and its clean-up now belong to the open
+        // Still in the pool when its VM ended: it died (QEMU killed, the client gone). Replace it.
+        if (!member.dropped) this.deps.log(`warm VM ${member.session.sandbox.id} ended while waiting (${end.kind}); replacing it`);
+      }
+    } catch (error) {
+      this.deps.log(`a warm VM did not get ready: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await member.session?.sandbox.dispose();
+    this.members.delete(member);
+    this.changed();
+    member.release();
+    if (!member.dropped) setTimeout(() => this.fill(), 1000).unref(); // not in a tight loop if boots keep failing
+  }
+
+  private async stop(member: Member, why: string): Promise<void> {
+    if (!this.members.has(member)) return;
+    member.dropped = true;
+    member.abort.abort();
+    if (member.session !== undefined) {
+      this.deps.log(`warm VM ${member.session.sandbox.id} stopped: ${why}`);
+      await stopSession(member.session);
+    }
+    await member.gone;
+  }
+
+  /** Booting members first (they are furthest from being useful), then ready ones. */
+  private byEvictionOrder(): Member[] {
+    const rank = (m: Member) => (m.state === 'booting' ? 0 : 1);
+    return [...this.members].sort((a, b) => rank(a) - rank(b));
+  }
+
+  private memoryAllows(): boolean {
+    return this.deps.availableMiB() >= this.deps.settings().minAvailableMiB;
+  }
+
+  /** The pool empties when memory runs short or nobody opened anything for idle_timeout; refills after. */
+  private watch(): void {
+    const { idleTimeoutMs } = this.deps.settings();
+    if (!this.memoryAllows() && this.members.size > 0) {
+      this.deps.log('the host is short of memory: emptying the pool');
+      void this.drain();
+      return;
+    }
+    if (idleTimeoutMs > 0 && Date.now() - this.lastUse > idleTimeoutMs) {
+      if (this.members.size > 0) this.deps.log(`no open for ${Math.round(idleTimeoutMs / 1000)} s: emptying the pool`);
+      void this.drain(true);
+      return;
+    }
+    // A smaller [pool] size (config reloaded): the extra ones go, booting ones first.
+    const extra = this.members.size - this.deps.settings().size;
+    for (const member of this.byEvictionOrder().slice(0, Math.max(0, extra))) void this.stop(member, 'the pool is smaller now');
+    this.fill();
+  }
+
+  /** Whether nothing of the pool is running (the service may idle out). */
+  get empty(): boolean {
+    return this.members.size === 0;
+  }
+}
+
+async function stopSession(session: GuiSession): Promise<void> {
+  await session.client.stop();
+  await session.sandbox.stop();
+  await session.finished;
+}

@@ -54,11 +54,15 @@ export function notRunning(target: StopTarget, cleaned: readonly string[]): NoFe
   return notFound(`No ${what} is running: ${tail}.`, 'nofearctl ps lists the running ones');
 }
 
-/** The service owns its sandboxes' clean-up: it is asked over the bus first, as the contract says. */
-async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecord[], deadlineMs: number): Promise<Map<string, StopResult>> {
+/**
+ * The service owns its sandboxes' clean-up: it is asked over the bus first, as the contract says. For
+ * --all that is StopAll, which also empties its warm pool (a killed warm VM would only be replaced).
+ */
+async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecord[], deadlineMs: number, all: boolean): Promise<Map<string, StopResult>> {
   const client = chosen.some((r) => r.ownerKind === 'service') ? NoFearClient.connect(process.env) : undefined;
   try {
-    return await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs, process.env, async (id) => (client === undefined ? false : client.stopSandbox(id)));
+    const stoppedAll = all && client !== undefined && (await client.stopAll().then(() => true, () => false));
+    return await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs, process.env, async (id) => stoppedAll || (client === undefined ? false : client.stopSandbox(id)));
   } finally {
     client?.close();
   }
@@ -68,7 +72,7 @@ async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecor
 export async function runStop(base: string, target: string, deadlineMs = 10_000): Promise<number> {
   const records = await listRecords(base);
   const { target: parsed, chosen } = selectTargets(records, target);
-  const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopThroughServiceToo(base, chosen, deadlineMs);
+  const results = chosen.length === 0 ? new Map<string, StopResult>() : await stopThroughServiceToo(base, chosen, deadlineMs, parsed.kind === 'all');
   // Every NoFear command clears what crashed ones left, targeted or not.
   await reapLeftovers(base);
   const ended = [...results].filter(([, r]) => r === 'stopped' || r === 'killed');

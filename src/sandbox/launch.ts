@@ -3,7 +3,7 @@
 // the steps and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
 import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
-import { hostDisplay } from '../gui/client.js';
+import { hostDisplay, type HostWindow } from '../gui/client.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
@@ -49,6 +49,8 @@ export interface LaunchedSandbox {
   /** The last step reached, and each step's time in ms after startedAt. */
   readonly step: LaunchStep;
   readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
+  /** The X id of its first window on the host display; 0 before the window step. */
+  readonly windowId: number;
   /** Hears each step as it is reached. */
   onStep(listener: (step: LaunchStep) => void): void;
   /** Resolves when the job runs (for a window: the client attached); rejects with the start's error. */
@@ -122,7 +124,7 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const log = context.log;
   const id = newSandboxId();
   const progress = new StepTracker(new Date());
-  const onStep = (step: GuiStep) => progress.reach(step);
+  const onStep = (step: GuiStep, _ms: number, window?: HostWindow) => progress.reach(step, window);
   const started: Started = (async () => {
     if (plan !== undefined) {
       const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) });
@@ -157,7 +159,7 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
   if (plan === undefined || plan.kind !== 'file') throw new Error('a warm VM opens files only');
   const progress = new StepTracker(new Date());
   for (const step of ['booted', 'server', 'attached'] as const) progress.reach(step);
-  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep: (step) => progress.reach(step), ...(context.log ? { log: context.log } : {}) }).then(
+  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep: (step, _ms, window) => progress.reach(step, window), ...(context.log ? { log: context.log } : {}) }).then(
     () => ({ sandbox: session.sandbox, session }),
     async (error: unknown) => {
       await session.sandbox.stop();
@@ -200,6 +202,9 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
     get steps() {
       return progress.steps;
     },
+    get windowId() {
+      return progress.windowId;
+    },
     onStep: (listener) => progress.listen(listener),
     running,
     ended,
@@ -216,12 +221,14 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
 class StepTracker {
   step: LaunchStep = 'booting';
   readonly steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
+  windowId = 0;
   private readonly listeners: Array<(step: LaunchStep) => void> = [];
 
   constructor(readonly startedAt: Date) {}
 
-  reach(step: LaunchStep): void {
+  reach(step: LaunchStep, window?: HostWindow): void {
     if (this.steps[step] !== undefined) return;
+    if (window !== undefined) this.windowId = window.xid;
     this.step = step;
     this.steps[step] = Date.now() - this.startedAt.getTime();
     for (const listener of this.listeners) listener(step);

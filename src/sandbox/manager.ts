@@ -21,6 +21,8 @@ export interface ManagedSandbox {
   /** The last step towards the window, and each step's time in ms after the start. */
   readonly step: LaunchStep;
   readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
+  /** The X id of its first window on the host display; 0 before. */
+  readonly windowId: number;
   /** Settles with the exit status once everything of the VM is gone. */
   readonly ended: Promise<SandboxEnd>;
   stop(): Promise<void>;
@@ -83,6 +85,9 @@ class Entry implements ManagedSandbox {
   }
   get step() {
     return this.handle.step;
+  }
+  get windowId() {
+    return this.handle.windowId;
   }
   get notifies() {
     return this.handle.notifies;

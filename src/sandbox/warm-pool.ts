@@ -20,6 +20,11 @@ export interface PoolSettings {
 /** How long a replacement waits at most for the taken VM's window. */
 const REPLACE_AFTER_MS = 10_000;
 
+/** 1 s after a VM ended in the pool; then 2, 4 … 64 s after boots that keep failing. */
+export function retryDelayMs(failures: number, baseMs = 1000): number {
+  return baseMs * 2 ** Math.min(6, failures);
+}
+
 /** A ready VM handed to an open, with the admission slot it holds (released when that open ends). */
 export interface WarmVm {
   session: GuiSession;
@@ -36,6 +41,8 @@ export interface PoolDeps {
   /** The host's available memory, MiB (/proc/meminfo MemAvailable). */
   availableMiB(): number;
   log(line: string): void;
+  /** Shorter waits for tests. */
+  timings?: { watchMs?: number; replaceAfterMs?: number; retryBaseMs?: number };
 }
 
 interface Member {
@@ -63,6 +70,8 @@ export class WarmPool {
   private paused = false;
   /** A taken VM's viewer is starting: no boot until its window is up. */
   private deferred: Promise<unknown> | undefined;
+  /** Boots that failed in a row: each waits longer before the next (a display gone, a broken host). */
+  private failures = 0;
   private closed = false;
   private readonly watcher: NodeJS.Timeout;
 
@@ -70,7 +79,7 @@ export class WarmPool {
   private started = false;
 
   constructor(private readonly deps: PoolDeps) {
-    this.watcher = setInterval(() => this.watch(), WATCH_MS);
+    this.watcher = setInterval(() => this.watch(), deps.timings?.watchMs ?? WATCH_MS);
     this.watcher.unref();
   }
 
@@ -141,9 +150,9 @@ export class WarmPool {
     await this.drain();
   }
 
-  /** Refilling waits for `event` (a taken VM's window), at most REPLACE_AFTER_MS. */
-  private deferUntil(event: Promise<unknown>): void {
-    const until = Promise.race([event, new Promise((resolve) => setTimeout(resolve, REPLACE_AFTER_MS).unref())]);
+  /** Refilling waits for `event` (a taken VM's window), at most `maxMs`. */
+  private deferUntil(event: Promise<unknown> | undefined, maxMs = this.deps.timings?.replaceAfterMs ?? REPLACE_AFTER_MS): void {
+    const until = Promise.race([...(event === undefined ? [] : [event]), new Promise((resolve) => setTimeout(resolve, maxMs).unref())]);
     this.deferred = until;
     void until.then(() => {
       if (this.deferred !== until) return;
@@ -180,6 +189,7 @@ export class WarmPool {
       else {
         await member.session.ready();
         member.state = 'ready';
+        this.failures = 0;
         this.deps.log(`warm VM ${member.session.sandbox.id} ready`);
         const end = await Promise.race([member.taken, member.session.finished]);
         if (end === 'taken') return; // its VM, its slot and its clean-up now belong to the open
@@ -187,13 +197,14 @@ export class WarmPool {
         if (!member.dropped) this.deps.log(`warm VM ${member.session.sandbox.id} ended while waiting (${end.kind}); replacing it`);
       }
     } catch (error) {
+      if (!member.dropped) this.failures++;
       this.deps.log(`a warm VM did not get ready: ${error instanceof Error ? error.message : String(error)}`);
     }
     await member.session?.sandbox.dispose();
     this.members.delete(member);
     this.changed();
     member.release();
-    if (!member.dropped) setTimeout(() => this.fill(), 1000).unref(); // not in a tight loop if boots keep failing
+    if (!member.dropped) this.deferUntil(undefined, retryDelayMs(this.failures, this.deps.timings?.retryBaseMs));
   }
 
   private async stop(member: Member, why: string): Promise<void> {

@@ -29,7 +29,7 @@ export interface OpenOptions {
 }
 
 /** What a sandbox's object tells as it goes. */
-export type SandboxEvent = { kind: 'step'; step: string } | { kind: 'state'; state: string } | { kind: 'exited'; status: number };
+export type SandboxEvent = { kind: 'step'; step: string; window?: number } | { kind: 'state'; state: string } | { kind: 'exited'; status: number };
 
 export class NoFearClient {
   private constructor(private readonly open: OpenBus) {}
@@ -63,6 +63,11 @@ export class NoFearClient {
     }
   }
 
+  /** StopAll on the Manager: every sandbox and every warm VM stopped; resolves once they have ended. */
+  async stopAll(): Promise<void> {
+    await callMethod(this.open.bus, { destination: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'StopAll' }, 0);
+  }
+
   /** Follows every sandbox of the service (its steps, states and exits) until the returned stop is called. */
   async follow(listener: (objectPath: string, event: SandboxEvent) => void): Promise<() => Promise<void>> {
     const onExited = (message: DBusMessage) => {
@@ -72,7 +77,8 @@ export class NoFearClient {
     const onChanged = (message: DBusMessage) => {
       const [iface, changed] = message.body as [unknown, Record<string, { value: unknown }> | undefined];
       if (iface !== SANDBOX_INTERFACE || changed === undefined || message.path === undefined) return;
-      if (typeof changed.Step?.value === 'string') listener(message.path, { kind: 'step', step: changed.Step.value });
+      const window = typeof changed.Window?.value === 'number' && changed.Window.value > 0 ? { window: changed.Window.value } : {};
+      if (typeof changed.Step?.value === 'string') listener(message.path, { kind: 'step', step: changed.Step.value, ...window });
       if (typeof changed.State?.value === 'string') listener(message.path, { kind: 'state', state: changed.State.value });
     };
     const stops = await Promise.all([

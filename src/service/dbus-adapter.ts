@@ -66,7 +66,7 @@ function exportSandboxOn(bus: MessageBus, view: SandboxView, guard: ReturnType<t
       if (!removed) Interface.emitPropertiesChanged(iface, { State: iface.State, ExitStatus: iface.ExitStatus }, []);
     },
     stepChanged: () => {
-      if (!removed) Interface.emitPropertiesChanged(iface, { Step: iface.Step, Steps: iface.Steps }, []);
+      if (!removed) Interface.emitPropertiesChanged(iface, { Step: iface.Step, Steps: iface.Steps, Window: iface.Window }, []);
     },
     remove: () => {
       if (removed) return;

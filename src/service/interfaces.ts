@@ -54,6 +54,7 @@ export const SANDBOX_MEMBERS = {
     ExitStatus: { signature: 'i', access: ACCESS_READ },
     Step: { signature: 's', access: ACCESS_READ },
     Steps: { signature: 'a{su}', access: ACCESS_READ },
+    Window: { signature: 'u', access: ACCESS_READ },
   },
   signals: {},
 } satisfies Members;
@@ -163,6 +164,8 @@ export interface SandboxView {
   readonly step: string;
   /** Each step reached, in milliseconds after the start. */
   readonly steps: Readonly<Record<string, number>>;
+  /** Its first window's X id on the host display; 0 before. */
+  readonly windowId: number;
   stop(): Promise<void>;
 }
 
@@ -196,6 +199,9 @@ export class SandboxInterface extends Interface {
   }
   get Step() {
     return this.view.step;
+  }
+  get Window() {
+    return this.view.windowId >>> 0;
   }
   get Steps() {
     return Object.fromEntries(Object.entries(this.view.steps).map(([step, ms]) => [step, Math.max(0, Math.round(ms)) >>> 0]));

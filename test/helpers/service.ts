@@ -9,8 +9,8 @@ import { bin } from './cli.js';
 export interface ForegroundService {
   pid: number;
   lines: string[];
-  /** Resolves with the first log line (from the start) matching, or rejects after the deadline. */
-  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Resolves with the first log line matching (from line `after` on), or rejects after the deadline or the service's end. */
+  waitForLine(pattern: RegExp, timeoutMs: number, after?: number): Promise<string>;
   /** The exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -25,10 +25,10 @@ export function startForegroundService(env: Record<string, string>, args: string
     for (const wake of [...waiters]) wake();
   });
   const exited = child.then((result) => (typeof result.exitCode === 'number' ? result.exitCode : null));
-  const waitForLine = (pattern: RegExp, timeoutMs: number) =>
+  const waitForLine = (pattern: RegExp, timeoutMs: number, after = 0) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
-        const hit = lines.find((line) => pattern.test(line));
+        const hit = lines.slice(after).find((line) => pattern.test(line));
         if (hit === undefined) return;
         waiters.delete(check);
         clearTimeout(timer);
@@ -40,6 +40,13 @@ export function startForegroundService(env: Record<string, string>, args: string
       }, timeoutMs);
       waiters.add(check);
       check();
+      // The service ended: nothing more will come.
+      void exited.then(() => {
+        if (!waiters.has(check)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        reject(new Error(`the service ended before a log line matching ${pattern}; got:\n${lines.join('\n')}`));
+      });
     });
   return {
     pid: child.pid ?? 0,

@@ -27,7 +27,7 @@ function fakeSandbox(id: string) {
   running.catch(() => undefined);
   const handle: LaunchedSandbox = {
     id, profile: 'temporary', command: ['true'], files: [], startedAt: new Date(1_700_000_000_123), running, ended,
-    notifies: false, step: 'booting', steps: { booting: 0 }, onStep: () => {},
+    notifies: false, step: 'booting', steps: { booting: 0 }, windowId: 0, onStep: () => {},
     stop: async () => {
       end(143);
       await ended;

@@ -1,0 +1,76 @@
+// A test's view of the NoFear service through NoFear's own bus client: opens, each sandbox's window
+// (its Window property, set at the window step), its exit status, stops. Every wait has a deadline.
+import { pathToFileURL } from 'node:url';
+import { NoFearClient, type OpenOptions, type SandboxEvent } from '../../src/service/client.js';
+import { sandboxIdOf } from '../../src/service/names.js';
+
+export class BusWatcher {
+  private readonly windows = new Map<string, number>();
+  private readonly exits = new Map<string, number>();
+  private readonly wakers = new Set<() => void>();
+
+  private constructor(
+    private readonly client: NoFearClient,
+    private readonly unfollow: () => Promise<void>,
+  ) {}
+
+  static async connect(address: string): Promise<BusWatcher> {
+    const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: address });
+    if (client === undefined) throw new Error(`cannot connect to ${address}`);
+    let watcher: BusWatcher | undefined;
+    const pending: Array<[string, SandboxEvent]> = [];
+    const unfollow = await client.follow((objectPath, event) => (watcher ? watcher.hear(objectPath, event) : pending.push([objectPath, event])));
+    watcher = new BusWatcher(client, unfollow);
+    for (const [objectPath, event] of pending) watcher.hear(objectPath, event);
+    return watcher;
+  }
+
+  private hear(objectPath: string, event: SandboxEvent): void {
+    if (event.kind === 'exited') this.exits.set(objectPath, event.status);
+    if (event.kind === 'step' && event.step === 'window' && event.window !== undefined) this.windows.set(objectPath, event.window);
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  async openFiles(files: readonly string[], options: OpenOptions = {}): Promise<string[]> {
+    return this.client.openUris(files.map((file) => pathToFileURL(file).href), options);
+  }
+
+  /** The sandbox's first window, as xdotool takes it (decimal X id). */
+  windowOf(objectPath: string, deadlineMs: number): Promise<string> {
+    return this.until(() => this.windows.get(objectPath), `a window for ${objectPath}`, deadlineMs).then(String);
+  }
+
+  exitOf(objectPath: string, deadlineMs: number): Promise<number> {
+    return this.until(() => this.exits.get(objectPath), `the end of ${objectPath}`, deadlineMs);
+  }
+
+  async stop(objectPath: string): Promise<void> {
+    await this.client.stopSandbox(sandboxIdOf(objectPath) ?? '');
+  }
+
+  async stopAll(): Promise<void> {
+    await this.client.stopAll();
+  }
+
+  close(): void {
+    void this.unfollow().finally(() => this.client.close());
+  }
+
+  private until<T>(value: () => T | undefined, what: string, deadlineMs: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const got = value();
+        if (got === undefined) return;
+        this.wakers.delete(check);
+        clearTimeout(timer);
+        resolve(got);
+      };
+      const timer = setTimeout(() => {
+        this.wakers.delete(check);
+        reject(new Error(`${what}: not within ${deadlineMs} ms`));
+      }, deadlineMs);
+      this.wakers.add(check);
+      check();
+    });
+  }
+}

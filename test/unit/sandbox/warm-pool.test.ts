@@ -1,0 +1,173 @@
+// The warm pool's bookkeeping with stand-in VMs (no QEMU: a fake session the test drives), real
+// admission, and short timings: filling, taking once, replacing, giving slots up, emptying.
+import assert from 'node:assert/strict';
+import { Admission } from '../../../src/sandbox/admission.js';
+import type { GuiSession } from '../../../src/sandbox/gui-session.js';
+import type { SandboxOutcome } from '../../../src/sandbox/sandbox.js';
+import { retryDelayMs, WarmPool, type PoolSettings } from '../../../src/sandbox/warm-pool.js';
+
+/** A VM whose life the test drives: ready(), fail(), die(), showWindow(). */
+function fakeVm(id: string) {
+  let ready: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  let end: (outcome: SandboxOutcome) => void = () => {};
+  let showWindow: () => void = () => {};
+  const readiness = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    fail = reject;
+  });
+  readiness.catch(() => undefined);
+  const finished = new Promise<SandboxOutcome>((resolve) => (end = resolve));
+  const window = new Promise<{ xid: number } | undefined>((resolve) => (showWindow = () => resolve({ xid: 1 })));
+  const stopped = { value: false };
+  const session = {
+    sandbox: {
+      id,
+      dispose: async () => {},
+      stop: async () => {
+        stopped.value = true;
+        end({ kind: 'stopped' });
+      },
+    },
+    client: { stop: async () => {} },
+    // As the real session's: a VM that ends while getting ready fails its ready().
+    ready: () => Promise.race([readiness, finished.then(() => Promise.reject(new Error('the VM ended first')))]),
+    finished,
+    window,
+  } as unknown as GuiSession;
+  return { id, session, ready, fail, die: () => end({ kind: 'failed', reason: 'QEMU killed' }), showWindow, stopped };
+}
+
+function harness(overrides: Partial<PoolSettings> = {}) {
+  const settings: PoolSettings = { size: 1, memoryMiB: 512, minAvailableMiB: 0, idleTimeoutMs: 0, ...overrides };
+  const admission = new Admission({ maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeoutMs: 1000 });
+  const vms: Array<ReturnType<typeof fakeVm>> = [];
+  const memory = { availableMiB: 100_000 };
+  const log: string[] = [];
+  const pool = new WarmPool({
+    settings: () => settings,
+    admission,
+    availableMiB: () => memory.availableMiB,
+    log: (line) => log.push(line),
+    boot: async () => {
+      const vm = fakeVm(`0000000${vms.length}`);
+      vms.push(vm);
+      return vm.session;
+    },
+    timings: { watchMs: 20, replaceAfterMs: 200, retryBaseMs: 10 },
+  });
+  return { pool, vms, settings, admission, memory, log };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+async function until(condition: () => boolean, what: string, deadlineMs = 2000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `${what}: not within ${deadlineMs} ms`);
+    await settle();
+  }
+}
+
+describe('WarmPool', () => {
+  let pools: WarmPool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    pools = [];
+  });
+  const make = (overrides: Partial<PoolSettings> = {}) => {
+    const h = harness(overrides);
+    pools.push(h.pool);
+    return h;
+  };
+
+  it('boots nothing without a display or before start, then fills to its size, holding a slot each', async () => {
+    const { pool, vms, admission } = make({ size: 2 });
+    pool.start();
+    await settle();
+    assert.equal(vms.length, 0, 'no display: nothing to attach a client to');
+    pool.useDisplay(':5');
+    await until(() => vms.length === 2, 'two boots');
+    assert.equal(admission.active, 2, 'warm VMs count against max_sandboxes');
+    assert.deepEqual(pool.counts, { ready: 0, booting: 2 });
+    vms.forEach((vm) => vm.ready());
+    await until(() => pool.counts.ready === 2, 'both ready');
+  });
+
+  it('hands a ready VM out once, on its own display only; the replacement waits for the taken window', async () => {
+    const { pool, vms } = make();
+    pool.start();
+    pool.useDisplay(':5');
+    await until(() => vms.length === 1, 'a boot');
+    assert.equal(pool.take(':5'), undefined, 'booting is not ready');
+    vms[0]?.ready();
+    await until(() => pool.counts.ready === 1, 'ready');
+    assert.equal(pool.take(':6'), undefined, 'another display');
+    const taken = pool.take(':5');
+    assert.equal(taken?.session, vms[0]?.session);
+    assert.equal(pool.take(':5'), undefined, 'never handed out twice');
+    await settle();
+    assert.equal(vms.length, 1, 'no replacement while the taken viewer starts');
+    vms[0]?.showWindow();
+    await until(() => vms.length === 2, 'the replacement boots after the window');
+    assert.notEqual(vms[1]?.session, taken?.session);
+    taken?.release();
+  });
+
+  it('replaces a ready VM that dies, and backs off when boots keep failing', async () => {
+    const { pool, vms, log } = make();
+    pool.start();
+    pool.useDisplay(':5');
+    await until(() => vms.length === 1, 'a boot');
+    vms[0]?.ready();
+    await until(() => pool.counts.ready === 1, 'ready');
+    vms[0]?.die();
+    await until(() => vms.length === 2, 'a replacement');
+    assert.ok(log.some((line) => /ended while waiting \(failed\); replacing it/.test(line)), log.join('\n'));
+    vms[1]?.fail(new Error('no display'));
+    await until(() => vms.length === 3, 'a retry');
+    assert.deepEqual([retryDelayMs(0), retryDelayMs(1), retryDelayMs(9)], [1000, 2000, 64_000]);
+  });
+
+  it('gives a slot up to a user, and stops everything on drain, staying empty until the next take', async () => {
+    const { pool, vms, admission } = make();
+    pool.start();
+    pool.useDisplay(':5');
+    await until(() => vms.length === 1, 'a boot');
+    vms[0]?.ready();
+    await until(() => pool.counts.ready === 1, 'ready');
+    assert.equal(await pool.evictOne(), true);
+    assert.equal(vms[0]?.stopped.value, true);
+    assert.equal(admission.active, 0, 'its slot is free');
+    await until(() => vms.length === 2, 'refilled');
+    await pool.drain(true);
+    assert.ok(pool.empty);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(vms.length, 2, 'paused after StopAll');
+    pool.take(':5');
+    await until(() => vms.length === 3, 'an open wakes it up');
+  });
+
+  it('empties when the host runs short of memory and refills when it is back', async () => {
+    const { pool, vms, memory, settings } = make({ minAvailableMiB: 1000 });
+    pool.start();
+    pool.useDisplay(':5');
+    await until(() => vms.length === 1, 'a boot');
+    vms[0]?.ready();
+    await until(() => pool.counts.ready === 1, 'ready');
+    memory.availableMiB = settings.minAvailableMiB - 1;
+    await until(() => pool.empty, 'emptied');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(vms.length, 1, 'no boot while memory is short');
+    memory.availableMiB = 100_000;
+    await until(() => vms.length === 2, 'refilled');
+  });
+
+  it('empties after idle_timeout without an open', async () => {
+    const { pool, vms } = make({ idleTimeoutMs: 50 });
+    pool.start();
+    pool.useDisplay(':5');
+    await until(() => vms.length === 1, 'a boot');
+    vms[0]?.ready();
+    await until(() => pool.empty && vms[0]?.stopped.value === true, 'emptied when idle');
+  });
+});

@@ -103,7 +103,11 @@ export class GuiSession {
     return session;
   }
 
-  /** The guest's server up and the host client attached, each within its deadline; else everything stops. */
+  /**
+   * The guest's server up and the host client attached, each within its deadline; else everything
+   * stops. A program that already ended (before any window) is no failure of NoFear's: its status is
+   * the outcome, which `finished` gives.
+   */
   async ready(): Promise<void> {
     const deadlines = { ...DEFAULT_DEADLINES, ...this.gui.deadlines };
     const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
@@ -113,6 +117,9 @@ export class GuiSession {
       await withDeadline(this.client.attached, deadlines.attached, 'attached', gone);
       this.step('attached');
     } catch (error) {
+      // The client leaves when the VM powers off: give the guest's report a moment to arrive.
+      const outcome = await Promise.race([this.sandbox.outcome, delay(CLIENT_GONE_GRACE_MS).then(() => undefined)]);
+      if (outcome?.kind === 'exited') return;
       await this.client.stop();
       await this.sandbox.stop();
       await this.sandbox.dispose();

@@ -110,16 +110,46 @@ export async function callMethod(bus: MessageBus, spec: CallSpec, timeoutMs: num
   }
 }
 
-/** Subscribes to signals matching `rule` (a D-Bus match rule); the listener sees each such message. */
-export async function subscribe(bus: MessageBus, rule: string, listener: (message: DBusMessage) => void): Promise<() => Promise<void>> {
+/** Which signals a subscription wants; the bus filters by the whole rule, the listener by what it can see. */
+export interface SignalMatch {
+  /** A well-known name: the bus filters on it (messages carry the unique name, so it is not re-checked here). */
+  sender?: string;
+  interface: string;
+  member: string;
+  path?: string;
+  /** Any path below this one (the bus's path_namespace). */
+  pathNamespace?: string;
+  arg0?: string;
+}
+
+export function matchRule(match: SignalMatch): string {
+  const parts = [`type='signal'`, `interface='${match.interface}'`, `member='${match.member}'`];
+  if (match.sender !== undefined) parts.push(`sender='${match.sender}'`);
+  if (match.path !== undefined) parts.push(`path='${match.path}'`);
+  if (match.pathNamespace !== undefined) parts.push(`path_namespace='${match.pathNamespace}'`);
+  if (match.arg0 !== undefined) parts.push(`arg0='${match.arg0}'`);
+  return parts.join(',');
+}
+
+/** Whether a signal is one `match` asked for (every subscription on a connection sees every signal it receives). */
+export function matches(match: SignalMatch, message: { interface?: string; member?: string; path?: string; body?: unknown[] }): boolean {
+  if (message.interface !== match.interface || message.member !== match.member) return false;
+  if (match.path !== undefined && message.path !== match.path) return false;
+  if (match.pathNamespace !== undefined && message.path !== match.pathNamespace && !(message.path ?? '').startsWith(`${match.pathNamespace}/`)) return false;
+  return match.arg0 === undefined || message.body?.[0] === match.arg0;
+}
+
+/** Subscribes to the signals `match` names; the listener sees each such message. */
+export async function subscribe(bus: MessageBus, match: SignalMatch, listener: (message: DBusMessage) => void): Promise<() => Promise<void>> {
+  const rule = matchRule(match);
   const onMessage = (message: DBusMessage) => {
-    if (message.type === dbus.MessageType.SIGNAL) listener(message);
+    if (message.type === dbus.MessageType.SIGNAL && matches(match, message)) listener(message);
   };
   bus.on('message', onMessage);
   await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] }, 5000);
   return async () => {
     bus.removeListener('message', onMessage);
-    await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] }, 5000).catch(() => undefined);
+    await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] }, 5000).catch(() => undefined); // the bus is going anyway
   };
 }
 

@@ -29,7 +29,7 @@ export interface OpenOptions {
 }
 
 /** What a sandbox's object tells as it goes. */
-export type SandboxEvent = { kind: 'step'; step: string; window?: number } | { kind: 'state'; state: string } | { kind: 'exited'; status: number };
+export type SandboxEvent = { kind: 'started' } | { kind: 'step'; step: string; window?: number } | { kind: 'state'; state: string } | { kind: 'exited'; status: number };
 
 export class NoFearClient {
   private constructor(private readonly open: OpenBus) {}
@@ -81,9 +81,14 @@ export class NoFearClient {
       if (typeof changed.Step?.value === 'string') listener(message.path, { kind: 'step', step: changed.Step.value, ...window });
       if (typeof changed.State?.value === 'string') listener(message.path, { kind: 'state', state: changed.State.value });
     };
+    const onStarted = (message: DBusMessage) => {
+      const [objectPath] = message.body as [unknown];
+      if (typeof objectPath === 'string') listener(objectPath, { kind: 'started' });
+    };
     const stops = await Promise.all([
-      subscribe(this.open.bus, `type='signal',sender='${BUS_NAME}',path='${OBJECT_PATH}',interface='${MANAGER_INTERFACE}',member='SandboxExited'`, onExited),
-      subscribe(this.open.bus, `type='signal',sender='${BUS_NAME}',interface='${PROPERTIES}',member='PropertiesChanged',path_namespace='${SANDBOX_PATH_PREFIX.slice(0, -1)}'`, onChanged),
+      subscribe(this.open.bus, { sender: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'SandboxStarted' }, onStarted),
+      subscribe(this.open.bus, { sender: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'SandboxExited' }, onExited),
+      subscribe(this.open.bus, { sender: BUS_NAME, interface: PROPERTIES, member: 'PropertiesChanged', pathNamespace: SANDBOX_PATH_PREFIX.slice(0, -1) }, onChanged),
     ]);
     return async () => {
       await Promise.all(stops.map((stop) => stop()));
@@ -94,7 +99,7 @@ export class NoFearClient {
   async serviceGone(): Promise<{ promise: Promise<void>; stop: () => Promise<void> }> {
     let gone = () => {};
     const promise = new Promise<void>((resolve) => (gone = resolve));
-    const stop = await subscribe(this.open.bus, `type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${BUS_NAME}'`, (message) => {
+    const stop = await subscribe(this.open.bus, { sender: 'org.freedesktop.DBus', interface: 'org.freedesktop.DBus', member: 'NameOwnerChanged', arg0: BUS_NAME }, (message) => {
       const [, , owner] = message.body as [unknown, unknown, unknown];
       if (owner === '') gone();
     });

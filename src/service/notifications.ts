@@ -51,7 +51,7 @@ export class Notifications {
   /** Hears ActionInvoked for every notification this connection shows. */
   async onAction(listener: ActionListener): Promise<void> {
     this.listeners.add(listener);
-    this.subscribed ??= subscribe(this.bus, `type='signal',interface='${SERVER.interface}',member='ActionInvoked'`, (message) => {
+    this.subscribed ??= subscribe(this.bus, { interface: SERVER.interface, member: 'ActionInvoked', path: SERVER.path }, (message) => {
       const [id, action] = message.body as [unknown, unknown];
       if (typeof id !== 'number' || typeof action !== 'string') return;
       for (const heard of this.listeners) heard(id, action);

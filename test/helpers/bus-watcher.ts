@@ -6,6 +6,8 @@ import { sandboxIdOf } from '../../src/service/names.js';
 
 export class BusWatcher {
   private readonly windows = new Map<string, number>();
+  private readonly started: string[] = [];
+  private consumed = 0;
   private readonly exits = new Map<string, number>();
   private readonly wakers = new Set<() => void>();
 
@@ -26,6 +28,7 @@ export class BusWatcher {
   }
 
   private hear(objectPath: string, event: SandboxEvent): void {
+    if (event.kind === 'started') this.started.push(objectPath);
     if (event.kind === 'exited') this.exits.set(objectPath, event.status);
     if (event.kind === 'step' && event.step === 'window' && event.window !== undefined) this.windows.set(objectPath, event.window);
     for (const wake of [...this.wakers]) wake();
@@ -33,6 +36,13 @@ export class BusWatcher {
 
   async openFiles(files: readonly string[], options: OpenOptions = {}): Promise<string[]> {
     return this.client.openUris(files.map((file) => pathToFileURL(file).href), options);
+  }
+
+  /** The next sandbox the service started (SandboxStarted), whoever asked for it. */
+  async waitForStarted(deadlineMs: number): Promise<string[]> {
+    const next = await this.until(() => this.started[this.consumed], 'a SandboxStarted', deadlineMs);
+    this.consumed++;
+    return [next];
   }
 
   /** The sandbox's first window, as xdotool takes it (decimal X id). */

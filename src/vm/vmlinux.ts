@@ -33,8 +33,10 @@ export async function bootableImage(bzImage: string, cacheDir: string): Promise<
     const offset = data.indexOf(payload.magic);
     if (offset < 0) continue;
     await fsp.mkdir(cacheDir, { recursive: true });
-    const compressed = path.join(cacheDir, `.payload-${key}-${process.pid}`);
-    const partial = `${out}.${process.pid}.tmp`;
+    // A fresh private directory (unpredictable name, 0700) for the work files: nothing can be planted there.
+    const work = await fsp.mkdtemp(path.join(cacheDir, '.vmlinux-'));
+    const compressed = path.join(work, 'payload');
+    const partial = path.join(work, 'vmlinux');
     try {
       await fsp.writeFile(compressed, data.subarray(offset));
       await runTool(payload.tool, [...payload.args, compressed], { timeoutMs: 120_000, stdoutFile: partial });
@@ -46,8 +48,7 @@ export async function bootableImage(bzImage: string, cacheDir: string): Promise<
     } catch {
       // fall through: the bzImage itself still boots, only slower
     } finally {
-      await fsp.rm(compressed, { force: true });
-      await fsp.rm(partial, { force: true });
+      await fsp.rm(work, { recursive: true, force: true });
     }
   }
   return bzImage;

@@ -6,7 +6,7 @@ import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js
 import type { HostWindow } from '../gui/client.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import type { OpenPlan } from './open-plan.js';
-import { stageCopy } from './staging.js';
+import { stageCopy, type CheckedFile } from './staging.js';
 
 export interface OpenContext {
   config: Config;
@@ -21,6 +21,8 @@ export interface OpenContext {
 
 export const OPEN_PROFILE = 'temporary';
 
+const stageInto = (checked: CheckedFile, name: string, maxBytes: number) => async (dir: string) => void (await stageCopy(checked, dir, name, maxBytes));
+
 export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<GuiSession> {
   const { config } = context;
   const options = sandboxOptionsFrom(
@@ -32,9 +34,7 @@ export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<Gui
       gui: true,
       // A web page needs the network; a file never does.
       net: plan.kind === 'url' ? 'user' : 'none',
-      ...(plan.kind === 'file'
-        ? { export: { bytes: plan.size, fill: async (dir: string) => void (await stageCopy(plan.source, dir, plan.stagedName, config.open.maxFileSizeBytes)) } }
-        : {}),
+      ...(plan.checked !== undefined ? { export: { bytes: plan.size, fill: stageInto(plan.checked, plan.stagedName, config.open.maxFileSizeBytes) } } : {}),
     },
     {
       hostEnv: context.env,

@@ -52,8 +52,10 @@ function leftoverNote(record: SandboxRecord, state: string, probe: ProcessProbe)
 
 export function psRow(record: SandboxRecord, now = Date.now(), probe: ProcessProbe = SYSTEM_PROBE): PsRow {
   const life = liveness(record, probe.alive, (identity) => probe.ours(identity, record.id));
-  // QEMU itself (inside the jail) holds the guest's memory; the jail process is a fallback.
-  const vmm = probe.alive(record.vmm) ? record.vmm : probe.alive(record.qemu) ? record.qemu : undefined;
+  // QEMU itself (inside the jail) holds the guest's memory; the jail process is a fallback. Only the
+  // sandbox's own processes: a pid a record names may be anyone's.
+  const ours = (identity: ProcessIdentity | undefined) => probe.alive(identity) && probe.ours(identity, record.id);
+  const vmm = ours(record.vmm) ? record.vmm : ours(record.qemu) ? record.qemu : undefined;
   const rss = vmm === undefined ? undefined : probe.rssKiB(vmm.pid);
   const state = life === 'live' ? record.state : life;
   const note = leftoverNote(record, state, probe);

@@ -122,9 +122,16 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const mkfs = mkfsPath(env);
   const mkfsFound = mkfs.includes('/') ? executable(mkfs) : findExecutable(mkfs, env) !== undefined;
   checks.push(mkfsFound ? ok('mkfs.ext4', mkfs) : fail('mkfs.ext4', 'mkfs.ext4 is missing: persistent profiles (plain `nofear` uses "default") cannot be created', installHint(PACKAGES.e2fsprogs)));
-  const passt = findPasst(env);
-  checks.push(passt ? ok('passt', `${passt} (for --net user)`) : warn('passt', 'passt is missing: with --net user the guest could reach services on the host\'s loopback (QEMU\'s slirp is used)', installHint(PACKAGES.passt)));
+  checks.push(checkPasst(env));
   return checks;
+}
+
+/** passt is required for --net user: without it NoFear refuses the option rather than share the host's network. */
+export function checkPasst(env: NodeJS.ProcessEnv): Check {
+  const passt = findPasst(env);
+  return passt
+    ? ok('passt', `${passt}: required for --net user, which runs through it (the guest cannot reach the host's loopback services)`)
+    : warn('passt', `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`, installHint(PACKAGES.passt));
 }
 
 /** Xpra 3.1's server imports PIL for every window it forwards (window icons): without it the window

@@ -19,6 +19,8 @@ export interface RunArgs {
   memoryMiB: number | undefined;
   cpus: number | undefined;
   root: boolean;
+  /** Guest output to a terminal unescaped (pipe mode only: the interactive shell is always raw). */
+  rawOutput: boolean;
   verbose: boolean;
   quiet: boolean;
   command: string[];
@@ -75,6 +77,7 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
     memoryMiB: memory(text(values, 'mem')),
     cpus: cpus(text(values, 'cpus')),
     root: flag(values, 'root'),
+    rawOutput: flag(values, 'rawOutput'),
     verbose: flag(values, 'verbose'),
     quiet: flag(values, 'quiet'),
     command: operands,

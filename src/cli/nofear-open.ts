@@ -12,6 +12,7 @@ import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { openThroughService } from './open-via-service.js';
 import { notifyIfSlow, notifyOnce } from '../service/notifications.js';
 import { StatusLine } from './status-line.js';
+import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -81,6 +82,9 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
 }
+
+// Before anything can start a child: descriptors whoever started us left open must not reach one.
+closeInheritedDescriptors();
 
 await runMain('nofear-open', async () => {
   const commandLine = parseOpenArgs(process.argv.slice(2));

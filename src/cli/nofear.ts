@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // nofear: run a command (or a shell) in a VM that uses the host's own software.
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
+import { invalidArgument, notFound, NoFearError } from '../errors.js';
 import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
+import { ControlEscaper } from './terminal-escape.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
@@ -19,6 +19,7 @@ import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
+import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);
@@ -48,16 +49,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
-  let release: (() => Promise<void>) | undefined;
-  let disk: string | undefined;
-  if (profile !== undefined) {
-    if (!statSafe(profilePaths(profile).disk)) {
-      warn(`creating profile ${profile}`);
-      await createProfile(profile);
-    }
-    release = await lockProfile(profile);
-    disk = profilePaths(profile).disk;
-  }
+  const { release, disk } = await takeProfile(profile, warn);
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -70,25 +62,9 @@ async function runInVm(args: RunArgs): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
-  const gui = args.gui;
   const options = sandboxOptionsFrom(
     config,
-    {
-      argv: command,
-      profile: profile ?? 'temporary',
-      ...(disk === undefined ? {} : { disk }),
-      // --gui with a command: its windows are its output; --gui without one: the debugging shell.
-      stdio: gui ? (args.command.length > 0 ? 'none' : 'tty') : interactive ? 'tty' : 'pipe',
-      root: args.root,
-      interactive,
-      gui,
-      sound: args.sound,
-      memoryMiB,
-      ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
-      ...(args.net === undefined ? {} : { net: args.net }),
-      ...(sharedFolder === undefined ? {} : { sharedFolder }),
-      ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
-    },
+    requestOf(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }),
     { hostEnv: process.env, ownerKind: 'cli', ...(verbose === undefined ? {} : { log: verbose }), warn, abort: controller.signal },
   );
   let stopProgress = () => {};
@@ -117,7 +93,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       const outcome = await session.finished;
       status = outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : failed(sandbox, outcome.reason);
     } else {
-      status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox);
+      status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox, args.rawOutput);
       await session?.client.stop();
     }
     if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
@@ -127,6 +103,47 @@ async function runInVm(args: RunArgs): Promise<number> {
     await release?.();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
+}
+
+/** A persistent profile's disk, created on first use and locked while the VM runs; nothing for -t. */
+async function takeProfile(profile: string | undefined, warn: (line: string) => void): Promise<{ release?: () => Promise<void>; disk?: string }> {
+  if (profile === undefined) return {};
+  if (!statSafe(profilePaths(profile).disk)) {
+    warn(`creating profile ${profile}`);
+    await createProfile(profile);
+  }
+  return { release: await lockProfile(profile), disk: profilePaths(profile).disk };
+}
+
+interface RunChoices {
+  command: string[];
+  profile: string | undefined;
+  disk: string | undefined;
+  interactive: boolean;
+  memoryMiB: number;
+  sharedFolder: string | undefined;
+  endMarker: string;
+}
+
+/** What the command line asks of the VM, in sandboxOptionsFrom's terms. */
+function requestOf(args: RunArgs, choices: RunChoices): Parameters<typeof sandboxOptionsFrom>[1] {
+  const { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker } = choices;
+  return {
+    argv: command,
+    profile: profile ?? 'temporary',
+    ...(disk === undefined ? {} : { disk }),
+    // --gui with a command: its windows are its output; --gui without one: the debugging shell.
+    stdio: args.gui ? (args.command.length > 0 ? 'none' : 'tty') : interactive ? 'tty' : 'pipe',
+    root: args.root,
+    interactive,
+    gui: args.gui,
+    sound: args.sound,
+    memoryMiB,
+    ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
+    ...(args.net === undefined ? {} : { net: args.net }),
+    ...(sharedFolder === undefined ? {} : { sharedFolder }),
+    ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
+  };
 }
 
 /** --gui's steps: a status line on the terminal (until the window), or --verbose's timed lines. */
@@ -158,12 +175,17 @@ function defaultShell(interactive: boolean): string[] {
   return ['sh'];
 }
 
-async function relayPipes(sandbox: Sandbox): Promise<number> {
+/**
+ * Pipe mode: the guest's stdio as the command's own. Where stdout or stderr is a terminal, the guest's
+ * control characters are shown escaped there (unless --raw-output); pipes and files get every byte as it is.
+ */
+async function relayPipes(sandbox: Sandbox, rawOutput: boolean): Promise<number> {
   const { stdin, stdout, stderr } = sandbox.ports;
   if (stdin === undefined || stdout === undefined || stderr === undefined) throw new Error('stdio ports missing');
   const stopStdin = relayStdin(process.stdin, stdin);
-  const out = new CountingSink(stdout, process.stdout);
-  const err = new CountingSink(stderr, process.stderr);
+  const escaped = (host: NodeJS.WriteStream) => (!rawOutput && host.isTTY === true ? new ControlEscaper() : undefined);
+  const out = new CountingSink(stdout, process.stdout, escaped(process.stdout));
+  const err = new CountingSink(stderr, process.stderr, escaped(process.stderr));
   const outcome = await sandbox.outcome;
   stopStdin();
   if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
@@ -202,6 +224,9 @@ function failed(sandbox: Sandbox, reason: string): number {
   if (process.env.NOFEAR_CONSOLE === '1') process.stderr.write(sandbox.consoleTail());
   return NOFEAR_FAILURE;
 }
+
+// Before anything can start a child: descriptors whoever started us left open must not reach one.
+closeInheritedDescriptors();
 
 await runMain('nofear', async () => {
   const args = parseNofearArgs(process.argv.slice(2));

@@ -9,6 +9,7 @@ import { StatusLine } from './status-line.js';
 import { NoFearClient, serviceMissing, type SandboxEvent } from '../service/client.js';
 import { sandboxIdOf } from '../service/names.js';
 import type { LaunchStep } from '../sandbox/launch.js';
+import { uriScheme } from '../sandbox/open-plan.js';
 
 const STEPS: readonly string[] = ['booting', 'booted', 'server', 'attached', 'window'];
 
@@ -39,8 +40,9 @@ class Followed {
   }
 }
 
+/** The same rule as in-process (classifyTarget): only `scheme://` is a URI; anything else is a path. */
 function uriOf(target: string): string {
-  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target) ? target : pathToFileURL(path.resolve(target)).href;
+  return uriScheme(target) !== undefined ? target : pathToFileURL(path.resolve(target)).href;
 }
 
 /**

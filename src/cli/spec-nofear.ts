@@ -8,7 +8,7 @@ export const NOFEAR_SPEC: CommandSpec = {
   description: [
     'Runs CMD in a fresh virtual machine that sees the host\'s /usr, /bin, /lib and /opt read-only, a generated /etc and no network. Without CMD: an interactive shell. Options end at CMD, so `nofear ps fauxw` runs ps fauxw in the VM; put -- before a command whose name starts with "-".',
     'Without -p or -t the persistent profile "default" is used: what the guest writes is kept on the profile\'s disk. With -t nothing is kept.',
-    'Without a terminal the guest\'s stdin, stdout and stderr are the command\'s own, byte for byte, so nofear works in pipes. The exit status is the command\'s (126 and 127: it cannot run or was not found; 128+N: killed by signal N); 125 means NoFear itself failed, with a one-line message naming the fix.',
+    'Without a terminal the guest\'s stdin, stdout and stderr are the command\'s own, byte for byte, so nofear works in pipes; where stdout or stderr is a terminal but the command is not interactive, the guest\'s control characters are shown escaped there (--raw-output passes them). The interactive shell passes escape sequences, as any remote shell does. The exit status is the command\'s (126 and 127: it cannot run or was not found; 128+N: killed by signal N); 125 means NoFear itself failed, with a one-line message naming the fix.',
   ],
   optionsEndAtOperand: true,
   operands: [
@@ -25,6 +25,7 @@ export const NOFEAR_SPEC: CommandSpec = {
     { key: 'mem', long: 'mem', value: 'SIZE', complete: 'none', example: '2G', help: 'guest memory: MiB (2048) or with M, G or T (512M, 2G), from 128M up to the host\'s RAM (default: [vm] memory in config.ini, 1024)' },
     { key: 'cpus', long: 'cpus', value: 'N', complete: 'none', example: '2', help: 'guest CPUs, 1 to 64 (default: [vm] cpus in config.ini, 2)' },
     { key: 'root', long: 'root', help: 'run the command as root in the guest (root there only)' },
+    { key: 'rawOutput', long: 'raw-output', help: 'pass the guest\'s output to a terminal as it is, escape sequences included (by default, when stdout or stderr is a terminal and the command is not interactive, control characters other than newline, tab and carriage return are shown as cat -v shows them: ESC as ^[)' },
     { key: 'create', long: 'create', short: 'n', value: 'NAME', complete: 'none', example: 'work', help: 'create the persistent profile NAME, and run nothing' },
     { key: 'delete', long: 'delete', short: 'd', value: 'NAME', complete: 'profile', example: 'work', help: 'delete the persistent profile NAME and its disk, and run nothing' },
     { key: 'list', long: 'list', short: 'l', help: 'list the persistent profiles, and run nothing' },

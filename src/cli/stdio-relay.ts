@@ -1,20 +1,30 @@
-// Relays the host's stdio to the guest's ports: byte-exact pipes, or a raw terminal.
+// Relays the host's stdio to the guest's ports: byte-exact pipes (control characters escaped where they
+// reach a terminal), or a raw terminal.
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
-/** Copies a guest stream to a host stream, counting bytes, never letting a broken host pipe stop the drain. */
+/** Rewrites a stream on its way to the host (ControlEscaper for a terminal); stateful across chunks. */
+export interface OutputFilter {
+  push(chunk: Buffer): Buffer;
+  end(): Buffer;
+}
+
+/**
+ * Copies a guest stream to a host stream, counting the guest's bytes, never letting a broken host pipe stop
+ * the drain; `filter` rewrites what reaches the host (pipes and files get none: byte-exact).
+ */
 export class CountingSink {
   received = 0;
   private waiters: (() => void)[] = [];
   private broken = false;
 
-  constructor(source: net.Socket, private readonly target: Writable) {
+  constructor(source: net.Socket, private readonly target: Writable, private readonly filter?: OutputFilter) {
     target.on('error', () => {
       this.broken = true; // e.g. `nofear cat | head -1`: keep draining so the guest never blocks
     });
     source.on('data', (chunk: Buffer) => {
       this.received += chunk.length;
-      if (!this.broken && !this.target.write(chunk)) {
+      if (!this.broken && !this.target.write(filter === undefined ? chunk : filter.push(chunk))) {
         source.pause();
         this.target.once('drain', () => source.resume());
       }
@@ -45,7 +55,10 @@ export class CountingSink {
     });
   }
 
+  /** Once the guest's output is all here: writes what the filter held back, and waits until it is written. */
   flushed(): Promise<void> {
+    const tail = this.filter?.end();
+    if (tail !== undefined && tail.length > 0 && !this.broken) this.target.write(tail);
     return new Promise((resolve) => {
       if (this.broken || this.target.writableLength === 0) resolve();
       else this.target.once('drain', () => resolve());

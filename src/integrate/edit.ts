@@ -1,10 +1,21 @@
 // Edits of files NoFear shares with the user (mimeapps.list, uca.xml): the first edit keeps the original
 // bytes, each edit the hash of what NoFear wrote, so that undoing restores the original byte for byte when
 // nobody else wrote in between, and otherwise removes only NoFear's part.
+//
+// The edits see the file as a byte string (Latin-1: one character per byte), never as decoded UTF-8: a
+// user's file may hold bytes that are not UTF-8 (a Latin-1 comment), which a UTF-8 round trip turns into
+// U+FFFD. Every byte NoFear did not write stays as it was; what NoFear inserts goes through byteString().
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { readBytes, sha256Hex, type EditedFile } from './state.js';
+
+/** Text NoFear inserts (UTF-8), as the byte string the edits work on. */
+export function byteString(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+const bytesOf = (byteText: string) => Buffer.from(byteText, 'latin1');
 
 /** Writes through a symlink (dotfile managers link ~/.config/mimeapps.list) and keeps the file's mode. */
 async function writeShared(file: string, data: string | Buffer): Promise<void> {
@@ -26,15 +37,17 @@ export interface Edit {
 }
 
 /**
- * Applies `edit` to the file's text (undefined: no file yet) and returns the updated record; `previous` is
- * the record of an earlier install. Returns `previous` unchanged (maybe null) when the edit changes nothing.
+ * Applies `edit` to the file's bytes (as a byte string; undefined: no file yet) and returns the updated
+ * record; `previous` is the record of an earlier install. Returns `previous` unchanged (maybe null) when the
+ * edit changes nothing.
  */
-export async function applyEdit(file: string, previous: EditedFile | null, edit: (text: string | undefined) => Edit): Promise<EditedFile | null> {
+export async function applyEdit(file: string, previous: EditedFile | null, edit: (bytes: string | undefined) => Edit): Promise<EditedFile | null> {
   const before = await readBytes(file);
-  const { text, createdGroups = [] } = edit(before?.toString('utf8'));
-  if (before !== undefined && text === before.toString('utf8')) return previous;
-  await writeShared(file, text);
-  const afterSha256 = sha256Hex(text);
+  const { text, createdGroups = [] } = edit(before?.toString('latin1'));
+  const after = bytesOf(text);
+  if (before !== undefined && after.equals(before)) return previous;
+  await writeShared(file, after);
+  const afterSha256 = sha256Hex(after);
   if (previous === null) {
     return { path: file, existedBefore: before !== undefined, before: before === undefined ? '' : before.toString('base64'), afterSha256, createdGroups };
   }
@@ -47,7 +60,8 @@ export type UndoResult = 'restored' | 'edited' | 'absent';
 
 /**
  * Restores the original bytes when the file is exactly what NoFear last wrote; otherwise `release` takes
- * NoFear's part out of the current text. A file NoFear created goes when nothing but `isEmpty` text is left.
+ * NoFear's part out of the current bytes (a byte string). A file NoFear created goes when nothing but
+ * `isEmpty` text is left.
  */
 export async function undoEdit(record: EditedFile, release: (text: string) => string, isEmpty: (text: string) => boolean): Promise<UndoResult> {
   const now = await readBytes(record.path);
@@ -57,8 +71,8 @@ export async function undoEdit(record: EditedFile, release: (text: string) => st
     else await fsp.rm(record.path, { force: true });
     return 'restored';
   }
-  const text = release(now.toString('utf8'));
+  const text = release(now.toString('latin1'));
   if (!record.existedBefore && isEmpty(text)) await fsp.rm(record.path, { force: true });
-  else if (text !== now.toString('utf8')) await writeShared(record.path, text);
+  else if (!bytesOf(text).equals(now)) await writeShared(record.path, bytesOf(text));
   return 'edited';
 }

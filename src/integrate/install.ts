@@ -6,7 +6,7 @@ import type { Env } from '../util/xdg.js';
 import { invalidArgument } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { effectiveDefault, loadDesktopView, normaliseType, sameTypeIn, type DesktopView } from './defaults.js';
-import { applyEdit } from './edit.js';
+import { applyEdit, byteString } from './edit.js';
 import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES, THUNAR_ACTION_SOURCE } from './files.js';
 import { findLaunchers } from './launchers.js';
 import { claimTypes } from './mimeapps.js';
@@ -75,7 +75,7 @@ async function installFiles(paths: IntegrationPaths, state: IntegrationState, ow
 async function systemThunarActions(paths: IntegrationPaths): Promise<string | undefined> {
   for (const file of paths.thunarSystemUca) {
     const bytes = await readBytes(file);
-    if (bytes !== undefined) return bytes.toString('utf8');
+    if (bytes !== undefined) return bytes.toString('latin1'); // a byte string, as applyEdit's edits take
   }
   return undefined;
 }
@@ -84,7 +84,7 @@ async function installThunar(paths: IntegrationPaths, state: IntegrationState): 
   const action = renderPlaceholders((await readSource(THUNAR_ACTION_SOURCE)).toString('utf8'), state.launchers, escapeXml);
   const fallback = await systemThunarActions(paths);
   await makeDirs(path.dirname(paths.thunarUca), state.createdDirs);
-  state.thunar = await applyEdit(paths.thunarUca, state.thunar, (text) => ({ text: mergeThunarAction(text ?? fallback, action, paths.thunarUca) }));
+  state.thunar = await applyEdit(paths.thunarUca, state.thunar, (bytes) => ({ text: mergeThunarAction(bytes ?? fallback, byteString(action), paths.thunarUca) }));
 }
 
 /** Files of an earlier per-user install: the user's dirs come first, so they would hide the package's. */
@@ -108,7 +108,7 @@ async function claimDefaults(paths: IntegrationPaths, view: DesktopView, added: 
   const all = [...state.types, ...added];
   if (all.length === 0) return;
   await makeDirs(paths.configHome, state.createdDirs);
-  state.mimeapps = await applyEdit(paths.mimeappsList, state.mimeapps, (text) => claimTypes(text ?? '', all, sameTypeIn(view.tree)));
+  state.mimeapps = await applyEdit(paths.mimeappsList, state.mimeapps, (bytes) => claimTypes(bytes ?? '', all, sameTypeIn(view.tree)));
   state.types = all;
 }
 

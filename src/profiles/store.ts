@@ -5,7 +5,7 @@ import path from 'node:path';
 import { invalidArgument, notFound, NoFearError, unavailable } from '../errors.js';
 import { xdgDataHome } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
-import { exists } from '../util/fs.js';
+import { exists, unpredictableTempName, writeFileAtomic } from '../util/fs.js';
 import { identify, isAlive, type ProcessIdentity } from '../util/proc.js';
 
 export const PROFILE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -53,8 +53,9 @@ export async function createProfile(name: string, env: NodeJS.ProcessEnv = proce
   const paths = profilePaths(name, env);
   if (await exists(paths.disk)) return profileInfo(name, env);
   await fsp.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  const partial = `${paths.disk}.partial`;
-  const handle = await fsp.open(partial, 'w', 0o600);
+  // Created O_EXCL under an unpredictable name: a link planted beside the disk is never written through.
+  const partial = unpredictableTempName(paths.disk);
+  const handle = await fsp.open(partial, 'wx', 0o600);
   await handle.truncate(DISK_BYTES);
   await handle.close();
   const mkfs = mkfsPath(env);
@@ -126,7 +127,7 @@ export async function lockProfile(name: string, env: NodeJS.ProcessEnv = process
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await fsp.writeFile(paths.lock, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
-      await fsp.writeFile(paths.lastUsed, `${new Date().toISOString()}\n`);
+      await writeFileAtomic(paths.lastUsed, `${new Date().toISOString()}\n`);
       return async () => {
         await fsp.rm(paths.lock, { force: true });
       };

@@ -68,6 +68,8 @@ export class Admission {
       return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`));
     }
     return new Promise((resolve, reject) => {
+      // Assigned once, below: the closures that clear it are made first, and take() may run before it exists.
+      // eslint-disable-next-line prefer-const
       let timer: NodeJS.Timeout | undefined;
       const take = () => {
         if (timer !== undefined) clearTimeout(timer);

@@ -42,7 +42,8 @@ export function warmVmRequest(): SandboxRequest {
 
 /** The copy the guest sees: read once from one descriptor, size-checked, 0444 in the export. */
 export async function stageInto(plan: OpenPlan, exportDir: string, config: Config): Promise<void> {
-  await stageCopy(plan.source, exportDir, plan.stagedName, config.open.maxFileSizeBytes);
+  if (plan.checked === undefined) throw new Error(`${plan.file}: a web address has no file to stage`);
+  await stageCopy(plan.checked, exportDir, plan.stagedName, config.open.maxFileSizeBytes);
 }
 
 export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: GuiOptions['onStep']): GuiOptions {

@@ -16,6 +16,7 @@ import { shellWord } from '../util/shell-word.js';
 import { expandExec } from '../desktop/exec-line.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
+import type { CheckedFile } from './staging.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';
@@ -28,6 +29,8 @@ export interface OpenPlan {
   /** The regular file whose bytes are copied (a symlink's target). */
   source: string;
   size: number;
+  /** The file as checked (a file's plan only): staging copies nothing that is not that very file. */
+  checked: CheckedFile | undefined;
   /** The staged copy's name: the original's base name, so the viewer's title shows it. */
   stagedName: string;
   mime: string;
@@ -44,12 +47,12 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Refuses what cannot be opened, with the error the D-Bus contract names. */
-export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.ProcessEnv = process.env): Promise<{ source: string; size: number }> {
+/** Refuses what cannot be opened, with the error the D-Bus contract names; what can be is what stageCopy copies. */
+export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.ProcessEnv = process.env): Promise<CheckedFile> {
   if (!path.isAbsolute(file)) throw invalidArgument(`${JSON.stringify(file)} is not an absolute path.`, 'pass the full path, e.g. $PWD/FILE');
   let stat;
   try {
-    stat = await fsp.stat(file); // follows a symlink: its target is what opens
+    stat = await fsp.stat(file, { bigint: true }); // follows a symlink: its target is what opens
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES') throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
@@ -62,15 +65,26 @@ export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.
   } catch {
     throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
   }
-  if (stat.size > maxBytes) {
-    throw limitReached(`${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit for opened files.`, `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(stat.size / 1024 ** 3)}G)`);
+  const size = Number(stat.size);
+  if (size > maxBytes) {
+    throw limitReached(`${file} is ${size} bytes, over the ${maxBytes}-byte limit for opened files.`, `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(size / 1024 ** 3)}G)`);
   }
   const source = await fsp.realpath(file);
-  // Kernel and device views are not documents: /proc/self/environ would hand our environment to the guest.
-  if (/^\/(proc|sys|dev|run)(\/|$)/.test(source)) {
+  if (isSystemView(source)) {
     throw invalidArgument(`${file} is a view of the system (${source}), not a document.`, 'copy what you want to open into a regular file first');
   }
-  return { source, size: stat.size };
+  return { source, size, dev: stat.dev, ino: stat.ino };
+}
+
+/**
+ * Kernel and device views are not documents (/proc/self/environ would hand our environment to the guest),
+ * nor is /run, except where it holds the user's own files: removable media mounted by udisks
+ * (/run/media/$USER/..., Fedora and Arch) and files handed over by the document portal (/run/user/$UID/doc/...).
+ */
+export function isSystemView(canonical: string, user = os.userInfo().username, uid = process.getuid?.() ?? 0): boolean {
+  const usersOwn = [`/run/media/${user}/`, `/run/user/${uid}/doc/`];
+  if (usersOwn.some((dir) => canonical.startsWith(dir))) return false;
+  return /^\/(proc|sys|dev|run)(\/|$)/.test(canonical);
 }
 
 /** A base name safe to create in the staging dir, keeping what the user would recognise. */
@@ -93,7 +107,8 @@ function chooseViewer(resolution: Resolution, apps: AppDatabase, tree: MimeTree,
 
 export async function planOpen(file: string, options: OpenOptions): Promise<OpenPlan> {
   const env = options.env ?? process.env;
-  const { source, size } = await checkOpenable(file, options.maxFileSizeBytes, env);
+  const checked = await checkOpenable(file, options.maxFileSizeBytes, env);
+  const { source, size } = checked;
   const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
   const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
@@ -109,12 +124,21 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
   const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');
   notes.push(`viewer ${chosen.id} (${chosen.source} for ${chosen.mime}, from ${chosen.origin})`);
-  return { kind: 'file', file, source, size, stagedName, mime: decision.mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes };
+  return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes };
 }
 
-/** file:// URIs become paths; http(s) go to the default browser; anything else is refused. */
+/** The scheme of an absolute URI with an authority (`https://…`, `file://…`), lower-cased; else undefined. */
+export function uriScheme(target: string): string | undefined {
+  return /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(target)?.[1]?.toLowerCase();
+}
+
+/**
+ * A target is a URL only when it is an absolute URI with `//`: file:// URIs become paths, http(s) go to
+ * the default browser, other schemes are refused. Anything else is a path whatever its characters: a
+ * local file named `https:attacker.example` is a file, never a web page in a networked VM.
+ */
 export function classifyTarget(target: string): { kind: 'file'; path: string } | { kind: 'url'; url: string; scheme: 'http' | 'https' } {
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(target)?.[1]?.toLowerCase();
+  const scheme = uriScheme(target);
   if (scheme === undefined) return { kind: 'file', path: target };
   if (scheme === 'file') {
     let url: URL;
@@ -133,7 +157,7 @@ export function classifyTarget(target: string): { kind: 'file'; path: string } |
       throw invalidArgument(`${JSON.stringify(target)} is not a valid web address.`, 'check the URL');
     }
   }
-  throw invalidArgument(`NoFear opens files and http(s) addresses, not ${scheme}: URIs.`, 'pass a file path or an http(s) URL');
+  throw invalidArgument(`NoFear opens files and http(s) addresses, not ${scheme}:// URIs.`, 'pass a file path or an http(s) URL');
 }
 
 /** A web address: the default browser (x-scheme-handler/https) in a VM with user networking. */
@@ -150,7 +174,7 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [url], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another browser with --with');
-  return { kind: 'url', file: url, source: '', size: 0, stagedName: '', mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes: [`browser ${chosen.id} (${chosen.source})`] };
+  return { kind: 'url', file: url, source: '', size: 0, checked: undefined, stagedName: '', mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes: [`browser ${chosen.id} (${chosen.source})`] };
 }
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */

@@ -1,6 +1,7 @@
 // What crashed NoFear processes leave behind: whether a sandbox still lives, and reaping those whose
 // owner is gone. A record names processes, but a record is never trusted to name one to kill: only a
-// process whose command line carries the sandbox's `nofear-<id>` (its jail and its QEMU) is signalled.
+// process whose command line carries the sandbox's `nofear-<id>` (its jail and its QEMU), or an owner
+// whose command line is one of NoFear's commands, is signalled.
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive, type ProcessIdentity } from '../util/proc.js';
@@ -16,6 +17,23 @@ export function isSandboxProcess(identity: ProcessIdentity | undefined, id: stri
   } catch {
     return false; // gone meanwhile
   }
+}
+
+/** A NoFear command as its process's command line shows it: node .../cli/nofear.js (or .ts under tsx). */
+const NOFEAR_SCRIPT = /(^|\/)(nofear|nofear-open|nofearctl)\.[jt]s$/;
+
+/** Whether `identity` runs and is one of NoFear's commands: a record's owner is signalled only then. */
+export function isNoFearCommand(identity: ProcessIdentity | undefined): identity is ProcessIdentity {
+  if (identity === undefined || !isAlive(identity)) return false;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${identity.pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false; // gone meanwhile
+  }
+  // Node first, then its options, then the script: the first argument that names a script file.
+  const script = argv.slice(1).find((arg) => !arg.startsWith('-') && /\.[cm]?[jt]s$/.test(arg));
+  return path.basename(argv[0] ?? '').startsWith('node') && script !== undefined && NOFEAR_SCRIPT.test(script);
 }
 
 /**

@@ -1,21 +1,53 @@
 // Copies a file into a sandbox's staging export: never shared, never hard-linked, read from one open
-// descriptor so a file swapped for a symlink, a FIFO or a bigger file mid-way is refused, not followed.
+// descriptor that is checked to be the very file that was checked, so that nothing swapped in between
+// (the file for a symlink, a FIFO or a bigger file; a directory on its path for a symlink) is copied.
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, limitReached } from '../errors.js';
 
 const CHUNK = 1024 * 1024;
 
-export async function stageCopy(source: string, exportDir: string, name: string, maxBytes: number): Promise<string> {
-  // O_NOFOLLOW: the caller resolved symlinks already, so one here appeared since; O_NONBLOCK: a FIFO
+/** A file as checkOpenable found it: its canonical path, its size, and its identity (device and inode). */
+export interface CheckedFile {
+  source: string;
+  size: number;
+  dev: bigint;
+  ino: bigint;
+}
+
+function changed(source: string, what: string): Error {
+  return invalidArgument(`${source} changed while it was being opened (${what}); nothing was copied.`, 'open it again');
+}
+
+/**
+ * Opens the checked file and proves it is what was checked: the same device and inode as the check's stat,
+ * and, through /proc/self/fd, the same canonical path (a parent directory swapped for a symlink reaches
+ * another path, even to the same inode by a hard link).
+ */
+async function openChecked(checked: CheckedFile): Promise<fsp.FileHandle> {
+  const { source } = checked;
+  // O_NOFOLLOW: the check resolved symlinks already, so one here appeared since; O_NONBLOCK: a FIFO
   // put in its place must not hang the open.
   const input = await fsp.open(source, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    throw invalidArgument(`${source} changed while it was being opened (${error.code ?? error.message}).`, 'open it again');
+    throw changed(source, error.code ?? error.message);
   });
+  try {
+    const stat = await input.stat({ bigint: true });
+    if (!stat.isFile()) throw invalidArgument(`${source} is no longer a regular file.`, 'open a regular file');
+    if (stat.dev !== checked.dev || stat.ino !== checked.ino) throw changed(source, 'another file is there now');
+    const opened = await fsp.readlink(`/proc/self/fd/${input.fd}`);
+    if (opened !== source) throw changed(source, `a directory on its path was replaced: it leads to ${opened}`);
+    return input;
+  } catch (error) {
+    await input.close();
+    throw error;
+  }
+}
+
+export async function stageCopy(checked: CheckedFile, exportDir: string, name: string, maxBytes: number): Promise<string> {
+  const input = await openChecked(checked);
   const target = path.join(exportDir, name);
   try {
-    const stat = await input.stat();
-    if (!stat.isFile()) throw invalidArgument(`${source} is no longer a regular file.`, 'open a regular file');
     const output = await fsp.open(target, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
     try {
       const buffer = Buffer.alloc(CHUNK);
@@ -24,7 +56,7 @@ export async function stageCopy(source: string, exportDir: string, name: string,
         const { bytesRead } = await input.read(buffer, 0, CHUNK, null);
         if (bytesRead === 0) break;
         total += bytesRead;
-        if (total > maxBytes) throw limitReached(`${source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
+        if (total > maxBytes) throw limitReached(`${checked.source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
         await output.write(buffer, 0, bytesRead);
       }
       // Readable by the guest's user whatever the host uid; never writable through the export.

@@ -1,10 +1,12 @@
 // Stopping sandboxes from outside their owner: a polite stop first (the owner powers the guest off and
-// cleans up), then QEMU is killed after a deadline; pids are matched with their start times.
+// cleans up), then QEMU is killed after a deadline; pids are matched with their start times. A record is
+// not trusted to name a process to signal: QEMU and its jail must carry the sandbox's `nofear-<id>`, the
+// owner must be one of NoFear's commands (a forged record naming another process gets nothing sent).
 import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { isAlive, type ProcessIdentity } from '../util/proc.js';
 import { listRecords, removeSandbox, sandboxDir, type SandboxRecord } from './registry.js';
-import { isSandboxProcess, liveness } from './reaper.js';
+import { isNoFearCommand, isSandboxProcess, liveness } from './reaper.js';
 
 /** stopped: ended on request; killed: QEMU killed after the deadline; cleaned: had ended, files removed; gone: no such sandbox. */
 export type StopResult = 'stopped' | 'killed' | 'cleaned' | 'gone';
@@ -33,6 +35,13 @@ function signal(identity: ProcessIdentity | undefined, name: NodeJS.Signals, gro
   }
 }
 
+/** Signals the process only when it is one of the sandbox's own; answers whether it was. */
+function signalOurs(identity: ProcessIdentity | undefined, id: string, name: NodeJS.Signals): boolean {
+  if (!isSandboxProcess(identity, id)) return false;
+  signal(identity, name, false);
+  return true;
+}
+
 const vmRuns = (record: SandboxRecord) => isSandboxProcess(record.qemu, record.id) || isSandboxProcess(record.vmm, record.id);
 
 /** Asks the service to stop one of its sandboxes (Sandbox.Stop over the bus); false when it could not. */
@@ -47,13 +56,15 @@ const sameOwner = (a: SandboxRecord, b: SandboxRecord) => a.owner.pid === b.owne
 
 /**
  * Per wanted sandbox, how to ask it to end, and which CLI owners get SIGTERM (once each): only those
- * whose every live sandbox is wanted, since `nofear-open` may hold several VMs and the others must live.
+ * whose every live sandbox is wanted, since `nofear-open` may hold several VMs and the others must live,
+ * and only owners that are NoFear commands (`isOwner`); the others' sandboxes are asked through QEMU.
  */
 export function planPoliteStop(
   records: readonly SandboxRecord[],
   wanted: ReadonlySet<string>,
   selfPid: number,
   isLive: (record: SandboxRecord) => boolean = (r) => liveness(r) === 'live',
+  isOwner: (record: SandboxRecord) => boolean = (r) => isNoFearCommand(r.owner),
 ): { polite: Map<string, Polite>; signalOwners: SandboxRecord[] } {
   const polite = new Map<string, Polite>();
   const signalOwners: SandboxRecord[] = [];
@@ -63,8 +74,9 @@ export function planPoliteStop(
       continue;
     }
     const holdsOthers = records.some((other) => !wanted.has(other.id) && sameOwner(other, record) && isLive(other));
-    polite.set(record.id, holdsOthers ? 'qemu' : 'owner');
-    if (!holdsOthers && record.owner.pid !== selfPid && isLive(record) && !signalOwners.some((s) => sameOwner(s, record))) signalOwners.push(record);
+    const signalled = !holdsOthers && record.owner.pid !== selfPid && isLive(record) && isOwner(record);
+    polite.set(record.id, holdsOthers || (!signalled && record.owner.pid !== selfPid) ? 'qemu' : 'owner');
+    if (signalled && !signalOwners.some((s) => sameOwner(s, record))) signalOwners.push(record);
   }
   return { polite, signalOwners };
 }
@@ -80,7 +92,7 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
     let asked = true;
     if (polite === 'service') asked = await askService(record.id);
     // QEMU ends cleanly on SIGTERM; its owner sees the VM end and removes the sandbox's files.
-    else if (polite === 'qemu') signal(record.vmm ?? record.qemu, 'SIGTERM', false);
+    else if (polite === 'qemu') asked = signalOurs(record.vmm, record.id, 'SIGTERM') || signalOurs(record.qemu, record.id, 'SIGTERM');
     if (asked && (await waitUntil(() => !existsSync(dir), deadlineMs))) return 'stopped';
   }
   let killed = false;
@@ -95,7 +107,7 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
     await waitUntil(() => !vmRuns(record), KILL_GRACE_MS);
   }
   // A live owner cleans up after its VM ends; give it a moment before doing it for it.
-  if (isAlive(record.owner)) await waitUntil(() => !existsSync(dir), KILL_GRACE_MS);
+  if (isNoFearCommand(record.owner)) await waitUntil(() => !existsSync(dir), KILL_GRACE_MS);
   await removeSandbox(base, record.id, env);
   return killed ? 'killed' : 'stopped';
 }

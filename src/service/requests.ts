@@ -55,6 +55,28 @@ function callerDisplay(options: CheckedOptions): { display?: CallerDisplay } {
   };
 }
 
+/** Run's request as a launch: the command and the options it was checked with. */
+function runSpec(command: string[], opts: CheckedOptions): LaunchSpec {
+  return {
+    kind: 'run',
+    argv: command,
+    gui: opts.gui === true,
+    ...(opts.net === undefined ? {} : { net: opts.net }),
+    ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+    ...callerDisplay(opts),
+  };
+}
+
+/** Activate: a notification listing the running sandboxes. */
+async function announceRunning(context: RequestContext): Promise<void> {
+  const live = context.manager.live();
+  context.log(`activated: ${live.length} sandbox(es) running`);
+  const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
+  const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
+  await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
+}
+
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
   const maxBytes = () => context.config().open.maxFileSizeBytes;
@@ -103,18 +125,8 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     },
     openUris,
     async run(argv, options) {
-      const command = checkStrings(argv, 'argv');
       const opts = checkOptions(options, RUN_OPTIONS);
-      const spec: LaunchSpec = {
-        kind: 'run',
-        argv: command,
-        gui: opts.gui === true,
-        ...(opts.net === undefined ? {} : { net: opts.net }),
-        ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
-        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-        ...callerDisplay(opts),
-      };
-      const [objectPath] = await reply([await start(spec)], opts);
+      const [objectPath] = await reply([await start(runSpec(checkStrings(argv, 'argv'), opts))], opts);
       if (objectPath === undefined) throw new Error('Run started no sandbox');
       return objectPath;
     },
@@ -125,13 +137,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     },
     stopAll,
     sandboxes: () => manager.list().map(context.objectPath),
-    async activate() {
-      const live = manager.live();
-      log(`activated: ${live.length} sandbox(es) running`);
-      const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
-      const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
-      await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
-    },
+    activate: () => announceRunning(context),
     async open(uris) {
       // GLib's `gio open` and file managers: like OpenUris, never waiting.
       await openUris(uris, {});

@@ -21,20 +21,33 @@ export function hasPvhNote(elf: Buffer): boolean {
   return false;
 }
 
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The path to boot: the cached vmlinux for this bzImage, extracted on first use; the bzImage if that fails. */
 export async function bootableImage(bzImage: string, cacheDir: string): Promise<string> {
   const stat = await fsp.stat(bzImage);
   const key = sha256(path.resolve(bzImage), String(stat.size), String(stat.mtimeMs)).slice(0, 16);
   const out = path.join(cacheDir, `vmlinux-${key}`);
   if (await exists(out)) return out;
+  // An ELF already (NOFEAR_KERNEL naming a vmlinux): boot it as it is, without reading its ~60 MB each time.
+  if ((await readHead(bzImage, ELF.length)).equals(ELF)) return bzImage;
   const data = await fsp.readFile(bzImage);
-  if (data.subarray(0, 4).equals(ELF)) return bzImage;
   for (const payload of PAYLOADS) {
     const offset = data.indexOf(payload.magic);
     if (offset < 0) continue;
     await fsp.mkdir(cacheDir, { recursive: true });
-    const compressed = path.join(cacheDir, `.payload-${key}-${process.pid}`);
-    const partial = `${out}.${process.pid}.tmp`;
+    // A fresh private directory (unpredictable name, 0700) for the work files: nothing can be planted there.
+    const work = await fsp.mkdtemp(path.join(cacheDir, '.vmlinux-'));
+    const compressed = path.join(work, 'payload');
+    const partial = path.join(work, 'vmlinux');
     try {
       await fsp.writeFile(compressed, data.subarray(offset));
       await runTool(payload.tool, [...payload.args, compressed], { timeoutMs: 120_000, stdoutFile: partial });
@@ -46,8 +59,7 @@ export async function bootableImage(bzImage: string, cacheDir: string): Promise<
     } catch {
       // fall through: the bzImage itself still boots, only slower
     } finally {
-      await fsp.rm(compressed, { force: true });
-      await fsp.rm(partial, { force: true });
+      await fsp.rm(work, { recursive: true, force: true });
     }
   }
   return bzImage;

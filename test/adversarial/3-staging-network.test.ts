@@ -8,6 +8,7 @@ import path from 'node:path';
 import { leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { stageCopy } from '../../src/sandbox/staging.js';
+import { checkOpenable } from '../../src/sandbox/open-plan.js';
 import { guestEnvironment } from '../../src/sandbox/guest-env.js';
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -24,7 +25,7 @@ async function runWithStaged(t: TestEnv, file: string, script: string): Promise<
       net: 'none',
       gui: false,
       sound: false,
-      export: { bytes: statSync(file).size, fill: async (dir) => void (await stageCopy(file, dir, path.basename(file), 1 << 20)) },
+      export: { bytes: statSync(file).size, fill: async (dir) => void (await stageCopy(await checkOpenable(file, 1 << 20), dir, path.basename(file), 1 << 20)) },
     },
     job: { argv: ['sh', '-c', script], user: 'root', env: guestEnvironment({ root: true, interactive: false, hostEnv: env }) },
     hooks: { hostEnv: env, ownerKind: 'cli' },

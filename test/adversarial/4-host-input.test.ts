@@ -1,6 +1,6 @@
 // Hostile input on the host side: odd bytes in arguments, system paths, files that change under us.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -45,21 +45,26 @@ describe('hostile host input', function () {
     }
   });
 
-  it('refuses a file swapped for a symlink, a FIFO or a bigger file between the check and the copy', async () => {
+  it('refuses a file swapped for a symlink, a FIFO or another file, or grown past the limit, between the check and the copy', async () => {
     const file = path.join(dir, 'doc.pdf');
     writeFileSync(file, 'small');
     const checked = await checkOpenable(file, 100);
     const exportDir = path.join(dir, 'export');
     mkdirSync(exportDir);
-    unlinkSync(file);
+    const original = path.join(dir, 'doc.pdf.orig');
+    renameSync(file, original);
     symlinkSync('/etc/passwd', file);
-    await assert.rejects(stageCopy(checked.source, exportDir, 'doc.pdf', 100), isCode('InvalidArgument'));
+    await assert.rejects(stageCopy(checked, exportDir, 'doc.pdf', 100), isCode('InvalidArgument'));
     unlinkSync(file);
     await execa('mkfifo', [file]);
-    await assert.rejects(stageCopy(checked.source, exportDir, 'doc.pdf', 100), isCode('InvalidArgument'));
+    await assert.rejects(stageCopy(checked, exportDir, 'doc.pdf', 100), isCode('InvalidArgument'));
     unlinkSync(file);
-    writeFileSync(file, Buffer.alloc(1000));
-    await assert.rejects(stageCopy(checked.source, exportDir, 'doc.pdf', 100), isCode('LimitReached'));
+    writeFileSync(file, 'small');
+    await assert.rejects(stageCopy(checked, exportDir, 'doc.pdf', 100), isCode('InvalidArgument'), 'another file (another inode) at the path');
+    unlinkSync(file);
+    renameSync(original, file);
+    appendFileSync(file, Buffer.alloc(1000));
+    await assert.rejects(stageCopy(checked, exportDir, 'doc.pdf', 100), isCode('LimitReached'));
     assert.deepEqual(readdirSync(exportDir), [], 'a partial or foreign file was staged');
   });
 });

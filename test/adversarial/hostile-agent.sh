@@ -17,6 +17,11 @@ flood-lines) while :; do echo "exit AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 fake-exit) echo "exit 999 0 0" >&3 ;;
 escape) printf 'exit 0 0 0 \033]0;evil\007\n' >&3 ;;
 overclaim) echo "exit 0 1000000 0" >&3 ;;
+flood-started)
+	# Every line valid on its own, every one a repeat: the console says when it begins (NOFEAR_CONSOLE=1).
+	echo nofear-flood-begins
+	while :; do echo started; done >&3
+	;;
 hang) ;;
 esac
 # Never power off: the host has to end it.

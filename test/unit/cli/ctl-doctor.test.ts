@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkAccel, checkNode, doctorExitStatus, formatChecks, type Check } from '../../../src/cli/doctor.js';
+import { checkAccel, checkNode, checkPasst, doctorExitStatus, formatChecks, type Check } from '../../../src/cli/doctor.js';
 import { distroFamily, installCommand, PACKAGES } from '../../../src/cli/doctor-install.js';
 import { checkDisplay, checkIntegration, checkService, checkSessionBus, type Prober } from '../../../src/cli/doctor-session.js';
 import { chooseAccel } from '../../../src/vm/accel.js';
@@ -38,6 +38,17 @@ describe('nofearctl doctor', () => {
     assert.equal(old.status, 'FAIL');
     assert.match(old.fix ?? '', /install -y nodejs$/);
     assert.equal(checkNode('v16.20.0').status, 'FAIL');
+  });
+
+  it('says passt is required for --net user, and warns (never fails) without it, naming the package', () => {
+    const missing = checkPasst({ NOFEAR_PASST: '/nonexistent/passt' });
+    assert.equal(missing.status, 'WARN');
+    assert.match(missing.detail, /^NOFEAR_PASST=\/nonexistent\/passt is not an executable: it is required for --net user, which NoFear refuses without it/);
+    assert.match(missing.fix ?? '', /apt-get install -y passt$/);
+    assert.match(checkPasst({ PATH: '/nonexistent' }).detail, /^passt is missing: it is required for --net user/);
+    const found = checkPasst({ NOFEAR_PASST: '/bin/sh' }); // any executable stands in for it
+    assert.equal(found.status, 'OK');
+    assert.match(found.detail, /^\/bin\/sh: required for --net user/);
   });
 
   it('names the package in the distribution\'s own terms', () => {

@@ -60,30 +60,39 @@ describe('nofearctl stop targets', () => {
 describe('stopping politely', () => {
   const own = (id: string, owner: number, over: Partial<SandboxRecord> = {}): SandboxRecord => ({ ...record(id, 'temporary'), owner: { pid: owner, startTime: 1 }, ...over });
   const live = () => true;
+  // The owners stand for NoFear commands (on a real host: node .../cli/nofear.js on their command line).
+  const nofearOwner = () => true;
 
   it('sends its owner SIGTERM (once) when every sandbox that owner holds is stopped', () => {
     const records = [own('0000aaaa', 100), own('0000bbbb', 100), own('0000cccc', 200)];
-    const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live);
+    const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, nofearOwner);
     assert.deepEqual([...plan.polite], [['0000aaaa', 'owner'], ['0000bbbb', 'owner']]);
     assert.deepEqual(plan.signalOwners.map((r) => r.owner.pid), [100]);
   });
 
   it('stops only the VM (QEMU gets SIGTERM) when its owner holds others that must live', () => {
     const records = [own('0000aaaa', 100), own('0000bbbb', 100)];
-    const plan = planPoliteStop(records, new Set(['0000aaaa']), 1, live);
+    const plan = planPoliteStop(records, new Set(['0000aaaa']), 1, live, nofearOwner);
     assert.deepEqual([...plan.polite], [['0000aaaa', 'qemu']]);
     assert.deepEqual(plan.signalOwners, []);
   });
 
   it('asks the service over D-Bus for its own sandboxes, and never signals itself', () => {
     const records = [own('0000aaaa', 100, { ownerKind: 'service' }), own('0000bbbb', 1)];
-    const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live);
+    const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, nofearOwner);
     assert.deepEqual([...plan.polite], [['0000aaaa', 'service'], ['0000bbbb', 'owner']]);
     assert.deepEqual(plan.signalOwners, []);
   });
 
+  it('never signals an owner that is not a NoFear command (a forged record): its sandbox is asked through its QEMU', () => {
+    const records = [own('0000aaaa', 100), own('0000bbbb', 200)];
+    const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, (r) => r.owner.pid === 200);
+    assert.deepEqual([...plan.polite], [['0000aaaa', 'qemu'], ['0000bbbb', 'owner']]);
+    assert.deepEqual(plan.signalOwners.map((r) => r.owner.pid), [200]);
+  });
+
   it('a pid reused by another process (other start time) is another owner', () => {
     const records = [own('0000aaaa', 100), { ...own('0000bbbb', 100), owner: { pid: 100, startTime: 9 } }];
-    assert.deepEqual([...planPoliteStop(records, new Set(['0000aaaa']), 1, live).polite], [['0000aaaa', 'owner']]);
+    assert.deepEqual([...planPoliteStop(records, new Set(['0000aaaa']), 1, live, nofearOwner).polite], [['0000aaaa', 'owner']]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
-import { classifyTarget, stagedNameFor } from '../../../src/sandbox/open-plan.js';
+import { classifyTarget, isSystemView, stagedNameFor } from '../../../src/sandbox/open-plan.js';
 import { NoFearError } from '../../../src/errors.js';
 
 function open(argv: string[]): OpenArgs {
@@ -36,7 +36,22 @@ describe('targets', () => {
     assert.deepEqual(classifyTarget('file:///tmp/a%20b.pdf'), { kind: 'file', path: '/tmp/a b.pdf' });
     assert.deepEqual(classifyTarget('https://example.org/x'), { kind: 'url', url: 'https://example.org/x', scheme: 'https' });
     assert.throws(() => classifyTarget('file://otherhost/etc/passwd'), /another host/);
-    assert.throws(() => classifyTarget('javascript:alert(1)'), /not javascript: URIs/);
+    assert.deepEqual(classifyTarget('HTTP://example.org/'), { kind: 'url', url: 'http://example.org/', scheme: 'http' });
+    assert.throws(() => classifyTarget('ftp://example.org/x'), /not ftp:\/\/ URIs/);
+  });
+  it('takes anything that is not an absolute URI with // as a path, whatever its characters', () => {
+    for (const name of ['https:attacker.example', 'http:/x', 'javascript:alert(1)', 'file:/etc/passwd', 'mailto:a@b', 'a:b']) {
+      assert.deepEqual(classifyTarget(name), { kind: 'file', path: name }, name);
+    }
+  });
+  it('refuses kernel, device and /run views, except the user\'s removable media and document portal files', () => {
+    const table: Array<[string, boolean]> = [
+      ['/proc/self/environ', true], ['/sys/kernel/uevent_seqnum', true], ['/dev/null', true], ['/run/dbus/system_bus_socket', true],
+      ['/run', true], ['/run/user/1000/bus', true], ['/run/user/1000/doc', true], ['/run/user/1001/doc/a1/x.pdf', true],
+      ['/run/media/bob/usb/x.pdf', true], ['/run/media/alice', true], ['/running/x.pdf', false], ['/home/alice/run/x.pdf', false],
+      ['/run/media/alice/USB STICK/x.pdf', false], ['/run/user/1000/doc/a1b2c3/x.pdf', false],
+    ];
+    for (const [file, refused] of table) assert.equal(isSystemView(file, 'alice', 1000), refused, file);
   });
   it('stages under the base name, never escaping the staging dir', () => {
     assert.equal(stagedNameFor('/home/u/report.pdf'), 'report.pdf');

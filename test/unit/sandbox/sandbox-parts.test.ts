@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { parseStartTime, isAlive, identify } from '../../../src/util/proc.js';
 import { planVm } from '../../../src/sandbox/vm-plan.js';
 import { guestEnvironment } from '../../../src/sandbox/guest-env.js';
-import { guestHostname } from '../../../src/sandbox/sandbox.js';
+import { exportBelongsInCache, guestHostname } from '../../../src/sandbox/sandbox.js';
+import { layoutOf } from '../../../src/sandbox/registry.js';
 import { partialMarkerLength } from '../../../src/cli/stdio-relay.js';
 
 describe('process identity', () => {
@@ -62,5 +63,18 @@ describe('partialMarkerLength', () => {
     assert.equal(partialMarkerLength(Buffer.from('prompt $ '), marker), 0);
     assert.equal(partialMarkerLength(Buffer.from('done\x1b]nof'), marker), 5);
     assert.equal(partialMarkerLength(Buffer.from('x\x1b'), marker), 1);
+  });
+});
+
+describe('where the staged copy goes', () => {
+  it('moves a copy bigger than a quarter of the runtime dir\'s free space to the cache dir, by id', () => {
+    const mib = 1024 * 1024;
+    assert.equal(exportBelongsInCache(25 * mib, '/run/user/1000/nofear', 100 * mib), false, 'exactly a quarter stays');
+    assert.equal(exportBelongsInCache(25 * mib + 1, '/run/user/1000/nofear', 100 * mib), true);
+    assert.equal(exportBelongsInCache(1, '/run/user/1000/nofear', 0), true, 'a full runtime dir takes nothing');
+    const layout = layoutOf('/run/user/1000/nofear', '0123abcd', { env: { XDG_CACHE_HOME: '/home/u/.cache' } });
+    assert.equal(layout.exportDir, '/home/u/.cache/nofear/staging/0123abcd');
+    assert.equal(layout.vmDir, '/run/user/1000/nofear/0123abcd/vm');
+    assert.equal(layoutOf('/run/user/1000/nofear', '0123abcd').exportDir, '/run/user/1000/nofear/0123abcd/vm/export');
   });
 });

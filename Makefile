@@ -16,7 +16,7 @@ VERSION = $(shell node -p 'require("./package.json").version')
 # xpra, but Xpra 3.1's server cannot forward a window without it (it imports PIL for window icons).
 DEBIAN_PACKAGES := qemu-system-x86 busybox-static e2fsprogs bubblewrap util-linux xz-utils zstd \
 	file shared-mime-info desktop-file-utils dbus xpra xvfb x11-apps x11-utils xdotool \
-	python3-gi-cairo python3-pil imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
+	python3-gi-cairo python3-pil python3-xlib imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
 	lintian
 # The same on Fedora, for the install line printed there.
 FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux xz zstd file \

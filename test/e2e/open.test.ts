@@ -4,8 +4,10 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { leftoverSandboxes, makeTestEnv, ROOT, runCli, startCli, type TestEnv } from '../helpers/cli.js';
 import { pressKey, renderedScreenshot, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
@@ -59,6 +61,40 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
     const file = path.join(dir, `it's "odd"\n; rm -rf ~ #.pdf`);
     writeFileSync(file, samplePdf());
     await openAndClose(file, /^\[NoFear:temporary\] .*odd/, 'q');
+  });
+
+  it("reports the window when the display maps it (within 0.5 s of an outside observer), and that window stays", async () => {
+    const file = path.join(dir, 'watched.pdf');
+    writeFileSync(file, samplePdf());
+    const observer = spawn('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'map-watcher.py'), x.display], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const maps = new Map<number, number>();
+    const observed = new Promise<void>((resolve) => {
+      createInterface({ input: observer.stdout }).on('line', (line) => {
+        const record = JSON.parse(line) as { ready?: boolean; event?: string; xid?: number; ms?: number };
+        if (record.ready) resolve();
+        if (record.event === 'map' && record.xid !== undefined && record.ms !== undefined && !maps.has(record.xid)) maps.set(record.xid, record.ms);
+      });
+    });
+    try {
+      await observed;
+      const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', file], t, { env: { DISPLAY: x.display } });
+      const reported = Number(await reportedWindow(run, WINDOW_DEADLINE));
+      const reportedAt = Date.now();
+      // The observer's line may come a moment after NoFear's (its own time stamp is what counts).
+      const deadline = Date.now() + 5000;
+      while (!maps.has(reported) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const mappedAt = maps.get(reported);
+      assert.ok(mappedAt !== undefined, `the observer saw no map of the reported window ${reported}`);
+      assert.ok(Math.abs(reportedAt - mappedAt) <= 500, `reported ${reportedAt - mappedAt} ms after the display mapped it`);
+      // The same window, still there 5 s later: never replaced by another.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const visible = (await execa('xdotool', ['search', '--onlyvisible', '--name', '^\\[NoFear:temporary\\] watched\\.pdf'], { env: { DISPLAY: x.display }, reject: false })).stdout.trim().split('\n');
+      assert.deepEqual(visible, [String(reported)], 'the window on screen 5 s later is the one NoFear reported');
+      await pressKey(x.display, String(reported), 'q');
+      assert.equal((await run).exitCode, 0);
+    } finally {
+      observer.kill();
+    }
   });
 
   it('opens an image in the image viewer', async () => {

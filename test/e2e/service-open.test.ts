@@ -9,7 +9,7 @@ import dbus from 'dbus-next';
 import { execa, type ResultPromise } from 'execa';
 import { bin } from '../helpers/cli.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
-import { pressKey, startXvfb, waitForWindow, type Display } from '../helpers/xvfb.js';
+import { pressKey, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 describe('OpenFiles through the service (Xvfb, mupdf, real QEMU)', function () {
@@ -26,8 +26,11 @@ describe('OpenFiles through the service (Xvfb, mupdf, real QEMU)', function () {
     mkdirSync(runtime, { mode: 0o700 });
     x = await startXvfb();
     bus = await startPrivateBus(dir, {}, { activation: false });
+    // The cold path through the service: no warm pool (test/e2e/warm-pool.test.ts has its own).
+    mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
+    writeFileSync(path.join(dir, 'config', 'nofear', 'config.ini'), '[pool]\nsize = 0\n');
     service = execa(process.execPath, [bin('nofearctl'), 'service'], {
-      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime },
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') },
       reject: false,
     });
     client = dbus.sessionBus({ busAddress: bus.address });
@@ -58,8 +61,20 @@ describe('OpenFiles through the service (Xvfb, mupdf, real QEMU)', function () {
     assert.match(objectPath ?? '', /^\/org\/nofear\/NoFear\/sandbox\/[0-9a-f]{8}$/);
     assert.equal(await started, objectPath);
     const exited = new Promise<number>((resolve) => manager.on('SandboxExited', (p: string, status: number) => p === objectPath && resolve(status)));
-    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', 180_000);
     const sandbox = (await client.getProxyObject('org.nofear.NoFear', objectPath ?? '')).getInterface('org.freedesktop.DBus.Properties');
+    // NoFear's own report: the Window property is set at the window step (xdotool only checks the title).
+    const window = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no window step within 180 s')), 180_000);
+      sandbox.on('PropertiesChanged', (iface: string, changed: Record<string, { value: unknown }>) => {
+        if (iface !== 'org.nofear.NoFear1.Sandbox' || changed.Step?.value !== 'window') return;
+        clearTimeout(timer);
+        resolve(String(changed.Window?.value));
+      });
+      void exited.then(() => reject(new Error('the sandbox ended before its window')));
+    });
+    assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] report\.pdf/);
+    const steps = ((await sandbox.Get('org.nofear.NoFear1.Sandbox', 'Steps')) as { value: Record<string, number> }).value;
+    assert.deepEqual(Object.keys(steps), ['booting', 'booted', 'server', 'attached', 'window'], 'each step, in order, with its time');
     assert.deepEqual(((await sandbox.Get('org.nofear.NoFear1.Sandbox', 'Files')) as { value: string[] }).value, [file]);
     assert.equal(((await sandbox.Get('org.nofear.NoFear1.Sandbox', 'State')) as { value: string }).value, 'running');
     await pressKey(x.display, window, 'q');

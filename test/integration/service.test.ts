@@ -254,6 +254,14 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     assert.deepEqual(sandboxDirs(), [], 'its runtime directory is gone');
   });
 
+  it("reports a guest command's own 125 as its status and state exited, not as NoFear failing", async () => {
+    const objectPath = (await manager.Run(['sh', '-c', 'exit 125'], {})) as string;
+    assert.equal(await signals.exitOf(objectPath), 125);
+    const sandbox = await props(objectPath);
+    assert.equal(((await sandbox.Get(SANDBOX, 'State')) as { value: string }).value, 'exited');
+    assert.equal(((await sandbox.Get(SANDBOX, 'ExitStatus')) as { value: number }).value, 125);
+  });
+
   it('runs ten calls at once with max_sandboxes = 2: never more than two QEMU, all ten answered with their statuses', async () => {
     const pid = await servicePid();
     const qemus = sampleMax(() => qemuDescendants(pid).length);

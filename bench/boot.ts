@@ -27,6 +27,24 @@ async function floorInitramfs(dir: string): Promise<string> {
   return file;
 }
 
+/** QEMU booting the same kernel into an init that powers off at once: what any VM costs at least. */
+export async function floorArgv(dir: string): Promise<string[]> {
+  const kernel = await findGuestKernel();
+  const initrd = await floorInitramfs(dir);
+  const tsc = hostTscKhz();
+  return [
+    '-M', 'microvm,isa-serial=off,rtc=on', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max', '-m', '1024', '-smp', '2',
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-kernel', kernel.image, '-initrd', initrd,
+    '-append', buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
+  ];
+}
+
+/** One boot of the floor, in seconds. */
+export function bootFloorOnce(argv: readonly string[]): Promise<number> {
+  return timed(() => execa('qemu-system-x86_64', [...argv], { timeout: 60_000 }));
+}
+
 export async function benchBoot(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nofear-bench-'));
   const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_RUNTIME_DIR: path.join(dir, 'run'), XDG_DATA_HOME: path.join(dir, 'data') };
@@ -35,14 +53,7 @@ export async function benchBoot(): Promise<void> {
     // The kernel download is not what is measured: reuse the user's cached kernel.
     const kernel = await findGuestKernel();
     const kernelEnv = { ...env, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache') };
-    const initrd = await floorInitramfs(dir);
-    const tsc = hostTscKhz();
-    const floorArgv = [
-      '-M', 'microvm,isa-serial=off,rtc=on', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max', '-m', '1024', '-smp', '2',
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-kernel', kernel.image, '-initrd', initrd,
-      '-append', buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
-    ];
+    const floorArgs = await floorArgv(dir);
     const floor: number[] = [];
     const nofear: number[] = [];
     const first: number[] = [];
@@ -50,7 +61,7 @@ export async function benchBoot(): Promise<void> {
     // The kernel is named directly, so only the image is built in the fresh cache.
     first.push(await timed(() => execa(process.execPath, [NOFEAR, '-t', 'true'], { env: { ...env, NOFEAR_KERNEL: kernel.image, NOFEAR_KERNEL_MODULES: kernel.modulesDir } })));
     for (let i = 0; i < RUNS; i++) {
-      floor.push(await timed(() => execa('qemu-system-x86_64', floorArgv, { timeout: 60_000 })));
+      floor.push(await bootFloorOnce(floorArgs));
       nofear.push(await timed(() => execa(process.execPath, [NOFEAR, '-t', 'true'], { env: kernelEnv, timeout: 120_000 })));
     }
     const floorFig = summarise('boot floor (QEMU + kernel + poweroff)', 's', floor);

@@ -1,26 +1,120 @@
-// Opening a PDF: from `nofear-open` to the viewer's window on the display, against the same viewer
-// started natively on the same display, in the same run.
-import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Opening a PDF, from the call to the window on the display (NoFear's own window report), in one run on
+// one display: the viewer started natively, a cold open (nofear-open, by step), and a warm open
+// (OpenFiles through the service with a ready VM); the boot floor measured in the same run; and what a
+// ready VM costs while it waits (CPU over 30 s, memory).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { samplePdf } from '../src/demo/sample-pdf.js';
+import { OpenProgress, OPEN_STEPS } from '../src/demo/open-progress.js';
+import type { SandboxRecord } from '../src/sandbox/registry.js';
+import { NoFearClient } from '../src/service/client.js';
+import { rssKiB } from '../src/util/proc.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
-import { printFigures, recordFigures, summarise, timed, withRatio } from './lib.js';
+import { startPrivateBus } from '../test/helpers/private-bus.js';
+import { startForegroundService } from '../test/helpers/service.js';
+import { bootFloorOnce, floorArgv } from './boot.js';
+import { printFigures, recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
 
-const RUNS = Number(process.env.NOFEAR_BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.NOFEAR_BENCH_RUNS ?? 5);
 const OPEN = fileURLToPath(new URL('../dist/cli/nofear-open.js', import.meta.url));
+const IDLE_SECONDS = 30;
 
-async function windowAfter(display: string, start: () => ReturnType<typeof execa>, title: string): Promise<number> {
-  let child: ReturnType<typeof execa> | undefined;
-  const seconds = await timed(async () => {
-    child = start();
-    await execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', title], { env: { DISPLAY: display }, timeout: 180_000 });
-  });
-  child?.kill('SIGTERM');
-  await child?.catch(() => undefined);
+/** Seconds until a window whose title matches is mapped (xdotool here: the native viewer has no NoFear report). */
+async function nativeOnce(display: string, file: string): Promise<number> {
+  const child = execa('mupdf', [file], { env: { DISPLAY: display }, reject: false });
+  const seconds = await timed(() => execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', `^${path.basename(file)}`], { env: { DISPLAY: display }, timeout: 60_000 }));
+  child.kill('SIGTERM');
+  await child;
   return seconds;
+}
+
+/** A cold open: seconds to each step, from nofear-open's own step lines. */
+async function coldOnce(env: NodeJS.ProcessEnv, file: string): Promise<Partial<Record<(typeof OPEN_STEPS)[number], number>>> {
+  const child = spawn(process.execPath, [OPEN, '--no-service', '--verbose', '--wait', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const progress = new OpenProgress(child);
+  await progress.window;
+  child.kill('SIGTERM');
+  await progress.exited;
+  return progress.seconds;
+}
+
+/** CPU (percent of one core) of these processes over `seconds`, from /proc. */
+async function cpuPercent(pids: readonly number[], seconds: number): Promise<number> {
+  const ticks = () => pids.reduce((sum, pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return sum + Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return sum; // gone: it uses nothing more
+    }
+  }, 0);
+  const before = ticks();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return ((ticks() - before) / 100 / seconds) * 100;
+}
+
+interface WarmFigures {
+  windows: number[];
+  idleCpu: number[];
+  qemuRssMiB: number[];
+  clientRssMiB: number[];
+}
+
+async function warm(display: string, dir: string, file: string): Promise<WarmFigures> {
+  const runtime = path.join(dir, 'warm-run');
+  mkdirSync(runtime, { mode: 0o700 });
+  mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
+  writeFileSync(path.join(dir, 'config', 'nofear', 'config.ini'), '[pool]\nsize = 1\n');
+  const bus = await startPrivateBus(dir, {}, { activation: false });
+  const service = startForegroundService({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
+  const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: bus.address });
+  const figures: WarmFigures = { windows: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [] };
+  try {
+    if (client === undefined) throw new Error('no bus');
+    const windows = new Map<string, number>();
+    let wake = () => {};
+    const unfollow = await client.follow((objectPath, event) => {
+      if (event.kind === 'step' && event.step === 'window') windows.set(objectPath, Date.now());
+      wake();
+    });
+    let line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000);
+    for (let run = 0; run < RUNS; run++) {
+      const id = /warm VM ([0-9a-f]{8})/.exec(line)?.[1] ?? '';
+      await idleCost(runtime, id, figures);
+      const seen = service.lines.length;
+      const started = Date.now();
+      const [objectPath = ''] = await client.openUris([pathToFileURL(file).href], { display });
+      await new Promise<void>((resolve) => {
+        wake = () => windows.has(objectPath) && resolve();
+        wake();
+      });
+      figures.windows.push(((windows.get(objectPath) ?? 0) - started) / 1000);
+      await client.stopSandbox(objectPath.split('/').at(-1) ?? '');
+      // The next run waits for the replacement, which boots once this window is up.
+      line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
+    }
+    await unfollow();
+  } finally {
+    client?.close();
+    await service.stop();
+    await bus.stop();
+  }
+  return figures;
+}
+
+/** A ready VM's idle cost: its QEMU and host client's CPU over IDLE_SECONDS, and their memory. */
+async function idleCost(runtime: string, id: string, figures: WarmFigures): Promise<void> {
+  if (figures.idleCpu.length >= 2) return; // two samples are enough; each costs 30 s
+  const record = JSON.parse(readFileSync(path.join(runtime, 'nofear', id, 'sandbox.json'), 'utf8')) as SandboxRecord;
+  const clientPid = Number((await execa('pgrep', ['-f', `xpra-client.py attach socket://.*${id}/vm/gui.sock`], { reject: false })).stdout.split('\n')[0]);
+  const pids = [record.vmm?.pid ?? 0, clientPid].filter((pid) => pid > 0);
+  figures.idleCpu.push(await cpuPercent(pids, IDLE_SECONDS));
+  figures.qemuRssMiB.push((rssKiB(record.vmm?.pid ?? 0) ?? 0) / 1024);
+  figures.clientRssMiB.push((rssKiB(clientPid) ?? 0) / 1024);
 }
 
 export async function benchOpen(): Promise<void> {
@@ -32,16 +126,34 @@ export async function benchOpen(): Promise<void> {
   writeFileSync(file, samplePdf());
   const env = { ...process.env, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime };
   try {
+    const floorArgs = await floorArgv(dir);
     const native: number[] = [];
-    const sandboxed: number[] = [];
+    const floor: number[] = [];
+    const cold: Array<Partial<Record<(typeof OPEN_STEPS)[number], number>>> = [];
     for (let i = 0; i < RUNS; i++) {
-      native.push(await windowAfter(x.display, () => execa('mupdf', [file], { env, reject: false }), '^report.pdf'));
-      sandboxed.push(await windowAfter(x.display, () => execa(process.execPath, [OPEN, '--no-service', file], { env, reject: false }), '^\\[NoFear:temporary\\] report.pdf'));
+      native.push(await nativeOnce(x.display, file));
+      floor.push(await bootFloorOnce(floorArgs));
+      cold.push(await coldOnce(env, file));
     }
+    const warmRuns = await warm(x.display, dir, file);
     const nativeFig = summarise('mupdf started natively, to its window', 's', native);
-    const openFig = withRatio(summarise('nofear-open (cold, TCG), to the window', 's', sandboxed), nativeFig);
-    printFigures('open', [nativeFig, openFig]);
-    recordFigures('open', [nativeFig, openFig]);
+    const floorFig = summarise('boot floor (QEMU + kernel + poweroff), same run', 's', floor);
+    const step = (name: (typeof OPEN_STEPS)[number]) => cold.map((c) => c[name] ?? Number.NaN).filter((n) => !Number.isNaN(n));
+    const coldFig = withRatio(summarise('cold open (nofear-open), to the window', 's', step('window')), floorFig);
+    const warmFig = withRatio(summarise('warm open (OpenFiles, a ready VM), to the window', 's', warmRuns.windows), nativeFig);
+    const figures: Figure[] = [
+      nativeFig,
+      floorFig,
+      coldFig,
+      ...OPEN_STEPS.filter((s) => s !== 'window').map((s) => summarise(`  cold step: ${s}`, 's', step(s))),
+      warmFig,
+      { ...summarise('warm open, speed-up over cold (cold median / warm median)', 'x', [coldFig.median / warmFig.median]) },
+      summarise('ready VM idle: QEMU + host client CPU', '% of one core', warmRuns.idleCpu, `over ${IDLE_SECONDS} s`),
+      summarise('ready VM idle: QEMU RSS', 'MiB', warmRuns.qemuRssMiB),
+      summarise('ready VM idle: host client RSS', 'MiB', warmRuns.clientRssMiB),
+    ];
+    printFigures('open', figures);
+    recordFigures('open', figures);
   } finally {
     await x.stop();
     rmSync(dir, { recursive: true, force: true });

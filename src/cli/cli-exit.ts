@@ -1,9 +1,9 @@
 // How every NoFear command ends: its status, or 125 with a message that names the problem and the fix.
 import { isNoFearError } from '../errors.js';
 
-export const NOFEAR_FAILURE = 125;
+import { NOFEAR_FAILURE } from '../util/exit-status.js';
 
-export const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+export { NOFEAR_FAILURE, signalStatus } from '../util/exit-status.js';
 
 export function reportFailure(program: string, error: unknown): number {
   if (isNoFearError(error)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // nofear-open: open files (or web addresses) safely, each in its own throwaway VM with the usual viewer.
 import path from 'node:path';
-import { runMain, noticeWriter, SIGNAL_NUMBERS, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
+import { runMain, noticeWriter, signalStatus, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
@@ -76,7 +76,7 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
         }
       }),
     );
-    if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+    if (signalled !== undefined) return signalStatus(signalled);
     return statuses.find((status) => status !== 0) ?? 0;
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);

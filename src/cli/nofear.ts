@@ -6,7 +6,7 @@ import path from 'node:path';
 import { invalidArgument, notFound, NoFearError } from '../errors.js';
 import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
-import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
+import { noticeWriter, runMain, signalStatus, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
@@ -84,7 +84,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       }
     } catch (error) {
       stopProgress();
-      if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+      if (signalled !== undefined) return signalStatus(signalled);
       throw error;
     }
     if (signalled !== undefined) void sandbox.stop(2000);
@@ -96,7 +96,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox, args.rawOutput);
       await session?.client.stop();
     }
-    if (signalled !== undefined) return 128 + (SIGNAL_NUMBERS[signalled] ?? 0);
+    if (signalled !== undefined) return signalStatus(signalled);
     return status;
   } finally {
     await sandbox?.dispose();

@@ -3,7 +3,7 @@
 // open's progress; with --wait it ends with the sandboxes' real exit status.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NOFEAR_FAILURE, SIGNAL_NUMBERS } from './cli-exit.js';
+import { NOFEAR_FAILURE, signalStatus } from './cli-exit.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
 import { NoFearClient, serviceMissing, type SandboxEvent } from '../service/client.js';
@@ -65,7 +65,7 @@ export async function openThroughService(args: OpenArgs, env: NodeJS.ProcessEnv)
       const id = sandboxIdOf(objectPath);
       if (id !== undefined) void client.stopSandbox(id);
     }
-    process.exitCode = 128 + (SIGNAL_NUMBERS[signal] ?? 0);
+    process.exitCode = signalStatus(signal);
   };
   try {
     stopFollowing = await client.follow((objectPath, event) => followed.hear(objectPath, event));

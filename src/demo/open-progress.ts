@@ -2,6 +2,7 @@
 // the demo and the benchmarks wait on NoFear's own window report, never on polling the display, and
 // stop waiting the moment the child ends.
 import type { ChildProcess } from 'node:child_process';
+import { signalStatus } from '../util/exit-status.js';
 
 export const OPEN_STEPS = ['booted', 'server', 'attached', 'window'] as const;
 export type OpenStep = (typeof OPEN_STEPS)[number];
@@ -64,7 +65,7 @@ export class OpenProgress {
   constructor(child: ChildProcess, echo?: (line: string) => void, program = 'nofear-open') {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? 128);
-      child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + signalNumber(signal))));
+      child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : signalStatus(signal))));
     });
     let onWindow: (xid: number) => void = () => {};
     this.window = new Promise<number>((resolve, reject) => {
@@ -93,6 +94,4 @@ export class OpenProgress {
   }
 }
 
-function signalNumber(signal: NodeJS.Signals): number {
-  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Partial<Record<NodeJS.Signals, number>>)[signal] ?? 0;
-}
+

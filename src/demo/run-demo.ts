@@ -13,6 +13,7 @@ import { chooseAccel, readAccelFacts } from '../vm/accel.js';
 import { startPrivateDisplay, type PrivateDisplay } from './private-display.js';
 import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenStep } from './open-progress.js';
 import { setTimeout as delay } from 'node:timers/promises';
+import { signalStatus } from '../util/exit-status.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPEN = path.join(ROOT, 'dist', 'cli', 'nofear-open.js');
@@ -66,7 +67,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
     } catch (error) {
       if (!(error instanceof WindowNotShown)) throw error;
       process.stderr.write(`demo: ${error.message}. Fix: ${signalled === undefined ? 'nofearctl doctor, then make demo again' : 'run make demo again'}\n`);
-      return signalled === undefined ? 1 : 128 + (signalled === 'SIGINT' ? 2 : signalled === 'SIGHUP' ? 1 : 15);
+      return signalled === undefined ? 1 : signalStatus(signalled);
     }
     const windowMs = Date.now() - started;
     const id = `0x${xid.toString(16)}`;

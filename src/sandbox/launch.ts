@@ -6,6 +6,7 @@ import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay, type HostWindow } from '../gui/client.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
+import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE } from './open-file.js';
@@ -63,9 +64,7 @@ export interface LaunchedSandbox {
   qemuPid(): number | undefined;
 }
 
-export const FAILURE_STATUS = 125;
-/** Stopped on request: as if by SIGTERM. */
-export const STOPPED_STATUS = 143;
+export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 
 export function statusOf(outcome: SandboxOutcome): number {
   return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : FAILURE_STATUS;

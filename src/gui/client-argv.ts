@@ -51,5 +51,9 @@ export function buildClientArgv(options: ClientOptions): string[] {
     '--start-new-commands=no',
     '--pings=0',
     '--bandwidth-detection=no',
+    // NoFear's guest sends only these: no video, jpeg or webp decoder, no colourspace converter.
+    '--encodings=rgb,png',
+    '--video-decoders=none',
+    '--csc-modules=none',
   ];
 }

@@ -70,7 +70,10 @@ export async function startGuiSession(options: SandboxOptions, gui: GuiOptions):
       sound: gui.sound,
       onListening: (sockets) => {
         // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
-        client = new XpraClient({ socket: sockets.gui, profile: options.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
+        client = new XpraClient({ socket: sockets.gui, profile: options.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
+          ...(options.warn ? { warn: options.warn } : {}),
+          ...(options.log ? { log: options.log } : {}),
+        });
       },
       onProgress: (progress) => {
         if (progress === 'gui-server') serverReady();

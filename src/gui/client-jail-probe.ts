@@ -7,7 +7,7 @@ import { systemBinds } from '../vm/jail.js';
 import { namespaces } from './client-jail.js';
 import { clientSeccompProgram } from './client-seccomp.js';
 
-export type ClientJailProbe = { usable: true } | { usable: false; why: string; fix: string };
+export type ClientJailProbe = { usable: true } | { usable: false; missing: boolean; why: string; fix: string };
 
 const PROBE_DEADLINE_MS = 3000;
 const probes = new Map<string, Promise<ClientJailProbe>>();
@@ -22,7 +22,7 @@ export function probeClientJail(bwrap: string): Promise<ClientJailProbe> {
 }
 
 async function runProbe(bwrap: string): Promise<ClientJailProbe> {
-  if (!existsSync(bwrap)) return { usable: false, why: `${bwrap} is missing`, fix: 'sudo apt-get install bubblewrap' };
+  if (!existsSync(bwrap)) return { usable: false, missing: true, why: `${bwrap} is missing`, fix: 'install bubblewrap' };
   const args = [...namespaces(), ...systemBinds(), '--proc', '/proc', '--dev', '/dev', '--seccomp', '3', '--', '/bin/true'];
   const child = spawn(bwrap, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   child.stdio[3]?.on('error', () => {}); // bwrap failed before reading it: its status says why
@@ -39,5 +39,5 @@ async function runProbe(bwrap: string): Promise<ClientJailProbe> {
   clearTimeout(timer);
   if (code === 0) return { usable: true };
   const reason = stderr.trim().split('\n')[0] || (code === null ? `no answer within ${PROBE_DEADLINE_MS / 1000} s` : `status ${code}`);
-  return { usable: false, why: `bubblewrap cannot build the client's jail here (${reason})`, fix: 'allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)' };
+  return { usable: false, missing: false, why: `bubblewrap cannot build the client's jail here (${reason})`, fix: 'allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)' };
 }

@@ -89,8 +89,8 @@ class JsonLines {
 
 /** Every top-level window that maps on the display, and every later rename of one. */
 export class DisplayWatch extends JsonLines {
-  static async start(display: string): Promise<DisplayWatch> {
-    const watch = new DisplayWatch(spawn(PYTHON, [PROBE, 'watch'], { env: { ...process.env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] }), 'x11-probe watch');
+  static async start(display: string, env: NodeJS.ProcessEnv = {}): Promise<DisplayWatch> {
+    const watch = new DisplayWatch(spawn(PYTHON, [PROBE, 'watch'], { env: { ...process.env, ...env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] }), 'x11-probe watch');
     await watch.waitFor((e) => (e.watching === true ? true : undefined), 'the display watcher', 10_000);
     return watch;
   }
@@ -166,4 +166,33 @@ export function descendantRunning(root: number, script: string): number | undefi
     queue.push(...(children.get(pid) ?? []));
   }
   return undefined;
+}
+
+/** An Xvfb with the given listening options; its display number is the one it picked. */
+export async function startXvfbListening(args: string[]): Promise<{ number: number; stop(): Promise<void> }> {
+  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', ...args], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const number = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('Xvfb did not start within 10 s')), 10_000);
+    child.once('exit', () => reject(new Error(`Xvfb ${args.join(' ')} exited`)));
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolve(Number(text.trim()));
+      }
+    });
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    number,
+    stop: async () => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGTERM');
+      } catch {
+        return; // already gone
+      }
+      await exited;
+    },
+  };
 }

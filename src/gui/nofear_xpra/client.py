@@ -7,6 +7,7 @@ import sys
 from gi.repository import Gdk
 
 from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
+from xpra.platform.xposix import gui as xposix_gui
 
 from nofear_xpra import geometry, hello, packets
 from nofear_xpra.metadata import filter_metadata, wm_class_base
@@ -31,6 +32,11 @@ class Policy:
 
 def noop(*_args, **_kwargs):
     return None
+
+
+# Xpra's platform helper listens on the system bus (suspend) and the session bus (screensaver): the
+# client has no business on either (and in its jail there is none).
+xposix_gui.ClientExtras.setup_dbus_signals = noop
 
 
 class XpraClient(GTK3XpraClient):

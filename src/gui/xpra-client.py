@@ -50,6 +50,18 @@ def report(line):
         pass  # NoFear has gone: the client is about to be killed with its group
 
 
+import shutil  # noqa: E402
+
+import xpra.os_util  # noqa: E402
+
+# Xpra's which() imports distutils, which drags in setuptools and pkg_resources: 0.1-0.15 s of every
+# client start, for a PATH lookup.
+xpra.os_util.which = shutil.which
+if POLICY:
+    # Xpra runs lsb_release on each call (several per start) to tell the server the distribution,
+    # which the hello no longer does.
+    xpra.os_util.get_linux_distribution = lambda: ("", "", "")
+
 from xpra.platform import init, set_default_name  # noqa: E402
 import xpra.platform.features  # noqa: E402
 

@@ -59,7 +59,18 @@ def serve(listener):
         threading.Thread(target=relay, args=(client,), daemon=True).start()
 
 
+def close_inherited_descriptors():
+    """Only stdio: nothing NoFear's own parent leaked."""
+    for name in os.listdir("/proc/self/fd"):
+        if int(name) > 2:
+            try:
+                os.close(int(name))
+            except OSError:
+                pass  # the directory's own descriptor
+
+
 def main():
+    close_inherited_descriptors()
     path = sys.argv[1]
     if os.path.exists(path):
         os.unlink(path)

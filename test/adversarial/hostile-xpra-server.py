@@ -2,7 +2,7 @@
 # socket, sending what no well-behaved server sends. For NoFear's host-client tests (no VM needed).
 #
 # Usage: hostile-xpra-server.py SOCKET SCENARIO WIDTH HEIGHT
-#   SCENARIO hostile: grabs, full-screen and off-screen geometry, a host application's WM_CLASS,
+#   SCENARIO hostile: grabs (by packet and by metadata), full-screen and off-screen geometry, a host application's WM_CLASS,
 #            show-desktop, control packets, URL, file, notification, bell, a password challenge,
 #            video pixels, override-redirect windows covering the screen; then a "barrier" window.
 #   SCENARIO benign: one window, as NoFear's guest would send it (for the bench).
@@ -98,6 +98,9 @@ def hostile_steps():
             window(3, W - 10, H - 10, 300, 200, "menu", {}, "new-override-redirect"),
             ["configure-override-redirect", 3, -5000, 0, 100, 100],
         ]),
+        # Xpra grabs for an override-redirect dialog of this class (XPRA_OR_FORCE_GRAB): a grab by metadata.
+        ("grab by metadata", [window(5, 100, 100, 200, 100, "java dialog", {
+            "class-instance": ["sun-awt-X11-XDialogPeer", "java-app"], "window-type": ["DIALOG"]}, "new-override-redirect")]),
         ("barrier", [window(4, 10, 10, 200, 100, "barrier", {"class-instance": ["barrier", "Barrier"]}), rgb_draw(4, 200, 100, 4)]),
     ]
 

@@ -80,7 +80,14 @@ export async function planClientLaunch(options: LaunchOptions, env: NodeJS.Proce
   if (!probe.usable) return unjailed(options, env, `the Xpra client runs without its jail: ${probe.why}; fix: ${probe.fix}`, tools.setpriv);
   const route = routeDisplay(options.display, readDisplayFacts(options.display));
   if (route.kind === 'unreachable') return unjailed(options, env, `the Xpra client runs without its jail: ${route.why}`, tools.setpriv);
-  const relay = route.kind === 'relay' ? await startX11Relay(path.join(path.dirname(options.socket), 'x11-relay.sock'), route.target, tools.setpriv) : undefined;
+  let relay: X11Relay | undefined;
+  if (route.kind === 'relay') {
+    try {
+      relay = await startX11Relay(path.join(path.dirname(options.socket), 'x11-relay.sock'), route.target, tools.setpriv);
+    } catch (error) {
+      return unjailed(options, env, `the Xpra client runs without its jail: ${route.why}, and ${error instanceof Error ? error.message : String(error)}`, tools.setpriv);
+    }
+  }
   const xauthority = jailXauthority(env, route.display.number);
   const sound = options.sound ? pulse(env) : {};
   const fdData = [clientSeccompProgram(), ...(xauthority ? [xauthority] : []), ...(sound.cookie ? [sound.cookie] : [])];

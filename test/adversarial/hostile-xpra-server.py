@@ -97,6 +97,8 @@ def hostile_steps():
             window(2, -100, -100, W + 200, H + 200, "cover", {}, "new-override-redirect"),
             window(3, W - 10, H - 10, 300, 200, "menu", {}, "new-override-redirect"),
             ["configure-override-redirect", 3, -5000, 0, 100, 100],
+            window(6, 50, 50, 100, 100, "growing menu", {}, "new-override-redirect"),
+            ["configure-override-redirect", 6, 0, 0, W, H],
         ]),
         # Xpra grabs for an override-redirect dialog of this class (XPRA_OR_FORCE_GRAB): a grab by metadata.
         ("grab by metadata", [window(5, 100, 100, 200, 100, "java dialog", {

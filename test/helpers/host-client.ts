@@ -13,6 +13,8 @@ const HOSTILE_SERVER = path.join(ROOT, 'test', 'adversarial', 'hostile-xpra-serv
 /** A window as another X client sees it (x11-probe.py's `describe`). */
 export interface SeenWindow {
   id: number;
+  /** Destroyed before the watcher could look at it: only `override_redirect` is known. */
+  gone?: boolean;
   name: string | null;
   class: string[] | null;
   override_redirect: boolean;
@@ -95,8 +97,14 @@ export class DisplayWatch extends JsonLines {
     return watch;
   }
 
+  /** Every window that mapped and could be looked at. */
   get mapped(): SeenWindow[] {
-    return this.events.flatMap((e) => (e.map !== undefined ? [e.map as SeenWindow] : []));
+    return this.events.flatMap((e) => (e.map !== undefined && (e.map as SeenWindow).gone !== true ? [e.map as SeenWindow] : []));
+  }
+
+  /** Windows that mapped and were destroyed before the watcher could look at them. */
+  get vanished(): SeenWindow[] {
+    return this.events.flatMap((e) => (e.map !== undefined && (e.map as SeenWindow).gone === true ? [e.map as SeenWindow] : []));
   }
 
   /** A window mapped, or renamed, with a name that matches. */

@@ -44,7 +44,7 @@ def describe(window):
             "geometry": [-origin.x, -origin.y, geometry.width, geometry.height],
             "state": [dpy.get_atom_name(a) for a in state.value] if state is not None else [],
         }
-    except error.BadWindow:
+    except (error.BadWindow, error.BadDrawable):
         return {"id": window.id, "gone": True}
 
 
@@ -61,15 +61,21 @@ def watch():
         while dpy.pending_events():
             event = dpy.next_event()
             if event.type == X.MapNotify:
-                emit({"map": describe(event.window)})
+                seen = describe(event.window)
+                if seen.get("gone"):
+                    # Destroyed before we could look (a demoted menu is replaced at once): the event
+                    # still says whether it was override-redirect.
+                    seen["override_redirect"] = bool(event.override)
+                emit({"map": seen})
                 try:
                     event.window.change_attributes(event_mask=X.PropertyChangeMask)
-                except error.BadWindow:
+                    dpy.sync()
+                except (error.BadWindow, error.BadDrawable):
                     pass
             elif event.type == X.PropertyNotify and event.atom in (NET_WM_NAME, Xatom.WM_NAME):
                 try:
                     emit({"renamed": {"id": event.window.id, "name": name_of(event.window)}})
-                except error.BadWindow:
+                except (error.BadWindow, error.BadDrawable):
                     pass
         readable, _, _ = select.select([dpy.fileno(), sys.stdin], [], [])
         if sys.stdin in readable and not sys.stdin.readline():

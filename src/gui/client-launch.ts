@@ -43,7 +43,6 @@ function clientEnv(options: LaunchOptions, env: NodeJS.ProcessEnv): Record<strin
     NOFEAR_PROFILE: options.profile,
     PYTHONDONTWRITEBYTECODE: '1', // the wrapper's directory may be read-only (and is, in the jail)
     ...(env.NOFEAR_CLIENT_POLICY === 'off' ? { NOFEAR_CLIENT_POLICY: 'off' } : {}),
-    ...(env.PYTHONPROFILEIMPORTTIME ? { PYTHONPROFILEIMPORTTIME: '1' } : {}),
   };
 }
 

@@ -95,7 +95,8 @@ export class XpraClient implements ClientEvents {
     };
     this.launched = planClientLaunch({ ...options, display }, env).then(
       (plan) => {
-        (plan.jailed || env.NOFEAR_CLIENT_JAIL === 'off' ? notices.log : notices.warn)?.(plan.note);
+        (plan.jailed ? notices.log : notices.warn)?.(plan.note);
+        if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.("the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs");
         this.relay = plan.relay;
         this.child = spawnClient(plan, onReport, exitedResolve);
         return plan;

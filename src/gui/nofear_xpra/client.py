@@ -71,7 +71,9 @@ class XpraClient(GTK3XpraClient):
         GTK3XpraClient.process_packet(self, proto, packet)
 
     def nofear_draw_allowed(self, packet):
-        if len(packet) < 10 or packets.packet_name(packet[6]) in packets.DRAW_CODINGS:
+        if len(packet) < 10:
+            return False  # malformed: nothing to decode, nothing to acknowledge
+        if packets.packet_name(packet[6]) in packets.DRAW_CODINGS:
             return True
         wid, width, height, sequence = packet[1], packet[4], packet[5], packet[8]
         # Acknowledged as failed, so that a well-behaved server tries another way.

@@ -35,8 +35,9 @@ export function buildClientArgv(options: ClientOptions): string[] {
     '--dbus-proxy=no',
     '--dbus-launch=',
     '--notifications=no',
-    '--microphone=off',
-    `--speaker=${options.sound ? 'on' : 'off'}`,
+    // "no", not "off": "off" still loads Xpra's audio support, which queries GStreamer in a subprocess.
+    `--microphone=${options.sound ? 'off' : 'no'}`,
+    `--speaker=${options.sound ? 'on' : 'no'}`,
     '--av-sync=no',
     // Clipboard: off, or host-to-guest only; the guest never writes the host's clipboard.
     ...(options.clipboard === 'to-guest' ? ['--clipboard=yes', '--clipboard-direction=to-server'] : ['--clipboard=no']),
@@ -51,5 +52,9 @@ export function buildClientArgv(options: ClientOptions): string[] {
     '--start-new-commands=no',
     '--pings=0',
     '--bandwidth-detection=no',
+    // NoFear's guest sends only these: no video, jpeg or webp decoder, no colourspace converter.
+    '--encodings=rgb,png',
+    '--video-decoders=none',
+    '--csc-modules=none',
   ];
 }

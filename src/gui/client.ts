@@ -1,14 +1,12 @@
 // Runs and supervises the host's Xpra client for one sandbox: started beside QEMU (it waits for the
-// guest's server), killed with its group, never left behind.
+// guest's server), in its jail (client-launch.ts), killed with its group, never left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { unavailable } from '../errors.js';
 import { killGroup } from '../util/run.js';
 import { findExecutable } from '../util/which.js';
-import { buildClientArgv, type ClientOptions } from './client-argv.js';
-import { fileURLToPath } from 'node:url';
-
-/** src/gui/xpra-client.py, found from both src/gui (tsx) and dist/gui (compiled). */
-const CLIENT_WRAPPER = fileURLToPath(new URL('../../src/gui/xpra-client.py', import.meta.url));
+import type { ClientOptions } from './client-argv.js';
+import { planClientLaunch, REPORT_FD, type ClientLaunch } from './client-launch.js';
 
 /** A guest window as the host display knows it. */
 export interface HostWindow {
@@ -55,31 +53,26 @@ export function parseClientReport(untrustedLine: string): ClientReport {
 
 const MAX_REPORT_LINE = 64;
 
+export interface ClientNotices {
+  /** One line a person should see: the client runs without its jail. */
+  warn?: (line: string) => void;
+  /** --verbose: how the client runs. */
+  log?: (line: string) => void;
+}
+
 export class XpraClient implements ClientEvents {
   readonly attached: Promise<void>;
   readonly firstWindow: Promise<HostWindow>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
+  /** The launch as planned (jailed or not), once the client process has been spawned. */
+  readonly launched: Promise<ClientLaunch | undefined>;
+  private child: ChildProcess | undefined;
+  private relay: ClientLaunch['relay'];
   private done = false;
 
-  constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, setpriv = '/usr/bin/setpriv') {
+  constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, notices: ClientNotices = {}) {
     xpraBinary(env); // installed? (the wrapper imports its modules)
-    // Xpra's client through NoFear's wrapper, which cleans the guest's window titles (see xpra-client.py).
-    const argv = ['/usr/bin/python3', CLIENT_WRAPPER, ...buildClientArgv({ ...options, xpra: 'xpra' }).slice(1)];
-    const clientEnv: NodeJS.ProcessEnv = {
-      DISPLAY: hostDisplay(env),
-      HOME: env.HOME ?? '/',
-      PATH: '/usr/bin:/bin', // a Python from PATH (pyenv) breaks the client's helpers
-      LANG: env.LANG ?? 'C.UTF-8',
-      ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}),
-      ...(env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR } : {}),
-      // Without a bus the client would autolaunch a dbus-daemon that outlives it.
-      DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS ?? 'disabled:',
-      XPRA_SKIP_UI: '1',
-      NOFEAR_REPORT_FD: '3',
-    };
-    // The client dies with NoFear even when NoFear is SIGKILLed.
-    this.child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: clientEnv });
+    const display = hostDisplay(env);
     let attachedResolve: () => void = () => {};
     this.attached = new Promise((resolve) => {
       attachedResolve = resolve;
@@ -88,44 +81,76 @@ export class XpraClient implements ClientEvents {
     this.firstWindow = new Promise((resolve) => {
       windowResolve = resolve;
     });
-    const log = (chunk: Buffer) => {
-      if (process.env.NOFEAR_CLIENT_LOG === '1') process.stderr.write(chunk);
-    };
-    this.child.stdout?.on('data', log);
-    this.child.stderr?.on('data', log);
-    let pending = '';
-    this.child.stdio[3]?.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString('latin1')).split('\n');
-      pending = (lines.pop() ?? '').slice(0, MAX_REPORT_LINE);
-      for (const line of lines) {
-        const report = parseClientReport(line);
-        if (report.kind === 'attached') attachedResolve();
-        else if (report.kind === 'window') windowResolve({ xid: report.xid });
-      }
-    });
-    this.child.stdio[3]?.on('error', () => {}); // the client died: `exited` says so
+    let exitedResolve: (how: { code: number | null; signal: NodeJS.Signals | null }) => void = () => {};
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      exitedResolve = (how) => {
         this.done = true;
-        resolve({ code, signal });
-      });
-      this.child.once('error', () => {
-        this.done = true;
-        resolve({ code: 127, signal: null });
-      });
+        this.relay?.stop();
+        resolve(how);
+      };
     });
+    const onReport = (report: ClientReport) => {
+      if (report.kind === 'attached') attachedResolve();
+      else if (report.kind === 'window') windowResolve({ xid: report.xid });
+    };
+    this.launched = planClientLaunch({ ...options, display }, env).then(
+      (plan) => {
+        (plan.jailed ? notices.log : notices.warn)?.(plan.note);
+        if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.("the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs");
+        this.relay = plan.relay;
+        this.child = spawnClient(plan, onReport, exitedResolve);
+        return plan;
+      },
+      (error: unknown) => {
+        notices.warn?.(`the Xpra client could not start: ${error instanceof Error ? error.message : String(error)}`);
+        exitedResolve({ code: 127, signal: null });
+        return undefined;
+      },
+    );
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
   async stop(graceMs = 2000): Promise<void> {
+    await this.launched;
     if (this.done) return;
-    killGroup(this.child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), graceMs);
+    killGroup(this.child?.pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(this.child?.pid, 'SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
-    killGroup(this.child.pid, 'SIGKILL');
+    killGroup(this.child?.pid, 'SIGKILL');
   }
+}
+
+/** Spawns the planned client in its own process group, with the report pipe on descriptor 3 and
+ * what bwrap reads on 4 and up; nothing else is inherited (the wrapper closes any other). */
+function spawnClient(
+  plan: ClientLaunch,
+  onReport: (report: ClientReport) => void,
+  onExit: (how: { code: number | null; signal: NodeJS.Signals | null }) => void,
+): ChildProcess {
+  const [file = '', ...args] = plan.argv;
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...plan.fdData.map(() => 'pipe' as const)], env: plan.env });
+  plan.fdData.forEach((data, index) => {
+    const stream = child.stdio[REPORT_FD + 1 + index] as Writable | null;
+    stream?.on('error', () => {}); // bwrap failed before reading it: the exit says so
+    stream?.end(data);
+  });
+  const log = (chunk: Buffer) => {
+    if (process.env.NOFEAR_CLIENT_LOG === '1') process.stderr.write(chunk);
+  };
+  child.stdout?.on('data', log);
+  child.stderr?.on('data', log);
+  let pending = '';
+  child.stdio[REPORT_FD]?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString('latin1')).split('\n');
+    pending = (lines.pop() ?? '').slice(0, MAX_REPORT_LINE);
+    for (const line of lines) onReport(parseClientReport(line));
+  });
+  child.stdio[REPORT_FD]?.on('error', () => {}); // the client died: `exited` says so
+  child.once('exit', (code, signal) => onExit({ code, signal }));
+  child.once('error', () => onExit({ code: 127, signal: null }));
+  return child;
 }

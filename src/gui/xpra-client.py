@@ -4,6 +4,8 @@
 # can only cut the guest's part.
 # It also tells NoFear, on the descriptor NOFEAR_REPORT_FD names, when it attached and when each guest
 # window is first mapped on the host display ("window 0x<X id>"): NoFear's "window" step.
+# The client itself is NoFear's subclass of Xpra's GTK3 client (nofear_xpra/), which applies NoFear's
+# policy over what the guest may ask; NOFEAR_CLIENT_POLICY=off (for measurements) runs Xpra's own.
 import os
 import re
 import sys
@@ -20,6 +22,23 @@ def clean(text):
 
 
 REPORT_FD = int(os.environ.pop("NOFEAR_REPORT_FD", "-1") or "-1")
+POLICY = os.environ.pop("NOFEAR_CLIENT_POLICY", "on") != "off"
+
+
+def close_inherited_descriptors():
+    """Only stdio and the report pipe stay open: whatever else NoFear's own parent leaked (bwrap keeps
+    what it inherits) must not reach a process that parses the guest's stream."""
+    keep = {0, 1, 2, REPORT_FD}
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the directory's own descriptor, already closed
+
+
+close_inherited_descriptors()
 
 
 def report(line):
@@ -31,7 +50,20 @@ def report(line):
         pass  # NoFear has gone: the client is about to be killed with its group
 
 
+import shutil  # noqa: E402
+
+import xpra.os_util  # noqa: E402
+
+# Xpra's which() imports distutils, which drags in setuptools and pkg_resources: 0.1-0.15 s of every
+# client start, for a PATH lookup.
+xpra.os_util.which = shutil.which
+if POLICY:
+    # Xpra runs lsb_release on each call (several per start) to tell the server the distribution,
+    # which the hello no longer does.
+    xpra.os_util.get_linux_distribution = lambda: ("", "", "")
+
 from xpra.platform import init, set_default_name  # noqa: E402
+import xpra.platform.features  # noqa: E402
 
 set_default_name("Xpra")
 init()
@@ -86,6 +118,13 @@ def on_unmap(widget, *_args):
 # Emission hooks see every window's map without touching Xpra's classes (which need the display).
 GObject.add_emission_hook(Gtk.Window, "map-event", on_map)
 GObject.add_emission_hook(Gtk.Window, "unmap-event", on_unmap)
+
+if POLICY:
+    from nofear_xpra import gtk_guard  # noqa: E402
+
+    # Xpra's make_client imports the first of these and instantiates its XpraClient.
+    xpra.platform.features.CLIENT_MODULES = ["nofear_xpra.client"]
+    gtk_guard.install(lambda window: getattr(type(window), "nofear_guest_window", False))
 
 from xpra.client.ui_client_base import UIXpraClient  # noqa: E402
 

@@ -86,7 +86,10 @@ export class GuiSession {
           ...options.hooks,
           onListening: (layout) => {
             // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
-            client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env);
+            client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
+              ...(options.hooks.warn ? { warn: options.hooks.warn } : {}),
+              ...(options.hooks.log ? { log: options.hooks.log } : {}),
+            });
           },
           onProgress: (progress) => {
             if (progress === 'gui-server') serverReady();

@@ -41,7 +41,7 @@ export interface JailSpec {
 /** Top-level dirs that QEMU and its libraries live in; symlinked ones (merged /usr) are recreated as links. */
 const SYSTEM_DIRS = ['/usr', '/bin', '/lib', '/lib64', '/sbin'] as const;
 
-function systemBinds(): string[] {
+export function systemBinds(): string[] {
   const args: string[] = [];
   for (const dir of SYSTEM_DIRS) {
     let stat;

@@ -58,7 +58,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     const run = startCli('nofear', ['-t', '-v', '--gui', 'xclock'], t, { env: { DISPLAY: x.display } });
     await reportedWindow(run, WINDOW_DEADLINE, 'nofear');
     const { id } = recordOf(t);
-    const killed = await execa('pkill', ['-KILL', '-f', `attach socket://${t.runtimeBase}/${id}/vm/gui.sock`], { reject: false });
+    // The client's own command line names the GUI socket; jailed, its bwrap binds it (QEMU binds the whole vm/ dir).
+    const killed = await execa('pkill', ['-KILL', '-f', `(attach socket://|--ro-bind |--bind )${t.runtimeBase}/${id}/vm/gui.sock`], { reject: false });
     assert.equal(killed.exitCode, 0, 'no client to kill');
     const result = await run;
     assert.equal(result.exitCode, 143);

@@ -3,6 +3,7 @@ import { checkAccel, checkNode, checkPasst, doctorExitStatus, formatChecks, type
 import { distroFamily, installCommand, PACKAGES } from '../../../src/cli/doctor-install.js';
 import { checkDisplay, checkIntegration, checkService, checkSessionBus, type Prober } from '../../../src/cli/doctor-session.js';
 import { chooseAccel } from '../../../src/vm/accel.js';
+import { clientJailCheck } from '../../../src/cli/doctor-client-jail.js';
 
 const check = (status: Check['status']): Check => ({ name: 'x', status, detail: 'd' });
 const answers = (replies: Record<string, { exitCode: number; stdout?: string; stderr?: string } | undefined>): Prober => async (program, args) => {
@@ -91,5 +92,28 @@ describe('nofearctl doctor, session checks (never FAIL)', () => {
   it('warns when the integration is not installed', () => {
     const line = checkIntegration({ XDG_DATA_HOME: '/nonexistent/nofear-test', XDG_DATA_DIRS: '/nonexistent/nofear-test-system' });
     assert.deepEqual([line.status, line.fix], ['WARN', 'nofearctl integrate install']);
+  });
+});
+
+describe("nofearctl doctor's line for the Xpra client's jail", () => {
+  const usable = { usable: true } as const;
+  const display = { host: '', number: 1, screen: '' };
+  it('says the jail is used, and through which socket', () => {
+    const line = clientJailCheck(usable, { kind: 'socket', path: '/tmp/.X11-unix/X1', display }, false);
+    assert.equal(line.status, 'OK');
+    assert.match(line.detail, /no network, no bus, no home.*through \/tmp\/\.X11-unix\/X1/);
+  });
+  it("says when an abstract-only display goes through NoFear's relay", () => {
+    const line = clientJailCheck(usable, { kind: 'relay', target: { abstract: '/tmp/.X11-unix/X1' }, display, why: 'display :1 has only an abstract socket' }, false);
+    assert.equal(line.status, 'OK');
+    assert.match(line.detail, /only an abstract socket, so it goes through NoFear's relay/);
+  });
+  it('warns, with the fix, when the jail cannot be built or is turned off', () => {
+    const broken = clientJailCheck({ usable: false, missing: false, why: 'bubblewrap cannot build the client\'s jail here (setting up uid map: Permission denied)', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' }, undefined, false);
+    assert.equal(broken.status, 'WARN');
+    assert.match(broken.detail, /Permission denied\): NoFear runs the Xpra client without its jail/);
+    assert.match(broken.fix ?? '', /unprivileged_userns_clone/);
+    assert.equal(clientJailCheck(usable, undefined, true).status, 'WARN');
+    assert.equal(clientJailCheck(usable, { kind: 'unreachable', why: 'display :9 has no socket' }, false).status, 'WARN');
   });
 });

@@ -1,0 +1,99 @@
+# What another X client sees on the host display, for the host-client tests (python3-xlib).
+#
+#   x11-probe.py watch        one JSON line per top-level window mapped (MapNotify on the root, with
+#                             SubstructureNotify), with its name, WM_CLASS, override-redirect flag and
+#                             geometry, and one per later change of a mapped window's name; runs until
+#                             stdin closes. Prints {"watching": true} first.
+#   x11-probe.py grab         tries to grab the keyboard and the pointer like any application would;
+#                             prints {"keyboard": status, "pointer": status} (0 is GrabSuccess), ungrabs.
+#   x11-probe.py inspect ID.. the same fields as `watch`, now, for each window id.
+import json
+import select
+import sys
+
+from Xlib import X, Xatom, display, error
+
+dpy = display.Display()
+root = dpy.screen().root
+NET_WM_NAME = dpy.intern_atom("_NET_WM_NAME")
+NET_WM_STATE = dpy.intern_atom("_NET_WM_STATE")
+UTF8 = dpy.intern_atom("UTF8_STRING")
+
+
+def name_of(window):
+    prop = window.get_full_property(NET_WM_NAME, UTF8)
+    if prop is not None:
+        return prop.value.decode("utf-8", "replace")
+    prop = window.get_full_property(Xatom.WM_NAME, X.AnyPropertyType)
+    return prop.value.decode("latin1") if prop is not None else None
+
+
+def describe(window):
+    try:
+        attributes = window.get_attributes()
+        geometry = window.get_geometry()
+        origin = window.translate_coords(root, 0, 0)
+        wm_class = window.get_wm_class()
+        state = window.get_full_property(NET_WM_STATE, Xatom.ATOM)
+        return {
+            "id": window.id,
+            "name": name_of(window),
+            "class": list(wm_class) if wm_class else None,
+            "override_redirect": bool(attributes.override_redirect),
+            "mapped": attributes.map_state == X.IsViewable,
+            "geometry": [-origin.x, -origin.y, geometry.width, geometry.height],
+            "state": [dpy.get_atom_name(a) for a in state.value] if state is not None else [],
+        }
+    except (error.BadWindow, error.BadDrawable):
+        return {"id": window.id, "gone": True}
+
+
+def emit(value):
+    sys.stdout.write(json.dumps(value) + "\n")
+    sys.stdout.flush()
+
+
+def watch():
+    root.change_attributes(event_mask=X.SubstructureNotifyMask)
+    dpy.sync()
+    emit({"watching": True})
+    while True:
+        while dpy.pending_events():
+            event = dpy.next_event()
+            if event.type == X.MapNotify:
+                seen = describe(event.window)
+                if seen.get("gone"):
+                    # Destroyed before we could look (a demoted menu is replaced at once): the event
+                    # still says whether it was override-redirect.
+                    seen["override_redirect"] = bool(event.override)
+                emit({"map": seen})
+                try:
+                    event.window.change_attributes(event_mask=X.PropertyChangeMask)
+                    dpy.sync()
+                except (error.BadWindow, error.BadDrawable):
+                    pass
+            elif event.type == X.PropertyNotify and event.atom in (NET_WM_NAME, Xatom.WM_NAME):
+                try:
+                    emit({"renamed": {"id": event.window.id, "name": name_of(event.window)}})
+                except (error.BadWindow, error.BadDrawable):
+                    pass
+        readable, _, _ = select.select([dpy.fileno(), sys.stdin], [], [])
+        if sys.stdin in readable and not sys.stdin.readline():
+            return
+
+
+def grab():
+    keyboard = root.grab_keyboard(True, X.GrabModeAsync, X.GrabModeAsync, X.CurrentTime)
+    pointer = root.grab_pointer(True, X.ButtonPressMask, X.GrabModeAsync, X.GrabModeAsync, X.NONE, X.NONE, X.CurrentTime)
+    dpy.ungrab_keyboard(X.CurrentTime)
+    dpy.ungrab_pointer(X.CurrentTime)
+    dpy.sync()
+    emit({"keyboard": keyboard, "pointer": pointer})
+
+
+if sys.argv[1] == "watch":
+    watch()
+elif sys.argv[1] == "grab":
+    grab()
+elif sys.argv[1] == "inspect":
+    emit([describe(dpy.create_resource_object("window", int(i, 0))) for i in sys.argv[2:]])

@@ -2,6 +2,7 @@
 // the viewer, the window). Only on a terminal, and never with --quiet or --verbose (whose lines it would
 // tear); a pipe or a log file never sees it.
 import type { LaunchStep } from '../sandbox/launch.js';
+import { withoutControls } from '../util/text.js';
 
 const STEP_TEXT: Record<LaunchStep, string> = {
   booting: 'booting a throwaway VM…',
@@ -34,7 +35,7 @@ export class StatusLine {
   write(text: string): void {
     if (!this.enabled) return;
     const width = Math.max(20, (this.stream.columns ?? 80) - 1);
-    this.stream.write(`\r\x1b[K${text.replace(/[\x00-\x1f\x7f]/g, '').slice(0, width)}`);
+    this.stream.write(`\r\x1b[K${withoutControls(text).slice(0, width)}`);
     this.shown = true;
   }
 

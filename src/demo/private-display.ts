@@ -1,6 +1,8 @@
 // A private Xvfb for headless machines (servers, CI): the demo's windows go there.
 import { spawn } from 'node:child_process';
-import { unavailable } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { isNoFearError, unavailable } from '../errors.js';
+import { exitOf, firstLine, stopGroup } from '../util/child.js';
 
 export interface PrivateDisplay {
   display: string;
@@ -12,29 +14,17 @@ export async function startPrivateDisplay(): Promise<PrivateDisplay> {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  const number = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(unavailable('Xvfb did not start within 10 s.', 'sudo apt-get install xvfb')), 10_000);
-    child.once('error', () => reject(unavailable('Xvfb is not installed: a headless demo needs it.', 'sudo apt-get install xvfb')));
-    child.stdio[3]?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) {
-        clearTimeout(timer);
-        resolve(text.trim());
-      }
-    });
-  });
+  const exited = exitOf(child);
+  const failed = new Promise<never>((_, reject) => child.once('error', () => reject(unavailable('Xvfb is not installed: a headless demo needs it.', 'sudo apt-get install xvfb'))));
+  let number: string;
+  try {
+    number = await Promise.race([firstLine(child.stdio[3] as Readable, child, 10_000, 'Xvfb'), failed]);
+  } catch (error) {
+    await stopGroup(child.pid, exited);
+    throw isNoFearError(error) ? error : unavailable(`Xvfb did not start: ${(error as Error).message}.`, 'sudo apt-get install xvfb');
+  }
   return {
     display: `:${number}`,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await exited;
-    },
+    stop: async () => void (await stopGroup(child.pid, exited)),
   };
 }

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { unavailable } from '../errors.js';
-import { killGroup } from '../util/run.js';
+import { stopGroup } from '../util/child.js';
 import { findExecutable } from '../util/which.js';
 import type { ClientOptions } from './client-argv.js';
 import { planClientLaunch, REPORT_FD, type ClientLaunch } from './client-launch.js';
@@ -116,11 +116,7 @@ export class XpraClient implements ClientEvents {
   async stop(graceMs = 2000): Promise<void> {
     await this.launched;
     if (this.done) return;
-    killGroup(this.child?.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(this.child?.pid, 'SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-    killGroup(this.child?.pid, 'SIGKILL');
+    await stopGroup(this.child?.pid, this.exited, graceMs);
   }
 }
 

@@ -8,6 +8,7 @@ import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/cont
 import type { JailKind } from '../vm/jail.js';
 import type { QemuProcess } from '../vm/qemu-process.js';
 import { identify, waitGone } from '../util/proc.js';
+import { withoutControls } from '../util/text.js';
 import { planBoot } from './boot-plan.js';
 import type { ChannelEnd } from './guest-channel.js';
 import { probeHost, type HostFacts } from './host-facts.js';
@@ -263,7 +264,7 @@ function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProcess | und
 }
 
 function lastLines(text: string, count = 6): string {
-  return text.trim().split('\n').slice(-count).map((line) => `  ${line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')}`).join('\n');
+  return text.trim().split('\n').slice(-count).map((line) => `  ${withoutControls(line)}`).join('\n');
 }
 
 export function guestHostname(profile: string): string {

@@ -6,6 +6,8 @@ import dbus from 'dbus-next';
 import { unavailable } from '../errors.js';
 import { errorFromBus } from './names.js';
 
+export { plainText } from '../util/text.js';
+
 export type MessageBus = ReturnType<typeof dbus.sessionBus>;
 export type DBusMessage = InstanceType<typeof dbus.Message>;
 export { dbus };
@@ -151,9 +153,4 @@ export async function subscribe(bus: MessageBus, match: SignalMatch, listener: (
     bus.removeListener('message', onMessage);
     await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] }, 5000).catch(() => undefined); // the bus is going anyway
   };
-}
-
-/** Text for a notification server or the bus: no control characters or markup, bounded. */
-export function plainText(text: string, max = 300): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/[<>&]/g, (c) => ({ '<': '‹', '>': '›', '&': '+' })[c] ?? c).slice(0, max);
 }

@@ -1,7 +1,8 @@
 // Desktop notifications (org.freedesktop.Notifications) on a bus connection: shown, updated in place
 // (replaces_id), closed, and their actions heard. Best effort: where no notification server answers,
 // nothing is shown and nothing fails.
-import { callMethod, dbus, openSessionBus, plainText, subscribe, type MessageBus } from './bus.js';
+import { plainText } from '../util/text.js';
+import { callMethod, dbus, openSessionBus, subscribe, type MessageBus } from './bus.js';
 
 const SERVER = { destination: 'org.freedesktop.Notifications', path: '/org/freedesktop/Notifications', interface: 'org.freedesktop.Notifications' };
 const NOTIFY_TIMEOUT_MS = 2000;

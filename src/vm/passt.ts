@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { unavailable } from '../errors.js';
-import { killGroup } from '../util/run.js';
+import { exitOf, stopGroup } from '../util/child.js';
 import { findExecutable } from '../util/which.js';
 
 /** The addresses the guest's init configures statically (as with slirp), served by passt. */
@@ -48,11 +48,6 @@ export class Passt {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    killGroup(this.child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
+    await stopGroup(this.child.pid, exitOf(this.child));
   }
 }

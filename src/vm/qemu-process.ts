@@ -1,7 +1,7 @@
 // The only place QEMU is spawned: its own process group, its console kept as a bounded tail, and a
 // stop ladder (SIGTERM to the group, a bounded wait, SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killGroup } from '../util/run.js';
+import { stopGroup } from '../util/child.js';
 
 const TAIL_BYTES = 64 * 1024;
 
@@ -80,14 +80,6 @@ export class QemuProcess {
   /** SIGTERM to the whole group, then SIGKILL if it has not gone within graceMs. */
   async kill(graceMs = 2000): Promise<QemuExit> {
     if (this.exitInfo !== undefined) return this.exitInfo;
-    killGroup(this.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(this.pid, 'SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-      // Anything else still in the group (a helper QEMU forked) goes too.
-      killGroup(this.pid, 'SIGKILL');
-    }
+    return stopGroup(this.pid, this.exited, graceMs);
   }
 }

@@ -3,30 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { exitOf, firstLine, stopGroup } from '../../src/util/child.js';
 
 export interface PrivateBus {
   address: string;
   stop(): Promise<void>;
 }
 
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    process.kill(-(child.pid ?? 0), 'SIGTERM');
-  } catch {
-    return; // already gone
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }, 3000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: ChildProcess) => stopGroup(child.pid, exitOf(child), 3000).then(() => undefined);
 
 // A session bus that activates nothing: a desktop program under test then cannot start gvfsd, tracker or
 // the accessibility bus behind the test's back (they would outlive it, and tracker would index HOME).
@@ -59,19 +44,8 @@ export async function startPrivateBus(dir: string, env: Record<string, string> =
     detached: true,
     env: { ...process.env, ...env },
   });
-  const address = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('dbus-daemon printed no address within 10 s')), 10_000);
-    child.stdio[3]?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) {
-        clearTimeout(timer);
-        resolve(text.trim());
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
-  });
-  return { address, stop: () => stopGroup(child) };
+  const address = await firstLine(child.stdio[3] as Readable, child, 10_000, 'dbus-daemon');
+  return { address, stop: () => stopChild(child) };
 }
 
 export interface BusRecord {
@@ -115,5 +89,5 @@ export async function startListener(script: string, address: string, env: Record
       check();
     });
   await waitFor((r) => r.ready === true, 10_000);
-  return { records, waitFor, stop: () => stopGroup(child) };
+  return { records, waitFor, stop: () => stopChild(child) };
 }

@@ -1,0 +1,78 @@
+// The house's rules, read from the sources' own imports: each folder imports only from the floors below
+// it (never sideways, never up), only src/service speaks dbus-next, and no module imports itself back.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+/** Lower floors first: a module may import from its own folder and from any folder on a lower floor. */
+const FLOORS: Record<string, number> = {
+  'errors.ts': 0,
+  util: 1,
+  config: 2,
+  vm: 3,
+  desktop: 3,
+  profiles: 3,
+  gui: 4,
+  integrate: 4,
+  sandbox: 5,
+  demo: 5,
+  service: 6,
+  cli: 7,
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sources(full);
+    return name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+const room = (file: string) => path.relative(SRC, file).split(path.sep)[0] ?? '';
+const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)].map((m) => m[1] ?? '');
+const resolve = (file: string, spec: string) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
+
+describe('the house (src/ imports)', () => {
+  const files = sources(SRC);
+
+  it('gives every folder a floor', () => {
+    assert.deepEqual([...new Set(files.map(room))].filter((r) => FLOORS[r] === undefined), []);
+  });
+
+  it('imports only downwards: no folder imports its own floor or a higher one', () => {
+    const wrong: string[] = [];
+    for (const file of files) {
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
+        const from = room(file);
+        const to = room(resolve(file, spec));
+        if (from === to) continue;
+        if ((FLOORS[to] ?? 99) >= (FLOORS[from] ?? -1)) wrong.push(`${path.relative(SRC, file)} -> ${spec} (${from} ${FLOORS[from]} to ${to} ${FLOORS[to]})`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('speaks dbus-next only in src/service', () => {
+    const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
+    assert.ok(speakers.length > 0);
+    assert.deepEqual(speakers.filter((file) => !file.startsWith(`service${path.sep}`)), []);
+  });
+
+  it('has no import cycle between modules', () => {
+    const graph = new Map(files.map((file) => [file, imports(file).filter((s) => s.startsWith('.')).map((s) => resolve(file, s))]));
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, trail: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') return void cycles.push([...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(SRC, f)).join(' -> '));
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of files) visit(file, []);
+    assert.deepEqual(cycles, []);
+  });
+});

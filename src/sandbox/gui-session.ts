@@ -55,13 +55,13 @@ export class GuiSession {
   readonly finished: Promise<SandboxOutcome>;
   /** The program's first window on the host display, or undefined when the session ended without one. */
   readonly window: Promise<HostWindow | undefined>;
-  private stepStart = Date.now();
-
   private constructor(
     readonly sandbox: Sandbox,
     readonly client: XpraClient,
     private readonly server: Promise<void>,
     private readonly gui: GuiOptions,
+    /** Steps count from here: the boot's start, or a warm VM's job. */
+    private stepStart: number,
   ) {
     this.finished = endTogether(sandbox, client);
     this.window = Promise.race([client.firstWindow, this.finished.then(() => undefined)]);
@@ -73,6 +73,7 @@ export class GuiSession {
   /** Boots the VM with its client started beside QEMU (it waits for the guest's server). */
   static async boot(options: BootOptions, gui: GuiOptions): Promise<GuiSession> {
     hostDisplay(gui.env); // no display: fail before any VM starts
+    const bootStart = Date.now();
     const screen = await hostScreenSize(gui.env);
     let client: XpraClient | undefined;
     let serverReady: () => void = () => {};
@@ -101,7 +102,7 @@ export class GuiSession {
       throw error;
     }
     if (client === undefined) throw new Error('the Xpra client did not start');
-    const session = new GuiSession(sandbox, client, server, gui);
+    const session = new GuiSession(sandbox, client, server, gui, bootStart);
     session.step('booted');
     return session;
   }

@@ -2,6 +2,7 @@
 // the guest's hello and get it ready (its GUI server started), send the job, follow it to its outcome;
 // then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { NoFearError, unavailable } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
 import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
@@ -281,8 +282,13 @@ function outcomeOf(vm: BootedVm, stopRequested: () => boolean): Promise<SandboxO
     void vm.qemu.kill(500);
     return { kind: 'failed', reason: `the guest broke the control protocol (${end.reason}); the VM was stopped`, protocol: true };
   });
-  const fromQemu = vm.qemu.exited.then((exit): SandboxOutcome =>
-    stopRequested() ? { kind: 'stopped' } : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` },
-  );
+  // QEMU's exit can be seen before the last lines the guest wrote: read them all (the socket closes
+  // after its data), bounded, before calling the VM's end a failure.
+  const fromQemu = vm.qemu.exited
+    .then(async (exit) => {
+      await Promise.race([vm.controlClosed, delay(1000)]);
+      return exit;
+    })
+    .then((exit): SandboxOutcome => (stopRequested() ? { kind: 'stopped' } : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` }));
   return Promise.race([fromChannel, fromQemu]);
 }

@@ -28,6 +28,8 @@ export interface BootedVm {
   channelEnd: Promise<ChannelEnd>;
   /** Resolves on the guest's `started`. */
   started: Promise<void>;
+  /** The control socket has closed: everything the guest wrote on it has been read. */
+  controlClosed: Promise<void>;
   /** Closes every socket (after QEMU has gone). */
   close(): void;
 }
@@ -77,6 +79,7 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
       sockets.push(port);
       ports[name] = port;
     }
+    const controlClosed = new Promise<void>((resolve) => control.once('close', () => resolve()));
     const handshake = handshakeOn(control, running, hooks.onProgress);
     await handshake.hello(HELLO_DEADLINE_MS[spec.accel], spec.accel);
     return {
@@ -86,6 +89,7 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
       ports,
       channelEnd: handshake.end,
       started: handshake.started,
+      controlClosed,
       close: () => {
         for (const socket of sockets) socket.destroy();
       },

@@ -146,7 +146,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
       [['relative.pdf'], /does not exist|not an absolute path/],
       [[big], /over the 1024-byte limit/],
       [[html], /No viewer for text\/html can run in the VM.*Fix: install a graphical application/],
-      [['ftp://example.org/x'], /not ftp: URIs/],
+      [['ftp://example.org/x'], /not ftp:\/\/ URIs/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli('nofear-open', ['--dry-run', ...args], t, { env: { XDG_CONFIG_HOME: config } });

@@ -19,10 +19,12 @@ export class BusWatcher {
   static async connect(address: string): Promise<BusWatcher> {
     const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: address });
     if (client === undefined) throw new Error(`cannot connect to ${address}`);
-    let watcher: BusWatcher | undefined;
+    // Events that come before the watcher exists wait in `pending` (a holder, since follow() must come first).
+    const holder: { watcher?: BusWatcher } = {};
     const pending: Array<[string, SandboxEvent]> = [];
-    const unfollow = await client.follow((objectPath, event) => (watcher ? watcher.hear(objectPath, event) : pending.push([objectPath, event])));
-    watcher = new BusWatcher(client, unfollow);
+    const unfollow = await client.follow((objectPath, event) => (holder.watcher ? holder.watcher.hear(objectPath, event) : pending.push([objectPath, event])));
+    const watcher = new BusWatcher(client, unfollow);
+    holder.watcher = watcher;
     for (const [objectPath, event] of pending) watcher.hear(objectPath, event);
     return watcher;
   }

@@ -100,7 +100,7 @@ describe('the nofear .deb (root)', function () {
     const gio = await asUser('gio', ['mime', 'application/pdf']);
     assert.match(gio.stdout, /^Default application for .application\/pdf.: org\.nofear\.NoFear\.desktop$/m, gio.stdout + gio.stderr);
     const status = await asUser('nofearctl', ['integrate', 'status']);
-    assert.match(status.stdout, /system files \(the nofear package\):\n(  \S+ +ok +\/usr\/\S+\n)+/);
+    assert.match(status.stdout, /system files \(the nofear package\):\n( {2}\S+ +ok +\/usr\/\S+\n)+/);
     assert.equal((await asUser('nofearctl', ['integrate', 'uninstall'])).exitCode, 0);
     assert.doesNotMatch((await asUser('gio', ['mime', 'application/pdf'])).stdout, /org\.nofear\.NoFear/);
   });

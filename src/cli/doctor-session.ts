@@ -22,7 +22,7 @@ export function systemProber(env: NodeJS.ProcessEnv): Prober {
   return async (program, args) => {
     const file = findExecutable(program, env);
     if (file === undefined) return undefined;
-    return runTool(file, args, { timeoutMs: 3000 }).catch(() => ({ exitCode: undefined, stdout: '', stderr: 'did not run' }));
+    return runTool(file, args, { timeoutMs: 3000 }).catch(() => ({ exitCode: undefined, stdout: '', stderr: 'did not run' })); // reported as such
   };
 }
 
@@ -76,6 +76,7 @@ async function serviceCheck(bus: BusQuestions): Promise<Check> {
     return warn('service', `the session bus does not answer (${firstLine(error instanceof Error ? error.message : String(error))})`, 'check DBUS_SESSION_BUS_ADDRESS');
   }
   if (running) return ok('service', `${BUS_NAME} is running`);
+  // A bus that cannot list its names cannot start the service either.
   if (await bus.serviceActivatable().catch(() => false)) return ok('service', 'not running; the session bus starts it on demand');
   return warn('service', 'not installed on the session bus: nofear-open runs VMs in-process and file managers cannot open files in NoFear', 'nofearctl integrate install');
 }

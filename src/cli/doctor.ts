@@ -43,7 +43,7 @@ export function checkAccel(choice: AccelChoice): Check {
 }
 
 async function version(file: string, args: string[] = ['--version']): Promise<string> {
-  const result = await runTool(file, args, { timeoutMs: 5000 }).catch(() => undefined);
+  const result = await runTool(file, args, { timeoutMs: 5000 }).catch(() => undefined); // no version to show: the check itself says why
   return (result?.stdout || result?.stderr || '').split('\n')[0]?.trim() ?? '';
 }
 

@@ -102,6 +102,7 @@ export async function openThroughService(args: OpenArgs, env: NodeJS.ProcessEnv)
     throw error;
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    // On the way out: the connection closes next, taking any subscription with it.
     await stopFollowing?.().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     client.close();

@@ -92,6 +92,7 @@ export async function listProfiles(env: NodeJS.ProcessEnv = process.env): Promis
 
 export async function profileInfo(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ProfileInfo> {
   const paths = profilePaths(name, env);
+  // Absent files are what a new profile has: no disk size, never used.
   const stat = await fsp.stat(paths.disk).catch(() => undefined);
   if (stat === undefined) throw notFound(`There is no profile ${name}.`, `nofear -n ${name} creates it`);
   const used = await fsp.stat(paths.lastUsed).catch(() => undefined);

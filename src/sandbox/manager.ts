@@ -206,6 +206,7 @@ export class SandboxManager {
   async stopAll(reason = 'StopAll was called'): Promise<void> {
     this.admission.cancelWaiting(unavailable(`Cancelled before it started: ${reason}.`, 'call again'));
     await Promise.allSettled([...this.launching]);
+    // A stop that fails found its VM gone already; `ended` below settles either way.
     await Promise.all(this.live().map((s) => s.stop().catch(() => undefined)));
     await Promise.all(this.list().map((s) => s.ended));
   }

@@ -92,7 +92,7 @@ export async function reapLeftovers(base: string, log?: (line: string) => void, 
     const record = await readRecord(path.join(base, name));
     if (record === undefined || record.id !== name) {
       // A directory without (its own) metadata is a start that died before writing it: old ones are debris.
-      const stat = await fsp.stat(path.join(base, name)).catch(() => undefined);
+      const stat = await fsp.stat(path.join(base, name)).catch(() => undefined); // gone meanwhile: nothing to reap
       if (stat !== undefined && Date.now() - stat.mtimeMs > 60_000) {
         await removeSandbox(base, name, env);
         reaped++;

@@ -102,7 +102,7 @@ export function probeJail(tools: JailTools): Promise<JailKind> {
       tools.bwrap,
       ['--die-with-parent', '--unshare-all', '--new-session', ...systemBinds(), '--proc', '/proc', '--', '/bin/true'],
       { timeoutMs: 2000 },
-    ).catch(() => undefined);
+    ).catch(() => undefined); // bwrap that cannot run here: setpriv it is (doctor says why)
     return result !== undefined && result.exitCode === 0 ? 'bwrap' : 'setpriv';
   })();
   return probed;

@@ -10,7 +10,7 @@ export function qemuHasSeccomp(qemu: string): Promise<boolean> {
   if (probe === undefined) {
     probe = runTool(qemu, ['-sandbox', SECCOMP_POLICY, '-version'], { timeoutMs: 5000 })
       .then((result) => result.exitCode === 0)
-      .catch(() => false);
+      .catch(() => false); // a QEMU that cannot even run the probe has no usable -sandbox
     probes.set(qemu, probe);
   }
   return probe;

@@ -2,9 +2,9 @@
 // cleans up), then QEMU is killed after a deadline; pids are matched with their start times. A record is
 // not trusted to name a process to signal: QEMU and its jail must carry the sandbox's `nofear-<id>`, the
 // owner must be one of NoFear's commands (a forged record naming another process gets nothing sent).
-import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { isAlive, type ProcessIdentity } from '../util/proc.js';
+import { pollUntil } from '../util/poll.js';
 import { listRecords, removeSandbox, sandboxDir, type SandboxRecord } from './registry.js';
 import { isNoFearCommand, isSandboxProcess, liveness } from './reaper.js';
 
@@ -12,15 +12,6 @@ import { isNoFearCommand, isSandboxProcess, liveness } from './reaper.js';
 export type StopResult = 'stopped' | 'killed' | 'cleaned' | 'gone';
 
 const KILL_GRACE_MS = 2000;
-
-async function waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await delay(50);
-  }
-  return condition();
-}
 
 function signal(identity: ProcessIdentity | undefined, name: NodeJS.Signals, group: boolean): void {
   if (identity === undefined || !isAlive(identity)) return;
@@ -93,7 +84,7 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
     if (polite === 'service') asked = await askService(record.id);
     // QEMU ends cleanly on SIGTERM; its owner sees the VM end and removes the sandbox's files.
     else if (polite === 'qemu') asked = signalOurs(record.vmm, record.id, 'SIGTERM') || signalOurs(record.qemu, record.id, 'SIGTERM');
-    if (asked && (await waitUntil(() => !existsSync(dir), deadlineMs))) return 'stopped';
+    if (asked && (await pollUntil(() => !existsSync(dir), deadlineMs))) return 'stopped';
   }
   let killed = false;
   if (vmRuns(record)) {
@@ -101,13 +92,13 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
     // bwrap starts QEMU in a session of its own: the jail's group and QEMU itself are both signalled.
     signal(record.qemu, 'SIGTERM', true);
     signal(record.vmm, 'SIGTERM', false);
-    await waitUntil(() => !vmRuns(record), KILL_GRACE_MS);
+    await pollUntil(() => !vmRuns(record), KILL_GRACE_MS);
     signal(record.qemu, 'SIGKILL', true);
     signal(record.vmm, 'SIGKILL', false);
-    await waitUntil(() => !vmRuns(record), KILL_GRACE_MS);
+    await pollUntil(() => !vmRuns(record), KILL_GRACE_MS);
   }
   // A live owner cleans up after its VM ends; give it a moment before doing it for it.
-  if (isNoFearCommand(record.owner)) await waitUntil(() => !existsSync(dir), KILL_GRACE_MS);
+  if (isNoFearCommand(record.owner)) await pollUntil(() => !existsSync(dir), KILL_GRACE_MS);
   await removeSandbox(base, record.id, env);
   return killed ? 'killed' : 'stopped';
 }

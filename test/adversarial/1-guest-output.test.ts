@@ -2,7 +2,7 @@
 // responsive and bounded, believes nothing malformed, and ends the VM within its deadlines.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 
 /** Runs nofear under /usr/bin/time to learn its peak memory. */
@@ -23,13 +23,7 @@ describe('hostile guest output', function () {
   before(async () => {
     hostile = await hostileGuestEnv();
   });
-  beforeEach(() => {
-    t = makeTestEnv();
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), [], 'the hostile VM left its runtime directory');
-    t.cleanup();
-  });
+  perTestEnv('nofear-test-', (env) => (t = env));
 
   it('ends a guest that floods the control port with one endless line, with bounded memory', async () => {
     const result = await timedNofear(t, hostile, ['-t', 'flood-line']);

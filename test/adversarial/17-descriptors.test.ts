@@ -2,11 +2,11 @@
 // file, a FIFO, a pipe) hands none of them to any child: not to QEMU in its jail, not to the jail, not to
 // the host's Xpra client. QEMU holds only what the test expects of it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
+import { bin, leftoverSandboxes, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { commandLine, descendants, openDescriptors, waitForOutput, type OpenDescriptor } from '../helpers/proc-view.js';
 import { pressKey, reportedWindow, startXvfb } from '../helpers/xvfb.js';
 
@@ -70,15 +70,7 @@ function checkJail(t: TestEnv, nofear: number, canaries: readonly Canary[]): voi
 describe('inherited descriptors (issue 17)', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-fds-'));
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-fds-', (env, scratch) => ([t, dir] = [env, scratch]));
 
   it('started with `exec 20</secret-dir` (and a file, a FIFO, a pipe), the running QEMU and its jail hold none of them, nor anything unexpected', async () => {
     const { run, canaries } = await startWithInherited(t, dir, ['-t', '--', 'sh', '-c', 'echo up; read line; echo "got $line"']);

@@ -2,26 +2,18 @@
 // the host's network); with passt, QEMU's jail has a network namespace of its own; doctor says passt is
 // required for --net user.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readlinkSync, symlinkSync } from 'node:fs';
+
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { commandLine, descendants, waitForOutput } from '../helpers/proc-view.js';
 import { qemuBinary } from '../../src/util/which.js';
 
 describe('network (issue 17)', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-net-'));
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-net-', (env, scratch) => ([t, dir] = [env, scratch]));
 
   it('refuses --net user with passt hidden (NOFEAR_PASST, or a PATH without it), naming apt-get install passt; doctor says it is required', async () => {
     // A PATH holding QEMU and nothing else: everything but passt is found.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
+import { bin, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 import { sampleMax } from '../helpers/service.js';
 import { buildGuestImage } from '../../src/vm/initramfs.js';
@@ -29,13 +29,7 @@ describe('a flood of valid control messages (issue 17)', function () {
     // Its image built here, so the measured peak is the flood's, not that of a first build.
     await buildGuestImage(await findGuestKernel(), { ...process.env, ...hostile });
   });
-  beforeEach(() => {
-    t = makeTestEnv();
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), [], 'the flooding VM left its runtime directory');
-    t.cleanup();
-  });
+  perTestEnv('nofear-test-', (env) => (t = env));
 
   it('stops a guest writing `started` in a loop within 5 s, naming the protocol error, the host under 150 MB', async () => {
     // NOFEAR_CONSOLE=1: the guest console on stderr, where the agent says when its flood begins.

@@ -4,11 +4,11 @@
 // record's temp name is never followed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { bin, leftoverSandboxes, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { waitForOutput } from '../helpers/proc-view.js';
 import { startPrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService } from '../helpers/service.js';
@@ -63,14 +63,7 @@ function writableMounts(pid: number): string[] {
 describe('records and temp names (issue 17)', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-records-'));
-  });
-  afterEach(() => {
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-records-', (env, scratch) => ([t, dir] = [env, scratch]), { leftovers: 'allowed' });
 
   it('from /proc/<qemu>/root no record or lock of any sandbox exists, and QEMU can write only its sockets (and its profile disk)', async () => {
     // A neighbour sandbox whose owner (this test) lives: its record stays on the host throughout.

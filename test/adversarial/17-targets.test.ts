@@ -1,24 +1,17 @@
 // Issue 17, targets: an argument is a URL only when it is an absolute URI with `//`. A local file named
 // like a web address (`https:attacker.example`) is a file: staged, opened by its viewer, no network.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, makeTestEnv, type TestEnv } from '../helpers/cli.js';
+import { bin, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 describe('targets (issue 17)', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-targets-'));
-  });
-  afterEach(() => {
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-targets-', (env, scratch) => ([t, dir] = [env, scratch]), { leftovers: 'allowed' });
 
   it('plans a local file named https:attacker.example (given relative) as a file, not a web page', async () => {
     const names = ['https:attacker.example', 'http:attacker.example', 'file:report.pdf'];

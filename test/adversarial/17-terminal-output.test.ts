@@ -4,7 +4,7 @@
 // shell (tty mode) passes escape sequences as any remote shell does.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 
 const GUEST = "printf '\\033]52;c;ZXZpbA==\\007\\033]0;title\\007out\\n'; printf '\\033]0;err\\007err\\n' >&2";
 const STDOUT_BYTES = '\x1b]52;c;ZXZpbA==\x07\x1b]0;title\x07out\n';
@@ -26,13 +26,7 @@ async function onTerminal(t: TestEnv, options: { raw?: boolean; tty?: boolean } 
 
 describe('guest output on a terminal (issue 17)', function () {
   let t: TestEnv;
-  beforeEach(() => {
-    t = makeTestEnv();
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-  });
+  perTestEnv('nofear-test-', (env) => (t = env));
 
   it('shows OSC 52 and OSC 0 escaped on a terminal (stdout and stderr), when the job is not interactive', async () => {
     const shown = await onTerminal(t);

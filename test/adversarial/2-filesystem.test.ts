@@ -1,23 +1,15 @@
 // A guest that is root and hostile: what it can write, what it can see, what a shared folder lets out.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 
 describe('filesystem', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-fs-'));
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-fs-', (env, scratch) => ([t, dir] = [env, scratch]));
 
   it('keeps every read-only export read-only, even for guest root remounting it', async () => {
     const name = `nofear-probe-${randomBytes(4).toString('hex')}`;

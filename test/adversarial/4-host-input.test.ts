@@ -1,10 +1,10 @@
 // Hostile input on the host side: odd bytes in arguments, system paths, files that change under us.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
+
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { checkOpenable } from '../../src/sandbox/open-plan.js';
 import { stageCopy } from '../../src/sandbox/staging.js';
 import { NoFearError } from '../../src/errors.js';
@@ -14,15 +14,7 @@ const isCode = (code: string) => (error: unknown) => error instanceof NoFearErro
 describe('hostile host input', function () {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-input-'));
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-input-', (env, scratch) => ([t, dir] = [env, scratch]));
 
   it('answers an invalid-UTF-8 file name and ten thousand arguments with a named error, not a crash', async () => {
     // argv cannot carry NUL; invalid UTF-8 can, through a shell.

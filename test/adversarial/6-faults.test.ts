@@ -4,18 +4,12 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { leftoverSandboxes, runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
 
 describe('faults', function () {
   let t: TestEnv;
-  beforeEach(() => {
-    t = makeTestEnv();
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), [], 'leftovers after the fault');
-    t.cleanup();
-  });
+  perTestEnv('nofear-test-', (env) => (t = env));
 
   it('names a missing kernel and its fix, exit 125', async () => {
     const result = await runCli('nofear', ['-t', 'true'], t, { env: { NOFEAR_KERNEL: '/nonexistent/vmlinuz' } });

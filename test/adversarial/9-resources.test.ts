@@ -2,7 +2,7 @@
 // die; the host, and the sandboxes beside it, carry on, and nothing is left behind.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 
 async function waitForOutput(child: ReturnType<typeof startCli>, text: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -17,13 +17,7 @@ async function waitForOutput(child: ReturnType<typeof startCli>, text: string): 
 
 describe('resource abuse in the guest', function () {
   let t: TestEnv;
-  beforeEach(() => {
-    t = makeTestEnv();
-  });
-  afterEach(() => {
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-  });
+  perTestEnv('nofear-test-', (env) => (t = env));
 
   it('survives a guest that fills its root: the write fails inside, the VM goes on', async () => {
     const result = await runCli('nofear', ['-t', '--root', '--mem', '256', '--', 'sh', '-c', 'dd if=/dev/zero of=/fill bs=1M 2>/dev/null; echo "dd status $?"; echo still-alive'], t);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { leftoverSandboxes, makeTestEnv, ROOT, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { leftoverSandboxes, makeTestEnv, ROOT, runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { pressKey, renderedScreenshot, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
@@ -107,14 +107,7 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
 describe('nofear-open choices and refusals (no VM)', () => {
   let t: TestEnv;
   let dir: string;
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-open-'));
-  });
-  afterEach(() => {
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  perTestEnv('nofear-open-', (env, scratch) => ([t, dir] = [env, scratch]), { leftovers: 'allowed' });
 
   it('prints the type, the viewer and the guest argv with --dry-run; content wins over the name', async () => {
     const pdf = path.join(dir, 'a.pdf');

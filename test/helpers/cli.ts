@@ -1,4 +1,5 @@
 // Runs NoFear's compiled commands (what users run) with an isolated runtime and data dir.
+import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,4 +60,26 @@ export async function runCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args:
 /** Sandbox directories still present in the runtime base (leftovers). */
 export function leftoverSandboxes(t: TestEnv): string[] {
   return existsSync(t.runtimeBase) ? readdirSync(t.runtimeBase) : [];
+}
+
+/**
+ * Registers the per-test set-up the VM suites share: a fresh TestEnv and a scratch dir before each test,
+ * and after it (unless `leftovers: 'allowed'`) no sandbox left behind; both removed either way.
+ */
+export function perTestEnv(prefix: string, use: (t: TestEnv, dir: string) => void, options: { leftovers?: 'checked' | 'allowed' } = {}): void {
+  let t: TestEnv | undefined;
+  let dir: string | undefined;
+  beforeEach(() => {
+    t = makeTestEnv();
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+    use(t, dir);
+  });
+  afterEach(() => {
+    try {
+      if (options.leftovers !== 'allowed' && t !== undefined) assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox was left behind');
+    } finally {
+      t?.cleanup();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }

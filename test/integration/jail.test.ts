@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
 import { identify, isAlive, type ProcessIdentity } from '../../src/util/proc.js';
+import { pollUntil } from '../../src/util/poll.js';
 
 interface Record {
   id: string;
@@ -28,15 +28,6 @@ async function startHolding(t: TestEnv, env: { [key: string]: string } = {}) {
   const record = records.find((r) => r.vmm !== undefined && isAlive(r.vmm) && r.qemu?.pid !== undefined);
   assert.ok(record?.vmm, 'the running sandbox records its QEMU');
   return { child, record, vmm: record.vmm as ProcessIdentity };
-}
-
-async function waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await delay(20);
-  }
-  return condition();
 }
 
 describe('QEMU jail (real QEMU)', function () {
@@ -79,7 +70,7 @@ describe('QEMU jail (real QEMU)', function () {
     const { child, record, vmm } = await startHolding(t);
     child.kill('SIGKILL');
     await child;
-    assert.ok(await waitUntil(() => !isAlive(vmm), 2000), 'QEMU outlived nofear by more than 2 s');
+    assert.ok(await pollUntil(() => !isAlive(vmm), 2000), 'QEMU outlived nofear by more than 2 s');
     assert.ok(existsSync(path.join(t.runtimeBase, record.id)), 'the killed run left its directory (as expected)');
     const ps = await runCli('nofearctl', ['ps'], t);
     assert.equal(ps.exitCode, 0, ps.stderr);
@@ -118,7 +109,7 @@ describe('QEMU jail (real QEMU)', function () {
     assert.match(readFileSync(`/proc/${vmm.pid}/status`, 'utf8'), /^Seccomp:\s+2$/m);
     child.kill('SIGKILL');
     await child;
-    assert.ok(await waitUntil(() => !isAlive(vmm), 2000), 'QEMU outlived nofear under setpriv');
+    assert.ok(await pollUntil(() => !isAlive(vmm), 2000), 'QEMU outlived nofear under setpriv');
     const doctor = await runCli('nofearctl', ['doctor'], t, { env });
     assert.match(doctor.stdout.toString(), /WARN\s+qemu jail\s+\/nonexistent\/bwrap is missing/);
     assert.match(doctor.stdout.toString(), /fix: sudo apt-get install (-y )?bubblewrap/);

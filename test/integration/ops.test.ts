@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
 import { identify, isAlive, type ProcessIdentity } from '../../src/util/proc.js';
+import { pollUntil } from '../../src/util/poll.js';
 import type { SandboxRecord } from '../../src/sandbox/registry.js';
 import type { PsRow } from '../../src/cli/ctl-ps.js';
 import { chooseAccel, readAccelFacts } from '../../src/vm/accel.js';
@@ -43,15 +43,6 @@ async function startHolding(t: TestEnv, args: string[], env: Record<string, stri
   return { child, record, vmm: record.vmm, stderr: () => stderr };
 }
 
-async function waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await delay(20);
-  }
-  return condition();
-}
-
 const vmRuns = (h: Holding) => isAlive(h.vmm) || isAlive(h.record.qemu);
 
 async function psJson(t: TestEnv): Promise<PsRow[]> {
@@ -86,7 +77,7 @@ describe('nofearctl operations (real QEMU)', function () {
     for (const h of held) h.child.kill('SIGKILL');
     await Promise.allSettled(held.map((h) => h.child));
     for (const h of held) {
-      if (!(await waitUntil(() => !vmRuns(h), 3000))) {
+      if (!(await pollUntil(() => !vmRuns(h), 3000))) {
         for (const p of [h.vmm, h.record.qemu]) if (p !== undefined && isAlive(p)) process.kill(p.pid, 'SIGKILL');
       }
     }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import dbus from 'dbus-next';
 import { execa } from 'execa';
+import { pollUntil } from '../../src/util/poll.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { parseIntrospection } from '../helpers/introspection.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
@@ -32,11 +33,7 @@ const named = (name: string) => (error: Error & { type?: string }) => {
 const wait = (value: boolean) => ({ wait: new dbus.Variant('b', value) });
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    assert.ok(Date.now() < deadline, `${what}: not within ${deadlineMs} ms`);
-    await delay(20);
-  }
+  assert.ok(await pollUntil(condition, deadlineMs), `${what}: not within ${deadlineMs} ms`);
 }
 
 /** Every SandboxStarted and SandboxExited from the moment it is made; waits come with a deadline. */

@@ -17,13 +17,8 @@ VERSION = $(shell node -p 'require("./package.json").version')
 # python3-xlib and xauth: the host-client tests' other X client (grabs, MapNotify) and their cookies.
 DEBIAN_PACKAGES := qemu-system-x86 busybox-static e2fsprogs bubblewrap util-linux xz-utils zstd \
 	file shared-mime-info desktop-file-utils dbus xpra xvfb x11-apps x11-utils xdotool \
-<<<<<<< HEAD
-	python3-gi-cairo python3-pil python3-xlib imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
+	python3-gi-cairo python3-pil python3-xlib xauth imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
 	lintian
-=======
-	python3-gi-cairo python3-pil imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
-	python3-xlib xauth
->>>>>>> issue-18
 # The same on Fedora, for the install line printed there.
 FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux xz zstd file \
 	shared-mime-info desktop-file-utils dbus-daemon xpra xorg-x11-server-Xvfb xorg-x11-apps \

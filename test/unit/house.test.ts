@@ -1,11 +1,13 @@
 // The house's rules, read from the sources' own imports: each folder imports only from the floors below
 // it (never sideways, never up), only src/service speaks dbus-next, and no module imports itself back.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Lower floors first: a module may import from its own folder and from any folder on a lower floor. */
 const FLOORS: Record<string, number> = {
@@ -74,5 +76,21 @@ describe('the house (src/ imports)', () => {
     };
     for (const file of files) visit(file, []);
     assert.deepEqual(cycles, []);
+  });
+});
+
+describe('the checkout', () => {
+  it('holds no merge conflict markers', () => {
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '');
+    const marked = tracked.filter((file) => {
+      let text: string;
+      try {
+        text = readFileSync(path.join(ROOT, file), 'utf8');
+      } catch {
+        return false; // listed but not in the work tree (a deletion not committed yet)
+      }
+      return /^(<{7} |>{7} |={7}$)/m.test(text);
+    });
+    assert.deepEqual(marked, []);
   });
 });

@@ -2,9 +2,9 @@
 // keyboard and pointer does not hold the host's (the cases without a VM: 5-host-client.test.ts).
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { leftoverSandboxes, makeTestEnv, startCli, type TestEnv } from '../helpers/cli.js';
+import { startCli, type TestEnv } from '../helpers/cli.js';
 import { DisplayWatch, grabFromAnotherClient } from '../helpers/host-client.js';
-import { startXvfb, type Display } from '../helpers/xvfb.js';
+import { type Display, perSuiteDisplay } from '../helpers/xvfb.js';
 
 // A program in the guest waits for the focus (the user clicked its window), takes the keyboard and
 // the pointer of its (guest) X server, then renames its window. Xpra's server reports a grab of the
@@ -36,15 +36,7 @@ time.sleep(600)
 describe('a guest program that grabs the keyboard (VM)', function () {
   let x: Display;
   let t: TestEnv;
-  before(async () => {
-    x = await startXvfb();
-    t = makeTestEnv();
-  });
-  after(async () => {
-    await x.stop();
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-  });
+  perSuiteDisplay((display, env) => ([x, t] = [display, env]));
 
   it("does not hold the host's keyboard or pointer", async () => {
     const watch = await DisplayWatch.start(x.display);

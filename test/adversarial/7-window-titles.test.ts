@@ -1,21 +1,13 @@
 // Window titles are guest data: a long one with control characters reaches the desktop cleaned and
 // bounded, with NoFear's marker still first.
 import assert from 'node:assert/strict';
-import { leftoverSandboxes, makeTestEnv, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
+import { startCli, type TestEnv } from '../helpers/cli.js';
+import { pressKey, reportedWindow, windowName, type Display, perSuiteDisplay } from '../helpers/xvfb.js';
 
 describe('hostile window titles', function () {
-  let t: TestEnv;
   let x: Display;
-  before(async () => {
-    x = await startXvfb();
-    t = makeTestEnv();
-  });
-  after(async () => {
-    await x.stop();
-    assert.deepEqual(leftoverSandboxes(t), []);
-    t.cleanup();
-  });
+  let t: TestEnv;
+  perSuiteDisplay((display, env) => ([x, t] = [display, env]));
 
   it('strips control characters from a 20 KB title and keeps the marker in view', async () => {
     // xmessage -title sets the title from the guest; 20 KB (the guest's Xpra drops far larger ones) with escape sequences, BEL and newlines.

@@ -1,5 +1,7 @@
 // A private Xvfb standing in for the user's display, and the X queries tests make of it.
+import assert from 'node:assert/strict';
 import { execa } from 'execa';
+import { leftoverSandboxes, makeTestEnv, type TestEnv } from './cli.js';
 import type { ChildProcess } from 'node:child_process';
 import { startPrivateDisplay, type PrivateDisplay } from '../../src/demo/private-display.js';
 import { OpenProgress } from '../../src/demo/open-progress.js';
@@ -70,4 +72,26 @@ export async function screenshot(display: string, id: string, file: string): Pro
 
 export async function pressKey(display: string, id: string, key: string): Promise<void> {
   await execa('xdotool', ['windowfocus', '--sync', id, 'key', '--window', id, key], { env: { DISPLAY: display }, timeout: 10_000 });
+}
+
+/**
+ * Registers a suite's own display and test environment: a private Xvfb and a fresh TestEnv before the
+ * suite, and after it the display stopped, no sandbox left behind, the environment removed.
+ */
+export function perSuiteDisplay(use: (x: Display, t: TestEnv) => void): void {
+  let x: Display | undefined;
+  let t: TestEnv | undefined;
+  before(async () => {
+    x = await startXvfb();
+    t = makeTestEnv();
+    use(x, t);
+  });
+  after(async () => {
+    await x?.stop();
+    try {
+      if (t !== undefined) assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox was left behind');
+    } finally {
+      t?.cleanup();
+    }
+  });
 }

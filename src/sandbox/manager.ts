@@ -64,43 +64,13 @@ export interface ManagerOptions {
   events: ManagerEvents;
 }
 
-class Entry implements ManagedSandbox {
-  state: SandboxState = 'starting';
-  exitStatus = -1;
-  readonly startedAtMicros: bigint;
-  constructor(readonly handle: LaunchedSandbox) {
-    this.startedAtMicros = BigInt(handle.startedAt.getTime()) * 1000n;
-  }
-  get id() {
-    return this.handle.id;
-  }
-  get profile() {
-    return this.handle.profile;
-  }
-  get command() {
-    return this.handle.command;
-  }
-  get files() {
-    return this.handle.files;
-  }
-  get step() {
-    return this.handle.step;
-  }
-  get windowId() {
-    return this.handle.windowId;
-  }
-  get notifies() {
-    return this.handle.notifies;
-  }
-  get steps() {
-    return this.handle.steps;
-  }
-  get ended() {
-    return this.handle.ended;
-  }
-  stop() {
-    return this.handle.stop();
-  }
+/** What the manager adds to a launched sandbox: its state, its exit status, its start in D-Bus's unit. */
+type Entry = ManagedSandbox & { handle: LaunchedSandbox; state: SandboxState; exitStatus: number };
+
+/** The handle's own fields and getters (id, files, steps, ended, stop…) show through: it is the prototype. */
+function entryFor(handle: LaunchedSandbox): Entry {
+  const entry = Object.create(handle) as Entry;
+  return Object.assign(entry, { handle, state: 'starting' as SandboxState, exitStatus: -1, startedAtMicros: BigInt(handle.startedAt.getTime()) * 1000n });
 }
 
 export class SandboxManager {
@@ -138,7 +108,7 @@ export class SandboxManager {
     } finally {
       this.launching.delete(launching);
     }
-    const entry = new Entry(handle);
+    const entry = entryFor(handle);
     this.entries.set(handle.id, entry);
     this.follow(entry, release);
     this.options.events.started(entry);

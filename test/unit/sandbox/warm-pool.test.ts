@@ -79,6 +79,16 @@ describe('WarmPool', () => {
     pools.push(h.pool);
     return h;
   };
+  /** A started pool on display :5 whose first VM is ready. */
+  const withOneReady = async (overrides: Partial<PoolSettings> = {}) => {
+    const h = make(overrides);
+    h.pool.start();
+    h.pool.useDisplay(':5');
+    await until(() => h.vms.length === 1, 'a boot');
+    h.vms[0]?.ready();
+    await until(() => h.pool.counts.ready === 1, 'ready');
+    return h;
+  };
 
   it('boots nothing without a display or before start, then fills to its size, holding a slot each', async () => {
     const { pool, vms, admission } = make({ size: 2 });
@@ -114,12 +124,7 @@ describe('WarmPool', () => {
   });
 
   it('replaces a ready VM that dies, and backs off when boots keep failing', async () => {
-    const { pool, vms, log } = make();
-    pool.start();
-    pool.useDisplay(':5');
-    await until(() => vms.length === 1, 'a boot');
-    vms[0]?.ready();
-    await until(() => pool.counts.ready === 1, 'ready');
+    const { pool, vms, log } = await withOneReady();
     vms[0]?.die();
     await until(() => vms.length === 2, 'a replacement');
     assert.ok(log.some((line) => /ended while waiting \(failed\); replacing it/.test(line)), log.join('\n'));
@@ -129,12 +134,7 @@ describe('WarmPool', () => {
   });
 
   it('gives a slot up to a user, and stops everything on drain, staying empty until the next take', async () => {
-    const { pool, vms, admission } = make();
-    pool.start();
-    pool.useDisplay(':5');
-    await until(() => vms.length === 1, 'a boot');
-    vms[0]?.ready();
-    await until(() => pool.counts.ready === 1, 'ready');
+    const { pool, vms, admission } = await withOneReady();
     assert.equal(await pool.evictOne(), true);
     assert.equal(vms[0]?.stopped.value, true);
     assert.equal(admission.active, 0, 'its slot is free');
@@ -148,12 +148,7 @@ describe('WarmPool', () => {
   });
 
   it('empties when the host runs short of memory and refills when it is back', async () => {
-    const { pool, vms, memory, settings } = make({ minAvailableMiB: 1000 });
-    pool.start();
-    pool.useDisplay(':5');
-    await until(() => vms.length === 1, 'a boot');
-    vms[0]?.ready();
-    await until(() => pool.counts.ready === 1, 'ready');
+    const { pool, vms, memory, settings } = await withOneReady({ minAvailableMiB: 1000 });
     memory.availableMiB = settings.minAvailableMiB - 1;
     await until(() => pool.empty, 'emptied');
     await new Promise((resolve) => setTimeout(resolve, 60));

@@ -1,7 +1,6 @@
 // The house's rules, read from the sources' own imports: each folder imports only from the floors below
 // it (never sideways, never up), only src/service speaks dbus-next, and no module imports itself back.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,17 +79,17 @@ describe('the house (src/ imports)', () => {
 });
 
 describe('the checkout', () => {
-  it('holds no merge conflict markers', () => {
-    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '');
-    const marked = tracked.filter((file) => {
-      let text: string;
-      try {
-        text = readFileSync(path.join(ROOT, file), 'utf8');
-      } catch {
-        return false; // listed but not in the work tree (a deletion not committed yet)
-      }
-      return /^(<{7} |>{7} |={7}$)/m.test(text);
+  // Walked, not asked of git: the suites run as another user, whom git refuses a checkout it does not own.
+  const SKIP = new Set(['node_modules', 'dist', '.git', '.cache']);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      if (SKIP.has(entry.name)) return [];
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? walk(full) : entry.isFile() ? [full] : [];
     });
-    assert.deepEqual(marked, []);
+
+  it('holds no merge conflict markers', () => {
+    const marked = walk(ROOT).filter((file) => statSync(file).size < 1 << 20 && /^(<{7} |>{7} |={7}$)/m.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(marked.map((file) => path.relative(ROOT, file)), []);
   });
 });

@@ -124,7 +124,7 @@ describe('WarmPool', () => {
   });
 
   it('replaces a ready VM that dies, and backs off when boots keep failing', async () => {
-    const { pool, vms, log } = await withOneReady();
+    const { vms, log } = await withOneReady();
     vms[0]?.die();
     await until(() => vms.length === 2, 'a replacement');
     assert.ok(log.some((line) => /ended while waiting \(failed\); replacing it/.test(line)), log.join('\n'));

@@ -12,6 +12,7 @@ import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { openThroughService } from './open-via-service.js';
 import { notifyIfSlow, notifyOnce } from '../service/notifications.js';
 import { StatusLine } from './status-line.js';
+import { convertCommand } from './open-convert.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -91,6 +92,7 @@ await runMain('nofear-open', async () => {
   const { args } = commandLine;
   const { config, problems } = loadConfig();
   for (const problem of problems) noticeWriter(args.verbose, 'nofear-open', args.quiet)(formatProblem(problem));
+  if (args.convert) return convertCommand(args, config);
   const plans = await planAll(args, config);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {

@@ -101,7 +101,7 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
         argv: converterArgv(plan),
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.source, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },
-      (io) => pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, { onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }), ...(pngDir === undefined ? {} : { ocrDir: pngDir }) }),
+      (io) => pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, { dpi: RENDER_DPI, onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }), ...(pngDir === undefined ? {} : { ocrDir: pngDir }) }),
     );
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });

@@ -18,6 +18,8 @@ export interface PumpHooks {
   onPage(page: number, pages: number): void;
   /** Where the OCR's PNGs go, when OCR is asked for. */
   ocrDir?: string;
+  /** The resolution the pages were rendered at. */
+  dpi: number;
 }
 
 /** The PNG of page `index` (0-based) for the OCR VM: names sort in page order up to the page limit. */
@@ -43,7 +45,7 @@ class PageCopies {
       case 'page':
         this.hooks.onPage(event.index + 1, this.pages);
         await this.pdf.beginPage(event.width, event.height);
-        if (this.hooks.ocrDir !== undefined) this.png = await PngPageWriter.create(path.join(this.hooks.ocrDir, ocrPageName(event.index)), event.width, event.height);
+        if (this.hooks.ocrDir !== undefined) this.png = await PngPageWriter.create(path.join(this.hooks.ocrDir, ocrPageName(event.index)), event.width, event.height, this.hooks.dpi);
         this.sizes.push({ width: event.width, height: event.height });
         return;
       case 'pixels':

@@ -49,13 +49,19 @@ export class PngPageWriter {
     this.pump.catch(() => undefined); // awaited in write and finish
   }
 
-  static async create(path: string, width: number, height: number): Promise<PngPageWriter> {
+  /** `dpi` goes in the pHYs chunk: tesseract sizes its text models by it. */
+  static async create(path: string, width: number, height: number, dpi: number): Promise<PngPageWriter> {
     const file = await fsp.open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o644);
     const header = Buffer.alloc(13);
     header.writeUInt32BE(width, 0);
     header.writeUInt32BE(height, 4);
     header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, filter method 0, no interlace
-    await file.write(Buffer.concat([SIGNATURE, chunk('IHDR', header)]));
+    const density = Buffer.alloc(9);
+    const perMetre = Math.round(dpi / 0.0254);
+    density.writeUInt32BE(perMetre, 0);
+    density.writeUInt32BE(perMetre, 4);
+    density[8] = 1; // the unit is the metre
+    await file.write(Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('pHYs', density)]));
     return new PngPageWriter(file, width * 3);
   }
 

@@ -19,8 +19,19 @@ export interface PageGeometry {
   dpi: number;
 }
 
-/** Helvetica's glyphs average about half an em: enough to stretch a word over its box. */
-const AVERAGE_GLYPH_EM = 0.5;
+/** Helvetica's advance widths (its AFM, 1/1000 em) for WinAnsi 0x20-0x7e; other characters count as 556. */
+const HELVETICA_WIDTHS = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+  1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+  333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+/** The word's width in em when set in Helvetica. */
+export function helveticaEm(text: string): number {
+  let width = 0;
+  for (const char of text) width += HELVETICA_WIDTHS[(char.codePointAt(0) ?? 0) - 0x20] ?? 556;
+  return width / 1000;
+}
 
 /** WinAnsi shares Latin-1's printable range; anything else is "?". Escapes the string delimiters. */
 export function winAnsiString(text: string): string {
@@ -42,11 +53,12 @@ export function textLayerOps(words: readonly OcrWord[], page: PageGeometry): str
   const ops = ['BT', '3 Tr'];
   for (const word of words) {
     const size = Math.max(1, word.height * scale);
-    const natural = size * AVERAGE_GLYPH_EM * Math.max(1, [...word.text].length);
+    // Stretched to cover the word's box exactly; the space after it keeps words apart for search and copy.
+    const natural = size * Math.max(0.1, helveticaEm(word.text));
     const stretch = Math.min(1000, Math.max(10, (100 * word.width * scale) / natural));
     const x = word.left * scale;
     const y = page.height - (word.top + word.height) * scale;
-    ops.push(`/F1 ${fixed(size)} Tf ${fixed(stretch)} Tz 1 0 0 1 ${fixed(x)} ${fixed(y)} Tm ${winAnsiString(word.text)} Tj`);
+    ops.push(`/F1 ${fixed(size)} Tf ${fixed(stretch)} Tz 1 0 0 1 ${fixed(x)} ${fixed(y)} Tm ${winAnsiString(`${word.text} `)} Tj`);
   }
   ops.push('ET');
   return ops.join('\n');

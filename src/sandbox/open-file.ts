@@ -7,6 +7,7 @@ import type { HostWindow } from '../gui/client.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import type { OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
+import { EditSession, type SaveBackMode } from '../edit/edit-session.js';
 
 export interface OpenContext {
   config: Config;
@@ -17,12 +18,20 @@ export interface OpenContext {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
   abort?: AbortSignal;
   id?: string;
+  /** --edit: the copy is writable, and a changed copy is offered back (per the mode) once the VM is gone. */
+  edit?: { saveBack: SaveBackMode };
+}
+
+/** An open's session; with --edit, the edit to settle once the caller has disposed of the sandbox. */
+export interface OpenSession extends GuiSession {
+  edit?: EditSession;
 }
 
 export const OPEN_PROFILE = 'temporary';
 
-export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<GuiSession> {
+export async function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<OpenSession> {
   const { config } = context;
+  const edit = context.edit !== undefined && plan.kind === 'file' ? await EditSession.prepare(plan, { saveBack: context.edit.saveBack, maxBytes: config.open.maxFileSizeBytes, env: context.env }) : undefined;
   const options = sandboxOptionsFrom(
     config,
     {
@@ -32,7 +41,8 @@ export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<Gui
       gui: true,
       // A web page needs the network; a file never does.
       net: plan.kind === 'url' ? 'user' : 'none',
-      ...(plan.kind === 'file'
+      ...(edit !== undefined ? { export: edit.exportSpec() } : {}),
+      ...(plan.kind === 'file' && edit === undefined
         ? { export: { bytes: plan.size, fill: async (dir: string) => void (await stageCopy(plan.source, dir, plan.stagedName, config.open.maxFileSizeBytes)) } }
         : {}),
     },
@@ -46,11 +56,19 @@ export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<Gui
       ...(context.abort === undefined ? {} : { abort: context.abort }),
     },
   );
-  return startGuiSession(options, {
+  const session = await startGuiSession(options, {
     border: borderFor(config, OPEN_PROFILE),
     clipboard: config.gui.clipboard,
     sound: false,
     env: context.env,
     ...(context.onStep === undefined ? {} : { onStep: context.onStep }),
   });
+  if (edit === undefined) return session;
+  // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.
+  const finished = session.finished.then(async (outcome) => {
+    await session.sandbox.stop();
+    await edit.hold(session.sandbox.layout.exportDir);
+    return outcome;
+  });
+  return { ...session, finished, edit };
 }

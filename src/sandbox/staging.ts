@@ -6,7 +6,14 @@ import { invalidArgument, limitReached } from '../errors.js';
 
 const CHUNK = 1024 * 1024;
 
-export async function stageCopy(source: string, exportDir: string, name: string, maxBytes: number): Promise<string> {
+export interface StageOptions {
+  /** A copy the guest may write (--edit): private to the host's user, its guest owner set by the guest's init. */
+  writable?: boolean;
+  /** Sees every chunk copied (--edit hashes the staged bytes). */
+  onChunk?: (chunk: Buffer) => void;
+}
+
+export async function stageCopy(source: string, exportDir: string, name: string, maxBytes: number, options: StageOptions = {}): Promise<string> {
   // O_NOFOLLOW: the caller resolved symlinks already, so one here appeared since; O_NONBLOCK: a FIFO
   // put in its place must not hang the open.
   const input = await fsp.open(source, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
@@ -26,9 +33,10 @@ export async function stageCopy(source: string, exportDir: string, name: string,
         total += bytesRead;
         if (total > maxBytes) throw limitReached(`${source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
         await output.write(buffer, 0, bytesRead);
+        options.onChunk?.(buffer.subarray(0, bytesRead));
       }
-      // Readable by the guest's user whatever the host uid; never writable through the export.
-      await output.chmod(0o444);
+      // Readable by the guest's user whatever the host uid; never writable through a read-only export.
+      await output.chmod(options.writable === true ? 0o600 : 0o444);
     } finally {
       await output.close();
     }

@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { stageCopy } from '../sandbox/staging.js';
 import { GUEST_STAGING } from '../sandbox/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
@@ -35,6 +36,8 @@ export interface ConvertContext {
   warn?: (line: string) => void;
   abort?: AbortSignal;
   onProgress?: (progress: ConvertProgress) => void;
+  /** The conversion VM runs (for its QEMU's pid). */
+  onSandbox?: (sandbox: Sandbox) => void;
   /** Tests lower them; everyone else gets PIXEL_LIMITS. */
   limits?: PixelLimits;
 }
@@ -99,6 +102,7 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
         ...(context.id === undefined ? {} : { id: context.id }),
         what: 'the converter',
         argv: converterArgv(plan),
+        ...(context.onSandbox === undefined ? {} : { onStarted: context.onSandbox }),
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.source, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },
       (io) => pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, { dpi: RENDER_DPI, onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }), ...(pngDir === undefined ? {} : { ocrDir: pngDir }) }),

@@ -8,7 +8,9 @@ import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js
 import { newSandboxId } from './registry.js';
 import { Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
-import { openInSandbox, OPEN_PROFILE } from './open-file.js';
+import { openInSandbox, OPEN_PROFILE, type OpenSession } from './open-file.js';
+import { launchConversion, type ConvertLaunch } from '../convert/launch-convert.js';
+import type { EditAsker, EditOutcome, SaveBackMode } from '../edit/edit-session.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
@@ -18,10 +20,18 @@ export interface CallerDisplay {
   WAYLAND_DISPLAY?: string;
 }
 
+/** --edit through the service: how the changed copy is decided on, and who hears the outcome. */
+export interface EditLaunch {
+  saveBack: SaveBackMode;
+  ask: EditAsker;
+  report(outcome: EditOutcome): void;
+}
+
 export type LaunchSpec =
   | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
   | { kind: 'open'; file: string; viewer?: string; profile?: string; display?: CallerDisplay; notify?: boolean }
-  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean };
+  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch }
+  | ConvertLaunch;
 
 export interface LaunchContext {
   env?: NodeJS.ProcessEnv;
@@ -95,6 +105,7 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const config = context.config ?? loadConfig(baseEnv).config;
   const ownerKind = context.ownerKind ?? 'service';
   const log = context.log;
+  if (spec.kind === 'convert') return launchConversion(spec, { env: baseEnv, config, ownerKind, ...(log ? { log } : {}) });
   // Everything that can be refused is refused here, before any VM exists.
   let plan: OpenPlan | undefined;
   if (spec.kind === 'open') plan = await planOpen(spec.file, { viewer: spec.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes, env: baseEnv });
@@ -111,9 +122,10 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const onStep = (step: GuiStep) => progress.reach(step);
   let sandbox: Sandbox | undefined;
   let stopRequested = false;
-  const started: Promise<{ sandbox: Sandbox; session?: GuiSession }> = (async () => {
+  const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
+  const started: Promise<{ sandbox: Sandbox; session?: OpenSession }> = (async () => {
     if (plan !== undefined) {
-      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) });
+      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}), ...(edit ? { edit: { saveBack: edit.saveBack } } : {}) });
       return { sandbox: session.sandbox, session };
     }
     if (spec.kind !== 'run') throw new Error('unreachable');
@@ -140,6 +152,8 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
       const outcome = session !== undefined ? await session.finished : await box.outcome;
       const end = endOf(outcome);
       await box.dispose(end.status);
+      // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
+      if (session?.edit !== undefined && edit !== undefined) edit.report(await session.edit.settle(edit.ask).finally(() => session.edit?.discard()));
       return end;
     },
     (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),

@@ -1,39 +1,19 @@
 // What the Manager and org.freedesktop.Application methods do: validate every argument, check every file,
 // then start sandboxes through the SandboxManager. Knows nothing of dbus-next.
 import path from 'node:path';
-import type { Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
-import type { CallerDisplay, LaunchSpec } from '../sandbox/launch.js';
-import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
-import { checkOpenable, classifyTarget, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import type { CallerDisplay, EditLaunch, LaunchSpec } from '../sandbox/launch.js';
+import { notificationAsker } from '../edit/ask.js';
+import { convertHandler } from './convert-requests.js';
+import { editNotice } from './convert-notices.js';
+import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
 
-export interface RequestContext {
-  manager: SandboxManager;
-  config(): Config;
-  env: NodeJS.ProcessEnv;
-  /** A sandbox's object path (the adapter's, checked). */
-  objectPath(sandbox: ManagedSandbox): string;
-  notify(summary: string, body: string): Promise<boolean>;
-  log(line: string): void;
-}
-
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
-
-/** A file:// URI's path, refusing names that are not UTF-8 (a JavaScript string cannot carry them). */
-function targetOf(uri: string): ReturnType<typeof classifyTarget> {
-  try {
-    return classifyTarget(uri);
-  } catch (error) {
-    if (error instanceof URIError) {
-      throw invalidArgument(`${uri} names a file whose name is not valid UTF-8; the service cannot open such names yet.`, 'rename the file, or open it with nofear-open --no-service');
-    }
-    throw error;
-  }
-}
 
 function checkOpenProfile(options: CheckedOptions): void {
   if (options.profile !== undefined && options.profile !== 'temporary') {
@@ -53,22 +33,33 @@ function callerDisplay(options: CheckedOptions): { display?: CallerDisplay } {
   };
 }
 
+/** edit=true: the changed copy is offered back in a notification, and its outcome told there. */
+function editOf(context: RequestContext, plan: OpenPlan, options: CheckedOptions): { edit?: EditLaunch } {
+  if (options.edit !== true) return {};
+  if (plan.kind !== 'file') throw invalidArgument(`Only files can be edited, not ${plan.file}.`, 'leave out the edit option for web addresses');
+  return { edit: { saveBack: options.save_back ?? 'ask', ask: notificationAsker(context.notifications), report: editNotice(context.notifications, plan.file, context.log) } };
+}
+
+/** Activate: a notification listing the running sandboxes. */
+async function announceRunning(context: RequestContext): Promise<void> {
+  const live = context.manager.live();
+  context.log(`activated: ${live.length} sandbox(es) running`);
+  const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
+  const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
+  await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
+}
+
+export type { RequestContext } from './request-parts.js';
+
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
   const maxBytes = () => context.config().open.maxFileSizeBytes;
-
-  const start = async (spec: LaunchSpec) => {
-    const sandbox = await manager.start(spec, context.config().vm.memoryMiB);
-    log(`sandbox ${sandbox.id} starting: ${sandbox.files.length > 0 ? sandbox.files.join(' ') : sandbox.command.join(' ')}`);
-    return sandbox;
-  };
-  const reply = async (sandboxes: ManagedSandbox[], options: CheckedOptions) => {
-    if (options.wait === true) await Promise.all(sandboxes.map((s) => s.ended));
-    return sandboxes.map(context.objectPath);
-  };
+  const start = (spec: LaunchSpec) => startSandbox(context, spec);
   // Every file is checked and planned before any VM starts: one bad file refuses the whole call.
-  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) =>
-    reply(await Promise.all(plans.map((plan) => start({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }) }))), options);
+  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) => {
+    const specs = plans.map((plan): LaunchSpec => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }), ...editOf(context, plan, options) }));
+    return replyWith(context, await Promise.all(specs.map(start)), options);
+  };
 
   const openUris = async (uris: unknown, options: unknown) => {
     const list = checkStrings(uris, 'uris');
@@ -112,10 +103,11 @@ export function requestHandlers(context: RequestContext): RootHandlers {
         ...(opts.profile === undefined ? {} : { profile: opts.profile }),
         ...callerDisplay(opts),
       };
-      const [objectPath] = await reply([await start(spec)], opts);
+      const [objectPath] = await replyWith(context, [await start(spec)], opts);
       if (objectPath === undefined) throw new Error('Run started no sandbox');
       return objectPath;
     },
+    convert: convertHandler(context),
     async listViewers(file) {
       const given = checkAbsolute(checkString(file, 'path'));
       const { source } = await checkOpenable(given, maxBytes(), env);
@@ -123,13 +115,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     },
     stopAll,
     sandboxes: () => manager.list().map(context.objectPath),
-    async activate() {
-      const live = manager.live();
-      log(`activated: ${live.length} sandbox(es) running`);
-      const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
-      const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
-      await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
-    },
+    activate: () => announceRunning(context),
     async open(uris) {
       // GLib's `gio open` and file managers: like OpenUris, never waiting.
       await openUris(uris, {});

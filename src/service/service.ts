@@ -35,6 +35,7 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
     openFiles: held(handlers.openFiles),
     openUris: held(handlers.openUris),
     run: held(handlers.run),
+    convert: held(handlers.convert),
     listViewers: held(handlers.listViewers),
     stopAll: held(handlers.stopAll),
     sandboxes: handlers.sandboxes,
@@ -84,6 +85,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     env,
     objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
     notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
+    notifications: connection.notifications,
     log,
   });
   mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));

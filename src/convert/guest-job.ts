@@ -30,9 +30,12 @@ export interface GuestJobSpec {
 export interface GuestJobIo {
   /** The job's stdout, chunk by chunk: while the caller works on one, the guest waits. */
   chunks(): AsyncIterable<Buffer>;
-  /** Tells the guest the host has read everything it needs (the guest waits for this before exiting). */
+  /** Tells the guest the host has read everything it needs (the guest waits for this before exiting); keep reading to the end. */
   confirm(): void;
 }
+
+/** Once the host has everything, the guest has this long to end (it reads "done", exits, and powers off). */
+export const END_AFTER_DONE_MS = 60_000;
 
 /** The guest's exit statuses that carry a meaning (src/guest/convert.sh, ocr.sh). */
 const RENDER_FAILED = 65;
@@ -87,6 +90,8 @@ export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobI
 class JobWatch {
   private silence: NodeJS.Timeout | undefined;
   private stalled = false;
+  private lingering: NodeJS.Timeout | undefined;
+  private lingered = false;
   readonly tail = new StderrTail();
   ended: SandboxOutcome | undefined;
 
@@ -110,6 +115,14 @@ class JobWatch {
     }, this.spec.silenceMs ?? SILENCE_DEADLINE_MS);
   };
 
+  /** The host has read everything: the guest must end now, whatever it keeps sending or not. */
+  confirmed(): void {
+    this.lingering ??= setTimeout(() => {
+      this.lingered = true;
+      void this.sandbox.stop();
+    }, END_AFTER_DONE_MS);
+  }
+
   hearStderr(chunk: Buffer): void {
     this.alive();
     this.tail.push(chunk);
@@ -121,6 +134,7 @@ class JobWatch {
     const { what, file } = this.spec;
     if (this.stalled) return new ConversionError('Stalled', `${what} for ${file} sent nothing for ${Math.round((this.spec.silenceMs ?? SILENCE_DEADLINE_MS) / 1000)} s and was stopped`);
     if (this.spec.abort?.aborted === true) return new ConversionError('Stopped', `${what} for ${file} was stopped`);
+    if (this.lingered) return new ConversionError('GuestFailed', `${what} for ${file} did not end within ${END_AFTER_DONE_MS / 1000} s of its last page and was stopped`);
     return undefined;
   }
 
@@ -133,6 +147,7 @@ class JobWatch {
 
   close(): void {
     clearTimeout(this.silence);
+    clearTimeout(this.lingering);
     this.spec.abort?.removeEventListener('abort', this.onAbort);
   }
 }
@@ -145,15 +160,19 @@ async function follow<T>(spec: GuestJobSpec, sandbox: Sandbox, consume: (io: Gue
   const watch = new JobWatch(spec, sandbox);
   stderr.on('data', (chunk: Buffer) => watch.hearStderr(chunk));
   try {
-    const consumed = consume({ chunks: () => chunksOf(stdout, watch.alive), confirm: () => void stdin.write('done\n') });
+    const confirm = () => {
+      watch.confirmed();
+      stdin.write('done\n');
+    };
+    const consumed = consume({ chunks: () => chunksOf(stdout, watch.alive), confirm });
     consumed.catch(() => undefined); // raced below
     const first = await Promise.race([consumed.then(() => 'consumed' as const), sandbox.outcome.then(() => 'ended' as const)]);
     await sandbox.outcome;
     const refusal = watch.stopped() ?? watch.failure();
     if (refusal !== undefined) throw refusal;
     if (first === 'consumed') return await consumed;
-    // Done without waiting for the host's "done": once QEMU is gone the port ends after what it still
-    // holds, and the stream's own rules name what is missing.
+    // The guest ended (after the host's "done", or without waiting for it): once QEMU is gone the port ends
+    // after what it still holds, and the stream's own rules name anything missing or too much.
     await sandbox.stop();
     const bound = setTimeout(() => stdout.destroy(), 5000);
     try {

@@ -38,11 +38,12 @@ export async function recognise(pages: readonly PageSize[], pngDir: string, job:
       export: { bytes: await bytesOf(pngDir, pages.length), fill: (dir) => fillPages(pngDir, pages.length, dir) },
     },
     async (io) => {
+      let confirmed = false;
       for await (const chunk of io.chunks()) {
-        reader.push(chunk);
-        if (reader.complete) {
+        reader.push(chunk); // anything after the end marker throws
+        if (reader.complete && !confirmed) {
+          confirmed = true;
           io.confirm();
-          return reader.words;
         }
       }
       reader.end();

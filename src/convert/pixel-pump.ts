@@ -64,19 +64,22 @@ class PageCopies {
   }
 }
 
-/** Reads the whole stream into the writers; resolves with the pages' sizes once every page is in. */
+/** Reads the whole stream into the writers; resolves with the pages' sizes once every page is in and the port has ended. */
 export async function pumpPixels(io: GuestJobIo, pdf: ImagePdfWriter, limits: PixelLimits, hooks: PumpHooks): Promise<PageSize[]> {
   const parser = new PixelStreamParser(limits);
   const copies = new PageCopies(pdf, hooks);
   try {
+    let confirmed = false;
+    // Read to the port's end (the VM's): a byte after the last page is a broken rule too, and leaving the
+    // port unread would block the guest in its write instead of letting it end.
     for await (const chunk of io.chunks()) {
       for (const event of parser.push(chunk)) await copies.apply(event);
-      if (parser.complete) {
+      if (parser.complete && !confirmed) {
+        confirmed = true;
         io.confirm();
-        return copies.sizes;
       }
     }
-    parser.end(); // the stream ended early: this names what is missing
+    parser.end(); // throws when the stream ended early, naming what is missing
     return copies.sizes;
   } catch (error) {
     await copies.abort();

@@ -4,7 +4,7 @@
 // closes the window). The terminal prompt is tested on a real pseudo-terminal (util-linux script).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -12,20 +12,9 @@ import { bin, leftoverSandboxes, makeTestEnv, startCli, type TestEnv } from '../
 import { pressKey, reportedWindow, startXvfb, type Display } from '../helpers/xvfb.js';
 import { shellWord } from '../../src/util/shell-word.js';
 import { cacheStagingRoot } from '../../src/sandbox/registry.js';
+import { EDITED, EDITOR, installTestEditors, LOOKER } from '../helpers/test-editors.js';
 
 const DEADLINE_MS = 240_000;
-const EDITED = 'edited in the VM: ünïcödé ✓\n';
-
-/** Desktop entries whose programs lie in the host's /usr (so the VM can run them): one edits, one only looks. */
-function installPrograms(dataHome: string): void {
-  const dir = path.join(dataHome, 'applications');
-  mkdirSync(dir, { recursive: true });
-  const window = 'exec xmessage -default okay -title nofear-test-editor done';
-  // Key-file escapes (\\ for \), then Exec quoting (\" and \$ inside double quotes).
-  writeFileSync(path.join(dir, 'nofear-test-editor.desktop'), `[Desktop Entry]\nType=Application\nName=NoFear test editor\nExec=sh -c "echo '${EDITED.trim()}' >\\\\"\\\\$1\\\\"; ${window}" sh %f\nMimeType=text/plain;\n`);
-  writeFileSync(path.join(dir, 'nofear-test-looker.desktop'), `[Desktop Entry]\nType=Application\nName=NoFear test looker\nExec=sh -c "${window}" sh %f\nMimeType=text/plain;\n`);
-}
-
 /** Text a child prints (on a pseudo-terminal, stdout and stderr are one), waited for with a deadline; the child's end stops the wait. */
 function follow(child: ChildProcess) {
   let text = '';
@@ -74,7 +63,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   });
   beforeEach(() => {
     t = makeTestEnv();
-    installPrograms(t.dataHome);
+    installTestEditors(t.dataHome);
     dir = mkdtempSync(path.join(tmpdir(), 'nofear-edit-'));
     file = path.join(dir, 'notes.txt');
     writeFileSync(file, 'the original notes\n');
@@ -102,7 +91,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
 
   it('saves a changed copy back over the original, atomically (a new inode, renamed in) and byte for byte', async () => {
     const before = statSync(file);
-    const result = await edit('nofear-test-editor.desktop', ['--save-back=always']);
+    const result = await edit(EDITOR, ['--save-back=always']);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stderr, /notes\.txt: the changes were saved back/);
     assert.deepEqual(readFileSync(file), Buffer.from(EDITED));
@@ -113,7 +102,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   });
 
   it('when the original changed meanwhile, leaves it untouched and saves the edit beside it', async () => {
-    const result = await edit('nofear-test-editor.desktop', ['--save-back=always'], () => writeFileSync(file, 'changed on the host meanwhile\n'));
+    const result = await edit(EDITOR, ['--save-back=always'], () => writeFileSync(file, 'changed on the host meanwhile\n'));
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(readFileSync(file, 'utf8'), 'changed on the host meanwhile\n');
     assert.deepEqual(others(), ['notes (edited in NoFear).txt']);
@@ -122,7 +111,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   });
 
   it('--save-back=never discards the changes', async () => {
-    const result = await edit('nofear-test-editor.desktop', ['--save-back=never']);
+    const result = await edit(EDITOR, ['--save-back=never']);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stderr, /notes\.txt: the changes were discarded/);
     assert.equal(readFileSync(file, 'utf8'), 'the original notes\n');
@@ -137,7 +126,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   }
 
   it('asks on the terminal when the copy changed, and saves a copy when told to', async () => {
-    const { run, output } = onTerminal('nofear-test-editor.desktop');
+    const { run, output } = onTerminal(EDITOR);
     const [, xid] = await output.waitFor(/window after [0-9.]+ s \(host window (0x[0-9a-f]+)\)/);
     await pressKey(x.display, String(Number(xid)), 'Return');
     await output.waitFor(/notes\.txt was changed in the VM\. Save it \[b\]ack, save it as a \[c\]opy beside it, or \[d\]iscard it\?/);
@@ -149,7 +138,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   });
 
   it('a program that leaves the copy unchanged gets no question, and nothing is written', async () => {
-    const { run, output } = onTerminal('nofear-test-looker.desktop');
+    const { run, output } = onTerminal(LOOKER);
     const [, xid] = await output.waitFor(/window after [0-9.]+ s \(host window (0x[0-9a-f]+)\)/);
     await pressKey(x.display, String(Number(xid)), 'Return');
     const result = await run; // it ends by itself: nothing waits for an answer

@@ -4,7 +4,7 @@
 import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay } from '../gui/client.js';
-import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
+import { startGuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
 import { Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
@@ -148,14 +148,7 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   });
   running.catch(() => undefined); // observed through `ended` too
   const ended = started.then(
-    async ({ sandbox: box, session }) => {
-      const outcome = session !== undefined ? await session.finished : await box.outcome;
-      const end = endOf(outcome);
-      await box.dispose(end.status);
-      // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
-      if (session?.edit !== undefined && edit !== undefined) edit.report(await session.edit.settle(edit.ask).finally(() => session.edit?.discard()));
-      return end;
-    },
+    ({ sandbox: box, session }) => endAfterCleanUp(box, session, edit),
     (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
   );
   const files = plan !== undefined ? [plan.file] : [];
@@ -182,6 +175,16 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     },
     qemuPid: () => sandbox?.qemuPid,
   };
+}
+
+/** How the sandbox ended, once everything of its VM is gone (and, with --edit, once the copy is settled). */
+async function endAfterCleanUp(box: Sandbox, session: OpenSession | undefined, edit: EditLaunch | undefined): Promise<SandboxEnd> {
+  const outcome = session !== undefined ? await session.finished : await box.outcome;
+  const end = endOf(outcome);
+  await box.dispose(end.status);
+  // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
+  if (session?.edit !== undefined && edit !== undefined) edit.report(await session.edit.settle(edit.ask).finally(() => session.edit?.discard()));
+  return end;
 }
 
 /** The steps a sandbox has reached, with their times, and who wants to hear of the next. */

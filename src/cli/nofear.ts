@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // nofear: run a command (or a shell) in a VM that uses the host's own software.
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { invalidArgument, notFound, unavailable, NoFearError } from '../errors.js';
+import { invalidArgument, notFound, NoFearError } from '../errors.js';
 import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, SIGNAL_NUMBERS, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox } from '../sandbox/sandbox.js';
-import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
+import { sandboxOptionsFrom, type SandboxRequest } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
@@ -32,6 +31,46 @@ function checkSharedFolder(dir: string): string {
   return full;
 }
 
+/** A persistent profile's disk (created on first use), locked for this run. */
+async function takeProfile(profile: string, warn: (line: string) => void): Promise<{ release: () => Promise<void>; disk: string }> {
+  if (!statSafe(profilePaths(profile).disk)) {
+    warn(`creating profile ${profile}`);
+    await createProfile(profile);
+  }
+  return { release: await lockProfile(profile), disk: profilePaths(profile).disk };
+}
+
+interface RunFacts {
+  command: string[];
+  profile: string | undefined;
+  disk: string | undefined;
+  interactive: boolean;
+  memoryMiB: number;
+  sharedFolder: string | undefined;
+  endMarker: string;
+}
+
+/** The sandbox request for the command line. */
+function runRequest(args: RunArgs, facts: RunFacts): SandboxRequest {
+  const { interactive, sharedFolder, disk } = facts;
+  return {
+    argv: facts.command,
+    profile: facts.profile ?? 'temporary',
+    ...(disk === undefined ? {} : { disk }),
+    // --gui with a command: its windows are its output; --gui without one: the debugging shell.
+    stdio: args.gui ? (args.command.length > 0 ? 'none' : 'tty') : interactive ? 'tty' : 'pipe',
+    root: args.root,
+    interactive,
+    gui: args.gui,
+    sound: args.sound,
+    memoryMiB: facts.memoryMiB,
+    ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
+    ...(args.net === undefined ? {} : { net: args.net }),
+    ...(sharedFolder === undefined ? {} : { sharedFolder }),
+    ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker: facts.endMarker } : {}),
+  };
+}
+
 async function runInVm(args: RunArgs): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
   const warn = noticeWriter(args.verbose, 'nofear', args.quiet);
@@ -48,16 +87,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
-  let release: (() => Promise<void>) | undefined;
-  let disk: string | undefined;
-  if (profile !== undefined) {
-    if (!statSafe(profilePaths(profile).disk)) {
-      warn(`creating profile ${profile}`);
-      await createProfile(profile);
-    }
-    release = await lockProfile(profile);
-    disk = profilePaths(profile).disk;
-  }
+  const { release, disk } = profile === undefined ? {} : await takeProfile(profile, warn);
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -70,25 +100,9 @@ async function runInVm(args: RunArgs): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
-  const gui = args.gui;
   const options = sandboxOptionsFrom(
     config,
-    {
-      argv: command,
-      profile: profile ?? 'temporary',
-      ...(disk === undefined ? {} : { disk }),
-      // --gui with a command: its windows are its output; --gui without one: the debugging shell.
-      stdio: gui ? (args.command.length > 0 ? 'none' : 'tty') : interactive ? 'tty' : 'pipe',
-      root: args.root,
-      interactive,
-      gui,
-      sound: args.sound,
-      memoryMiB,
-      ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
-      ...(args.net === undefined ? {} : { net: args.net }),
-      ...(sharedFolder === undefined ? {} : { sharedFolder }),
-      ...(interactive ? { winsize: { rows: process.stdout.rows, cols: process.stdout.columns }, endMarker } : {}),
-    },
+    runRequest(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }),
     { hostEnv: process.env, ownerKind: 'cli', ...(verbose === undefined ? {} : { log: verbose }), warn, abort: controller.signal },
   );
   let stopProgress = () => {};

@@ -71,6 +71,45 @@ function badValue(name: string, text: { raw: string } | { reason: string }, reas
 
 const KNOWN_SECTIONS = [...SECTIONS.map((s) => `[${s}]`), '[profile.NAME]'].join(', ');
 
+interface SectionContext {
+  lines: LineIndex;
+  config: Config;
+  sources: Record<string, string>;
+  report(line: number | undefined, setting: string, message: string): void;
+  file: string;
+  headerLine: number | undefined;
+}
+
+/** A [profile.NAME] section: its border, or what is wrong with it. */
+function applyProfileSection(section: string, entries: Map<string, unknown>, context: SectionContext): void {
+  const { lines, config, sources, report, file } = context;
+  const profile = section.slice(PROFILE_SECTION_PREFIX.length);
+  if (!PROFILE_NAME.test(profile)) {
+    report(context.headerLine, `[${section}]`, `[${section}]: ${JSON.stringify(profile)} is not a profile name (letters, digits, `
+      + `'.', '_' and '-', starting with a letter or digit, 64 at most). Its keys are ignored.`);
+    return;
+  }
+  for (const [key, value] of entries) {
+    const where = lines.keyLine(section, key);
+    const name = `${section}.${key}`;
+    if (!PROFILE_KEYS.includes(key)) {
+      const guess = closest(key, PROFILE_KEYS);
+      report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; `
+        + `known keys: ${PROFILE_KEYS.join(', ')}. Ignored.`);
+      continue;
+    }
+    const text = valueText(value, where);
+    const border = 'raw' in text ? parseBorder(text.raw, config.gui.border.width) : { ok: false as const, reason: text.reason };
+    if (border.ok) {
+      config.profiles[profile] = { border: border.value };
+      sources[name] = where === undefined ? file : `${file}:${where.line}`;
+    } else {
+      report(where?.line, name,
+        badValue(name, text, border.reason, BORDER_ALLOWED, `Profile ${profile} keeps gui.border, ${formatBorder(config.gui.border)}`));
+    }
+  }
+}
+
 export function parseConfig(text: string, file: string, options: ParseOptions = {}): ConfigResult {
   const limits: HostLimits = { hostMemoryMiB: options.hostMemoryMiB ?? hostMemoryMiB() };
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on other systems add a BOM
@@ -124,31 +163,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     }
 
     if (section.startsWith(PROFILE_SECTION_PREFIX)) {
-      const profile = section.slice(PROFILE_SECTION_PREFIX.length);
-      if (!PROFILE_NAME.test(profile)) {
-        report(headerLine, `[${section}]`, `[${section}]: ${JSON.stringify(profile)} is not a profile name (letters, digits, `
-          + `'.', '_' and '-', starting with a letter or digit, 64 at most). Its keys are ignored.`);
-        continue;
-      }
-      for (const [key, value] of entries) {
-        const where = lines.keyLine(section, key);
-        const name = `${section}.${key}`;
-        if (!PROFILE_KEYS.includes(key)) {
-          const guess = closest(key, PROFILE_KEYS);
-          report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; `
-            + `known keys: ${PROFILE_KEYS.join(', ')}. Ignored.`);
-          continue;
-        }
-        const text = valueText(value, where);
-        const border = 'raw' in text ? parseBorder(text.raw, config.gui.border.width) : { ok: false as const, reason: text.reason };
-        if (border.ok) {
-          config.profiles[profile] = { border: border.value };
-          sources[name] = where === undefined ? file : `${file}:${where.line}`;
-        } else {
-          report(where?.line, name,
-            badValue(name, text, border.reason, BORDER_ALLOWED, `Profile ${profile} keeps gui.border, ${formatBorder(config.gui.border)}`));
-        }
-      }
+      applyProfileSection(section, entries, { lines, config, sources, report, file, headerLine });
       continue;
     }
 

@@ -23,6 +23,20 @@ function phase(name: string, ms: number | undefined, detail = ''): void {
   process.stdout.write(`  ${name.padEnd(14)} ${ms === undefined ? '     -' : seconds(ms).padStart(7)}${detail ? `  ${detail}` : ''}\n`);
 }
 
+/** How long each phase took, set-up to window. */
+function reportPhases(env: NodeJS.ProcessEnv, timing: { imageMs: number; image: { reused: boolean; path: string }; steps: Partial<Record<OpenStep, number>>; windowMs: number }): void {
+  const { steps } = timing;
+  const ms = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
+  process.stdout.write('Phases:\n');
+  phase('dependencies', msFromEnv(env.NOFEAR_DEMO_DEPS_MS));
+  phase('build', msFromEnv(env.NOFEAR_DEMO_BUILD_MS));
+  phase('guest image', timing.imageMs, timing.image.reused ? `reusing the cached guest image ${timing.image.path}` : `built ${timing.image.path}`);
+  phase('boot', ms(steps.booted));
+  phase('guest server', ms(steps.server), "the guest's Xpra server listening");
+  phase('attached', ms(steps.attached), 'the host Xpra client attached');
+  phase('window', ms(steps.window) ?? timing.windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
+}
+
 export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const work = mkdtempSync(path.join(tmpdir(), 'nofear-demo-'));
   const sample = path.join(work, 'NoFear sample.pdf');
@@ -85,16 +99,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
       process.stdout.write('Close the window to end the demo.\n');
     }
     const status = await progress.exited;
-    const steps = progress.seconds;
-    const ms = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
-    process.stdout.write('Phases:\n');
-    phase('dependencies', msFromEnv(env.NOFEAR_DEMO_DEPS_MS));
-    phase('build', msFromEnv(env.NOFEAR_DEMO_BUILD_MS));
-    phase('guest image', imageMs, image.reused ? `reusing the cached guest image ${image.path}` : `built ${image.path}`);
-    phase('boot', ms(steps.booted));
-    phase('guest server', ms(steps.server), "the guest's Xpra server listening");
-    phase('attached', ms(steps.attached), 'the host Xpra client attached');
-    phase('window', ms(steps.window) ?? windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
+    reportPhases(env, { imageMs, image, steps: progress.seconds, windowMs });
     process.stdout.write(`Accelerator: ${accel.accel === 'kvm' ? 'KVM' : `TCG (software emulation) because ${accel.reason}`}\n`);
     if (shot !== undefined) process.stdout.write(`Screenshot of the forwarded window: ${shot}\n`);
     const expected = headless ? 143 : 0;

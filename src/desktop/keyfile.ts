@@ -10,8 +10,8 @@ type Line =
 
 type EntryLine = Extract<Line, { kind: 'entry' }>;
 
-const GROUP_RE = /^\[([^\[\]\x00-\x1f]+)\]\s*$/;
-const ENTRY_RE = /^([^=\[\]\s][^=\[\]]*?)(?:\[([^\]]+)\])?\s*=\s*/;
+const GROUP_RE = /^\[([^[\]\x00-\x1f]+)\]\s*$/;
+const ENTRY_RE = /^([^=[\]\s][^=[\]]*?)(?:\[([^\]]+)\])?\s*=\s*/;
 
 function parseLine(raw: string, group: string | undefined): Line {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -146,9 +146,9 @@ export class KeyFile {
 
   /** Sets a value as written (caller escapes); replaces the key's line in place, or adds one to the group. */
   setRaw(group: string, key: string, rawValue: string, locale?: string): void {
-    checkName('group', group, /[\[\]\x00-\x1f]/);
-    checkName('key', key, /[=\[\]\x00-\x1f]/);
-    if (locale !== undefined) checkName('locale', locale, /[=\[\]\x00-\x1f]/);
+    checkName('group', group, /[[\]\x00-\x1f]/);
+    checkName('key', key, /[=[\]\x00-\x1f]/);
+    if (locale !== undefined) checkName('locale', locale, /[=[\]\x00-\x1f]/);
     if (/[\n\r]/.test(rawValue)) throw invalidArgument('A key-file value cannot contain a line break.', 'Escape it as \\n (setString does).');
     const matches = this.entryLines(group).filter((line) => line.key === key && line.locale === locale);
     const last = matches.at(-1);
@@ -181,7 +181,7 @@ export class KeyFile {
 
   /** Appends an empty group at the end (after a blank line) unless it exists. */
   addGroup(group: string): void {
-    checkName('group', group, /[\[\]\x00-\x1f]/);
+    checkName('group', group, /[[\]\x00-\x1f]/);
     if (this.hasGroup(group)) return;
     const last = this.lines.at(-1);
     if (last !== undefined && last.kind !== 'blank') this.lines.push({ kind: 'blank', raw: this.eol });

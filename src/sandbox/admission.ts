@@ -50,6 +50,7 @@ export class Admission {
       return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`));
     }
     return new Promise((resolve, reject) => {
+      // eslint-disable-next-line prefer-const -- take() and refuse() read it; it is set below, once queued
       let timer: NodeJS.Timeout | undefined;
       const take = () => {
         if (timer !== undefined) clearTimeout(timer);

@@ -1,7 +1,7 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
 import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
-import { invalidArgument, unavailable } from '../errors.js';
+import { unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import type { Limits } from '../sandbox/admission.js';
@@ -17,7 +17,6 @@ import { requestHandlers } from './requests.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
-const USAGE = 'nofearctl service [--activated]';
 
 const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
 

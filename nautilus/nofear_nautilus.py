@@ -1,10 +1,11 @@
-# NoFear's file-manager extension: "Open in NoFear" and "Open in NoFear with" on regular local files.
+# NoFear's file-manager extension: "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to
+# a safe PDF with NoFear" on regular local files.
 """Adds NoFear's items to the context menu of Nautilus 43+ (nautilus-python, API 4.0), and of Caja
 (caja-python), which loads the same file. Everything it does is forward the selection to NoFear's D-Bus
 service, asynchronously: a file manager that waited on a VM, or on the service's start, would freeze.
 
-Paths go to org.nofear.NoFear1.Manager.OpenFiles; names that are not UTF-8 (D-Bus strings must be) go as
-file:// URIs to OpenUris. The "with" submenu lists the service's ListViewers answer for the selection's type;
+Paths go to org.nofear.NoFear1.Manager.OpenFiles (with edit=true for "Edit in NoFear") or Convert; names that
+are not UTF-8 (D-Bus strings must be) go as file:// URIs to OpenUris or Convert. The "with" submenu lists the service's ListViewers answer for the selection's type;
 get_file_items must answer at once, so the list is fetched in the background and cached per type. Nautilus 43
 builds a selection's menu once and ignores items-updated for it (seen under Xvfb), so until the service's
 answer for a type is cached the submenu shows the applications GLib associates with the type (what
@@ -195,6 +196,15 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
         submenu_item = self._with_submenu(files, targets)
         if submenu_item is not None:
             items.append(submenu_item)
+        edit = FileManager.MenuItem(name=ITEM_PREFIX + 'Edit', label=_('Edit in NoFear'),
+                                    tip=_('Edit a copy in a throwaway virtual machine; offered back when the program closes'),
+                                    icon=ICON)
+        edit.connect('activate', self._activate_edit, targets)
+        convert = FileManager.MenuItem(name=ITEM_PREFIX + 'Convert', label=_('Convert to a safe PDF with NoFear'),
+                                       tip=_('Keep only the pixels of each page, rendered in a throwaway virtual machine'),
+                                       icon=ICON)
+        convert.connect('activate', self._activate_convert, targets)
+        items += [edit, convert]
         _trace('items', files=[uri for _path, uri in targets], items=[i.props.name for i in items])
         return items
 
@@ -251,12 +261,22 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
 
     def _activate(self, _item, targets, viewer):
         options = {} if viewer is None else {'viewer': GLib.Variant('s', viewer)}
+        self._call(targets, 'OpenFiles', 'OpenUris', options, _('NoFear could not open %s'), viewer=viewer)
+
+    def _activate_edit(self, _item, targets):
+        self._call(targets, 'OpenFiles', 'OpenUris', {'edit': GLib.Variant('b', True)}, _('NoFear could not edit %s'), edit=True)
+
+    def _activate_convert(self, _item, targets):
+        # Convert takes paths and file:// URIs alike.
+        self._call(targets, 'Convert', 'Convert', {}, _('NoFear could not convert %s'))
+
+    def _call(self, targets, method_for_paths, method_for_uris, options, failure, **traced):
         paths = [path for path, _uri in targets]
         if all(_is_utf8(path) for path in paths):
-            method, names = 'OpenFiles', paths
+            method, names = method_for_paths, paths
         else:
-            method, names = 'OpenUris', [uri for _path, uri in targets]
-        _trace('activate', method=method, files=names, viewer=viewer)
+            method, names = method_for_uris, [uri for _path, uri in targets]
+        _trace('activate', method=method, files=names, **traced)
         shown = os.path.basename(paths[0]) if len(paths) == 1 else _('%d files') % len(paths)
 
         def opened(_reply):
@@ -266,6 +286,6 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
             name, message = _error_name(error), _error_message(error)
             _log('%s failed: %s: %s' % (method, name, message))
             _trace('failed', method=method, files=names, error=name, message=message)
-            _Bus.notify(_('NoFear could not open %s') % shown, '%s\n%s' % (message, name))
+            _Bus.notify(failure % shown, '%s\n%s' % (message, name))
 
         _Bus.call(method, GLib.Variant('(asa{sv})', (names, options)), '(ao)', OPEN_TIMEOUT_MS, opened, failed)

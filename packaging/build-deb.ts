@@ -28,7 +28,10 @@ export const DEPENDS = [
   'apt',
 ];
 /** "Open in NoFear" in Nautilus and Caja needs their Python bindings; doctor checks the display with xdpyinfo. */
-export const RECOMMENDS = ['python3-nautilus', 'python3-caja', 'desktop-file-utils', 'x11-utils'];
+// poppler-utils renders PDFs for nofear-open --convert; ImageMagick and LibreOffice (images, office
+// documents) and tesseract (--ocr) are used when they are there.
+export const RECOMMENDS = ['python3-nautilus', 'python3-caja', 'desktop-file-utils', 'x11-utils', 'poppler-utils'];
+export const SUGGESTS = ['imagemagick', 'libreoffice-core', 'tesseract-ocr'];
 
 interface PackageJson {
   version: string;
@@ -138,6 +141,7 @@ function control(pkg: PackageJson, root: string): string {
     `Installed-Size: ${installedSizeKiB(path.join(root, 'usr'))}`,
     `Depends: ${DEPENDS.join(', ')}`,
     `Recommends: ${RECOMMENDS.join(', ')}`,
+    `Suggests: ${SUGGESTS.join(', ')}`,
     'Section: utils',
     'Priority: optional',
     'Description: open untrusted files in a throwaway VM with your own applications',

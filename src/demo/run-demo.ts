@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { samplePdf } from './sample-pdf.js';
 import { findGuestKernel } from '../vm/kernel.js';
-import { buildGuestImage, type GuestImage } from '../vm/initramfs.js';
+import { buildGuestImage } from '../vm/initramfs.js';
 import { chooseAccel, readAccelFacts } from '../vm/accel.js';
 import { startPrivateDisplay, type PrivateDisplay } from './private-display.js';
 import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenStep } from './open-progress.js';
@@ -22,6 +22,20 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function phase(name: string, ms: number | undefined, detail = ''): void {
   process.stdout.write(`  ${name.padEnd(14)} ${ms === undefined ? '     -' : seconds(ms).padStart(7)}${detail ? `  ${detail}` : ''}\n`);
+}
+
+/** How long each phase took, set-up to window. */
+function reportPhases(env: NodeJS.ProcessEnv, timing: { imageMs: number; image: { reused: boolean; path: string }; steps: Partial<Record<OpenStep, number>>; windowMs: number }): void {
+  const { steps } = timing;
+  const ms = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
+  process.stdout.write('Phases:\n');
+  phase('dependencies', msFromEnv(env.NOFEAR_DEMO_DEPS_MS));
+  phase('build', msFromEnv(env.NOFEAR_DEMO_BUILD_MS));
+  phase('guest image', timing.imageMs, timing.image.reused ? `reusing the cached guest image ${timing.image.path}` : `built ${timing.image.path}`);
+  phase('boot', ms(steps.booted));
+  phase('guest server', ms(steps.server), "the guest's Xpra server listening");
+  phase('attached', ms(steps.attached), 'the host Xpra client attached');
+  phase('window', ms(steps.window) ?? timing.windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
 }
 
 export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -101,20 +115,6 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
     await display?.stop();
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** The phases' times: those of `make` (from the environment), the guest image's, and nofear-open's own steps. */
-function reportPhases(env: NodeJS.ProcessEnv, times: { imageMs: number; image: GuestImage; steps: OpenProgress['seconds']; windowMs: number }): void {
-  const { imageMs, image, steps, windowMs } = times;
-  const ms = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
-  process.stdout.write('Phases:\n');
-  phase('dependencies', msFromEnv(env.NOFEAR_DEMO_DEPS_MS));
-  phase('build', msFromEnv(env.NOFEAR_DEMO_BUILD_MS));
-  phase('guest image', imageMs, image.reused ? `reusing the cached guest image ${image.path}` : `built ${image.path}`);
-  phase('boot', ms(steps.booted));
-  phase('guest server', ms(steps.server), "the guest's Xpra server listening");
-  phase('attached', ms(steps.attached), 'the host Xpra client attached');
-  phase('window', ms(steps.window) ?? windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
 }
 
 const STEP_NAMES: Record<OpenStep, string> = { booted: 'booted', server: 'guest server', attached: 'attached', window: 'window' };

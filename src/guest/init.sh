@@ -101,6 +101,13 @@ for tagfile in /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag; do
 		mount -t 9p -o trans=virtio,version=9p2000.L,ro,nosuid,nodev,noexec,cache=none nf_export /staging ||
 			fatal "cannot mount the staging export"
 		;;
+	nf_edit)
+		# A copy to edit (--edit): writable; the host keeps the guest's owners and modes as xattrs (mapped-xattr).
+		mkdir -p /staging
+		mount -t 9p -o trans=virtio,version=9p2000.L,nosuid,nodev,noexec,cache=none,access=client nf_edit /staging ||
+			fatal "cannot mount the staging export"
+		chown -R 1000:1000 /staging
+		;;
 	esac
 done
 

@@ -18,6 +18,8 @@ export const SYSTEM_TARGETS: Readonly<Record<Role, string>> = {
   nautilus: 'share/nautilus-python/extensions/nofear_nautilus.py',
   caja: 'share/caja-python/extensions/nofear_caja.py',
   nemo: 'share/nemo/actions/nofear.nemo_action',
+  'nemo-edit': 'share/nemo/actions/nofear-edit.nemo_action',
+  'nemo-convert': 'share/nemo/actions/nofear-convert.nemo_action',
   dolphin: 'share/kio/servicemenus/nofear.desktop',
 };
 

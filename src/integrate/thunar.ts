@@ -1,25 +1,28 @@
-// Merges NoFear's custom action into Thunar's uca.xml and takes it out again, as text edits around the one
-// <action> element whose unique-id is NoFear's: the user's own actions, comments and layout stay as they are.
-// (Thunar rewrites the file in its own layout when the user edits actions; the unique-id still finds ours.)
+// Merges NoFear's custom actions (Open in NoFear, Edit in NoFear, Convert to a safe PDF with NoFear) into
+// Thunar's uca.xml and takes them out again, as text edits around the <action> elements whose unique-id is
+// NoFear's: the user's own actions, comments and layout stay as they are. (Thunar rewrites the file in its
+// own layout when the user edits actions; the unique-ids still find ours.)
 import { invalidArgument } from '../errors.js';
 
-export const THUNAR_ACTION_ID = 'org.nofear.NoFear.open';
+export const THUNAR_ACTION_IDS = ['org.nofear.NoFear.open', 'org.nofear.NoFear.edit', 'org.nofear.NoFear.convert'] as const;
 
 const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
-// One <action> element that never spans another action's end, holding NoFear's unique-id; plus its line end.
-const OUR_ACTION = new RegExp(
-  `[ \\t]*<action>(?:(?!</action>)[\\s\\S])*?<unique-id>\\s*${THUNAR_ACTION_ID.replaceAll('.', '\\.')}\\s*</unique-id>[\\s\\S]*?</action>[ \\t]*\\n?`,
-);
+// One <action> element that never spans another action's end, holding a NoFear unique-id; plus its line end.
+const ourAction = (flags = '') =>
+  new RegExp(`[ \\t]*<action>(?:(?!</action>)[\\s\\S])*?<unique-id>\\s*org\\.nofear\\.NoFear\\.[a-z-]+\\s*</unique-id>[\\s\\S]*?</action>[ \\t]*\\n?`, flags);
 
 function notThunars(file: string): Error {
   return invalidArgument(`${file} does not look like Thunar's custom actions file (no <actions> element).`, `move it aside (mv ${JSON.stringify(file)} ${JSON.stringify(`${file}.bak`)}) and run nofearctl integrate install again`);
 }
 
-/** The file with NoFear's action in it (replacing an older copy of it); `existing` undefined means no file yet. */
+/**
+ * The file with NoFear's actions in it (`action`: their <action> elements), replacing older copies where the
+ * first of them stood; `existing` undefined means no file yet.
+ */
 export function mergeThunarAction(existing: string | undefined, action: string, file: string): string {
   const block = action.endsWith('\n') ? action : `${action}\n`;
   if (existing === undefined || existing.trim() === '') return `${HEADER}<actions>\n${block}</actions>\n`;
-  if (OUR_ACTION.test(existing)) return existing.replace(OUR_ACTION, () => block);
+  if (ourAction().test(existing)) return removeThunarAction(existing.replace(ourAction(), () => '\0nofear-actions\0')).replace('\0nofear-actions\0', () => block);
   const close = existing.lastIndexOf('</actions>');
   if (close >= 0) {
     const lineStart = existing.lastIndexOf('\n', close - 1) + 1;
@@ -34,9 +37,11 @@ export function mergeThunarAction(existing: string | undefined, action: string, 
 }
 
 export function removeThunarAction(text: string): string {
-  return text.replace(OUR_ACTION, '');
+  return text.replace(ourAction('g'), '');
 }
 
+/** Whether every one of NoFear's actions is there. */
 export function hasThunarAction(text: string): boolean {
-  return OUR_ACTION.test(text);
+  const found = new Set([...text.matchAll(/<unique-id>\s*(org\.nofear\.NoFear\.[a-z-]+)\s*<\/unique-id>/g)].map((m) => m[1]));
+  return THUNAR_ACTION_IDS.every((id) => found.has(id));
 }

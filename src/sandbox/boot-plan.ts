@@ -23,6 +23,8 @@ export interface BootInput {
   layout: SandboxLayout;
   /** Whether the staging export exists (filled before QEMU starts). */
   withExport: boolean;
+  /** The guest may write the export (--edit). */
+  exportWritable?: boolean;
   /** NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark). */
   defaultTbSize: boolean;
 
@@ -56,6 +58,7 @@ export function planBoot(input: BootInput): BootPlan {
     systemDirs: facts.systemDirs,
     sharedFolder: shared?.target,
     exportDir: input.withExport ? layout.exportDir : undefined,
+    exportWritable: input.exportWritable === true,
     disk: disk?.target,
     net: shape.net,
     stdio: shape.stdio,
@@ -70,7 +73,12 @@ export function planBoot(input: BootInput): BootPlan {
     tools: facts.tools,
     readOnly,
     // QEMU writes only its sockets (and reads the export) in vmDir; records stay outside its view.
-    readWrite: [{ source: layout.vmDir, target: layout.vmDir }, ...(shared ? [shared] : []), ...(disk ? [disk] : [])],
+    readWrite: [
+      { source: layout.vmDir, target: layout.vmDir },
+      ...(input.withExport && input.exportWritable === true ? [{ source: layout.exportDir, target: layout.exportDir }] : []),
+      ...(shared ? [shared] : []),
+      ...(disk ? [disk] : []),
+    ],
     network: false,
     kvm: accel.accel === 'kvm',
     limits: { addressSpaceBytes: addressSpaceLimit(shape.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },

@@ -9,7 +9,7 @@ import { newSandboxId } from './registry.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
-import { openInSandbox, openInWarmVm, OPEN_PROFILE } from './open-file.js';
+import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
@@ -19,10 +19,17 @@ export interface CallerDisplay {
   WAYLAND_DISPLAY?: string;
 }
 
+/** An open of a copy the guest may write (--edit through the service): the copy, and what follows the VM's end. */
+export interface EditLaunch {
+  copy: WritableCopy;
+  /** Once everything of the VM is gone: the changed copy decided on (it may wait for the user). */
+  afterEnd(): Promise<void>;
+}
+
 export type LaunchSpec =
   | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
   | { kind: 'open'; file: string; viewer?: string; profile?: string; display?: CallerDisplay; notify?: boolean }
-  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean };
+  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch };
 
 export interface LaunchContext {
   env?: NodeJS.ProcessEnv;
@@ -115,7 +122,7 @@ async function check(spec: LaunchSpec, context: LaunchContext): Promise<Checked>
   return { plan, profile, env, config, ownerKind };
 }
 
-type Started = Promise<{ sandbox: Sandbox; session?: GuiSession }>;
+type Started = Promise<{ sandbox: Sandbox; session?: OpenSession }>;
 
 export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
   const checked = await check(spec, context);
@@ -126,7 +133,8 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const onStep = (step: GuiStep, _ms: number, window?: HostWindow) => progress.reach(step, window);
   const started: Started = (async () => {
     if (plan !== undefined) {
-      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) });
+      const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
+      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) }, edit?.copy);
       return { sandbox: session.sandbox, session };
     }
     if (spec.kind !== 'run') throw new Error('unreachable');
@@ -148,7 +156,8 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
 
 /** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL). */
 export function fitsWarm(spec: LaunchSpec, runtimeBase: string): boolean {
-  return spec.kind === 'open-plan' && spec.plan.kind === 'file' && !exportBelongsInCache(spec.plan.size, runtimeBase);
+  // An edit needs a writable export, which a warm VM does not have.
+  return spec.kind === 'open-plan' && spec.edit === undefined && spec.plan.kind === 'file' && !exportBelongsInCache(spec.plan.size, runtimeBase);
 }
 
 /** An open in a warm VM (already booted, its server up and its client attached). */
@@ -179,13 +188,9 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
     if (stopRequested) void value.sandbox.stop();
   });
   running.catch(() => undefined); // observed through `ended` too
+  const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
   const ended = started.then(
-    async ({ sandbox: box, session }) => {
-      const outcome = session !== undefined ? await session.finished : await box.outcome;
-      const end = endOf(outcome);
-      await box.dispose(end.status);
-      return end;
-    },
+    ({ sandbox: box, session }) => endAfterCleanUp(box, session, edit),
     (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
   );
   return {
@@ -214,6 +219,16 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
     },
     qemuPid: () => sandbox?.qemuPid,
   };
+}
+
+/** How the sandbox ended, once everything of its VM is gone (and, with --edit, once the copy is settled). */
+async function endAfterCleanUp(box: Sandbox, session: OpenSession | undefined, edit: EditLaunch | undefined): Promise<SandboxEnd> {
+  const outcome = session !== undefined ? await session.finished : await box.outcome;
+  const end = endOf(outcome);
+  await box.dispose(end.status);
+  // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
+  if (session?.edit !== undefined) await edit?.afterEnd();
+  return end;
 }
 
 /** The steps a sandbox has reached, with their times, and who wants to hear of the next. */

@@ -49,16 +49,16 @@ export interface WarmTake {
   launch(): Promise<LaunchedSandbox>;
 }
 
-export interface ManagerOptions {
+export interface ManagerOptions<S = LaunchSpec> {
   limits: Limits;
   /** Shared with the warm pool, whose VMs hold slots too; the manager's own otherwise. */
   admission?: Admission;
   /** A warm VM that can take this request, if the pool has one. */
-  takeWarm?(spec: LaunchSpec): WarmTake | undefined;
+  takeWarm?(spec: S): WarmTake | undefined;
   /** Frees a slot held by the pool for a user's request; true when one was freed. */
   evictWarm?(): Promise<boolean>;
   /** Starts one VM (the service passes launch() with its current config). */
-  launch(spec: LaunchSpec): Promise<LaunchedSandbox>;
+  launch(spec: S): Promise<LaunchedSandbox>;
   /** How long an ended sandbox stays listed. */
   lingerMs: number;
   events: ManagerEvents;
@@ -73,14 +73,15 @@ function entryFor(handle: LaunchedSandbox): Entry {
   return Object.assign(entry, { handle, state: 'starting' as SandboxState, exitStatus: -1, startedAtMicros: BigInt(handle.startedAt.getTime()) * 1000n });
 }
 
-export class SandboxManager {
+/** S: the requests it starts (the service adds conversions to the sandbox layer's own). */
+export class SandboxManager<S = LaunchSpec> {
   private readonly admission: Admission;
   private readonly entries = new Map<string, Entry>();
   /** Starts admitted but not yet known by id: shutdown waits for them too. */
   private readonly launching = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(private readonly options: ManagerOptions) {
+  constructor(private readonly options: ManagerOptions<S>) {
     this.admission = options.admission ?? new Admission(options.limits);
   }
 
@@ -89,7 +90,7 @@ export class SandboxManager {
   }
 
   /** A warm VM, or a free slot (the pool's given up first), then launches; resolves once the sandbox exists. */
-  async start(spec: LaunchSpec, memoryMiB: number): Promise<ManagedSandbox> {
+  async start(spec: S, memoryMiB: number): Promise<ManagedSandbox> {
     if (this.closed) throw unavailable('The NoFear service is stopping.', 'try again in a moment');
     const warm = this.options.takeWarm?.(spec);
     const release = warm?.release ?? (await this.slot(memoryMiB));

@@ -5,8 +5,8 @@ import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
 import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
-import { sandboxOptionsFrom, type SandboxHooks, type SandboxRequest } from './sandbox-options.js';
-import type { OpenPlan } from './open-plan.js';
+import { sandboxOptionsFrom, type ExportSpec, type SandboxHooks, type SandboxRequest } from './sandbox-options.js';
+import { checkedOf, type OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
 
 export interface OpenContext {
@@ -19,6 +19,18 @@ export interface OpenContext {
   abort?: AbortSignal;
   id?: string;
 }
+
+/**
+ * A copy the guest may write (--edit, src/edit): its own export, and the moment QEMU is gone, when the
+ * guest's file is taken aside (nothing of the VM can write it after that).
+ */
+export interface WritableCopy {
+  exportSpec(): ExportSpec;
+  hold(exportDir: string): Promise<void>;
+}
+
+/** An open's session; with a writable copy, that copy (to settle once the caller has disposed of the sandbox). */
+export type OpenSession<C extends WritableCopy = WritableCopy> = GuiSession & { edit?: C };
 
 export const OPEN_PROFILE = 'temporary';
 
@@ -42,8 +54,7 @@ export function warmVmRequest(): SandboxRequest {
 
 /** The copy the guest sees: read once from one descriptor, size-checked, 0444 in the export. */
 export async function stageInto(plan: OpenPlan, exportDir: string, config: Config): Promise<void> {
-  if (plan.checked === undefined) throw new Error(`${plan.file}: a web address has no file to stage`);
-  await stageCopy(plan.checked, exportDir, plan.stagedName, config.open.maxFileSizeBytes);
+  await stageCopy(checkedOf(plan), exportDir, plan.stagedName, config.open.maxFileSizeBytes);
 }
 
 export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: GuiOptions['onStep']): GuiOptions {
@@ -62,9 +73,20 @@ function hooksOf(plan: OpenPlan, context: OpenContext): SandboxHooks {
   };
 }
 
-export function openInSandbox(plan: OpenPlan, context: OpenContext): Promise<GuiSession> {
-  const options = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksOf(plan, context));
-  return startGuiSession(options, openGuiOptions(context.config, context.env, context.onStep));
+export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
+  const { config } = context;
+  const request = openRequest(plan, config);
+  const options = sandboxOptionsFrom(config, edit === undefined ? request : { ...request, export: edit.exportSpec() }, hooksOf(plan, context));
+  const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep));
+  if (edit === undefined) return session;
+  // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.
+  const finished = session.finished.then(async (outcome) => {
+    await session.sandbox.stop();
+    await edit.hold(session.sandbox.layout.exportDir);
+    return outcome;
+  });
+  // The session itself stays the prototype: its methods and fields show through, `finished` is the edit's.
+  return Object.assign(Object.create(session) as GuiSession, { finished, edit });
 }
 
 /** A warm VM takes the open: the copy staged into its export, the job sent; the window follows. */

@@ -181,3 +181,9 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
 export function formatDryRun(plan: OpenPlan): string {
   return [`file: ${plan.file}`, `mime: ${plan.mime}`, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`].join('\n');
 }
+
+/** The checked file of a file's plan (staging copies nothing else); a web address has none. */
+export function checkedOf(plan: OpenPlan): CheckedFile {
+  if (plan.checked === undefined) throw new Error(`${plan.file}: a web address has no file to stage`);
+  return plan.checked;
+}

@@ -16,6 +16,11 @@ export interface ExportSpec {
   bytes: number;
   /** Fills the export (mode 0755, exported read-only) before QEMU starts. */
   fill(exportDir: string): Promise<void>;
+  /**
+   * The guest may write there (--edit): the export lives on disk in the cache (tmpfs has the user
+   * xattrs that mapped-xattr needs only from Linux 6.6) and is exported with security_model=mapped-xattr.
+   */
+  writable?: boolean;
 }
 
 export interface VmShape {

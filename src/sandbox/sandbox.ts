@@ -125,13 +125,14 @@ export class Sandbox {
     if (accel.accel === 'tcg') (hooks.warn ?? log)(`KVM not used (${accel.reason}): running under TCG, several times slower`);
     hooks.abort?.throwIfAborted();
     const created = await createSandboxDir(base, hooks.id);
-    const layout = shape.export !== undefined && exportBelongsInCache(shape.export.bytes, base) ? layoutOf(base, created.id, { env: hooks.hostEnv }) : created;
+    const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));
+    const layout = inCache ? layoutOf(base, created.id, { env: hooks.hostEnv }) : created;
     const record = newRecord(layout.id, options, accel);
     let vm: BootedVm | undefined;
     try {
       await writeRecord(layout.dir, record);
       if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
-      const plan = planBoot({ facts, accel, shape, layout, withExport: shape.export !== undefined, defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default', trace: hooks.hostEnv.NOFEAR_TRACE === '1' });
+      const plan = planBoot({ facts, accel, shape, layout, withExport: shape.export !== undefined, exportWritable: shape.export?.writable === true, defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default', trace: hooks.hostEnv.NOFEAR_TRACE === '1' });
       for (const choice of plan.choices.slice(1)) log(choice);
       if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
       vm = await bootVm(

@@ -44,7 +44,14 @@ async function openChecked(checked: CheckedFile): Promise<fsp.FileHandle> {
   }
 }
 
-export async function stageCopy(checked: CheckedFile, exportDir: string, name: string, maxBytes: number): Promise<string> {
+export interface StageOptions {
+  /** A copy the guest may write (--edit): private to the host's user, its guest owner set by the guest's init. */
+  writable?: boolean;
+  /** Sees every chunk copied (--edit hashes the staged bytes). */
+  onChunk?: (chunk: Buffer) => void;
+}
+
+export async function stageCopy(checked: CheckedFile, exportDir: string, name: string, maxBytes: number, options: StageOptions = {}): Promise<string> {
   const input = await openChecked(checked);
   const target = path.join(exportDir, name);
   try {
@@ -57,10 +64,11 @@ export async function stageCopy(checked: CheckedFile, exportDir: string, name: s
         if (bytesRead === 0) break;
         total += bytesRead;
         if (total > maxBytes) throw limitReached(`${checked.source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
+        options.onChunk?.(buffer.subarray(0, bytesRead));
         await output.write(buffer, 0, bytesRead);
       }
-      // Readable by the guest's user whatever the host uid; never writable through the export.
-      await output.chmod(0o444);
+      // Readable by the guest's user whatever the host uid; never writable through a read-only export.
+      await output.chmod(options.writable === true ? 0o600 : 0o444);
     } finally {
       await output.close();
     }

@@ -19,6 +19,8 @@ export interface PlanInput {
   systemDirs: readonly string[];
   sharedFolder: string | undefined;
   exportDir: string | undefined;
+  /** The export is an --edit copy the guest writes (nf_edit, mapped-xattr), not the read-only nf_export. */
+  exportWritable?: boolean;
   disk: string | undefined;
   net: 'none' | 'user';
   stdio: StdioMode;
@@ -61,7 +63,10 @@ export function planVm(input: PlanInput): VmPlan {
     readonly: true,
   }));
   if (input.sharedFolder !== undefined) exports.push({ tag: 'nf_shared', path: input.sharedFolder, readonly: false });
-  if (input.exportDir !== undefined) exports.push({ tag: 'nf_export', path: input.exportDir, readonly: true });
+  if (input.exportDir !== undefined) {
+    const writable = input.exportWritable === true;
+    exports.push({ tag: writable ? 'nf_edit' : 'nf_export', path: input.exportDir, readonly: !writable });
+  }
   // The writable layer of a throwaway VM lives in guest RAM: a quarter of it, at least 128 MiB.
   const writableSizeMiB = Math.max(128, Math.floor(input.memoryMiB / 4));
   return {

@@ -36,6 +36,7 @@ export const MANAGER_MEMBERS = {
     OpenFiles: { inSignature: 'asa{sv}', outSignature: 'ao' },
     OpenUris: { inSignature: 'asa{sv}', outSignature: 'ao' },
     Run: { inSignature: 'asa{sv}', outSignature: 'o' },
+    Convert: { inSignature: 'asa{sv}', outSignature: 'ao' },
     ListViewers: { inSignature: 's', outSignature: 'a(sss)' },
     StopAll: { inSignature: '', outSignature: '' },
   },
@@ -78,6 +79,7 @@ export interface RootHandlers {
   openFiles(paths: unknown, options: unknown): Promise<string[]>;
   openUris(uris: unknown, options: unknown): Promise<string[]>;
   run(argv: unknown, options: unknown): Promise<string>;
+  convert(paths: unknown, options: unknown): Promise<string[]>;
   listViewers(path: unknown): Promise<Array<[string, string, string]>>;
   stopAll(): Promise<void>;
   sandboxes(): string[];
@@ -112,6 +114,9 @@ export class ManagerInterface extends Interface {
   }
   Run(argv: unknown, options: unknown) {
     return this.guard(async () => checkedPaths([await this.handlers.run(argv, options)])[0]);
+  }
+  Convert(paths: unknown, options: unknown) {
+    return this.guard(async () => checkedPaths(await this.handlers.convert(paths, options)));
   }
   ListViewers(path: unknown) {
     return this.guard(async () => (await this.handlers.listViewers(path)).map(([id, name, icon]) => [dbusString(id), dbusString(name), dbusString(icon)]));

@@ -21,10 +21,13 @@ export interface Notice {
 }
 
 export type ActionListener = (id: number, action: string) => void;
+export type ClosedListener = (id: number) => void;
 
 export class Notifications {
   private readonly listeners = new Set<ActionListener>();
   private subscribed: Promise<unknown> | undefined;
+  private readonly closedListeners = new Set<ClosedListener>();
+  private closedSubscribed: Promise<unknown> | undefined;
 
   constructor(private readonly bus: MessageBus) {}
 
@@ -58,6 +61,23 @@ export class Notifications {
       for (const heard of this.listeners) heard(id, action);
     }).catch(() => undefined); // no bus to listen on: no action will come
     await this.subscribed;
+  }
+
+  /** Hears NotificationClosed (expired, dismissed, closed) for every notification; returns how to stop. */
+  async onClosed(listener: ClosedListener): Promise<() => void> {
+    this.closedListeners.add(listener);
+    this.closedSubscribed ??= subscribe(this.bus, { interface: SERVER.interface, member: 'NotificationClosed', path: SERVER.path }, (message) => {
+      const [id] = message.body as [unknown];
+      if (typeof id !== 'number') return;
+      for (const heard of this.closedListeners) heard(id);
+    }).catch(() => undefined); // no bus to listen on: no close will come
+    await this.closedSubscribed;
+    return () => this.closedListeners.delete(listener);
+  }
+
+  /** Stops hearing actions (a short-lived question). */
+  offAction(listener: ActionListener): void {
+    this.listeners.delete(listener);
   }
 }
 

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import type { Admission } from '../sandbox/admission.js';
 import { GuiSession } from '../sandbox/gui-session.js';
-import { fitsWarm, launchWarm, type LaunchSpec } from '../sandbox/launch.js';
+import { fitsWarm, launchWarm } from '../sandbox/launch.js';
+import type { ServiceSpec } from './request-parts.js';
 import type { WarmTake } from '../sandbox/manager.js';
 import { openGuiOptions, warmVmRequest } from '../sandbox/open-file.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
@@ -29,13 +30,13 @@ export function availableMemoryMiB(meminfo?: string): number {
 
 export interface ServicePool {
   pool: WarmPool;
-  takeWarm(spec: LaunchSpec): WarmTake | undefined;
+  takeWarm(spec: ServiceSpec): WarmTake | undefined;
   evictWarm(): Promise<boolean>;
 }
 
 /** The display a request's window goes to: the caller's, else the service's own. */
-function displayOf(spec: LaunchSpec, env: NodeJS.ProcessEnv): string | undefined {
-  return spec.display?.DISPLAY ?? env.DISPLAY;
+function displayOf(spec: ServiceSpec, env: NodeJS.ProcessEnv): string | undefined {
+  return (spec.kind === 'convert' ? undefined : spec.display?.DISPLAY) ?? env.DISPLAY;
 }
 
 export function servicePool(options: { env: NodeJS.ProcessEnv; config: () => Config; admission: Admission; log: (line: string) => void }): ServicePool {
@@ -64,6 +65,7 @@ export function servicePool(options: { env: NodeJS.ProcessEnv; config: () => Con
     pool,
     takeWarm(spec) {
       // A caller's display teaches the pool where warm VMs are wanted (a service started without one).
+      if (spec.kind === 'convert') return undefined; // a conversion shows no window: never a warm VM
       if (env.DISPLAY === undefined && spec.display?.DISPLAY !== undefined) {
         xauthority = spec.display.XAUTHORITY;
         pool.useDisplay(spec.display.DISPLAY);

@@ -1,41 +1,20 @@
 // What the Manager and org.freedesktop.Application methods do: validate every argument, check every file,
 // then start sandboxes through the SandboxManager. Knows nothing of dbus-next.
 import path from 'node:path';
-import type { Config } from '../config/index.js';
 import { invalidArgument } from '../errors.js';
-import type { CallerDisplay, LaunchSpec } from '../sandbox/launch.js';
-import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
-import { checkOpenable, classifyTarget, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import type { CallerDisplay, EditLaunch, LaunchSpec } from '../sandbox/launch.js';
+import { notificationAsker } from '../edit/ask.js';
+import { EditSession } from '../edit/edit-session.js';
+import { convertHandler } from './convert-requests.js';
+import { editNotice } from './convert-notices.js';
+import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
 
-export interface RequestContext {
-  manager: SandboxManager;
-  /** Empties the warm pool until the next open (StopAll stops ready VMs too). */
-  stopPool(): Promise<void>;
-  config(): Config;
-  env: NodeJS.ProcessEnv;
-  /** A sandbox's object path (the adapter's, checked). */
-  objectPath(sandbox: ManagedSandbox): string;
-  notify(summary: string, body: string): Promise<boolean>;
-  log(line: string): void;
-}
-
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
-
-/** A file:// URI's path, refusing names that are not UTF-8 (a JavaScript string cannot carry them). */
-function targetOf(uri: string): ReturnType<typeof classifyTarget> {
-  try {
-    return classifyTarget(uri);
-  } catch (error) {
-    if (error instanceof URIError) {
-      throw invalidArgument(`${uri} names a file whose name is not valid UTF-8; the service cannot open such names yet.`, 'rename the file, or open it with nofear-open --no-service');
-    }
-    throw error;
-  }
-}
 
 function checkOpenProfile(options: CheckedOptions): void {
   if (options.profile !== undefined && options.profile !== 'temporary') {
@@ -55,17 +34,14 @@ function callerDisplay(options: CheckedOptions): { display?: CallerDisplay } {
   };
 }
 
-/** Run's request as a launch: the command and the options it was checked with. */
-function runSpec(command: string[], opts: CheckedOptions): LaunchSpec {
-  return {
-    kind: 'run',
-    argv: command,
-    gui: opts.gui === true,
-    ...(opts.net === undefined ? {} : { net: opts.net }),
-    ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
-    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-    ...callerDisplay(opts),
-  };
+/** edit=true: a writable copy; once the VM is gone it is offered back in a notification, and its outcome told there. */
+async function editOf(context: RequestContext, plan: OpenPlan, options: CheckedOptions): Promise<{ edit?: EditLaunch }> {
+  if (options.edit !== true) return {};
+  if (plan.kind !== 'file') throw invalidArgument(`Only files can be edited, not ${plan.file}.`, 'leave out the edit option for web addresses');
+  const copy = await EditSession.prepare(plan, { saveBack: options.save_back ?? 'ask', maxBytes: context.config().open.maxFileSizeBytes, env: context.env });
+  const ask = notificationAsker(context.notifications);
+  const report = editNotice(context.notifications, plan.file, context.log);
+  return { edit: { copy, afterEnd: async () => report(await copy.settle(ask).finally(() => copy.discard())) } };
 }
 
 /** Activate: a notification listing the running sandboxes. */
@@ -77,22 +53,17 @@ async function announceRunning(context: RequestContext): Promise<void> {
   await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
 }
 
+export type { RequestContext } from './request-parts.js';
+
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
   const maxBytes = () => context.config().open.maxFileSizeBytes;
-
-  const start = async (spec: LaunchSpec) => {
-    const sandbox = await manager.start(spec, context.config().vm.memoryMiB);
-    log(`sandbox ${sandbox.id} starting: ${sandbox.files.length > 0 ? sandbox.files.join(' ') : sandbox.command.join(' ')}`);
-    return sandbox;
-  };
-  const reply = async (sandboxes: ManagedSandbox[], options: CheckedOptions) => {
-    if (options.wait === true) await Promise.all(sandboxes.map((s) => s.ended));
-    return sandboxes.map(context.objectPath);
-  };
+  const start = (spec: LaunchSpec) => startSandbox(context, spec);
   // Every file is checked and planned before any VM starts: one bad file refuses the whole call.
-  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) =>
-    reply(await Promise.all(plans.map((plan) => start({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }) }))), options);
+  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) => {
+    const specs = await Promise.all(plans.map(async (plan): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }), ...(await editOf(context, plan, options)) })));
+    return replyWith(context, await Promise.all(specs.map(start)), options);
+  };
 
   const openUris = async (uris: unknown, options: unknown) => {
     const list = checkStrings(uris, 'uris');
@@ -125,11 +96,22 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     },
     openUris,
     async run(argv, options) {
+      const command = checkStrings(argv, 'argv');
       const opts = checkOptions(options, RUN_OPTIONS);
-      const [objectPath] = await reply([await start(runSpec(checkStrings(argv, 'argv'), opts))], opts);
+      const spec: LaunchSpec = {
+        kind: 'run',
+        argv: command,
+        gui: opts.gui === true,
+        ...(opts.net === undefined ? {} : { net: opts.net }),
+        ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
+        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        ...callerDisplay(opts),
+      };
+      const [objectPath] = await replyWith(context, [await start(spec)], opts);
       if (objectPath === undefined) throw new Error('Run started no sandbox');
       return objectPath;
     },
+    convert: convertHandler(context),
     async listViewers(file) {
       const given = checkAbsolute(checkString(file, 'path'));
       const { source } = await checkOpenable(given, maxBytes(), env);

@@ -10,6 +10,8 @@ import { reapLeftovers } from '../sandbox/reaper.js';
 import { watchConfig } from './config-watch.js';
 import { connectSessionBus, type RootHandlers, type ServiceConnection } from './dbus-adapter.js';
 import { servicePool } from './pool-wiring.js';
+import type { ServiceSpec } from './request-parts.js';
+import { launchConversion } from '../convert/launch-convert.js';
 import { sandboxObjectPath } from './names.js';
 import { OpenNotices } from './open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
@@ -35,6 +37,7 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
     openFiles: held(handlers.openFiles),
     openUris: held(handlers.openUris),
     run: held(handlers.run),
+    convert: held(handlers.convert),
     listViewers: held(handlers.listViewers),
     stopAll: held(handlers.stopAll),
     sandboxes: handlers.sandboxes,
@@ -60,13 +63,16 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
   });
   const notices = new OpenNotices(connection.notifications);
   const mirror = sandboxObjects(connection, notices, idle, log);
-  const manager = new SandboxManager({
+  const manager = new SandboxManager<ServiceSpec>({
     limits: limitsOf(config(), env),
     admission,
     takeWarm: (spec) => warm.takeWarm(spec),
     evictWarm: () => warm.evictWarm(),
     lingerMs: LINGER_MS,
-    launch: (spec) => launch(spec, { env, config: config(), ownerKind: 'service', log }),
+    launch: async (spec) => {
+      const context = { env, config: config(), ownerKind: 'service' as const, log };
+      return spec.kind === 'convert' ? launchConversion(spec, context) : launch(spec, context);
+    },
     events: mirror.events,
   });
   const handlers = requestHandlers({
@@ -76,6 +82,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     env,
     objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
     notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
+    notifications: connection.notifications,
     log,
   });
   mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));

@@ -16,7 +16,8 @@ export interface VariantLike {
 export type OptionSpec = Readonly<Record<string, 's' | 'b'>>;
 
 const DISPLAY_OPTIONS = { display: 's', xauthority: 's', wayland_display: 's' } as const;
-export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b', notify: 'b', ...DISPLAY_OPTIONS };
+export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b', notify: 'b', edit: 'b', save_back: 's', ...DISPLAY_OPTIONS };
+export const CONVERT_OPTIONS: OptionSpec = { output: 's', ocr: 'b', wait: 'b', notify: 'b' };
 export const RUN_OPTIONS: OptionSpec = { gui: 'b', profile: 's', net: 's', shared_folder: 's', wait: 'b', ...DISPLAY_OPTIONS };
 
 export interface CheckedOptions {
@@ -30,6 +31,10 @@ export interface CheckedOptions {
   display?: string;
   xauthority?: string;
   wayland_display?: string;
+  edit?: boolean;
+  save_back?: 'ask' | 'always' | 'never';
+  output?: string;
+  ocr?: boolean;
 }
 
 export function checkStrings(values: unknown, what: string): string[] {
@@ -67,6 +72,11 @@ export function checkOptions(options: unknown, spec: OptionSpec): CheckedOptions
     result[key] = wanted === 's' ? checkString(value, `option ${key}`) : (value as boolean);
   }
   if (result.net !== undefined && result.net !== 'none' && result.net !== 'user') throw invalidArgument(`Option net must be "none" or "user", not ${JSON.stringify(result.net)}.`);
+  if (result.save_back !== undefined && !['ask', 'always', 'never'].includes(String(result.save_back))) {
+    throw invalidArgument(`Option save_back must be "ask", "always" or "never", not ${JSON.stringify(result.save_back)}.`);
+  }
+  if (result.save_back !== undefined && result.edit !== true) throw invalidArgument('Option save_back goes with edit=true.');
+  if (typeof result.output === 'string') checkAbsolute(result.output, 'output directory');
   checkDisplayOptions(result);
   return result as CheckedOptions;
 }

@@ -19,6 +19,8 @@ const GUEST_FILES = [
   ['init.sh', 'init', 0o755],
   ['agent.sh', '.nofear/agent.sh', 0o644],
   ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
+  ['convert.sh', '.nofear/convert.sh', 0o644],
+  ['ocr.sh', '.nofear/ocr.sh', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;

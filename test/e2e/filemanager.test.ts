@@ -122,7 +122,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     assert.equal(loaded.pid, nautilus?.pid);
   });
 
-  it('selecting the file makes the extension offer "Open in NoFear" and "Open in NoFear with"', async () => {
+  it('selecting the file makes the extension offer "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to a safe PDF with NoFear"', async () => {
     const window = (await x('search', '--onlyvisible', '--name', '^files$')).stdout.split('\n')[0] ?? '';
     // Without a window manager only a click gives GTK 4 the keyboard focus: click the view's empty space.
     await x('mousemove', '--window', window, '600', '400', 'click', '1');
@@ -130,7 +130,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await x('key', 'ctrl+a');
     const uri = `file://${path.join(files, 'report.pdf')}`;
     const offered = await waitUntil(`items for report.pdf (trace so far: ${JSON.stringify(trace())})`, () => trace().find((e) => e.event === 'items' && e.files?.[0] === uri), 30_000);
-    assert.deepEqual(offered.items, ['NoFear::Open', 'NoFear::OpenWith']);
+    assert.deepEqual(offered.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
     assert.equal(offered.pid, nautilus?.pid);
     await x('key', 'shift+F10');
     await sleep(1500);
@@ -140,9 +140,9 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   });
 
   it('choosing "Open in NoFear" in the real menu calls OpenFiles from Nautilus\'s process', async () => {
-    // GTK 4's popover menu: Up from nothing selects the last item (Properties), then "Open in NoFear with",
-    // then "Open in NoFear".
-    await x('key', 'Up', 'Up', 'Up');
+    // GTK 4's popover menu: Up from nothing selects the last item (Properties), then NoFear's items from the
+    // bottom: "Convert to a safe PDF with NoFear", "Edit in NoFear", "Open in NoFear with", "Open in NoFear".
+    await x('key', 'Up', 'Up', 'Up', 'Up', 'Up');
     await sleep(300);
     await shoot('nautilus-open-in-nofear-selected.png');
     await x('key', 'Return');
@@ -152,7 +152,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   it('the "Open in NoFear with" submenu passes the chosen viewer', async () => {
     await x('key', 'shift+F10');
     await sleep(1000);
-    await x('key', 'Up', 'Up', 'Right');
+    await x('key', 'Up', 'Up', 'Up', 'Up', 'Right');
     await sleep(800);
     await shoot('nautilus-open-in-nofear-with.png');
     await x('key', 'Down', 'Return');
@@ -161,5 +161,25 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
       return typeof viewer === 'string' && viewer.endsWith('.desktop') && !viewer.startsWith('org.nofear.');
     }), 30_000);
     assert.deepEqual(call.args?.[0], [path.join(files, 'report.pdf')]);
+  });
+
+  it('choosing "Edit in NoFear" in the real menu calls OpenFiles with edit=true from Nautilus\'s process', async () => {
+    await x('key', 'shift+F10');
+    await sleep(1000);
+    await x('key', 'Up', 'Up', 'Up');
+    await sleep(300);
+    await shoot('nautilus-edit-in-nofear-selected.png');
+    await x('key', 'Return');
+    await listener!.waitFor(fromNautilus('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])), 30_000);
+  });
+
+  it('choosing "Convert to a safe PDF with NoFear" in the real menu calls Convert from Nautilus\'s process', async () => {
+    await x('key', 'shift+F10');
+    await sleep(1000);
+    await x('key', 'Up', 'Up');
+    await sleep(300);
+    await shoot('nautilus-convert-with-nofear-selected.png');
+    await x('key', 'Return');
+    await listener!.waitFor(fromNautilus('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 30_000);
   });
 });

@@ -43,6 +43,10 @@ interface DriverOutput {
   latin1_items: string[];
   latin1_uri: string;
   latin1_done: boolean;
+  new_labels: Record<string, string>;
+  edit_done: boolean;
+  convert_done: boolean;
+  latin1_convert_done: boolean;
 }
 
 const SYSTEM_PYTHON = '/usr/bin/python3'; // python3-nautilus is built for it; a pyenv python on PATH lacks gi
@@ -89,9 +93,9 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.equal(out.is_menu_provider, true);
   });
 
-  it('offers "Open in NoFear" and "Open in NoFear with" for a regular local file', () => {
-    assert.deepEqual(out.file, ['NoFear::Open', 'NoFear::OpenWith']);
-    assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with']);
+  it('offers "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to a safe PDF with NoFear" for a regular local file', () => {
+    assert.deepEqual(out.file, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
+    assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
   });
 
   it('offers nothing for a directory, a selection holding one, a remote file or no selection', () => {
@@ -101,8 +105,18 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.deepEqual(out.empty, []);
   });
 
-  it('offers "Open in NoFear" for several files, the submenu only when they share a type', () => {
-    assert.deepEqual(out.two_types, ['NoFear::Open']);
+  it('offers "Open in NoFear", "Edit in NoFear" and "Convert..." for several files, the submenu only when they share a type', () => {
+    assert.deepEqual(out.two_types, ['NoFear::Open', 'NoFear::Edit', 'NoFear::Convert']);
+  });
+
+  it('"Edit in NoFear" calls OpenFiles with edit=true, "Convert to a safe PDF" calls Convert, from the extension\'s process', async () => {
+    assert.deepEqual(out.new_labels, { 'NoFear::Edit': 'Edit in NoFear', 'NoFear::Convert': 'Convert to a safe PDF with NoFear' });
+    assert.equal(out.edit_done, true);
+    const edit = await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])), 1000);
+    assert.equal(edit.sender_pid, out.pid);
+    assert.equal(out.convert_done, true);
+    const convert = await listener!.waitFor(call('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 1000);
+    assert.equal(convert.sender_pid, out.pid);
   });
 
   it('fills the submenu at once from GLib\'s applications for the type, then from ListViewers once it answered', async () => {
@@ -142,6 +156,8 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.equal(out.latin1_done, true);
     await listener!.waitFor(call('OpenUris', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])), 1000);
     assert.match(out.latin1_uri, /^file:\/\/.*caf%E9\.pdf$/);
+    assert.equal(out.latin1_convert_done, true);
+    await listener!.waitFor(call('Convert', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])), 1000);
   });
 
   it('Caja loads the same file through caja-python\'s namespace and signature, and opens through the bus', async () => {
@@ -152,11 +168,12 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
       extendEnv: false, timeout: 60_000, reject: false,
     });
     assert.equal(driver.exitCode, 0, driver.stderr);
-    const caja = JSON.parse(driver.stdout) as { host: string; is_menu_provider: boolean; items: string[]; item_types: string[]; directory: string[]; events: string[] };
+    const caja = JSON.parse(driver.stdout) as { host: string; is_menu_provider: boolean; items: string[]; labels: string[]; item_types: string[]; directory: string[]; events: string[] };
     assert.equal(caja.host, 'Caja');
     assert.equal(caja.is_menu_provider, true);
-    assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith']);
-    assert.deepEqual(caja.item_types, ['gi.repository.Caja.MenuItem', 'gi.repository.Caja.MenuItem']);
+    assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
+    assert.deepEqual(caja.labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
+    assert.deepEqual(caja.item_types, Array(4).fill('gi.repository.Caja.MenuItem'));
     assert.deepEqual(caja.directory, []);
     assert.deepEqual(caja.events.filter((e) => e !== 'items'), ['activate', 'opened']);
     const calls = listener!.records.filter((r) => r.method === 'OpenFiles' && JSON.stringify(r.args) === JSON.stringify([[report], {}]));

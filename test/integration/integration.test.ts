@@ -62,18 +62,24 @@ describe('desktop integration: shipped files', () => {
     }
   });
 
-  it('the Nemo action follows Nemo\'s own rules (desktop-file-validate does not know the format)', () => {
-    const action = KeyFile.parse(readFileSync(shipped('nautilus/nofear.nemo_action'), 'utf8'));
-    const g = 'Nemo Action';
-    assert.deepEqual(action.groups(), [g]);
-    assert.equal(action.getString(g, 'Name'), 'Open in NoFear');
-    assert.match(action.getString(g, 'Exec') ?? '', /^nofear-open %F$/);
-    assert.ok(['s', 'm', 'any', 'notnone'].includes(action.getString(g, 'Selection') ?? ''), 'Selection must allow files');
-    // Files only: Nemo's Extensions list with `nodirs` (never `dir`, never `any`).
-    assert.deepEqual(action.getList(g, 'Extensions'), ['nodirs']);
-    assert.equal(action.getString(g, 'Quote'), 'double');
-    assert.equal(action.getBoolean(g, 'Active'), true);
-  });
+  for (const [file, name, exec] of [
+    ['nofear.nemo_action', 'Open in NoFear', /^nofear-open %F$/],
+    ['nofear-edit.nemo_action', 'Edit in NoFear', /^nofear-open --edit %F$/],
+    ['nofear-convert.nemo_action', 'Convert to a safe PDF with NoFear', /^nofear-open --convert %F$/],
+  ] as const) {
+    it(`the Nemo action ${file} (${name}) follows Nemo's own rules (desktop-file-validate does not know the format)`, () => {
+      const action = KeyFile.parse(readFileSync(shipped(`nautilus/${file}`), 'utf8'));
+      const g = 'Nemo Action';
+      assert.deepEqual(action.groups(), [g]);
+      assert.equal(action.getString(g, 'Name'), name);
+      assert.match(action.getString(g, 'Exec') ?? '', exec);
+      assert.ok(['s', 'm', 'any', 'notnone'].includes(action.getString(g, 'Selection') ?? ''), 'Selection must allow files');
+      // Files only: Nemo's Extensions list with `nodirs` (never `dir`, never `any`).
+      assert.deepEqual(action.getList(g, 'Extensions'), ['nodirs']);
+      assert.equal(action.getString(g, 'Quote'), 'double');
+      assert.equal(action.getBoolean(g, 'Active'), true);
+    });
+  }
 
   it('the Dolphin service menu follows KDE\'s rules: Type=Service, files only, every action defined', () => {
     const menu = KeyFile.parse(readFileSync(shipped('nautilus/nofear-dolphin.desktop'), 'utf8'));
@@ -82,10 +88,9 @@ describe('desktop integration: shipped files', () => {
     assert.deepEqual(menu.getList(g, 'MimeType'), ['all/allfiles']); // all/all would include directories
     assert.equal(menu.getString(g, 'X-KDE-ServiceTypes'), 'KonqPopupMenu/Plugin');
     const actions = menu.getList(g, 'Actions') ?? [];
-    assert.ok(actions.length > 0);
+    assert.deepEqual(actions.map((action) => menu.getString(`Desktop Action ${action}`, 'Name')), ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
     for (const action of actions) {
-      assert.ok(menu.getString(`Desktop Action ${action}`, 'Name'), `${action} has a Name`);
-      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^nofear-open %F$/);
+      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^nofear-open (--edit |--convert )?%F$/);
     }
   });
 
@@ -248,9 +253,11 @@ describe('desktop integration: install, status, uninstall', function () {
     await ok(tree, 'integrate', 'install');
     await ok(tree, 'integrate', 'install'); // twice: still one NoFear action
     const merged = readFileSync(uca, 'utf8');
-    assert.equal(merged.split('<unique-id>org.nofear.NoFear.open</unique-id>').length, 2);
+    for (const id of ['open', 'edit', 'convert']) assert.equal(merged.split(`<unique-id>org.nofear.NoFear.${id}</unique-id>`).length, 2, id);
     assert.ok(merged.startsWith(user.slice(0, user.lastIndexOf('</actions>'))), 'the user\'s actions stay first, unchanged');
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; %F</command>`));
+    assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --edit %F</command>`));
+    assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --convert %F</command>`));
     // Still well-formed XML (Thunar reads it with GMarkup, which is no more lenient).
     await execa('/usr/bin/python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])', uca]);
     await ok(tree, 'integrate', 'uninstall');
@@ -269,9 +276,15 @@ describe('desktop integration: install, status, uninstall', function () {
     const open = path.join(tree.bin, 'nofear-open');
     const nemo = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear.nemo_action'), 'utf8'));
     assert.equal(nemo.getString('Nemo Action', 'Exec'), `"${open}" %F`);
+    const nemoEdit = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-edit.nemo_action'), 'utf8'));
+    assert.equal(nemoEdit.getString('Nemo Action', 'Exec'), `"${open}" --edit %F`);
+    const nemoConvert = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-convert.nemo_action'), 'utf8'));
+    assert.equal(nemoConvert.getString('Nemo Action', 'Exec'), `"${open}" --convert %F`);
     const dolphinPath = path.join(tree.dataHome, 'kio', 'servicemenus', 'nofear.desktop');
     const dolphin = KeyFile.parse(readFileSync(dolphinPath, 'utf8'));
     assert.equal(dolphin.getString('Desktop Action openInNoFear', 'Exec'), `"${open}" %F`);
+    assert.equal(dolphin.getString('Desktop Action editInNoFear', 'Exec'), `"${open}" --edit %F`);
+    assert.equal(dolphin.getString('Desktop Action convertWithNoFear', 'Exec'), `"${open}" --convert %F`);
     const { mode } = await import('node:fs').then((fs) => fs.statSync(dolphinPath));
     assert.equal(mode & 0o777, 0o755);
     for (const ext of ['nautilus-python/extensions/nofear_nautilus.py', 'caja-python/extensions/nofear_caja.py']) {

@@ -73,7 +73,8 @@ describe('the nofear .deb (root)', function () {
     for (const file of ['/usr/bin/nofear', '/usr/bin/nofear-open', '/usr/bin/nofearctl', '/usr/lib/nofear/dist/cli/nofear.js', '/usr/lib/nofear/src/guest/init.sh',
       '/usr/share/applications/org.nofear.NoFear.desktop', '/usr/share/icons/hicolor/scalable/apps/org.nofear.NoFear.svg', '/usr/share/dbus-1/services/org.nofear.NoFear.service',
       '/usr/lib/systemd/user/nofear.service', '/usr/share/nautilus-python/extensions/nofear_nautilus.py', '/usr/share/caja-python/extensions/nofear_caja.py',
-      '/usr/share/nemo/actions/nofear.nemo_action', '/usr/share/kio/servicemenus/nofear.desktop', '/usr/share/man/man1/nofearctl.1.gz',
+      '/usr/share/nemo/actions/nofear.nemo_action', '/usr/share/nemo/actions/nofear-edit.nemo_action', '/usr/share/nemo/actions/nofear-convert.nemo_action',
+      '/usr/lib/nofear/src/guest/convert.sh', '/usr/share/kio/servicemenus/nofear.desktop', '/usr/share/man/man1/nofearctl.1.gz',
       '/usr/share/bash-completion/completions/nofear', '/usr/share/doc/nofear/copyright', '/usr/share/doc/nofear/changelog.gz', '/usr/share/doc/nofear/README.md.gz']) {
       assert.ok(packageFiles.includes(file), `${file} is not in the package`);
     }

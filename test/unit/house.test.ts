@@ -19,9 +19,11 @@ const FLOORS: Record<string, number> = {
   gui: 4,
   integrate: 4,
   sandbox: 5,
+  convert: 6,
+  edit: 6,
   demo: 5,
-  service: 6,
-  cli: 7,
+  service: 7,
+  cli: 8,
 };
 
 function sources(dir: string): string[] {

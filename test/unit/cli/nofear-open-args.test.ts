@@ -30,6 +30,28 @@ describe('nofear-open arguments', () => {
     }
   });
 });
+describe('nofear-open --convert and --edit arguments', () => {
+  it('reads --convert with --output and --ocr, --edit with --save-back (ask by default)', () => {
+    const convert = open(['--convert', '--output', '/tmp/out', '--ocr', 'a.pdf', 'b.png']);
+    assert.deepEqual([convert.convert, convert.output, convert.ocr, convert.edit, convert.targets], [true, '/tmp/out', true, false, ['a.pdf', 'b.png']]);
+    assert.equal(open(['--edit', 'a.odt']).saveBack, 'ask');
+    assert.equal(open(['--edit', '--save-back=never', 'a.odt']).saveBack, 'never');
+    assert.equal(open(['--edit', '--with', 'libreoffice-writer.desktop', '--save-back', 'always', 'a.odt']).saveBack, 'always');
+  });
+  it('refuses options that belong to the other mode, or to none', () => {
+    const refusals: ReadonlyArray<[string[], RegExp]> = [
+      [['--convert', '--edit', 'a.pdf'], /--convert and --edit exclude each other/],
+      [['--ocr', 'a.pdf'], /--ocr goes with --convert/],
+      [['--output', '/tmp', 'a.pdf'], /--output goes with --convert/],
+      [['--convert', '--with', 'mupdf', 'a.pdf'], /--convert opens none/],
+      [['--save-back=always', 'a.pdf'], /--save-back goes with --edit/],
+      [['--edit', '--save-back=sometimes', 'a.pdf'], /sometimes/],
+    ];
+    for (const [argv, message] of refusals) {
+      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && message.test(error.message), argv.join(' '));
+    }
+  });
+});
 describe('targets', () => {
   it('turns file:// URIs into paths and keeps web addresses', () => {
     assert.deepEqual(classifyTarget('/tmp/a b.pdf'), { kind: 'file', path: '/tmp/a b.pdf' });

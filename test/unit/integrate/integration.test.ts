@@ -14,7 +14,7 @@ import { isNoFearError } from '../../../src/errors.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const launchers = { nofearOpen: '/home/u/.local/bin/nofear-open', nofearctl: '/home/u/.local/bin/nofearctl' };
-const ACTION = '<action>\n\t<name>Open in NoFear</name>\n\t<unique-id>org.nofear.NoFear.open</unique-id>\n\t<command>x %F</command>\n</action>\n';
+const ACTION = ['open', 'edit', 'convert'].map((id) => `<action>\n\t<name>${id} with NoFear</name>\n\t<unique-id>org.nofear.NoFear.${id}</unique-id>\n\t<command>x ${id === 'open' ? '' : `--${id} `}%F</command>\n</action>\n`).join('');
 
 describe('desktop/integration', () => {
   describe('claimTypes / releaseTypes', () => {
@@ -68,8 +68,19 @@ describe('desktop/integration', () => {
     it('replaces an older copy instead of adding a second one', () => {
       const merged = mergeThunarAction(user, ACTION, 'uca.xml');
       const again = mergeThunarAction(merged, ACTION.replace('x %F', 'y %F'), 'uca.xml');
-      assert.equal(again.split('org.nofear.NoFear.open').length, 2);
+      for (const id of ['open', 'edit', 'convert']) assert.equal(again.split(`org.nofear.NoFear.${id}<`).length, 2, id);
       assert.ok(again.includes('y %F'));
+      assert.equal(again, merged.replace('x %F', 'y %F'), 'in the same place');
+    });
+
+    it('replaces an older release\'s single "Open in NoFear" with all three actions, where it stood', () => {
+      const old = '<action>\n\t<unique-id>org.nofear.NoFear.open</unique-id>\n\t<command>old %F</command>\n</action>\n';
+      const before = user.replace('<action>', `${old}<action>`);
+      assert.ok(!hasThunarAction(before), 'one of three is not all of them');
+      const merged = mergeThunarAction(before, ACTION, 'uca.xml');
+      assert.equal(merged, user.replace('<action>', `${ACTION}<action>`));
+      assert.ok(hasThunarAction(merged));
+      assert.equal(removeThunarAction(merged), user);
     });
 
     it('never removes a user action that precedes or follows NoFear\'s', () => {

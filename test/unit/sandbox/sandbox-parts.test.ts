@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseStartTime, isAlive, identify } from '../../../src/util/proc.js';
 import { planVm } from '../../../src/sandbox/vm-plan.js';
+import { buildQemuArgv } from '../../../src/vm/qemu-argv.js';
 import { guestEnvironment } from '../../../src/sandbox/guest-env.js';
 import { exportBelongsInCache, guestHostname } from '../../../src/sandbox/sandbox.js';
 import { layoutOf } from '../../../src/sandbox/registry.js';
@@ -40,6 +41,13 @@ describe('planVm', () => {
     assert.deepEqual(plan.ports.map((p) => [p.name, p.console ?? false]), [['org.nofear.control', false], ['org.nofear.tty', true]]);
     assert.ok(plan.cmdline.includes('nofear.upper=disk'));
     assert.deepEqual(plan.exports.at(-1), { tag: 'nf_shared', path: '/home/u/share', readonly: false });
+  });
+  it('exports a staged copy read-only as nf_export, an --edit copy writable as nf_edit (mapped-xattr in QEMU\'s argv)', () => {
+    assert.deepEqual(planVm({ ...base, exportDir: '/run/x/export' }).exports.at(-1), { tag: 'nf_export', path: '/run/x/export', readonly: true });
+    const edit = planVm({ ...base, exportDir: '/home/u/.cache/nofear/staging/0123abcd', exportWritable: true });
+    assert.deepEqual(edit.exports.at(-1), { tag: 'nf_edit', path: '/home/u/.cache/nofear/staging/0123abcd', readonly: false });
+    const argv = buildQemuArgv('qemu', edit).join(' ');
+    assert.match(argv, /-fsdev local,id=fs2,path=\/home\/u\/\.cache\/nofear\/staging\/0123abcd,security_model=mapped-xattr,multidevs=remap -device virtio-9p-device,fsdev=fs2,mount_tag=nf_edit/);
   });
 });
 

@@ -5,7 +5,7 @@ import { isNoFearError, limitReached, NoFearError } from '../../../src/errors.js
 import { isObjectPath, sandboxIdOf, sandboxObjectPath } from '../../../src/service/names.js';
 import { sessionBusAddress } from '../../../src/service/bus.js';
 import { toDBusError } from '../../../src/service/interfaces.js';
-import { checkAbsolute, checkOptions, checkStrings, MAX_ITEMS, OPEN_OPTIONS, RUN_OPTIONS } from '../../../src/service/validate.js';
+import { checkAbsolute, checkOptions, checkStrings, CONVERT_OPTIONS, MAX_ITEMS, OPEN_OPTIONS, RUN_OPTIONS } from '../../../src/service/validate.js';
 
 const invalid = (error: unknown) => isNoFearError(error) && error.code === 'InvalidArgument';
 const v = (signature: string, value: unknown) => new dbus.Variant(signature, value);
@@ -17,6 +17,15 @@ describe('service argument checks', () => {
     assert.throws(() => checkStrings(Array.from({ length: MAX_ITEMS + 1 }, () => 'x'), 'argv'), (e: unknown) => invalid(e) && /65 entries; at most 64/.test(String(e)));
     assert.throws(() => checkStrings(['x'.repeat(20_000)], 'argv'), invalid);
     assert.throws(() => checkStrings('a', 'argv'), invalid);
+  });
+
+  it('knows Convert\'s options and the edit options of OpenFiles', () => {
+    assert.deepEqual(checkOptions({ output: v('s', '/tmp/out'), ocr: v('b', true), wait: v('b', false) }, CONVERT_OPTIONS), { output: '/tmp/out', ocr: true, wait: false });
+    assert.deepEqual(checkOptions({ edit: v('b', true), save_back: v('s', 'never') }, OPEN_OPTIONS), { edit: true, save_back: 'never' });
+    assert.throws(() => checkOptions({ output: v('s', 'relative/dir') }, CONVERT_OPTIONS), (e: unknown) => invalid(e) && /not an absolute output directory/.test(String(e)));
+    assert.throws(() => checkOptions({ viewer: v('s', 'mupdf.desktop') }, CONVERT_OPTIONS), (e: unknown) => invalid(e) && /Unknown option "viewer"/.test(String(e)));
+    assert.throws(() => checkOptions({ edit: v('b', true), save_back: v('s', 'maybe') }, OPEN_OPTIONS), (e: unknown) => invalid(e) && /save_back must be/.test(String(e)));
+    assert.throws(() => checkOptions({ save_back: v('s', 'always') }, OPEN_OPTIONS), (e: unknown) => invalid(e) && /goes with edit=true/.test(String(e)));
   });
 
   it('knows each option and its variant type', () => {

@@ -1,0 +1,131 @@
+// Converts one planned file to a safe PDF: the document is rendered in a throwaway VM without network,
+// only its pixels come back (checked against the limits as they arrive) and the host writes a new PDF
+// of them with its own writer; optionally a second VM, given only the pixels, adds an OCR text layer.
+// The PDF is written under a temporary name and named NAME.safe.pdf only once it is whole; a conversion
+// that fails leaves nothing behind. The host never parses the original.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { stageCopy } from '../sandbox/staging.js';
+import { GUEST_STAGING } from '../sandbox/open-plan.js';
+import { publishNoClobber, tempPathFor } from '../util/publish.js';
+import { xdgCacheHome } from '../util/xdg.js';
+import type { ConvertPlan } from './convert-plan.js';
+import { runGuestJob } from './guest-job.js';
+import { PIXEL_LIMITS, RENDER_DPI, type PixelLimits } from './limits.js';
+import { recognise } from './ocr.js';
+import { ImagePdfWriter } from './pdf-writer.js';
+import { pumpPixels, type PageSize } from './pixel-pump.js';
+import { textLayerOps, type OcrWord } from './text-layer.js';
+
+export type ConvertProgress =
+  | { phase: 'booting' }
+  /** Page `page` of `pages` is arriving (0: the converter is still starting). */
+  | { phase: 'rendering'; page: number; pages: number }
+  | { phase: 'ocr'; page: number; pages: number }
+  | { phase: 'writing' };
+
+export interface ConvertContext {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  ownerKind: 'cli' | 'service';
+  /** The conversion VM's sandbox id (announced to a caller before it exists). */
+  id?: string;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  abort?: AbortSignal;
+  onProgress?: (progress: ConvertProgress) => void;
+  /** The conversion VM runs (for its QEMU's pid). */
+  onSandbox?: (sandbox: Sandbox) => void;
+  /** Tests lower them; everyone else gets PIXEL_LIMITS. */
+  limits?: PixelLimits;
+}
+
+export interface ConvertResult {
+  output: string;
+  pages: number;
+  bytes: number;
+  ms: number;
+  /** Whether the text layer is there: off (not asked), done, or failed (the PDF has no text then). */
+  ocr: 'off' | 'done' | 'failed';
+  ocrProblem?: string;
+}
+
+/** The guest's argv: busybox's sh runs the converter from the initramfs (src/guest/convert.sh). */
+export function converterArgv(plan: ConvertPlan): string[] {
+  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(RENDER_DPI), path.posix.join(GUEST_STAGING, plan.stagedName)];
+}
+
+async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
+  const root = path.join(xdgCacheHome(env), 'nofear');
+  await fsp.mkdir(root, { recursive: true, mode: 0o700 });
+  return fsp.mkdtemp(path.join(root, 'ocr-'));
+}
+
+function jobBase(plan: ConvertPlan, context: ConvertContext) {
+  return {
+    file: plan.file,
+    config: context.config,
+    env: context.env,
+    ownerKind: context.ownerKind,
+    ...(context.log === undefined ? {} : { log: context.log }),
+    ...(context.warn === undefined ? {} : { warn: context.warn }),
+    ...(context.abort === undefined ? {} : { abort: context.abort }),
+  };
+}
+
+/** The OCR's words per page, or the reason there are none (the PDF is then written without text). */
+async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, context: ConvertContext): Promise<{ words: OcrWord[][] } | { problem: string }> {
+  try {
+    context.onProgress?.({ phase: 'ocr', page: 0, pages: sizes.length });
+    const words = await recognise(sizes, pngDir, jobBase(plan, context), (page) => context.onProgress?.({ phase: 'ocr', page, pages: sizes.length }));
+    return { words };
+  } catch (error) {
+    if (context.abort?.aborted === true) throw error;
+    const problem = error instanceof Error ? error.message : String(error);
+    context.warn?.(`${plan.file}: OCR failed, the safe PDF has no text layer: ${problem}`);
+    return { problem };
+  }
+}
+
+export async function convertFile(plan: ConvertPlan, context: ConvertContext): Promise<ConvertResult> {
+  const started = Date.now();
+  const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
+  const writer = await ImagePdfWriter.create(temp, { dpi: RENDER_DPI, textLayer: plan.ocr });
+  const pngDir = plan.ocr ? await privateDir(context.env) : undefined;
+  try {
+    context.onProgress?.({ phase: 'booting' });
+    const sizes = await runGuestJob(
+      {
+        ...jobBase(plan, context),
+        ...(context.id === undefined ? {} : { id: context.id }),
+        what: 'the converter',
+        argv: converterArgv(plan),
+        ...(context.onSandbox === undefined ? {} : { onStarted: context.onSandbox }),
+        export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.checked, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
+      },
+      (io) => pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, { dpi: RENDER_DPI, onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }), ...(pngDir === undefined ? {} : { ocrDir: pngDir }) }),
+    );
+    const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
+    context.onProgress?.({ phase: 'writing' });
+    const words = ocr !== undefined && 'words' in ocr ? ocr.words : [];
+    await writer.finish((page, size) => textLayerOps(words[page] ?? [], { ...size, dpi: RENDER_DPI }));
+    // As private as the original: a safe copy of a 0600 document is not for every user of the machine.
+    await fsp.chmod(temp, (await fsp.stat(plan.source)).mode & 0o644);
+    const output = await publishNoClobber(temp, (attempt) => path.join(plan.outputDir, plan.outputName(attempt)));
+    return {
+      output,
+      pages: sizes.length,
+      bytes: writer.bytesWritten,
+      ms: Date.now() - started,
+      ocr: ocr === undefined ? 'off' : 'words' in ocr ? 'done' : 'failed',
+      ...(ocr !== undefined && 'problem' in ocr ? { ocrProblem: ocr.problem } : {}),
+    };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    if (pngDir !== undefined) await fsp.rm(pngDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,120 @@
+// What converting a file means before any VM starts: the file checked, its type (by content), how the
+// guest will render it with the host's own tools, and where the safe PDF goes. Refuses, with the reason
+// and the fix, a type that has no pages to render or whose tool is not installed.
+import { constants as fsc, promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { accessDenied, invalidArgument, NoFearError, notFound, unavailable } from '../errors.js';
+import { nodeFileReader } from '../desktop/file-reader.js';
+import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
+import { isSubtypeOf, type MimeTree } from '../desktop/mime-tree.js';
+import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
+import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
+import type { CheckedFile } from '../sandbox/staging.js';
+import { findExecutable } from '../util/which.js';
+
+/** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first. */
+export type ConvertKind = 'pdf' | 'image' | 'office';
+
+export interface ConvertPlan {
+  file: string;
+  /** The regular file whose bytes are staged (a symlink's target). */
+  source: string;
+  /** The file as checked: staging copies nothing that is not that very file. */
+  checked: CheckedFile;
+  size: number;
+  stagedName: string;
+  mime: string;
+  kind: ConvertKind;
+  /** The programs that will render it, for --verbose and --dry-run. */
+  tools: string;
+  outputDir: string;
+  /** The safe PDF's name for the first attempt, NAME.safe.pdf; taken names get -2, -3... */
+  outputName: (attempt: number) => string;
+  ocr: boolean;
+  notes: string[];
+}
+
+export interface ConvertOptions {
+  outputDir?: string | undefined;
+  ocr: boolean;
+  maxFileSizeBytes: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The guest's user PATH: a tool counts only where the guest finds it (the host's /usr, read-only). */
+const GUEST_PATH = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+const has = (tool: string) => findExecutable(tool, GUEST_PATH) !== undefined;
+
+const OFFICE_PREFIXES = ['application/vnd.oasis.opendocument.', 'application/vnd.openxmlformats-officedocument.', 'application/vnd.ms-'];
+const OFFICE_TYPES = new Set(['application/msword', 'application/rtf', 'text/rtf', 'text/html', 'text/csv', 'application/x-abiword']);
+
+export function convertKindOf(tree: MimeTree, mime: string): ConvertKind | undefined {
+  if (mime === 'application/pdf') return 'pdf';
+  if (mime.startsWith('image/')) return 'image';
+  if (OFFICE_TYPES.has(mime) || OFFICE_PREFIXES.some((prefix) => mime.startsWith(prefix))) return 'office';
+  if (mime === 'text/plain' || isSubtypeOf(tree, mime, 'text/plain')) return 'office';
+  return undefined;
+}
+
+/** The programs the guest will use for a kind, or a NoFearError naming the package that is missing. */
+export function toolsFor(kind: ConvertKind, available: (tool: string) => boolean = has): string {
+  const pdf = available('pdftoppm') && available('pdfinfo') ? 'pdftoppm' : available('mutool') ? 'mutool' : undefined;
+  if (kind === 'image') {
+    if (available('convert') && available('identify')) return 'ImageMagick';
+    throw unavailable('Images are converted with ImageMagick, which is not installed.', 'sudo apt-get install imagemagick');
+  }
+  if (pdf === undefined) throw unavailable('PDF pages are rendered with pdftoppm (poppler-utils) or mutool (mupdf-tools); neither is installed.', 'sudo apt-get install poppler-utils');
+  if (kind === 'pdf') return pdf;
+  if (available('libreoffice')) return `LibreOffice, then ${pdf}`;
+  throw unavailable('Office documents and text are converted to PDF with LibreOffice first, and LibreOffice is not installed.', 'sudo apt-get install libreoffice-core libreoffice-writer (and -calc, -impress for spreadsheets and slides)');
+}
+
+function cannotConvert(file: string, mime: string): NoFearError {
+  return new NoFearError(
+    'NoViewer',
+    `NoFear cannot convert ${path.basename(file)} (${mime}) to a safe PDF: it renders PDF documents (pdftoppm or mutool), images (ImageMagick), and office documents and text (LibreOffice). ` +
+      'Archives, programs, audio, video and other files without pages have nothing to render.',
+    { fix: `open it safely instead: nofear-open ${JSON.stringify(file)}` },
+  );
+}
+
+/** NAME.safe.pdf for report.pdf or photo.png; a name without an extension keeps all of it. */
+export function safeName(stagedName: string): (attempt: number) => string {
+  const ext = path.extname(stagedName);
+  const stem = ext === '' || ext === stagedName ? stagedName : stagedName.slice(0, -ext.length);
+  return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem}.safe-${attempt}.pdf`);
+}
+
+export async function checkOutputDir(dir: string): Promise<string> {
+  const absolute = path.resolve(dir);
+  const stat = await fsp.stat(absolute).catch(() => {
+    throw notFound(`The output directory ${absolute} does not exist.`, `mkdir -p ${JSON.stringify(absolute)}`);
+  });
+  if (!stat.isDirectory()) throw invalidArgument(`${absolute} is not a directory.`, 'pass a directory to --output');
+  await fsp.access(absolute, fsc.W_OK | fsc.X_OK).catch(() => {
+    throw accessDenied(`The safe PDF cannot be written in ${absolute}: permission denied.`, 'pass a directory you can write to with --output');
+  });
+  return absolute;
+}
+
+export async function planConvert(file: string, options: ConvertOptions): Promise<ConvertPlan> {
+  const env = options.env ?? process.env;
+  const checked = await checkOpenable(file, options.maxFileSizeBytes, env);
+  const { source, size } = checked;
+  const mimeDb = await loadMimeDatabase(nodeFileReader, xdgDirsFromEnv(env, env.HOME ?? os.homedir()));
+  const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
+  const kind = convertKindOf(mimeDb.tree, decision.mime);
+  if (kind === undefined) throw cannotConvert(file, decision.mime);
+  const tools = toolsFor(kind);
+  if (options.ocr && !has('tesseract')) throw unavailable('OCR needs tesseract, which is not installed.', 'sudo apt-get install tesseract-ocr (or leave out --ocr)');
+  const outputDir = await checkOutputDir(options.outputDir ?? path.dirname(file));
+  const stagedName = stagedNameFor(file);
+  const notes = [`type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`, `rendered in the VM with ${tools}${options.ocr ? ', then OCR with tesseract in a second VM' : ''}`];
+  return { file, source, checked, size, stagedName, mime: decision.mime, kind, tools, outputDir, outputName: safeName(stagedName), ocr: options.ocr, notes };
+}
+
+/** The --dry-run block for one conversion. */
+export function formatConvertDryRun(plan: ConvertPlan): string {
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `converter: ${plan.kind} (${plan.tools})`, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
+}

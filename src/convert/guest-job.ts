@@ -1,0 +1,203 @@
+// One non-interactive job in a throwaway VM without network, whose stdout is a dedicated channel the
+// caller reads (the converter's pixels, the OCR's words): stderr is kept as a short cleaned tail for
+// messages, stdin carries only the host's "done" once it has read everything. The job's end is mapped to
+// a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
+import type net from 'node:net';
+import type { Config } from '../config/index.js';
+import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
+import { sandboxOptionsFrom, type ExportSpec } from '../sandbox/sandbox-options.js';
+import { ConversionError } from './errors.js';
+import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
+
+export interface GuestJobSpec {
+  argv: string[];
+  export: ExportSpec;
+  /** "the converter", "the OCR": how messages name the job. */
+  what: string;
+  file: string;
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  ownerKind: 'cli' | 'service';
+  id?: string;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  abort?: AbortSignal;
+  /** The VM has booted and the job runs. */
+  onStarted?: (sandbox: Sandbox) => void;
+  silenceMs?: number;
+}
+
+export interface GuestJobIo {
+  /** The job's stdout, chunk by chunk: while the caller works on one, the guest waits. */
+  chunks(): AsyncIterable<Buffer>;
+  /** Tells the guest the host has read everything it needs (the guest waits for this before exiting); keep reading to the end. */
+  confirm(): void;
+}
+
+/** Once the host has everything, the guest has this long to end (it reads "done", exits, and powers off). */
+export const END_AFTER_DONE_MS = 60_000;
+
+/** The guest's exit statuses that carry a meaning (src/guest/convert.sh, ocr.sh). */
+const RENDER_FAILED = 65;
+const TOOL_MISSING = 69;
+
+export class StderrTail {
+  private text = '';
+  push(chunk: Buffer): void {
+    this.text = (this.text + chunk.toString('utf8')).slice(-GUEST_LOG_TAIL_BYTES);
+  }
+  /** The last line that says something, cleaned of control characters. */
+  lastLine(): string {
+    const lines = this.text.split('\n').map((line) => line.replace(/[\x00-\x1f\x7f]/g, '').trim()).filter((line) => line !== '');
+    return (lines.at(-1) ?? '').slice(0, 300);
+  }
+}
+
+function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: string): ConversionError {
+  const said = untrustedTail === '' ? '' : `: ${untrustedTail}`;
+  if (outcome.kind === 'stopped') return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
+  if (outcome.kind === 'failed') return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} failed: ${outcome.reason}`, 'nofearctl doctor');
+  if (outcome.status === RENDER_FAILED) return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}${said}`, 'the document may be damaged or protected by a password; open it with nofear-open to look');
+  if (outcome.status === TOOL_MISSING) return new ConversionError('ToolMissing', `${spec.what} found a tool missing in the VM${said}`, 'nofearctl doctor');
+  return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} ended with status ${outcome.status}${said}`);
+}
+
+/** Runs the job; `consume` reads its stdout and resolves once it has everything. */
+export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
+  const options = sandboxOptionsFrom(
+    spec.config,
+    { argv: spec.argv, profile: 'temporary', stdio: 'pipe', gui: false, net: 'none', export: spec.export },
+    {
+      hostEnv: spec.env,
+      ownerKind: spec.ownerKind,
+      files: [spec.file],
+      ...(spec.id === undefined ? {} : { id: spec.id }),
+      ...(spec.log === undefined ? {} : { log: spec.log }),
+      ...(spec.warn === undefined ? {} : { warn: spec.warn }),
+      ...(spec.abort === undefined ? {} : { abort: spec.abort }),
+    },
+  );
+  const sandbox = await Sandbox.start(options);
+  try {
+    spec.onStarted?.(sandbox);
+    return await follow(spec, sandbox, consume);
+  } finally {
+    await sandbox.dispose();
+  }
+}
+
+/** What watches a running job: its silence, its caller giving up, its stderr, and how it ended. */
+class JobWatch {
+  private silence: NodeJS.Timeout | undefined;
+  private stalled = false;
+  private lingering: NodeJS.Timeout | undefined;
+  private lingered = false;
+  readonly tail = new StderrTail();
+  ended: SandboxOutcome | undefined;
+
+  constructor(
+    private readonly spec: GuestJobSpec,
+    private readonly sandbox: Sandbox,
+  ) {
+    void sandbox.outcome.then((outcome) => (this.ended = outcome));
+    spec.abort?.addEventListener('abort', this.onAbort, { once: true });
+    this.alive();
+  }
+
+  private readonly onAbort = () => void this.sandbox.stop();
+
+  /** The guest said something: the silence deadline starts again. */
+  alive = (): void => {
+    clearTimeout(this.silence);
+    this.silence = setTimeout(() => {
+      this.stalled = true;
+      void this.sandbox.stop();
+    }, this.spec.silenceMs ?? SILENCE_DEADLINE_MS);
+  };
+
+  /** The host has read everything: the guest must end now, whatever it keeps sending or not. */
+  confirmed(): void {
+    this.lingering ??= setTimeout(() => {
+      this.lingered = true;
+      void this.sandbox.stop();
+    }, END_AFTER_DONE_MS);
+  }
+
+  hearStderr(chunk: Buffer): void {
+    this.alive();
+    this.tail.push(chunk);
+    this.spec.log?.(`${this.spec.what}: ${chunk.toString('utf8').replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '').trimEnd()}`);
+  }
+
+  /** Why the job was stopped by the host, if it was. */
+  stopped(): ConversionError | undefined {
+    const { what, file } = this.spec;
+    if (this.stalled) return new ConversionError('Stalled', `${what} for ${file} sent nothing for ${Math.round((this.spec.silenceMs ?? SILENCE_DEADLINE_MS) / 1000)} s and was stopped`);
+    if (this.spec.abort?.aborted === true) return new ConversionError('Stopped', `${what} for ${file} was stopped`);
+    if (this.lingered) return new ConversionError('GuestFailed', `${what} for ${file} did not end within ${END_AFTER_DONE_MS / 1000} s of its last page and was stopped`);
+    return undefined;
+  }
+
+  /** The guest's own failure, when it ended without success. */
+  failure(): ConversionError | undefined {
+    const outcome = this.ended;
+    if (outcome === undefined || (outcome.kind === 'exited' && outcome.status === 0)) return undefined;
+    return failureOf(this.spec, outcome, this.tail.lastLine());
+  }
+
+  close(): void {
+    clearTimeout(this.silence);
+    clearTimeout(this.lingering);
+    this.spec.abort?.removeEventListener('abort', this.onAbort);
+  }
+}
+
+async function follow<T>(spec: GuestJobSpec, sandbox: Sandbox, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
+  const { stdin, stdout, stderr } = sandbox.ports;
+  if (stdin === undefined || stdout === undefined || stderr === undefined) throw new Error('stdio ports missing');
+  stdin.on('error', () => {}); // a guest gone early: its outcome says why
+  stderr.on('error', () => {});
+  const watch = new JobWatch(spec, sandbox);
+  stderr.on('data', (chunk: Buffer) => watch.hearStderr(chunk));
+  try {
+    const confirm = () => {
+      watch.confirmed();
+      stdin.write('done\n');
+    };
+    const consumed = consume({ chunks: () => chunksOf(stdout, watch.alive), confirm });
+    consumed.catch(() => undefined); // raced below
+    const first = await Promise.race([consumed.then(() => 'consumed' as const), sandbox.outcome.then(() => 'ended' as const)]);
+    await sandbox.outcome;
+    const refusal = watch.stopped() ?? watch.failure();
+    if (refusal !== undefined) throw refusal;
+    if (first === 'consumed') return await consumed;
+    // The guest ended (after the host's "done", or without waiting for it): once QEMU is gone the port ends
+    // after what it still holds, and the stream's own rules name anything missing or too much.
+    await sandbox.stop();
+    const bound = setTimeout(() => stdout.destroy(), 5000);
+    try {
+      return await consumed;
+    } finally {
+      clearTimeout(bound);
+    }
+  } catch (error) {
+    // Named before the VM is stopped (its outcome then says "stopped"): the host's reason, the guest's, the stream's.
+    const reason = watch.stopped() ?? watch.failure() ?? error;
+    await sandbox.stop(); // a broken stream or a failure: the guest gets no further say
+    throw reason;
+  } finally {
+    watch.close();
+  }
+}
+
+/** The socket's chunks; a socket torn down with the VM simply ends the iteration. */
+async function* chunksOf(socket: net.Socket, alive: () => void): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      alive();
+      yield chunk;
+    }
+  } catch {
+    // destroyed with the VM (ERR_STREAM_PREMATURE_CLOSE): what arrived is all there is
+  }
+}

@@ -1,0 +1,93 @@
+// Who decides what happens to a changed copy: the person at the terminal (a prompt), the desktop (a
+// notification with Save back / Save as a copy / Discard), or nobody (then the edit is kept beside the
+// original: nothing is lost and nothing is replaced without a yes).
+import path from 'node:path';
+import readline from 'node:readline';
+import type { EditAsker, EditDecision, EditQuestion } from './edit-types.js';
+
+/** What asking by notification needs of the desktop (the service's Notifications has it). */
+export interface NoticeBoard {
+  show(notice: { summary: string; body: string; actions?: ReadonlyArray<readonly [string, string]>; persistent?: boolean }): Promise<number | undefined>;
+  onAction(listener: (id: number, action: string) => void): Promise<void>;
+  offAction(listener: (id: number, action: string) => void): void;
+  onClosed(listener: (id: number) => void): Promise<() => void>;
+  close(id: number | undefined): Promise<void>;
+}
+
+/** No one to ask: keep the edit as a copy. */
+export const keepCopy: EditAsker = async () => 'copy';
+
+/** How long a notification waits for an answer before the edit is kept as a copy. */
+export const NOTICE_ANSWER_MS = 10 * 60_000;
+
+const ANSWERS: Readonly<Record<string, EditDecision>> = { b: 'back', back: 'back', c: 'copy', copy: 'copy', d: 'discard', discard: 'discard' };
+
+function promptText(question: EditQuestion): string {
+  const name = path.basename(question.file);
+  return question.originalChanged
+    ? `${name} was changed in the VM, and the original changed meanwhile. Save the edit beside it as a [c]opy, or [d]iscard it? `
+    : `${name} was changed in the VM. Save it [b]ack, save it as a [c]opy beside it, or [d]iscard it? `;
+}
+
+/** A prompt on the terminal; one question at a time, however many files are open. An end of input keeps a copy. */
+export function terminalAsker(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): EditAsker {
+  let queue: Promise<unknown> = Promise.resolve();
+  const askOnce = async (question: EditQuestion): Promise<EditDecision> => {
+    const lines = readline.createInterface({ input, output, terminal: false });
+    const iterator = lines[Symbol.asyncIterator]();
+    try {
+      for (let tries = 0; tries < 3; tries++) {
+        output.write(promptText(question));
+        const next = await iterator.next();
+        if (next.done === true) break;
+        const answer = ANSWERS[String(next.value).trim().toLowerCase()];
+        if (answer !== undefined && !(answer === 'back' && question.originalChanged)) return answer;
+      }
+      output.write('\nKeeping the edit as a copy beside the original.\n');
+      return 'copy';
+    } finally {
+      lines.close();
+    }
+  };
+  return (question) => {
+    const answer = queue.then(() => askOnce(question));
+    queue = answer.catch(() => undefined);
+    return answer;
+  };
+}
+
+/** A notification with the three choices; dismissed, unanswered or unshown, the edit is kept as a copy. */
+export function notificationAsker(notifications: NoticeBoard, answerMs = NOTICE_ANSWER_MS): EditAsker {
+  return async (question) => {
+    const name = path.basename(question.file);
+    const actions: Array<[string, string]> = question.originalChanged
+      ? [['copy', 'Save as a copy'], ['discard', 'Discard']]
+      : [['back', 'Save back'], ['copy', 'Save as a copy'], ['discard', 'Discard']];
+    let settle: (decision: EditDecision) => void = () => {};
+    const decided = new Promise<EditDecision>((resolve) => (settle = resolve));
+    let id: number | undefined;
+    const onAction = (heard: number, action: string) => {
+      if (heard === id && ANSWERS[action] !== undefined) settle(ANSWERS[action] ?? 'copy');
+    };
+    await notifications.onAction(onAction);
+    const stopClosed = await notifications.onClosed((heard) => {
+      if (heard === id) settle('copy');
+    });
+    const timer = setTimeout(() => settle('copy'), answerMs);
+    try {
+      id = await notifications.show({
+        summary: `${name} was changed in NoFear`,
+        body: question.originalChanged ? 'The original changed meanwhile: the edit can be kept beside it.' : 'Save the changes back to the original?',
+        actions,
+        persistent: true,
+      });
+      if (id === undefined) return 'copy';
+      return await decided;
+    } finally {
+      clearTimeout(timer);
+      stopClosed();
+      notifications.offAction(onAction);
+      await notifications.close(id);
+    }
+  };
+}

@@ -1,0 +1,68 @@
+# NoFear's converter, the job of a throwaway VM without network: renders the staged document with the
+# host's own tools and writes its pages to stdout as pixels, in the format the host reads
+# (src/convert/pixel-stream.ts): "nofear-pixels 1 PAGES", then one binary PPM (P6, 8 bits) per page,
+# exactly as pdftoppm, mutool and ImageMagick write them. Problems go to stderr; the exit status says
+# which kind (65: the document cannot be rendered, 69: a tool is missing). After the last page it waits
+# for the host's "done" on stdin: virtio-serial drops what the host has not read when the VM powers off.
+# Usage: busybox sh convert.sh pdf|image|office DPI FILE
+set -u
+kind=$1
+dpi=$2
+file=$3
+
+fail() {
+	echo "nofear-convert: $2" >&2
+	exit "$1"
+}
+have() {
+	command -v "$1" >/dev/null 2>&1
+}
+work=$(mktemp -d /tmp/nofear-convert.XXXXXX) || fail 70 "cannot make a work directory"
+
+# An office document (or text) becomes a PDF first; LibreOffice needs a profile it can write.
+if [ "$kind" = office ]; then
+	have libreoffice || fail 69 "LibreOffice is not installed"
+	echo "nofear-convert: converting to PDF with LibreOffice" >&2
+	HOME=$work libreoffice --headless --norestore --nolockcheck --convert-to pdf --outdir "$work/pdf" "$file" >&2 ||
+		fail 65 "LibreOffice could not convert the document"
+	set -- "$work"/pdf/*.pdf
+	[ -f "$1" ] || fail 65 "LibreOffice wrote no PDF"
+	file=$1
+	kind=pdf
+fi
+
+count() {
+	case $1 in
+	pdftoppm) pdfinfo "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
+	mutool) mutool info "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
+	imagemagick) identify -format '%n\n' "$file" 2>/dev/null | head -n 1 ;;
+	esac
+}
+
+case $kind in
+pdf)
+	if have pdftoppm && have pdfinfo; then tool=pdftoppm; elif have mutool; then tool=mutool; else fail 69 "neither pdftoppm nor mutool is installed"; fi
+	;;
+image)
+	have convert && have identify || fail 69 "ImageMagick is not installed"
+	tool=imagemagick
+	;;
+*) fail 64 "unknown kind $kind" ;;
+esac
+
+pages=$(count $tool)
+case $pages in
+'' | *[!0-9]*) fail 65 "cannot read the document (damaged, or protected by a password?)" ;;
+esac
+printf 'nofear-pixels 1 %s\n' "$pages"
+case $tool in
+pdftoppm) pdftoppm -r "$dpi" "$file" ;;
+mutool) mutool draw -q -r "$dpi" -c rgb -F pnm -o - "$file" ;;
+# Frames of an animation are whole pictures (coalesce); transparency lands on white paper.
+imagemagick) convert "$file" -coalesce -background white -alpha remove -alpha off -colorspace sRGB -depth 8 ppm:- ;;
+esac
+status=$?
+[ $status = 0 ] || fail 65 "$tool could not render every page (status $status)"
+read -r ack
+[ "$ack" = done ] || fail 70 "the host did not confirm the pages"
+exit 0

@@ -1,0 +1,78 @@
+// The desktop's view of a conversion and of an edit through the service: one notification per
+// conversion, updated in place as the pages come (at most once a second, with Stop), replaced by the
+// result; and one line on what became of an edited copy.
+import path from 'node:path';
+import type { ConvertProgress, ConvertResult } from '../convert/convert-file.js';
+import type { ConvertReporter } from '../convert/launch-convert.js';
+import type { EditOutcome } from '../edit/edit-session.js';
+import { describeEditOutcome } from '../edit/describe.js';
+import type { Notifications } from './notifications.js';
+
+const UPDATE_EVERY_MS = 1000;
+const STOP_ACTION = 'stop';
+
+function progressBody(progress: ConvertProgress): string {
+  switch (progress.phase) {
+    case 'booting':
+      return 'Starting a throwaway VM…';
+    case 'rendering':
+      return progress.page === 0 ? 'Rendering in the VM…' : `Page ${progress.page} of ${progress.pages}…`;
+    case 'ocr':
+      return progress.page === 0 ? 'Recognising the text in a second VM…' : `Text of page ${progress.page} of ${progress.pages}…`;
+    case 'writing':
+      return 'Writing the safe PDF…';
+  }
+}
+
+/** The notification of one conversion; `stop` is what its Stop button does. */
+export function conversionNotice(notifications: Notifications, file: string, stop: () => void, log: (line: string) => void): ConvertReporter {
+  const name = path.basename(file);
+  let shown: Promise<number | undefined> = Promise.resolve(undefined);
+  let lastUpdate = 0;
+  let lastPhase = '';
+  let closed = false;
+  const onAction = (id: number, action: string) => {
+    if (action !== STOP_ACTION) return;
+    void shown.then((mine) => {
+      if (mine !== undefined && mine === id) stop();
+    });
+  };
+  void notifications.onAction(onAction);
+  const replace = (update: (previous: number | undefined) => Promise<number | undefined>) => {
+    shown = shown.then(update);
+  };
+  return {
+    progress(progress) {
+      const now = Date.now();
+      if (closed || (progress.phase === lastPhase && now - lastUpdate < UPDATE_EVERY_MS)) return;
+      lastUpdate = now;
+      lastPhase = progress.phase;
+      replace((previous) =>
+        notifications.show({ summary: `Converting ${name} to a safe PDF`, body: progressBody(progress), actions: [[STOP_ACTION, 'Stop']], persistent: true, ...(previous === undefined ? {} : { replacesId: previous }) }),
+      );
+    },
+    done(result: ConvertResult) {
+      closed = true;
+      log(`converted ${file} to ${result.output}: ${result.pages} pages, ${result.bytes} bytes in ${(result.ms / 1000).toFixed(1)} s`);
+      const ocr = result.ocr === 'failed' ? ' The text could not be recognised: it has no text layer.' : '';
+      replace((previous) => notifications.show({ summary: `${path.basename(result.output)} is ready`, body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`, ...(previous === undefined ? {} : { replacesId: previous }) }));
+      void shown.finally(() => notifications.offAction(onAction));
+    },
+    failed(error) {
+      closed = true;
+      const message = error instanceof Error ? error.message : String(error);
+      log(`converting ${file} failed: ${message}`);
+      replace((previous) => notifications.show({ summary: `NoFear could not convert ${name}`, body: message, ...(previous === undefined ? {} : { replacesId: previous }) }));
+      void shown.finally(() => notifications.offAction(onAction));
+    },
+  };
+}
+
+/** What became of an edit, said on the desktop (an unchanged copy says nothing). */
+export function editNotice(notifications: Notifications, file: string, log: (line: string) => void): (outcome: EditOutcome) => void {
+  return (outcome) => {
+    const line = describeEditOutcome(file, outcome);
+    log(`edit of ${file}: ${outcome.kind}`);
+    if (line !== undefined) void notifications.show({ summary: `NoFear: ${path.basename(file)}`, body: line });
+  };
+}

@@ -1,0 +1,56 @@
+// Files NoFear writes for the user (a safe PDF, an edit saved back): made under an unpredictable
+// temporary name in the target directory, synced, then given their name in one step, so that nobody
+// ever sees half a file and a crash leaves the old one whole.
+import { randomBytes } from 'node:crypto';
+import { constants as fsc, promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+/** `.NAME.nofear-<16 hex>` beside `NAME`: hidden, unpredictable, created by the caller with O_EXCL. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target).slice(0, 200)}.nofear-${randomBytes(8).toString('hex')}`);
+}
+
+/** Makes a rename durable: the directory entry is on disk, not only the file's bytes. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory (EINVAL): the rename itself has happened
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Gives a finished temporary file the first free name of `names(1)`, `names(2)`, ... without ever
+ * replacing a file that exists: link() fails on an existing name where rename() would overwrite it.
+ * Returns the name it got.
+ */
+export async function publishNoClobber(temp: string, names: (attempt: number) => string, attempts = 100): Promise<string> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const target = names(attempt);
+    try {
+      await fsp.link(temp, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+      // A filesystem without hard links (FAT): check, then rename; the gap between the two is the best it allows.
+      if (await fsp.lstat(target).then(() => true, () => false)) continue;
+      await fsp.rename(temp, target);
+      await syncDirectory(path.dirname(target));
+      return target;
+    }
+    await fsp.unlink(temp);
+    await syncDirectory(path.dirname(target));
+    return target;
+  }
+  throw new Error(`no free name after ${attempts} attempts (last: ${names(attempts)})`);
+}
+
+/** Replaces `target` with the finished temporary file in one step (the caller synced the file). */
+export async function publishOver(temp: string, target: string): Promise<void> {
+  await fsp.rename(temp, target);
+  await syncDirectory(path.dirname(target));
+}

@@ -2,29 +2,21 @@
 // the guest's hello and get it ready (its GUI server started), send the job, follow it to its outcome;
 // then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
-import { NoFearError, unavailable } from '../errors.js';
+import { unavailable } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
 import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
 import type { JailKind } from '../vm/jail.js';
-import type { QemuProcess } from '../vm/qemu-process.js';
 import { identify, waitGone } from '../util/proc.js';
-import { withoutControls } from '../util/text.js';
 import { planBoot } from './boot-plan.js';
-import type { ChannelEnd } from './guest-channel.js';
 import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
 import { bootVm, KvmNoLife, type BootedVm, type Ports } from './vm-boot.js';
+import { bootFailure, kvmRefused, outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
-export type SandboxOutcome =
-  | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
-  /** The host asked it to stop (nofearctl stop, a signal, the GUI client closed). */
-  | { kind: 'stopped' }
-  /** `protocol`: the guest broke the control protocol and was stopped for it. */
-  | { kind: 'failed'; reason: string; protocol?: boolean };
+export type { SandboxOutcome } from './sandbox-outcome.js';
 
 /** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
 const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
@@ -251,45 +243,7 @@ async function fillExport(exportDir: string, fill: (dir: string) => Promise<void
   await fill(exportDir);
 }
 
-/** KVM was asked for (NOFEAR_ACCEL or config.ini) and cannot run the guest: say so and how to fix it. */
-function kvmRefused(accel: AccelChoice, why: string): NoFearError {
-  const fix = accel.from === 'config' ? 'set accel = auto (or tcg) under [vm] in config.ini' : 'unset NOFEAR_ACCEL (or set it to tcg)';
-  return new NoFearError('Unavailable', `KVM was chosen (${accel.reason}) but the guest showed no sign of life under it: ${why}.`, { fix });
-}
-
-function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProcess | undefined): unknown {
-  if (error instanceof KvmNoLife || error instanceof NoFearError) return error;
-  // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
-  if (accel.accel === 'kvm') return new KvmNoLife((error as Error).message);
-  const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
-  return new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, { fix: 'nofearctl doctor', cause: error });
-}
-
-function lastLines(text: string, count = 6): string {
-  return text.trim().split('\n').slice(-count).map((line) => `  ${withoutControls(line)}`).join('\n');
-}
-
 export function guestHostname(profile: string): string {
   const clean = profile.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
   return `nofear-${clean || 'vm'}`;
-}
-
-/** The job's outcome: the channel's end, or QEMU's when it comes first. */
-function outcomeOf(vm: BootedVm, stopRequested: () => boolean): Promise<SandboxOutcome> {
-  const fromChannel = vm.channelEnd.then((end: ChannelEnd): SandboxOutcome => {
-    if (end.kind === 'exit') return { kind: 'exited', status: end.status, stdoutBytes: end.stdoutBytes, stderrBytes: end.stderrBytes };
-    if (end.kind === 'error') return { kind: 'failed', reason: `the guest could not run the job (${end.reason})` };
-    // A guest that breaks the protocol is hostile or broken: it gets no further say.
-    void vm.qemu.kill(500);
-    return { kind: 'failed', reason: `the guest broke the control protocol (${end.reason}); the VM was stopped`, protocol: true };
-  });
-  // QEMU's exit can be seen before the last lines the guest wrote: read them all (the socket closes
-  // after its data), bounded, before calling the VM's end a failure.
-  const fromQemu = vm.qemu.exited
-    .then(async (exit) => {
-      await Promise.race([vm.controlClosed, delay(1000)]);
-      return exit;
-    })
-    .then((exit): SandboxOutcome => (stopRequested() ? { kind: 'stopped' } : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` }));
-  return Promise.race([fromChannel, fromQemu]);
 }

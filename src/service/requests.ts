@@ -55,66 +55,71 @@ async function announceRunning(context: RequestContext): Promise<void> {
 
 export type { RequestContext } from './request-parts.js';
 
+/** Every file is checked and planned before any VM starts: one bad file refuses the whole call. */
+async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {
+  const notify = options.notify === undefined ? {} : { notify: options.notify };
+  const specs = await Promise.all(plans.map(async (plan): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...notify, ...(await editOf(context, plan, options)) })));
+  return replyWith(context, await Promise.all(specs.map((spec) => startSandbox(context, spec))), options);
+}
+
+async function openFiles(context: RequestContext, paths: unknown, options: unknown): Promise<string[]> {
+  const { env } = context;
+  const maxFileSizeBytes = context.config().open.maxFileSizeBytes;
+  const files = checkStrings(paths, 'paths').map((file) => checkAbsolute(file));
+  const opts = checkOptions(options, OPEN_OPTIONS);
+  checkOpenProfile(opts);
+  // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
+  for (const file of files) await checkOpenable(file, maxFileSizeBytes, env);
+  const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env })));
+  return openPlans(context, plans, opts);
+}
+
+async function openUris(context: RequestContext, uris: unknown, options: unknown): Promise<string[]> {
+  const { env } = context;
+  const maxFileSizeBytes = context.config().open.maxFileSizeBytes;
+  const list = checkStrings(uris, 'uris');
+  const opts = checkOptions(options, OPEN_OPTIONS);
+  checkOpenProfile(opts);
+  const targets = list.map(targetOf);
+  for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
+  const plans = await Promise.all(
+    targets.map((target) => (target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env }))),
+  );
+  return openPlans(context, plans, opts);
+}
+
+async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {
+  const command = checkStrings(argv, 'argv');
+  const opts = checkOptions(options, RUN_OPTIONS);
+  const spec: LaunchSpec = {
+    kind: 'run',
+    argv: command,
+    gui: opts.gui === true,
+    ...(opts.net === undefined ? {} : { net: opts.net }),
+    ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+    ...callerDisplay(opts),
+  };
+  const [objectPath] = await replyWith(context, [await startSandbox(context, spec)], opts);
+  if (objectPath === undefined) throw new Error('Run started no sandbox');
+  return objectPath;
+}
+
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
-  const maxBytes = () => context.config().open.maxFileSizeBytes;
-  const start = (spec: LaunchSpec) => startSandbox(context, spec);
-  // Every file is checked and planned before any VM starts: one bad file refuses the whole call.
-  const openPlans = async (plans: OpenPlan[], options: CheckedOptions) => {
-    const specs = await Promise.all(plans.map(async (plan): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...(options.notify === undefined ? {} : { notify: options.notify }), ...(await editOf(context, plan, options)) })));
-    return replyWith(context, await Promise.all(specs.map(start)), options);
-  };
-
-  const openUris = async (uris: unknown, options: unknown) => {
-    const list = checkStrings(uris, 'uris');
-    const opts = checkOptions(options, OPEN_OPTIONS);
-    checkOpenProfile(opts);
-    const targets = list.map(targetOf);
-    for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxBytes(), env);
-    const plans = await Promise.all(
-      targets.map((target) =>
-        target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env }),
-      ),
-    );
-    return openPlans(plans, opts);
-  };
-
   const stopAll = async () => {
     log(`stopping every sandbox (${manager.live().length} running, ${manager.waiting} waiting)`);
     await Promise.all([manager.stopAll(), context.stopPool()]);
   };
 
   return {
-    async openFiles(paths, options) {
-      const files = checkStrings(paths, 'paths').map((file) => checkAbsolute(file));
-      const opts = checkOptions(options, OPEN_OPTIONS);
-      checkOpenProfile(opts);
-      // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
-      for (const file of files) await checkOpenable(file, maxBytes(), env);
-      const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes: maxBytes(), env })));
-      return openPlans(plans, opts);
-    },
-    openUris,
-    async run(argv, options) {
-      const command = checkStrings(argv, 'argv');
-      const opts = checkOptions(options, RUN_OPTIONS);
-      const spec: LaunchSpec = {
-        kind: 'run',
-        argv: command,
-        gui: opts.gui === true,
-        ...(opts.net === undefined ? {} : { net: opts.net }),
-        ...(opts.shared_folder === undefined ? {} : { sharedFolder: checkAbsolute(opts.shared_folder, 'shared_folder') }),
-        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-        ...callerDisplay(opts),
-      };
-      const [objectPath] = await replyWith(context, [await start(spec)], opts);
-      if (objectPath === undefined) throw new Error('Run started no sandbox');
-      return objectPath;
-    },
+    openFiles: (paths, options) => openFiles(context, paths, options),
+    openUris: (uris, options) => openUris(context, uris, options),
+    run: (argv, options) => run(context, argv, options),
     convert: convertHandler(context),
     async listViewers(file) {
       const given = checkAbsolute(checkString(file, 'path'));
-      const { source } = await checkOpenable(given, maxBytes(), env);
+      const { source } = await checkOpenable(given, context.config().open.maxFileSizeBytes, env);
       return listViewersFor(source, given, env);
     },
     stopAll,
@@ -122,7 +127,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     activate: () => announceRunning(context),
     async open(uris) {
       // GLib's `gio open` and file managers: like OpenUris, never waiting.
-      await openUris(uris, {});
+      await openUris(context, uris, {});
     },
     async activateAction(name) {
       const action = checkString(name, 'action');

@@ -26,7 +26,7 @@ FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux 
 	shared-mime-info desktop-file-utils dbus-daemon xpra xorg-x11-server-Xvfb xorg-x11-apps \
 	xorg-x11-utils xdotool python3-gobject python3-pillow ImageMagick mupdf python3-xlib xorg-x11-xauth poppler-utils tesseract tesseract-langpack-eng
 
-.PHONY: all deps node-deps build test test-unit test-vm test-adversarial demo bench install uninstall deb node18 clean
+.PHONY: all deps node-deps build lint format test test-unit test-vm test-adversarial demo bench install uninstall deb node18 clean
 
 all: build
 
@@ -75,6 +75,13 @@ build: dist/.built
 dist/.built: $(BUILD_INPUTS) | node-deps
 	@npm run --silent build
 	@touch $@
+
+# The house's style: typescript-eslint's rules and limits, and Prettier's layout (make test checks both).
+lint: node-deps
+	@node_modules/.bin/eslint --max-warnings 0 . && node_modules/.bin/prettier --check --log-level warn .
+
+format: node-deps
+	@node_modules/.bin/prettier --write --log-level warn . && node_modules/.bin/eslint --fix .
 
 test: deps build node18
 	@NOFEAR_NODE18=$(NODE18) bash test/run-suites.sh main

@@ -33,10 +33,27 @@ export async function floorArgv(dir: string): Promise<string[]> {
   const initrd = await floorInitramfs(dir);
   const tsc = hostTscKhz();
   return [
-    '-M', 'microvm,isa-serial=off,rtc=on', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max', '-m', '1024', '-smp', '2',
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-kernel', kernel.image, '-initrd', initrd,
-    '-append', buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
+    '-M',
+    'microvm,isa-serial=off,rtc=on',
+    '-accel',
+    'tcg,thread=multi,tb-size=256',
+    '-cpu',
+    'max',
+    '-m',
+    '1024',
+    '-smp',
+    '2',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-kernel',
+    kernel.image,
+    '-initrd',
+    initrd,
+    '-append',
+    buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
   ];
 }
 

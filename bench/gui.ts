@@ -69,14 +69,37 @@ export async function benchGui(): Promise<void> {
     }
     const phase = (name: string) => runs.map((r) => r.phases[name] ?? NaN).filter((n) => !Number.isNaN(n));
     const figures: Figure[] = [
-      summarise('first window on the host (cold, TCG)', 's', runs.map((r) => r.window)),
+      summarise(
+        'first window on the host (cold, TCG)',
+        's',
+        runs.map((r) => r.window),
+      ),
       summarise('  phase: VM booted, job sent', 's', phase('booted')),
       summarise('  phase: guest Xpra server listening', 's', phase('server')),
       summarise('  phase: host client attached', 's', phase('attached')),
     ];
-    const rssDefault = summarise('QEMU RSS, window up, QEMU default tb-size', 'MiB', defaults.map((r) => r.rssMiB));
-    const rssChosen = withRatio(summarise('QEMU RSS, window up, tb-size=256 (NoFear)', 'MiB', runs.map((r) => r.rssMiB)), rssDefault);
-    figures.push(rssDefault, rssChosen, summarise('first window, QEMU default tb-size', 's', defaults.map((r) => r.window)));
+    const rssDefault = summarise(
+      'QEMU RSS, window up, QEMU default tb-size',
+      'MiB',
+      defaults.map((r) => r.rssMiB),
+    );
+    const rssChosen = withRatio(
+      summarise(
+        'QEMU RSS, window up, tb-size=256 (NoFear)',
+        'MiB',
+        runs.map((r) => r.rssMiB),
+      ),
+      rssDefault,
+    );
+    figures.push(
+      rssDefault,
+      rssChosen,
+      summarise(
+        'first window, QEMU default tb-size',
+        's',
+        defaults.map((r) => r.window),
+      ),
+    );
     figures.push(...(await clientFigures(runs, unjailed)));
     printFigures('gui', figures);
     recordFigures('gui', figures);

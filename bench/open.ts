@@ -44,14 +44,15 @@ async function coldOnce(env: NodeJS.ProcessEnv, file: string): Promise<Partial<R
 
 /** CPU (percent of one core) of these processes over `seconds`, from /proc. */
 async function cpuPercent(pids: readonly number[], seconds: number): Promise<number> {
-  const ticks = () => pids.reduce((sum, pid) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return sum + Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return sum; // gone: it uses nothing more
-    }
-  }, 0);
+  const ticks = () =>
+    pids.reduce((sum, pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return sum + Number(fields[11]) + Number(fields[12]);
+      } catch {
+        return sum; // gone: it uses nothing more
+      }
+    }, 0);
   const before = ticks();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   return ((ticks() - before) / 100 / seconds) * 100;

@@ -1,14 +1,7 @@
 // Typed errors: one code per failure class, a message that says what happened and how to fix it.
 // The same codes name the D-Bus errors (org.nofear.NoFear1.Error.<code>) and make the CLI exit 125.
 
-export type ErrorCode =
-  | 'InvalidArgument'
-  | 'NotFound'
-  | 'NoViewer'
-  | 'LimitReached'
-  | 'Unavailable'
-  | 'AccessDenied'
-  | 'Failed';
+export type ErrorCode = 'InvalidArgument' | 'NotFound' | 'NoViewer' | 'LimitReached' | 'Unavailable' | 'AccessDenied' | 'Failed';
 
 export class NoFearError extends Error {
   readonly code: ErrorCode;
@@ -28,16 +21,11 @@ export class NoFearError extends Error {
   }
 }
 
-export const invalidArgument = (message: string, fix?: string) =>
-  new NoFearError('InvalidArgument', message, fix === undefined ? {} : { fix });
-export const notFound = (message: string, fix?: string) =>
-  new NoFearError('NotFound', message, fix === undefined ? {} : { fix });
-export const unavailable = (message: string, fix?: string) =>
-  new NoFearError('Unavailable', message, fix === undefined ? {} : { fix });
-export const limitReached = (message: string, fix?: string) =>
-  new NoFearError('LimitReached', message, fix === undefined ? {} : { fix });
-export const accessDenied = (message: string, fix?: string) =>
-  new NoFearError('AccessDenied', message, fix === undefined ? {} : { fix });
+export const invalidArgument = (message: string, fix?: string) => new NoFearError('InvalidArgument', message, fix === undefined ? {} : { fix });
+export const notFound = (message: string, fix?: string) => new NoFearError('NotFound', message, fix === undefined ? {} : { fix });
+export const unavailable = (message: string, fix?: string) => new NoFearError('Unavailable', message, fix === undefined ? {} : { fix });
+export const limitReached = (message: string, fix?: string) => new NoFearError('LimitReached', message, fix === undefined ? {} : { fix });
+export const accessDenied = (message: string, fix?: string) => new NoFearError('AccessDenied', message, fix === undefined ? {} : { fix });
 
 export function isNoFearError(error: unknown): error is NoFearError {
   return error instanceof NoFearError;

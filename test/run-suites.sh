@@ -78,6 +78,9 @@ main)
 	# The house's style: typescript-eslint's rules and its limits (files under 300 lines, functions under 80).
 	echo "== lint"
 	if node_modules/.bin/eslint --max-warnings 0 .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	# Prettier's layout (make format applies it).
+	echo "== format"
+	if node_modules/.bin/prettier --check --log-level warn .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	mocha_run unit user 'test/unit/**/*.test.ts'
 	mocha_run integration user --timeout 300000 'test/integration/**/*.test.ts'
 	node18_runs

@@ -31,7 +31,8 @@ const KIND_CASES: Record<Completion | 'choices', string> = {
   command: 'COMPREPLY=($(compgen -c -- "$cur"))',
   profile: 'COMPREPLY=($(compgen -W "$(ls "${XDG_DATA_HOME:-$HOME/.local/share}/nofear/profiles" 2>/dev/null)" -- "$cur"))',
   // The registry's dirs (src/sandbox/registry.ts) are the running sandboxes' ids; profiles name theirs.
-  sandbox: 'COMPREPLY=($(compgen -W "$(ls "${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nofear}" 2>/dev/null || ls "/tmp/nofear-$UID" 2>/dev/null) $(ls "${XDG_DATA_HOME:-$HOME/.local/share}/nofear/profiles" 2>/dev/null)" -- "$cur"))',
+  sandbox:
+    'COMPREPLY=($(compgen -W "$(ls "${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nofear}" 2>/dev/null || ls "/tmp/nofear-$UID" 2>/dev/null) $(ls "${XDG_DATA_HOME:-$HOME/.local/share}/nofear/profiles" 2>/dev/null)" -- "$cur"))',
   mime: 'COMPREPLY=($(compgen -W "$(cd /usr/share/mime 2>/dev/null && ls -d */* 2>/dev/null | sed -n "s/\\.xml$//p")" -- "$cur"))',
   none: 'COMPREPLY=()',
   choices: 'COMPREPLY=($(compgen -W "${kind#choices:}" -- "$cur"))',

@@ -8,10 +8,7 @@ import { RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
 import { NoFearClient } from '../service/client.js';
 
-export type IntegrateRequest =
-  | { verb: 'install'; risky: boolean; defaultFor: readonly string[] }
-  | { verb: 'uninstall' }
-  | { verb: 'status'; json: boolean };
+export type IntegrateRequest = { verb: 'install'; risky: boolean; defaultFor: readonly string[] } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
 
 /** The types install makes NoFear the default for: --risky's list, then those named with --default-for. */
 export function installTypes(risky: boolean, defaultFor: readonly string[]): string[] {
@@ -38,9 +35,11 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
   switch (request.verb) {
     case 'install': {
       const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor) }, env, reloadBus));
-      out(report.system
-        ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
-        : `installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`);
+      out(
+        report.system
+          ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
+          : `installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`,
+      );
       if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.
@@ -51,11 +50,12 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
     case 'uninstall': {
       const report = await withBus(env, (reloadBus) => uninstall(env, reloadBus));
       if (report.state === undefined) {
-        out('NoFear\'s desktop integration is not installed; nothing to remove\n');
+        out("NoFear's desktop integration is not installed; nothing to remove\n");
         return 0;
       }
       out(`removed ${report.removed.length} files`);
-      if (report.mimeapps !== undefined) out(`; mimeapps.list ${report.mimeapps === 'restored' ? 'restored byte for byte' : report.mimeapps === 'edited' ? 'edited: NoFear\'s entries removed, yours kept' : 'was gone'}`);
+      if (report.mimeapps !== undefined)
+        out(`; mimeapps.list ${report.mimeapps === 'restored' ? 'restored byte for byte' : report.mimeapps === 'edited' ? "edited: NoFear's entries removed, yours kept" : 'was gone'}`);
       out('\n');
       for (const file of report.changed) out(`(${file} had been changed since install; removed as NoFear's)\n`);
       warn(report.warnings);

@@ -15,13 +15,15 @@ function needName(verb: string, name: string | undefined): string {
 /** `key: value` lines, like --dry-run's, so scripts can read them too. */
 export function formatProfileInfo(info: ProfileInfo, sandboxes: readonly string[]): string {
   const inUse = info.inUseBy === undefined ? '-' : `${sandboxes.length > 0 ? `sandbox ${sandboxes.join(', ')} ` : ''}(pid ${info.inUseBy})`;
-  return [
-    `name: ${info.name}`,
-    `disk: ${info.disk}`,
-    `size on disk: ${humanBytes(info.sizeOnDisk)} (${info.sizeOnDisk} bytes)`,
-    `last used: ${info.lastUsed?.toISOString() ?? 'never'}`,
-    `in use by: ${inUse}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `name: ${info.name}`,
+      `disk: ${info.disk}`,
+      `size on disk: ${humanBytes(info.sizeOnDisk)} (${info.sizeOnDisk} bytes)`,
+      `last used: ${info.lastUsed?.toISOString() ?? 'never'}`,
+      `in use by: ${inUse}`,
+    ].join('\n') + '\n'
+  );
 }
 
 async function sandboxesOf(profile: string): Promise<string[]> {

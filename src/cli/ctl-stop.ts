@@ -61,8 +61,20 @@ export function notRunning(target: StopTarget, cleaned: readonly string[]): NoFe
 async function stopThroughServiceToo(base: string, chosen: readonly SandboxRecord[], deadlineMs: number, all: boolean): Promise<Map<string, StopResult>> {
   const client = chosen.some((r) => r.ownerKind === 'service') ? NoFearClient.connect(process.env) : undefined;
   try {
-    const stoppedAll = all && client !== undefined && (await client.stopAll().then(() => true, () => false));
-    return await stopSandboxes(base, chosen.map((r) => r.id), deadlineMs, process.env, async (id) => stoppedAll || (client === undefined ? false : client.stopSandbox(id)));
+    const stoppedAll =
+      all &&
+      client !== undefined &&
+      (await client.stopAll().then(
+        () => true,
+        () => false,
+      ));
+    return await stopSandboxes(
+      base,
+      chosen.map((r) => r.id),
+      deadlineMs,
+      process.env,
+      async (id) => stoppedAll || (client === undefined ? false : client.stopSandbox(id)),
+    );
   } finally {
     client?.close();
   }
@@ -77,7 +89,10 @@ export async function runStop(base: string, target: string, deadlineMs = 10_000)
   await reapLeftovers(base);
   const ended = [...results].filter(([, r]) => r === 'stopped' || r === 'killed');
   if (parsed.kind !== 'all' && ended.length === 0) {
-    throw notRunning(parsed, [...results].filter(([, r]) => r === 'cleaned').map(([id]) => id));
+    throw notRunning(
+      parsed,
+      [...results].filter(([, r]) => r === 'cleaned').map(([id]) => id),
+    );
   }
   if (results.size === 0) {
     process.stdout.write('no sandboxes running\n');

@@ -18,8 +18,9 @@ export function formatChecks(checks: readonly Check[]): string {
   const lines = checks.map((c) => `${c.status.padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}${c.fix && c.status !== 'OK' ? `\n      fix: ${c.fix}` : ''}`);
   const failed = checks.filter((c) => c.status === 'FAIL').length;
   const warned = checks.filter((c) => c.status === 'WARN').length;
-  const verdict = failed > 0
-    ? `NoFear cannot run here: ${failed} check${failed === 1 ? '' : 's'} failed (fixes above).`
-    : `NoFear can run here${warned > 0 ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.`;
+  const verdict =
+    failed > 0
+      ? `NoFear cannot run here: ${failed} check${failed === 1 ? '' : 's'} failed (fixes above).`
+      : `NoFear can run here${warned > 0 ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.`;
   return `${lines.join('\n')}\n${verdict}\n`;
 }

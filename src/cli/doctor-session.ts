@@ -31,7 +31,8 @@ const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
 export async function checkDisplay(env: NodeJS.ProcessEnv, probe: Prober): Promise<Check> {
   const display = env.DISPLAY;
   if (!display) {
-    if (env.WAYLAND_DISPLAY) return warn('display', `Wayland ${env.WAYLAND_DISPLAY} without XWayland: the host's Xpra client needs an X display`, 'enable XWayland in your desktop, then check that DISPLAY is set');
+    if (env.WAYLAND_DISPLAY)
+      return warn('display', `Wayland ${env.WAYLAND_DISPLAY} without XWayland: the host's Xpra client needs an X display`, 'enable XWayland in your desktop, then check that DISPLAY is set');
     return warn('display', 'no DISPLAY or WAYLAND_DISPLAY: GUI programs and nofear-open cannot show windows here ("Can\'t open display")', 'run from a desktop session, or export DISPLAY=:0');
   }
   const session = env.WAYLAND_DISPLAY ? `Wayland ${env.WAYLAND_DISPLAY} with XWayland ${display}` : `X11 ${display}`;
@@ -39,12 +40,21 @@ export async function checkDisplay(env: NodeJS.ProcessEnv, probe: Prober): Promi
   const result = await probe('xdpyinfo', ['-display', display]);
   if (result === undefined) return ok('display', `${session} (not verified: ${installHint(PACKAGES.xdpyinfo)} lets doctor check that Xpra can attach)`);
   if (result.exitCode === 0) return ok('display', `${session}: Xpra can attach`);
-  return warn('display', `${session} is set but does not accept clients (${firstLine(result.stderr) || 'xdpyinfo failed'}): windows cannot come back from VMs`, 'check DISPLAY and XAUTHORITY, or run from the desktop session itself');
+  return warn(
+    'display',
+    `${session} is set but does not accept clients (${firstLine(result.stderr) || 'xdpyinfo failed'}): windows cannot come back from VMs`,
+    'check DISPLAY and XAUTHORITY, or run from the desktop session itself',
+  );
 }
 
 export function checkSessionBus(env: NodeJS.ProcessEnv): Check {
   const address = env.DBUS_SESSION_BUS_ADDRESS;
-  if (!address) return warn('session bus', 'no session bus (DBUS_SESSION_BUS_ADDRESS unset): nofear-open runs VMs in-process, the file managers cannot reach NoFear', 'run from a desktop session (or: dbus-run-session -- SHELL)');
+  if (!address)
+    return warn(
+      'session bus',
+      'no session bus (DBUS_SESSION_BUS_ADDRESS unset): nofear-open runs VMs in-process, the file managers cannot reach NoFear',
+      'run from a desktop session (or: dbus-run-session -- SHELL)',
+    );
   return ok('session bus', address.replace(/,guid=.*/, ''));
 }
 
@@ -85,7 +95,9 @@ export function checkIntegration(env: NodeJS.ProcessEnv): Check {
   const entry = path.join(integrationPaths(env).applicationsDir, NOFEAR_DESKTOP_ID);
   if (existsSync(entry)) return ok('integration', `installed (${entry})`);
   // The nofear package puts it in /usr/share/applications, for every user.
-  const system = xdgDataDirs(env).map((dir) => path.join(dir, 'applications', NOFEAR_DESKTOP_ID)).find((file) => existsSync(file));
+  const system = xdgDataDirs(env)
+    .map((dir) => path.join(dir, 'applications', NOFEAR_DESKTOP_ID))
+    .find((file) => existsSync(file));
   if (system !== undefined) return ok('integration', `installed system-wide (${system}); nofearctl integrate install --default-for TYPE makes NoFear your default for a type`);
   return warn('integration', 'not installed: no "Open in NoFear" in the file manager', 'nofearctl integrate install');
 }

@@ -33,13 +33,21 @@ export function checkNode(version: string): Check {
   const enough = major !== a ? major > a : minor !== b ? minor > b : patch >= c;
   return enough
     ? ok('node', version)
-    : fail('node', `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`, `install your distribution's nodejs (Debian 12, Ubuntu 24.04 and newer have one new enough): ${installHint(PACKAGES.nodejs)}`);
+    : fail(
+        'node',
+        `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`,
+        `install your distribution's nodejs (Debian 12, Ubuntu 24.04 and newer have one new enough): ${installHint(PACKAGES.nodejs)}`,
+      );
 }
 
 /** The accelerator line: KVM, or why not and what TCG costs (a warning: TCG still runs every VM). */
 export function checkAccel(choice: AccelChoice): Check {
   if (choice.accel === 'kvm') return ok('accelerator', `KVM (${choice.reason})`);
-  return warn('accelerator', `KVM unusable (${choice.reason}): falling back to TCG, several times slower (a VM boots in ~4 s instead of ~1 s, a GUI viewer shows in ~10 s instead of ~2 s)`, choice.fix);
+  return warn(
+    'accelerator',
+    `KVM unusable (${choice.reason}): falling back to TCG, several times slower (a VM boots in ~4 s instead of ~1 s, a GUI viewer shows in ~10 s instead of ~2 s)`,
+    choice.fix,
+  );
 }
 
 async function version(file: string, args: string[] = ['--version']): Promise<string> {
@@ -84,7 +92,13 @@ async function checkJail(env: NodeJS.ProcessEnv): Promise<Check[]> {
   if (!executable(tools.setpriv)) checks.push(fail('setpriv', `${tools.setpriv} is missing and bubblewrap does not work: QEMU could outlive NoFear`, installHint(PACKAGES.utilLinux)));
   const missing = !existsSync(tools.bwrap);
   const why = missing ? `${tools.bwrap} is missing` : `${tools.bwrap} cannot create an unprivileged sandbox here (user namespaces restricted?)`;
-  checks.push(warn('qemu jail', `${why}: QEMU runs under setpriv --pdeathsig only, seeing the whole host filesystem that you can`, missing ? installHint(PACKAGES.bubblewrap) : 'sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)'));
+  checks.push(
+    warn(
+      'qemu jail',
+      `${why}: QEMU runs under setpriv --pdeathsig only, seeing the whole host filesystem that you can`,
+      missing ? installHint(PACKAGES.bubblewrap) : 'sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)',
+    ),
+  );
   return checks;
 }
 
@@ -132,7 +146,11 @@ export function checkPasst(env: NodeJS.ProcessEnv): Check {
   const passt = findPasst(env);
   return passt
     ? ok('passt', `${passt}: required for --net user, which runs through it (the guest cannot reach the host's loopback services)`)
-    : warn('passt', `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`, installHint(PACKAGES.passt));
+    : warn(
+        'passt',
+        `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`,
+        installHint(PACKAGES.passt),
+      );
 }
 
 /** Xpra 3.1's server imports PIL for every window it forwards (window icons): without it the window
@@ -140,8 +158,8 @@ export function checkPasst(env: NodeJS.ProcessEnv): Check {
 async function checkXpraModules(): Promise<Check> {
   const probe = await runTool('/usr/bin/python3', ['-c', 'import PIL.Image'], { timeoutMs: 10_000 });
   return probe.exitCode === 0
-    ? ok('xpra python', 'PIL (python3-pil) is importable: the guest\'s Xpra server can forward windows')
-    : fail('xpra python', 'python3-pil is missing: Xpra\'s server drops the connection at the first window, so no file can be opened', installHint(PACKAGES.pil));
+    ? ok('xpra python', "PIL (python3-pil) is importable: the guest's Xpra server can forward windows")
+    : fail('xpra python', "python3-pil is missing: Xpra's server drops the connection at the first window, so no file can be opened", installHint(PACKAGES.pil));
 }
 
 function checkMemory(env: NodeJS.ProcessEnv): Check[] {

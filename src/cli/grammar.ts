@@ -55,10 +55,7 @@ export interface CommandSpec {
 
 export type Values = Record<string, string | true | string[]>;
 
-export type ParseResult =
-  | { kind: 'help'; command: CommandSpec }
-  | { kind: 'version'; command: CommandSpec }
-  | { kind: 'run'; command: CommandSpec; values: Values; operands: string[] };
+export type ParseResult = { kind: 'help'; command: CommandSpec } | { kind: 'version'; command: CommandSpec } | { kind: 'run'; command: CommandSpec; values: Values; operands: string[] };
 
 /** Every command and subcommand has these two. */
 export const HELP_OPTION: OptionSpec = { key: 'help', long: 'help', short: 'h', help: 'show this help and exit' };
@@ -102,7 +99,10 @@ class Reader {
   readonly operands: string[] = [];
   private i = 0;
 
-  constructor(private readonly command: CommandSpec, private readonly argv: readonly string[]) {}
+  constructor(
+    private readonly command: CommandSpec,
+    private readonly argv: readonly string[],
+  ) {}
 
   private find(match: (o: OptionSpec) => boolean, shown: string, cluster?: string): OptionSpec {
     const option = optionsOf(this.command).find(match);
@@ -181,7 +181,11 @@ class Reader {
       else if (arg.startsWith('-') && arg !== '-') this.shorts(arg);
       else if (this.command.subcommands !== undefined && this.operands.length === 0) {
         const sub = this.command.subcommands.find((c) => c.path.at(-1) === arg);
-        if (sub === undefined) throw invalidArgument(`unknown command ${JSON.stringify(arg)}${this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : ''}.`, `${commandName(this.command)} --help lists the commands`);
+        if (sub === undefined)
+          throw invalidArgument(
+            `unknown command ${JSON.stringify(arg)}${this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : ''}.`,
+            `${commandName(this.command)} --help lists the commands`,
+          );
         return { sub, at: this.i };
       } else if (this.command.optionsEndAtOperand === true) {
         this.operands.push(...this.argv.slice(this.i));
@@ -198,7 +202,10 @@ function checkOperands(command: CommandSpec, operands: readonly string[]): void 
   const min = command.operands.filter((o) => !o.optional).length;
   if (operands.length > max) {
     const what = max === 0 ? 'no arguments' : `at most ${max} argument${max === 1 ? '' : 's'}`;
-    throw invalidArgument(`${commandName(command).split(' ').slice(1).join(' ') || commandName(command)} takes ${what}, not ${operands.map((o) => JSON.stringify(o)).join(' ')}.`, `${commandName(command)} --help`);
+    throw invalidArgument(
+      `${commandName(command).split(' ').slice(1).join(' ') || commandName(command)} takes ${what}, not ${operands.map((o) => JSON.stringify(o)).join(' ')}.`,
+      `${commandName(command)} --help`,
+    );
   }
   if (operands.length < min) {
     const missing = command.operands.filter((o) => !o.optional)[operands.length]?.name ?? 'an argument';

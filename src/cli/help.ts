@@ -54,7 +54,11 @@ function optionLines(options: readonly OptionSpec[]): string[] {
 
 function commandLines(command: CommandSpec): string[] {
   const subs = command.subcommands ?? [];
-  const labels = subs.map((c) => [c.path.at(-1) ?? '', c.subcommands ? (c.subcommands.map((s) => s.path.at(-1)).join('|')) : [optionsSynopsis(c.options), operandsSynopsis(c)].filter((p) => p !== '').join(' ')].filter((p) => p !== '').join(' '));
+  const labels = subs.map((c) =>
+    [c.path.at(-1) ?? '', c.subcommands ? c.subcommands.map((s) => s.path.at(-1)).join('|') : [optionsSynopsis(c.options), operandsSynopsis(c)].filter((p) => p !== '').join(' ')]
+      .filter((p) => p !== '')
+      .join(' '),
+  );
   const column = Math.min(36, Math.max(...labels.map((l) => l.length)) + 4);
   return subs.map((sub, i) => row(`  ${labels[i] ?? ''}`, sub.summary, column + 2));
 }

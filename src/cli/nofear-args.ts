@@ -52,10 +52,7 @@ export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void 
   const hostMiB = Math.floor(hostBytes / 1024 ** 2);
   const range = `--mem takes ${formatMiB(GUEST_MEMORY_MIN_MIB)} up to ${formatMiB(hostMiB)}, the host's RAM`;
   if (memoryMiB > hostMiB) {
-    throw invalidArgument(
-      `Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`,
-      `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`,
-    );
+    throw invalidArgument(`Guest memory size ${memoryMiB} MiB exceeds host physical RAM size ${hostMiB} MiB.`, `lower it (${range}): nofear --mem ${Math.min(1024, Math.floor(hostMiB / 2))} CMD`);
   }
   if (memoryMiB < GUEST_MEMORY_MIN_MIB) {
     throw invalidArgument(`Guest memory size ${memoryMiB} MiB is too small for a guest kernel.`, `raise it (${range}): nofear --mem 512 CMD`);

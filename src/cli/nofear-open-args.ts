@@ -45,7 +45,10 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
   };
   checkModes(args, text(values, 'saveBack') !== undefined);
   if (args.profile !== undefined && args.profile !== 'temporary') {
-    throw invalidArgument(`--profile takes only "temporary" for now, not ${JSON.stringify(args.profile)}: every file opens in a throwaway VM.`, 'nofear -p NAME -g VIEWER FILE runs a viewer in a persistent profile');
+    throw invalidArgument(
+      `--profile takes only "temporary" for now, not ${JSON.stringify(args.profile)}: every file opens in a throwaway VM.`,
+      'nofear -p NAME -g VIEWER FILE runs a viewer in a persistent profile',
+    );
   }
   if (args.quiet && args.verbose) throw invalidArgument('-q and -v exclude each other.', 'nofear-open -v FILE to see every step, or nofear-open -q FILE to see none');
   return { kind: 'open', args };

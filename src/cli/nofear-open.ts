@@ -51,18 +51,22 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
   status.step(name, 'booting');
   try {
     const copy = args.edit && plan.kind === 'file' ? await EditSession.prepare(plan, { saveBack: args.saveBack, maxBytes: run.config.open.maxFileSizeBytes, env: process.env }) : undefined;
-    const session = await openInSandbox(plan, {
-      config: run.config,
-      env: process.env,
-      ownerKind: 'cli',
-      warn: run.warn,
-      abort: run.abort,
-      onStep: (step, ms, window) => {
-        if (step !== 'window') status.step(name, step);
-        verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
+    const session = await openInSandbox(
+      plan,
+      {
+        config: run.config,
+        env: process.env,
+        ownerKind: 'cli',
+        warn: run.warn,
+        abort: run.abort,
+        onStep: (step, ms, window) => {
+          if (step !== 'window') status.step(name, step);
+          verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
+        },
+        ...(verbose ? { log: verbose } : {}),
       },
-      ...(verbose ? { log: verbose } : {}),
-    }, copy);
+      copy,
+    );
     cancelSlow();
     run.stops.push(() => session.sandbox.stop());
     void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`));

@@ -62,11 +62,13 @@ async function runInVm(args: RunArgs): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
-  const options = sandboxOptionsFrom(
-    config,
-    requestOf(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }),
-    { hostEnv: process.env, ownerKind: 'cli', ...(verbose === undefined ? {} : { log: verbose }), warn, abort: controller.signal },
-  );
+  const options = sandboxOptionsFrom(config, requestOf(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }), {
+    hostEnv: process.env,
+    ownerKind: 'cli',
+    ...(verbose === undefined ? {} : { log: verbose }),
+    warn,
+    abort: controller.signal,
+  });
   let stopProgress = () => {};
   try {
     let session: GuiSession | undefined;
@@ -74,10 +76,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       if (args.gui) {
         const progress = guiProgress(args, command, verbose);
         stopProgress = progress.end;
-        session = await startGuiSession(
-          options,
-          { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep },
-        );
+        session = await startGuiSession(options, { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep });
         sandbox = session.sandbox;
       } else {
         sandbox = await Sandbox.start(options);

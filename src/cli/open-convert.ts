@@ -75,7 +75,8 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
         });
         status.end(`${name}: ${result.pages} page${result.pages === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s → ${result.output}`);
         process.stdout.write(`${result.output}\n`);
-        if (fromDesktop) await notifyOnce(process.env, `${path.basename(result.output)} is ready`, `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}).`);
+        if (fromDesktop)
+          await notifyOnce(process.env, `${path.basename(result.output)} is ready`, `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}).`);
         statuses.push(0);
       } catch (error) {
         status.end();

@@ -19,7 +19,10 @@ class Followed {
   readonly windows = new Set<string>();
   private changed = () => {};
 
-  constructor(private readonly status: StatusLine, private readonly names: Map<string, string>) {}
+  constructor(
+    private readonly status: StatusLine,
+    private readonly names: Map<string, string>,
+  ) {}
 
   hear(objectPath: string, event: SandboxEvent): void {
     if (event.kind === 'exited') this.exits.set(objectPath, event.status);

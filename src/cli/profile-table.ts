@@ -17,5 +17,14 @@ export function formatProfiles(profiles: readonly ProfileInfo[]): string {
   const rows = profiles.map((p) => [p.name, humanBytes(p.sizeOnDisk), p.lastUsed ? p.lastUsed.toISOString().slice(0, 16).replace('T', ' ') : 'never', p.inUseBy ? `in use (pid ${p.inUseBy})` : '']);
   const header = ['PROFILE', 'SIZE', 'LAST USED', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [header, ...rows]
+      .map((row) =>
+        row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

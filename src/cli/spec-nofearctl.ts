@@ -14,7 +14,7 @@ const PROFILES: CommandSpec = {
     { path: ctl('profiles', 'list'), summary: 'the profiles, their size on disk and last use', options: [], operands: [] },
     { path: ctl('profiles', 'create'), summary: 'create the profile NAME (an ext4 disk for what its VMs write)', options: [], operands: [{ name: 'NAME', complete: 'none' }] },
     { path: ctl('profiles', 'delete'), summary: 'delete the profile NAME and its disk', options: [], operands: [{ name: 'NAME', complete: 'profile' }] },
-    { path: ctl('profiles', 'info'), summary: 'the profile NAME\'s disk, size, last use and the sandbox using it', options: [], operands: [{ name: 'NAME', complete: 'profile' }] },
+    { path: ctl('profiles', 'info'), summary: "the profile NAME's disk, size, last use and the sandbox using it", options: [], operands: [{ name: 'NAME', complete: 'profile' }] },
   ],
 };
 
@@ -28,12 +28,20 @@ const INTEGRATE: CommandSpec = {
       path: ctl('integrate', 'install'),
       summary: '"Open in NoFear" in Nautilus, Caja, Nemo, Thunar and Dolphin, and NoFear as the default for chosen types, for you only',
       description: [
-        'From a checkout or `make install`, writes the desktop entry, icon, D-Bus service, systemd user unit and file-manager actions into your own XDG directories, naming the launchers by absolute path. Where the nofear package is installed these are already in the system\'s places, and only your choices are written: the MIME defaults (mimeapps.list) and Thunar\'s custom action (uca.xml).',
+        "From a checkout or `make install`, writes the desktop entry, icon, D-Bus service, systemd user unit and file-manager actions into your own XDG directories, naming the launchers by absolute path. Where the nofear package is installed these are already in the system's places, and only your choices are written: the MIME defaults (mimeapps.list) and Thunar's custom action (uca.xml).",
         'For each type NoFear becomes the default for, the application that had it is recorded, and is what NoFear starts inside the VM.',
       ],
       options: [
         { key: 'risky', long: 'risky', help: 'make NoFear the default for PDF, Office, image, archive, audio and video types' },
-        { key: 'defaultFor', long: 'default-for', value: 'TYPE', list: 'words', complete: 'mime', example: 'application/pdf', help: 'make NoFear the default for these MIME types (e.g. application/pdf text/html)' },
+        {
+          key: 'defaultFor',
+          long: 'default-for',
+          value: 'TYPE',
+          list: 'words',
+          complete: 'mime',
+          example: 'application/pdf',
+          help: 'make NoFear the default for these MIME types (e.g. application/pdf text/html)',
+        },
       ],
       operands: [],
     },
@@ -49,7 +57,7 @@ const INTEGRATE: CommandSpec = {
 
 export const NOFEARCTL_SPEC: CommandSpec = {
   path: ['nofearctl'],
-  summary: 'see and stop NoFear\'s sandboxes, check the machine, manage profiles and the desktop integration',
+  summary: "see and stop NoFear's sandboxes, check the machine, manage profiles and the desktop integration",
   description: [
     'nofearctl COMMAND runs one of the commands below; each takes --help. `nofearctl doctor` is the first thing to run when something does not work: it names each problem and the command that fixes it.',
   ],

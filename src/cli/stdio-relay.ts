@@ -18,7 +18,11 @@ export class CountingSink {
   private waiters: (() => void)[] = [];
   private broken = false;
 
-  constructor(source: net.Socket, private readonly target: Writable, private readonly filter?: OutputFilter) {
+  constructor(
+    source: net.Socket,
+    private readonly target: Writable,
+    private readonly filter?: OutputFilter,
+  ) {
     target.on('error', () => {
       this.broken = true; // e.g. `nofear cat | head -1`: keep draining so the guest never blocks
     });
@@ -92,7 +96,11 @@ export class TerminalSink {
   private ended = false;
   private waiters: (() => void)[] = [];
 
-  constructor(source: net.Socket, private readonly target: Writable, private readonly marker: Buffer) {
+  constructor(
+    source: net.Socket,
+    private readonly target: Writable,
+    private readonly marker: Buffer,
+  ) {
     source.on('data', (chunk: Buffer) => this.push(chunk));
     source.on('close', () => this.finish());
     source.on('error', () => {});

@@ -13,13 +13,22 @@ import { nofearVersion } from './version.js';
 const SEE_ALSO = ['nofear(1)', 'nofear-open(1)', 'nofearctl(1)'];
 const seeAlso = (self: string, ...more: string[]) => [...SEE_ALSO.filter((p) => !p.startsWith(`${self}(`)), ...more];
 
-const CONFIG = 'Settings: `~/.config/nofear/config.ini` (`$XDG_CONFIG_HOME/nofear/config.ini`): [vm] memory, cpus, accel, net, tb_size; [gui] border, clipboard; [profile.NAME] border; [open] max_file_size; [service] max_sandboxes, max_guest_memory, idle_exit, queue_timeout; [pool] size, min_available_memory. `nofearctl config` shows the effective values and where each comes from.';
+const CONFIG =
+  'Settings: `~/.config/nofear/config.ini` (`$XDG_CONFIG_HOME/nofear/config.ini`): [vm] memory, cpus, accel, net, tb_size; [gui] border, clipboard; [profile.NAME] border; [open] max_file_size; [service] max_sandboxes, max_guest_memory, idle_exit, queue_timeout; [pool] size, min_available_memory. `nofearctl config` shows the effective values and where each comes from.';
 
 export const MAN_EXTRAS: Record<string, ManExtras> = {
   nofear: {
     sections: [
-      { title: 'Examples', paragraphs: ['`nofear ps fauxw` runs ps fauxw in the "default" profile\'s VM.', '`nofear -t -- sh -c \'uname -a\'` runs a shell command in a throwaway VM.', '`nofear -tg xclock` shows a GUI program\'s window, forwarded with a coloured border.', '`pdftotext - - < report.pdf | nofear -t less` works in pipes: stdin, stdout and stderr are byte-exact.'] },
-      { title: 'Exit status', paragraphs: ['The command\'s own status; 126 when it cannot run, 127 when it is not found, 128+N when signal N ended it; 125 when NoFear itself failed.'] },
+      {
+        title: 'Examples',
+        paragraphs: [
+          '`nofear ps fauxw` runs ps fauxw in the "default" profile\'s VM.',
+          "`nofear -t -- sh -c 'uname -a'` runs a shell command in a throwaway VM.",
+          "`nofear -tg xclock` shows a GUI program's window, forwarded with a coloured border.",
+          '`pdftotext - - < report.pdf | nofear -t less` works in pipes: stdin, stdout and stderr are byte-exact.',
+        ],
+      },
+      { title: 'Exit status', paragraphs: ["The command's own status; 126 when it cannot run, 127 when it is not found, 128+N when signal N ended it; 125 when NoFear itself failed."] },
       { title: 'Files', paragraphs: [CONFIG, 'Profiles: `~/.local/share/nofear/profiles/NAME/` (`$XDG_DATA_HOME`). Running sandboxes: `$XDG_RUNTIME_DIR/nofear/ID/`.'] },
       { title: 'Environment', paragraphs: ['`NOFEAR_ACCEL=kvm|tcg` overrides the accelerator check.'] },
     ],
@@ -27,8 +36,15 @@ export const MAN_EXTRAS: Record<string, ManExtras> = {
   },
   'nofear-open': {
     sections: [
-      { title: 'Examples', paragraphs: ['`nofear-open report.pdf` opens report.pdf in your usual PDF viewer, in a throwaway VM.', '`nofear-open --dry-run notes.txt` prints the type, the application and the guest command, and opens nothing.', '`nofear-open --with mupdf report.pdf` picks the application.'] },
-      { title: 'Exit status', paragraphs: ['0 once the windows are open (with --wait, the viewer\'s status when they close); 125 when NoFear failed.'] },
+      {
+        title: 'Examples',
+        paragraphs: [
+          '`nofear-open report.pdf` opens report.pdf in your usual PDF viewer, in a throwaway VM.',
+          '`nofear-open --dry-run notes.txt` prints the type, the application and the guest command, and opens nothing.',
+          '`nofear-open --with mupdf report.pdf` picks the application.',
+        ],
+      },
+      { title: 'Exit status', paragraphs: ["0 once the windows are open (with --wait, the viewer's status when they close); 125 when NoFear failed."] },
       { title: 'Files', paragraphs: [CONFIG] },
     ],
     seeAlso: seeAlso('nofear-open', 'xdg-open(1)'),

@@ -2,7 +2,8 @@
 // Checked against pango 1.50's pango_color_parse; matching ignores case and spaces, as pango does.
 
 /** Plain names ("OrangeRed", "orange red", "crimson"). */
-const NAMES = new Set(`
+const NAMES = new Set(
+  `
   aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet
   brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue
   darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange
@@ -19,10 +20,14 @@ const NAMES = new Set(`
   powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown seagreen
   seashell sienna silver skyblue slateblue slategray slategrey snow springgreen steelblue tan teal
   thistle tomato turquoise violet violetred wheat white whitesmoke yellow yellowgreen
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);
 
 /** Names that also come in X11's numbered shades 1..4 ("OrangeRed3"). */
-const SHADED = new Set(`
+const SHADED = new Set(
+  `
   antiquewhite aquamarine azure bisque blue brown burlywood cadetblue chartreuse chocolate coral
   cornsilk cyan darkgoldenrod darkolivegreen darkorange darkorchid darkseagreen darkslategray
   deeppink deepskyblue dodgerblue firebrick gold goldenrod green honeydew hotpink indianred ivory
@@ -31,7 +36,10 @@ const SHADED = new Set(`
   navajowhite olivedrab orange orangered orchid palegreen paleturquoise palevioletred peachpuff pink
   plum purple red rosybrown royalblue salmon seagreen seashell sienna skyblue slateblue slategray
   snow springgreen steelblue tan thistle tomato turquoise violetred wheat yellow
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);
 
 export function isColourName(name: string): boolean {
   const key = name.toLowerCase().replace(/ /g, '');

@@ -22,11 +22,14 @@ export function applyEnvOverrides(result: ConfigResult, env: Env = process.env):
   const kept = `${result.config.vm.accel} (${result.sources['vm.accel'] ?? 'default'})`;
   return {
     ...result,
-    problems: sortProblems([...result.problems, {
-      code: 'InvalidArgument',
-      origin,
-      setting: 'vm.accel',
-      message: `NOFEAR_ACCEL=${JSON.stringify(raw)} is not allowed: use auto, kvm or tcg. Keeping vm.accel = ${kept}.`,
-    }]),
+    problems: sortProblems([
+      ...result.problems,
+      {
+        code: 'InvalidArgument',
+        origin,
+        setting: 'vm.accel',
+        message: `NOFEAR_ACCEL=${JSON.stringify(raw)} is not allowed: use auto, kvm or tcg. Keeping vm.accel = ${kept}.`,
+      },
+    ]),
   };
 }

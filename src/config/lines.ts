@@ -9,9 +9,7 @@ export interface KeyLine {
 /** Section headers and keys are normalised the way `ini` normalises them (trimmed, unquoted). */
 function unquote(text: string): string {
   const t = text.trim();
-  return t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))
-    ? t.slice(1, -1)
-    : t;
+  return t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) ? t.slice(1, -1) : t;
 }
 
 export class LineIndex {
@@ -34,7 +32,13 @@ export class LineIndex {
       const eq = raw.indexOf('=');
       const key = unquote(eq < 0 ? raw : raw.slice(0, eq)).replace(/\[\]$/, '');
       // The last occurrence is the one `ini` keeps, so it is the one to point at.
-      const rawValue = eq < 0 ? undefined : raw.slice(eq + 1).trim().replace(/\s+[;#].*$/, '');
+      const rawValue =
+        eq < 0
+          ? undefined
+          : raw
+              .slice(eq + 1)
+              .trim()
+              .replace(/\s+[;#].*$/, '');
       this.keys.set(`${section}\u0000${key}`, { line, rawValue });
     });
   }

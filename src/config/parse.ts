@@ -3,10 +3,7 @@ import os from 'node:os';
 import ini from 'ini';
 import { LineIndex, type KeyLine } from './lines.js';
 import { sortProblems } from './problems.js';
-import {
-  BORDER_ALLOWED, PROFILE_KEYS, PROFILE_NAME, PROFILE_SECTION_PREFIX, SECTIONS, SETTINGS,
-  settingName, type HostLimits,
-} from './settings.js';
+import { BORDER_ALLOWED, PROFILE_KEYS, PROFILE_NAME, PROFILE_SECTION_PREFIX, SECTIONS, SETTINGS, settingName, type HostLimits } from './settings.js';
 import { closest } from './suggest.js';
 import { DEFAULT_SOURCE, defaultConfig, type Config, type ConfigProblem, type ConfigResult } from './types.js';
 import { formatBorder, parseBorder } from './values.js';
@@ -85,8 +82,11 @@ function readProfileSection(section: string, entries: Map<string, unknown>, stat
   const { config, sources, file, lines, report } = state;
   const profile = section.slice(PROFILE_SECTION_PREFIX.length);
   if (!PROFILE_NAME.test(profile)) {
-    report(lines.sectionLine(section), `[${section}]`, `[${section}]: ${JSON.stringify(profile)} is not a profile name (letters, digits, `
-      + `'.', '_' and '-', starting with a letter or digit, 64 at most). Its keys are ignored.`);
+    report(
+      lines.sectionLine(section),
+      `[${section}]`,
+      `[${section}]: ${JSON.stringify(profile)} is not a profile name (letters, digits, ` + `'.', '_' and '-', starting with a letter or digit, 64 at most). Its keys are ignored.`,
+    );
     return;
   }
   for (const [key, value] of entries) {
@@ -94,8 +94,7 @@ function readProfileSection(section: string, entries: Map<string, unknown>, stat
     const name = `${section}.${key}`;
     if (!PROFILE_KEYS.includes(key)) {
       const guess = closest(key, PROFILE_KEYS);
-      report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; `
-        + `known keys: ${PROFILE_KEYS.join(', ')}. Ignored.`);
+      report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; ` + `known keys: ${PROFILE_KEYS.join(', ')}. Ignored.`);
       continue;
     }
     const text = valueText(value, where);
@@ -104,8 +103,7 @@ function readProfileSection(section: string, entries: Map<string, unknown>, stat
       config.profiles[profile] = { border: border.value };
       sources[name] = where === undefined ? file : `${file}:${where.line}`;
     } else {
-      report(where?.line, name,
-        badValue(name, text, border.reason, BORDER_ALLOWED, `Profile ${profile} keeps gui.border, ${formatBorder(config.gui.border)}`));
+      report(where?.line, name, badValue(name, text, border.reason, BORDER_ALLOWED, `Profile ${profile} keeps gui.border, ${formatBorder(config.gui.border)}`));
     }
   }
 }
@@ -132,8 +130,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     if (section === '') {
       for (const key of entries.keys()) {
         const home = SETTINGS.find((s) => s.key === key);
-        report(lines.keyLine('', key)?.line, key,
-          `${key} is outside any section${home === undefined ? '' : `: did you mean ${key} under [${home.section}]?`} Ignored.`);
+        report(lines.keyLine('', key)?.line, key, `${key} is outside any section${home === undefined ? '' : `: did you mean ${key} under [${home.section}]?`} Ignored.`);
       }
       continue;
     }
@@ -145,9 +142,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
         const setting = known.find((s) => s.key === key);
         const name = `${section}.${key}`;
         if (setting === undefined) {
-          const guess = closest(key, known.map((s) => s.key));
-          report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; `
-            + `known keys: ${known.map((s) => s.key).join(', ')}. Ignored.`);
+          const guess = closest(
+            key,
+            known.map((s) => s.key),
+          );
+          report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; ` + `known keys: ${known.map((s) => s.key).join(', ')}. Ignored.`);
           continue;
         }
         const text = valueText(value, where);
@@ -155,8 +154,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
         if (outcome.ok) {
           sources[name] = where === undefined ? file : `${file}:${where.line}`;
         } else {
-          report(where?.line, name,
-            badValue(name, text, outcome.reason, setting.allowed(limits), `Keeping the default, ${setting.show(config)}`));
+          report(where?.line, name, badValue(name, text, outcome.reason, setting.allowed(limits), `Keeping the default, ${setting.show(config)}`));
         }
       }
       continue;
@@ -168,9 +166,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     }
 
     const guess = section === 'profile' ? undefined : closest(section, SECTIONS);
-    const hint = section === 'profile'
-      ? ' (a profile section names its profile: [profile.NAME], e.g. [profile.work])'
-      : guess === undefined ? '' : ` (did you mean [${guess}]?)`;
+    const hint = section === 'profile' ? ' (a profile section names its profile: [profile.NAME], e.g. [profile.work])' : guess === undefined ? '' : ` (did you mean [${guess}]?)`;
     report(headerLine, `[${section}]`, `unknown section [${section}]${hint}; known sections: ${KNOWN_SECTIONS}. Its keys are ignored.`);
   }
 

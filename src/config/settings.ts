@@ -1,7 +1,5 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
-import {
-  formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed,
-} from './values.js';
+import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
 
 /** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
@@ -50,51 +48,142 @@ const MAX_MIB = 1024 * 1024; // 1 TiB: beyond any host NoFear runs on, and well 
 const MAX_SECONDS = 86_400;
 
 const integer = (min: number, max: number) => (raw: string) => parseInteger(raw, min, max);
-const choice = <T extends string>(choices: readonly T[]) => (raw: string) => parseChoice(raw, choices);
+const choice =
+  <T extends string>(choices: readonly T[]) =>
+  (raw: string) =>
+    parseChoice(raw, choices);
 const range = (unit: string, min: number, max: number) => () => `a whole number${unit}, ${min}..${max}`;
-const either = (choices: readonly string[]) => () =>
-  choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+const either = (choices: readonly string[]) => () => (choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);
 
-export const BORDER_ALLOWED =
-  'a colour name (X11 or CSS, e.g. OrangeRed) or #rrggbb, optionally followed by ",WIDTH" (1..45 pixels)';
+export const BORDER_ALLOWED = 'a colour name (X11 or CSS, e.g. OrangeRed) or #rrggbb, optionally followed by ",WIDTH" (1..45 pixels)';
 
 export const SETTINGS: readonly Setting[] = [
-  define('vm', 'memory', (l) => memoryAllowed(GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB, ' (the host\'s RAM)'),
+  define(
+    'vm',
+    'memory',
+    (l) => memoryAllowed(GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB, " (the host's RAM)"),
     (raw, l) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB),
-    { get: (c) => c.vm.memoryMiB, set: (c, v) => { c.vm.memoryMiB = v; } }),
-  define('vm', 'cpus', range('', 1, 64), integer(1, 64),
-    { get: (c) => c.vm.cpus, set: (c, v) => { c.vm.cpus = v; } }),
-  define('vm', 'accel', either(['auto', 'kvm', 'tcg']), choice(['auto', 'kvm', 'tcg'] as const),
-    { get: (c) => c.vm.accel, set: (c, v) => { c.vm.accel = v; } }),
-  define('vm', 'net', either(['none', 'user']), choice(['none', 'user'] as const),
-    { get: (c) => c.vm.net, set: (c, v) => { c.vm.net = v; } }),
-  define('vm', 'tb_size', range(' of MiB', 32, 2048), integer(32, 2048),
-    { get: (c) => c.vm.tbSizeMiB, set: (c, v) => { c.vm.tbSizeMiB = v; } }),
+    {
+      get: (c) => c.vm.memoryMiB,
+      set: (c, v) => {
+        c.vm.memoryMiB = v;
+      },
+    },
+  ),
+  define('vm', 'cpus', range('', 1, 64), integer(1, 64), {
+    get: (c) => c.vm.cpus,
+    set: (c, v) => {
+      c.vm.cpus = v;
+    },
+  }),
+  define('vm', 'accel', either(['auto', 'kvm', 'tcg']), choice(['auto', 'kvm', 'tcg'] as const), {
+    get: (c) => c.vm.accel,
+    set: (c, v) => {
+      c.vm.accel = v;
+    },
+  }),
+  define('vm', 'net', either(['none', 'user']), choice(['none', 'user'] as const), {
+    get: (c) => c.vm.net,
+    set: (c, v) => {
+      c.vm.net = v;
+    },
+  }),
+  define('vm', 'tb_size', range(' of MiB', 32, 2048), integer(32, 2048), {
+    get: (c) => c.vm.tbSizeMiB,
+    set: (c, v) => {
+      c.vm.tbSizeMiB = v;
+    },
+  }),
 
-  define('gui', 'border', () => BORDER_ALLOWED, (raw, _l, c) => parseBorder(raw, c.gui.border.width),
-    { get: (c) => c.gui.border, set: (c, v) => { c.gui.border = v; } }, formatBorder),
-  define('gui', 'clipboard', either(['off', 'to-guest']), choice(['off', 'to-guest'] as const),
-    { get: (c) => c.gui.clipboard, set: (c, v) => { c.gui.clipboard = v; } }),
+  define(
+    'gui',
+    'border',
+    () => BORDER_ALLOWED,
+    (raw, _l, c) => parseBorder(raw, c.gui.border.width),
+    {
+      get: (c) => c.gui.border,
+      set: (c, v) => {
+        c.gui.border = v;
+      },
+    },
+    formatBorder,
+  ),
+  define('gui', 'clipboard', either(['off', 'to-guest']), choice(['off', 'to-guest'] as const), {
+    get: (c) => c.gui.clipboard,
+    set: (c, v) => {
+      c.gui.clipboard = v;
+    },
+  }),
 
-  define('open', 'max_file_size', () => 'a size in bytes, or with a K, M, G or T suffix (powers of 1024), e.g. 2G',
+  define(
+    'open',
+    'max_file_size',
+    () => 'a size in bytes, or with a K, M, G or T suffix (powers of 1024), e.g. 2G',
     (raw) => parseSize(raw, 1),
-    { get: (c) => c.open.maxFileSizeBytes, set: (c, v) => { c.open.maxFileSizeBytes = v; } }, formatSize),
+    {
+      get: (c) => c.open.maxFileSizeBytes,
+      set: (c, v) => {
+        c.open.maxFileSizeBytes = v;
+      },
+    },
+    formatSize,
+  ),
 
-  define('service', 'max_sandboxes', range('', 1, 64), integer(1, 64),
-    { get: (c) => c.service.maxSandboxes, set: (c, v) => { c.service.maxSandboxes = v; } }),
-  define('service', 'max_guest_memory', () => memoryAllowed(GUEST_MEMORY_MIN_MIB, MAX_MIB), (raw) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, MAX_MIB),
-    { get: (c) => c.service.maxGuestMemoryMiB, set: (c, v) => { c.service.maxGuestMemoryMiB = v; } }),
-  define('service', 'idle_exit', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never exit)`, integer(0, MAX_SECONDS),
-    { get: (c) => c.service.idleExitSeconds, set: (c, v) => { c.service.idleExitSeconds = v; } }),
-  define('service', 'queue_timeout', range(' of seconds', 0, MAX_SECONDS), integer(0, MAX_SECONDS),
-    { get: (c) => c.service.queueTimeoutSeconds, set: (c, v) => { c.service.queueTimeoutSeconds = v; } }),
+  define('service', 'max_sandboxes', range('', 1, 64), integer(1, 64), {
+    get: (c) => c.service.maxSandboxes,
+    set: (c, v) => {
+      c.service.maxSandboxes = v;
+    },
+  }),
+  define(
+    'service',
+    'max_guest_memory',
+    () => memoryAllowed(GUEST_MEMORY_MIN_MIB, MAX_MIB),
+    (raw) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, MAX_MIB),
+    {
+      get: (c) => c.service.maxGuestMemoryMiB,
+      set: (c, v) => {
+        c.service.maxGuestMemoryMiB = v;
+      },
+    },
+  ),
+  define('service', 'idle_exit', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never exit)`, integer(0, MAX_SECONDS), {
+    get: (c) => c.service.idleExitSeconds,
+    set: (c, v) => {
+      c.service.idleExitSeconds = v;
+    },
+  }),
+  define('service', 'queue_timeout', range(' of seconds', 0, MAX_SECONDS), integer(0, MAX_SECONDS), {
+    get: (c) => c.service.queueTimeoutSeconds,
+    set: (c, v) => {
+      c.service.queueTimeoutSeconds = v;
+    },
+  }),
 
-  define('pool', 'size', range('', 0, 8), integer(0, 8),
-    { get: (c) => c.pool.size, set: (c, v) => { c.pool.size = v; } }),
-  define('pool', 'min_available_memory', () => memoryAllowed(0, MAX_MIB), (raw) => parseMemoryMiB(raw, 0, MAX_MIB),
-    { get: (c) => c.pool.minAvailableMemoryMiB, set: (c, v) => { c.pool.minAvailableMemoryMiB = v; } }),
-  define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS),
-    { get: (c) => c.pool.idleTimeoutSeconds, set: (c, v) => { c.pool.idleTimeoutSeconds = v; } }),
+  define('pool', 'size', range('', 0, 8), integer(0, 8), {
+    get: (c) => c.pool.size,
+    set: (c, v) => {
+      c.pool.size = v;
+    },
+  }),
+  define(
+    'pool',
+    'min_available_memory',
+    () => memoryAllowed(0, MAX_MIB),
+    (raw) => parseMemoryMiB(raw, 0, MAX_MIB),
+    {
+      get: (c) => c.pool.minAvailableMemoryMiB,
+      set: (c, v) => {
+        c.pool.minAvailableMemoryMiB = v;
+      },
+    },
+  ),
+  define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS), {
+    get: (c) => c.pool.idleTimeoutSeconds,
+    set: (c, v) => {
+      c.pool.idleTimeoutSeconds = v;
+    },
+  }),
 ];
 
 /** Fixed sections, in the order `nofearctl config` prints them. */

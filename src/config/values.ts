@@ -54,8 +54,7 @@ export function parseMemoryMiB(raw: string, min: number, max: number): Parsed<nu
 export const formatMiB = (mib: number): string => formatSize(mib * SIZE_UNITS.M);
 
 /** The words every memory setting and --mem use for what they accept. */
-export const memoryAllowed = (min: number, max: number, maxNote = '') =>
-  `a size in MiB (2048) or with M, G or T (512M, 2G), ${formatMiB(min)} to ${formatMiB(max)}${maxNote}`;
+export const memoryAllowed = (min: number, max: number, maxNote = '') => `a size in MiB (2048) or with M, G or T (512M, 2G), ${formatMiB(min)} to ${formatMiB(max)}${maxNote}`;
 
 /** The shortest exact spelling, so that `nofearctl config` output can be pasted back. */
 export function formatSize(bytes: number): string {

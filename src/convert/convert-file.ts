@@ -105,7 +105,12 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
         ...(context.onSandbox === undefined ? {} : { onStarted: context.onSandbox }),
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.checked, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },
-      (io) => pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, { dpi: RENDER_DPI, onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }), ...(pngDir === undefined ? {} : { ocrDir: pngDir }) }),
+      (io) =>
+        pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, {
+          dpi: RENDER_DPI,
+          onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }),
+          ...(pngDir === undefined ? {} : { ocrDir: pngDir }),
+        }),
     );
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });

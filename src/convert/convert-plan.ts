@@ -67,7 +67,10 @@ export function toolsFor(kind: ConvertKind, available: (tool: string) => boolean
   if (pdf === undefined) throw unavailable('PDF pages are rendered with pdftoppm (poppler-utils) or mutool (mupdf-tools); neither is installed.', 'sudo apt-get install poppler-utils');
   if (kind === 'pdf') return pdf;
   if (available('libreoffice')) return `LibreOffice, then ${pdf}`;
-  throw unavailable('Office documents and text are converted to PDF with LibreOffice first, and LibreOffice is not installed.', 'sudo apt-get install libreoffice-core libreoffice-writer (and -calc, -impress for spreadsheets and slides)');
+  throw unavailable(
+    'Office documents and text are converted to PDF with LibreOffice first, and LibreOffice is not installed.',
+    'sudo apt-get install libreoffice-core libreoffice-writer (and -calc, -impress for spreadsheets and slides)',
+  );
 }
 
 function cannotConvert(file: string, mime: string): NoFearError {
@@ -110,7 +113,10 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
   if (options.ocr && !has('tesseract')) throw unavailable('OCR needs tesseract, which is not installed.', 'sudo apt-get install tesseract-ocr (or leave out --ocr)');
   const outputDir = await checkOutputDir(options.outputDir ?? path.dirname(file));
   const stagedName = stagedNameFor(file);
-  const notes = [`type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`, `rendered in the VM with ${tools}${options.ocr ? ', then OCR with tesseract in a second VM' : ''}`];
+  const notes = [
+    `type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`,
+    `rendered in the VM with ${tools}${options.ocr ? ', then OCR with tesseract in a second VM' : ''}`,
+  ];
   return { file, source, checked, size, stagedName, mime: decision.mime, kind, tools, outputDir, outputName: safeName(stagedName), ocr: options.ocr, notes };
 }
 

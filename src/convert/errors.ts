@@ -3,15 +3,7 @@
 import { NoFearError } from '../errors.js';
 
 /** A rule of the pixel stream that the guest broke; the name is part of the message. */
-export type PixelViolation =
-  | 'BadHeader'
-  | 'NoPages'
-  | 'TooManyPages'
-  | 'PageTooLarge'
-  | 'TooManyBytes'
-  | 'TruncatedPage'
-  | 'MissingPages'
-  | 'UnannouncedData';
+export type PixelViolation = 'BadHeader' | 'NoPages' | 'TooManyPages' | 'PageTooLarge' | 'TooManyBytes' | 'TruncatedPage' | 'MissingPages' | 'UnannouncedData';
 
 const OVER_A_LIMIT: ReadonlySet<PixelViolation> = new Set(['TooManyPages', 'PageTooLarge', 'TooManyBytes']);
 
@@ -22,7 +14,9 @@ export class PixelStreamError extends NoFearError {
     detail: string,
   ) {
     super(OVER_A_LIMIT.has(violation) ? 'LimitReached' : 'Failed', `The converter in the VM ${detail} (${violation}); the conversion was stopped and nothing was written.`, {
-      fix: OVER_A_LIMIT.has(violation) ? 'split the document, or convert the pages you need (e.g. print them to a smaller PDF in NoFear first)' : 'the document may be damaged or hostile: keep it closed',
+      fix: OVER_A_LIMIT.has(violation)
+        ? 'split the document, or convert the pages you need (e.g. print them to a smaller PDF in NoFear first)'
+        : 'the document may be damaged or hostile: keep it closed',
     });
     this.name = 'PixelStreamError';
   }

@@ -48,7 +48,10 @@ export class StderrTail {
   }
   /** The last line that says something, cleaned of control characters. */
   lastLine(): string {
-    const lines = this.text.split('\n').map((line) => line.replace(/[\x00-\x1f\x7f]/g, '').trim()).filter((line) => line !== '');
+    const lines = this.text
+      .split('\n')
+      .map((line) => line.replace(/[\x00-\x1f\x7f]/g, '').trim())
+      .filter((line) => line !== '');
     return (lines.at(-1) ?? '').slice(0, 300);
   }
 }
@@ -57,7 +60,8 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
   const said = untrustedTail === '' ? '' : `: ${untrustedTail}`;
   if (outcome.kind === 'stopped') return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
   if (outcome.kind === 'failed') return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} failed: ${outcome.reason}`, 'nofearctl doctor');
-  if (outcome.status === RENDER_FAILED) return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}${said}`, 'the document may be damaged or protected by a password; open it with nofear-open to look');
+  if (outcome.status === RENDER_FAILED)
+    return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}${said}`, 'the document may be damaged or protected by a password; open it with nofear-open to look');
   if (outcome.status === TOOL_MISSING) return new ConversionError('ToolMissing', `${spec.what} found a tool missing in the VM${said}`, 'nofearctl doctor');
   return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} ended with status ${outcome.status}${said}`);
 }
@@ -126,7 +130,12 @@ class JobWatch {
   hearStderr(chunk: Buffer): void {
     this.alive();
     this.tail.push(chunk);
-    this.spec.log?.(`${this.spec.what}: ${chunk.toString('utf8').replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '').trimEnd()}`);
+    this.spec.log?.(
+      `${this.spec.what}: ${chunk
+        .toString('utf8')
+        .replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '')
+        .trimEnd()}`,
+    );
   }
 
   /** Why the job was stopped by the host, if it was. */

@@ -83,7 +83,10 @@ export class OcrReader {
       this.lastPage = page;
       this.onPage(page);
     }
-    const text = (fields[11] ?? '').replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, '').trim().slice(0, this.limits.maxWordChars);
+    const text = (fields[11] ?? '')
+      .replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, '')
+      .trim()
+      .slice(0, this.limits.maxWordChars);
     if (level !== 5 || text === '') return;
     this.textChars += text.length;
     this.wordCount++;

@@ -128,7 +128,10 @@ export class PixelStreamParser {
   }
 
   private badHeader(untrusted: Buffer): PixelStreamError {
-    const shown = untrusted.subarray(0, 24).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+    const shown = untrusted
+      .subarray(0, 24)
+      .toString('latin1')
+      .replace(/[^\x20-\x7e]/g, '.');
     const where = this.phase === 'document' ? 'its first line' : `the header of page ${this.page + 2}`;
     return new PixelStreamError('BadHeader', `sent ${JSON.stringify(shown)} where ${where} belongs`);
   }

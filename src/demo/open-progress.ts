@@ -39,7 +39,10 @@ export function whereItStopped(reached: ReadonlySet<OpenStep>): string {
 
 /** The child's own last complaint ("nofear-open: ..." or "nofear: ..."), the best one-line reason there is. */
 export function lastComplaint(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => /^nofear(-open)?: /.test(line) && parseStepLine(line) === undefined);
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^nofear(-open)?: /.test(line) && parseStepLine(line) === undefined);
   const failure = [...lines].reverse().find((line) => !/: (guest kernel|guest image|jail|memory|accelerator|type|viewer|KVM not used)\b/.test(line));
   return failure?.replace(/^nofear(-open)?: /, '');
 }
@@ -93,5 +96,3 @@ export class OpenProgress {
     return this.stderrTail;
   }
 }
-
-

@@ -35,7 +35,7 @@ function reportPhases(env: NodeJS.ProcessEnv, timing: { imageMs: number; image: 
   phase('boot', ms(steps.booted));
   phase('guest server', ms(steps.server), "the guest's Xpra server listening");
   phase('attached', ms(steps.attached), 'the host Xpra client attached');
-  phase('window', ms(steps.window) ?? timing.windowMs, 'from nofear-open to the window on the display (NoFear\'s own report)');
+  phase('window', ms(steps.window) ?? timing.windowMs, "from nofear-open to the window on the display (NoFear's own report)");
 }
 
 export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<number> {

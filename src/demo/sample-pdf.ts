@@ -9,8 +9,10 @@ export function samplePdf(title = 'Opened safely by NoFear', subtitle = 'This pa
   const content = [
     '0.95 0.27 0 rg 0 742 612 50 re f', // an OrangeRed banner
     '0.1 0.3 0.6 rg 72 600 468 90 re f',
-    'BT /F1 28 Tf 1 1 1 rg 86 636 Td', `${pdfString(title)} Tj ET`,
-    'BT /F1 14 Tf 0 0 0 rg 72 560 Td', `${pdfString(subtitle)} Tj ET`,
+    'BT /F1 28 Tf 1 1 1 rg 86 636 Td',
+    `${pdfString(title)} Tj ET`,
+    'BT /F1 14 Tf 0 0 0 rg 72 560 Td',
+    `${pdfString(subtitle)} Tj ET`,
     '0.2 0.6 0.2 rg 72 480 140 50 re f 0.9 0.8 0.1 rg 236 480 140 50 re f 0.6 0.2 0.7 rg 400 480 140 50 re f',
   ].join('\n');
   const objects = [

@@ -36,10 +36,7 @@ const CODE_OPTIONS: ReadonlyArray<[RegExp, RegExp]> = [
 ];
 
 function invalid(exec: string, problem: string): NoFearError {
-  return invalidArgument(
-    `Invalid Exec line ${JSON.stringify(exec)}: ${problem}.`,
-    'Fix the desktop entry (desktop-file-validate shows the rules), or pick another viewer with --with.',
-  );
+  return invalidArgument(`Invalid Exec line ${JSON.stringify(exec)}: ${problem}.`, 'Fix the desktop entry (desktop-file-validate shows the rules), or pick another viewer with --with.');
 }
 
 /** Splits Exec into arguments per the spec's quoting rules; refuses what the rules do not allow. */
@@ -201,7 +198,6 @@ export function expandExec(exec: string, ctx: ExecContext): string[][] {
     tokens.push({ text: '%f', quoted: false });
     fileCode = 'f';
   }
-  const launches: ReadonlyArray<readonly string[]> =
-    (fileCode === 'f' || fileCode === 'u') && ctx.files.length > 1 ? ctx.files.map((file) => [file]) : [ctx.files];
+  const launches: ReadonlyArray<readonly string[]> = (fileCode === 'f' || fileCode === 'u') && ctx.files.length > 1 ? ctx.files.map((file) => [file]) : [ctx.files];
   return launches.map((files) => tokens.flatMap((token) => expandToken(exec, token, files, fileCode ?? 'f', ctx)));
 }

@@ -24,8 +24,13 @@ function parseLine(raw: string, group: string | undefined): Line {
   if (entry?.[1] === undefined || group === undefined) return { kind: 'invalid', raw };
   const prefixLength = text.length - trimmed.length + entry[0].length;
   return {
-    kind: 'entry', raw, group, key: entry[1].trimEnd(), locale: entry[2],
-    prefix: text.slice(0, prefixLength), value: text.slice(prefixLength),
+    kind: 'entry',
+    raw,
+    group,
+    key: entry[1].trimEnd(),
+    locale: entry[2],
+    prefix: text.slice(0, prefixLength),
+    value: text.slice(prefixLength),
   };
 }
 
@@ -219,7 +224,9 @@ export class KeyFile {
   }
 
   private findLast(group: string, key: string, locale: string | undefined): EntryLine | undefined {
-    return this.entryLines(group).filter((line) => line.key === key && line.locale === locale).at(-1);
+    return this.entryLines(group)
+      .filter((line) => line.key === key && line.locale === locale)
+      .at(-1);
   }
 
   private replace(line: EntryLine, raw: string): void {

@@ -107,11 +107,7 @@ export async function loadMimeDatabase(reader: FileReader, xdg: XdgDirs): Promis
 }
 
 /** Content first, then the name (`name` defaults to the file's own base name, e.g. for a staged copy). */
-export async function detectMime(
-  file: string,
-  db: MimeDatabase,
-  options: { name?: string; timeoutMs?: number; command?: string } = {},
-): Promise<MimeDecision> {
+export async function detectMime(file: string, db: MimeDatabase, options: { name?: string; timeoutMs?: number; command?: string } = {}): Promise<MimeDecision> {
   const content = await contentMime(file, options);
   const decision = decideMime(db.tree, content.mime, matchName(db.globs, options.name ?? path.basename(file)).types);
   if (content.problem === undefined) return decision;

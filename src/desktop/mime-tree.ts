@@ -47,9 +47,7 @@ export function parseMimeTree(sources: readonly MimeSources[]): MimeTree {
 
 export async function loadMimeTree(reader: FileReader, dirs: readonly string[]): Promise<MimeTree> {
   const read = (dir: string, name: string) => reader.readText(path.join(dir, name));
-  const sources = await Promise.all(
-    dirs.map(async (dir) => ({ aliases: await read(dir, 'aliases'), subclasses: await read(dir, 'subclasses'), types: await read(dir, 'types') })),
-  );
+  const sources = await Promise.all(dirs.map(async (dir) => ({ aliases: await read(dir, 'aliases'), subclasses: await read(dir, 'subclasses'), types: await read(dir, 'types') })));
   return parseMimeTree(sources);
 }
 

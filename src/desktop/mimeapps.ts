@@ -43,7 +43,7 @@ export interface ResolveOptions {
 function assess(db: AppDatabase, id: string, options: ResolveOptions): { usable: boolean; reason: string | undefined; app: InstalledApp | undefined } {
   const app = db.apps.get(id);
   const skip = (reason: string) => ({ usable: false, reason, app });
-  if (id.startsWith(OWN_ID_PREFIX)) return skip('NoFear\'s own entry (NoFear never opens a file with itself)');
+  if (id.startsWith(OWN_ID_PREFIX)) return skip("NoFear's own entry (NoFear never opens a file with itself)");
   if (app === undefined) {
     const broken = db.broken.get(id);
     return skip(broken ?? 'not installed (no such desktop file in any applications directory)');
@@ -133,7 +133,10 @@ function alternativesText(mime: string, alternatives: ViewerAlternatives): { tai
       fix: alternatives.install ?? `install a graphical application that opens ${mime}, then run the same command again`,
     };
   }
-  const listed = alternatives.installed.slice(0, 8).map((v) => (v.name === v.id ? v.id : `${v.id} (${v.name})`)).join(', ');
+  const listed = alternatives.installed
+    .slice(0, 8)
+    .map((v) => (v.name === v.id ? v.id : `${v.id} (${v.name})`))
+    .join(', ');
   return { tail: ` Installed for ${mime}: ${listed}.`, fix: alternatives.retry(first.id) };
 }
 

@@ -51,10 +51,7 @@ function packagedElsewhere(program: string): string | undefined {
 }
 
 /** Decides whether the guest can run `program` (symlinks must end under the roots too). */
-export async function checkProgram(
-  program: string,
-  options: { searchPath: readonly string[]; roots: readonly string[]; probe: ProgramProbe },
-): Promise<ProgramCheck> {
+export async function checkProgram(program: string, options: { searchPath: readonly string[]; roots: readonly string[]; probe: ProgramProbe }): Promise<ProgramCheck> {
   const refuse = (found: string | undefined, reason: string): ProgramCheck => ({ program, found, runnable: false, reason });
   const elsewhere = packagedElsewhere(program);
   if (elsewhere !== undefined) return refuse(undefined, `${program} is ${elsewhere}`);

@@ -19,7 +19,10 @@ export function xdgDirsFromEnv(env: NodeJS.ProcessEnv, home: string): XdgDirs {
     configDirs: xdgConfigDirs(withHome),
     dataHome: xdgDataHome(withHome),
     dataDirs: xdgDataDirs(withHome),
-    desktops: (env.XDG_CURRENT_DESKTOP ?? '').split(':').filter((name) => name !== '').map((name) => name.toLowerCase()),
+    desktops: (env.XDG_CURRENT_DESKTOP ?? '')
+      .split(':')
+      .filter((name) => name !== '')
+      .map((name) => name.toLowerCase()),
   };
 }
 
@@ -40,10 +43,7 @@ export function mimeDirs(xdg: XdgDirs): string[] {
 export function mimeappsDirs(xdg: XdgDirs): Array<{ dir: string; holdsApplications: boolean }> {
   const apps = applicationDirs(xdg);
   const config = unique([xdg.configHome, ...xdg.configDirs]).filter((dir) => !apps.includes(dir));
-  return [
-    ...config.map((dir) => ({ dir, holdsApplications: false })),
-    ...apps.map((dir) => ({ dir, holdsApplications: true })),
-  ];
+  return [...config.map((dir) => ({ dir, holdsApplications: false })), ...apps.map((dir) => ({ dir, holdsApplications: true }))];
 }
 
 /** File names to read in one directory, in order: each desktop's own list, then the common one. */

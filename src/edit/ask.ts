@@ -61,8 +61,15 @@ export function notificationAsker(notifications: NoticeBoard, answerMs = NOTICE_
   return async (question) => {
     const name = path.basename(question.file);
     const actions: Array<[string, string]> = question.originalChanged
-      ? [['copy', 'Save as a copy'], ['discard', 'Discard']]
-      : [['back', 'Save back'], ['copy', 'Save as a copy'], ['discard', 'Discard']];
+      ? [
+          ['copy', 'Save as a copy'],
+          ['discard', 'Discard'],
+        ]
+      : [
+          ['back', 'Save back'],
+          ['copy', 'Save as a copy'],
+          ['discard', 'Discard'],
+        ];
     let settle: (decision: EditDecision) => void = () => {};
     const decided = new Promise<EditDecision>((resolve) => (settle = resolve));
     let id: number | undefined;

@@ -112,7 +112,7 @@ export class EditSession implements WritableCopy {
   private async typeRefusal(held: string): Promise<string | undefined> {
     const edited = await contentMime(held);
     const opened = this.openedType;
-    if (edited.mime === undefined || opened === undefined) return `its type cannot be told (${edited.problem ?? 'the original\'s type was not known'})`;
+    if (edited.mime === undefined || opened === undefined) return `its type cannot be told (${edited.problem ?? "the original's type was not known"})`;
     const db = await loadMimeDatabase(nodeFileReader, xdgDirsFromEnv(this.env, this.env.HOME ?? os.homedir()));
     return sameKind(db.tree, opened, edited.mime) ? undefined : `it is now ${edited.mime}, not ${opened} as when it was opened`;
   }

@@ -39,5 +39,10 @@ async function runProbe(bwrap: string): Promise<ClientJailProbe> {
   clearTimeout(timer);
   if (code === 0) return { usable: true };
   const reason = stderr.trim().split('\n')[0] || (code === null ? `no answer within ${PROBE_DEADLINE_MS / 1000} s` : `status ${code}`);
-  return { usable: false, missing: false, why: `bubblewrap cannot build the client's jail here (${reason})`, fix: 'allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)' };
+  return {
+    usable: false,
+    missing: false,
+    why: `bubblewrap cannot build the client's jail here (${reason})`,
+    fix: 'allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (or allow bwrap in AppArmor)',
+  };
 }

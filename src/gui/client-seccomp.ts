@@ -5,16 +5,60 @@
 
 /** Linux x86-64 system-call numbers, from <asm/unistd_64.h>. */
 const DENIED_SYSCALLS: Readonly<Record<string, number>> = {
-  uselib: 134, ptrace: 101, syslog: 103, vhangup: 153, pivot_root: 155, _sysctl: 156,
-  adjtimex: 159, chroot: 161, acct: 163, settimeofday: 164, mount: 165, umount2: 166, swapon: 167,
-  swapoff: 168, reboot: 169, sethostname: 170, setdomainname: 171, iopl: 172, ioperm: 173,
-  init_module: 175, delete_module: 176, quotactl: 179, nfsservctl: 180, lookup_dcookie: 212,
-  clock_settime: 227, kexec_load: 246, add_key: 248, request_key: 249, keyctl: 250, unshare: 272,
-  perf_event_open: 298, name_to_handle_at: 303, open_by_handle_at: 304, clock_adjtime: 305, setns: 308,
-  process_vm_readv: 310, process_vm_writev: 311, kcmp: 312, finit_module: 313, kexec_file_load: 320,
-  bpf: 321, userfaultfd: 323, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
-  open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433,
-  pidfd_getfd: 438, mount_setattr: 442, quotactl_fd: 443,
+  uselib: 134,
+  ptrace: 101,
+  syslog: 103,
+  vhangup: 153,
+  pivot_root: 155,
+  _sysctl: 156,
+  adjtimex: 159,
+  chroot: 161,
+  acct: 163,
+  settimeofday: 164,
+  mount: 165,
+  umount2: 166,
+  swapon: 167,
+  swapoff: 168,
+  reboot: 169,
+  sethostname: 170,
+  setdomainname: 171,
+  iopl: 172,
+  ioperm: 173,
+  init_module: 175,
+  delete_module: 176,
+  quotactl: 179,
+  nfsservctl: 180,
+  lookup_dcookie: 212,
+  clock_settime: 227,
+  kexec_load: 246,
+  add_key: 248,
+  request_key: 249,
+  keyctl: 250,
+  unshare: 272,
+  perf_event_open: 298,
+  name_to_handle_at: 303,
+  open_by_handle_at: 304,
+  clock_adjtime: 305,
+  setns: 308,
+  process_vm_readv: 310,
+  process_vm_writev: 311,
+  kcmp: 312,
+  finit_module: 313,
+  kexec_file_load: 320,
+  bpf: 321,
+  userfaultfd: 323,
+  io_uring_setup: 425,
+  io_uring_enter: 426,
+  io_uring_register: 427,
+  open_tree: 428,
+  move_mount: 429,
+  fsopen: 430,
+  fsconfig: 431,
+  fsmount: 432,
+  fspick: 433,
+  pidfd_getfd: 438,
+  mount_setattr: 442,
+  quotactl_fd: 443,
 };
 
 const SYS_CLONE = 56;
@@ -41,11 +85,7 @@ const BPF_JSET_K = 0x45;
 const BPF_RET_K = 0x06;
 
 type Label = 'deny' | 'enosys' | 'allow';
-type Instruction = { label?: Label } & (
-  | { op: 'load'; offset: number }
-  | { op: 'jump'; code: number; k: number; ifTrue: Label | 'next'; ifFalse: Label | 'next' }
-  | { op: 'return'; k: number }
-);
+type Instruction = { label?: Label } & ({ op: 'load'; offset: number } | { op: 'jump'; code: number; k: number; ifTrue: Label | 'next'; ifFalse: Label | 'next' } | { op: 'return'; k: number });
 
 function program(): Instruction[] {
   const numbers = Object.values(DENIED_SYSCALLS);

@@ -96,7 +96,7 @@ export class XpraClient implements ClientEvents {
     this.launched = planClientLaunch({ ...options, display }, env).then(
       (plan) => {
         (plan.jailed ? notices.log : notices.warn)?.(plan.note);
-        if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.("the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs");
+        if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.('the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs');
         this.relay = plan.relay;
         this.child = spawnClient(plan, onReport, exitedResolve);
         return plan;
@@ -122,11 +122,7 @@ export class XpraClient implements ClientEvents {
 
 /** Spawns the planned client in its own process group, with the report pipe on descriptor 3 and
  * what bwrap reads on 4 and up; nothing else is inherited (the wrapper closes any other). */
-function spawnClient(
-  plan: ClientLaunch,
-  onReport: (report: ClientReport) => void,
-  onExit: (how: { code: number | null; signal: NodeJS.Signals | null }) => void,
-): ChildProcess {
+function spawnClient(plan: ClientLaunch, onReport: (report: ClientReport) => void, onExit: (how: { code: number | null; signal: NodeJS.Signals | null }) => void): ChildProcess {
   const [file = '', ...args] = plan.argv;
   const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...plan.fdData.map(() => 'pipe' as const)], env: plan.env });
   plan.fdData.forEach((data, index) => {

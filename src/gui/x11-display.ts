@@ -64,7 +64,9 @@ export function readDisplayFacts(display: string, procNetUnix = '/proc/net/unix'
   }
   let abstractSocket = false;
   try {
-    abstractSocket = readFileSync(procNetUnix, 'latin1').split('\n').some((line) => line.endsWith(` @${path}`));
+    abstractSocket = readFileSync(procNetUnix, 'latin1')
+      .split('\n')
+      .some((line) => line.endsWith(` @${path}`));
   } catch {
     abstractSocket = false;
   }

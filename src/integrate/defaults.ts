@@ -34,8 +34,7 @@ export interface EffectiveDefault {
  */
 export function effectiveDefault(view: DesktopView, type: string, options: { includeNoFear: boolean }): EffectiveDefault | undefined {
   const { candidates } = resolveViewer(view.db, view.tree, type);
-  const hit = candidates.find((candidate) => candidate.app !== undefined && !candidate.app.entry.hidden
-    && (options.includeNoFear || candidate.id !== NOFEAR_DESKTOP_ID));
+  const hit = candidates.find((candidate) => candidate.app !== undefined && !candidate.app.entry.hidden && (options.includeNoFear || candidate.id !== NOFEAR_DESKTOP_ID));
   return hit === undefined ? undefined : { id: hit.id, origin: hit.origin };
 }
 

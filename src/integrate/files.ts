@@ -28,7 +28,13 @@ export interface ShippedFile {
 export const SHIPPED_FILES: readonly ShippedFile[] = [
   { role: 'desktop-entry', source: 'desktop-entries/org.nofear.NoFear.desktop', target: (p) => path.join(p.applicationsDir, 'org.nofear.NoFear.desktop'), render: 'exec', mode: 0o644 },
   { role: 'icon', source: 'desktop-entries/org.nofear.NoFear.svg', target: (p) => path.join(p.dataHome, 'icons', 'hicolor', 'scalable', 'apps', 'org.nofear.NoFear.svg'), render: 'copy', mode: 0o644 },
-  { role: 'dbus-service', source: 'desktop-entries/org.nofear.NoFear.service', target: (p) => path.join(p.dataHome, 'dbus-1', 'services', 'org.nofear.NoFear.service'), render: 'placeholders', mode: 0o644 },
+  {
+    role: 'dbus-service',
+    source: 'desktop-entries/org.nofear.NoFear.service',
+    target: (p) => path.join(p.dataHome, 'dbus-1', 'services', 'org.nofear.NoFear.service'),
+    render: 'placeholders',
+    mode: 0o644,
+  },
   { role: 'systemd-unit', source: 'desktop-entries/nofear.service', target: (p) => path.join(p.configHome, 'systemd', 'user', 'nofear.service'), render: 'placeholders', mode: 0o644 },
   { role: 'nautilus', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), render: 'copy', mode: 0o644 },
   // caja-python loads the same extension; it finds its own namespace (see the file's _host_name).
@@ -58,9 +64,7 @@ export function renderExec(text: string, launchers: Launchers): string {
 }
 
 export function renderPlaceholders(text: string, launchers: Launchers, escape: (value: string) => string = (v) => v): string {
-  return text
-    .replaceAll('@NOFEARCTL@', escape(quoteProgram(launchers.nofearctl)))
-    .replaceAll('@NOFEAR_OPEN@', escape(quoteProgram(launchers.nofearOpen)));
+  return text.replaceAll('@NOFEARCTL@', escape(quoteProgram(launchers.nofearctl))).replaceAll('@NOFEAR_OPEN@', escape(quoteProgram(launchers.nofearOpen)));
 }
 
 export function escapeXml(value: string): string {

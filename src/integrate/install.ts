@@ -128,7 +128,10 @@ function freshState(previous: IntegrationState | undefined, launchers: Integrati
 }
 
 async function fileExists(file: string): Promise<boolean> {
-  return fsp.stat(file).then(() => true, () => false);
+  return fsp.stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function install(options: InstallOptions, env: Env = process.env, reloadBus?: ReloadBus): Promise<InstallReport> {

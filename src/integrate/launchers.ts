@@ -18,9 +18,7 @@ const NAMES = { nofearOpen: 'nofear-open', nofearctl: 'nofearctl' } as const;
  */
 export async function findLaunchers(env: Env = process.env): Promise<Launchers> {
   const explicit = env.NOFEAR_BIN_DIR;
-  const candidates = explicit !== undefined && explicit !== ''
-    ? [explicit]
-    : [...(env.PATH ?? '').split(':'), path.join(homeDir(env), '.local', 'bin')];
+  const candidates = explicit !== undefined && explicit !== '' ? [explicit] : [...(env.PATH ?? '').split(':'), path.join(homeDir(env), '.local', 'bin')];
   for (const dir of candidates.filter((d) => path.isAbsolute(d))) {
     const found = { nofearOpen: path.join(dir, NAMES.nofearOpen), nofearctl: path.join(dir, NAMES.nofearctl) };
     if ((await nodeFileReader.isExecutable(found.nofearOpen)) && (await nodeFileReader.isExecutable(found.nofearctl))) {
@@ -30,7 +28,10 @@ export async function findLaunchers(env: Env = process.env): Promise<Launchers> 
     }
   }
   const where = explicit !== undefined && explicit !== '' ? `NOFEAR_BIN_DIR (${explicit})` : 'PATH or ~/.local/bin';
-  throw unavailable(`No nofear-open and nofearctl launchers found in ${where}; the desktop files must name installed programs.`, 'run `make install` in the NoFear checkout (it writes them to ~/.local/bin), then run this again');
+  throw unavailable(
+    `No nofear-open and nofearctl launchers found in ${where}; the desktop files must name installed programs.`,
+    'run `make install` in the NoFear checkout (it writes them to ~/.local/bin), then run this again',
+  );
 }
 
 // Desktop Exec, D-Bus service Exec, systemd ExecStart and g_shell_parse_argv (Thunar, Nemo) quote alike only
@@ -40,7 +41,10 @@ const QUOTABLE = /^[A-Za-z0-9/._+@,:=~ -]+$/;
 
 function checkQuotable(file: string): void {
   if (!QUOTABLE.test(file)) {
-    throw invalidArgument(`The launcher path ${JSON.stringify(file)} has characters that desktop files cannot quote the same way everywhere.`, 'install NoFear with a PREFIX whose path has only letters, digits, spaces and . _ + @ , : = ~ - (make install PREFIX=...)');
+    throw invalidArgument(
+      `The launcher path ${JSON.stringify(file)} has characters that desktop files cannot quote the same way everywhere.`,
+      'install NoFear with a PREFIX whose path has only letters, digits, spaces and . _ + @ , : = ~ - (make install PREFIX=...)',
+    );
   }
 }
 

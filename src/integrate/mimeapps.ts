@@ -24,7 +24,9 @@ const items = (raw: string) => raw.split(';');
 const isOurs = (item: string) => item.trim() === NOFEAR_DESKTOP_ID;
 
 function withoutOurs(raw: string): string {
-  return items(raw).filter((item) => !isOurs(item)).join(';');
+  return items(raw)
+    .filter((item) => !isOurs(item))
+    .join(';');
 }
 
 export function claimTypes(text: string, types: readonly string[], same: SameType): ClaimResult {
@@ -62,5 +64,8 @@ export function releaseTypes(text: string, createdGroups: readonly string[] = []
 /** The types whose [Default Applications] list starts with NoFear in this file. */
 export function claimedTypes(text: string): string[] {
   const file = KeyFile.parse(text);
-  return file.entries(DEFAULTS_GROUP).filter(({ value }) => isOurs(items(value)[0] ?? '')).map(({ key }) => key);
+  return file
+    .entries(DEFAULTS_GROUP)
+    .filter(({ value }) => isOurs(items(value)[0] ?? ''))
+    .map(({ key }) => key);
 }

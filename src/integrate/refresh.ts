@@ -28,7 +28,9 @@ export async function refreshDesktop(applicationsDir: string, env: Env, reloadBu
   const cache = await runTool(updater, [applicationsDir], { timeoutMs: TOOL_TIMEOUT_MS, env: childEnv });
   if (cache.failed) {
     const detail = cache.exitCode === undefined ? `${updater} could not run` : cache.stderr.trim() || `${updater} exited with ${cache.exitCode}`;
-    warnings.push(`could not refresh ${applicationsDir}/mimeinfo.cache (${detail}): GLib file managers ignore NoFear's MimeType= without it. Fix: install desktop-file-utils, then run update-desktop-database ${applicationsDir}`);
+    warnings.push(
+      `could not refresh ${applicationsDir}/mimeinfo.cache (${detail}): GLib file managers ignore NoFear's MimeType= without it. Fix: install desktop-file-utils, then run update-desktop-database ${applicationsDir}`,
+    );
   }
   const systemctl = tool(env, 'NOFEAR_SYSTEMCTL', 'systemctl');
   await runTool(systemctl, ['--user', 'daemon-reload'], { timeoutMs: TOOL_TIMEOUT_MS, env: childEnv });

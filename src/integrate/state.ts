@@ -59,8 +59,7 @@ export async function readBytes(file: string): Promise<Buffer | undefined> {
 function isState(value: unknown): value is IntegrationState {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Partial<IntegrationState>;
-  return v.version === 1 && Array.isArray(v.files) && Array.isArray(v.types) && Array.isArray(v.createdDirs)
-    && typeof v.previousDefaults === 'object' && v.previousDefaults !== null;
+  return v.version === 1 && Array.isArray(v.files) && Array.isArray(v.types) && Array.isArray(v.createdDirs) && typeof v.previousDefaults === 'object' && v.previousDefaults !== null;
 }
 
 export async function readState(file: string): Promise<IntegrationState | undefined> {

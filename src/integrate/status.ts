@@ -79,7 +79,7 @@ function formatSystemFiles(status: IntegrationStatus): string[] {
 
 export function formatStatus(status: IntegrationStatus): string {
   const system = formatSystemFiles(status);
-  if (!status.installed) return [...system, 'NoFear\'s desktop integration is not installed for you.', '  fix: nofearctl integrate install [--risky | --default-for TYPE...]', ''].join('\n');
+  if (!status.installed) return [...system, "NoFear's desktop integration is not installed for you.", '  fix: nofearctl integrate install [--risky | --default-for TYPE...]', ''].join('\n');
   const lines = [...system, `installed ${status.installedAt ?? ''} (record: ${status.stateFile})`, ...(status.files.length > 0 ? ['files:'] : [])];
   for (const f of status.files) lines.push(`  ${f.role.padEnd(14)} ${f.health.padEnd(8)} ${f.path}`);
   if (status.thunarAction !== undefined) lines.push(`  ${'thunar'.padEnd(14)} ${(status.thunarAction ? 'ok' : 'missing').padEnd(8)} custom action in uca.xml`);

@@ -58,7 +58,13 @@ export async function readSystemInstall(root: string = SOURCE_ROOT): Promise<Sys
 export async function missingSystemFiles(system: SystemInstall): Promise<string[]> {
   const missing: string[] = [];
   for (const file of Object.values(system.files)) {
-    if (!(await fsp.stat(file).then(() => true, () => false))) missing.push(file);
+    if (
+      !(await fsp.stat(file).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(file);
   }
   return missing;
 }

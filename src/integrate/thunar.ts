@@ -8,11 +8,13 @@ export const THUNAR_ACTION_IDS = ['org.nofear.NoFear.open', 'org.nofear.NoFear.e
 
 const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
 // One <action> element that never spans another action's end, holding a NoFear unique-id; plus its line end.
-const ourAction = (flags = '') =>
-  new RegExp(`[ \\t]*<action>(?:(?!</action>)[\\s\\S])*?<unique-id>\\s*org\\.nofear\\.NoFear\\.[a-z-]+\\s*</unique-id>[\\s\\S]*?</action>[ \\t]*\\n?`, flags);
+const ourAction = (flags = '') => new RegExp(`[ \\t]*<action>(?:(?!</action>)[\\s\\S])*?<unique-id>\\s*org\\.nofear\\.NoFear\\.[a-z-]+\\s*</unique-id>[\\s\\S]*?</action>[ \\t]*\\n?`, flags);
 
 function notThunars(file: string): Error {
-  return invalidArgument(`${file} does not look like Thunar's custom actions file (no <actions> element).`, `move it aside (mv ${JSON.stringify(file)} ${JSON.stringify(`${file}.bak`)}) and run nofearctl integrate install again`);
+  return invalidArgument(
+    `${file} does not look like Thunar's custom actions file (no <actions> element).`,
+    `move it aside (mv ${JSON.stringify(file)} ${JSON.stringify(`${file}.bak`)}) and run nofearctl integrate install again`,
+  );
 }
 
 /**

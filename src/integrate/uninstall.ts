@@ -53,12 +53,21 @@ export async function uninstall(env: Env = process.env, reloadBus?: ReloadBus): 
   await removeFiles(state, report);
   if (state.mimeapps !== null) {
     const groups = state.mimeapps.createdGroups;
-    report.mimeapps = await undoEdit(state.mimeapps, (text) => releaseTypes(text, groups), (text) => text.trim() === '');
+    report.mimeapps = await undoEdit(
+      state.mimeapps,
+      (text) => releaseTypes(text, groups),
+      (text) => text.trim() === '',
+    );
   }
   if (state.thunar !== null) {
     report.thunar = await undoEdit(state.thunar, removeThunarAction, (text) => !/<action[\s>]/.test(text));
   }
-  if (await fsp.stat(paths.applicationsDir).then(() => true, () => false)) {
+  if (
+    await fsp.stat(paths.applicationsDir).then(
+      () => true,
+      () => false,
+    )
+  ) {
     report.warnings.push(...(await refreshDesktop(paths.applicationsDir, env, reloadBus)).warnings);
     if (!state.mimeinfoCacheExisted) await dropEmptyCache(paths.mimeinfoCache);
   }

@@ -65,7 +65,12 @@ export class Admission {
   /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
   acquire(memoryMiB: number): Promise<Release> {
     if (memoryMiB > this.limits.maxGuestMemoryMiB) {
-      return Promise.reject(limitReached(`A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`, `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`));
+      return Promise.reject(
+        limitReached(
+          `A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`,
+          `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       // Assigned once, below: the closures that clear it are made first, and take() may run before it exists.
@@ -88,7 +93,12 @@ export class Admission {
       const { maxSandboxes, queueTimeoutMs, configFile = 'config.ini' } = this.limits;
       timer = setTimeout(() => {
         if (!this.remove(waiter)) return;
-        reject(limitReached(`${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`, `close one (nofearctl ps, nofearctl stop ID), or raise [service] max_sandboxes in ${configFile}`));
+        reject(
+          limitReached(
+            `${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`,
+            `close one (nofearctl ps, nofearctl stop ID), or raise [service] max_sandboxes in ${configFile}`,
+          ),
+        );
         this.drain(); // a large request timing out may let smaller ones behind it in
       }, queueTimeoutMs);
       timer.unref();

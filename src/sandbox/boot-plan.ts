@@ -33,7 +33,6 @@ export interface BootInput {
 
 const DEFAULT_TB_SIZE_MIB = 256;
 
-
 export function planBoot(input: BootInput): BootPlan {
   const { facts, accel, shape, layout } = input;
   const jailed = facts.jail === 'bwrap';

@@ -6,10 +6,7 @@
 import type net from 'node:net';
 import { GUEST_STEPS, LineSplitter, parseGuestLine, type GuestMessage, type GuestStep } from '../vm/control-protocol.js';
 
-export type ChannelEnd =
-  | { kind: 'exit'; status: number; stdoutBytes: number; stderrBytes: number }
-  | { kind: 'error'; reason: string }
-  | { kind: 'violation'; reason: string };
+export type ChannelEnd = { kind: 'exit'; status: number; stdoutBytes: number; stderrBytes: number } | { kind: 'error'; reason: string } | { kind: 'violation'; reason: string };
 
 export interface ChannelEvents {
   hello(): void;

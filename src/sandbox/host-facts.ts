@@ -58,10 +58,7 @@ export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tc
 export function findQemu(env: NodeJS.ProcessEnv): string {
   const found = locateQemu(env);
   if (found === undefined) {
-    throw unavailable(
-      `QEMU is not installed (${env.NOFEAR_QEMU ? `NOFEAR_QEMU=${env.NOFEAR_QEMU} is not executable` : 'no qemu-system-x86_64 on PATH'}).`,
-      'sudo apt-get install qemu-system-x86',
-    );
+    throw unavailable(`QEMU is not installed (${env.NOFEAR_QEMU ? `NOFEAR_QEMU=${env.NOFEAR_QEMU} is not executable` : 'no qemu-system-x86_64 on PATH'}).`, 'sudo apt-get install qemu-system-x86');
   }
   return found;
 }

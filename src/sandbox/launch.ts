@@ -86,7 +86,8 @@ export function endOf(outcome: SandboxOutcome): SandboxEnd {
  * launcher's own. A service started by the bus before the session set DISPLAY has none: say how to fix that.
  */
 export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay | undefined, ownerKind: 'cli' | 'service'): NodeJS.ProcessEnv {
-  const merged = caller?.DISPLAY !== undefined || caller?.WAYLAND_DISPLAY !== undefined ? { ...env, DISPLAY: caller.DISPLAY, XAUTHORITY: caller.XAUTHORITY, WAYLAND_DISPLAY: caller.WAYLAND_DISPLAY } : env;
+  const merged =
+    caller?.DISPLAY !== undefined || caller?.WAYLAND_DISPLAY !== undefined ? { ...env, DISPLAY: caller.DISPLAY, XAUTHORITY: caller.XAUTHORITY, WAYLAND_DISPLAY: caller.WAYLAND_DISPLAY } : env;
   try {
     hostDisplay(merged);
   } catch (error) {

@@ -67,7 +67,10 @@ export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.
   }
   const size = Number(stat.size);
   if (size > maxBytes) {
-    throw limitReached(`${file} is ${size} bytes, over the ${maxBytes}-byte limit for opened files.`, `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(size / 1024 ** 3)}G)`);
+    throw limitReached(
+      `${file} is ${size} bytes, over the ${maxBytes}-byte limit for opened files.`,
+      `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(size / 1024 ** 3)}G)`,
+    );
   }
   const source = await fsp.realpath(file);
   if (isSystemView(source)) {
@@ -169,12 +172,30 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
   const mime = `x-scheme-handler/${scheme}`;
   const previous = await previousDefaults(env);
   const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: previous });
-  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(url)}`,
-    'install a web browser (e.g. sudo apt-get install firefox-esr), then run the same command again');
+  const chosen = chooseViewer(
+    resolution,
+    apps,
+    mimeDb.tree,
+    previous,
+    (id) => `nofear-open --with ${shellWord(id)} ${shellWord(url)}`,
+    'install a web browser (e.g. sudo apt-get install firefox-esr), then run the same command again',
+  );
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [url], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another browser with --with');
-  return { kind: 'url', file: url, source: '', size: 0, checked: undefined, stagedName: '', mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes: [`browser ${chosen.id} (${chosen.source})`] };
+  return {
+    kind: 'url',
+    file: url,
+    source: '',
+    size: 0,
+    checked: undefined,
+    stagedName: '',
+    mime,
+    viewer: chosen.id,
+    viewerName: entry?.name ?? chosen.id,
+    argv,
+    notes: [`browser ${chosen.id} (${chosen.source})`],
+  };
 }
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */

@@ -31,7 +31,12 @@ export function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProces
 }
 
 function lastLines(text: string, count = 6): string {
-  return text.trim().split('\n').slice(-count).map((line) => `  ${withoutControls(line)}`).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .slice(-count)
+    .map((line) => `  ${withoutControls(line)}`)
+    .join('\n');
 }
 
 /** The job's outcome: the channel's end, or QEMU's when it comes first. */

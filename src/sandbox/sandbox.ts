@@ -95,7 +95,7 @@ export class Sandbox {
     await reapLeftovers(base, log, env);
     const facts = await probeHost(env, shape.accel, { log, warn });
     if (shape.net === 'user' && facts.passt === undefined) {
-      throw unavailable('--net user needs passt: without it the VM would share the host\'s network and reach its loopback services.', 'sudo apt-get install passt');
+      throw unavailable("--net user needs passt: without it the VM would share the host's network and reach its loopback services.", 'sudo apt-get install passt');
     }
     if (!facts.seccomp) warn('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
     let accel = facts.accel;
@@ -124,7 +124,16 @@ export class Sandbox {
     try {
       await writeRecord(layout.dir, record);
       if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
-      const plan = planBoot({ facts, accel, shape, layout, withExport: shape.export !== undefined, exportWritable: shape.export?.writable === true, defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default', trace: hooks.hostEnv.NOFEAR_TRACE === '1' });
+      const plan = planBoot({
+        facts,
+        accel,
+        shape,
+        layout,
+        withExport: shape.export !== undefined,
+        exportWritable: shape.export?.writable === true,
+        defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default',
+        trace: hooks.hostEnv.NOFEAR_TRACE === '1',
+      });
       for (const choice of plan.choices.slice(1)) log(choice);
       if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
       vm = await bootVm(
@@ -244,6 +253,9 @@ async function fillExport(exportDir: string, fill: (dir: string) => Promise<void
 }
 
 export function guestHostname(profile: string): string {
-  const clean = profile.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  const clean = profile
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40);
   return `nofear-${clean || 'vm'}`;
 }

@@ -107,7 +107,13 @@ async function stopOne(base: string, record: SandboxRecord, polite: Polite, dead
  * Stops the given sandboxes together. A CLI owner is sent SIGTERM (it powers its guests off) only when
  * every sandbox it holds is being stopped: `nofear-open` may run several VMs and the others must live.
  */
-export async function stopSandboxes(base: string, ids: readonly string[], deadlineMs = 10_000, env: NodeJS.ProcessEnv = process.env, askService: AskService = noService): Promise<Map<string, StopResult>> {
+export async function stopSandboxes(
+  base: string,
+  ids: readonly string[],
+  deadlineMs = 10_000,
+  env: NodeJS.ProcessEnv = process.env,
+  askService: AskService = noService,
+): Promise<Map<string, StopResult>> {
   const records = await listRecords(base);
   const wanted = new Set(ids);
   const results = new Map<string, StopResult>(ids.map((id) => [id, 'gone']));

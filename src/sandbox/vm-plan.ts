@@ -47,11 +47,7 @@ export function planVm(input: PlanInput): VmPlan {
   const sockets = socketPaths(input.dir);
   const ports: SerialPort[] = [{ name: 'org.nofear.control', socket: sockets.control }];
   if (input.stdio === 'pipe') {
-    ports.push(
-      { name: 'org.nofear.stdin', socket: sockets.stdin },
-      { name: 'org.nofear.stdout', socket: sockets.stdout },
-      { name: 'org.nofear.stderr', socket: sockets.stderr },
-    );
+    ports.push({ name: 'org.nofear.stdin', socket: sockets.stdin }, { name: 'org.nofear.stdout', socket: sockets.stdout }, { name: 'org.nofear.stderr', socket: sockets.stderr });
   } else if (input.stdio === 'tty') {
     ports.push({ name: 'org.nofear.tty', socket: sockets.tty, console: true });
   }

@@ -21,7 +21,10 @@ export function sessionBusAddress(env: NodeJS.ProcessEnv): string {
   if (given === '' || given === 'disabled:') throw unavailable('No session bus: DBUS_SESSION_BUS_ADDRESS is not set.', 'run it inside a desktop session, or under dbus-run-session');
   const usable = given.split(';').filter((entry) => entry !== '' && !entry.startsWith('unix:abstract='));
   if (usable.length === 0) {
-    throw unavailable(`The session bus ${given} is an abstract socket, which NoFear's D-Bus library cannot reach.`, 'start the bus on a socket path, e.g. dbus-daemon --session --address=unix:path=$XDG_RUNTIME_DIR/bus');
+    throw unavailable(
+      `The session bus ${given} is an abstract socket, which NoFear's D-Bus library cannot reach.`,
+      'start the bus on a socket path, e.g. dbus-daemon --session --address=unix:path=$XDG_RUNTIME_DIR/bus',
+    );
   }
   return usable.join(';');
 }
@@ -151,6 +154,8 @@ export async function subscribe(bus: MessageBus, match: SignalMatch, listener: (
   await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] }, 5000);
   return async () => {
     bus.removeListener('message', onMessage);
-    await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] }, 5000).catch(() => undefined); // the bus is going anyway
+    await callMethod(bus, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] }, 5000).catch(
+      () => undefined,
+    ); // the bus is going anyway
   };
 }

@@ -10,7 +10,12 @@ const PROPERTIES = 'org.freedesktop.DBus.Properties';
 const CALL_TIMEOUT_MS = 30_000;
 
 /** The service is not there and cannot be started: the caller may do the work itself. */
-const NOT_THERE = new Set(['org.freedesktop.DBus.Error.ServiceUnknown', 'org.freedesktop.DBus.Error.NameHasNoOwner', 'org.freedesktop.DBus.Error.Spawn.ChildExited', 'org.freedesktop.DBus.Error.Spawn.ExecFailed']);
+const NOT_THERE = new Set([
+  'org.freedesktop.DBus.Error.ServiceUnknown',
+  'org.freedesktop.DBus.Error.NameHasNoOwner',
+  'org.freedesktop.DBus.Error.Spawn.ChildExited',
+  'org.freedesktop.DBus.Error.Spawn.ExecFailed',
+]);
 
 /** No service to be had: its name cannot be activated, or there is no working bus at all (no error name). */
 export function serviceMissing(error: unknown): boolean {
@@ -49,7 +54,11 @@ export class NoFearClient {
 
   /** OpenUris on the Manager: the sandboxes' object paths (at once; with `wait`, when they have ended). */
   async openUris(uris: readonly string[], options: OpenOptions): Promise<string[]> {
-    const [paths] = await callMethod(this.open.bus, { destination: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'OpenUris', signature: 'asa{sv}', body: [[...uris], variants(options)] }, options.wait === true ? 0 : CALL_TIMEOUT_MS);
+    const [paths] = await callMethod(
+      this.open.bus,
+      { destination: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'OpenUris', signature: 'asa{sv}', body: [[...uris], variants(options)] },
+      options.wait === true ? 0 : CALL_TIMEOUT_MS,
+    );
     return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string') : [];
   }
 

@@ -28,7 +28,9 @@ export function watchConfig(env: NodeJS.ProcessEnv, onReload: (config: Config) =
       return;
     }
     onReload(result.config);
-    log(`config.ini reloaded: max_sandboxes ${result.config.service.maxSandboxes}, max_guest_memory ${result.config.service.maxGuestMemoryMiB} MiB, queue_timeout ${result.config.service.queueTimeoutSeconds} s, idle_exit ${result.config.service.idleExitSeconds} s`);
+    log(
+      `config.ini reloaded: max_sandboxes ${result.config.service.maxSandboxes}, max_guest_memory ${result.config.service.maxGuestMemoryMiB} MiB, queue_timeout ${result.config.service.queueTimeoutSeconds} s, idle_exit ${result.config.service.idleExitSeconds} s`,
+    );
   };
   watcher.on('all', () => {
     if (timer !== undefined) clearTimeout(timer);

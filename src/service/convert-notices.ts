@@ -48,14 +48,26 @@ export function conversionNotice(notifications: Notifications, file: string, sto
       lastUpdate = now;
       lastPhase = progress.phase;
       replace((previous) =>
-        notifications.show({ summary: `Converting ${name} to a safe PDF`, body: progressBody(progress), actions: [[STOP_ACTION, 'Stop']], persistent: true, ...(previous === undefined ? {} : { replacesId: previous }) }),
+        notifications.show({
+          summary: `Converting ${name} to a safe PDF`,
+          body: progressBody(progress),
+          actions: [[STOP_ACTION, 'Stop']],
+          persistent: true,
+          ...(previous === undefined ? {} : { replacesId: previous }),
+        }),
       );
     },
     done(result: ConvertResult) {
       closed = true;
       log(`converted ${file} to ${result.output}: ${result.pages} pages, ${result.bytes} bytes in ${(result.ms / 1000).toFixed(1)} s`);
       const ocr = result.ocr === 'failed' ? ' The text could not be recognised: it has no text layer.' : '';
-      replace((previous) => notifications.show({ summary: `${path.basename(result.output)} is ready`, body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`, ...(previous === undefined ? {} : { replacesId: previous }) }));
+      replace((previous) =>
+        notifications.show({
+          summary: `${path.basename(result.output)} is ready`,
+          body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`,
+          ...(previous === undefined ? {} : { replacesId: previous }),
+        }),
+      );
       void shown.finally(() => notifications.offAction(onAction));
     },
     failed(error) {

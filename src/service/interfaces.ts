@@ -216,4 +216,3 @@ export class SandboxInterface extends Interface {
   }
 }
 SandboxInterface.configureMembers(SANDBOX_MEMBERS);
-

@@ -38,7 +38,12 @@ export class Notifications {
     try {
       const [id] = await callMethod(
         this.bus,
-        { ...SERVER, member: 'Notify', signature: 'susssasa{sv}i', body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body), actions, hints, notice.persistent ? 0 : -1] },
+        {
+          ...SERVER,
+          member: 'Notify',
+          signature: 'susssasa{sv}i',
+          body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body), actions, hints, notice.persistent ? 0 : -1],
+        },
         NOTIFY_TIMEOUT_MS,
       );
       return typeof id === 'number' && id > 0 ? id : undefined;

@@ -106,10 +106,14 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     },
     log,
   });
-  const idle = new IdleExit(activated, () => config.service.idleExitSeconds, (seconds) => {
-    log(`idle for ${seconds} s with no sandbox: exiting`);
-    finish(0);
-  });
+  const idle = new IdleExit(
+    activated,
+    () => config.service.idleExitSeconds,
+    (seconds) => {
+      log(`idle for ${seconds} s with no sandbox: exiting`);
+      finish(0);
+    },
+  );
   const { manager, pool } = buildCore(connection, idle, env, () => config);
   const owned = await Promise.race([connection.ownName(), finished.then(() => undefined)]);
   if (owned === undefined) throw unavailable(`The session bus cannot be reached (${lostBus}).`, 'run it in a desktop session or under dbus-run-session; check DBUS_SESSION_BUS_ADDRESS');
@@ -136,7 +140,9 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  log(`serving org.nofear.NoFear${activated ? ` (bus-activated; idle exit after ${config.service.idleExitSeconds} s)` : ''}; removed ${reaped} leftover(s); at most ${config.service.maxSandboxes} sandboxes; warm pool of ${config.pool.size}`);
+  log(
+    `serving org.nofear.NoFear${activated ? ` (bus-activated; idle exit after ${config.service.idleExitSeconds} s)` : ''}; removed ${reaped} leftover(s); at most ${config.service.maxSandboxes} sandboxes; warm pool of ${config.pool.size}`,
+  );
   idle.start();
   pool.start();
   const status = await finished;

@@ -37,7 +37,13 @@ export async function publishNoClobber(temp: string, names: (attempt: number) =>
       if (code === 'EEXIST') continue;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
       // A filesystem without hard links (FAT): check, then rename; the gap between the two is the best it allows.
-      if (await fsp.lstat(target).then(() => true, () => false)) continue;
+      if (
+        await fsp.lstat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       await fsp.rename(temp, target);
       await syncDirectory(path.dirname(target));
       return target;

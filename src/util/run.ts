@@ -9,11 +9,7 @@ export interface RunResult {
   failed: boolean;
 }
 
-export async function runTool(
-  file: string,
-  args: readonly string[],
-  options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string },
-): Promise<RunResult> {
+export async function runTool(file: string, args: readonly string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string }): Promise<RunResult> {
   const execaOptions: Options = {
     timeout: options.timeoutMs,
     reject: false,

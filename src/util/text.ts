@@ -8,5 +8,7 @@ export function withoutControls(text: string, keepLines = false): string {
 
 /** For a notification server: no controls, no markup, bounded. */
 export function plainText(text: string, max = 300): string {
-  return withoutControls(text, true).replace(/[<>&]/g, (c) => ({ '<': '‹', '>': '›', '&': '+' })[c] ?? c).slice(0, max);
+  return withoutControls(text, true)
+    .replace(/[<>&]/g, (c) => ({ '<': '‹', '>': '›', '&': '+' })[c] ?? c)
+    .slice(0, max);
 }

@@ -44,9 +44,7 @@ export function chooseAccel(facts: AccelFacts): AccelChoice {
     return {
       accel: 'tcg',
       from: 'probe',
-      reason: facts.pvmModuleLoaded
-        ? '/dev/kvm is a PVM KVM that hangs ordinary guest kernels'
-        : '/dev/kvm is present but the CPU shows no vmx/svm with kvm_intel/kvm_amd loaded',
+      reason: facts.pvmModuleLoaded ? '/dev/kvm is a PVM KVM that hangs ordinary guest kernels' : '/dev/kvm is present but the CPU shows no vmx/svm with kvm_intel/kvm_amd loaded',
     };
   }
   return { accel: 'kvm', from: 'probe', reason: 'KVM is usable' };

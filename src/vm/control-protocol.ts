@@ -83,9 +83,7 @@ export function parseGuestLine(untrustedLine: string): GuestMessage {
   const words = untrustedLine.trim().split(/ +/);
   switch (words[0]) {
     case 'hello':
-      return words.length === 2 && words[1] === String(PROTOCOL_VERSION)
-        ? { type: 'hello', version: PROTOCOL_VERSION }
-        : { type: 'invalid', reason: 'unsupported protocol version' };
+      return words.length === 2 && words[1] === String(PROTOCOL_VERSION) ? { type: 'hello', version: PROTOCOL_VERSION } : { type: 'invalid', reason: 'unsupported protocol version' };
     case 'started':
       return words.length === 1 ? { type: 'started' } : { type: 'invalid', reason: 'malformed started' };
     case 'progress': {

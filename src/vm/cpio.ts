@@ -29,7 +29,10 @@ function header(ino: number, mode: number, size: number, name: string, mtime = 0
     hex8(1), // nlink
     hex8(mtime), // 0 unless given: keeps the archive reproducible
     hex8(size),
-    hex8(0), hex8(0), hex8(0), hex8(0), // dev and rdev
+    hex8(0),
+    hex8(0),
+    hex8(0),
+    hex8(0), // dev and rdev
     hex8(nameBytes.length),
     hex8(0), // check
   ].join('');

@@ -218,10 +218,17 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     ...guestFiles,
     GUEST_MODULES.join(','),
     JSON.stringify(generatedEtc(shell)),
-    busybox, String(busyboxStat.size), String(busyboxStat.mtimeMs),
-    kernel.image, String(kernelStat.size), String(kernelStat.mtimeMs),
-    kernel.modulesDir, String(modulesStat.mtimeMs),
-    shell, links, hostFiles.stamp,
+    busybox,
+    String(busyboxStat.size),
+    String(busyboxStat.mtimeMs),
+    kernel.image,
+    String(kernelStat.size),
+    String(kernelStat.mtimeMs),
+    kernel.modulesDir,
+    String(modulesStat.mtimeMs),
+    shell,
+    links,
+    hostFiles.stamp,
   ).slice(0, 20);
   const cacheDir = path.join(xdgCacheHome(env), 'nofear');
   const out = path.join(cacheDir, `initramfs-${key}.cpio`);
@@ -232,9 +239,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     throw unavailable(`${busybox} is not statically linked.`, 'sudo apt-get install busybox-static');
   }
   const modules = await moduleEntries(kernel);
-  const etc = Object.entries(generatedEtc(shell)).map(
-    ([file, text]): CpioEntry => ({ kind: 'file', path: file, mode: file === '/etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text) }),
-  );
+  const etc = Object.entries(generatedEtc(shell)).map(([file, text]): CpioEntry => ({ kind: 'file', path: file, mode: file === '/etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text) }));
   const payload: CpioEntry[] = [
     { kind: 'file', path: '.bb/busybox', mode: 0o755, data: busyboxData },
     ...GUEST_FILES.map(([, target, mode], index): CpioEntry => ({ kind: 'file', path: target, mode, data: guestFiles[index] ?? Buffer.alloc(0) })),
@@ -244,8 +249,11 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     ...(await hostFileEntries(hostFiles.files)),
     ...etc,
   ];
-  const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc']
-    .map((dir) => ({ kind: 'dir', path: dir, mode: dir === 'root' ? 0o700 : dir === 'tmp' ? 0o1777 : 0o755 }));
+  const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc'].map((dir) => ({
+    kind: 'dir',
+    path: dir,
+    mode: dir === 'root' ? 0o700 : dir === 'tmp' ? 0o1777 : 0o755,
+  }));
   const all = [...emptyDirs, ...payload];
   const dirs = parentDirs(all).filter((dir) => !all.some((entry) => entry.kind === 'dir' && entry.path.replace(/^\/+/, '') === dir.path));
   const ordered = [...dirs, ...all].sort((a, b) => depth(a) - depth(b));

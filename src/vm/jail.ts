@@ -57,13 +57,7 @@ export function systemBinds(): string[] {
 }
 
 export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): string[] {
-  const limited = [
-    spec.tools.prlimit,
-    `--as=${spec.limits.addressSpaceBytes}`,
-    `--nofile=${spec.limits.openFiles}`,
-    '--',
-    ...qemuArgv,
-  ];
+  const limited = [spec.tools.prlimit, `--as=${spec.limits.addressSpaceBytes}`, `--nofile=${spec.limits.openFiles}`, '--', ...qemuArgv];
   if (spec.kind === 'setpriv') {
     return [spec.tools.setpriv, '--pdeathsig', 'KILL', '--', ...limited];
   }
@@ -73,13 +67,19 @@ export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): stri
     '--unshare-all',
     ...(spec.network ? ['--share-net'] : []),
     '--new-session',
-    '--cap-drop', 'ALL',
+    '--cap-drop',
+    'ALL',
     '--clearenv',
-    '--setenv', 'PATH', '/usr/bin:/bin',
+    '--setenv',
+    'PATH',
+    '/usr/bin:/bin',
     ...systemBinds(),
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
     ...(spec.kvm ? ['--dev-bind', '/dev/kvm', '/dev/kvm'] : []),
   ];
   const covered = (file: string) => SYSTEM_DIRS.some((dir) => file === dir || file.startsWith(`${dir}/`));
@@ -98,11 +98,9 @@ export function probeJail(tools: JailTools): Promise<JailKind> {
   probedFor = tools.bwrap;
   probed = (async () => {
     if (!existsSync(tools.bwrap)) return 'setpriv';
-    const result = await runTool(
-      tools.bwrap,
-      ['--die-with-parent', '--unshare-all', '--new-session', ...systemBinds(), '--proc', '/proc', '--', '/bin/true'],
-      { timeoutMs: 2000 },
-    ).catch(() => undefined); // bwrap that cannot run here: setpriv it is (doctor says why)
+    const result = await runTool(tools.bwrap, ['--die-with-parent', '--unshare-all', '--new-session', ...systemBinds(), '--proc', '/proc', '--', '/bin/true'], { timeoutMs: 2000 }).catch(
+      () => undefined,
+    ); // bwrap that cannot run here: setpriv it is (doctor says why)
     return result !== undefined && result.exitCode === 0 ? 'bwrap' : 'setpriv';
   })();
   return probed;

@@ -128,18 +128,14 @@ async function debianPackageKernel(cacheDir: string, progress?: (line: string) =
   };
 }
 
-const NO_APT_FIX =
-  'install a distribution kernel, or set NOFEAR_KERNEL=/path/to/vmlinuz and NOFEAR_KERNEL_MODULES=/path/to/lib/modules/<version>';
+const NO_APT_FIX = 'install a distribution kernel, or set NOFEAR_KERNEL=/path/to/vmlinuz and NOFEAR_KERNEL_MODULES=/path/to/lib/modules/<version>';
 
 /** linux-image-amd64 is a metapackage: its dependency names the real image package. */
 async function resolveKernelPackage(): Promise<string> {
   const result = await runTool('apt-cache', ['depends', 'linux-image-amd64'], { timeoutMs: 30_000 });
   const match = /Depends:\s*(linux-image-[0-9][^\s]*-amd64(?:-unsigned)?)/.exec(result.stdout);
   if (result.failed || match?.[1] === undefined) {
-    throw unavailable(
-      'No guest kernel: the host kernel is not readable and apt cannot name the linux-image-amd64 package.',
-      `as root: apt-get update   (or ${NO_APT_FIX})`,
-    );
+    throw unavailable('No guest kernel: the host kernel is not readable and apt cannot name the linux-image-amd64 package.', `as root: apt-get update   (or ${NO_APT_FIX})`);
   }
   return match[1];
 }

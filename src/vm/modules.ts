@@ -32,7 +32,10 @@ export function stripModuleSignature(ko: Buffer): Buffer {
 }
 
 export function normaliseModuleName(name: string): string {
-  return name.replace(/\.ko(\.xz|\.zst|\.gz)?$/, '').replace(/^.*\//, '').replace(/-/g, '_');
+  return name
+    .replace(/\.ko(\.xz|\.zst|\.gz)?$/, '')
+    .replace(/^.*\//, '')
+    .replace(/-/g, '_');
 }
 
 /**
@@ -40,11 +43,7 @@ export function normaliseModuleName(name: string): string {
  * Built-in modules are skipped; a module that is neither built in nor known is an error,
  * because a guest without it would fail in a way that is hard to see from the host.
  */
-export function resolveLoadOrder(
-  wanted: readonly string[],
-  dependsOf: (name: string) => readonly string[] | undefined,
-  isBuiltin: (name: string) => boolean,
-): string[] {
+export function resolveLoadOrder(wanted: readonly string[], dependsOf: (name: string) => readonly string[] | undefined, isBuiltin: (name: string) => boolean): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (raw: string, chain: readonly string[]) => {
@@ -70,7 +69,10 @@ export function parseModinfoDepends(ko: Buffer): string[] {
   const from = start + marker.length;
   const end = ko.indexOf(0, from);
   const value = ko.subarray(from, end < 0 ? undefined : end).toString('latin1');
-  return value.split(',').filter((dep) => dep !== '').map(normaliseModuleName);
+  return value
+    .split(',')
+    .filter((dep) => dep !== '')
+    .map(normaliseModuleName);
 }
 
 /** Module names listed in modules.builtin ("kernel/fs/ext4/ext4.ko" per line). */

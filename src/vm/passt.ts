@@ -14,15 +14,21 @@ export function passtArgv(passt: string, socket: string): string[] {
     passt,
     '--foreground',
     '--one-off',
-    '--socket', socket,
+    '--socket',
+    socket,
     '--no-map-gw',
-    '--address', '10.0.2.15',
-    '--netmask', '24',
-    '--gateway', '10.0.2.2',
-    '--dns-forward', '10.0.2.3',
+    '--address',
+    '10.0.2.15',
+    '--netmask',
+    '24',
+    '--gateway',
+    '10.0.2.2',
+    '--dns-forward',
+    '10.0.2.3',
     '--quiet',
     // As root passt would switch to nobody, who cannot reach the 0700 runtime dir: stay who we are.
-    '--runas', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
+    '--runas',
+    `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
   ];
 }
 
@@ -31,7 +37,10 @@ export function findPasst(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export class Passt {
-  private constructor(private readonly child: ChildProcess, readonly socket: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly socket: string,
+  ) {}
 
   static async start(passt: string, socket: string, setpriv: string): Promise<Passt> {
     const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...passtArgv(passt, socket)], { detached: true, stdio: 'ignore' });

@@ -36,7 +36,13 @@ describe('staging a large file (root, a small tmpfs as the runtime dir)', functi
     assert.equal(exportBelongsInCache(checked.size, runtime), true, 'the test file is not big enough for this tmpfs');
     const sandbox = await Sandbox.start({
       shape: {
-        profile: 'temporary', stdio: 'pipe', memoryMiB: 512, cpus: 2, net: 'none', gui: false, sound: false,
+        profile: 'temporary',
+        stdio: 'pipe',
+        memoryMiB: 512,
+        cpus: 2,
+        net: 'none',
+        gui: false,
+        sound: false,
         export: { bytes: checked.size, fill: async (exportDir) => void (await stageCopy(checked, exportDir, 'big.bin', 64 * 1024 * 1024)) },
       },
       job: { argv: ['sh', '-c', 'sha256sum /staging/big.bin; cat'], user: 'user', env: guestEnvironment({ root: false, interactive: false, hostEnv: env }) },

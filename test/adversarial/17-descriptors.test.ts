@@ -37,10 +37,7 @@ async function startWithInherited(t: TestEnv, dir: string, nofearArgs: string[],
     void run.then(() => reject(new Error('bash ended before starting nofear')));
   });
   const [, dev, ino] = /^pipe (\d+) (\d+)/.exec(pipeLine) ?? [];
-  const canaries: Canary[] = [
-    ...[secret, file, fifo].map((p) => ({ name: p, dev: statSync(p).dev, ino: statSync(p).ino })),
-    { name: 'the inherited pipe', dev: Number(dev), ino: Number(ino) },
-  ];
+  const canaries: Canary[] = [...[secret, file, fifo].map((p) => ({ name: p, dev: statSync(p).dev, ino: statSync(p).ino })), { name: 'the inherited pipe', dev: Number(dev), ino: Number(ino) }];
   return { run, canaries };
 }
 
@@ -62,8 +59,15 @@ function checkJail(t: TestEnv, nofear: number, canaries: readonly Canary[]): voi
   const qemu = below.filter((pid) => commandLine(pid).startsWith('/usr/bin/qemu-system'));
   assert.equal(qemu.length, 1, `QEMU among nofear's descendants: ${below.map(commandLine).join('; ')}`);
   assert.deepEqual(canariesHeld(nofear, canaries), [], 'nofear itself kept an inherited descriptor');
-  assert.deepEqual(below.flatMap((pid) => canariesHeld(pid, canaries)), []);
-  const strays = below.flatMap((pid) => openDescriptors(pid).filter((d) => unexpected(d, vmDir)).map((d) => `${commandLine(pid).slice(0, 40)} fd ${d.fd}: ${d.link}`));
+  assert.deepEqual(
+    below.flatMap((pid) => canariesHeld(pid, canaries)),
+    [],
+  );
+  const strays = below.flatMap((pid) =>
+    openDescriptors(pid)
+      .filter((d) => unexpected(d, vmDir))
+      .map((d) => `${commandLine(pid).slice(0, 40)} fd ${d.fd}: ${d.link}`),
+  );
   assert.deepEqual(strays, [], 'a descriptor the jail should not hold');
 }
 
@@ -93,7 +97,10 @@ describe('inherited descriptors (issue 17)', function () {
       const below = descendants(run.pid ?? -1);
       const client = below.filter((pid) => commandLine(pid).includes('xpra-client.py'));
       assert.equal(client.length, 1, `the Xpra client among nofear's descendants: ${below.map(commandLine).join('; ')}`);
-      assert.deepEqual(below.flatMap((pid) => canariesHeld(pid, canaries)), []);
+      assert.deepEqual(
+        below.flatMap((pid) => canariesHeld(pid, canaries)),
+        [],
+      );
       await pressKey(x.display, window, 'Return');
       assert.equal((await run).exitCode, 3);
     } finally {

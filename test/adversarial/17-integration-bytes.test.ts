@@ -24,7 +24,10 @@ const UCA = Buffer.concat([
 
 /** The lines of `after` with NoFear's id taken out of each list, and without lines NoFear added. */
 function withoutNoFear(after: Buffer): Buffer {
-  const lines = after.toString('latin1').split('\n').map((line) => line.replace('org.nofear.NoFear.desktop;', ''));
+  const lines = after
+    .toString('latin1')
+    .split('\n')
+    .map((line) => line.replace('org.nofear.NoFear.desktop;', ''));
   return latin1(lines.filter((line) => !/^[a-z-]+\/[^=]+=$/.test(line)).join('\n'));
 }
 
@@ -47,17 +50,19 @@ describe('shared files keep their bytes (issue 17)', function () {
     await nofearctl('integrate', 'install', '--default-for', 'application/pdf', 'text/plain');
     const after = readFileSync(mimeapps);
     assert.equal(after.indexOf(Buffer.from('\ufffd')), -1, 'a byte became U+FFFD');
-    for (const line of MIMEAPPS.toString('latin1').split('\n').filter((l) => l.startsWith('#'))) {
+    for (const line of MIMEAPPS.toString('latin1')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))) {
       assert.ok(after.includes(latin1(line)), `lost the comment ${JSON.stringify(line)}`);
     }
     assert.match(after.toString('latin1'), /^application\/pdf=org\.nofear\.NoFear\.desktop;mupdf\.desktop;$/m);
     assert.match(after.toString('latin1'), /^text\/plain=org\.nofear\.NoFear\.desktop;vim\.desktop;$/m);
-    assert.deepEqual(withoutNoFear(after), MIMEAPPS, 'bytes other than NoFear\'s changed');
+    assert.deepEqual(withoutNoFear(after), MIMEAPPS, "bytes other than NoFear's changed");
     await nofearctl('integrate', 'uninstall');
     assert.deepEqual(readFileSync(mimeapps), MIMEAPPS);
   });
 
-  it('Thunar\'s uca.xml keeps bytes that are not UTF-8 around NoFear\'s action; uninstall restores it byte for byte', async () => {
+  it("Thunar's uca.xml keeps bytes that are not UTF-8 around NoFear's action; uninstall restores it byte for byte", async () => {
     const uca = path.join(tree.configHome, 'Thunar', 'uca.xml');
     mkdirSync(path.dirname(uca), { recursive: true });
     writeFileSync(uca, UCA);
@@ -67,8 +72,8 @@ describe('shared files keep their bytes (issue 17)', function () {
     const text = after.toString('latin1');
     const start = text.lastIndexOf('<action>', text.indexOf('<unique-id>org.nofear.NoFear.open</unique-id>'));
     const end = text.indexOf('</action>\n', start) + '</action>\n'.length;
-    assert.ok(start > 0 && end > start, 'NoFear\'s action is missing');
-    assert.deepEqual(latin1(text.slice(0, start) + text.slice(end)), UCA, 'bytes other than NoFear\'s action changed');
+    assert.ok(start > 0 && end > start, "NoFear's action is missing");
+    assert.deepEqual(latin1(text.slice(0, start) + text.slice(end)), UCA, "bytes other than NoFear's action changed");
     await nofearctl('integrate', 'uninstall');
     assert.deepEqual(readFileSync(uca), UCA);
   });

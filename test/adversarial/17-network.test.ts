@@ -29,7 +29,12 @@ describe('network (issue 17)', function () {
   });
 
   it('with passt, QEMU and its jail run in a network namespace of their own, which holds only lo', async () => {
-    const run = execa(process.execPath, [bin('nofear'), '-t', '--net', 'user', '--', 'sh', '-c', 'echo up; read line; echo "got $line"'], { env: t.env, stdin: 'pipe', reject: false, timeout: 240_000 });
+    const run = execa(process.execPath, [bin('nofear'), '-t', '--net', 'user', '--', 'sh', '-c', 'echo up; read line; echo "got $line"'], {
+      env: t.env,
+      stdin: 'pipe',
+      reject: false,
+      timeout: 240_000,
+    });
     try {
       await waitForOutput(run, 'up');
       const below = descendants(run.pid ?? -1);
@@ -40,7 +45,11 @@ describe('network (issue 17)', function () {
       const jail = below.filter((pid) => commandLine(pid).startsWith('/usr/bin/bwrap') && namespace(pid, 'pid') !== namespace(process.pid, 'pid'));
       assert.equal(jail.length, 1, 'QEMU runs without bwrap here');
       for (const pid of [...qemu, ...jail]) assert.notEqual(namespace(pid, 'net'), namespace(process.pid, 'net'), `${commandLine(pid).slice(0, 30)} shares the host's network namespace`);
-      const interfaces = readFileSync(`/proc/${qemu[0] ?? -1}/net/dev`, 'utf8').split('\n').slice(2).map((line) => line.split(':')[0]?.trim()).filter(Boolean);
+      const interfaces = readFileSync(`/proc/${qemu[0] ?? -1}/net/dev`, 'utf8')
+        .split('\n')
+        .slice(2)
+        .map((line) => line.split(':')[0]?.trim())
+        .filter(Boolean);
       assert.deepEqual(interfaces, ['lo']);
     } finally {
       run.stdin?.end('bye\n');

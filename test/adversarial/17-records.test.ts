@@ -54,7 +54,9 @@ function jailFiles(root: string): string[] {
 
 /** The mount points QEMU's jail has read-write, from its mountinfo. */
 function writableMounts(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').trim().split('\n')
+  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .trim()
+    .split('\n')
     .map((line) => line.split(' '))
     .filter((fields) => (fields[5] ?? '').split(',').includes('rw'))
     .map((fields) => (fields[4] ?? '').replace(/\\040/g, ' '));
@@ -69,7 +71,10 @@ describe('records and temp names (issue 17)', function () {
     // A neighbour sandbox whose owner (this test) lives: its record stays on the host throughout.
     const neighbour = path.join(t.runtimeBase, 'f0f0f0f0');
     mkdirSync(path.join(neighbour, 'vm'), { recursive: true });
-    writeFileSync(path.join(neighbour, 'sandbox.json'), JSON.stringify({ id: 'f0f0f0f0', profile: 'x', command: [], files: [], state: 'running', createdAt: Date.now(), owner: identify(process.pid) }));
+    writeFileSync(
+      path.join(neighbour, 'sandbox.json'),
+      JSON.stringify({ id: 'f0f0f0f0', profile: 'x', command: [], files: [], state: 'running', createdAt: Date.now(), owner: identify(process.pid) }),
+    );
     const run = execa(process.execPath, [bin('nofear'), '-p', 'jailview', '--', 'sh', '-c', 'echo up; read line; echo "got $line"'], { env: t.env, stdin: 'pipe', reject: false, timeout: 240_000 });
     try {
       await waitForOutput(run, 'up');
@@ -79,10 +84,19 @@ describe('records and temp names (issue 17)', function () {
       const root = `/proc/${record.vmm.pid}/root`;
       assert.ok(readFileSync(path.join(t.dataHome, 'nofear', 'profiles', 'jailview', 'lock'), 'utf8').length > 0, 'the profile is locked on the host');
       const seen = jailFiles(root);
-      const sockets = readdirSync(vmDir).sort().map((name) => path.join(vmDir, name));
+      const sockets = readdirSync(vmDir)
+        .sort()
+        .map((name) => path.join(vmDir, name));
       assert.deepEqual(seen, [...sockets, '/nofear/disk.img', '/nofear/initramfs.cpio', '/nofear/vmlinux'].sort());
-      assert.deepEqual(seen.filter((file) => /sandbox\.json|(^|\/)lock$|\.tmp$/.test(file)), [], 'a record, lock or temp file in the jail');
-      assert.ok(sockets.every((file) => lstatSync(file).isSocket()), `not only sockets in the vm dir: ${sockets.join(' ')}`);
+      assert.deepEqual(
+        seen.filter((file) => /sandbox\.json|(^|\/)lock$|\.tmp$/.test(file)),
+        [],
+        'a record, lock or temp file in the jail',
+      );
+      assert.ok(
+        sockets.every((file) => lstatSync(file).isSocket()),
+        `not only sockets in the vm dir: ${sockets.join(' ')}`,
+      );
       // bwrap's own fresh mounts (/, /proc, /dev, /tmp) aside, the runtime dir's vm/ and the profile disk.
       const own = ['/', '/proc', '/dev', '/tmp'];
       const writable = writableMounts(record.vmm.pid).filter((mount) => !own.includes(mount) && !mount.startsWith('/dev/'));
@@ -96,7 +110,7 @@ describe('records and temp names (issue 17)', function () {
     assert.deepEqual(leftoverSandboxes(t), ['f0f0f0f0']);
   });
 
-  it('a forged record never makes nofear, ps, stop --all or the service start delete or write outside NoFear\'s roots, nor signal the process it names', async () => {
+  it("a forged record never makes nofear, ps, stop --all or the service start delete or write outside NoFear's roots, nor signal the process it names", async () => {
     const victim = path.join(dir, 'victim');
     mkdirSync(path.join(victim, 'Documents'), { recursive: true });
     writeFileSync(path.join(victim, 'Documents', 'thesis.odt'), 'years of work\n');
@@ -117,7 +131,21 @@ describe('records and temp names (issue 17)', function () {
       const forged = (id: string, owner: ProcessIdentity) => {
         mkdirSync(path.join(t.runtimeBase, id, 'vm'), { recursive: true });
         symlinkSync(victim, path.join(t.runtimeBase, id, 'vm', 'export'));
-        const record = { id, profile: 'temporary', command: ['x'], files: [], state: 'running', createdAt: 0, owner, ownerKind: 'cli', qemu: target, vmm: target, externalStaging: victim, exportDir: victim, dir: victim };
+        const record = {
+          id,
+          profile: 'temporary',
+          command: ['x'],
+          files: [],
+          state: 'running',
+          createdAt: 0,
+          owner,
+          ownerKind: 'cli',
+          qemu: target,
+          vmm: target,
+          externalStaging: victim,
+          exportDir: victim,
+          dir: victim,
+        };
         writeFileSync(path.join(t.runtimeBase, id, 'sandbox.json'), JSON.stringify(record));
       };
       forged('f0f0f0f1', deadIdentity); // its owner gone, its "QEMU" a live process of someone else
@@ -139,10 +167,13 @@ describe('records and temp names (issue 17)', function () {
       ['nofearctl ps', async () => assert.equal((await runCli('nofearctl', ['ps', '--json'], t, { env })).exitCode, 0)],
       ['nofearctl stop --all', async () => assert.equal((await runCli('nofearctl', ['stop', '--all'], t, { env })).exitCode, 0)],
       ['nofear', async () => assert.equal((await runCli('nofear', ['-t', 'true'], t, { env })).exitCode, 0)],
-      ['the service start', async () => {
-        const service = startForegroundService({ ...t.env, ...env, DBUS_SESSION_BUS_ADDRESS: bus.address });
-        await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000).finally(() => service.stop());
-      }],
+      [
+        'the service start',
+        async () => {
+          const service = startForegroundService({ ...t.env, ...env, DBUS_SESSION_BUS_ADDRESS: bus.address });
+          await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000).finally(() => service.stop());
+        },
+      ],
     ];
     try {
       for (const [name, command] of commands) {
@@ -158,13 +189,16 @@ describe('records and temp names (issue 17)', function () {
     }
   });
 
-  it('a symlink planted at a record\'s temp name is never followed, and the names cannot be guessed', async () => {
+  it("a symlink planted at a record's temp name is never followed, and the names cannot be guessed", async () => {
     const victim = path.join(dir, 'victim.txt');
     writeFileSync(victim, 'original\n');
     const record = path.join(dir, 'sandbox.json');
     const planted = path.join(dir, '.sandbox.json.planted.tmp');
     symlinkSync(victim, planted);
-    await assert.rejects(writeFileAtomic(record, 'forged\n', 0o600, () => planted), { code: 'EEXIST' });
+    await assert.rejects(
+      writeFileAtomic(record, 'forged\n', 0o600, () => planted),
+      { code: 'EEXIST' },
+    );
     assert.equal(readFileSync(victim, 'utf8'), 'original\n');
     assert.equal(readlinkSync(planted), victim, 'the planted link was removed or replaced');
     await writeFileAtomic(record, 'real\n', 0o600);

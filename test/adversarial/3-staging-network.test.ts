@@ -106,7 +106,8 @@ describe('network', function () {
     t.cleanup();
   });
 
-  const probe = (p: number) => `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo; for a in 10.0.2.2 127.0.0.1 10.0.2.3; do nc -w 3 $a ${p} </dev/null && echo REACHED-$a; done; true`;
+  const probe = (p: number) =>
+    `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo; for a in 10.0.2.2 127.0.0.1 10.0.2.3; do nc -w 3 $a ${p} </dev/null && echo REACHED-$a; done; true`;
 
   it('has no interface but lo by default and cannot reach a listener on the host loopback', async () => {
     const result = await runCli('nofear', ['-t', '--root', '--', 'sh', '-c', probe(port)], t);

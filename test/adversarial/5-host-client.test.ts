@@ -91,13 +91,21 @@ describe('the host Xpra client against a hostile guest server', function () {
       assert.ok(window.class !== null, `window ${window.name} has no WM_CLASS`);
       for (const part of window.class) assert.match(part, /^nofear-temporary(:|$)/, `window ${window.name}: ${window.class}`);
     }
-    assert.ok(watch.mapped.some((w) => w.class?.[0] === 'nofear-temporary:firefox-esr'), 'the guest class is not kept after the prefix');
+    assert.ok(
+      watch.mapped.some((w) => w.class?.[0] === 'nofear-temporary:firefox-esr'),
+      'the guest class is not kept after the prefix',
+    );
   });
 
-  it("tells the guest nothing of the host in its hello, and offers only rgb and png", async () => {
+  it('tells the guest nothing of the host in its hello, and offers only rgb and png', async () => {
     const hello = await server.hello(DEADLINE_MS, client.exited);
     const user = os.userInfo();
-    const gecos = readOr('/etc/passwd', '').split('\n').find((line) => line.startsWith(`${user.username}:`))?.split(':')[4]?.split(',')[0] ?? '';
+    const gecos =
+      readOr('/etc/passwd', '')
+        .split('\n')
+        .find((line) => line.startsWith(`${user.username}:`))
+        ?.split(':')[4]
+        ?.split(',')[0] ?? '';
     assert.equal(hello.hostname, 'nofear');
     assert.equal(hello.username, 'nofear');
     assert.equal(hello.name, 'NoFear');
@@ -109,7 +117,11 @@ describe('the host Xpra client against a hostile guest server', function () {
     assert.equal(values.includes(user.username), false, 'the hello names the user');
     assert.deepEqual([...(hello.encodings as string[])].sort(), ['png', 'rgb']);
     for (const encoding of hello['encodings.core'] as string[]) assert.match(encoding, /^(rgb24|rgb32|png)$/);
-    assert.deepEqual(Object.keys(hello).filter((key) => CODECS.test(key)), [], 'video or colourspace capabilities offered');
+    assert.deepEqual(
+      Object.keys(hello).filter((key) => CODECS.test(key)),
+      [],
+      'video or colourspace capabilities offered',
+    );
   });
 
   it('runs the client with no home, no session bus, no network and a seccomp filter', () => {
@@ -119,9 +131,18 @@ describe('the host Xpra client against a hostile guest server', function () {
     assert.equal(existsSync(`${root}/home`), false, 'the client sees /home');
     assert.equal(existsSync(`${root}/root/.Xauthority`) || existsSync(`${root}${os.homedir()}`), false, 'the client sees the home directory');
     assert.equal(existsSync(`${root}/run/user/${process.getuid?.()}/bus`) || existsSync(`${root}/run/dbus`), false, 'the client sees a bus socket');
-    assert.equal(readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith('DBUS_SESSION_BUS_ADDRESS=')), false);
+    assert.equal(
+      readFileSync(`/proc/${pid}/environ`, 'latin1')
+        .split('\0')
+        .some((v) => v.startsWith('DBUS_SESSION_BUS_ADDRESS=')),
+      false,
+    );
     assert.notEqual(readlinkSync(`/proc/${pid}/ns/net`), readlinkSync('/proc/self/ns/net'), 'the client shares the host network namespace');
-    const interfaces = readFileSync(`/proc/${pid}/net/dev`, 'latin1').split('\n').slice(2).map((l) => l.trim().split(':')[0]).filter(Boolean);
+    const interfaces = readFileSync(`/proc/${pid}/net/dev`, 'latin1')
+      .split('\n')
+      .slice(2)
+      .map((l) => l.trim().split(':')[0])
+      .filter(Boolean);
     assert.deepEqual(interfaces, ['lo']);
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     assert.match(status, /^Seccomp:\s+2$/m);
@@ -144,7 +165,12 @@ describe('the host Xpra client against a hostile guest server', function () {
     const overrideRedirect = watch.mapped.filter((w) => w.override_redirect);
     assert.ok(overrideRedirect.length >= 1, 'the small menu lost override-redirect too');
     // As they were mapped, and as they are now (a menu the guest grew over the screen was demoted).
-    const now = (await inspectWindows(x.display, overrideRedirect.map((w) => w.id))).filter((w) => w.mapped);
+    const now = (
+      await inspectWindows(
+        x.display,
+        overrideRedirect.map((w) => w.id),
+      )
+    ).filter((w) => w.mapped);
     for (const window of [...overrideRedirect, ...now]) {
       const [left, top, width, height] = window.geometry;
       assert.ok(width * height <= (SCREEN[0] * SCREEN[1]) / 2, `override-redirect over most of the screen: ${window.geometry}`);

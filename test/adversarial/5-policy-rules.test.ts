@@ -55,11 +55,29 @@ describe("the host client's policy rules", () => {
 
   it("lets the guest set only harmless properties, its class after NoFear's", async () => {
     const [filtered] = (await rules([
-      ['metadata', 'filter_metadata', [{
-        title: 'doc', fullscreen: true, maximized: true, above: true, 'skip-taskbar': true, opacity: 0, shape: {}, strut: { top: 1080 },
-        'x11-property': ['_NET_WM_STATE'], decorations: false, 'window-type': ['DOCK', 'DIALOG'], 'class-instance': ['nofear-other:x', 'Fire fox!'],
-        'size-constraints': { 'minimum-size': [4000, 4000], 'maximum-size': [10, 10], gravity: 1 },
-      }, 'nofear-temporary', [1920, 1032]]],
+      [
+        'metadata',
+        'filter_metadata',
+        [
+          {
+            title: 'doc',
+            fullscreen: true,
+            maximized: true,
+            above: true,
+            'skip-taskbar': true,
+            opacity: 0,
+            shape: {},
+            strut: { top: 1080 },
+            'x11-property': ['_NET_WM_STATE'],
+            decorations: false,
+            'window-type': ['DOCK', 'DIALOG'],
+            'class-instance': ['nofear-other:x', 'Fire fox!'],
+            'size-constraints': { 'minimum-size': [4000, 4000], 'maximum-size': [10, 10], gravity: 1 },
+          },
+          'nofear-temporary',
+          [1920, 1032],
+        ],
+      ],
     ])) as Array<Record<string, unknown>>;
     assert.deepEqual(Object.keys(filtered ?? {}).sort(), ['class-instance', 'size-constraints', 'title', 'window-type']);
     assert.deepEqual(filtered?.['window-type'], ['DIALOG']);
@@ -70,17 +88,46 @@ describe("the host client's policy rules", () => {
   it('acts only on the packets it knows, the clipboard and sound only when on', async () => {
     const names = ['draw', 'new-window', 'control', 'show-desktop', 'open-url', 'pointer-grab', 'bell', 'notify_show', 'clipboard-token', 'sound-data', 'some-future-packet', null];
     const verdicts = await rules(names.map((name) => ['packets', 'verdict', [name, false, false]]));
-    assert.deepEqual(verdicts.map((v) => v === null), [true, true, false, false, false, false, false, false, false, false, false, false]);
-    assert.deepEqual(await rules([['packets', 'verdict', ['clipboard-token', true, false]], ['packets', 'verdict', ['sound-data', false, true]]]), [null, null]);
+    assert.deepEqual(
+      verdicts.map((v) => v === null),
+      [true, true, false, false, false, false, false, false, false, false, false, false],
+    );
+    assert.deepEqual(
+      await rules([
+        ['packets', 'verdict', ['clipboard-token', true, false]],
+        ['packets', 'verdict', ['sound-data', false, true]],
+      ]),
+      [null, null],
+    );
   });
 
   it("answers the hello's identity with NoFear's values and drops the rest", async () => {
-    const [hello] = (await rules([['hello', 'anonymous_hello', [{
-      hostname: 'alice-laptop', username: 'alice', name: 'Alice Liddell', uuid: 'f00d', machine_id: 'abc', argv: ['/home/alice/x'], display: ':0',
-      'platform.release': '6.1.0-18-amd64', 'build.on': 'buildd', 'theme.default.icons': ['a'], 'gtk.version': '3.24',
-      encodings: ['h264', 'png', 'rgb', 'jpeg'], 'encodings.core': ['h264', 'rgb24', 'png'], 'encoding.video_scaling': true,
-      screen_sizes: [[':0.0', 1920, 1080, 1, 1, [['DELL U2415', 0, 0, 1920, 1080, 1, 1]], 0, 0, 1920, 1080]], 'xkbmap_layout': 'fr',
-    }]]])) as Array<Record<string, unknown>>;
+    const [hello] = (await rules([
+      [
+        'hello',
+        'anonymous_hello',
+        [
+          {
+            hostname: 'alice-laptop',
+            username: 'alice',
+            name: 'Alice Liddell',
+            uuid: 'f00d',
+            machine_id: 'abc',
+            argv: ['/home/alice/x'],
+            display: ':0',
+            'platform.release': '6.1.0-18-amd64',
+            'build.on': 'buildd',
+            'theme.default.icons': ['a'],
+            'gtk.version': '3.24',
+            encodings: ['h264', 'png', 'rgb', 'jpeg'],
+            'encodings.core': ['h264', 'rgb24', 'png'],
+            'encoding.video_scaling': true,
+            screen_sizes: [[':0.0', 1920, 1080, 1, 1, [['DELL U2415', 0, 0, 1920, 1080, 1, 1]], 0, 0, 1920, 1080]],
+            xkbmap_layout: 'fr',
+          },
+        ],
+      ],
+    ])) as Array<Record<string, unknown>>;
     assert.equal(hello?.hostname, 'nofear');
     assert.equal(hello?.name, 'NoFear');
     assert.deepEqual(hello?.argv, ['xpra']);

@@ -97,7 +97,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
     assert.deepEqual(readFileSync(file), Buffer.from(EDITED));
     const after = statSync(file);
     assert.notEqual(after.ino, before.ino, 'written in place, not renamed over the original');
-    assert.equal(after.mode & 0o777, 0o640, 'the original\'s permissions are kept');
+    assert.equal(after.mode & 0o777, 0o640, "the original's permissions are kept");
     assert.deepEqual(others(), [], 'a temporary file was left beside it');
   });
 

@@ -44,7 +44,12 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   const artifacts = mkdtempSync(path.join(tmpdir(), 'nofear-filemanager-artifacts-'));
 
   const trace = (): TraceEvent[] =>
-    existsSync(traceFile) ? readFileSync(traceFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TraceEvent) : [];
+    existsSync(traceFile)
+      ? readFileSync(traceFile, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as TraceEvent)
+      : [];
   const x = (...args: string[]) => execa('xdotool', args, { env: { DISPLAY: display?.display ?? '' }, timeout: 15_000 });
   const shoot = async (name: string) => {
     const file = path.join(artifacts, name);
@@ -52,8 +57,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     console.log(`      screenshot: ${file}`);
     return file;
   };
-  const fromNautilus = (method: string, match: (args: unknown[]) => boolean) => (r: BusRecord) =>
-    r.method === method && r.sender_pid === nautilus?.pid && match(r.args ?? []);
+  const fromNautilus = (method: string, match: (args: unknown[]) => boolean) => (r: BusRecord) => r.method === method && r.sender_pid === nautilus?.pid && match(r.args ?? []);
 
   before(async function () {
     assert.ok(existsSync('/usr/bin/nautilus'), 'Nautilus is not installed: make deps installs it (package nautilus)');
@@ -117,8 +121,8 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     tree?.cleanup();
   });
 
-  it('Nautilus loads the installed extension (its marker comes from Nautilus\'s process)', async () => {
-    const loaded = await waitUntil('the extension\'s first menu request', () => trace().find((e) => e.event === 'items'), 30_000);
+  it("Nautilus loads the installed extension (its marker comes from Nautilus's process)", async () => {
+    const loaded = await waitUntil("the extension's first menu request", () => trace().find((e) => e.event === 'items'), 30_000);
     assert.equal(loaded.pid, nautilus?.pid);
   });
 
@@ -146,7 +150,10 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await sleep(300);
     await shoot('nautilus-open-in-nofear-selected.png');
     await x('key', 'Return');
-    await listener!.waitFor(fromNautilus('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 30_000);
+    await listener!.waitFor(
+      fromNautilus('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])),
+      30_000,
+    );
   });
 
   it('the "Open in NoFear with" submenu passes the chosen viewer', async () => {
@@ -156,10 +163,13 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await sleep(800);
     await shoot('nautilus-open-in-nofear-with.png');
     await x('key', 'Down', 'Return');
-    const call = await listener!.waitFor(fromNautilus('OpenFiles', (args) => {
-      const viewer = (args[1] as { viewer?: unknown } | undefined)?.viewer;
-      return typeof viewer === 'string' && viewer.endsWith('.desktop') && !viewer.startsWith('org.nofear.');
-    }), 30_000);
+    const call = await listener!.waitFor(
+      fromNautilus('OpenFiles', (args) => {
+        const viewer = (args[1] as { viewer?: unknown } | undefined)?.viewer;
+        return typeof viewer === 'string' && viewer.endsWith('.desktop') && !viewer.startsWith('org.nofear.');
+      }),
+      30_000,
+    );
     assert.deepEqual(call.args?.[0], [path.join(files, 'report.pdf')]);
   });
 
@@ -170,7 +180,10 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await sleep(300);
     await shoot('nautilus-edit-in-nofear-selected.png');
     await x('key', 'Return');
-    await listener!.waitFor(fromNautilus('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])), 30_000);
+    await listener!.waitFor(
+      fromNautilus('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])),
+      30_000,
+    );
   });
 
   it('choosing "Convert to a safe PDF with NoFear" in the real menu calls Convert from Nautilus\'s process', async () => {
@@ -180,6 +193,9 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await sleep(300);
     await shoot('nautilus-convert-with-nofear-selected.png');
     await x('key', 'Return');
-    await listener!.waitFor(fromNautilus('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 30_000);
+    await listener!.waitFor(
+      fromNautilus('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])),
+      30_000,
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
     await openAndClose(file, /^\[NoFear:temporary\] .*odd/, 'q');
   });
 
-  it("reports the window when the display maps it (within 0.5 s of an outside observer), and that window stays", async () => {
+  it('reports the window when the display maps it (within 0.5 s of an outside observer), and that window stays', async () => {
     const file = path.join(dir, 'watched.pdf');
     writeFileSync(file, samplePdf());
     const observer = spawn('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'map-watcher.py'), x.display], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -88,7 +88,9 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
       assert.ok(Math.abs(reportedAt - mappedAt) <= 500, `reported ${reportedAt - mappedAt} ms after the display mapped it`);
       // The same window, still there 5 s later: never replaced by another.
       await new Promise((resolve) => setTimeout(resolve, 5000));
-      const visible = (await execa('xdotool', ['search', '--onlyvisible', '--name', '^\\[NoFear:temporary\\] watched\\.pdf'], { env: { DISPLAY: x.display }, reject: false })).stdout.trim().split('\n');
+      const visible = (await execa('xdotool', ['search', '--onlyvisible', '--name', '^\\[NoFear:temporary\\] watched\\.pdf'], { env: { DISPLAY: x.display }, reject: false })).stdout
+        .trim()
+        .split('\n');
       assert.deepEqual(visible, [String(reported)], 'the window on screen 5 s later is the one NoFear reported');
       await pressKey(x.display, String(reported), 'q');
       assert.equal((await run).exitCode, 0);

@@ -111,7 +111,10 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     writeFileSync(path.join(files, 'broken.pdf'), '%PDF-1.4\nnot a PDF after all\n');
     const [objectPath] = (await manager.Convert([path.join(files, 'broken.pdf')], {})) as string[];
     assert.equal(await exitOf(objectPath ?? ''), 125);
-    assert.deepEqual(readdirSync(files).filter((name) => name.startsWith('broken') && name !== 'broken.pdf'), []);
+    assert.deepEqual(
+      readdirSync(files).filter((name) => name.startsWith('broken') && name !== 'broken.pdf'),
+      [],
+    );
     await notices.waitFor(notified('NoFear could not convert broken.pdf'), 5000);
   });
 

@@ -51,8 +51,11 @@ describe('the service from the desktop (activation without DISPLAY, notification
   after(async () => {
     watcher?.close();
     await execa(process.execPath, [bin('nofearctl'), 'stop', '--all'], { env: callerEnv(), reject: false, timeout: 60_000 });
-    const owner = await execa('dbus-send', [`--bus=${bus.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'], { reject: false, timeout: 10_000 });
+    const owner = await execa(
+      'dbus-send',
+      [`--bus=${bus.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'],
+      { reject: false, timeout: 10_000 },
+    );
     const pid = /uint32 (\d+)/.exec(owner.stdout)?.[1];
     if (pid !== undefined) process.kill(Number(pid), 'SIGTERM');
     await listener?.stop();
@@ -88,7 +91,7 @@ describe('the service from the desktop (activation without DISPLAY, notification
     assert.equal(result.exitCode, 3, result.stderr);
   });
 
-  it("shows one notification per open, updated in place; its Stop action stops that sandbox; a failure replaces it", async () => {
+  it('shows one notification per open, updated in place; its Stop action stops that sandbox; a failure replaces it', async () => {
     const file = path.join(files, 'noticed.pdf');
     writeFileSync(file, samplePdf());
     const [objectPath] = await watcher.openFiles([file], { display: x.display });
@@ -96,8 +99,15 @@ describe('the service from the desktop (activation without DISPLAY, notification
     assert.deepEqual((first.args?.[5] as string[]).slice(0, 2), ['stop', 'Stop'], 'a Stop action');
     const id = await notificationId(first);
     await listener.waitFor((r) => r.method === 'Notify' && r.args?.[1] === id, VM_MS).catch(() => undefined); // updated in place, if the VM got that far
-    assert.ok(notifies().filter((r) => /noticed\.pdf/.test(String(r.args?.[3]))).every((r, i) => i === 0 || r.args?.[1] === id), 'never a second notification for the same open');
-    await execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:stop'], { timeout: 10_000 });
+    assert.ok(
+      notifies()
+        .filter((r) => /noticed\.pdf/.test(String(r.args?.[3])))
+        .every((r, i) => i === 0 || r.args?.[1] === id),
+      'never a second notification for the same open',
+    );
+    await execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:stop'], {
+      timeout: 10_000,
+    });
     assert.equal(await watcher.exitOf(objectPath ?? '', VM_MS), 143, 'Stop stops it, as SIGTERM would');
     await listener.waitFor((r) => r.method === 'CloseNotification' && r.args?.[0] === id, 10_000);
 
@@ -115,6 +125,10 @@ describe('the service from the desktop (activation without DISPLAY, notification
   async function notificationId(call: BusRecord): Promise<number> {
     const replaced = Number(call.args?.[1] ?? 0);
     if (replaced > 0) return replaced;
-    return notifies().filter((r) => Number(r.args?.[1] ?? 0) === 0).indexOf(call) + 1;
+    return (
+      notifies()
+        .filter((r) => Number(r.args?.[1] ?? 0) === 0)
+        .indexOf(call) + 1
+    );
   }
 });

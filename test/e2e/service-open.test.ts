@@ -82,6 +82,9 @@ describe('OpenFiles through the service (Xvfb, mupdf, real QEMU)', function () {
     const id = objectPath?.split('/').at(-1) ?? '';
     assert.equal(existsSync(path.join(runtime, 'nofear', id)), false, 'the staging directory was left');
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), before);
-    assert.deepEqual(readdirSync(path.join(runtime, 'nofear')).filter((n) => /^[0-9a-f]{8}$/.test(n)), []);
+    assert.deepEqual(
+      readdirSync(path.join(runtime, 'nofear')).filter((n) => /^[0-9a-f]{8}$/.test(n)),
+      [],
+    );
   });
 });

@@ -124,11 +124,17 @@ describe('the warm pool (private bus, Xvfb, real QEMU)', function () {
   it('takes every ready VM with it when it stops, and leaves nothing', async () => {
     await startService('[pool]\nsize = 2\n');
     await nextReady();
-    const pids = sandboxDirs().map((id) => record(id).qemu).filter((p) => p !== undefined);
+    const pids = sandboxDirs()
+      .map((id) => record(id).qemu)
+      .filter((p) => p !== undefined);
     assert.ok(pids.length >= 1);
     await stopService();
     assert.deepEqual(sandboxDirs(), [], 'runtime directories left');
-    assert.deepEqual(pids.filter((p) => isAlive(p)), [], 'QEMU left running');
+    assert.deepEqual(
+      pids.filter((p) => isAlive(p)),
+      [],
+      'QEMU left running',
+    );
   });
 
   it('keeps the pool empty while the host is short of memory, and opens still work (cold)', async () => {
@@ -137,7 +143,11 @@ describe('the warm pool (private bus, Xvfb, real QEMU)', function () {
     writeFileSync(file, samplePdf());
     const [objectPath] = await watcher.openFiles([file]);
     await watcher.windowOf(objectPath ?? '', VM_MS);
-    assert.equal(service!.lines.some((line) => /warm VM/.test(line)), false, 'no warm VM was booted');
+    assert.equal(
+      service!.lines.some((line) => /warm VM/.test(line)),
+      false,
+      'no warm VM was booted',
+    );
     assert.deepEqual(sandboxDirs(), [objectPath?.split('/').at(-1)], 'only the open runs');
     await watcher.stop(objectPath ?? '');
   });

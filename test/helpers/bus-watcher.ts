@@ -37,7 +37,10 @@ export class BusWatcher {
   }
 
   async openFiles(files: readonly string[], options: OpenOptions = {}): Promise<string[]> {
-    return this.client.openUris(files.map((file) => pathToFileURL(file).href), options);
+    return this.client.openUris(
+      files.map((file) => pathToFileURL(file).href),
+      options,
+    );
   }
 
   /** The next sandbox the service started (SandboxStarted), whoever asked for it. */

@@ -31,7 +31,10 @@ class JsonLines {
   readonly ended: Promise<void>;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly child: ChildProcess, what: string) {
+  constructor(
+    readonly child: ChildProcess,
+    what: string,
+  ) {
     let pending = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
@@ -60,7 +63,7 @@ class JsonLines {
       goneNow = true;
       for (const wake of this.waiters.splice(0)) wake();
     });
-    for (let seen = 0; ; ) {
+    for (let seen = 0; ;) {
       for (; seen < this.events.length; seen++) {
         const found = pick(this.events[seen] ?? {});
         if (found !== undefined) return found;
@@ -109,17 +112,25 @@ export class DisplayWatch extends JsonLines {
 
   /** A window mapped, or renamed, with a name that matches. */
   windowNamed(pattern: RegExp, deadlineMs: number, gone?: Promise<unknown>): Promise<number> {
-    return this.waitFor((e) => {
-      const seen = (e.map ?? e.renamed) as { id: number; name?: string | null } | undefined;
-      return seen !== undefined && pattern.test(seen.name ?? '') ? seen.id : undefined;
-    }, `a window named ${pattern}`, deadlineMs, gone);
+    return this.waitFor(
+      (e) => {
+        const seen = (e.map ?? e.renamed) as { id: number; name?: string | null } | undefined;
+        return seen !== undefined && pattern.test(seen.name ?? '') ? seen.id : undefined;
+      },
+      `a window named ${pattern}`,
+      deadlineMs,
+      gone,
+    );
   }
 }
 
 /** Hostile Xpra server on a unix socket: `hello` is the client's hello as it saw it. */
 export class HostileXpraServer extends JsonLines {
   static async start(socket: string, scenario: 'hostile' | 'benign', size: [number, number]): Promise<HostileXpraServer> {
-    const server = new HostileXpraServer(spawn(PYTHON, [HOSTILE_SERVER, socket, scenario, String(size[0]), String(size[1])], { stdio: ['pipe', 'pipe', 'ignore'], detached: true }), 'the hostile server');
+    const server = new HostileXpraServer(
+      spawn(PYTHON, [HOSTILE_SERVER, socket, scenario, String(size[0]), String(size[1])], { stdio: ['pipe', 'pipe', 'ignore'], detached: true }),
+      'the hostile server',
+    );
     await server.waitFor((e) => (e.listening !== undefined ? true : undefined), 'the hostile server listening', 10_000);
     return server;
   }

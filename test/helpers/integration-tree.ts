@@ -51,10 +51,12 @@ export function makeTree(): Tree {
     NOFEAR_SYSTEMCTL: '/bin/true',
   };
   const walk = (dir: string): string[] =>
-    readdirSync(dir).sort().flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? [`${path.relative(home, full)}/`, ...walk(full)] : [path.relative(home, full)];
-    });
+    readdirSync(dir)
+      .sort()
+      .flatMap((name) => {
+        const full = path.join(dir, name);
+        return statSync(full).isDirectory() ? [`${path.relative(home, full)}/`, ...walk(full)] : [path.relative(home, full)];
+      });
   return {
     top,
     home,
@@ -65,7 +67,11 @@ export function makeTree(): Tree {
     bin,
     async nofearctl(...args) {
       const result = await execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'nofearctl.ts'), ...args], {
-        cwd: ROOT, env, extendEnv: false, reject: false, timeout: 120_000,
+        cwd: ROOT,
+        env,
+        extendEnv: false,
+        reject: false,
+        timeout: 120_000,
       });
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     },

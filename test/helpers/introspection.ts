@@ -28,11 +28,20 @@ export function parseIntrospection(xml: string): Map<string, InterfaceShape> {
     for (const method of elements(iface.body, 'method')) {
       const args = elements(method.body, 'arg').map((arg) => arg.attrs);
       shape.methods[method.attrs.name ?? ''] = {
-        in: args.filter((a) => (a.direction ?? 'in') === 'in').map((a) => a.type).join(''),
-        out: args.filter((a) => a.direction === 'out').map((a) => a.type).join(''),
+        in: args
+          .filter((a) => (a.direction ?? 'in') === 'in')
+          .map((a) => a.type)
+          .join(''),
+        out: args
+          .filter((a) => a.direction === 'out')
+          .map((a) => a.type)
+          .join(''),
       };
     }
-    for (const signal of elements(iface.body, 'signal')) shape.signals[signal.attrs.name ?? ''] = elements(signal.body, 'arg').map((a) => a.attrs.type).join('');
+    for (const signal of elements(iface.body, 'signal'))
+      shape.signals[signal.attrs.name ?? ''] = elements(signal.body, 'arg')
+        .map((a) => a.attrs.type)
+        .join('');
     for (const property of elements(iface.body, 'property')) shape.properties[property.attrs.name ?? ''] = { type: property.attrs.type ?? '', access: property.attrs.access ?? '' };
     shapes.set(iface.attrs.name ?? '', shape);
   }

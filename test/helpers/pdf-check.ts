@@ -20,7 +20,10 @@ export function pdfObjects(file: string): PdfObject[] {
   const xref = /^xref\n0 (\d+)\n/.exec(text.slice(start));
   if (!Number.isInteger(start) || xref === null) throw new Error('no xref table at startxref');
   const count = Number(xref[1]);
-  const entries = text.slice(start + xref[0].length).split('\n').slice(0, count);
+  const entries = text
+    .slice(start + xref[0].length)
+    .split('\n')
+    .slice(0, count);
   const heads = new Map<number, { head: string; at: number }>();
   entries.forEach((entry, number) => {
     const match = /^(\d{10}) (\d{5}) ([nf]) $/.exec(entry);

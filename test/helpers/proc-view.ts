@@ -37,9 +37,11 @@ function parentOf(pid: number): number | undefined {
 
 /** Every process below `pid` (children, their children, ...). */
 export function descendants(pid: number): number[] {
-  const all = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
   const below = new Set([pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const candidate of all) {
       const parent = parentOf(candidate);

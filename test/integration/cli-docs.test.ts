@@ -47,7 +47,13 @@ async function complete(program: string, requests: ReadonlyArray<{ words: string
     }),
   ].join('\n');
   const result = await execa('bash', ['--norc', '--noprofile', '-c', script]);
-  return result.stdout.split('\n').map((line) => line.trim().split(' ').filter((w) => w !== '').sort());
+  return result.stdout.split('\n').map((line) =>
+    line
+      .trim()
+      .split(' ')
+      .filter((w) => w !== '')
+      .sort(),
+  );
 }
 
 describe('man pages and bash completion (built from the option tables)', () => {
@@ -75,7 +81,13 @@ describe('man pages and bash completion (built from the option tables)', () => {
 
     it(`the ${program} completion offers exactly each command's options, and its subcommands`, async () => {
       const commands = everyCommand(root);
-      const offered = await complete(program, commands.flatMap((c) => [{ words: [...c.path], cur: '-' }, { words: [...c.path], cur: '' }]));
+      const offered = await complete(
+        program,
+        commands.flatMap((c) => [
+          { words: [...c.path], cur: '-' },
+          { words: [...c.path], cur: '' },
+        ]),
+      );
       commands.forEach((command, i) => {
         assert.deepEqual(offered[2 * i], names(optionsOf(command)), `${command.path.join(' ')} -<TAB>`);
         if (command.subcommands !== undefined) assert.deepEqual(offered[2 * i + 1], command.subcommands.map((s) => s.path.at(-1) ?? '').sort(), `${command.path.join(' ')} <TAB>`);
@@ -84,7 +96,11 @@ describe('man pages and bash completion (built from the option tables)', () => {
   }
 
   it('completes option values: choices, and nothing for a value the user must type', async () => {
-    const [net, mem, types] = await complete('nofear', [{ words: ['nofear', '--net'], cur: '' }, { words: ['nofear', '-t', '--mem'], cur: '' }, { words: ['nofear', '-tp'], cur: 'zz-no-such' }]);
+    const [net, mem, types] = await complete('nofear', [
+      { words: ['nofear', '--net'], cur: '' },
+      { words: ['nofear', '-t', '--mem'], cur: '' },
+      { words: ['nofear', '-tp'], cur: 'zz-no-such' },
+    ]);
     assert.deepEqual(net, ['none', 'user']);
     assert.deepEqual(mem, []);
     assert.deepEqual(types, []);

@@ -63,7 +63,12 @@ describe('command-line grammar (compiled commands)', function () {
       { program: 'nofear', argv: ['--net', 'bridge', 'true'], message: /^nofear: --net takes none or user, not "bridge"\. Fix: nofear --net none /, fix: ['--net', 'none', '--version'] },
       { program: 'nofearctl', argv: ['ps', '--bogus'], message: /^nofearctl: unknown option --bogus for ps\. Fix: nofearctl ps --help/, fix: ['ps', '--help'] },
       { program: 'nofearctl', argv: ['bogus'], message: /^nofearctl: unknown command "bogus"\. Fix: nofearctl --help/, fix: ['--help'] },
-      { program: 'nofearctl', argv: ['integrate', 'install', '--default-for'], message: /Fix: nofearctl integrate install --default-for application\/pdf$/, fix: ['integrate', 'install', '--default-for', 'application/pdf', '--help'] },
+      {
+        program: 'nofearctl',
+        argv: ['integrate', 'install', '--default-for'],
+        message: /Fix: nofearctl integrate install --default-for application\/pdf$/,
+        fix: ['integrate', 'install', '--default-for', 'application/pdf', '--help'],
+      },
       { program: 'nofearctl', argv: ['stop'], message: /^nofearctl: stop needs a sandbox id, a profile name or --all\./, fix: ['stop', '--all'] },
     ];
     for (const { program, argv, message, fix } of cases) {
@@ -73,7 +78,7 @@ describe('command-line grammar (compiled commands)', function () {
     }
   });
 
-  it('takes --mem in MiB or with a unit, and states the real range: the minimum and the host\'s RAM', async () => {
+  it("takes --mem in MiB or with a unit, and states the real range: the minimum and the host's RAM", async () => {
     const hostMiB = Math.floor(os.totalmem() / 1024 ** 2);
     for (const mem of ['64', '127M', `${hostMiB + 1}`, `${Math.ceil(hostMiB / 1024) + 1}G`]) {
       const line = assertOneLineError(await runCli('nofear', ['-t', '--mem', mem, 'true'], t), 'nofear');

@@ -22,7 +22,10 @@ const CLOSE = { mean: 4, max: 64 };
 const SHAPES: ReadonlyArray<[string, RegExp]> = [
   ['catalog', /^<< \/Type \/Catalog \/Pages \d+ 0 R >>$/],
   ['page tree', /^<< \/Type \/Pages \/Kids \[(\d+ 0 R ?)+\] \/Count \d+ >>$/],
-  ['page', /^<< \/Type \/Page \/Parent \d+ 0 R \/MediaBox \[0 0 [\d.]+ [\d.]+\] \/Resources << \/XObject << \/Im0 \d+ 0 R >>( \/Font << \/F1 \d+ 0 R >>)? >> \/Contents (\d+ 0 R|\[\d+ 0 R \d+ 0 R\]) >>$/],
+  [
+    'page',
+    /^<< \/Type \/Page \/Parent \d+ 0 R \/MediaBox \[0 0 [\d.]+ [\d.]+\] \/Resources << \/XObject << \/Im0 \d+ 0 R >>( \/Font << \/F1 \d+ 0 R >>)? >> \/Contents (\d+ 0 R|\[\d+ 0 R \d+ 0 R\]) >>$/,
+  ],
   ['image', /^<< \/Type \/XObject \/Subtype \/Image \/Width (\d+) \/Height (\d+) \/ColorSpace \/DeviceRGB \/BitsPerComponent 8 \/Filter \/FlateDecode \/Length \d+ 0 R >>$/],
   ['length', /^\d+$/],
   ['content', /^<< \/Length \d+ >>$/],
@@ -60,7 +63,10 @@ function assertOnlyPixels(file: string, options: { ocr: boolean; absent: readonl
 
 /** The host's own poppler agrees: no fonts, no text (without OCR), no attachments. */
 async function assertPopplerSeesPixelsOnly(file: string): Promise<void> {
-  const fonts = (await execa('pdffonts', [file])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+  const fonts = (await execa('pdffonts', [file])).stdout
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.trim() !== '');
   assert.deepEqual(fonts, [], 'pdffonts lists fonts');
   assert.equal((await execa('pdftotext', [file, '-'])).stdout.trim(), '', 'pdftotext finds text');
   assert.match((await execa('pdfdetach', ['-list', file])).stdout, /^0 embedded files/);
@@ -120,8 +126,14 @@ describe('nofear-open --convert (real QEMU)', function () {
   it(`a real 17-page PDF (${path.basename(REAL_PDF)}): every page close to the original, no fonts or text of it`, async () => {
     const file = path.join(dir, 'spec.pdf');
     copyFileSync(REAL_PDF, file);
-    const words = (await execa('pdftotext', ['-l', '1', file, '-'])).stdout.split(/\s+/).filter((w) => w.length >= 6).slice(0, 5);
-    const fonts = (await execa('pdffonts', [file])).stdout.split('\n').slice(2).map((line) => line.split(/\s+/)[0]?.replace(/^[A-Z]{6}\+/, '') ?? '');
+    const words = (await execa('pdftotext', ['-l', '1', file, '-'])).stdout
+      .split(/\s+/)
+      .filter((w) => w.length >= 6)
+      .slice(0, 5);
+    const fonts = (await execa('pdffonts', [file])).stdout
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(/\s+/)[0]?.replace(/^[A-Z]{6}\+/, '') ?? '');
     assert.ok(words.length >= 3 && fonts.length >= 1, 'the original has text and fonts to look for');
     const safe = await convert(file);
     await assertSamePages(file, safe);
@@ -147,12 +159,15 @@ describe('nofear-open --convert (real QEMU)', function () {
     assert.ok(difference.mean < CLOSE.mean && difference.max < CLOSE.max, JSON.stringify(difference));
   });
 
-  it('--ocr: a second VM reads the text from the pixels; the layer is invisible, in NoFear\'s own unembedded font', async () => {
+  it("--ocr: a second VM reads the text from the pixels; the layer is invisible, in NoFear's own unembedded font", async () => {
     const file = path.join(dir, 'ocr.pdf');
     writeFileSync(file, samplePdf('Invoice number 4711', 'Please pay within thirty days.'));
     const safe = await convert(file, '--ocr');
     assertOnlyPixels(safe, { ocr: true, absent: ['/FontFile'] });
-    const fonts = (await execa('pdffonts', [safe])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+    const fonts = (await execa('pdffonts', [safe])).stdout
+      .split('\n')
+      .slice(2)
+      .filter((line) => line.trim() !== '');
     assert.equal(fonts.length, 1);
     assert.match(fonts[0] ?? '', /^Helvetica\s+Type 1\s+WinAnsi\s+no\s/);
     const text = (await execa('pdftotext', [safe, '-'])).stdout;
@@ -167,6 +182,9 @@ describe('nofear-open --convert (real QEMU)', function () {
     const result = await runCli('nofear-open', ['--convert', file], t);
     assert.equal(result.exitCode, 125);
     assert.match(result.stderr, /cannot convert archive\.zip \(application\/zip\).*PDF documents.*images.*office documents/);
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('archive') && name !== 'archive.zip'), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('archive') && name !== 'archive.zip'),
+      [],
+    );
   });
 });

@@ -31,11 +31,17 @@ describe('installing without root', function () {
     before(async () => {
       prefix = path.join(top, 'prefix');
       env = {
-        HOME: os.homedir(), PATH: `${prefix}/bin:/usr/bin:/bin`, LANG: 'C.UTF-8',
-        XDG_DATA_HOME: path.join(top, 'data'), XDG_CONFIG_HOME: path.join(top, 'config'), XDG_STATE_HOME: path.join(top, 'state'),
-        XDG_RUNTIME_DIR: mkdtempSync(path.join(top, 'run-')), NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
+        HOME: os.homedir(),
+        PATH: `${prefix}/bin:/usr/bin:/bin`,
+        LANG: 'C.UTF-8',
+        XDG_DATA_HOME: path.join(top, 'data'),
+        XDG_CONFIG_HOME: path.join(top, 'config'),
+        XDG_STATE_HOME: path.join(top, 'state'),
+        XDG_RUNTIME_DIR: mkdtempSync(path.join(top, 'run-')),
+        NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
         // integrate refreshes a session; these stand in for systemctl and the bus (tested elsewhere).
-        NOFEAR_SYSTEMCTL: '/bin/true', NOFEAR_DBUS_SEND: '/bin/true',
+        NOFEAR_SYSTEMCTL: '/bin/true',
+        NOFEAR_DBUS_SEND: '/bin/true',
       };
       const installed = await execa('make', ['-C', CHECKOUT, '--no-print-directory', 'install', `PREFIX=${prefix}`], { reject: false });
       assert.equal(installed.exitCode, 0, installed.stderr);
@@ -84,10 +90,22 @@ describe('installing without root', function () {
 
     it('ships what runs (the guest files, man pages) and no tests, bench or source maps', async () => {
       const listing = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').map((f) => f.replace(/^package\//, ''));
-      for (const file of ['dist/cli/nofear.js', 'dist/man/nofear.1', 'dist/completion/nofearctl', 'src/guest/init.sh', 'src/gui/xpra-client.py', 'desktop-entries/org.nofear.NoFear.desktop', 'nautilus/nofear_nautilus.py', 'node_modules/xml2js/package.json']) {
+      for (const file of [
+        'dist/cli/nofear.js',
+        'dist/man/nofear.1',
+        'dist/completion/nofearctl',
+        'src/guest/init.sh',
+        'src/gui/xpra-client.py',
+        'desktop-entries/org.nofear.NoFear.desktop',
+        'nautilus/nofear_nautilus.py',
+        'node_modules/xml2js/package.json',
+      ]) {
         assert.ok(listing.includes(file), `${file} is not in the package`);
       }
-      assert.deepEqual(listing.filter((f) => /^(test|bench|src\/(cli|vm|sandbox|service))\/|^dist\/.*\.map$|^node_modules\/(mocha|typescript|tsx)\//.test(f)), []);
+      assert.deepEqual(
+        listing.filter((f) => /^(test|bench|src\/(cli|vm|sandbox|service))\/|^dist\/.*\.map$|^node_modules\/(mocha|typescript|tsx)\//.test(f)),
+        [],
+      );
     });
 
     it('npm install -g gives three working commands, offline, with the pinned xml2js', async () => {

@@ -112,37 +112,61 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
   it('"Edit in NoFear" calls OpenFiles with edit=true, "Convert to a safe PDF" calls Convert, from the extension\'s process', async () => {
     assert.deepEqual(out.new_labels, { 'NoFear::Edit': 'Edit in NoFear', 'NoFear::Convert': 'Convert to a safe PDF with NoFear' });
     assert.equal(out.edit_done, true);
-    const edit = await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])), 1000);
+    const edit = await listener!.waitFor(
+      call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { edit: true }])),
+      1000,
+    );
     assert.equal(edit.sender_pid, out.pid);
     assert.equal(out.convert_done, true);
-    const convert = await listener!.waitFor(call('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 1000);
+    const convert = await listener!.waitFor(
+      call('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])),
+      1000,
+    );
     assert.equal(convert.sender_pid, out.pid);
   });
 
-  it('fills the submenu at once from GLib\'s applications for the type, then from ListViewers once it answered', async () => {
+  it("fills the submenu at once from GLib's applications for the type, then from ListViewers once it answered", async () => {
     // Nautilus 43 builds a selection's menu once, so the first one cannot wait for the service.
     const first = out.submenu_first ?? [];
-    assert.ok(first.some(([, label]) => label === 'MuPDF'), JSON.stringify(first));
+    assert.ok(
+      first.some(([, label]) => label === 'MuPDF'),
+      JSON.stringify(first),
+    );
     assert.ok(first.every(([name, label, sensitive]) => name.startsWith('NoFear::OpenWith::') && label !== 'NoFear' && sensitive));
     assert.equal(out.items_updated, true);
-    assert.deepEqual(out.submenu_second, [['NoFear::OpenWith::0', 'Document Viewer', true], ['NoFear::OpenWith::1', 'MuPDF', true]]);
-    await listener?.waitFor(call('ListViewers', (args) => args[0] === path.join(files, 'report.pdf')), 1000);
+    assert.deepEqual(out.submenu_second, [
+      ['NoFear::OpenWith::0', 'Document Viewer', true],
+      ['NoFear::OpenWith::1', 'MuPDF', true],
+    ]);
+    await listener?.waitFor(
+      call('ListViewers', (args) => args[0] === path.join(files, 'report.pdf')),
+      1000,
+    );
   });
 
-  it('activating the item calls OpenFiles with the path, from the extension\'s process', async () => {
+  it("activating the item calls OpenFiles with the path, from the extension's process", async () => {
     assert.equal(out.open_done, true);
-    const record = await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])), 1000);
+    const record = await listener!.waitFor(
+      call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])),
+      1000,
+    );
     assert.equal(record.sender_pid, out.pid);
   });
 
   it('a viewer from the submenu goes as the viewer option', async () => {
     assert.equal(out.open_with_done, true);
-    await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { viewer: 'mupdf.desktop' }])), 1000);
+    await listener!.waitFor(
+      call('OpenFiles', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], { viewer: 'mupdf.desktop' }])),
+      1000,
+    );
   });
 
   it('several files go in one call', async () => {
     assert.equal(out.open_two_done, true);
-    await listener!.waitFor(call('OpenFiles', (args) => JSON.stringify(args[0]) === JSON.stringify([path.join(files, 'report.pdf'), path.join(files, 'photo.png')])), 1000);
+    await listener!.waitFor(
+      call('OpenFiles', (args) => JSON.stringify(args[0]) === JSON.stringify([path.join(files, 'report.pdf'), path.join(files, 'photo.png')])),
+      1000,
+    );
   });
 
   it('never waits for the service: menu and activation return at once, the reply comes later', () => {
@@ -154,18 +178,26 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
   it('a name that is not UTF-8 goes to OpenUris as a file:// URI', async () => {
     assert.deepEqual(out.latin1_items.slice(0, 1), ['NoFear::Open']);
     assert.equal(out.latin1_done, true);
-    await listener!.waitFor(call('OpenUris', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])), 1000);
+    await listener!.waitFor(
+      call('OpenUris', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])),
+      1000,
+    );
     assert.match(out.latin1_uri, /^file:\/\/.*caf%E9\.pdf$/);
     assert.equal(out.latin1_convert_done, true);
-    await listener!.waitFor(call('Convert', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])), 1000);
+    await listener!.waitFor(
+      call('Convert', (args) => JSON.stringify(args[0]) === JSON.stringify([out.latin1_uri])),
+      1000,
+    );
   });
 
-  it('Caja loads the same file through caja-python\'s namespace and signature, and opens through the bus', async () => {
+  it("Caja loads the same file through caja-python's namespace and signature, and opens through the bus", async () => {
     const extension = path.join(tree.dataHome, 'caja-python', 'extensions', 'nofear_caja.py');
     const report = path.join(files, 'report.pdf');
     const driver = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test', 'fixtures', 'caja-extension-driver.py'), extension, report, path.join(files, 'subdir')], {
       env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus!.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'caja-trace.jsonl') },
-      extendEnv: false, timeout: 60_000, reject: false,
+      extendEnv: false,
+      timeout: 60_000,
+      reject: false,
     });
     assert.equal(driver.exitCode, 0, driver.stderr);
     const caja = JSON.parse(driver.stdout) as { host: string; is_menu_provider: boolean; items: string[]; labels: string[]; item_types: string[]; directory: string[]; events: string[] };
@@ -175,7 +207,10 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.deepEqual(caja.labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
     assert.deepEqual(caja.item_types, Array(4).fill('gi.repository.Caja.MenuItem'));
     assert.deepEqual(caja.directory, []);
-    assert.deepEqual(caja.events.filter((e) => e !== 'items'), ['activate', 'opened']);
+    assert.deepEqual(
+      caja.events.filter((e) => e !== 'items'),
+      ['activate', 'opened'],
+    );
     const calls = listener!.records.filter((r) => r.method === 'OpenFiles' && JSON.stringify(r.args) === JSON.stringify([[report], {}]));
     assert.ok(calls.length >= 2, 'the Caja call arrived besides the Nautilus one');
   });
@@ -183,7 +218,10 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
   it('a failure is shown with its D-Bus error name in a notification', async () => {
     assert.equal(out.fail_done, true);
     assert.equal(out.fail_events.find((e) => e.event === 'failed')?.error, 'org.nofear.NoFear1.Error.NoViewer');
-    const notify = await listener!.waitFor(call('Notify', () => true), 5000);
+    const notify = await listener!.waitFor(
+      call('Notify', () => true),
+      5000,
+    );
     const [app, , , summary, body] = notify.args ?? [];
     assert.equal(app, 'NoFear');
     assert.equal(summary, 'NoFear could not open fail.pdf');

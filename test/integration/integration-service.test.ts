@@ -45,15 +45,23 @@ describe('desktop integration: the Nautilus extension and the real, bus-activate
     // dbus-daemon reads the installed service file when it starts; the service inherits this environment.
     bus = await startPrivateBus(tree.top, { ...tree.env, XDG_RUNTIME_DIR: runtime, DISPLAY: '' });
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
-    const driver = await execa('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'nautilus-extension-driver.py'),
-      path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), files, 'real-service'], {
-      env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') },
-      extendEnv: false, timeout: 120_000, reject: false,
-    });
+    const driver = await execa(
+      '/usr/bin/python3',
+      [path.join(ROOT, 'test', 'fixtures', 'nautilus-extension-driver.py'), path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), files, 'real-service'],
+      {
+        env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') },
+        extendEnv: false,
+        timeout: 120_000,
+        reject: false,
+      },
+    );
     assert.equal(driver.exitCode, 0, driver.stderr);
     out = JSON.parse(driver.stdout) as Output;
-    const owner = await execa('dbus-send', [`--bus=${bus.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'], { reject: false, timeout: 10_000 });
+    const owner = await execa(
+      'dbus-send',
+      [`--bus=${bus.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'],
+      { reject: false, timeout: 10_000 },
+    );
     servicePid = /uint32 (\d+)/.exec(owner.stdout)?.[1] === undefined ? undefined : Number(/uint32 (\d+)/.exec(owner.stdout)?.[1]);
   });
 
@@ -70,20 +78,28 @@ describe('desktop integration: the Nautilus extension and the real, bus-activate
     tree?.cleanup();
   });
 
-  it('the installed service file starts NoFear\'s service on demand', () => {
+  it("the installed service file starts NoFear's service on demand", () => {
     assert.ok(servicePid !== undefined, 'nobody owns org.nofear.NoFear');
-    const cmdline = readFileSync(`/proc/${servicePid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+    const cmdline = readFileSync(`/proc/${servicePid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '');
     assert.deepEqual(cmdline.slice(-3), [bin('nofearctl'), 'service', '--activated']);
   });
 
   it('the submenu lists the viewers the service answered (desktop ids as tips)', () => {
     assert.equal(out.items_updated, true, 'ListViewers answered');
     assert.equal(out.viewers_from, 'service');
-    assert.ok(out.submenu.some(([, label, tip]) => tip === 'mupdf.desktop' && label === 'MuPDF'), JSON.stringify(out.submenu));
-    assert.ok(out.submenu.every(([, , tip]) => !tip.startsWith('org.nofear.')), 'never NoFear itself');
+    assert.ok(
+      out.submenu.some(([, label, tip]) => tip === 'mupdf.desktop' && label === 'MuPDF'),
+      JSON.stringify(out.submenu),
+    );
+    assert.ok(
+      out.submenu.every(([, , tip]) => !tip.startsWith('org.nofear.')),
+      'never NoFear itself',
+    );
   });
 
-  it('a refused open is notified with the service\'s error name', async () => {
+  it("a refused open is notified with the service's error name", async () => {
     assert.equal(out.gone_done, true);
     assert.equal(out.gone_events.find((e) => e.event === 'failed')?.error, 'org.nofear.NoFear1.Error.NotFound');
     const notify = await listener!.waitFor((r) => r.method === 'Notify', 5000);

@@ -55,7 +55,10 @@ describe('desktop integration: shipped files', () => {
     assert.equal(entry.getString('Desktop Entry', 'Icon'), 'org.nofear.NoFear');
     assert.deepEqual(entry.getList('Desktop Entry', 'MimeType'), [...RISKY_TYPES]);
     for (const group of ['PDF', 'vnd.oasis.opendocument.text', 'wordprocessingml', 'msword', 'rtf', 'epub', 'text/html', 'svg', 'image/png', 'zip', 'audio/', 'video/']) {
-      assert.ok(RISKY_TYPES.some((type) => type.toLowerCase().includes(group.toLowerCase())), `no risky type for ${group}`);
+      assert.ok(
+        RISKY_TYPES.some((type) => type.toLowerCase().includes(group.toLowerCase())),
+        `no risky type for ${group}`,
+      );
     }
     for (const action of entry.getList('Desktop Entry', 'Actions') ?? []) {
       assert.ok(entry.getString(`Desktop Action ${action}`, 'Exec')?.startsWith('nofearctl '), action);
@@ -81,14 +84,17 @@ describe('desktop integration: shipped files', () => {
     });
   }
 
-  it('the Dolphin service menu follows KDE\'s rules: Type=Service, files only, every action defined', () => {
+  it("the Dolphin service menu follows KDE's rules: Type=Service, files only, every action defined", () => {
     const menu = KeyFile.parse(readFileSync(shipped('nautilus/nofear-dolphin.desktop'), 'utf8'));
     const g = 'Desktop Entry';
     assert.equal(menu.getString(g, 'Type'), 'Service');
     assert.deepEqual(menu.getList(g, 'MimeType'), ['all/allfiles']); // all/all would include directories
     assert.equal(menu.getString(g, 'X-KDE-ServiceTypes'), 'KonqPopupMenu/Plugin');
     const actions = menu.getList(g, 'Actions') ?? [];
-    assert.deepEqual(actions.map((action) => menu.getString(`Desktop Action ${action}`, 'Name')), ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
+    assert.deepEqual(
+      actions.map((action) => menu.getString(`Desktop Action ${action}`, 'Name')),
+      ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear'],
+    );
     for (const action of actions) {
       assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^nofear-open (--edit |--convert )?%F$/);
     }
@@ -113,7 +119,7 @@ describe('desktop integration: install, status, uninstall', function () {
   });
   afterEach(() => tree.cleanup());
 
-  it('round trip: defaults set and recorded, GLib agrees, the user\'s mimeapps.list comes back byte for byte', async () => {
+  it("round trip: defaults set and recorded, GLib agrees, the user's mimeapps.list comes back byte for byte", async () => {
     mkdirSync(tree.configHome, { recursive: true });
     const mimeapps = path.join(tree.configHome, 'mimeapps.list');
     writeFileSync(mimeapps, USER_MIMEAPPS);
@@ -168,7 +174,7 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.match(await ok(tree, 'integrate', 'status'), /not installed/);
   });
 
-  it('a mimeapps.list changed after install keeps the user\'s changes and comments; only NoFear\'s entries go', async () => {
+  it("a mimeapps.list changed after install keeps the user's changes and comments; only NoFear's entries go", async () => {
     mkdirSync(tree.configHome, { recursive: true });
     const mimeapps = path.join(tree.configHome, 'mimeapps.list');
     writeFileSync(mimeapps, USER_MIMEAPPS);
@@ -222,14 +228,17 @@ describe('desktop integration: install, status, uninstall', function () {
 
   it('refuses to install without launchers, and says to run make install', async () => {
     const result = await execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'nofearctl.ts'), 'integrate', 'install'], {
-      cwd: ROOT, env: { ...tree.env, NOFEAR_BIN_DIR: path.join(tree.top, 'nowhere') }, extendEnv: false, reject: false,
+      cwd: ROOT,
+      env: { ...tree.env, NOFEAR_BIN_DIR: path.join(tree.top, 'nowhere') },
+      extendEnv: false,
+      reject: false,
     });
     assert.equal(result.exitCode, 125);
     assert.match(result.stderr, /No nofear-open and nofearctl launchers found.*make install/);
     assert.equal(existsSync(tree.stateFile), false);
   });
 
-  it('Thunar: NoFear\'s action joins the user\'s uca.xml without losing theirs, and leaves again', async () => {
+  it("Thunar: NoFear's action joins the user's uca.xml without losing theirs, and leaves again", async () => {
     const uca = path.join(tree.configHome, 'Thunar', 'uca.xml');
     mkdirSync(path.dirname(uca), { recursive: true });
     const user = `<?xml version="1.0" encoding="UTF-8"?>
@@ -254,7 +263,7 @@ describe('desktop integration: install, status, uninstall', function () {
     await ok(tree, 'integrate', 'install'); // twice: still one NoFear action
     const merged = readFileSync(uca, 'utf8');
     for (const id of ['open', 'edit', 'convert']) assert.equal(merged.split(`<unique-id>org.nofear.NoFear.${id}</unique-id>`).length, 2, id);
-    assert.ok(merged.startsWith(user.slice(0, user.lastIndexOf('</actions>'))), 'the user\'s actions stay first, unchanged');
+    assert.ok(merged.startsWith(user.slice(0, user.lastIndexOf('</actions>'))), "the user's actions stay first, unchanged");
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --edit %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --convert %F</command>`));
@@ -271,7 +280,7 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.equal(readFileSync(uca, 'utf8'), user.replace('</actions>', `${added}</actions>`));
   });
 
-  it('installed copies: the Nemo action and Dolphin menu name the launcher, Dolphin\'s is executable, the unit verifies', async () => {
+  it("installed copies: the Nemo action and Dolphin menu name the launcher, Dolphin's is executable, the unit verifies", async () => {
     await ok(tree, 'integrate', 'install');
     const open = path.join(tree.bin, 'nofear-open');
     const nemo = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear.nemo_action'), 'utf8'));
@@ -303,7 +312,9 @@ describe('desktop integration: install, status, uninstall', function () {
     // dbus-daemon reads $XDG_DATA_HOME/dbus-1/services when it starts.
     const bus = await startPrivateBus(tree.top, { XDG_DATA_HOME: tree.dataHome, HOME: tree.home });
     try {
-      const names = await execa('dbus-send', ['--bus=' + bus.address, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.ListActivatableNames'], { timeout: 10_000 });
+      const names = await execa('dbus-send', ['--bus=' + bus.address, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.ListActivatableNames'], {
+        timeout: 10_000,
+      });
       assert.match(names.stdout, /"org\.nofear\.NoFear"/);
     } finally {
       await bus.stop();

@@ -56,7 +56,7 @@ describe('QEMU jail (real QEMU)', function () {
       assert.deepEqual(readdirSync(`${root}/tmp`), ownPath, 'QEMU sees files in /tmp (X sockets live there)');
       assert.equal(existsSync(`${root}${t.env.XDG_RUNTIME_DIR}/bus`), false, 'QEMU sees the session bus socket');
       assert.equal(existsSync(`${root}${other}`), false, "QEMU sees another sandbox's runtime directory");
-      assert.equal(existsSync(`${root}${t.runtimeBase}/${record.id}/vm/control.sock`), true, "QEMU lacks its own sockets");
+      assert.equal(existsSync(`${root}${t.runtimeBase}/${record.id}/vm/control.sock`), true, 'QEMU lacks its own sockets');
       const limits = readFileSync(`/proc/${vmm.pid}/limits`, 'utf8');
       assert.match(limits, /^Max address space\s+\d+\s+\d+\s+bytes/m);
       assert.match(limits, /^Max open files\s+1024\s+1024/m);

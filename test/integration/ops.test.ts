@@ -55,7 +55,20 @@ async function psJson(t: TestEnv): Promise<PsRow[]> {
 function plantStale(t: TestEnv, id: string, bystander: ProcessIdentity): void {
   const recycled = { pid: bystander.pid, startTime: bystander.startTime - 1 };
   mkdirSync(path.join(t.runtimeBase, id), { recursive: true, mode: 0o700 });
-  const record: SandboxRecord = { id, profile: 'temporary', command: ['crashed'], files: [], state: 'running', createdAt: Date.now() - 60_000, owner: recycled, qemu: recycled, vmm: recycled, ownerKind: 'cli', accel: 'tcg', memoryMiB: 512 };
+  const record: SandboxRecord = {
+    id,
+    profile: 'temporary',
+    command: ['crashed'],
+    files: [],
+    state: 'running',
+    createdAt: Date.now() - 60_000,
+    owner: recycled,
+    qemu: recycled,
+    vmm: recycled,
+    ownerKind: 'cli',
+    accel: 'tcg',
+    memoryMiB: 512,
+  };
   writeFileSync(path.join(t.runtimeBase, id, 'sandbox.json'), JSON.stringify(record));
 }
 
@@ -147,15 +160,12 @@ describe('nofearctl operations (real QEMU)', function () {
       assert.match(info, /^in use by: -$/m);
     });
 
-    it('ps --json lists two running sandboxes with their fields, and a stale entry as stale, cleaned, its pid\'s new owner untouched', async () => {
+    it("ps --json lists two running sandboxes with their fields, and a stale entry as stale, cleaned, its pid's new owner untouched", async () => {
       const dir = path.join(configHome, 'bad2', 'nofear');
       mkdirSync(dir, { recursive: true });
       badConfig = path.join(dir, 'config.ini');
       writeFileSync(badConfig, '[vm]\ncpus = 2\nmemory = lots\n');
-      [temporary, persistent] = await Promise.all([
-        startHolding(t, ['-t', '--mem', '256']),
-        startHolding(t, ['-p', 'ops', '-v'], { XDG_CONFIG_HOME: path.dirname(dir) }),
-      ]);
+      [temporary, persistent] = await Promise.all([startHolding(t, ['-t', '--mem', '256']), startHolding(t, ['-p', 'ops', '-v'], { XDG_CONFIG_HOME: path.dirname(dir) })]);
       held.push(temporary, persistent);
       // nofear -v reports the bad value too, and runs with the default.
       assert.ok(persistent.stderr().includes(`${badConfig}:3: vm.memory = "lots"`), persistent.stderr());
@@ -225,7 +235,10 @@ describe('nofearctl operations (real QEMU)', function () {
       assert.equal(vmRuns(temporary), false, 'its QEMU still runs');
       assert.equal(existsSync(path.join(t.runtimeBase, temporary.record.id)), false, 'its files are still there');
       assert.equal(isAlive(persistent.vmm), true, 'the other sandbox was stopped too');
-      assert.deepEqual((await psJson(t)).map((r) => r.id), [persistent.record.id]);
+      assert.deepEqual(
+        (await psJson(t)).map((r) => r.id),
+        [persistent.record.id],
+      );
     });
 
     it('stopping a sandbox that is gone says so: NotFound, exit 125', async () => {
@@ -238,7 +251,7 @@ describe('nofearctl operations (real QEMU)', function () {
       assert.match(profile.stderr, /No sandbox of profile nosuchprofile is running/);
     });
 
-    it('stop PROFILE stops the persistent profile\'s VM; then the profile can be deleted', async () => {
+    it("stop PROFILE stops the persistent profile's VM; then the profile can be deleted", async () => {
       const result = await runCli('nofearctl', ['stop', 'ops'], t);
       assert.equal(result.exitCode, 0, result.stderr);
       assert.equal(result.stdout.toString(), `${persistent.record.id}: stopped\n`);

@@ -118,7 +118,11 @@ describe('nofear (VM runtime, real QEMU)', function () {
     assert.deepEqual(leftoverSandboxes(t), []);
   });
 
-  for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`stops the VM on ${signal}, exits ${status} and leaves nothing behind`, async () => {
       const child = startCli('nofear', ['-t', '--', 'sh', '-c', 'echo up; exec sleep 600'], t);
       await new Promise<void>((resolve, reject) => {

@@ -67,7 +67,10 @@ describe('the service in the foreground (private dbus-daemon)', function () {
     await first.waitForLine(SERVING, 30_000);
     const second = start();
     assert.equal(await second.exited, 0);
-    assert.ok(second.lines.some((line) => /already owns org\.nofear\.NoFear/.test(line)), second.lines.join('\n'));
+    assert.ok(
+      second.lines.some((line) => /already owns org\.nofear\.NoFear/.test(line)),
+      second.lines.join('\n'),
+    );
     const manager = await managerOn(env.DBUS_SESSION_BUS_ADDRESS ?? '');
     await manager.StopAll(); // answered by the first
     assert.equal(first.lines.filter((line) => SERVING.test(line)).length, 1);
@@ -93,7 +96,10 @@ describe('the service in the foreground (private dbus-daemon)', function () {
     await service.waitForLine(SERVING, 30_000);
     const exited = await Promise.race([service.exited, delay(20_000).then(() => 'still running')]);
     assert.equal(exited, 0);
-    assert.ok(service.lines.some((line) => /idle for 1 s with no sandbox: exiting/.test(line)), service.lines.join('\n'));
+    assert.ok(
+      service.lines.some((line) => /idle for 1 s with no sandbox: exiting/.test(line)),
+      service.lines.join('\n'),
+    );
   });
 
   it('SIGTERM stops every sandbox: no QEMU and no runtime directory survive it', async () => {
@@ -106,7 +112,10 @@ describe('the service in the foreground (private dbus-daemon)', function () {
     assert.equal(qemuDescendants(service.pid).length, 1);
     process.kill(service.pid, 'SIGTERM');
     assert.equal(await service.exited, 0);
-    assert.ok(service.lines.some((line) => line.includes(`sandbox ${id} exited with status 143`)), service.lines.join('\n'));
+    assert.ok(
+      service.lines.some((line) => line.includes(`sandbox ${id} exited with status 143`)),
+      service.lines.join('\n'),
+    );
     assert.equal(existsSync(path.join(dir, 'run', 'nofear', id)), false);
     const orphans = execa('pgrep', ['-f', path.join(dir, 'run')], { reject: false });
     assert.equal((await orphans).stdout, '', 'a process still uses the runtime dir');
@@ -118,7 +127,10 @@ describe('the service in the foreground (private dbus-daemon)', function () {
     await bus?.stop();
     bus = undefined;
     assert.equal(await service.exited, 1);
-    assert.ok(service.lines.some((line) => /session bus: .*; stopping every sandbox and exiting/.test(line)), service.lines.join('\n'));
+    assert.ok(
+      service.lines.some((line) => /session bus: .*; stopping every sandbox and exiting/.test(line)),
+      service.lines.join('\n'),
+    );
   });
 
   it('refuses what it cannot serve with a clear message: unknown options, no bus, an abstract socket', async () => {

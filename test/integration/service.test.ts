@@ -101,10 +101,14 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     const id = objectPath.split('/').at(-1) ?? '';
     const recordFile = path.join(base(), id, 'sandbox.json');
     let vmm: ProcessIdentity | undefined;
-    await waitUntil(() => {
-      if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
-      return vmm !== undefined && isAlive(vmm);
-    }, VM_DEADLINE_MS, 'the VM never ran');
+    await waitUntil(
+      () => {
+        if (existsSync(recordFile)) vmm = (JSON.parse(readFileSync(recordFile, 'utf8')) as { vmm?: ProcessIdentity }).vmm;
+        return vmm !== undefined && isAlive(vmm);
+      },
+      VM_DEADLINE_MS,
+      'the VM never ran',
+    );
     return { objectPath, id, vmm: vmm as ProcessIdentity };
   };
 
@@ -148,7 +152,9 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
         // already gone
       }
     }
-    await waitUntil(() => [...servicePids].every((pid) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')), 30_000, 'the service did not exit').catch(() => undefined);
+    await waitUntil(() => [...servicePids].every((pid) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')), 30_000, 'the service did not exit').catch(
+      () => undefined,
+    );
     client?.disconnect();
     await bus?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -159,7 +165,9 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     const activatable = (await busIface.ListActivatableNames()) as string[];
     assert.ok(activatable.includes(BUS_NAME));
     await connectManager(); // introspection is the first call: it activates the service
-    const cmdline = readFileSync(`/proc/${await servicePid()}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const cmdline = readFileSync(`/proc/${await servicePid()}/cmdline`, 'utf8')
+      .split('\0')
+      .filter(Boolean);
     assert.deepEqual(cmdline.slice(-3), [bin('nofearctl'), 'service', '--activated']);
   });
 
@@ -205,7 +213,13 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     // launch()'s own refusals come through named too: this service was given no display.
     await assert.rejects(manager.Run(['xclock'], { gui: new dbus.Variant('b', true) }), (e: Error & { type?: string }) => named('Unavailable')(e) && /Can't open display/.test(e.message));
     await assert.rejects(manager.Run([], {}), named('InvalidArgument'));
-    await assert.rejects(manager.Run(Array.from({ length: 65 }, () => 'x'), {}), named('InvalidArgument'));
+    await assert.rejects(
+      manager.Run(
+        Array.from({ length: 65 }, () => 'x'),
+        {},
+      ),
+      named('InvalidArgument'),
+    );
     await assert.rejects(manager.ListViewers('/nonexistent.pdf'), named('NotFound'));
     await assert.rejects(manager.ListViewers('relative.pdf'), named('InvalidArgument'));
     const app = (await client.getProxyObject(BUS_NAME, ROOT_PATH)).getInterface(APPLICATION);
@@ -268,7 +282,11 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     const statuses = await Promise.all(paths.map((p) => signals.exitOf(p, 5 * VM_DEADLINE_MS)));
     const mostQemu = qemus.stop();
     const mostDirs = dirs.stop();
-    assert.deepEqual(statuses, Array.from({ length: 10 }, (_, i) => i), 'each sandbox reports its own status');
+    assert.deepEqual(
+      statuses,
+      Array.from({ length: 10 }, (_, i) => i),
+      'each sandbox reports its own status',
+    );
     assert.ok(mostQemu <= 2, `${mostQemu} QEMU processes at once`);
     assert.ok(mostQemu >= 1, 'the sampler saw the VMs');
     assert.ok(mostDirs <= 2, `${mostDirs} sandbox directories at once`);

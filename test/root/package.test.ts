@@ -13,7 +13,13 @@ const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'
 const DEB_NAME = `nofear_${VERSION}_all.deb`;
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 
-const installedPackages = async () => new Set((await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n'])).stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0] ?? ''));
+const installedPackages = async () =>
+  new Set(
+    (await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n'])).stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0] ?? ''),
+  );
 const isInstalled = async (name: string) => (await installedPackages()).has(name);
 
 describe('the nofear .deb (root)', function () {
@@ -41,7 +47,17 @@ describe('the nofear .deb (root)', function () {
     const home = (await execa('getent', ['passwd', USER])).stdout.split(':')[5] ?? '';
     for (const dir of ['config', 'data', 'state']) await execa('install', ['-d', '-o', USER, path.join(work, dir)]);
     chmodSync(work, 0o755); // the user reaches its own dirs in it, apt's sandbox user reads the .deb
-    userEnv = { HOME: home, USER, LOGNAME: USER, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', XDG_CONFIG_HOME: path.join(work, 'config'), XDG_DATA_HOME: path.join(work, 'data'), XDG_STATE_HOME: path.join(work, 'state'), NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '' };
+    userEnv = {
+      HOME: home,
+      USER,
+      LOGNAME: USER,
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      XDG_CONFIG_HOME: path.join(work, 'config'),
+      XDG_DATA_HOME: path.join(work, 'data'),
+      XDG_STATE_HOME: path.join(work, 'state'),
+      NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
+    };
   });
 
   after(async () => {
@@ -63,19 +79,40 @@ describe('the nofear .deb (root)', function () {
     assert.match(info, /^Architecture: all$/m);
     assert.match(info, /nodejs \(>= 18\.19\)/);
     const lint = await execa('lintian', ['--tag-display-limit', '0', deb], { reject: false });
-    assert.deepEqual(lint.stdout.split('\n').filter((line) => /^E: /.test(line)), [], lint.stdout);
+    assert.deepEqual(
+      lint.stdout.split('\n').filter((line) => /^E: /.test(line)),
+      [],
+      lint.stdout,
+    );
   });
 
   it('apt-get install ./nofear_*.deb installs the program, launchers, desktop files, man pages and docs in their places', async () => {
     const installed = await execa('apt-get', ['install', '-y', '-q', deb], { env: APT_ENV, reject: false });
     assert.equal(installed.exitCode, 0, installed.stderr);
     packageFiles = (await execa('dpkg', ['-L', 'nofear'])).stdout.split('\n').filter((f) => f !== '/.' && f !== '');
-    for (const file of ['/usr/bin/nofear', '/usr/bin/nofear-open', '/usr/bin/nofearctl', '/usr/lib/nofear/dist/cli/nofear.js', '/usr/lib/nofear/src/guest/init.sh',
-      '/usr/share/applications/org.nofear.NoFear.desktop', '/usr/share/icons/hicolor/scalable/apps/org.nofear.NoFear.svg', '/usr/share/dbus-1/services/org.nofear.NoFear.service',
-      '/usr/lib/systemd/user/nofear.service', '/usr/share/nautilus-python/extensions/nofear_nautilus.py', '/usr/share/caja-python/extensions/nofear_caja.py',
-      '/usr/share/nemo/actions/nofear.nemo_action', '/usr/share/nemo/actions/nofear-edit.nemo_action', '/usr/share/nemo/actions/nofear-convert.nemo_action',
-      '/usr/lib/nofear/src/guest/convert.sh', '/usr/share/kio/servicemenus/nofear.desktop', '/usr/share/man/man1/nofearctl.1.gz',
-      '/usr/share/bash-completion/completions/nofear', '/usr/share/doc/nofear/copyright', '/usr/share/doc/nofear/changelog.gz', '/usr/share/doc/nofear/README.md.gz']) {
+    for (const file of [
+      '/usr/bin/nofear',
+      '/usr/bin/nofear-open',
+      '/usr/bin/nofearctl',
+      '/usr/lib/nofear/dist/cli/nofear.js',
+      '/usr/lib/nofear/src/guest/init.sh',
+      '/usr/share/applications/org.nofear.NoFear.desktop',
+      '/usr/share/icons/hicolor/scalable/apps/org.nofear.NoFear.svg',
+      '/usr/share/dbus-1/services/org.nofear.NoFear.service',
+      '/usr/lib/systemd/user/nofear.service',
+      '/usr/share/nautilus-python/extensions/nofear_nautilus.py',
+      '/usr/share/caja-python/extensions/nofear_caja.py',
+      '/usr/share/nemo/actions/nofear.nemo_action',
+      '/usr/share/nemo/actions/nofear-edit.nemo_action',
+      '/usr/share/nemo/actions/nofear-convert.nemo_action',
+      '/usr/lib/nofear/src/guest/convert.sh',
+      '/usr/share/kio/servicemenus/nofear.desktop',
+      '/usr/share/man/man1/nofearctl.1.gz',
+      '/usr/share/bash-completion/completions/nofear',
+      '/usr/share/doc/nofear/copyright',
+      '/usr/share/doc/nofear/changelog.gz',
+      '/usr/share/doc/nofear/README.md.gz',
+    ]) {
       assert.ok(packageFiles.includes(file), `${file} is not in the package`);
     }
     assert.ok(!packageFiles.some((f) => f.startsWith('/usr/lib/nofear/node_modules/mocha')), 'a dev dependency is in the package');
@@ -93,7 +130,7 @@ describe('the nofear .deb (root)', function () {
     assert.match((await asUser('man', ['-w', 'nofear-open'])).stdout, /^\/usr\/share\/man\/man1\/nofear-open\.1\.gz$/);
   });
 
-  it('integrate install --default-for application/pdf writes only the user\'s choice, and gio mime names NoFear', async () => {
+  it("integrate install --default-for application/pdf writes only the user's choice, and gio mime names NoFear", async () => {
     const integrate = await asUser('nofearctl', ['integrate', 'install', '--default-for', 'application/pdf']);
     assert.equal(integrate.exitCode, 0, integrate.stderr);
     assert.match(integrate.stdout, /the nofear package holds the desktop entry/);
@@ -111,12 +148,20 @@ describe('the nofear .deb (root)', function () {
     const directories = new Set(packageFiles.filter((f) => lstatSync(f).isDirectory()));
     const purged = await execa('apt-get', ['purge', '-y', '-q', 'nofear'], { env: APT_ENV, reject: false });
     assert.equal(purged.exitCode, 0, purged.stderr);
-    assert.deepEqual(packageFiles.filter((f) => !directories.has(f) && existsSync(f)), [], 'files left');
+    assert.deepEqual(
+      packageFiles.filter((f) => !directories.has(f) && existsSync(f)),
+      [],
+      'files left',
+    );
     // A directory may stay only where another package owns it too (/usr/bin, /usr/share/applications ...).
     const left = [...directories].filter((d) => existsSync(d));
     const owners = left.length === 0 ? { stdout: '' } : await execa('dpkg-query', ['-S', ...left], { reject: false });
     const owned = new Set(owners.stdout.split('\n').map((line) => line.slice(line.indexOf(': ') + 2)));
-    assert.deepEqual(left.filter((d) => !owned.has(d)), [], 'directories of the package left behind');
+    assert.deepEqual(
+      left.filter((d) => !owned.has(d)),
+      [],
+      'directories of the package left behind',
+    );
     assert.ok(!existsSync('/usr/lib/nofear'));
   });
 });

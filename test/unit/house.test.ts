@@ -42,7 +42,10 @@ describe('the house (src/ imports)', () => {
   const files = sources(SRC);
 
   it('gives every folder a floor', () => {
-    assert.deepEqual([...new Set(files.map(room))].filter((r) => FLOORS[r] === undefined), []);
+    assert.deepEqual(
+      [...new Set(files.map(room))].filter((r) => FLOORS[r] === undefined),
+      [],
+    );
   });
 
   it('imports only downwards: no folder imports its own floor or a higher one', () => {
@@ -61,11 +64,21 @@ describe('the house (src/ imports)', () => {
   it('speaks dbus-next only in src/service', () => {
     const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
     assert.ok(speakers.length > 0);
-    assert.deepEqual(speakers.filter((file) => !file.startsWith(`service${path.sep}`)), []);
+    assert.deepEqual(
+      speakers.filter((file) => !file.startsWith(`service${path.sep}`)),
+      [],
+    );
   });
 
   it('has no import cycle between modules', () => {
-    const graph = new Map(files.map((file) => [file, imports(file).filter((s) => s.startsWith('.')).map((s) => resolve(file, s))]));
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        imports(file)
+          .filter((s) => s.startsWith('.'))
+          .map((s) => resolve(file, s)),
+      ]),
+    );
     const state = new Map<string, 'open' | 'done'>();
     const cycles: string[] = [];
     const visit = (file: string, trail: string[]) => {
@@ -92,6 +105,9 @@ describe('the checkout', () => {
 
   it('holds no merge conflict markers', () => {
     const marked = walk(ROOT).filter((file) => statSync(file).size < 1 << 20 && /^(<{7} |>{7} |={7}$)/m.test(readFileSync(file, 'utf8')));
-    assert.deepEqual(marked.map((file) => path.relative(ROOT, file)), []);
+    assert.deepEqual(
+      marked.map((file) => path.relative(ROOT, file)),
+      [],
+    );
   });
 });

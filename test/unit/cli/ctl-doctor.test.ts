@@ -6,10 +6,12 @@ import { chooseAccel } from '../../../src/vm/accel.js';
 import { clientJailCheck } from '../../../src/cli/doctor-client-jail.js';
 
 const check = (status: Check['status']): Check => ({ name: 'x', status, detail: 'd' });
-const answers = (replies: Record<string, { exitCode: number; stdout?: string; stderr?: string } | undefined>): Prober => async (program, args) => {
-  const reply = replies[`${program} ${args.find((a) => a.startsWith('org.freedesktop.DBus.')) ?? ''}`.trim()];
-  return reply === undefined ? undefined : { stdout: '', stderr: '', ...reply };
-};
+const answers =
+  (replies: Record<string, { exitCode: number; stdout?: string; stderr?: string } | undefined>): Prober =>
+  async (program, args) => {
+    const reply = replies[`${program} ${args.find((a) => a.startsWith('org.freedesktop.DBus.')) ?? ''}`.trim()];
+    return reply === undefined ? undefined : { stdout: '', stderr: '', ...reply };
+  };
 
 describe('nofearctl doctor', () => {
   it('exits 1 only on a FAIL: warnings (display, service, integration, TCG) keep 0', () => {
@@ -31,7 +33,7 @@ describe('nofearctl doctor', () => {
     assert.match(line.fix ?? '', /usermod -aG kvm .*setfacl -m u:\$USER:rw \/dev\/kvm/);
   });
 
-  it('fails on a Node older than 18.19 and names the distribution\'s nodejs', () => {
+  it("fails on a Node older than 18.19 and names the distribution's nodejs", () => {
     assert.equal(checkNode('v18.19.0').status, 'OK');
     assert.equal(checkNode('v18.20.4').status, 'OK');
     assert.equal(checkNode('v22.1.0').status, 'OK');
@@ -52,7 +54,7 @@ describe('nofearctl doctor', () => {
     assert.match(found.detail, /^\/bin\/sh: required for --net user/);
   });
 
-  it('names the package in the distribution\'s own terms', () => {
+  it("names the package in the distribution's own terms", () => {
     assert.equal(distroFamily('ID=debian\nVERSION_ID="12"\n'), 'debian');
     assert.equal(distroFamily('ID=ubuntu\nID_LIKE=debian\n'), 'debian');
     assert.equal(distroFamily('ID="rocky"\nID_LIKE="rhel centos fedora"\n'), 'fedora');
@@ -109,7 +111,11 @@ describe("nofearctl doctor's line for the Xpra client's jail", () => {
     assert.match(line.detail, /only an abstract socket, so it goes through NoFear's relay/);
   });
   it('warns, with the fix, when the jail cannot be built or is turned off', () => {
-    const broken = clientJailCheck({ usable: false, missing: false, why: 'bubblewrap cannot build the client\'s jail here (setting up uid map: Permission denied)', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' }, undefined, false);
+    const broken = clientJailCheck(
+      { usable: false, missing: false, why: "bubblewrap cannot build the client's jail here (setting up uid map: Permission denied)", fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' },
+      undefined,
+      false,
+    );
     assert.equal(broken.status, 'WARN');
     assert.match(broken.detail, /Permission denied\): NoFear runs the Xpra client without its jail/);
     assert.match(broken.fix ?? '', /unprivileged_userns_clone/);

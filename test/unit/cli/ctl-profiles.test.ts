@@ -21,10 +21,7 @@ describe('nofearctl profiles', () => {
   });
 
   it('prints info as key: value lines, "never" for a profile never used', () => {
-    assert.equal(
-      formatProfileInfo(info(), []),
-      'name: work\ndisk: /d/work/disk.img\nsize on disk: 276.0 MiB (289406976 bytes)\nlast used: never\nin use by: -\n',
-    );
+    assert.equal(formatProfileInfo(info(), []), 'name: work\ndisk: /d/work/disk.img\nsize on disk: 276.0 MiB (289406976 bytes)\nlast used: never\nin use by: -\n');
   });
 
   it('names the sandbox that holds a profile in use', () => {

@@ -36,7 +36,18 @@ describe('nofearctl ps rows', () => {
     const probe = fakeProbe({ 100: { startTime: 5 }, 200: { startTime: 6, rssKiB: 900 }, 203: { startTime: 7, rssKiB: 204_800 } });
     const row = psRow(record(), 1_000_000 + 42_400, probe);
     assert.deepEqual(
-      { id: row.id, profile: row.profile, command: row.command, state: row.state, age: row.ageSeconds, accel: row.accel, mem: row.memoryMiB, pid: row.qemuPid, rss: row.qemuRssMiB, cleaned: row.cleaned },
+      {
+        id: row.id,
+        profile: row.profile,
+        command: row.command,
+        state: row.state,
+        age: row.ageSeconds,
+        accel: row.accel,
+        mem: row.memoryMiB,
+        pid: row.qemuPid,
+        rss: row.qemuRssMiB,
+        cleaned: row.cleaned,
+      },
       { id: '0123abcd', profile: 'temporary', command: 'sh -c echo up; exec sleep 600', state: 'running', age: 42, accel: 'tcg', mem: 256, pid: 203, rss: 200, cleaned: false },
     );
     assert.equal(row.note, undefined);

@@ -23,7 +23,10 @@ describe('nofearctl stop targets', () => {
   it('takes exactly one target: an id, a profile name or --all', () => {
     assert.equal(stopTarget(false, '0000aaaa'), '0000aaaa');
     assert.equal(stopTarget(true, undefined), '--all');
-    assert.throws(() => stopTarget(false, undefined), (e: unknown) => e instanceof NoFearError && e.code === 'InvalidArgument' && /needs a sandbox id/.test(e.message));
+    assert.throws(
+      () => stopTarget(false, undefined),
+      (e: unknown) => e instanceof NoFearError && e.code === 'InvalidArgument' && /needs a sandbox id/.test(e.message),
+    );
     assert.throws(() => stopTarget(true, 'work'), /--all or a target, not both/);
     assert.throws(() => stopTarget(false, '../x'), /neither a sandbox id .* nor a profile name/);
     assert.throws(() => parseCommandLine(NOFEARCTL_SPEC, ['stop', 'a', 'b']), /stop takes at most 1 argument/);
@@ -66,8 +69,17 @@ describe('stopping politely', () => {
   it('sends its owner SIGTERM (once) when every sandbox that owner holds is stopped', () => {
     const records = [own('0000aaaa', 100), own('0000bbbb', 100), own('0000cccc', 200)];
     const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, nofearOwner);
-    assert.deepEqual([...plan.polite], [['0000aaaa', 'owner'], ['0000bbbb', 'owner']]);
-    assert.deepEqual(plan.signalOwners.map((r) => r.owner.pid), [100]);
+    assert.deepEqual(
+      [...plan.polite],
+      [
+        ['0000aaaa', 'owner'],
+        ['0000bbbb', 'owner'],
+      ],
+    );
+    assert.deepEqual(
+      plan.signalOwners.map((r) => r.owner.pid),
+      [100],
+    );
   });
 
   it('stops only the VM (QEMU gets SIGTERM) when its owner holds others that must live', () => {
@@ -80,15 +92,30 @@ describe('stopping politely', () => {
   it('asks the service over D-Bus for its own sandboxes, and never signals itself', () => {
     const records = [own('0000aaaa', 100, { ownerKind: 'service' }), own('0000bbbb', 1)];
     const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, nofearOwner);
-    assert.deepEqual([...plan.polite], [['0000aaaa', 'service'], ['0000bbbb', 'owner']]);
+    assert.deepEqual(
+      [...plan.polite],
+      [
+        ['0000aaaa', 'service'],
+        ['0000bbbb', 'owner'],
+      ],
+    );
     assert.deepEqual(plan.signalOwners, []);
   });
 
   it('never signals an owner that is not a NoFear command (a forged record): its sandbox is asked through its QEMU', () => {
     const records = [own('0000aaaa', 100), own('0000bbbb', 200)];
     const plan = planPoliteStop(records, new Set(['0000aaaa', '0000bbbb']), 1, live, (r) => r.owner.pid === 200);
-    assert.deepEqual([...plan.polite], [['0000aaaa', 'qemu'], ['0000bbbb', 'owner']]);
-    assert.deepEqual(plan.signalOwners.map((r) => r.owner.pid), [200]);
+    assert.deepEqual(
+      [...plan.polite],
+      [
+        ['0000aaaa', 'qemu'],
+        ['0000bbbb', 'owner'],
+      ],
+    );
+    assert.deepEqual(
+      plan.signalOwners.map((r) => r.owner.pid),
+      [200],
+    );
   });
 
   it('a pid reused by another process (other start time) is another owner', () => {

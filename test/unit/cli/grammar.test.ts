@@ -71,13 +71,22 @@ describe('command-line grammar', () => {
       [NOFEARCTL_SPEC, ['profiles', 'create'], /^NAME is missing\.$/],
     ];
     for (const [command, argv, message] of cases) {
-      assert.throws(() => parseCommandLine(command, argv), (error: unknown) =>
-        error instanceof NoFearError && error.code === 'InvalidArgument' && message.test(error.message) && /\S/.test(error.fix ?? ''), `${command.path[0] ?? ''} ${argv.join(' ')}`);
+      assert.throws(
+        () => parseCommandLine(command, argv),
+        (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && message.test(error.message) && /\S/.test(error.fix ?? ''),
+        `${command.path[0] ?? ''} ${argv.join(' ')}`,
+      );
     }
   });
 
   it('names a value that works in the fix of a missing or bad value', () => {
-    assert.throws(() => parseCommandLine(NOFEAR_SPEC, ['--mem']), (e: unknown) => e instanceof NoFearError && e.fix === 'nofear --mem 2G [CMD [ARG...]]');
-    assert.throws(() => parseCommandLine(NOFEAR_OPEN_SPEC, ['--with']), (e: unknown) => e instanceof NoFearError && e.fix === 'nofear-open --with mupdf FILE|URL...');
+    assert.throws(
+      () => parseCommandLine(NOFEAR_SPEC, ['--mem']),
+      (e: unknown) => e instanceof NoFearError && e.fix === 'nofear --mem 2G [CMD [ARG...]]',
+    );
+    assert.throws(
+      () => parseCommandLine(NOFEAR_OPEN_SPEC, ['--with']),
+      (e: unknown) => e instanceof NoFearError && e.fix === 'nofear-open --with mupdf FILE|URL...',
+    );
   });
 });

@@ -9,7 +9,7 @@ describe('parseNofearArgs', () => {
     assert.deepEqual(run(['ps', 'fauxw']).command, ['ps', 'fauxw']);
     assert.deepEqual(run(['-t', 'ls', '-la']).command, ['ls', '-la']);
     assert.deepEqual(run(['-t', '--', '-weird']).command, ['-weird']);
-    assert.deepEqual(run(['-t', 'sh', '--help']).command, ['sh', '--help'], 'the command\'s own --help is the command\'s');
+    assert.deepEqual(run(['-t', 'sh', '--help']).command, ['sh', '--help'], "the command's own --help is the command's");
   });
   it('takes the original and the long forms', () => {
     const args = run(['-p', 'work', '-g', '-s', '-f', '/tmp', '--net', 'user', '--mem=512', '--cpus', '1', '--root', '-v', 'xclock']);
@@ -39,11 +39,15 @@ describe('parseNofearArgs', () => {
     assert.equal(run(['--mem=512m', 'true']).memoryMiB, 512);
     assert.equal(run(['--mem', '1T', 'true']).memoryMiB, 1024 * 1024);
   });
-  it('states the range --mem really has: 128M up to the host\'s RAM, both ends included', () => {
+  it("states the range --mem really has: 128M up to the host's RAM, both ends included", () => {
     const host = 4096 * 1024 ** 2;
     for (const ok of [128, 2048, 4096]) assert.doesNotThrow(() => checkMemory(ok, host), String(ok));
     for (const bad of [127, 64, 4097]) {
-      assert.throws(() => checkMemory(bad, host), (e: unknown) => e instanceof NoFearError && /--mem takes 128M up to 4G, the host's RAM/.test(e.fix ?? ''), String(bad));
+      assert.throws(
+        () => checkMemory(bad, host),
+        (e: unknown) => e instanceof NoFearError && /--mem takes 128M up to 4G, the host's RAM/.test(e.fix ?? ''),
+        String(bad),
+      );
     }
     assert.throws(() => checkMemory(run(['--mem', '5G', 'true']).memoryMiB ?? 0, host), /exceeds host physical RAM size 4096 MiB/);
   });
@@ -58,8 +62,25 @@ describe('parseNofearArgs', () => {
     assert.equal(parseNofearArgs(['-th']).action, 'help');
   });
   it('refuses bad input with InvalidArgument, never naming the program (runMain prefixes it once)', () => {
-    for (const argv of [['--bogus'], ['-p'], ['--net', 'bridge'], ['--mem', '1.5'], ['--mem', 'lots'], ['--cpus', '0'], ['-p', 'a', '-t'], ['-s', 'x'], ['-l', 'x'], ['-tx', 'ls'], ['-q', '-v', 'x'], ['-n', 'a', '-l']]) {
-      assert.throws(() => parseNofearArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && !/^nofear\b/.test(error.message) && error.fix !== undefined, argv.join(' '));
+    for (const argv of [
+      ['--bogus'],
+      ['-p'],
+      ['--net', 'bridge'],
+      ['--mem', '1.5'],
+      ['--mem', 'lots'],
+      ['--cpus', '0'],
+      ['-p', 'a', '-t'],
+      ['-s', 'x'],
+      ['-l', 'x'],
+      ['-tx', 'ls'],
+      ['-q', '-v', 'x'],
+      ['-n', 'a', '-l'],
+    ]) {
+      assert.throws(
+        () => parseNofearArgs(argv),
+        (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && !/^nofear\b/.test(error.message) && error.fix !== undefined,
+        argv.join(' '),
+      );
     }
   });
 });

@@ -26,7 +26,11 @@ describe('nofear-open arguments', () => {
   });
   it('refuses unknown options, a missing file and persistent profiles', () => {
     for (const argv of [['--bogus', 'a'], [], ['--with'], ['--profile', 'work', 'a.pdf'], ['-qv', 'a.pdf']]) {
-      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && !/^nofear-open\b/.test(error.message), argv.join(' '));
+      assert.throws(
+        () => parseOpenArgs(argv),
+        (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && !/^nofear-open\b/.test(error.message),
+        argv.join(' '),
+      );
     }
   });
 });
@@ -48,7 +52,11 @@ describe('nofear-open --convert and --edit arguments', () => {
       [['--edit', '--save-back=sometimes', 'a.pdf'], /sometimes/],
     ];
     for (const [argv, message] of refusals) {
-      assert.throws(() => parseOpenArgs(argv), (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && message.test(error.message), argv.join(' '));
+      assert.throws(
+        () => parseOpenArgs(argv),
+        (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && message.test(error.message),
+        argv.join(' '),
+      );
     }
   });
 });
@@ -66,12 +74,22 @@ describe('targets', () => {
       assert.deepEqual(classifyTarget(name), { kind: 'file', path: name }, name);
     }
   });
-  it('refuses kernel, device and /run views, except the user\'s removable media and document portal files', () => {
+  it("refuses kernel, device and /run views, except the user's removable media and document portal files", () => {
     const table: Array<[string, boolean]> = [
-      ['/proc/self/environ', true], ['/sys/kernel/uevent_seqnum', true], ['/dev/null', true], ['/run/dbus/system_bus_socket', true],
-      ['/run', true], ['/run/user/1000/bus', true], ['/run/user/1000/doc', true], ['/run/user/1001/doc/a1/x.pdf', true],
-      ['/run/media/bob/usb/x.pdf', true], ['/run/media/alice', true], ['/running/x.pdf', false], ['/home/alice/run/x.pdf', false],
-      ['/run/media/alice/USB STICK/x.pdf', false], ['/run/user/1000/doc/a1b2c3/x.pdf', false],
+      ['/proc/self/environ', true],
+      ['/sys/kernel/uevent_seqnum', true],
+      ['/dev/null', true],
+      ['/run/dbus/system_bus_socket', true],
+      ['/run', true],
+      ['/run/user/1000/bus', true],
+      ['/run/user/1000/doc', true],
+      ['/run/user/1001/doc/a1/x.pdf', true],
+      ['/run/media/bob/usb/x.pdf', true],
+      ['/run/media/alice', true],
+      ['/running/x.pdf', false],
+      ['/home/alice/run/x.pdf', false],
+      ['/run/media/alice/USB STICK/x.pdf', false],
+      ['/run/user/1000/doc/a1b2c3/x.pdf', false],
     ];
     for (const [file, refused] of table) assert.equal(isSystemView(file, 'alice', 1000), refused, file);
   });

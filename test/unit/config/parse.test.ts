@@ -24,30 +24,32 @@ describe('config/parseConfig', () => {
   });
 
   it('reads every setting of a good file and records its line', () => {
-    const { config, sources, problems } = parse(lines(
-      '; NoFear settings',
-      '[vm]',
-      'memory = 2048',
-      'cpus = 4',
-      'accel = tcg',
-      'net = user',
-      'tb_size = 64',
-      '',
-      '[gui]',
-      'border = DodgerBlue,5',
-      'clipboard = to-guest',
-      '[open]',
-      'max_file_size = 100M',
-      '[service]',
-      'max_sandboxes = 2',
-      'max_guest_memory = 4096',
-      'idle_exit = 0',
-      'queue_timeout = 5',
-      '[pool]',
-      'size = 0',
-      'min_available_memory = 1024',
-      'idle_timeout = 120',
-    ));
+    const { config, sources, problems } = parse(
+      lines(
+        '; NoFear settings',
+        '[vm]',
+        'memory = 2048',
+        'cpus = 4',
+        'accel = tcg',
+        'net = user',
+        'tb_size = 64',
+        '',
+        '[gui]',
+        'border = DodgerBlue,5',
+        'clipboard = to-guest',
+        '[open]',
+        'max_file_size = 100M',
+        '[service]',
+        'max_sandboxes = 2',
+        'max_guest_memory = 4096',
+        'idle_exit = 0',
+        'queue_timeout = 5',
+        '[pool]',
+        'size = 0',
+        'min_available_memory = 1024',
+        'idle_timeout = 120',
+      ),
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual(config.vm, { memoryMiB: 2048, cpus: 4, accel: 'tcg', net: 'user', tbSizeMiB: 64 });
     assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest' });
@@ -85,14 +87,20 @@ describe('config/parseConfig', () => {
   });
 
   it('refuses out-of-range numbers and unknown choices', () => {
-    const { config, problems } = parse(lines(
-      '[vm]', 'memory = 64', 'cpus = 65', 'accel = xen', 'net = bridge', 'tb_size = 4096',
-      '[pool]', 'size = 9', '[service]', 'max_sandboxes = 0',
-    ));
+    const { config, problems } = parse(lines('[vm]', 'memory = 64', 'cpus = 65', 'accel = xen', 'net = bridge', 'tb_size = 4096', '[pool]', 'size = 9', '[service]', 'max_sandboxes = 0'));
     assert.deepEqual(config, defaultConfig());
-    assert.deepEqual(problems.map((p) => [p.setting, p.line]), [
-      ['vm.memory', 2], ['vm.cpus', 3], ['vm.accel', 4], ['vm.net', 5], ['vm.tb_size', 6], ['pool.size', 8], ['service.max_sandboxes', 10],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.setting, p.line]),
+      [
+        ['vm.memory', 2],
+        ['vm.cpus', 3],
+        ['vm.accel', 4],
+        ['vm.net', 5],
+        ['vm.tb_size', 6],
+        ['pool.size', 8],
+        ['service.max_sandboxes', 10],
+      ],
+    );
     assert.match(problems[2]!.message, /auto, kvm or tcg/);
   });
 
@@ -133,11 +141,7 @@ describe('config/parseConfig', () => {
   });
 
   it('reads per-profile borders, dotted names included, and inherits the [gui] width', () => {
-    const { config, sources, problems } = parse(lines(
-      '[gui]', 'border = gold,6',
-      '[profile.work]', 'border = #3366ff',
-      '[profile.bank.eu]', 'border = "SeaGreen3, 2" ; quoted',
-    ));
+    const { config, sources, problems } = parse(lines('[gui]', 'border = gold,6', '[profile.work]', 'border = #3366ff', '[profile.bank.eu]', 'border = "SeaGreen3, 2" ; quoted'));
     assert.deepEqual(problems, []);
     assert.deepEqual(config.profiles, {
       work: { border: { colour: '#3366ff', width: 6 } },
@@ -148,15 +152,17 @@ describe('config/parseConfig', () => {
   });
 
   it('reports bad profile sections and keys; the profile falls back to gui.border', () => {
-    const { config, problems } = parse(lines(
-      '[profile.work]', 'border = octarine', 'colour = red',
-      '[profile.-bad]', 'border = red',
-      '[profile]', 'border = red',
-    ));
+    const { config, problems } = parse(lines('[profile.work]', 'border = octarine', 'colour = red', '[profile.-bad]', 'border = red', '[profile]', 'border = red'));
     assert.deepEqual(config.profiles, {});
-    assert.deepEqual(problems.map((p) => [p.setting, p.line]), [
-      ['profile.work.border', 2], ['profile.work.colour', 3], ['[profile.-bad]', 4], ['[profile]', 6],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.setting, p.line]),
+      [
+        ['profile.work.border', 2],
+        ['profile.work.colour', 3],
+        ['[profile.-bad]', 4],
+        ['[profile]', 6],
+      ],
+    );
     assert.match(problems[0]!.message, /unknown colour "octarine".*keeps gui\.border, OrangeRed,3/);
     assert.match(problems[3]!.message, /\[profile\.NAME\]/);
   });
@@ -177,7 +183,10 @@ describe('config/parseConfig', () => {
   it('reports bare keys, lists and JSON-looking values instead of coercing them', () => {
     const { config, problems } = parse(lines('[vm]', 'cpus', 'tb_size[] = 64', '[gui]', 'clipboard = true'));
     assert.deepEqual(config, defaultConfig());
-    assert.deepEqual(problems.map((p) => p.line), [2, 3, 5]);
+    assert.deepEqual(
+      problems.map((p) => p.line),
+      [2, 3, 5],
+    );
     assert.match(problems[0]!.message, /vm\.cpus: no value/);
     assert.match(problems[1]!.message, /list/);
     assert.match(problems[2]!.message, /clipboard = "true"/);

@@ -12,10 +12,23 @@ const HEADER = 'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\tt
 const row = (level: number, page: number, box: [number, number, number, number], text = '', conf = '96.5') => [level, page, 1, 1, 1, 1, ...box, conf, text].join('\t');
 
 describe('convert/ocr-words', () => {
-  const pages = [{ width: 100, height: 50 }, { width: 10, height: 10 }];
+  const pages = [
+    { width: 100, height: 50 },
+    { width: 10, height: 10 },
+  ];
 
   it('keeps the words of each page, in any chunking, and hears each page start', () => {
-    const text = [HEADER, row(1, 1, [0, 0, 100, 50], '', '-1'), row(5, 1, [1, 2, 30, 10], 'Hello'), row(4, 1, [0, 0, 9, 9]), row(5, 1, [40, 2, 30, 10], '  '), row(1, 2, [0, 0, 10, 10], '', '-1'), row(5, 2, [8, 8, 30, 30], 'edge'), OCR_END, ''].join('\n');
+    const text = [
+      HEADER,
+      row(1, 1, [0, 0, 100, 50], '', '-1'),
+      row(5, 1, [1, 2, 30, 10], 'Hello'),
+      row(4, 1, [0, 0, 9, 9]),
+      row(5, 1, [40, 2, 30, 10], '  '),
+      row(1, 2, [0, 0, 10, 10], '', '-1'),
+      row(5, 2, [8, 8, 30, 30], 'edge'),
+      OCR_END,
+      '',
+    ].join('\n');
     for (const size of [1, 5, text.length]) {
       const heard: number[] = [];
       const reader = new OcrReader(pages, (page) => heard.push(page));
@@ -45,7 +58,10 @@ describe('convert/ocr-words', () => {
   for (const [what, text] of broken) {
     it(`refuses ${what}`, () => {
       const reader = new OcrReader(pages);
-      assert.throws(() => reader.push(Buffer.from(`${text}\n`)), (e: unknown) => e instanceof ConversionError && e.failure === 'OcrFailed');
+      assert.throws(
+        () => reader.push(Buffer.from(`${text}\n`)),
+        (e: unknown) => e instanceof ConversionError && e.failure === 'OcrFailed',
+      );
     });
   }
 
@@ -69,7 +85,21 @@ describe('convert/convert-plan', () => {
 
   it('renders PDFs directly, images through ImageMagick, office documents and text through LibreOffice; nothing else', () => {
     const kinds = Object.fromEntries(
-      ['application/pdf', 'image/png', 'image/svg+xml', 'application/vnd.oasis.opendocument.text', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/msword', 'text/plain', 'text/x-python', 'text/csv', 'application/zip', 'application/x-executable', 'audio/mpeg', 'video/mp4'].map((mime) => [mime, convertKindOf(tree, mime) ?? 'none']),
+      [
+        'application/pdf',
+        'image/png',
+        'image/svg+xml',
+        'application/vnd.oasis.opendocument.text',
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        'application/msword',
+        'text/plain',
+        'text/x-python',
+        'text/csv',
+        'application/zip',
+        'application/x-executable',
+        'audio/mpeg',
+        'video/mp4',
+      ].map((mime) => [mime, convertKindOf(tree, mime) ?? 'none']),
     );
     assert.deepEqual(kinds, {
       'application/pdf': 'pdf',
@@ -89,7 +119,10 @@ describe('convert/convert-plan', () => {
   });
 
   it('names the tools, or the package to install when one is missing', () => {
-    const only = (...tools: string[]) => (tool: string) => tools.includes(tool);
+    const only =
+      (...tools: string[]) =>
+      (tool: string) =>
+        tools.includes(tool);
     assert.equal(toolsFor('pdf', only('pdftoppm', 'pdfinfo')), 'pdftoppm');
     assert.equal(toolsFor('pdf', only('mutool')), 'mutool');
     assert.equal(toolsFor('office', only('mutool', 'libreoffice')), 'LibreOffice, then mutool');
@@ -102,9 +135,18 @@ describe('convert/convert-plan', () => {
       }
       return 'accepted';
     };
-    assert.equal(refusal(() => toolsFor('pdf', only())), 'Unavailable: sudo apt-get install poppler-utils');
-    assert.equal(refusal(() => toolsFor('image', only('pdftoppm', 'pdfinfo'))), 'Unavailable: sudo apt-get install imagemagick');
-    assert.match(refusal(() => toolsFor('office', only('pdftoppm', 'pdfinfo'))), /^Unavailable: sudo apt-get install libreoffice-core/);
+    assert.equal(
+      refusal(() => toolsFor('pdf', only())),
+      'Unavailable: sudo apt-get install poppler-utils',
+    );
+    assert.equal(
+      refusal(() => toolsFor('image', only('pdftoppm', 'pdfinfo'))),
+      'Unavailable: sudo apt-get install imagemagick',
+    );
+    assert.match(
+      refusal(() => toolsFor('office', only('pdftoppm', 'pdfinfo'))),
+      /^Unavailable: sudo apt-get install libreoffice-core/,
+    );
   });
 
   it('names the safe PDF NAME.safe.pdf, then NAME.safe-2.pdf', () => {

@@ -28,7 +28,9 @@ describe('convert/pdf-writer', () => {
       for (let at = 0; at < page.data.length; at += chunk) await writer.writePixels(page.data.subarray(at, at + chunk));
       await writer.endPage();
     }
-    await writer.finish(textLayer ? (index) => (index === 0 ? textLayerOps([{ left: 10, top: 20, width: 100, height: 30, text: 'Hello (world)' }], { width: 72, height: 48, dpi: 150 }) : '') : undefined);
+    await writer.finish(
+      textLayer ? (index) => (index === 0 ? textLayerOps([{ left: 10, top: 20, width: 100, height: 30, text: 'Hello (world)' }], { width: 72, height: 48, dpi: 150 }) : '') : undefined,
+    );
   }
 
   for (const textLayer of [false, true]) {
@@ -42,7 +44,10 @@ describe('convert/pdf-writer', () => {
       const objects = pdfObjects(file);
       assert.equal(objects.length, 2 + (textLayer ? 1 : 0) + pages.length * (textLayer ? 5 : 4));
       const images = objects.filter((o) => o.head.includes('/Subtype /Image'));
-      assert.deepEqual(images.map((o) => o.stream), pages.map((p) => p.data));
+      assert.deepEqual(
+        images.map((o) => o.stream),
+        pages.map((p) => p.data),
+      );
       const pageObjects = objects.filter((o) => o.head.startsWith('<< /Type /Page '));
       assert.match(pageObjects[0]?.head ?? '', /\/MediaBox \[0 0 72 48\]/);
       assert.match(pageObjects[1]?.head ?? '', /\/MediaBox \[0 0 1\.44 0\.48\]/);
@@ -76,7 +81,7 @@ describe('convert/pdf-writer', () => {
 });
 
 describe('convert/png-writer', () => {
-  it('computes PNG\'s CRC-32', () => {
+  it("computes PNG's CRC-32", () => {
     assert.equal(crc32(Buffer.from('IEND')), 0xae426082);
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
   });
@@ -91,7 +96,7 @@ describe('convert/png-writer', () => {
       await png.finish();
       const bytes = readFileSync(file);
       const chunks: Array<[string, Buffer]> = [];
-      for (let at = 8; at < bytes.length; ) {
+      for (let at = 8; at < bytes.length;) {
         const length = bytes.readUInt32BE(at);
         const type = bytes.subarray(at + 4, at + 8).toString('latin1');
         const data = bytes.subarray(at + 8, at + 8 + length);
@@ -99,7 +104,10 @@ describe('convert/png-writer', () => {
         chunks.push([type, data]);
         at += 12 + length;
       }
-      assert.deepEqual(chunks.map(([type]) => type).filter((type, i, all) => type !== 'IDAT' || all[i - 1] !== 'IDAT'), ['IHDR', 'pHYs', 'IDAT', 'IEND']);
+      assert.deepEqual(
+        chunks.map(([type]) => type).filter((type, i, all) => type !== 'IDAT' || all[i - 1] !== 'IDAT'),
+        ['IHDR', 'pHYs', 'IDAT', 'IEND'],
+      );
       assert.equal(chunks.find(([type]) => type === 'pHYs')?.[1].readUInt32BE(0), 5906);
       const image = inflateSync(Buffer.concat(chunks.filter(([type]) => type === 'IDAT').map(([, data]) => data)));
       assert.deepEqual([...image], [0, 1, 2, 3, 4, 5, 6, 0, 7, 8, 9, 10, 11, 12]);
@@ -110,7 +118,7 @@ describe('convert/png-writer', () => {
 });
 
 describe('convert/text-layer', () => {
-  it('knows Helvetica\'s width of every printable ASCII character', () => {
+  it("knows Helvetica's width of every printable ASCII character", () => {
     assert.equal(helveticaEm(' '), 0.278);
     assert.equal(helveticaEm('~'), 0.584);
     assert.equal(helveticaEm('W'), 0.944);

@@ -63,7 +63,12 @@ describe('convert/pixel-stream', () => {
     ['a zero width', Buffer.concat([doc(1), Buffer.from('P6\n0 1\n255\n')]), 'BadHeader'],
     ['100000 x 100000 pixels', Buffer.concat([doc(1), Buffer.from('P6\n100000 100000\n255\n')]), 'PageTooLarge'],
     ['one side over the limit', Buffer.concat([doc(1), Buffer.from('P6\n101 1\n255\n')]), 'PageTooLarge'],
-    ['more bytes in all than the limit', Buffer.concat([doc(3), page(100, 100), page(100, 100), Buffer.from('P6\n100 100\n255\n')]), 'TooManyBytes', { ...LIMITS, maxTotalBytes: 2 * 100 * 100 * 3 + 1 }],
+    [
+      'more bytes in all than the limit',
+      Buffer.concat([doc(3), page(100, 100), page(100, 100), Buffer.from('P6\n100 100\n255\n')]),
+      'TooManyBytes',
+      { ...LIMITS, maxTotalBytes: 2 * 100 * 100 * 3 + 1 },
+    ],
     ['a page cut short', Buffer.concat([doc(1), page(3, 2).subarray(0, -1)]), 'TruncatedPage'],
     ['a page header cut short', Buffer.concat([doc(2), page(1, 1), Buffer.from('P6\n1 ')]), 'MissingPages'],
     ['fewer pages than announced', Buffer.concat([doc(2), page(1, 1)]), 'MissingPages'],
@@ -80,7 +85,10 @@ describe('convert/pixel-stream', () => {
   it('refuses a page too large at its header, before a single pixel of it is handed on', () => {
     const parser = new PixelStreamParser(LIMITS);
     assert.deepEqual(parser.push(doc(1)), [{ kind: 'document', pages: 1 }]);
-    assert.throws(() => parser.push(Buffer.concat([Buffer.from('P6\n100000 100000\n255\n'), Buffer.alloc(1000)])), (e: unknown) => e instanceof PixelStreamError && e.violation === 'PageTooLarge' && e.code === 'LimitReached');
+    assert.throws(
+      () => parser.push(Buffer.concat([Buffer.from('P6\n100000 100000\n255\n'), Buffer.alloc(1000)])),
+      (e: unknown) => e instanceof PixelStreamError && e.violation === 'PageTooLarge' && e.code === 'LimitReached',
+    );
   });
 
   it('hands pixels on as slices of the chunk (nothing kept)', () => {

@@ -56,8 +56,14 @@ describe('desktop/exec-line', () => {
     });
 
     it('launches once per file for %f and %u', () => {
-      assert.deepEqual(expandExec('mupdf %f', { files: ['/a.pdf', '/b.pdf'] }), [['mupdf', '/a.pdf'], ['mupdf', '/b.pdf']]);
-      assert.deepEqual(expandExec('app --file=%f -x', { files: ['/a', '/b'] }), [['app', '--file=/a', '-x'], ['app', '--file=/b', '-x']]);
+      assert.deepEqual(expandExec('mupdf %f', { files: ['/a.pdf', '/b.pdf'] }), [
+        ['mupdf', '/a.pdf'],
+        ['mupdf', '/b.pdf'],
+      ]);
+      assert.deepEqual(expandExec('app --file=%f -x', { files: ['/a', '/b'] }), [
+        ['app', '--file=/a', '-x'],
+        ['app', '--file=/b', '-x'],
+      ]);
     });
 
     it('drops a file code when there is no file', () => {
@@ -66,7 +72,10 @@ describe('desktop/exec-line', () => {
     });
 
     it('appends the files as %f when Exec has no file code, as GLib and KDE do', () => {
-      assert.deepEqual(expandExec('viewer --fullscreen', { files: ['/a', '/b'] }), [['viewer', '--fullscreen', '/a'], ['viewer', '--fullscreen', '/b']]);
+      assert.deepEqual(expandExec('viewer --fullscreen', { files: ['/a', '/b'] }), [
+        ['viewer', '--fullscreen', '/a'],
+        ['viewer', '--fullscreen', '/b'],
+      ]);
     });
 
     it('expands %i, %c, %k and %% and drops the deprecated codes', () => {

@@ -99,7 +99,7 @@ describe('desktop/keyfile', () => {
       assert.equal(after.split('\n').length, MIMEAPPS.split('\n').length);
     });
 
-    it('adds a new key after the group\'s last entry, before its trailing comment', () => {
+    it("adds a new key after the group's last entry, before its trailing comment", () => {
       const file = KeyFile.parse(MIMEAPPS);
       file.setRaw('Default Applications', 'image/png', 'eog.desktop;');
       const lines = file.toString().split('\n');

@@ -13,7 +13,8 @@ const tree = parseMimeTree([
   {
     subclasses: 'text/csv text/plain\ntext/html text/plain\napplication/x-compressed-tar application/gzip\ntext/x-python text/plain\ntext/x-python3 text/x-python\nimage/svg+xml application/xml\n',
     aliases: 'application/x-pdf application/pdf\ntext/x-sh application/x-shellscript\n',
-    types: 'application/pdf\ntext/plain\ntext/csv\ntext/html\napplication/gzip\napplication/x-compressed-tar\ntext/x-python\ntext/x-python3\napplication/x-shellscript\napplication/x-executable\napplication/xml\nimage/svg+xml\n',
+    types:
+      'application/pdf\ntext/plain\ntext/csv\ntext/html\napplication/gzip\napplication/x-compressed-tar\ntext/x-python\ntext/x-python3\napplication/x-shellscript\napplication/x-executable\napplication/xml\nimage/svg+xml\n',
   },
   { subclasses: 'text/x-python application/x-executable\n' },
 ]);
@@ -51,7 +52,7 @@ describe('desktop/mime-detect', () => {
       assert.match(decideMime(tree, undefined, ['application/pdf']).note ?? '', /could not be examined/);
     });
 
-    it('translates libmagic\'s own type names before comparing', () => {
+    it("translates libmagic's own type names before comparing", () => {
       assert.equal(normaliseMagicType(tree, 'text/x-script.python'), 'text/x-python');
       assert.equal(normaliseMagicType(tree, 'text/x-shellscript'), 'application/x-shellscript');
       assert.equal(normaliseMagicType(tree, 'application/x-pie-executable'), 'application/x-executable');
@@ -79,11 +80,24 @@ describe('desktop/mime-detect', () => {
   describe('globs2', () => {
     const rules = mergeGlobs([
       parseGlobs2('# user\n50:text/x-mine:*.mine\n60:application/x-user-pdf:__NOGLOBS__\n'),
-      parseGlobs2([
-        '# system', '50:application/pdf:*.pdf', '50:text/x-csrc:*.c', '50:text/x-c++src:*.C:cs', '50:application/x-compressed-tar:*.tar.gz',
-        '50:application/gzip:*.gz', '10:text/x-makefile:makefile', '50:text/x-makefile:*.mk', '55:text/x-weighty:*.pdf.w', '45:text/x-light:*.w',
-        '50:application/x-user-pdf:*.updf', '50:text/x-a:*.dup', '50:text/x-b:*.dup', '50:application/x-sharedlib:*.so.[0-9]*',
-      ].join('\n')),
+      parseGlobs2(
+        [
+          '# system',
+          '50:application/pdf:*.pdf',
+          '50:text/x-csrc:*.c',
+          '50:text/x-c++src:*.C:cs',
+          '50:application/x-compressed-tar:*.tar.gz',
+          '50:application/gzip:*.gz',
+          '10:text/x-makefile:makefile',
+          '50:text/x-makefile:*.mk',
+          '55:text/x-weighty:*.pdf.w',
+          '45:text/x-light:*.w',
+          '50:application/x-user-pdf:*.updf',
+          '50:text/x-a:*.dup',
+          '50:text/x-b:*.dup',
+          '50:application/x-sharedlib:*.so.[0-9]*',
+        ].join('\n'),
+      ),
     ]);
     const cases: Record<string, string[]> = {
       'report.pdf': ['application/pdf'],
@@ -91,7 +105,7 @@ describe('desktop/mime-detect', () => {
       'x.c': ['text/x-csrc'],
       'x.C': ['text/x-c++src'],
       'a.tar.gz': ['application/x-compressed-tar'],
-      'Makefile': ['text/x-makefile'],
+      Makefile: ['text/x-makefile'],
       'doc.pdf.w': ['text/x-weighty'],
       'x.updf': [],
       'a.dup': ['text/x-a', 'text/x-b'],
@@ -99,7 +113,7 @@ describe('desktop/mime-detect', () => {
       'x.mine': ['text/x-mine'],
       '; rm -rf ~ #.pdf': ['application/pdf'],
       'line\nbreak.pdf': ['application/pdf'],
-      'noextension': [],
+      noextension: [],
     };
     for (const [name, types] of Object.entries(cases)) {
       it(`matches ${JSON.stringify(name)} → ${types.join(', ') || 'nothing'}`, () => {

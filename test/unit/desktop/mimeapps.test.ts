@@ -11,11 +11,13 @@ import { xdgDirsFromEnv } from '../../../src/desktop/xdg-dirs.js';
 import { isNoFearError } from '../../../src/errors.js';
 import { desktopFile, memoryReader } from './memory-reader.js';
 
-const tree = parseMimeTree([{
-  subclasses: 'text/x-python text/plain\napplication/x-compressed-tar application/gzip\n',
-  aliases: 'application/x-pdf application/pdf\n',
-  types: 'application/pdf\ntext/plain\ntext/x-python\n',
-}]);
+const tree = parseMimeTree([
+  {
+    subclasses: 'text/x-python text/plain\napplication/x-compressed-tar application/gzip\n',
+    aliases: 'application/x-pdf application/pdf\n',
+    types: 'application/pdf\ntext/plain\ntext/x-python\n',
+  },
+]);
 
 const SYS = '/usr/share/applications';
 const LOCAL = '/usr/local/share/applications';
@@ -49,14 +51,19 @@ async function chosen(mime: string, extra: Record<string, string> = {}, options:
 }
 
 const list = (groups: Record<string, Record<string, string>>) =>
-  Object.entries(groups).map(([group, keys]) => [`[${group}]`, ...Object.entries(keys).map(([k, v]) => `${k}=${v}`), ''].join('\n')).join('\n');
+  Object.entries(groups)
+    .map(([group, keys]) => [`[${group}]`, ...Object.entries(keys).map(([k, v]) => `${k}=${v}`), ''].join('\n'))
+    .join('\n');
 
 describe('desktop/mimeapps', () => {
   describe('associations', () => {
     it('follows mimeinfo.cache order when nothing else is configured', async () => {
       const { resolution } = await resolve('application/pdf');
       // NoFear's own entry in ~/.local/share/applications comes first (a higher directory) and is skipped.
-      assert.deepEqual(resolution.candidates.map((c) => c.id), ['org.nofear.NoFear.desktop', 'okular.desktop', 'evince.desktop', 'mupdf.desktop']);
+      assert.deepEqual(
+        resolution.candidates.map((c) => c.id),
+        ['org.nofear.NoFear.desktop', 'okular.desktop', 'evince.desktop', 'mupdf.desktop'],
+      );
       assert.equal(resolution.chosen?.id, 'okular.desktop');
       assert.equal(resolution.chosen?.source, 'installed');
     });
@@ -70,7 +77,10 @@ describe('desktop/mimeapps', () => {
       const extra = { [`${CONFIG}/mimeapps.list`]: list({ 'Added Associations': { 'application/pdf': 'evince.desktop;' } }) };
       const { resolution } = await resolve('application/pdf', extra);
       const order = resolution.candidates.filter((c) => others([c.id]).length > 0).map((c) => [c.id, c.source]);
-      assert.deepEqual(order.slice(0, 2), [['evince.desktop', 'added'], ['okular.desktop', 'installed']]);
+      assert.deepEqual(order.slice(0, 2), [
+        ['evince.desktop', 'added'],
+        ['okular.desktop', 'installed'],
+      ]);
     });
 
     it('drops an app removed in a higher-precedence file', async () => {
@@ -94,7 +104,7 @@ describe('desktop/mimeapps', () => {
   });
 
   describe('defaults', () => {
-    it('prefers a default over associations, and the user\'s over the system\'s', async () => {
+    it("prefers a default over associations, and the user's over the system's", async () => {
       const system = { [`${SYS}/mimeapps.list`]: list({ 'Default Applications': { 'application/pdf': 'evince.desktop' } }) };
       assert.equal(await chosen('application/pdf', system), 'evince.desktop');
       const user = { ...system, [`${CONFIG}/mimeapps.list`]: list({ 'Default Applications': { 'application/pdf': 'mupdf.desktop;' } }) };
@@ -209,34 +219,60 @@ describe('desktop/mimeapps', () => {
   describe('--with and failures', () => {
     it('uses the override alone, even when it is not associated', async () => {
       const { resolution } = await resolve('application/pdf', {}, { override: 'gedit' });
-      assert.deepEqual(resolution.candidates.map((c) => c.id), ['gedit.desktop']);
+      assert.deepEqual(
+        resolution.candidates.map((c) => c.id),
+        ['gedit.desktop'],
+      );
       assert.equal(requireViewer(resolution).id, 'gedit.desktop');
     });
 
     it('names a missing override as NotFound and an unusable one as NoViewer', async () => {
       const missing = (await resolve('application/pdf', {}, { override: 'nosuch.desktop' })).resolution;
-      assert.throws(() => requireViewer(missing), (e: unknown) => isNoFearError(e) && e.code === 'NotFound' && /nosuch\.desktop/.test(e.message));
+      assert.throws(
+        () => requireViewer(missing),
+        (e: unknown) => isNoFearError(e) && e.code === 'NotFound' && /nosuch\.desktop/.test(e.message),
+      );
       const flatpak = (await resolve('application/pdf', {}, { override: 'org.gnome.Evince.desktop' })).resolution;
-      assert.throws(() => requireViewer(flatpak), (e: unknown) => isNoFearError(e) && e.code === 'NoViewer' && /Flatpak/.test(e.message));
+      assert.throws(
+        () => requireViewer(flatpak),
+        (e: unknown) => isNoFearError(e) && e.code === 'NoViewer' && /Flatpak/.test(e.message),
+      );
     });
 
     it('says which type has no viewer, and suggests no application that is not installed', async () => {
       const { resolution } = await resolve('application/x-unknown');
-      assert.throws(() => requireViewer(resolution, { installed: [], retry: (id) => `nofear-open --with ${id} f` }), (e: unknown) =>
-        isNoFearError(e) && e.code === 'NoViewer' && e.message.includes('application/x-unknown') && !(e.fix ?? '').includes('--with')
-        && /install a graphical application that opens application\/x-unknown/.test(e.fix ?? ''));
+      assert.throws(
+        () => requireViewer(resolution, { installed: [], retry: (id) => `nofear-open --with ${id} f` }),
+        (e: unknown) =>
+          isNoFearError(e) &&
+          e.code === 'NoViewer' &&
+          e.message.includes('application/x-unknown') &&
+          !(e.fix ?? '').includes('--with') &&
+          /install a graphical application that opens application\/x-unknown/.test(e.fix ?? ''),
+      );
     });
 
     it('lists the installed viewers for the type when --with names a missing or unusable one, and retries with the first', async () => {
-      const installed = [{ id: 'okular.desktop', name: 'Okular', icon: 'okular' }, { id: 'evince.desktop', name: 'Document Viewer', icon: 'evince' }];
+      const installed = [
+        { id: 'okular.desktop', name: 'Okular', icon: 'okular' },
+        { id: 'evince.desktop', name: 'Document Viewer', icon: 'evince' },
+      ];
       const alternatives = { installed, retry: (id: string) => `nofear-open --with ${id} /tmp/a.pdf` };
       const missing = (await resolve('application/pdf', {}, { override: 'nosuch.desktop' })).resolution;
-      assert.throws(() => requireViewer(missing, alternatives), (e: unknown) => isNoFearError(e) && e.code === 'NotFound'
-        && e.message.includes('Installed for application/pdf: okular.desktop (Okular), evince.desktop (Document Viewer).')
-        && e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf');
+      assert.throws(
+        () => requireViewer(missing, alternatives),
+        (e: unknown) =>
+          isNoFearError(e) &&
+          e.code === 'NotFound' &&
+          e.message.includes('Installed for application/pdf: okular.desktop (Okular), evince.desktop (Document Viewer).') &&
+          e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf',
+      );
       const flatpak = (await resolve('application/pdf', {}, { override: 'org.gnome.Evince.desktop' })).resolution;
-      assert.throws(() => requireViewer(flatpak, alternatives), (e: unknown) => isNoFearError(e) && e.code === 'NoViewer'
-        && /^org\.gnome\.Evince\.desktop cannot open it in the VM: .*Flatpak/.test(e.message) && e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf');
+      assert.throws(
+        () => requireViewer(flatpak, alternatives),
+        (e: unknown) =>
+          isNoFearError(e) && e.code === 'NoViewer' && /^org\.gnome\.Evince\.desktop cannot open it in the VM: .*Flatpak/.test(e.message) && e.fix === 'nofear-open --with okular.desktop /tmp/a.pdf',
+      );
     });
   });
 
@@ -257,7 +293,10 @@ describe('desktop/mimeapps', () => {
       await writeFile(path.join(root, 'data/applications/sub/pager.desktop'), desktopFile({ Name: 'Pager', Exec: 'cat %f', MimeType: 'text/plain;' }));
       await writeFile(path.join(root, 'data/applications/home.desktop'), desktopFile({ Name: 'Home', Exec: `${root}/bin/x %f`, MimeType: 'text/plain;' }));
       await writeFile(path.join(root, 'config/mimeapps.list'), list({ 'Default Applications': { 'text/plain': 'home.desktop;sub-pager.desktop;' } }));
-      const xdg = xdgDirsFromEnv({ XDG_CONFIG_HOME: path.join(root, 'config'), XDG_CONFIG_DIRS: path.join(root, 'none'), XDG_DATA_HOME: path.join(root, 'data'), XDG_DATA_DIRS: path.join(root, 'none') }, root);
+      const xdg = xdgDirsFromEnv(
+        { XDG_CONFIG_HOME: path.join(root, 'config'), XDG_CONFIG_DIRS: path.join(root, 'none'), XDG_DATA_HOME: path.join(root, 'data'), XDG_DATA_DIRS: path.join(root, 'none') },
+        root,
+      );
       const db = await loadAppDatabase(nodeFileReader, xdg, { tree });
       const resolution = resolveViewer(db, tree, 'text/plain');
       assert.equal(resolution.chosen?.id, 'sub-pager.desktop');

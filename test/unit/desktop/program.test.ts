@@ -61,15 +61,35 @@ describe('desktop/program', () => {
 describe('desktop/desktop-entry', () => {
   it('reads the fields resolution needs, with the localised name', () => {
     const text = [
-      '[Desktop Entry]', 'Type=Application', 'Name=Document Viewer', 'Name[de]=Dokumentenbetrachter', 'Icon=org.gnome.Evince',
-      'Exec=evince %U', 'TryExec=evince', 'NoDisplay=true', 'DBusActivatable=true', 'MimeType=application/pdf;image/tiff; ;',
-      '', '[Desktop Action new-window]', 'Name=New Window', 'Exec=evince --new-window',
+      '[Desktop Entry]',
+      'Type=Application',
+      'Name=Document Viewer',
+      'Name[de]=Dokumentenbetrachter',
+      'Icon=org.gnome.Evince',
+      'Exec=evince %U',
+      'TryExec=evince',
+      'NoDisplay=true',
+      'DBusActivatable=true',
+      'MimeType=application/pdf;image/tiff; ;',
+      '',
+      '[Desktop Action new-window]',
+      'Name=New Window',
+      'Exec=evince --new-window',
     ].join('\n');
     const entry = parseDesktopEntry(text, { id: 'org.gnome.Evince.desktop', path: '/usr/share/applications/org.gnome.Evince.desktop', locale: 'de_DE.UTF-8' });
     assert.deepEqual(entry, {
-      id: 'org.gnome.Evince.desktop', path: '/usr/share/applications/org.gnome.Evince.desktop', type: 'Application',
-      name: 'Dokumentenbetrachter', icon: 'org.gnome.Evince', exec: 'evince %U', tryExec: 'evince', hidden: false,
-      noDisplay: true, terminal: false, dbusActivatable: true, mimeTypes: ['application/pdf', 'image/tiff'],
+      id: 'org.gnome.Evince.desktop',
+      path: '/usr/share/applications/org.gnome.Evince.desktop',
+      type: 'Application',
+      name: 'Dokumentenbetrachter',
+      icon: 'org.gnome.Evince',
+      exec: 'evince %U',
+      tryExec: 'evince',
+      hidden: false,
+      noDisplay: true,
+      terminal: false,
+      dbusActivatable: true,
+      mimeTypes: ['application/pdf', 'image/tiff'],
     });
   });
 

@@ -5,8 +5,11 @@ import { applicationDirs, mimeappsDirs, mimeappsFileNames, mimeDirs, xdgDirsFrom
 describe('desktop/xdg-dirs', () => {
   it('uses the spec defaults when variables are unset or empty', () => {
     assert.deepEqual(xdgDirsFromEnv({ XDG_DATA_DIRS: '' }, '/home/u'), {
-      configHome: '/home/u/.config', configDirs: ['/etc/xdg'], dataHome: '/home/u/.local/share',
-      dataDirs: ['/usr/local/share', '/usr/share'], desktops: [],
+      configHome: '/home/u/.config',
+      configDirs: ['/etc/xdg'],
+      dataHome: '/home/u/.local/share',
+      dataDirs: ['/usr/local/share', '/usr/share'],
+      desktops: [],
     });
   });
 

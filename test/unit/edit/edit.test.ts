@@ -55,7 +55,10 @@ describe('edit: saving', () => {
   const target = async (): Promise<SaveTarget> => ({ held, edited: (await factsOf(held, 1 << 20))!, file: original, source: original, maxBytes: 1 << 20, env: { HOME: dir } });
 
   it('names copies "NAME (edited in NoFear).EXT", then with a number', () => {
-    assert.deepEqual([1, 2].map((n) => editedName('report.final.odt', n)), ['report.final (edited in NoFear).odt', 'report.final (edited in NoFear 2).odt']);
+    assert.deepEqual(
+      [1, 2].map((n) => editedName('report.final.odt', n)),
+      ['report.final (edited in NoFear).odt', 'report.final (edited in NoFear 2).odt'],
+    );
     assert.equal(editedName('Makefile', 1), 'Makefile (edited in NoFear)');
   });
 
@@ -153,7 +156,11 @@ describe('edit: asking', () => {
   it('asks in a notification with Save back / Save as a copy / Discard, and hears only its own answer', async () => {
     const { server, shown } = fakeServer(() => ({ action: 'discard' }));
     assert.equal(await notificationAsker(server)({ file: '/x/report.odt', originalChanged: false }), 'discard');
-    assert.deepEqual(shown[0]?.actions, [['back', 'Save back'], ['copy', 'Save as a copy'], ['discard', 'Discard']]);
+    assert.deepEqual(shown[0]?.actions, [
+      ['back', 'Save back'],
+      ['copy', 'Save as a copy'],
+      ['discard', 'Discard'],
+    ]);
     assert.equal(shown[0]?.summary, 'report.odt was changed in NoFear');
   });
 

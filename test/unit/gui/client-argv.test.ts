@@ -10,7 +10,19 @@ describe('the host Xpra client command line', () => {
   });
   it('turns off every channel NoFear does not use', () => {
     const argv = buildClientArgv(base);
-    for (const off of ['--file-transfer=no', '--open-files=no', '--printing=no', '--webcam=no', '--mmap=no', '--dbus-proxy=no', '--notifications=no', '--microphone=no', '--speaker=no', '--clipboard=no', '--open-url=no']) {
+    for (const off of [
+      '--file-transfer=no',
+      '--open-files=no',
+      '--printing=no',
+      '--webcam=no',
+      '--mmap=no',
+      '--dbus-proxy=no',
+      '--notifications=no',
+      '--microphone=no',
+      '--speaker=no',
+      '--clipboard=no',
+      '--open-url=no',
+    ]) {
       assert.ok(argv.includes(off), off);
     }
   });

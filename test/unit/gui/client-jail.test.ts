@@ -36,11 +36,14 @@ describe("the Xpra client's jail", () => {
     assert.ok(argv.indexOf('--clearenv') < argv.indexOf('--setenv'), 'the environment is cleared before it is set');
   });
   it('binds the display socket, the GUI socket and the wrapper, read-only, at paths that name nothing of the host', () => {
-    assert.deepEqual(pairs(argv, '--ro-bind').filter(([source]) => !source.startsWith('/usr')), [
-      ['/home/u/nofear/src/gui', JAIL.wrapperDir],
-      ['/run/user/1000/nofear/0123abcd/gui.sock', JAIL.guiSocket],
-      ['/tmp/.X11-unix/X0', '/tmp/.X11-unix/X0'],
-    ]);
+    assert.deepEqual(
+      pairs(argv, '--ro-bind').filter(([source]) => !source.startsWith('/usr')),
+      [
+        ['/home/u/nofear/src/gui', JAIL.wrapperDir],
+        ['/run/user/1000/nofear/0123abcd/gui.sock', JAIL.guiSocket],
+        ['/tmp/.X11-unix/X0', '/tmp/.X11-unix/X0'],
+      ],
+    );
     assert.deepEqual(pairs(argv, '--ro-bind-data'), [['5', JAIL.xauthority]]);
     assert.deepEqual(pairs(argv, '--bind'), [], 'nothing of the host is writable');
   });

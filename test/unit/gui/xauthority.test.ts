@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { cookiesForDisplay, parseXauthority, serializeXauthority, type XauthEntry } from '../../../src/gui/xauthority.js';
 
-const entry = (family: number, address: string, number: string, data: string): XauthEntry => ({ family, address: Buffer.from(address), number, name: 'MIT-MAGIC-COOKIE-1', data: Buffer.from(data, 'hex') });
+const entry = (family: number, address: string, number: string, data: string): XauthEntry => ({
+  family,
+  address: Buffer.from(address),
+  number,
+  name: 'MIT-MAGIC-COOKIE-1',
+  data: Buffer.from(data, 'hex'),
+});
 
 describe('the X cookie the jailed client gets', () => {
   const file = serializeXauthority([entry(256, 'myhost', '0', 'aa'.repeat(16)), entry(256, 'myhost', '1', 'bb'.repeat(16)), entry(0, '\x7f\0\0\x01', '10', 'cc'.repeat(16))]);

@@ -14,13 +14,15 @@ import { isNoFearError } from '../../../src/errors.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const launchers = { nofearOpen: '/home/u/.local/bin/nofear-open', nofearctl: '/home/u/.local/bin/nofearctl' };
-const ACTION = ['open', 'edit', 'convert'].map((id) => `<action>\n\t<name>${id} with NoFear</name>\n\t<unique-id>org.nofear.NoFear.${id}</unique-id>\n\t<command>x ${id === 'open' ? '' : `--${id} `}%F</command>\n</action>\n`).join('');
+const ACTION = ['open', 'edit', 'convert']
+  .map((id) => `<action>\n\t<name>${id} with NoFear</name>\n\t<unique-id>org.nofear.NoFear.${id}</unique-id>\n\t<command>x ${id === 'open' ? '' : `--${id} `}%F</command>\n</action>\n`)
+  .join('');
 
 describe('desktop/integration', () => {
   describe('claimTypes / releaseTypes', () => {
     const user = '# mine\n[Default Applications]\napplication/pdf=evince.desktop\nimage/png = eog.desktop;gimp.desktop;\n\n[Other]\nx=1\n';
 
-    it('puts NoFear first in each list and keeps the user\'s ids behind it', () => {
+    it("puts NoFear first in each list and keeps the user's ids behind it", () => {
       const { text, createdGroups } = claimTypes(user, ['application/pdf', 'IMAGE/PNG', 'text/html'], same);
       const file = KeyFile.parse(text);
       assert.deepEqual(file.getList('Default Applications', 'application/pdf'), ['org.nofear.NoFear.desktop', 'evince.desktop']);
@@ -39,8 +41,7 @@ describe('desktop/integration', () => {
 
     it('moves NoFear to the front when something else was put before it', () => {
       const text = '[Default Applications]\napplication/pdf=okular.desktop;org.nofear.NoFear.desktop;evince.desktop;\n';
-      assert.equal(KeyFile.parse(claimTypes(text, ['application/pdf'], same).text).getRaw('Default Applications', 'application/pdf'),
-        'org.nofear.NoFear.desktop;okular.desktop;evince.desktop;');
+      assert.equal(KeyFile.parse(claimTypes(text, ['application/pdf'], same).text).getRaw('Default Applications', 'application/pdf'), 'org.nofear.NoFear.desktop;okular.desktop;evince.desktop;');
     });
 
     it('a new file gets a final newline, and releasing empties it', () => {
@@ -58,7 +59,7 @@ describe('desktop/integration', () => {
   describe('Thunar uca.xml', () => {
     const user = '<?xml version="1.0" encoding="UTF-8"?>\n<actions>\n<action>\n\t<unique-id>1-1</unique-id>\n</action>\n</actions>\n';
 
-    it('adds NoFear\'s action before </actions> and takes exactly that out again', () => {
+    it("adds NoFear's action before </actions> and takes exactly that out again", () => {
       const merged = mergeThunarAction(user, ACTION, 'uca.xml');
       assert.equal(merged, user.replace('</actions>', `${ACTION}</actions>`));
       assert.ok(hasThunarAction(merged));
@@ -83,16 +84,19 @@ describe('desktop/integration', () => {
       assert.equal(removeThunarAction(merged), user);
     });
 
-    it('never removes a user action that precedes or follows NoFear\'s', () => {
+    it("never removes a user action that precedes or follows NoFear's", () => {
       const after = '<action>\n\t<unique-id>1-2</unique-id>\n</action>\n';
       const text = mergeThunarAction(user, ACTION, 'uca.xml').replace('</actions>', `${after}</actions>`);
       assert.equal(removeThunarAction(text), user.replace('</actions>', `${after}</actions>`));
     });
 
-    it('creates a file when there is none, and refuses one that is not Thunar\'s', () => {
+    it("creates a file when there is none, and refuses one that is not Thunar's", () => {
       assert.match(mergeThunarAction(undefined, ACTION, 'uca.xml'), /^<\?xml[^\n]*\n<actions>\n<action>/);
       assert.match(mergeThunarAction('<actions/>', ACTION, 'uca.xml'), /^<actions>\n<action>[\s\S]*<\/action>\n<\/actions>$/);
-      assert.throws(() => mergeThunarAction('<html></html>', ACTION, '/x/uca.xml'), (e: unknown) => isNoFearError(e) && /does not look like Thunar's/.test(e.message));
+      assert.throws(
+        () => mergeThunarAction('<html></html>', ACTION, '/x/uca.xml'),
+        (e: unknown) => isNoFearError(e) && /does not look like Thunar's/.test(e.message),
+      );
     });
   });
 
@@ -113,13 +117,17 @@ describe('desktop/integration', () => {
       assert.equal(quoteProgram('/home/a b/bin/nofear-open'), '"/home/a b/bin/nofear-open"');
       assert.equal(quoteProgram('/home/~x/nofear-open'), '"/home/~x/nofear-open"');
       for (const bad of ['/a"b', '/a$b', '/a%b', '/a\\b', '/a`b', '/a\nb']) {
-        assert.throws(() => quoteProgram(bad), (e: unknown) => isNoFearError(e) && e.code === 'InvalidArgument', bad);
+        assert.throws(
+          () => quoteProgram(bad),
+          (e: unknown) => isNoFearError(e) && e.code === 'InvalidArgument',
+          bad,
+        );
       }
     });
   });
 
   describe('installTypes', () => {
-    it('adds --risky\'s list and --default-for\'s types, as the grammar read them', () => {
+    it("adds --risky's list and --default-for's types, as the grammar read them", () => {
       assert.deepEqual(installTypes(false, []), []);
       const parsed = parseCommandLine(NOFEARCTL_SPEC, ['integrate', 'install', '--default-for', 'a/b', 'c/d', '--default-for=e/f']);
       assert.equal(parsed.kind, 'run');

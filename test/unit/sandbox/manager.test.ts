@@ -26,8 +26,18 @@ function fakeSandbox(id: string) {
   });
   running.catch(() => undefined);
   const handle: LaunchedSandbox = {
-    id, profile: 'temporary', command: ['true'], files: [], startedAt: new Date(1_700_000_000_123), running, ended,
-    notifies: false, step: 'booting', steps: { booting: 0 }, windowId: 0, onStep: () => {},
+    id,
+    profile: 'temporary',
+    command: ['true'],
+    files: [],
+    startedAt: new Date(1_700_000_000_123),
+    running,
+    ended,
+    notifies: false,
+    step: 'booting',
+    steps: { booting: 0 },
+    windowId: 0,
+    onStep: () => {},
     stop: async () => {
       end(143);
       await ended;
@@ -91,7 +101,11 @@ describe('Admission', () => {
     const next = admission.acquire(512);
     await tick();
     assert.equal(admission.waiting, 1);
-    await assert.rejects(admission.acquire(2048), (error: unknown) => code('LimitReached')(error) && (error as NoFearError).fix === 'raise [service] max_guest_memory, or lower [vm] memory, in /home/u/.config/nofear/config.ini', 'a guest larger than the total is refused at once, naming where the limit lives');
+    await assert.rejects(
+      admission.acquire(2048),
+      (error: unknown) => code('LimitReached')(error) && (error as NoFearError).fix === 'raise [service] max_guest_memory, or lower [vm] memory, in /home/u/.config/nofear/config.ini',
+      'a guest larger than the total is refused at once, naming where the limit lives',
+    );
     admission.cancelWaiting(new NoFearError('Unavailable', 'stop'));
     await assert.rejects(next, code('Unavailable'));
   });
@@ -99,8 +113,11 @@ describe('Admission', () => {
   it('fails LimitReached after the queue timeout, and a raised limit lets waiters in at once', async () => {
     const admission = new Admission({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 30, configFile: '/c/nofear/config.ini' });
     await admission.acquire(512);
-    await assert.rejects(admission.acquire(512), (error: unknown) => code('LimitReached')(error) && /none ended within 0.03 s/.test(String(error))
-      && /raise \[service\] max_sandboxes in \/c\/nofear\/config\.ini$/.test((error as NoFearError).fix ?? ''));
+    await assert.rejects(
+      admission.acquire(512),
+      (error: unknown) =>
+        code('LimitReached')(error) && /none ended within 0.03 s/.test(String(error)) && /raise \[service\] max_sandboxes in \/c\/nofear\/config\.ini$/.test((error as NoFearError).fix ?? ''),
+    );
     admission.update({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });
     const waiting = admission.acquire(512);
     admission.update({ maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });

@@ -23,9 +23,22 @@ describe('process identity', () => {
 
 describe('planVm', () => {
   const base = {
-    id: '0123abcd', dir: '/run/n/0123abcd', accel: 'tcg' as const, tscKhz: 2300000, memoryMiB: 1024, cpus: 2, tbSizeMiB: 256,
-    kernel: '/k', initramfs: '/i', systemDirs: ['/usr', '/opt'], sharedFolder: undefined, exportDir: undefined, disk: undefined,
-    net: 'none' as const, stdio: 'pipe' as const, seccomp: true,
+    id: '0123abcd',
+    dir: '/run/n/0123abcd',
+    accel: 'tcg' as const,
+    tscKhz: 2300000,
+    memoryMiB: 1024,
+    cpus: 2,
+    tbSizeMiB: 256,
+    kernel: '/k',
+    initramfs: '/i',
+    systemDirs: ['/usr', '/opt'],
+    sharedFolder: undefined,
+    exportDir: undefined,
+    disk: undefined,
+    net: 'none' as const,
+    stdio: 'pipe' as const,
+    seccomp: true,
   };
   it('exports each system dir read-only under its tag and opens the stdio ports', () => {
     const plan = planVm(base);
@@ -33,16 +46,25 @@ describe('planVm', () => {
       { tag: 'nf_sys_usr', path: '/usr', readonly: true },
       { tag: 'nf_sys_opt', path: '/opt', readonly: true },
     ]);
-    assert.deepEqual(plan.ports.map((p) => p.name), ['org.nofear.control', 'org.nofear.stdin', 'org.nofear.stdout', 'org.nofear.stderr']);
+    assert.deepEqual(
+      plan.ports.map((p) => p.name),
+      ['org.nofear.control', 'org.nofear.stdin', 'org.nofear.stdout', 'org.nofear.stderr'],
+    );
     assert.ok(plan.cmdline.includes('nofear.upper=tmpfs'));
   });
   it('uses a terminal console in tty mode, the disk for profiles, a writable shared folder', () => {
     const plan = planVm({ ...base, stdio: 'tty', disk: '/d.img', sharedFolder: '/home/u/share' });
-    assert.deepEqual(plan.ports.map((p) => [p.name, p.console ?? false]), [['org.nofear.control', false], ['org.nofear.tty', true]]);
+    assert.deepEqual(
+      plan.ports.map((p) => [p.name, p.console ?? false]),
+      [
+        ['org.nofear.control', false],
+        ['org.nofear.tty', true],
+      ],
+    );
     assert.ok(plan.cmdline.includes('nofear.upper=disk'));
     assert.deepEqual(plan.exports.at(-1), { tag: 'nf_shared', path: '/home/u/share', readonly: false });
   });
-  it('exports a staged copy read-only as nf_export, an --edit copy writable as nf_edit (mapped-xattr in QEMU\'s argv)', () => {
+  it("exports a staged copy read-only as nf_export, an --edit copy writable as nf_edit (mapped-xattr in QEMU's argv)", () => {
     assert.deepEqual(planVm({ ...base, exportDir: '/run/x/export' }).exports.at(-1), { tag: 'nf_export', path: '/run/x/export', readonly: true });
     const edit = planVm({ ...base, exportDir: '/home/u/.cache/nofear/staging/0123abcd', exportWritable: true });
     assert.deepEqual(edit.exports.at(-1), { tag: 'nf_edit', path: '/home/u/.cache/nofear/staging/0123abcd', readonly: false });
@@ -75,7 +97,7 @@ describe('partialMarkerLength', () => {
 });
 
 describe('where the staged copy goes', () => {
-  it('moves a copy bigger than a quarter of the runtime dir\'s free space to the cache dir, by id', () => {
+  it("moves a copy bigger than a quarter of the runtime dir's free space to the cache dir, by id", () => {
     const mib = 1024 * 1024;
     assert.equal(exportBelongsInCache(25 * mib, '/run/user/1000/nofear', 100 * mib), false, 'exactly a quarter stays');
     assert.equal(exportBelongsInCache(25 * mib + 1, '/run/user/1000/nofear', 100 * mib), true);

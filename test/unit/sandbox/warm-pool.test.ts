@@ -127,7 +127,10 @@ describe('WarmPool', () => {
     const { vms, log } = await withOneReady();
     vms[0]?.die();
     await until(() => vms.length === 2, 'a replacement');
-    assert.ok(log.some((line) => /ended while waiting \(failed\); replacing it/.test(line)), log.join('\n'));
+    assert.ok(
+      log.some((line) => /ended while waiting \(failed\); replacing it/.test(line)),
+      log.join('\n'),
+    );
     vms[1]?.fail(new Error('no display'));
     await until(() => vms.length === 3, 'a retry');
     assert.deepEqual([retryDelayMs(0), retryDelayMs(1), retryDelayMs(9)], [1000, 2000, 64_000]);

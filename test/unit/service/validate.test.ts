@@ -14,26 +14,51 @@ describe('service argument checks', () => {
   it('takes 1 to 64 strings', () => {
     assert.deepEqual(checkStrings(['a', 'b'], 'argv'), ['a', 'b']);
     assert.throws(() => checkStrings([], 'argv'), invalid);
-    assert.throws(() => checkStrings(Array.from({ length: MAX_ITEMS + 1 }, () => 'x'), 'argv'), (e: unknown) => invalid(e) && /65 entries; at most 64/.test(String(e)));
+    assert.throws(
+      () =>
+        checkStrings(
+          Array.from({ length: MAX_ITEMS + 1 }, () => 'x'),
+          'argv',
+        ),
+      (e: unknown) => invalid(e) && /65 entries; at most 64/.test(String(e)),
+    );
     assert.throws(() => checkStrings(['x'.repeat(20_000)], 'argv'), invalid);
     assert.throws(() => checkStrings('a', 'argv'), invalid);
   });
 
-  it('knows Convert\'s options and the edit options of OpenFiles', () => {
+  it("knows Convert's options and the edit options of OpenFiles", () => {
     assert.deepEqual(checkOptions({ output: v('s', '/tmp/out'), ocr: v('b', true), wait: v('b', false) }, CONVERT_OPTIONS), { output: '/tmp/out', ocr: true, wait: false });
     assert.deepEqual(checkOptions({ edit: v('b', true), save_back: v('s', 'never') }, OPEN_OPTIONS), { edit: true, save_back: 'never' });
-    assert.throws(() => checkOptions({ output: v('s', 'relative/dir') }, CONVERT_OPTIONS), (e: unknown) => invalid(e) && /not an absolute output directory/.test(String(e)));
-    assert.throws(() => checkOptions({ viewer: v('s', 'mupdf.desktop') }, CONVERT_OPTIONS), (e: unknown) => invalid(e) && /Unknown option "viewer"/.test(String(e)));
-    assert.throws(() => checkOptions({ edit: v('b', true), save_back: v('s', 'maybe') }, OPEN_OPTIONS), (e: unknown) => invalid(e) && /save_back must be/.test(String(e)));
-    assert.throws(() => checkOptions({ save_back: v('s', 'always') }, OPEN_OPTIONS), (e: unknown) => invalid(e) && /goes with edit=true/.test(String(e)));
+    assert.throws(
+      () => checkOptions({ output: v('s', 'relative/dir') }, CONVERT_OPTIONS),
+      (e: unknown) => invalid(e) && /not an absolute output directory/.test(String(e)),
+    );
+    assert.throws(
+      () => checkOptions({ viewer: v('s', 'mupdf.desktop') }, CONVERT_OPTIONS),
+      (e: unknown) => invalid(e) && /Unknown option "viewer"/.test(String(e)),
+    );
+    assert.throws(
+      () => checkOptions({ edit: v('b', true), save_back: v('s', 'maybe') }, OPEN_OPTIONS),
+      (e: unknown) => invalid(e) && /save_back must be/.test(String(e)),
+    );
+    assert.throws(
+      () => checkOptions({ save_back: v('s', 'always') }, OPEN_OPTIONS),
+      (e: unknown) => invalid(e) && /goes with edit=true/.test(String(e)),
+    );
   });
 
   it('knows each option and its variant type', () => {
     assert.deepEqual(checkOptions({ wait: v('b', true), viewer: v('s', 'mupdf.desktop') }, OPEN_OPTIONS), { wait: true, viewer: 'mupdf.desktop' });
     assert.deepEqual(checkOptions({ net: v('s', 'user'), gui: v('b', false) }, RUN_OPTIONS), { net: 'user', gui: false });
-    assert.throws(() => checkOptions({ wait: v('s', 'yes') }, OPEN_OPTIONS), (e: unknown) => invalid(e) && /wait must have type b, not s/.test(String(e)));
+    assert.throws(
+      () => checkOptions({ wait: v('s', 'yes') }, OPEN_OPTIONS),
+      (e: unknown) => invalid(e) && /wait must have type b, not s/.test(String(e)),
+    );
     assert.throws(() => checkOptions({ profile: v('b', true) }, RUN_OPTIONS), invalid);
-    assert.throws(() => checkOptions({ bogus: v('b', true) }, RUN_OPTIONS), (e: unknown) => invalid(e) && /Unknown option "bogus"/.test(String(e)));
+    assert.throws(
+      () => checkOptions({ bogus: v('b', true) }, RUN_OPTIONS),
+      (e: unknown) => invalid(e) && /Unknown option "bogus"/.test(String(e)),
+    );
     assert.throws(() => checkOptions({ gui: v('b', true) }, OPEN_OPTIONS), invalid, 'gui is for Run only');
     assert.throws(() => checkOptions({ net: v('s', 'host') }, RUN_OPTIONS), invalid);
     assert.throws(() => checkOptions([], RUN_OPTIONS), invalid);
@@ -79,7 +104,13 @@ describe('the D-Bus boundary', () => {
     assert.equal(sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1/bus' }), 'unix:path=/run/user/1/bus');
     assert.equal(sessionBusAddress({ XDG_RUNTIME_DIR: '/run/user/1' }), 'unix:path=/run/user/1/bus');
     assert.equal(sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/x,guid=1;unix:path=/tmp/y' }), 'unix:path=/tmp/y');
-    assert.throws(() => sessionBusAddress({}), (e: unknown) => isNoFearError(e) && e.code === 'Unavailable');
-    assert.throws(() => sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/dbus-x' }), (e: unknown) => isNoFearError(e) && /abstract socket/.test(e.message));
+    assert.throws(
+      () => sessionBusAddress({}),
+      (e: unknown) => isNoFearError(e) && e.code === 'Unavailable',
+    );
+    assert.throws(
+      () => sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/dbus-x' }),
+      (e: unknown) => isNoFearError(e) && /abstract socket/.test(e.message),
+    );
   });
 });

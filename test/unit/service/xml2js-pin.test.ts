@@ -11,8 +11,16 @@ const require = createRequire(import.meta.url);
 const ROOT = new URL('../../../', import.meta.url);
 const CONTRACT = readFileSync(new URL('src/service/org.nofear.NoFear1.xml', ROOT), 'utf8');
 
-interface ProxyMethod { name: string; inSignature: string; outSignature: string }
-interface ProxyShape { $methods: ProxyMethod[]; $signals: Array<{ name: string; signature: string }>; $properties: Array<{ name: string; type: string }> }
+interface ProxyMethod {
+  name: string;
+  inSignature: string;
+  outSignature: string;
+}
+interface ProxyShape {
+  $methods: ProxyMethod[];
+  $signals: Array<{ name: string; signature: string }>;
+  $properties: Array<{ name: string; type: string }>;
+}
 interface ProxyObjectLike {
   interfaces: Record<string, ProxyShape>;
   _parser: { parseString(xml: string, done: (error: unknown, data: unknown) => void): void };

@@ -1,8 +1,6 @@
 // XDG base directories: spec defaults, and relative values ignored as the spec requires.
 import assert from 'node:assert/strict';
-import {
-  homeDir, xdgCacheHome, xdgConfigDirs, xdgConfigHome, xdgDataDirs, xdgDataHome, xdgRuntimeDir, xdgStateHome,
-} from '../../../src/util/xdg.js';
+import { homeDir, xdgCacheHome, xdgConfigDirs, xdgConfigHome, xdgDataDirs, xdgDataHome, xdgRuntimeDir, xdgStateHome } from '../../../src/util/xdg.js';
 
 describe('config/xdg', () => {
   const home = { HOME: '/home/ann' };
@@ -20,8 +18,13 @@ describe('config/xdg', () => {
   it('uses absolute values as given', () => {
     const env = {
       ...home,
-      XDG_CONFIG_HOME: '/c', XDG_DATA_HOME: '/d', XDG_CACHE_HOME: '/k', XDG_STATE_HOME: '/s', XDG_RUNTIME_DIR: '/run/user/7',
-      XDG_DATA_DIRS: '/opt/share:/usr/share', XDG_CONFIG_DIRS: '/etc/xdg/a:/etc/xdg',
+      XDG_CONFIG_HOME: '/c',
+      XDG_DATA_HOME: '/d',
+      XDG_CACHE_HOME: '/k',
+      XDG_STATE_HOME: '/s',
+      XDG_RUNTIME_DIR: '/run/user/7',
+      XDG_DATA_DIRS: '/opt/share:/usr/share',
+      XDG_CONFIG_DIRS: '/etc/xdg/a:/etc/xdg',
     };
     assert.equal(xdgConfigHome(env), '/c');
     assert.equal(xdgDataHome(env), '/d');

@@ -36,11 +36,23 @@ describe('kernel modules', () => {
     virtio: [],
   };
   it('orders dependencies first and skips built-ins', () => {
-    const order = resolveLoadOrder(['9p', '9pnet_virtio'], (n) => deps[n], (n) => n === 'virtio');
+    const order = resolveLoadOrder(
+      ['9p', '9pnet_virtio'],
+      (n) => deps[n],
+      (n) => n === 'virtio',
+    );
     assert.deepEqual(order, ['9pnet', 'fscache', 'netfs', '9p', 'virtio_ring', '9pnet_virtio']);
   });
   it('names a missing module and who needs it', () => {
-    assert.throws(() => resolveLoadOrder(['9p'], (n) => (n === '9p' ? ['ghost'] : undefined), () => false), /ghost not found \(needed by 9p\)/);
+    assert.throws(
+      () =>
+        resolveLoadOrder(
+          ['9p'],
+          (n) => (n === '9p' ? ['ghost'] : undefined),
+          () => false,
+        ),
+      /ghost not found \(needed by 9p\)/,
+    );
   });
   it('reads depends= from modinfo and modules.builtin', () => {
     const ko = Buffer.concat([Buffer.from('junk\0license=GPL\0depends=virtio,virtio-ring\0vermagic=6.1\0')]);

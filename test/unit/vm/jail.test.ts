@@ -27,7 +27,11 @@ describe('buildJailArgv', () => {
     assert.ok(pairs.includes('--ro-bind /home/u/.cache/nofear/vmlinux /nofear/vmlinux'));
     assert.ok(pairs.includes('--bind /run/user/1000/nofear/0123abcd /run/user/1000/nofear/0123abcd'));
     const targets = argv.flatMap((arg, i) => (arg === '--ro-bind' || arg === '--bind' ? [argv[i + 2] ?? ''] : []));
-    assert.equal(targets.some((target) => target === '/etc' || target.startsWith('/home')), false, `QEMU would see ${targets.join(' ')}`);
+    assert.equal(
+      targets.some((target) => target === '/etc' || target.startsWith('/home')),
+      false,
+      `QEMU would see ${targets.join(' ')}`,
+    );
     assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['/usr/bin/prlimit', '--as=1000', '--nofile=64', '--', 'qemu', '-m', '512']);
   });
   it('shares the network namespace only for a NIC, and /dev/kvm only for KVM', () => {
@@ -36,9 +40,7 @@ describe('buildJailArgv', () => {
     assert.ok(argv.join(' ').includes('--dev-bind /dev/kvm /dev/kvm'));
   });
   it('falls back to setpriv --pdeathsig KILL', () => {
-    assert.deepEqual(buildJailArgv(['qemu'], { ...spec, kind: 'setpriv' }), [
-      '/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', '/usr/bin/prlimit', '--as=1000', '--nofile=64', '--', 'qemu',
-    ]);
+    assert.deepEqual(buildJailArgv(['qemu'], { ...spec, kind: 'setpriv' }), ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', '/usr/bin/prlimit', '--as=1000', '--nofile=64', '--', 'qemu']);
   });
   it('limits the address space to guest RAM, the TCG cache and headroom', () => {
     assert.equal(addressSpaceLimit(1024, 256), (1024 + 256 + 3072) * 1024 * 1024);

@@ -24,23 +24,49 @@ describe('buildQemuArgv', () => {
   it('builds a microvm with TCG, seccomp, ports and read-only exports', () => {
     assert.deepEqual(buildQemuArgv('/usr/bin/qemu-system-x86_64', plan), [
       '/usr/bin/qemu-system-x86_64',
-      '-name', 'nofear-0123abcd,process=nofear-0123abcd',
-      '-M', 'microvm,isa-serial=off,rtc=on',
-      '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max',
-      '-m', '1024', '-smp', '2',
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-sandbox', SECCOMP_POLICY,
-      '-kernel', '/cache/vmlinux', '-initrd', '/cache/initramfs.cpio',
-      '-append', 'console=hvc0 quiet',
-      '-device', 'virtio-serial-device,max_ports=8',
-      '-chardev', 'stdio,id=console,signal=off',
-      '-device', 'virtconsole,chardev=console,name=org.nofear.console',
-      '-chardev', 'socket,id=port0,path=/run/x/control.sock,server=on,wait=off',
-      '-device', 'virtserialport,chardev=port0,name=org.nofear.control',
-      '-fsdev', 'local,id=fs0,path=/usr,security_model=none,readonly=on,multidevs=remap',
-      '-device', 'virtio-9p-device,fsdev=fs0,mount_tag=nf_sys_usr',
-      '-fsdev', 'local,id=fs1,path=/home/u/a,,b,security_model=mapped-xattr,multidevs=remap',
-      '-device', 'virtio-9p-device,fsdev=fs1,mount_tag=nf_shared',
+      '-name',
+      'nofear-0123abcd,process=nofear-0123abcd',
+      '-M',
+      'microvm,isa-serial=off,rtc=on',
+      '-accel',
+      'tcg,thread=multi,tb-size=256',
+      '-cpu',
+      'max',
+      '-m',
+      '1024',
+      '-smp',
+      '2',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-sandbox',
+      SECCOMP_POLICY,
+      '-kernel',
+      '/cache/vmlinux',
+      '-initrd',
+      '/cache/initramfs.cpio',
+      '-append',
+      'console=hvc0 quiet',
+      '-device',
+      'virtio-serial-device,max_ports=8',
+      '-chardev',
+      'stdio,id=console,signal=off',
+      '-device',
+      'virtconsole,chardev=console,name=org.nofear.console',
+      '-chardev',
+      'socket,id=port0,path=/run/x/control.sock,server=on,wait=off',
+      '-device',
+      'virtserialport,chardev=port0,name=org.nofear.control',
+      '-fsdev',
+      'local,id=fs0,path=/usr,security_model=none,readonly=on,multidevs=remap',
+      '-device',
+      'virtio-9p-device,fsdev=fs0,mount_tag=nf_sys_usr',
+      '-fsdev',
+      'local,id=fs1,path=/home/u/a,,b,security_model=mapped-xattr,multidevs=remap',
+      '-device',
+      'virtio-9p-device,fsdev=fs1,mount_tag=nf_shared',
     ]);
   });
 
@@ -50,7 +76,10 @@ describe('buildQemuArgv', () => {
     assert.ok(argv.includes('virtio-net-device,netdev=net0'));
     assert.ok(argv.includes('if=none,id=disk0,file=/p/disk.img,format=raw,discard=unmap,file.locking=on'));
     const noNet = buildQemuArgv('qemu', plan);
-    assert.equal(noNet.some((arg) => arg.includes('netdev')), false);
+    assert.equal(
+      noNet.some((arg) => arg.includes('netdev')),
+      false,
+    );
   });
 
   it('drops seccomp only when asked', () => {
@@ -68,6 +97,9 @@ describe('qemuOpts', () => {
 describe('buildKernelCmdline', () => {
   it('passes the TSC frequency under TCG only', () => {
     assert.ok(buildKernelCmdline({ accel: 'tcg', tscKhz: 2300000, upper: 'tmpfs', writableSizeMiB: 256 }).includes('tsc_early_khz=2300000'));
-    assert.equal(buildKernelCmdline({ accel: 'kvm', tscKhz: 2300000, upper: 'disk', writableSizeMiB: 256 }).some((w) => w.startsWith('tsc_early')), false);
+    assert.equal(
+      buildKernelCmdline({ accel: 'kvm', tscKhz: 2300000, upper: 'disk', writableSizeMiB: 256 }).some((w) => w.startsWith('tsc_early')),
+      false,
+    );
   });
 });

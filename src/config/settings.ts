@@ -65,34 +65,24 @@ export const SETTINGS: readonly Setting[] = [
     (raw, l) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, l.hostMemoryMiB),
     {
       get: (c) => c.vm.memoryMiB,
-      set: (c, v) => {
-        c.vm.memoryMiB = v;
-      },
+      set: (c, v) => (c.vm.memoryMiB = v),
     },
   ),
   define('vm', 'cpus', range('', 1, 64), integer(1, 64), {
     get: (c) => c.vm.cpus,
-    set: (c, v) => {
-      c.vm.cpus = v;
-    },
+    set: (c, v) => (c.vm.cpus = v),
   }),
   define('vm', 'accel', either(['auto', 'kvm', 'tcg']), choice(['auto', 'kvm', 'tcg'] as const), {
     get: (c) => c.vm.accel,
-    set: (c, v) => {
-      c.vm.accel = v;
-    },
+    set: (c, v) => (c.vm.accel = v),
   }),
   define('vm', 'net', either(['none', 'user']), choice(['none', 'user'] as const), {
     get: (c) => c.vm.net,
-    set: (c, v) => {
-      c.vm.net = v;
-    },
+    set: (c, v) => (c.vm.net = v),
   }),
   define('vm', 'tb_size', range(' of MiB', 32, 2048), integer(32, 2048), {
     get: (c) => c.vm.tbSizeMiB,
-    set: (c, v) => {
-      c.vm.tbSizeMiB = v;
-    },
+    set: (c, v) => (c.vm.tbSizeMiB = v),
   }),
 
   define(
@@ -102,17 +92,13 @@ export const SETTINGS: readonly Setting[] = [
     (raw, _l, c) => parseBorder(raw, c.gui.border.width),
     {
       get: (c) => c.gui.border,
-      set: (c, v) => {
-        c.gui.border = v;
-      },
+      set: (c, v) => (c.gui.border = v),
     },
     formatBorder,
   ),
   define('gui', 'clipboard', either(['off', 'to-guest']), choice(['off', 'to-guest'] as const), {
     get: (c) => c.gui.clipboard,
-    set: (c, v) => {
-      c.gui.clipboard = v;
-    },
+    set: (c, v) => (c.gui.clipboard = v),
   }),
 
   define(
@@ -122,18 +108,14 @@ export const SETTINGS: readonly Setting[] = [
     (raw) => parseSize(raw, 1),
     {
       get: (c) => c.open.maxFileSizeBytes,
-      set: (c, v) => {
-        c.open.maxFileSizeBytes = v;
-      },
+      set: (c, v) => (c.open.maxFileSizeBytes = v),
     },
     formatSize,
   ),
 
   define('service', 'max_sandboxes', range('', 1, 64), integer(1, 64), {
     get: (c) => c.service.maxSandboxes,
-    set: (c, v) => {
-      c.service.maxSandboxes = v;
-    },
+    set: (c, v) => (c.service.maxSandboxes = v),
   }),
   define(
     'service',
@@ -142,29 +124,21 @@ export const SETTINGS: readonly Setting[] = [
     (raw) => parseMemoryMiB(raw, GUEST_MEMORY_MIN_MIB, MAX_MIB),
     {
       get: (c) => c.service.maxGuestMemoryMiB,
-      set: (c, v) => {
-        c.service.maxGuestMemoryMiB = v;
-      },
+      set: (c, v) => (c.service.maxGuestMemoryMiB = v),
     },
   ),
   define('service', 'idle_exit', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never exit)`, integer(0, MAX_SECONDS), {
     get: (c) => c.service.idleExitSeconds,
-    set: (c, v) => {
-      c.service.idleExitSeconds = v;
-    },
+    set: (c, v) => (c.service.idleExitSeconds = v),
   }),
   define('service', 'queue_timeout', range(' of seconds', 0, MAX_SECONDS), integer(0, MAX_SECONDS), {
     get: (c) => c.service.queueTimeoutSeconds,
-    set: (c, v) => {
-      c.service.queueTimeoutSeconds = v;
-    },
+    set: (c, v) => (c.service.queueTimeoutSeconds = v),
   }),
 
   define('pool', 'size', range('', 0, 8), integer(0, 8), {
     get: (c) => c.pool.size,
-    set: (c, v) => {
-      c.pool.size = v;
-    },
+    set: (c, v) => (c.pool.size = v),
   }),
   define(
     'pool',
@@ -173,16 +147,12 @@ export const SETTINGS: readonly Setting[] = [
     (raw) => parseMemoryMiB(raw, 0, MAX_MIB),
     {
       get: (c) => c.pool.minAvailableMemoryMiB,
-      set: (c, v) => {
-        c.pool.minAvailableMemoryMiB = v;
-      },
+      set: (c, v) => (c.pool.minAvailableMemoryMiB = v),
     },
   ),
   define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS), {
     get: (c) => c.pool.idleTimeoutSeconds,
-    set: (c, v) => {
-      c.pool.idleTimeoutSeconds = v;
-    },
+    set: (c, v) => (c.pool.idleTimeoutSeconds = v),
   }),
 ];
 

@@ -5,14 +5,13 @@
 // that fails leaves nothing behind. The host never parses the original.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/index.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { stageCopy } from '../sandbox/staging.js';
 import { GUEST_STAGING } from '../sandbox/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { ConvertPlan } from './convert-plan.js';
-import { runGuestJob } from './guest-job.js';
+import { runGuestJob, type ConversionContext } from './guest-job.js';
 import { PIXEL_LIMITS, RENDER_DPI, type PixelLimits } from './limits.js';
 import { recognise } from './ocr.js';
 import { ImagePdfWriter } from './pdf-writer.js';
@@ -26,15 +25,7 @@ export type ConvertProgress =
   | { phase: 'ocr'; page: number; pages: number }
   | { phase: 'writing' };
 
-export interface ConvertContext {
-  config: Config;
-  env: NodeJS.ProcessEnv;
-  ownerKind: 'cli' | 'service';
-  /** The conversion VM's sandbox id (announced to a caller before it exists). */
-  id?: string;
-  log?: (line: string) => void;
-  warn?: (line: string) => void;
-  abort?: AbortSignal;
+export interface ConvertContext extends ConversionContext {
   onProgress?: (progress: ConvertProgress) => void;
   /** The conversion VM runs (for its QEMU's pid). */
   onSandbox?: (sandbox: Sandbox) => void;

@@ -9,19 +9,24 @@ import { sandboxOptionsFrom, type ExportSpec } from '../sandbox/sandbox-options.
 import { ConversionError } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
 
-export interface GuestJobSpec {
+/** Where a conversion's VMs run: whose config and environment, for whom, and how it is told and stopped. */
+export interface ConversionContext {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  ownerKind: 'cli' | 'service';
+  /** The VM's sandbox id (announced to a caller before it exists). */
+  id?: string;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  abort?: AbortSignal;
+}
+
+export interface GuestJobSpec extends ConversionContext {
   argv: string[];
   export: ExportSpec;
   /** "the converter", "the OCR": how messages name the job. */
   what: string;
   file: string;
-  config: Config;
-  env: NodeJS.ProcessEnv;
-  ownerKind: 'cli' | 'service';
-  id?: string;
-  log?: (line: string) => void;
-  warn?: (line: string) => void;
-  abort?: AbortSignal;
   /** The VM has booted and the job runs. */
   onStarted?: (sandbox: Sandbox) => void;
   silenceMs?: number;

@@ -3,6 +3,7 @@
 // host name that is not the host's, no new namespaces and a seccomp filter; it sees the system's
 // programs and libraries read-only, what GTK reads to draw, the X display's socket and cookie, and
 // the sandbox's GUI socket. Pure.
+import { FRESH_PROC_DEV_TMP } from '../vm/jail.js';
 import { jailedDisplay, type ParsedDisplay, X11_SOCKET_DIR } from './x11-display.js';
 
 /** Where things are inside the jail (no host path, so nothing names the host's user). */
@@ -81,12 +82,7 @@ function environment(spec: ClientJailSpec): string[] {
 function files(spec: ClientJailSpec): string[] {
   return [
     ...spec.systemBinds,
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--tmpfs',
-    '/tmp',
+    ...FRESH_PROC_DEV_TMP,
     '--dir',
     JAIL.home,
     '--perms',

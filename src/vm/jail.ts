@@ -20,6 +20,9 @@ export function jailTools(env: NodeJS.ProcessEnv = process.env): JailTools {
 }
 
 /** A host path and where QEMU sees it inside the jail. */
+/** bwrap's own /proc and minimal /dev for the jail, and an empty /tmp that goes with it. */
+export const FRESH_PROC_DEV_TMP = ['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp'] as const;
+
 export interface Bind {
   source: string;
   target: string;
@@ -74,12 +77,7 @@ export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): stri
     'PATH',
     '/usr/bin:/bin',
     ...systemBinds(),
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--tmpfs',
-    '/tmp',
+    ...FRESH_PROC_DEV_TMP,
     ...(spec.kvm ? ['--dev-bind', '/dev/kvm', '/dev/kvm'] : []),
   ];
   const covered = (file: string) => SYSTEM_DIRS.some((dir) => file === dir || file.startsWith(`${dir}/`));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { bin, leftoverSandboxes, makeTestEnv, startCli, type TestEnv } from '../helpers/cli.js';
-import { pressKey, reportedWindow, startXvfb, type Display } from '../helpers/xvfb.js';
+import { pressKey, reportedWindow, suiteDisplay, type Display } from '../helpers/xvfb.js';
 import { shellWord } from '../../src/util/shell-word.js';
 import { cacheStagingRoot } from '../../src/sandbox/registry.js';
 import { EDITED, EDITOR, installTestEditors, LOOKER } from '../helpers/test-editors.js';
@@ -55,12 +55,7 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
   let t: TestEnv;
   let dir: string;
   let file: string;
-  before(async () => {
-    x = await startXvfb();
-  });
-  after(async () => {
-    await x.stop();
-  });
+  suiteDisplay((display) => (x = display));
   beforeEach(() => {
     t = makeTestEnv();
     installTestEditors(t.dataHome);

@@ -1,14 +1,13 @@
 // nofear-open end to end: real Debian viewers (mupdf, ImageMagick's display) in real VMs, on Xvfb.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { leftoverSandboxes, makeTestEnv, ROOT, runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
-import { pressKey, renderedScreenshot, reportedWindow, startXvfb, windowName, type Display } from '../helpers/xvfb.js';
+import { leftoverSandboxes, ROOT, runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
+import { pressKey, renderedScreenshot, reportedWindow, suiteDisplay, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 const WINDOW_DEADLINE = 180_000;
@@ -18,19 +17,10 @@ describe('nofear-open (real viewers, real QEMU, Xvfb)', function () {
   let t: TestEnv;
   let x: Display;
   let dir: string;
-  before(async () => {
-    x = await startXvfb();
-  });
-  after(async () => {
-    await x.stop();
-  });
-  beforeEach(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-open-'));
-  });
-  afterEach(() => {
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+  suiteDisplay((display) => (x = display));
+  perTestEnv('nofear-open-', (env, tmp) => {
+    t = env;
+    dir = tmp;
   });
 
   async function openAndClose(file: string, title: RegExp, closeKey: string): Promise<void> {

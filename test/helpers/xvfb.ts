@@ -74,20 +74,29 @@ export async function pressKey(display: string, id: string, key: string): Promis
   await execa('xdotool', ['windowfocus', '--sync', id, 'key', '--window', id, key], { env: { DISPLAY: display }, timeout: 10_000 });
 }
 
+/** Registers a suite's own display: a private Xvfb started before the suite and stopped after it. */
+export function suiteDisplay(use: (x: Display) => void): void {
+  let x: Display | undefined;
+  before(async () => {
+    x = await startXvfb();
+    use(x);
+  });
+  after(async () => {
+    await x?.stop();
+  });
+}
+
 /**
  * Registers a suite's own display and test environment: a private Xvfb and a fresh TestEnv before the
  * suite, and after it the display stopped, no sandbox left behind, the environment removed.
  */
 export function perSuiteDisplay(use: (x: Display, t: TestEnv) => void): void {
-  let x: Display | undefined;
   let t: TestEnv | undefined;
-  before(async () => {
-    x = await startXvfb();
+  suiteDisplay((x) => {
     t = makeTestEnv();
     use(x, t);
   });
-  after(async () => {
-    await x?.stop();
+  after(() => {
     try {
       if (t !== undefined) assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox was left behind');
     } finally {

@@ -32,28 +32,12 @@ export async function floorArgv(dir: string): Promise<string[]> {
   const kernel = await findGuestKernel();
   const initrd = await floorInitramfs(dir);
   const tsc = hostTscKhz();
+  // prettier-ignore
   return [
-    '-M',
-    'microvm,isa-serial=off,rtc=on',
-    '-accel',
-    'tcg,thread=multi,tb-size=256',
-    '-cpu',
-    'max',
-    '-m',
-    '1024',
-    '-smp',
-    '2',
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-no-reboot',
-    '-kernel',
-    kernel.image,
-    '-initrd',
-    initrd,
-    '-append',
-    buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
+    '-M', 'microvm,isa-serial=off,rtc=on', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max', '-m', '1024', '-smp', '2',
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-kernel', kernel.image, '-initrd', initrd,
+    '-append', buildKernelCmdline({ accel: 'tcg', ...(tsc ? { tscKhz: tsc } : {}), upper: 'tmpfs', writableSizeMiB: 256 }).join(' '),
   ];
 }
 

@@ -44,20 +44,14 @@ export interface ClientJailSpec {
 }
 
 export function namespaces(): string[] {
+  // prettier-ignore
   return [
     '--die-with-parent',
-    '--unshare-user',
-    '--disable-userns', // and no user namespace of its own making inside
-    '--unshare-pid',
-    '--unshare-ipc',
-    '--unshare-uts',
-    '--hostname',
-    JAIL.hostname,
-    '--unshare-cgroup-try',
+    '--unshare-user', '--disable-userns', // and no user namespace of its own making inside
+    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', JAIL.hostname, '--unshare-cgroup-try',
     '--unshare-net', // no network; this also hides the host's abstract unix sockets (D-Bus, X11)
     '--new-session', // no TIOCSTI into a terminal NoFear was started from
-    '--cap-drop',
-    'ALL',
+    '--cap-drop', 'ALL',
   ];
 }
 
@@ -80,25 +74,16 @@ function environment(spec: ClientJailSpec): string[] {
 }
 
 function files(spec: ClientJailSpec): string[] {
+  // prettier-ignore
   return [
     ...spec.systemBinds,
     ...FRESH_PROC_DEV_TMP,
-    '--dir',
-    JAIL.home,
-    '--perms',
-    '0700',
-    '--dir',
-    JAIL.runtimeDir,
+    '--dir', JAIL.home,
+    '--perms', '0700', '--dir', JAIL.runtimeDir,
     ...DRAWING_FILES.flatMap((file) => ['--ro-bind-try', file, file]),
-    '--ro-bind',
-    spec.wrapperDir,
-    JAIL.wrapperDir,
-    '--ro-bind',
-    spec.guiSocket,
-    JAIL.guiSocket,
-    '--ro-bind',
-    spec.xSocket,
-    `${X11_SOCKET_DIR}/X${spec.display.number}`,
+    '--ro-bind', spec.wrapperDir, JAIL.wrapperDir,
+    '--ro-bind', spec.guiSocket, JAIL.guiSocket,
+    '--ro-bind', spec.xSocket, `${X11_SOCKET_DIR}/X${spec.display.number}`,
     ...(spec.fds.xauthority === undefined ? [] : ['--perms', '0400', '--ro-bind-data', String(spec.fds.xauthority), JAIL.xauthority]),
     ...(spec.pulseSocket === undefined ? [] : ['--ro-bind', spec.pulseSocket, JAIL.pulseSocket]),
     ...(spec.fds.pulseCookie === undefined ? [] : ['--perms', '0400', '--ro-bind-data', String(spec.fds.pulseCookie), JAIL.pulseCookie]),
@@ -106,5 +91,15 @@ function files(spec: ClientJailSpec): string[] {
 }
 
 export function buildClientJailArgv(spec: ClientJailSpec): string[] {
-  return [spec.bwrap, ...namespaces(), ...environment(spec), ...files(spec), '--seccomp', String(spec.fds.seccomp), '--chdir', '/', '--', ...spec.command];
+  // prettier-ignore
+  return [
+    spec.bwrap,
+    ...namespaces(),
+    ...environment(spec),
+    ...files(spec),
+    '--seccomp', String(spec.fds.seccomp),
+    '--chdir', '/',
+    '--',
+    ...spec.command,
+  ];
 }

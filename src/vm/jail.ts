@@ -64,18 +64,16 @@ export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): stri
   if (spec.kind === 'setpriv') {
     return [spec.tools.setpriv, '--pdeathsig', 'KILL', '--', ...limited];
   }
+  // prettier-ignore
   const args = [
     spec.tools.bwrap,
     '--die-with-parent',
     '--unshare-all',
     ...(spec.network ? ['--share-net'] : []),
     '--new-session',
-    '--cap-drop',
-    'ALL',
+    '--cap-drop', 'ALL',
     '--clearenv',
-    '--setenv',
-    'PATH',
-    '/usr/bin:/bin',
+    '--setenv', 'PATH', '/usr/bin:/bin',
     ...systemBinds(),
     ...FRESH_PROC_DEV_TMP,
     ...(spec.kvm ? ['--dev-bind', '/dev/kvm', '/dev/kvm'] : []),

@@ -10,25 +10,20 @@ import { findExecutable } from '../util/which.js';
 
 /** The addresses the guest's init configures statically (as with slirp), served by passt. */
 export function passtArgv(passt: string, socket: string): string[] {
+  // prettier-ignore
   return [
     passt,
     '--foreground',
     '--one-off',
-    '--socket',
-    socket,
+    '--socket', socket,
     '--no-map-gw',
-    '--address',
-    '10.0.2.15',
-    '--netmask',
-    '24',
-    '--gateway',
-    '10.0.2.2',
-    '--dns-forward',
-    '10.0.2.3',
+    '--address', '10.0.2.15',
+    '--netmask', '24',
+    '--gateway', '10.0.2.2',
+    '--dns-forward', '10.0.2.3',
     '--quiet',
     // As root passt would switch to nobody, who cannot reach the 0700 runtime dir: stay who we are.
-    '--runas',
-    `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
+    '--runas', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
   ];
 }
 

@@ -41,36 +41,23 @@ export const SECCOMP_POLICY = 'on,obsolete=deny,elevateprivileges=deny,spawn=den
 
 export function buildQemuArgv(qemu: string, plan: VmPlan): string[] {
   const accel = plan.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', qemuOpts('tcg', { thread: 'multi', 'tb-size': plan.tbSizeMiB }), '-cpu', 'max'];
+  // prettier-ignore
   const argv = [
     qemu,
-    '-name',
-    qemuOpts(plan.name, { process: plan.name }),
-    '-M',
-    'microvm,isa-serial=off,rtc=on',
+    '-name', qemuOpts(plan.name, { process: plan.name }),
+    '-M', 'microvm,isa-serial=off,rtc=on',
     ...accel,
-    '-m',
-    String(plan.memoryMiB),
-    '-smp',
-    String(plan.cpus),
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-no-reboot',
+    '-m', String(plan.memoryMiB),
+    '-smp', String(plan.cpus),
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
     ...(plan.seccomp ? ['-sandbox', SECCOMP_POLICY] : []),
-    '-kernel',
-    plan.kernel,
-    '-initrd',
-    plan.initramfs,
-    '-append',
-    plan.cmdline.join(' '),
-    '-device',
-    'virtio-serial-device,max_ports=8',
+    '-kernel', plan.kernel,
+    '-initrd', plan.initramfs,
+    '-append', plan.cmdline.join(' '),
+    '-device', 'virtio-serial-device,max_ports=8',
     // The kernel console (hvc0) on QEMU's stdout: read by the host, bounded, never mixed into the job's output.
-    '-chardev',
-    'stdio,id=console,signal=off',
-    '-device',
-    'virtconsole,chardev=console,name=org.nofear.console',
+    '-chardev', 'stdio,id=console,signal=off',
+    '-device', 'virtconsole,chardev=console,name=org.nofear.console',
   ];
   plan.ports.forEach((port, index) => {
     const id = `port${index}`;
@@ -79,6 +66,7 @@ export function buildQemuArgv(qemu: string, plan: VmPlan): string[] {
   });
   plan.exports.forEach((share, index) => {
     const id = `fs${index}`;
+    // prettier-ignore
     argv.push(
       '-fsdev',
       qemuOpts('local', {
@@ -95,7 +83,11 @@ export function buildQemuArgv(qemu: string, plan: VmPlan): string[] {
     );
   });
   if (plan.disk !== undefined) {
-    argv.push('-drive', qemuOpts('if=none', { id: 'disk0', file: plan.disk, format: 'raw', discard: 'unmap', 'file.locking': 'on' }), '-device', 'virtio-blk-device,drive=disk0');
+    // prettier-ignore
+    argv.push(
+      '-drive', qemuOpts('if=none', { id: 'disk0', file: plan.disk, format: 'raw', discard: 'unmap', 'file.locking': 'on' }),
+      '-device', 'virtio-blk-device,drive=disk0',
+    );
   }
   if (plan.net === 'user') {
     const netdev = plan.passtSocket !== undefined ? qemuOpts('stream,id=net0,server=off,addr.type=unix', { 'addr.path': plan.passtSocket }) : 'user,id=net0';

@@ -2,6 +2,7 @@
 // tables in the same words as org.nofear.NoFear1.xml (test/unit/service/contract.test.ts compares), every
 // failure answered as a named error, every object path checked before it is sent.
 import { isNoFearError } from '../errors.js';
+import type { ManagedSandbox } from '../sandbox/manager.js';
 import { dbus } from './bus.js';
 import { APPLICATION_INTERFACE, dbusErrorName, ERROR_PREFIX, isObjectPath, MANAGER_INTERFACE, SANDBOX_INTERFACE } from './names.js';
 
@@ -157,22 +158,7 @@ export class ApplicationInterface extends Interface {
 ApplicationInterface.configureMembers(APPLICATION_MEMBERS);
 
 /** A sandbox as its object shows it; read at every Get, so it is always current. */
-export interface SandboxView {
-  readonly id: string;
-  readonly state: string;
-  readonly command: readonly string[];
-  readonly files: readonly string[];
-  readonly profile: string;
-  readonly startedAtMicros: bigint;
-  readonly exitStatus: number;
-  /** The last step towards the window (booting, booted, server, attached, window). */
-  readonly step: string;
-  /** Each step reached, in milliseconds after the start. */
-  readonly steps: Readonly<Record<string, number>>;
-  /** Its first window's X id on the host display; 0 before. */
-  readonly windowId: number;
-  stop(): Promise<void>;
-}
+export type SandboxView = Pick<ManagedSandbox, 'id' | 'state' | 'command' | 'files' | 'profile' | 'startedAtMicros' | 'exitStatus' | 'step' | 'steps' | 'windowId' | 'stop'>;
 
 export class SandboxInterface extends Interface {
   constructor(

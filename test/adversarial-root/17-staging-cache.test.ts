@@ -9,8 +9,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { checkOpenable } from '../../src/sandbox/open-plan.js';
 import { cacheStagingRoot, runtimeBase } from '../../src/sandbox/registry.js';
-import { exportBelongsInCache, Sandbox } from '../../src/sandbox/sandbox.js';
-import { guestEnvironment } from '../../src/sandbox/guest-env.js';
+import { exportBelongsInCache } from '../../src/sandbox/sandbox.js';
+import { startStagedVm } from '../helpers/staged-vm.js';
 import { stageCopy } from '../../src/sandbox/staging.js';
 
 describe('staging a large file (root, a small tmpfs as the runtime dir)', function () {
@@ -34,19 +34,11 @@ describe('staging a large file (root, a small tmpfs as the runtime dir)', functi
     const env = { ...process.env, XDG_RUNTIME_DIR: runtime };
     const checked = await checkOpenable(file, 64 * 1024 * 1024);
     assert.equal(exportBelongsInCache(checked.size, runtime), true, 'the test file is not big enough for this tmpfs');
-    const sandbox = await Sandbox.start({
-      shape: {
-        profile: 'temporary',
-        stdio: 'pipe',
-        memoryMiB: 512,
-        cpus: 2,
-        net: 'none',
-        gui: false,
-        sound: false,
-        export: { bytes: checked.size, fill: async (exportDir) => void (await stageCopy(checked, exportDir, 'big.bin', 64 * 1024 * 1024)) },
-      },
-      job: { argv: ['sh', '-c', 'sha256sum /staging/big.bin; cat'], user: 'user', env: guestEnvironment({ root: false, interactive: false, hostEnv: env }) },
-      hooks: { hostEnv: env, ownerKind: 'cli' },
+    const sandbox = await startStagedVm({
+      env,
+      export: { bytes: checked.size, fill: async (exportDir) => void (await stageCopy(checked, exportDir, 'big.bin', 64 * 1024 * 1024)) },
+      script: 'sha256sum /staging/big.bin; cat',
+      user: 'user',
     });
     let output = '';
     try {

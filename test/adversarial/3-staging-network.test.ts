@@ -6,29 +6,20 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
-import { Sandbox } from '../../src/sandbox/sandbox.js';
+import { startStagedVm } from '../helpers/staged-vm.js';
 import { stageCopy } from '../../src/sandbox/staging.js';
 import { checkOpenable } from '../../src/sandbox/open-plan.js';
-import { guestEnvironment } from '../../src/sandbox/guest-env.js';
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** A throwaway VM (through the same Sandbox the CLI uses) with `file` staged, running `script` as root. */
 async function runWithStaged(t: TestEnv, file: string, script: string): Promise<string> {
   const env = { ...process.env, ...t.env };
-  const sandbox = await Sandbox.start({
-    shape: {
-      profile: 'temporary',
-      stdio: 'pipe',
-      memoryMiB: 512,
-      cpus: 2,
-      net: 'none',
-      gui: false,
-      sound: false,
-      export: { bytes: statSync(file).size, fill: async (dir) => void (await stageCopy(await checkOpenable(file, 1 << 20), dir, path.basename(file), 1 << 20)) },
-    },
-    job: { argv: ['sh', '-c', script], user: 'root', env: guestEnvironment({ root: true, interactive: false, hostEnv: env }) },
-    hooks: { hostEnv: env, ownerKind: 'cli' },
+  const sandbox = await startStagedVm({
+    env,
+    export: { bytes: statSync(file).size, fill: async (dir) => void (await stageCopy(await checkOpenable(file, 1 << 20), dir, path.basename(file), 1 << 20)) },
+    script,
+    user: 'root',
   });
   const chunks: Buffer[] = [];
   sandbox.ports.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -13,39 +13,30 @@ import { pressKey, reportedWindow, suiteDisplay, type Display } from '../helpers
 import { shellWord } from '../../src/util/shell-word.js';
 import { cacheStagingRoot } from '../../src/sandbox/registry.js';
 import { EDITED, EDITOR, installTestEditors, LOOKER } from '../helpers/test-editors.js';
+import { EventWaits } from '../helpers/event-waits.js';
 
 const DEADLINE_MS = 240_000;
 /** Text a child prints (on a pseudo-terminal, stdout and stderr are one), waited for with a deadline; the child's end stops the wait. */
 function follow(child: ChildProcess) {
   let text = '';
-  const listeners: Array<() => void> = [];
+  const waits = new EventWaits();
   const hear = (chunk: Buffer) => {
     text += chunk.toString('utf8');
-    for (const listener of listeners.splice(0)) listener();
+    waits.wake();
   };
   child.stdout?.on('data', hear);
   child.stderr?.on('data', hear);
-  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close': after the last output was read, not only the process's end.
+  const ended = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     text: () => text,
     waitFor(pattern: RegExp, ms = DEADLINE_MS): Promise<RegExpExecArray> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms / 1000} s:\n${text}`)), ms);
-        const check = () => {
-          const match = pattern.exec(text);
-          if (match !== null) {
-            clearTimeout(timer);
-            resolve(match);
-          } else listeners.push(check);
-        };
-        void ended.then(() => {
-          clearTimeout(timer);
-          const match = pattern.exec(text);
-          if (match !== null) resolve(match);
-          else reject(new Error(`nofear-open ended without ${pattern}:\n${text}`));
-        });
-        check();
-      });
+      return waits.until(
+        () => pattern.exec(text) ?? undefined,
+        () => `nofear-open printed no ${pattern}:\n${text}`,
+        ms,
+        ended,
+      );
     },
   };
 }

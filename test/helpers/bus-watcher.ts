@@ -3,13 +3,14 @@
 import { pathToFileURL } from 'node:url';
 import { NoFearClient, type OpenOptions, type SandboxEvent } from '../../src/service/client.js';
 import { sandboxIdOf } from '../../src/service/names.js';
+import { EventWaits } from './event-waits.js';
 
 export class BusWatcher {
   private readonly windows = new Map<string, number>();
   private readonly started: string[] = [];
   private consumed = 0;
   private readonly exits = new Map<string, number>();
-  private readonly wakers = new Set<() => void>();
+  private readonly waits = new EventWaits();
 
   private constructor(
     private readonly client: NoFearClient,
@@ -33,7 +34,7 @@ export class BusWatcher {
     if (event.kind === 'started') this.started.push(objectPath);
     if (event.kind === 'exited') this.exits.set(objectPath, event.status);
     if (event.kind === 'step' && event.step === 'window' && event.window !== undefined) this.windows.set(objectPath, event.window);
-    for (const wake of [...this.wakers]) wake();
+    this.waits.wake();
   }
 
   async openFiles(files: readonly string[], options: OpenOptions = {}): Promise<string[]> {
@@ -72,20 +73,6 @@ export class BusWatcher {
   }
 
   private until<T>(value: () => T | undefined, what: string, deadlineMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const got = value();
-        if (got === undefined) return;
-        this.wakers.delete(check);
-        clearTimeout(timer);
-        resolve(got);
-      };
-      const timer = setTimeout(() => {
-        this.wakers.delete(check);
-        reject(new Error(`${what}: not within ${deadlineMs} ms`));
-      }, deadlineMs);
-      this.wakers.add(check);
-      check();
-    });
+    return this.waits.until(value, what, deadlineMs);
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { exitOf, firstLine, stopGroup } from '../../src/util/child.js';
+import { EventWaits } from './event-waits.js';
 
 export interface PrivateBus {
   address: string;
@@ -71,23 +72,21 @@ export async function startListener(script: string, address: string, env: Record
     env: { ...process.env, ...env, DBUS_SESSION_BUS_ADDRESS: address },
   });
   const records: BusRecord[] = [];
-  const waiters: Array<() => void> = [];
+  const waits = new EventWaits();
+  // 'close': after the last output was read, not only the process's end.
+  const ended = new Promise<void>((resolve) => child.once('close', () => resolve()));
   createInterface({ input: child.stdout! }).on('line', (line) => {
     records.push(JSON.parse(line) as BusRecord);
-    for (const wake of waiters.splice(0)) wake();
+    waits.wake();
   });
+  // The listener's end ends every wait: nothing more can come.
   const waitFor = (match: (record: BusRecord) => boolean, timeoutMs: number) =>
-    new Promise<BusRecord>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`no matching D-Bus call within ${timeoutMs} ms; got ${JSON.stringify(records)}`)), timeoutMs);
-      const check = () => {
-        const hit = records.find(match);
-        if (hit !== undefined) {
-          clearTimeout(deadline);
-          resolve(hit);
-        } else waiters.push(check);
-      };
-      check();
-    });
+    waits.until(
+      () => records.find(match),
+      () => `no matching D-Bus call; got ${JSON.stringify(records)}`,
+      timeoutMs,
+      ended,
+    );
   await waitFor((r) => r.ready === true, 10_000);
   return { records, waitFor, stop: () => stopChild(child) };
 }

@@ -4,10 +4,10 @@
 // Until NoFear's service exists, test/fixtures/nofear-bus-listener.py stands in for it on that bus (it owns
 // org.nofear.NoFear and answers per the D-Bus contract): a call arriving there is the assertion.
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
+import { runExtensionDriver } from '../helpers/extension-driver.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 
@@ -49,8 +49,6 @@ interface DriverOutput {
   latin1_convert_done: boolean;
 }
 
-const SYSTEM_PYTHON = '/usr/bin/python3'; // python3-nautilus is built for it; a pyenv python on PATH lacks gi
-
 describe('desktop integration: the Nautilus extension on a real bus', function () {
   this.timeout(120_000);
   let tree: Tree;
@@ -72,14 +70,8 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     bus = await startPrivateBus(tree.top);
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address);
     const extension = path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py');
-    const driver = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test', 'fixtures', 'nautilus-extension-driver.py'), extension, files], {
-      env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') },
-      extendEnv: false,
-      timeout: 90_000,
-      reject: false,
-    });
-    assert.equal(driver.exitCode, 0, driver.stderr);
-    out = JSON.parse(driver.stdout) as DriverOutput;
+    const env = { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') };
+    out = await runExtensionDriver<DriverOutput>('nautilus', [extension, files], env, 90_000);
   });
 
   after(async () => {
@@ -193,14 +185,13 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
   it("Caja loads the same file through caja-python's namespace and signature, and opens through the bus", async () => {
     const extension = path.join(tree.dataHome, 'caja-python', 'extensions', 'nofear_caja.py');
     const report = path.join(files, 'report.pdf');
-    const driver = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test', 'fixtures', 'caja-extension-driver.py'), extension, report, path.join(files, 'subdir')], {
-      env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus!.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'caja-trace.jsonl') },
-      extendEnv: false,
-      timeout: 60_000,
-      reject: false,
-    });
-    assert.equal(driver.exitCode, 0, driver.stderr);
-    const caja = JSON.parse(driver.stdout) as { host: string; is_menu_provider: boolean; items: string[]; labels: string[]; item_types: string[]; directory: string[]; events: string[] };
+    const env = { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus!.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'caja-trace.jsonl') };
+    const caja = await runExtensionDriver<{ host: string; is_menu_provider: boolean; items: string[]; labels: string[]; item_types: string[]; directory: string[]; events: string[] }>(
+      'caja',
+      [extension, report, path.join(files, 'subdir')],
+      env,
+      60_000,
+    );
     assert.equal(caja.host, 'Caja');
     assert.equal(caja.is_menu_provider, true);
     assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);

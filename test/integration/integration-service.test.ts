@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { bin, ROOT } from '../helpers/cli.js';
+import { runExtensionDriver } from '../helpers/extension-driver.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { startListener, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 
@@ -45,18 +46,9 @@ describe('desktop integration: the Nautilus extension and the real, bus-activate
     // dbus-daemon reads the installed service file when it starts; the service inherits this environment.
     bus = await startPrivateBus(tree.top, { ...tree.env, XDG_RUNTIME_DIR: runtime, DISPLAY: '' });
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
-    const driver = await execa(
-      '/usr/bin/python3',
-      [path.join(ROOT, 'test', 'fixtures', 'nautilus-extension-driver.py'), path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), files, 'real-service'],
-      {
-        env: { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') },
-        extendEnv: false,
-        timeout: 120_000,
-        reject: false,
-      },
-    );
-    assert.equal(driver.exitCode, 0, driver.stderr);
-    out = JSON.parse(driver.stdout) as Output;
+    const extension = path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py');
+    const env = { ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, NOFEAR_EXTENSION_TRACE: path.join(tree.top, 'trace.jsonl') };
+    out = await runExtensionDriver<Output>('nautilus', [extension, files, 'real-service'], env, 120_000);
     const owner = await execa(
       'dbus-send',
       [`--bus=${bus.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'],

@@ -9,6 +9,7 @@ import dbus from 'dbus-next';
 import { execa } from 'execa';
 import { pollUntil } from '../../src/util/poll.js';
 import { bin, ROOT } from '../helpers/cli.js';
+import { EventWaits } from '../helpers/event-waits.js';
 import { parseIntrospection } from '../helpers/introspection.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { qemuDescendants, sampleMax } from '../helpers/service.js';
@@ -40,31 +41,17 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, deadlineMs
 class Signals {
   readonly started: string[] = [];
   readonly exited = new Map<string, number>();
-  private readonly wakers = new Set<() => void>();
+  private readonly waits = new EventWaits();
   constructor(manager: Proxy) {
     manager.on('SandboxStarted', (objectPath: string) => this.note(() => this.started.push(objectPath)));
     manager.on('SandboxExited', (objectPath: string, status: number) => this.note(() => this.exited.set(objectPath, status)));
   }
   private note(change: () => void) {
     change();
-    for (const wake of [...this.wakers]) wake();
+    this.waits.wake();
   }
   exitOf(objectPath: string, deadlineMs = VM_DEADLINE_MS): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const status = this.exited.get(objectPath);
-        if (status === undefined) return;
-        this.wakers.delete(check);
-        clearTimeout(timer);
-        resolve(status);
-      };
-      const timer = setTimeout(() => {
-        this.wakers.delete(check);
-        reject(new Error(`no SandboxExited for ${objectPath} within ${deadlineMs} ms`));
-      }, deadlineMs);
-      this.wakers.add(check);
-      check();
-    });
+    return this.waits.until(() => this.exited.get(objectPath), `no SandboxExited for ${objectPath}`, deadlineMs);
   }
 }
 

@@ -62,18 +62,23 @@ describe('shared files keep their bytes (issue 17)', function () {
     assert.deepEqual(readFileSync(mimeapps), MIMEAPPS);
   });
 
-  it("Thunar's uca.xml keeps bytes that are not UTF-8 around NoFear's action; uninstall restores it byte for byte", async () => {
+  it("Thunar's uca.xml keeps bytes that are not UTF-8 around NoFear's actions; uninstall restores it byte for byte", async () => {
     const uca = path.join(tree.configHome, 'Thunar', 'uca.xml');
     mkdirSync(path.dirname(uca), { recursive: true });
     writeFileSync(uca, UCA);
     await nofearctl('integrate', 'install');
     const after = readFileSync(uca);
     assert.equal(after.indexOf(Buffer.from('\ufffd')), -1, 'a byte became U+FFFD');
-    const text = after.toString('latin1');
-    const start = text.lastIndexOf('<action>', text.indexOf('<unique-id>org.nofear.NoFear.open</unique-id>'));
-    const end = text.indexOf('</action>\n', start) + '</action>\n'.length;
-    assert.ok(start > 0 && end > start, "NoFear's action is missing");
-    assert.deepEqual(latin1(text.slice(0, start) + text.slice(end)), UCA, "bytes other than NoFear's action changed");
+    let rest = after.toString('latin1');
+    // NoFear's actions (open, edit, convert): each <action> element holding its unique-id, taken out.
+    for (const id of ['open', 'edit', 'convert']) {
+      const at = rest.indexOf(`<unique-id>org.nofear.NoFear.${id}</unique-id>`);
+      const start = rest.lastIndexOf('<action>', at);
+      const end = rest.indexOf('</action>\n', at) + '</action>\n'.length;
+      assert.ok(at > 0 && start > 0 && end > at, `NoFear's ${id} action is missing`);
+      rest = rest.slice(0, start) + rest.slice(end);
+    }
+    assert.deepEqual(latin1(rest), UCA, "bytes other than NoFear's actions changed");
     await nofearctl('integrate', 'uninstall');
     assert.deepEqual(readFileSync(uca), UCA);
   });

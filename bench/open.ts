@@ -14,6 +14,7 @@ import type { SandboxRecord } from '../src/sandbox/registry.js';
 import { NoFearClient } from '../src/service/client.js';
 import { rssKiB } from '../src/util/proc.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
+import { descendants } from '../test/helpers/proc-view.js';
 import { startPrivateBus } from '../test/helpers/private-bus.js';
 import { startForegroundService } from '../test/helpers/service.js';
 import { bootFloorOnce, floorArgv } from './boot.js';
@@ -107,15 +108,27 @@ async function warm(display: string, dir: string, file: string): Promise<WarmFig
   return figures;
 }
 
+/**
+ * The host client of sandbox `id`: the oldest process naming both the client and the VM's GUI socket (the
+ * client jail's outer bubblewrap, or the client itself without a jail) and every process below it.
+ */
+async function clientProcesses(id: string): Promise<number[]> {
+  const socket = `${id}/vm/gui.sock`;
+  const found = await execa('pgrep', ['-o', '-f', `xpra-client\\.py.*${socket}|${socket}.*xpra-client\\.py`], { reject: false });
+  const top = Number(found.stdout.trim());
+  if (!(top > 0)) throw new Error(`no host client found for ${id}`);
+  return [top, ...descendants(top)];
+}
+
 /** A ready VM's idle cost: its QEMU and host client's CPU over IDLE_SECONDS, and their memory. */
 async function idleCost(runtime: string, id: string, figures: WarmFigures): Promise<void> {
   if (figures.idleCpu.length >= 2) return; // two samples are enough; each costs 30 s
   const record = JSON.parse(readFileSync(path.join(runtime, 'nofear', id, 'sandbox.json'), 'utf8')) as SandboxRecord;
-  const clientPid = Number((await execa('pgrep', ['-f', `xpra-client.py attach socket://.*${id}/vm/gui.sock`], { reject: false })).stdout.split('\n')[0]);
-  const pids = [record.vmm?.pid ?? 0, clientPid].filter((pid) => pid > 0);
+  const client = await clientProcesses(id);
+  const pids = [record.vmm?.pid ?? 0, ...client].filter((pid) => pid > 0);
   figures.idleCpu.push(await cpuPercent(pids, IDLE_SECONDS));
   figures.qemuRssMiB.push((rssKiB(record.vmm?.pid ?? 0) ?? 0) / 1024);
-  figures.clientRssMiB.push((rssKiB(clientPid) ?? 0) / 1024);
+  figures.clientRssMiB.push(client.reduce((sum, pid) => sum + (rssKiB(pid) ?? 0), 0) / 1024);
 }
 
 export async function benchOpen(): Promise<void> {

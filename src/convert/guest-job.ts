@@ -3,23 +3,13 @@
 // messages, stdin carries only the host's "done" once it has read everything. The job's end is mapped to
 // a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
 import type net from 'node:net';
-import type { Config } from '../config/index.js';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { sandboxOptionsFrom, type ExportSpec } from '../sandbox/sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
 import { ConversionError } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
 
 /** Where a conversion's VMs run: whose config and environment, for whom, and how it is told and stopped. */
-export interface ConversionContext {
-  config: Config;
-  env: NodeJS.ProcessEnv;
-  ownerKind: 'cli' | 'service';
-  /** The VM's sandbox id (announced to a caller before it exists). */
-  id?: string;
-  log?: (line: string) => void;
-  warn?: (line: string) => void;
-  abort?: AbortSignal;
-}
+export type ConversionContext = RunContext;
 
 export interface GuestJobSpec extends ConversionContext {
   argv: string[];
@@ -73,19 +63,7 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
 
 /** Runs the job; `consume` reads its stdout and resolves once it has everything. */
 export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
-  const options = sandboxOptionsFrom(
-    spec.config,
-    { argv: spec.argv, profile: 'temporary', stdio: 'pipe', gui: false, net: 'none', export: spec.export },
-    {
-      hostEnv: spec.env,
-      ownerKind: spec.ownerKind,
-      files: [spec.file],
-      ...(spec.id === undefined ? {} : { id: spec.id }),
-      ...(spec.log === undefined ? {} : { log: spec.log }),
-      ...(spec.warn === undefined ? {} : { warn: spec.warn }),
-      ...(spec.abort === undefined ? {} : { abort: spec.abort }),
-    },
-  );
+  const options = sandboxOptionsFrom(spec.config, { argv: spec.argv, profile: 'temporary', stdio: 'pipe', gui: false, net: 'none', export: spec.export }, hooksFor(spec, [spec.file]));
   const sandbox = await Sandbox.start(options);
   try {
     spec.onStarted?.(sandbox);

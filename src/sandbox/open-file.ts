@@ -5,19 +5,12 @@ import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
 import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
-import { sandboxOptionsFrom, type ExportSpec, type SandboxHooks, type SandboxRequest } from './sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext, type SandboxRequest } from './sandbox-options.js';
 import { checkedOf, type OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
 
-export interface OpenContext {
-  config: Config;
-  env: NodeJS.ProcessEnv;
-  ownerKind: 'cli' | 'service';
-  log?: (line: string) => void;
-  warn?: (line: string) => void;
+export interface OpenContext extends RunContext {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
-  abort?: AbortSignal;
-  id?: string;
 }
 
 /**
@@ -61,22 +54,10 @@ export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: 
   return { border: borderFor(config, OPEN_PROFILE), clipboard: config.gui.clipboard, sound: false, env, ...(onStep === undefined ? {} : { onStep }) };
 }
 
-function hooksOf(plan: OpenPlan, context: OpenContext): SandboxHooks {
-  return {
-    hostEnv: context.env,
-    ownerKind: context.ownerKind,
-    files: [plan.file],
-    ...(context.id === undefined ? {} : { id: context.id }),
-    ...(context.log === undefined ? {} : { log: context.log }),
-    ...(context.warn === undefined ? {} : { warn: context.warn }),
-    ...(context.abort === undefined ? {} : { abort: context.abort }),
-  };
-}
-
 export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
   const { config } = context;
   const request = openRequest(plan, config);
-  const options = sandboxOptionsFrom(config, edit === undefined ? request : { ...request, export: edit.exportSpec() }, hooksOf(plan, context));
+  const options = sandboxOptionsFrom(config, edit === undefined ? request : { ...request, export: edit.exportSpec() }, hooksFor(context, [plan.file]));
   const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep));
   if (edit === undefined) return session;
   // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.
@@ -91,7 +72,7 @@ export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, cont
 
 /** A warm VM takes the open: the copy staged into its export, the job sent; the window follows. */
 export async function openInWarmVm(plan: OpenPlan, session: GuiSession, context: OpenContext): Promise<void> {
-  const { job } = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksOf(plan, context));
+  const { job } = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksFor(context, [plan.file]));
   session.listen(context.onStep);
   await stageInto(plan, session.sandbox.layout.exportDir, context.config);
   await session.run(job, [plan.file], true);

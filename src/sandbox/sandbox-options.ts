@@ -78,6 +78,31 @@ export interface SandboxOptions {
   hooks: SandboxHooks;
 }
 
+/** Whose config and environment a VM runs with, for whom, and how its caller is told and stops it. */
+export interface RunContext {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  ownerKind: 'cli' | 'service';
+  /** The VM's sandbox id (announced to a caller before it exists). */
+  id?: string;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  abort?: AbortSignal;
+}
+
+/** The hooks of a VM started in a context for these files (the open path, a conversion). */
+export function hooksFor(context: RunContext, files: string[]): SandboxHooks {
+  return {
+    hostEnv: context.env,
+    ownerKind: context.ownerKind,
+    files,
+    ...(context.id === undefined ? {} : { id: context.id }),
+    ...(context.log === undefined ? {} : { log: context.log }),
+    ...(context.warn === undefined ? {} : { warn: context.warn }),
+    ...(context.abort === undefined ? {} : { abort: context.abort }),
+  };
+}
+
 /** A request in the caller's terms; config.ini fills in what it leaves out. */
 export interface SandboxRequest {
   argv: readonly string[];

@@ -42,10 +42,10 @@ export function xpraBinary(env: NodeJS.ProcessEnv): string {
 }
 
 /** One line of the wrapper's report (src/gui/xpra-client.py), validated: the client parses guest data. */
-export type ClientReport = { kind: 'attached' } | { kind: 'window' | 'unmapped'; xid: number } | { kind: 'invalid' };
+export type ClientReport = { kind: 'attached' | 'no-display' } | { kind: 'window' | 'unmapped'; xid: number } | { kind: 'invalid' };
 
 export function parseClientReport(untrustedLine: string): ClientReport {
-  if (untrustedLine === 'attached') return { kind: 'attached' };
+  if (untrustedLine === 'attached' || untrustedLine === 'no-display') return { kind: untrustedLine };
   const match = /^(window|unmapped) 0x([0-9a-f]{1,8})$/.exec(untrustedLine);
   if (match === null) return { kind: 'invalid' };
   return { kind: match[1] as 'window' | 'unmapped', xid: Number.parseInt(match[2] ?? '0', 16) };
@@ -69,6 +69,8 @@ export class XpraClient implements ClientEvents {
   private child: ChildProcess | undefined;
   private relay: ClientLaunch['relay'];
   private done = false;
+  /** The client said it cannot open the host display (DISPLAY or XAUTHORITY is wrong). */
+  displayRefused = false;
 
   constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, notices: ClientNotices = {}) {
     xpraBinary(env); // installed? (the wrapper imports its modules)
@@ -91,6 +93,7 @@ export class XpraClient implements ClientEvents {
     });
     const onReport = (report: ClientReport) => {
       if (report.kind === 'attached') attachedResolve();
+      else if (report.kind === 'no-display') this.displayRefused = true;
       else if (report.kind === 'window') windowResolve({ xid: report.xid });
     };
     this.launched = planClientLaunch({ ...options, display }, env).then(

@@ -71,8 +71,15 @@ init()
 import gi  # noqa: E402
 
 gi.require_version("Gtk", "3.0")
+gi.require_version("Gdk", "3.0")
 gi.require_version("GdkX11", "3.0")
-from gi.repository import GdkX11, GObject, Gtk  # noqa: E402,F401 (GdkX11 gives windows get_xid)
+from gi.repository import Gdk, GdkX11, GObject, Gtk  # noqa: E402,F401 (GdkX11 gives windows get_xid)
+
+# Importing Gtk opened the display; without it Gtk's classes are not set up and nothing below can work.
+if Gdk.Display.get_default() is None:
+    sys.stderr.write("nofear: the Xpra client cannot open the display %r\n" % os.environ.get("DISPLAY", ""))
+    report("no-display")
+    sys.exit(1)
 
 # Patched on Gtk.Window itself: Xpra's window classes import X11 bindings that need the display,
 # which only exists once Xpra's main has run; every client window is a Gtk.Window.

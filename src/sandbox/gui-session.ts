@@ -49,6 +49,12 @@ function stepFailed(step: GuiStep, why: string): NoFearError {
   return new NoFearError('Unavailable', `The GUI launch stopped at ${what}: ${why}.`, { fix: 'nofearctl doctor; run with --verbose (NOFEAR_CLIENT_LOG=1 shows the Xpra client)' });
 }
 
+function displayRefused(display: string): NoFearError {
+  return new NoFearError('Unavailable', `The Xpra client could not open the display ${display}, so no window can be shown.`, {
+    fix: `check that DISPLAY names your desktop's display and XAUTHORITY its cookie (DISPLAY=${display} xdpyinfo)`,
+  });
+}
+
 /** A VM with its host client, from boot to its end: what both a cold open and a warm VM are. */
 export class GuiSession {
   /** Settles when the VM has ended (by itself, or because the client went away) and the client is gone. */
@@ -127,7 +133,8 @@ export class GuiSession {
       await this.client.stop();
       await this.sandbox.stop();
       await this.sandbox.dispose();
-      throw error;
+      // Read once the client is gone: its report comes on a pipe that may be read after its exit is seen.
+      throw this.client.displayRefused ? displayRefused(this.gui.env.DISPLAY ?? '') : error;
     }
   }
 

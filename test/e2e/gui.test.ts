@@ -78,6 +78,15 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     await nothingLeft(t, id);
   });
 
+  it('names the display when the client cannot open it (no X server there), and leaves nothing', async () => {
+    const nowhere = ':199';
+    assert.equal(existsSync('/tmp/.X11-unix/X199'), false, 'an X server listens on :199');
+    const result = await runCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: nowhere } });
+    assert.equal(result.exitCode, 125);
+    assert.match(result.stderr, /could not open the display :199.*Fix: .*DISPLAY=:199 xdpyinfo/);
+    assert.equal(leftoverSandboxes(t).length, 0);
+  });
+
   it('refuses to start without a display, before any VM', async () => {
     const result = await runCli('nofear', ['-t', '--gui', 'xclock'], t, { env: { DISPLAY: '' } });
     assert.equal(result.exitCode, 125);

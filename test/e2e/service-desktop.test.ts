@@ -11,7 +11,7 @@ import path from 'node:path';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
-import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { startListener, showBusLogOnFailure, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { BusWatcher } from '../helpers/bus-watcher.js';
 
@@ -47,6 +47,8 @@ describe('the service from the desktop (activation without DISPLAY, notification
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
     watcher = await BusWatcher.connect(bus.address);
   });
+
+  showBusLogOnFailure(() => bus);
 
   after(async () => {
     watcher?.close();

@@ -1,6 +1,6 @@
 // A private dbus-daemon for a test (never the developer's own session bus), and a stand-in service on it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -9,6 +9,8 @@ import { EventWaits } from './event-waits.js';
 
 export interface PrivateBus {
   address: string;
+  /** The last lines the daemon and what it activated (the service) wrote to stderr: for a failing test's report. */
+  logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ const NO_ACTIVATION_CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-
 /**
  * `dbus-daemon --session` on a socket in `dir`; `env` reaches the daemon (XDG_DATA_HOME decides which
  * activation files it reads, and it reads them when it starts). With `activation: false` it starts nothing.
+ * Its stderr, which an activated service inherits, goes to `dir/bus.log`.
  */
 export async function startPrivateBus(dir: string, env: Record<string, string> = {}, options: { activation?: boolean } = {}): Promise<PrivateBus> {
   let config = ['--session'];
@@ -40,13 +43,17 @@ export async function startPrivateBus(dir: string, env: Record<string, string> =
     writeFileSync(file, NO_ACTIVATION_CONFIG);
     config = [`--config-file=${file}`];
   }
+  const log = path.join(dir, 'bus.log');
+  const logFd = openSync(log, 'a');
   const child = spawn('dbus-daemon', [...config, '--nofork', '--print-address=3', `--address=unix:path=${path.join(dir, 'bus')}`], {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', logFd, 'pipe'],
     detached: true,
     env: { ...process.env, ...env },
   });
+  closeSync(logFd);
   const address = await firstLine(child.stdio[3] as Readable, child, 10_000, 'dbus-daemon');
-  return { address, stop: () => stopChild(child) };
+  const logTail = (lines = 40) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-lines).join('\n') : '');
+  return { address, logTail, stop: () => stopChild(child) };
 }
 
 export interface BusRecord {
@@ -89,4 +96,12 @@ export async function startListener(script: string, address: string, env: Record
     );
   await waitFor((r) => r.ready === true, 10_000);
   return { records, waitFor, stop: () => stopChild(child) };
+}
+
+/** Call inside a suite: a failing test's report ends with what the service wrote, which the test cannot see otherwise. */
+export function showBusLogOnFailure(bus: () => PrivateBus | undefined): void {
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    process.stderr.write(`--- the private bus's stderr (the activated service's), last lines:\n${bus()?.logTail() ?? ''}\n---\n`);
+  });
 }

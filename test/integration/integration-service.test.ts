@@ -11,7 +11,7 @@ import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { runExtensionDriver } from '../helpers/extension-driver.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
-import { startListener, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { startListener, showBusLogOnFailure, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 
 interface Output {
   pid: number;
@@ -56,6 +56,8 @@ describe('desktop integration: the Nautilus extension and the real, bus-activate
     );
     servicePid = /uint32 (\d+)/.exec(owner.stdout)?.[1] === undefined ? undefined : Number(/uint32 (\d+)/.exec(owner.stdout)?.[1]);
   });
+
+  showBusLogOnFailure(() => bus);
 
   after(async () => {
     await listener?.stop();

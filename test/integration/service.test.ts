@@ -11,7 +11,7 @@ import { pollUntil } from '../../src/util/poll.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { EventWaits } from '../helpers/event-waits.js';
 import { parseIntrospection } from '../helpers/introspection.js';
-import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
+import { showBusLogOnFailure, startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { qemuDescendants, sampleMax } from '../helpers/service.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { isAlive, type ProcessIdentity } from '../../src/util/proc.js';
@@ -128,6 +128,8 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
     client.on('error', () => undefined); // the bus going away in after() is expected
     busIface = (await client.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
   });
+
+  showBusLogOnFailure(() => bus);
 
   after(async () => {
     await Promise.race([manager?.StopAll().catch(() => undefined), delay(60_000)]);

@@ -93,6 +93,8 @@ export class GuiSession {
           ...options.hooks,
           onListening: (layout) => {
             // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
+            // A boot tried again (KVM that showed no life, then TCG) listens again: the first client goes.
+            void client?.stop();
             client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
               ...(options.hooks.warn ? { warn: options.hooks.warn } : {}),
               ...(options.hooks.log ? { log: options.hooks.log } : {}),

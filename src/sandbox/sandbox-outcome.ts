@@ -7,7 +7,7 @@ import type { AccelChoice } from '../vm/accel.js';
 import type { QemuProcess } from '../vm/qemu-process.js';
 import { withoutControls } from '../util/text.js';
 import type { ChannelEnd } from './guest-channel.js';
-import { KvmNoLife, type BootedVm } from './vm-boot.js';
+import { KvmNoLife, TcgNoLife, type BootedVm } from './vm-boot.js';
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
@@ -23,7 +23,7 @@ export function kvmRefused(accel: AccelChoice, why: string): NoFearError {
 }
 
 export function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProcess | undefined): unknown {
-  if (error instanceof KvmNoLife || error instanceof NoFearError) return error;
+  if (error instanceof KvmNoLife || error instanceof TcgNoLife || error instanceof NoFearError) return error;
   // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
   if (accel.accel === 'kvm') return new KvmNoLife((error as Error).message);
   const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());

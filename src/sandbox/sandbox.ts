@@ -13,7 +13,7 @@ import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
-import { bootVm, KvmNoLife, type BootedVm, type Ports } from './vm-boot.js';
+import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from './vm-boot.js';
 import { bootFailure, kvmRefused, outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
 export type { SandboxOutcome } from './sandbox-outcome.js';
@@ -99,10 +99,15 @@ export class Sandbox {
     }
     if (!facts.seccomp) warn('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
     let accel = facts.accel;
+    let tcgBoots = 0;
     for (;;) {
       try {
-        return await Sandbox.bootWith(options, facts, accel, base);
+        return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
       } catch (error) {
+        if (error instanceof TcgNoLife) {
+          warn(`the VM showed no sign of life (${error.message}): booting it again`);
+          continue;
+        }
         if (!(error instanceof KvmNoLife)) throw error;
         if (accel.from !== 'probe') throw kvmRefused(accel, error.message);
         // KVM that looked usable but shows no sign of life: fall back to TCG rather than hang.
@@ -111,7 +116,7 @@ export class Sandbox {
     }
   }
 
-  private static async bootWith(options: BootOptions, facts: HostFacts, accel: AccelChoice, base: string): Promise<Sandbox> {
+  private static async bootWith(options: BootOptions, facts: HostFacts, accel: AccelChoice, base: string, hello: HelloKind): Promise<Sandbox> {
     const { shape, hooks } = options;
     const log = hooks.log ?? (() => {});
     if (accel.accel === 'tcg') (hooks.warn ?? log)(`KVM not used (${accel.reason}): running under TCG, several times slower`);
@@ -137,7 +142,7 @@ export class Sandbox {
       for (const choice of plan.choices.slice(1)) log(choice);
       if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
       vm = await bootVm(
-        { plan, layout, accel: accel.accel, stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
+        { plan, layout, hello, ...firstHelloOverride(hooks.hostEnv, hello), stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
         {
           onSpawned: (qemu) => void recordProcess(layout, record, 'qemu', qemu.pid),
           onListening: () => hooks.onListening?.(layout),
@@ -210,6 +215,12 @@ export class Sandbox {
   consoleTail(): string {
     return this.vm.qemu.consoleTail();
   }
+}
+
+/** NOFEAR_TEST_FIRST_HELLO_MS: the tests' shorter wait for a first TCG boot's hello (they freeze that guest). */
+function firstHelloOverride(env: NodeJS.ProcessEnv, hello: HelloKind): { helloDeadlineMs?: number } {
+  const ms = Number(env.NOFEAR_TEST_FIRST_HELLO_MS);
+  return hello === 'tcgFirst' && Number.isInteger(ms) && ms > 0 ? { helloDeadlineMs: ms } : {};
 }
 
 function newRecord(id: string, options: BootOptions, accel: AccelChoice): SandboxRecord {

@@ -1,13 +1,31 @@
 // The VM runtime end to end: real QEMU boots under TCG, the compiled `nofear` command.
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { bin, leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { pollUntil } from '../../src/util/poll.js';
+import { identify, waitGone, type ProcessIdentity } from '../../src/util/proc.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The QEMU (after its jail exec'd it) whose control socket, under `runtimeBase`, listens: its guest is booting. */
+function qemuUnder(runtimeBase: string): ProcessIdentity | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const control = argv.map((arg) => /path=([^,]+\/control\.sock)/.exec(arg)?.[1]).find((found) => found?.startsWith(`${runtimeBase}/`));
+    if (argv[0]?.endsWith('/qemu-system-x86_64') && control !== undefined && existsSync(control)) return identify(Number(name));
+  }
+  return undefined;
+}
 
 describe('nofear (VM runtime, real QEMU)', function () {
   let t: TestEnv;
@@ -157,6 +175,22 @@ describe('nofear (VM runtime, real QEMU)', function () {
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(result.stdout.toString(), 'fell back\n');
     assert.match(result.stderr, /KVM started but the guest showed no sign of life.*running under TCG/);
+  });
+
+  it('boots again when a first TCG boot shows no sign of life (its guest frozen), and leaves the frozen QEMU behind nowhere', async () => {
+    const run = startCli('nofear', ['-t', '-v', 'echo', 'booted again'], t, { env: { NOFEAR_TEST_FIRST_HELLO_MS: '6000' } });
+    const runEnded = new Promise<void>((resolve) => run.once('exit', () => resolve()));
+    let frozen: ProcessIdentity | undefined;
+    // Frozen once QEMU listens, as a guest kernel that hangs: a boot takes seconds, so this comes before its hello.
+    const found = await Promise.race([pollUntil(() => (frozen = qemuUnder(t.runtimeBase)) !== undefined, 30_000, 10), runEnded.then(() => false)]);
+    assert.ok(found && frozen, 'no QEMU appeared');
+    process.kill(frozen.pid, 'SIGSTOP');
+    const result = await run;
+    const [stdout, stderr] = [Buffer.from(result.stdout).toString(), Buffer.from(result.stderr).toString()];
+    assert.equal(result.exitCode, 0, stderr);
+    assert.equal(stdout, 'booted again\n');
+    assert.match(stderr, /no sign of life from the guest within 6 s\): booting it again/);
+    assert.ok(await waitGone(frozen, 5000), 'the frozen QEMU outlived its boot');
   });
 
   it('reuses the cached guest image on the next run', async () => {

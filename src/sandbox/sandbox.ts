@@ -105,7 +105,7 @@ export class Sandbox {
         return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
       } catch (error) {
         if (error instanceof TcgNoLife) {
-          warn(`the VM showed no sign of life (${error.message}): booting it again`);
+          warn(`${error.message}: booting the VM again`);
           continue;
         }
         if (!(error instanceof KvmNoLife)) throw error;

@@ -2,6 +2,7 @@
 import { isNoFearError } from '../errors.js';
 
 import { NOFEAR_FAILURE } from '../util/exit-status.js';
+import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 export { NOFEAR_FAILURE, signalStatus } from '../util/exit-status.js';
 
@@ -16,7 +17,9 @@ export function reportFailure(program: string, error: unknown): number {
   return NOFEAR_FAILURE;
 }
 
+/** Every command's entry: descriptors it inherited are closed first (they would reach the VM's jail), then its status. */
 export async function runMain(program: string, main: () => Promise<number>): Promise<never> {
+  closeInheritedDescriptors();
   let status: number;
   try {
     status = await main();

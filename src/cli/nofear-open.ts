@@ -16,7 +16,6 @@ import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
-import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -118,7 +117,6 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
 }
 
 // Before anything else: no descriptor this process inherited may reach a VM or a helper it starts.
-closeInheritedDescriptors();
 
 await runMain('nofear-open', async () => {
   const commandLine = parseOpenArgs(process.argv.slice(2));

@@ -19,7 +19,6 @@ import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
 import { hostDisplay } from '../gui/client.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
-import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);
@@ -223,9 +222,6 @@ function failed(sandbox: Sandbox, reason: string): number {
   if (process.env.NOFEAR_CONSOLE === '1') process.stderr.write(sandbox.consoleTail());
   return NOFEAR_FAILURE;
 }
-
-// Before anything can start a child: descriptors whoever started us left open must not reach one.
-closeInheritedDescriptors();
 
 await runMain('nofear', async () => {
   const args = parseNofearArgs(process.argv.slice(2));

@@ -14,7 +14,6 @@ import { commandName, flag, list, parseCommandLine, type CommandSpec, type Value
 import { renderHelp } from './help.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
 import { answeredHelpOrVersion } from './version.js';
-import { closeInheritedDescriptors } from '../util/inherited-fds.js';
 
 /** `nofearctl help profiles create`: the command those words name. */
 export function findCommand(words: readonly string[], root: CommandSpec = NOFEARCTL_SPEC): CommandSpec {
@@ -51,9 +50,6 @@ async function integrate(verb: string, values: Values): Promise<number> {
       throw new Error(`nofearctl's table names an integrate command it does not run: ${verb}`);
   }
 }
-
-// Before anything can start a child: descriptors whoever started us left open must not reach one.
-closeInheritedDescriptors();
 
 await runMain('nofearctl', async () => {
   const parsed = parseCommandLine(NOFEARCTL_SPEC, process.argv.slice(2));

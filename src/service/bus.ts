@@ -6,8 +6,6 @@ import dbus from 'dbus-next';
 import { unavailable } from '../errors.js';
 import { errorFromBus } from './names.js';
 
-export { plainText } from '../util/text.js';
-
 export type MessageBus = ReturnType<typeof dbus.sessionBus>;
 export type DBusMessage = InstanceType<typeof dbus.Message>;
 export { dbus };
@@ -127,7 +125,7 @@ export interface SignalMatch {
   arg0?: string;
 }
 
-export function matchRule(match: SignalMatch): string {
+function matchRule(match: SignalMatch): string {
   const parts = [`type='signal'`, `interface='${match.interface}'`, `member='${match.member}'`];
   if (match.sender !== undefined) parts.push(`sender='${match.sender}'`);
   if (match.path !== undefined) parts.push(`path='${match.path}'`);
@@ -137,7 +135,7 @@ export function matchRule(match: SignalMatch): string {
 }
 
 /** Whether a signal is one `match` asked for (every subscription on a connection sees every signal it receives). */
-export function matches(match: SignalMatch, message: { interface?: string; member?: string; path?: string; body?: unknown[] }): boolean {
+function matches(match: SignalMatch, message: { interface?: string; member?: string; path?: string; body?: unknown[] }): boolean {
   if (message.interface !== match.interface || message.member !== match.member) return false;
   if (match.path !== undefined && message.path !== match.path) return false;
   if (match.pathNamespace !== undefined && message.path !== match.pathNamespace && !(message.path ?? '').startsWith(`${match.pathNamespace}/`)) return false;

@@ -1,6 +1,7 @@
 // NoFear's names on the session bus, and the mapping between its error names and NoFearError codes:
 // the contract (org.nofear.NoFear1.xml) in constants, for the service and its clients alike. Pure.
 import { NoFearError, type ErrorCode } from '../errors.js';
+import { ID_PATTERN } from '../sandbox/registry.js';
 
 export const BUS_NAME = 'org.nofear.NoFear';
 export const OBJECT_PATH = '/org/nofear/NoFear';
@@ -9,8 +10,6 @@ export const MANAGER_INTERFACE = 'org.nofear.NoFear1.Manager';
 export const SANDBOX_INTERFACE = 'org.nofear.NoFear1.Sandbox';
 export const APPLICATION_INTERFACE = 'org.freedesktop.Application';
 export const ERROR_PREFIX = 'org.nofear.NoFear1.Error.';
-
-const ID_PATTERN = /^[0-9a-f]{8}$/;
 
 /** NoFear's failure classes as D-Bus error names; 'Failed' (NoFear could not do it) reads as Unavailable. */
 const ERROR_NAMES: Record<ErrorCode, string> = {

@@ -6,7 +6,7 @@ import type { LaunchStep } from '../sandbox/launch.js';
 import type { Notifications } from './notifications.js';
 
 /** Opens slower than this get a notification (a file manager shows nothing meanwhile). */
-export const SLOW_OPEN_MS = 1000;
+const SLOW_OPEN_MS = 1000;
 const STOP_ACTION = 'stop';
 
 export interface NoticeSubject {

@@ -20,7 +20,6 @@ export interface RequestContext {
   env: NodeJS.ProcessEnv;
   /** A sandbox's object path (the adapter's, checked). */
   objectPath(sandbox: ManagedSandbox): string;
-  notify(summary: string, body: string): Promise<boolean>;
   /** The service's notifications (conversions' progress, an edit's question). */
   notifications: Notifications;
   log(line: string): void;

@@ -50,7 +50,7 @@ async function announceRunning(context: RequestContext): Promise<void> {
   context.log(`activated: ${live.length} sandbox(es) running`);
   const lines = live.map((s) => `${s.id}  ${s.state}  ${s.files[0] !== undefined ? path.basename(s.files[0]) : s.command.join(' ')}`);
   const summary = `NoFear: ${live.length} sandbox${live.length === 1 ? '' : 'es'} running`;
-  await context.notify(summary, lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.');
+  await context.notifications.show({ summary, body: lines.length > 0 ? lines.join('\n') : 'Nothing is running. Open a file with “Open in NoFear”.' });
 }
 
 export type { RequestContext } from './request-parts.js';

@@ -81,7 +81,6 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     config,
     env,
     objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
-    notify: async (summary, body) => (await connection.notifications.show({ summary, body })) !== undefined,
     notifications: connection.notifications,
     log,
   });

@@ -2,6 +2,7 @@
 // namespaces allowed, seccomp accepted. Asked once per process (a few ms), answered in < 3 s.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { exitOf } from '../util/child.js';
 import { killGroup } from '../util/run.js';
 import { systemBinds } from '../vm/jail.js';
 import { namespaces } from './client-jail.js';
@@ -32,10 +33,7 @@ async function runProbe(bwrap: string): Promise<ClientJailProbe> {
     stderr = (stderr + chunk.toString()).slice(0, 400);
   });
   const timer = setTimeout(() => killGroup(child.pid), PROBE_DEADLINE_MS);
-  const code = await new Promise<number | null>((resolve) => {
-    child.once('exit', (status) => resolve(status));
-    child.once('error', () => resolve(127));
-  });
+  const { code } = await exitOf(child);
   clearTimeout(timer);
   if (code === 0) return { usable: true };
   const reason = stderr.trim().split('\n')[0] || (code === null ? `no answer within ${PROBE_DEADLINE_MS / 1000} s` : `status ${code}`);

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { unavailable } from '../errors.js';
-import { stopGroup } from '../util/child.js';
+import { exitOf, stopGroup } from '../util/child.js';
 import { findExecutable } from '../util/which.js';
 import type { ClientOptions } from './client-argv.js';
 import { planClientLaunch, REPORT_FD, type ClientLaunch } from './client-launch.js';
@@ -145,7 +145,6 @@ function spawnClient(plan: ClientLaunch, onReport: (report: ClientReport) => voi
     for (const line of lines) onReport(parseClientReport(line));
   });
   child.stdio[REPORT_FD]?.on('error', () => {}); // the client died: `exited` says so
-  child.once('exit', (code, signal) => onExit({ code, signal }));
-  child.once('error', () => onExit({ code: 127, signal: null }));
+  void exitOf(child).then(onExit);
   return child;
 }

@@ -54,10 +54,6 @@ export class GuestChannel {
     control.on('error', () => {}); // the VM's end is noticed through QEMU's exit, not the socket's
   }
 
-  get ended(): boolean {
-    return this.phase === 'ended';
-  }
-
   private receive(untrustedLine: string): void {
     if (this.phase === 'ended') return; // after a violation the socket is being torn down
     const message = parseGuestLine(untrustedLine);

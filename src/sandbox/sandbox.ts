@@ -101,6 +101,8 @@ export class Sandbox {
     let accel = facts.accel;
     let tcgBoots = 0;
     for (;;) {
+      // Said once, not again when a silent TCG boot is booted again.
+      if (accel.accel === 'tcg' && tcgBoots === 0) warn(`KVM not used (${accel.reason}): running under TCG, several times slower`);
       try {
         return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
       } catch (error) {
@@ -119,7 +121,6 @@ export class Sandbox {
   private static async bootWith(options: BootOptions, facts: HostFacts, accel: AccelChoice, base: string, hello: HelloKind): Promise<Sandbox> {
     const { shape, hooks } = options;
     const log = hooks.log ?? (() => {});
-    if (accel.accel === 'tcg') (hooks.warn ?? log)(`KVM not used (${accel.reason}): running under TCG, several times slower`);
     hooks.abort?.throwIfAborted();
     const created = await createSandboxDir(base, hooks.id);
     const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));

@@ -1,5 +1,6 @@
 // Identifies a process by pid *and* start time, so a recycled pid is never mistaken for ours.
 import { readFileSync } from 'node:fs';
+import { pollUntil } from './poll.js';
 
 export interface ProcessIdentity {
   pid: number;
@@ -53,11 +54,6 @@ export function rssKiB(pid: number): number | undefined {
  * Waits until that process is gone, within deadlineMs; true when it went. For processes that are not
  * our children (QEMU inside its jail), whose end no event reports: /proc is polled.
  */
-export async function waitGone(identity: ProcessIdentity, deadlineMs: number, pollMs = 20): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (isAlive(identity)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
-  return true;
+export function waitGone(identity: ProcessIdentity, deadlineMs: number, pollMs = 20): Promise<boolean> {
+  return pollUntil(() => !isAlive(identity), deadlineMs, pollMs);
 }

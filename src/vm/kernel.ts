@@ -88,8 +88,10 @@ export async function findGuestKernel(options: KernelLookupOptions = {}): Promis
       const image = await bootableImage(location.image, cacheDir);
       return { source: 'host', description: `the host's kernel ${location.image}`, image, modulesDir: location.modulesDir, version: location.release };
     }
+    case 'cached':
+      return debianPackageKernel(cacheDir, location.name);
     default:
-      return debianPackageKernel(cacheDir, options.progress);
+      return debianPackageKernel(cacheDir, await downloadNewest(cacheDir, options.progress));
   }
 }
 
@@ -107,13 +109,15 @@ async function newestCachedPackage(cacheDir: string): Promise<string | undefined
   return complete.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
 }
 
-async function debianPackageKernel(cacheDir: string, progress?: (line: string) => void): Promise<GuestKernel> {
-  let name = await newestCachedPackage(cacheDir);
-  if (name === undefined) {
-    name = await resolveKernelPackage();
-    progress?.(`downloading the guest kernel (${name}) into ${cacheDir}`);
-    await downloadAndUnpack(name, cacheDir);
-  }
+async function downloadNewest(cacheDir: string, progress?: (line: string) => void): Promise<string> {
+  const name = await resolveKernelPackage();
+  progress?.(`downloading the guest kernel (${name}) into ${cacheDir}`);
+  await downloadAndUnpack(name, cacheDir);
+  return name;
+}
+
+/** The unpacked package `name` in the cache (located by locateKernel, or just downloaded). */
+async function debianPackageKernel(cacheDir: string, name: string): Promise<GuestKernel> {
   const root = path.join(cacheDir, name);
   const modulesRoot = path.join(root, 'lib', 'modules');
   const [version] = await fsp.readdir(modulesRoot);

@@ -4,7 +4,7 @@
 
 import re
 
-from nofear_xpra.metadata import SUPPORTED
+from nofear_xpra.metadata import SUPPORTED, text
 
 FIXED = {
     "hostname": "nofear",
@@ -52,12 +52,6 @@ DROPPED = re.compile(
 
 ENCODINGS = ("rgb", "png", "png/P", "png/L")
 CORE_ENCODINGS = ("rgb24", "rgb32", "png", "png/P", "png/L")
-
-
-def text(value):
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", "replace")
-    return str(value)
 
 
 def only(values, allowed):

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { bin, leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
 import { pollUntil } from '../../src/util/poll.js';
-import { identify, waitGone, type ProcessIdentity } from '../../src/util/proc.js';
+import { identify, isAlive, waitGone, type ProcessIdentity } from '../../src/util/proc.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -181,16 +181,24 @@ describe('nofear (VM runtime, real QEMU)', function () {
     const run = startCli('nofear', ['-t', '-v', 'echo', 'booted again'], t, { env: { NOFEAR_TEST_FIRST_HELLO_MS: '6000' } });
     const runEnded = new Promise<void>((resolve) => run.once('exit', () => resolve()));
     let frozen: ProcessIdentity | undefined;
-    // Frozen once QEMU listens, as a guest kernel that hangs: a boot takes seconds, so this comes before its hello.
-    const found = await Promise.race([pollUntil(() => (frozen = qemuUnder(t.runtimeBase)) !== undefined, 30_000, 10), runEnded.then(() => false)]);
-    assert.ok(found && frozen, 'no QEMU appeared');
-    process.kill(frozen.pid, 'SIGSTOP');
-    const result = await run;
-    const [stdout, stderr] = [Buffer.from(result.stdout).toString(), Buffer.from(result.stderr).toString()];
-    assert.equal(result.exitCode, 0, stderr);
-    assert.equal(stdout, 'booted again\n');
-    assert.match(stderr, /no sign of life from the guest within 6 s: booting the VM again/);
-    assert.ok(await waitGone(frozen, 5000), 'the frozen QEMU outlived its boot');
+    try {
+      // Frozen once QEMU listens, as a guest kernel that hangs: a boot takes seconds, so this comes before its hello.
+      const found = await Promise.race([pollUntil(() => (frozen = qemuUnder(t.runtimeBase)) !== undefined, 30_000, 10), runEnded.then(() => false)]);
+      assert.ok(found && frozen, 'no QEMU appeared');
+      process.kill(frozen.pid, 'SIGSTOP');
+      const result = await run;
+      const [stdout, stderr] = [Buffer.from(result.stdout).toString(), Buffer.from(result.stderr).toString()];
+      assert.equal(result.exitCode, 0, stderr);
+      assert.equal(stdout, 'booted again\n');
+      assert.match(stderr, /no sign of life from the guest within 6 s: booting the VM again/);
+      assert.equal(stderr.match(/KVM not used/g)?.length, 1, 'the TCG notice said twice');
+      assert.ok(await waitGone(frozen, 5000), 'the frozen QEMU outlived its boot');
+    } finally {
+      // A failed run must not leave a stopped QEMU, nor its nofear, behind.
+      if (frozen !== undefined && isAlive(frozen)) process.kill(frozen.pid, 'SIGKILL');
+      run.kill();
+      await run.catch(() => undefined);
+    }
   });
 
   it('reuses the cached guest image on the next run', async () => {

@@ -84,8 +84,9 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
   const started = Date.now();
   const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
   const writer = await ImagePdfWriter.create(temp, { dpi: RENDER_DPI, textLayer: plan.ocr });
-  const pngDir = plan.ocr ? await privateDir(context.env) : undefined;
+  let pngDir: string | undefined;
   try {
+    pngDir = plan.ocr ? await privateDir(context.env) : undefined;
     context.onProgress?.({ phase: 'booting' });
     const sizes = await runGuestJob(
       {

@@ -9,6 +9,7 @@ import { nodeFileReader } from '../desktop/file-reader.js';
 import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { isSubtypeOf, type MimeTree } from '../desktop/mime-tree.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
+import { GUEST_USER_PATH } from '../sandbox/guest-env.js';
 import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
 import type { CheckedFile } from '../sandbox/staging.js';
 import { findExecutable } from '../util/which.js';
@@ -42,9 +43,8 @@ export interface ConvertOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The guest's user PATH: a tool counts only where the guest finds it (the host's /usr, read-only). */
-const GUEST_PATH = { PATH: '/usr/local/bin:/usr/bin:/bin' };
-const has = (tool: string) => findExecutable(tool, GUEST_PATH) !== undefined;
+/** A tool counts only where the guest's user finds it (the host's /usr, read-only). */
+const has = (tool: string) => findExecutable(tool, { PATH: GUEST_USER_PATH }) !== undefined;
 
 const OFFICE_PREFIXES = ['application/vnd.oasis.opendocument.', 'application/vnd.openxmlformats-officedocument.', 'application/vnd.ms-'];
 const OFFICE_TYPES = new Set(['application/msword', 'application/rtf', 'text/rtf', 'text/html', 'text/csv', 'application/x-abiword']);
@@ -84,8 +84,7 @@ function cannotConvert(file: string, mime: string): NoFearError {
 
 /** NAME.safe.pdf for report.pdf or photo.png; a name without an extension keeps all of it. */
 export function safeName(stagedName: string): (attempt: number) => string {
-  const ext = path.extname(stagedName);
-  const stem = ext === '' || ext === stagedName ? stagedName : stagedName.slice(0, -ext.length);
+  const { name: stem } = path.parse(stagedName);
   return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem}.safe-${attempt}.pdf`);
 }
 

@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
 import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
+import { withoutControls } from '../util/text.js';
 import { ConversionError } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
 
@@ -45,7 +46,7 @@ export class StderrTail {
   lastLine(): string {
     const lines = this.text
       .split('\n')
-      .map((line) => line.replace(/[\x00-\x1f\x7f]/g, '').trim())
+      .map((line) => withoutControls(line).trim())
       .filter((line) => line !== '');
     return (lines.at(-1) ?? '').slice(0, 300);
   }

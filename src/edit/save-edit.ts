@@ -23,9 +23,8 @@ export interface SaveTarget {
 
 /** `report (edited in NoFear).odt`, then `report (edited in NoFear 2).odt`, ... */
 export function editedName(name: string, attempt: number): string {
-  const ext = path.extname(name);
-  const stem = ext === '' || ext === name ? name : name.slice(0, -ext.length);
-  return `${stem} (edited in NoFear${attempt === 1 ? '' : ` ${attempt}`})${ext === name ? '' : ext}`;
+  const { name: stem, ext } = path.parse(name);
+  return `${stem} (edited in NoFear${attempt === 1 ? '' : ` ${attempt}`})${ext}`;
 }
 
 const cannotWrite = (error: unknown) => ['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '');

@@ -91,22 +91,25 @@ describe('inherited descriptors (issue 17)', function () {
 
   it('the host Xpra client of a --gui sandbox holds none of them either', async () => {
     const x = await startXvfb();
-    const { run, canaries } = await startWithInherited(t, dir, ['-t', '-v', '--gui', '--', 'xmessage', '-buttons', 'close:3', '-default', 'close', 'hi'], { DISPLAY: x.display });
     try {
-      const window = await reportedWindow(run, 240_000);
-      const below = descendants(run.pid ?? -1);
-      // The client itself, not the bubblewrap jail's two processes around it (their argv names it too).
-      const client = below.filter((pid) => commandLine(pid).includes('xpra-client.py') && path.basename(commandLine(pid).split(' ')[0] ?? '') !== 'bwrap');
-      assert.equal(client.length, 1, `the Xpra client among nofear's descendants: ${below.map(commandLine).join('; ')}`);
-      assert.deepEqual(
-        below.flatMap((pid) => canariesHeld(pid, canaries)),
-        [],
-      );
-      await pressKey(x.display, window, 'Return');
-      assert.equal((await run).exitCode, 3);
+      const { run, canaries } = await startWithInherited(t, dir, ['-t', '-v', '--gui', '--', 'xmessage', '-buttons', 'close:3', '-default', 'close', 'hi'], { DISPLAY: x.display });
+      try {
+        const window = await reportedWindow(run, 240_000);
+        const below = descendants(run.pid ?? -1);
+        // The client itself, not the bubblewrap jail's two processes around it (their argv names it too).
+        const client = below.filter((pid) => commandLine(pid).includes('xpra-client.py') && path.basename(commandLine(pid).split(' ')[0] ?? '') !== 'bwrap');
+        assert.equal(client.length, 1, `the Xpra client among nofear's descendants: ${below.map(commandLine).join('; ')}`);
+        assert.deepEqual(
+          below.flatMap((pid) => canariesHeld(pid, canaries)),
+          [],
+        );
+        await pressKey(x.display, window, 'Return');
+        assert.equal((await run).exitCode, 3);
+      } finally {
+        run.kill(); // a failed check must not leave the VM running
+        await run;
+      }
     } finally {
-      run.kill(); // a failed check must not leave the VM running
-      await run;
       await x.stop();
     }
   });

@@ -116,11 +116,6 @@ describe('records and temp names (issue 17)', function () {
     writeFileSync(path.join(victim, 'Documents', 'thesis.odt'), 'years of work\n');
     writeFileSync(path.join(victim, 'id_rsa'), 'private key\n');
     const before = snapshot(victim);
-    const unrelated = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-    const dead = spawn('true');
-    const deadIdentity = identify(dead.pid ?? -1) ?? { pid: dead.pid ?? -1, startTime: 1 };
-    await new Promise((resolve) => dead.once('exit', resolve));
-    const target = identify(unrelated.pid ?? -1) as ProcessIdentity;
     const cache = path.join(dir, 'cache');
     // A cache of its own (its staging dir is planted on), with the kernel already downloaded.
     const kernel = await findGuestKernel();
@@ -163,6 +158,12 @@ describe('records and temp names (issue 17)', function () {
       rmSync(path.join(cache, 'nofear', 'staging', 'f0f0f0f1'), { force: true });
     };
     const bus = await startPrivateBus(dir, {}, { activation: false });
+    // Started last before the try, whose finally ends them: nothing above can leave them running.
+    const unrelated = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const dead = spawn('true');
+    const deadIdentity = identify(dead.pid ?? -1) ?? { pid: dead.pid ?? -1, startTime: 1 };
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const target = identify(unrelated.pid ?? -1) as ProcessIdentity;
     const commands: Array<[string, () => Promise<unknown>]> = [
       ['nofearctl ps', async () => assert.equal((await runCli('nofearctl', ['ps', '--json'], t, { env })).exitCode, 0)],
       ['nofearctl stop --all', async () => assert.equal((await runCli('nofearctl', ['stop', '--all'], t, { env })).exitCode, 0)],

@@ -193,26 +193,30 @@ describe('displays the jailed client reaches through the relay', function () {
   for (const { kind, listen, display } of cases) {
     it(`shows a guest window on a display with ${kind} that wants a cookie`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'nofear-relay-'));
-      const cookie = randomBytes(16).toString('hex');
-      const serverAuth = path.join(dir, 'server-auth');
-      await execa('xauth', ['-f', serverAuth, 'add', ':0', 'MIT-MAGIC-COOKIE-1', cookie]);
-      const xvfb = await startXvfbListening([...listen, '-auth', serverAuth]);
-      const env = { DISPLAY: display(xvfb.number), XAUTHORITY: path.join(dir, 'client-auth') };
-      await execa('xauth', ['-f', env.XAUTHORITY, 'add', env.DISPLAY, 'MIT-MAGIC-COOKIE-1', cookie]);
-      await execa('xauth', ['-f', env.XAUTHORITY, 'add', ':7', 'MIT-MAGIC-COOKIE-1', randomBytes(16).toString('hex')]);
-      const watch = await DisplayWatch.start(env.DISPLAY, env);
-      const server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
-      const client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'relay', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false }, { ...process.env, ...env });
+      let xvfb: Awaited<ReturnType<typeof startXvfbListening>> | undefined;
+      let watch: DisplayWatch | undefined;
+      let server: HostileXpraServer | undefined;
+      let client: XpraClient | undefined;
       try {
+        const cookie = randomBytes(16).toString('hex');
+        const serverAuth = path.join(dir, 'server-auth');
+        await execa('xauth', ['-f', serverAuth, 'add', ':0', 'MIT-MAGIC-COOKIE-1', cookie]);
+        xvfb = await startXvfbListening([...listen, '-auth', serverAuth]);
+        const env = { DISPLAY: display(xvfb.number), XAUTHORITY: path.join(dir, 'client-auth') };
+        await execa('xauth', ['-f', env.XAUTHORITY, 'add', env.DISPLAY, 'MIT-MAGIC-COOKIE-1', cookie]);
+        await execa('xauth', ['-f', env.XAUTHORITY, 'add', ':7', 'MIT-MAGIC-COOKIE-1', randomBytes(16).toString('hex')]);
+        watch = await DisplayWatch.start(env.DISPLAY, env);
+        server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
+        client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'relay', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false }, { ...process.env, ...env });
         const launch = await client.launched;
         assert.equal(launch?.jailed, true, launch?.note);
         assert.match(launch?.note ?? '', /NoFear's relay/);
         await watch.windowNamed(/^\[NoFear:relay\] bench$/, DEADLINE_MS, client.exited);
       } finally {
-        await client.stop();
-        await server.stop();
-        await watch.stop();
-        await xvfb.stop();
+        await client?.stop();
+        await server?.stop();
+        await watch?.stop();
+        await xvfb?.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     });
@@ -221,27 +225,31 @@ describe('displays the jailed client reaches through the relay', function () {
 
 describe('where the jail cannot be built', function () {
   it('runs the client as before, after one warning line, and it still shows the window', async () => {
-    const x = await startXvfb();
     const dir = mkdtempSync(path.join(tmpdir(), 'nofear-nojail-'));
-    const watch = await DisplayWatch.start(x.display);
-    const server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
-    const warnings: string[] = [];
-    const client = new XpraClient(
-      { socket: path.join(dir, 'gui.sock'), profile: 'nojail', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false },
-      { ...process.env, DISPLAY: x.display, NOFEAR_BWRAP: path.join(dir, 'no-bwrap') },
-      { warn: (line) => warnings.push(line) },
-    );
+    let x: Awaited<ReturnType<typeof startXvfb>> | undefined;
+    let watch: DisplayWatch | undefined;
+    let server: HostileXpraServer | undefined;
+    let client: XpraClient | undefined;
     try {
+      x = await startXvfb();
+      watch = await DisplayWatch.start(x.display);
+      server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
+      const warnings: string[] = [];
+      client = new XpraClient(
+        { socket: path.join(dir, 'gui.sock'), profile: 'nojail', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false },
+        { ...process.env, DISPLAY: x.display, NOFEAR_BWRAP: path.join(dir, 'no-bwrap') },
+        { warn: (line) => warnings.push(line) },
+      );
       await watch.windowNamed(/^\[NoFear:nojail\] bench$/, DEADLINE_MS, client.exited);
       assert.equal((await client.launched)?.jailed, false);
       assert.equal(warnings.length, 1, warnings.join('\n'));
       assert.match(warnings[0] ?? '', /^the Xpra client runs without its jail: .*no-bwrap is missing/);
       assert.doesNotMatch(warnings[0] ?? '', /\n/);
     } finally {
-      await client.stop();
-      await server.stop();
-      await watch.stop();
-      await x.stop();
+      await client?.stop();
+      await server?.stop();
+      await watch?.stop();
+      await x?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -3,17 +3,7 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
-
-async function waitForOutput(child: ReturnType<typeof startCli>, text: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) resolve();
-    });
-    void child.then(() => reject(new Error(`ended before printing ${text}`)));
-  });
-}
+import { waitForOutput } from '../helpers/proc-view.js';
 
 describe('resource abuse in the guest', function () {
   let t: TestEnv;

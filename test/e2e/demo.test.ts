@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from '../helpers/cli.js';
+import { pollUntil } from '../../src/util/poll.js';
 
 /**
  * QEMU and the client name the demo's runtime dir in their argv; the demo's Xvfb is known by the display
@@ -14,16 +15,18 @@ import { ROOT } from '../helpers/cli.js';
  */
 async function nothingLeft(runtimeDir: string, output: string): Promise<void> {
   const display = /private display \(:([0-9]+)\)/.exec(output)?.[1];
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    const left = (await execa('pgrep', ['-af', runtimeDir], { reject: false })).stdout.trim();
-    const xvfb = display !== undefined && existsSync(`/tmp/.X11-unix/X${display}`) ? `Xvfb :${display}` : '';
-    if ((left === '' && xvfb === '') || Date.now() > deadline) {
-      assert.equal(`${left}${xvfb}`, '', 'left running');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let left = '';
+  await pollUntil(
+    async () => {
+      const processes = (await execa('pgrep', ['-af', runtimeDir], { reject: false })).stdout.trim();
+      const xvfb = display !== undefined && existsSync(`/tmp/.X11-unix/X${display}`) ? `Xvfb :${display}` : '';
+      left = `${processes}${xvfb}`;
+      return left === '';
+    },
+    2000,
+    50,
+  );
+  assert.equal(left, '', 'left running');
 }
 
 /** One busy loop per core, as a loaded desktop would have. */

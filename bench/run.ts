@@ -2,10 +2,11 @@
 import { benchBoot } from './boot.js';
 import { benchGui } from './gui.js';
 import { benchOpen } from './open.js';
+import { benchOffice } from './office.js';
 import { benchService } from './service.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui, open: benchOpen, service: benchService };
+const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui, open: benchOpen, office: benchOffice, service: benchService };
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== undefined && only !== name) continue;
   await bench();

@@ -16,6 +16,8 @@ import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
+import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
+import { safeViewCommand } from './open-safe-view.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -128,6 +130,7 @@ await runMain('nofear-open', async () => {
   const { config, problems } = loadConfig();
   for (const problem of problems) noticeWriter(args.verbose, 'nofear-open', args.quiet)(formatProblem(problem));
   if (args.convert) return convertCommand(args, config);
+  const xpra = args.dryRun ? undefined : probeXpra(process.env); // in parallel with the planning
   const plans = await planAll(args, config);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
@@ -135,6 +138,12 @@ await runMain('nofear-open', async () => {
     return 0;
   }
   hostDisplay(process.env); // "Can't open display": before any VM starts
+  const host = await xpra;
+  if (host?.kind === 'unknown') throw unknownXpraError(host);
+  if (host?.kind === 'missing') {
+    if (args.edit) throw invalidArgument('Editing needs Xpra, which is not installed: the program\'s window cannot come back from the VM.', 'sudo apt-get install xpra');
+    return safeViewCommand(args, config);
+  }
   // --edit asks about the copy where the user is (this terminal): it stays in this process.
   if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, process.env);

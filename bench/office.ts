@@ -65,7 +65,14 @@ export async function benchOffice(): Promise<void> {
     const nativeConvertFig = summarise('LibreOffice native PDF export, per page', 's', nativeConvert, `${pages}-page .docx, fresh profile`);
     const figures: Figure[] = [
       nativeFig,
-      withRatio(summarise('cold open of a .docx (nofear-open), to the window', 's', cold.filter((n) => !Number.isNaN(n))), nativeFig),
+      withRatio(
+        summarise(
+          'cold open of a .docx (nofear-open), to the window',
+          's',
+          cold.filter((n) => !Number.isNaN(n)),
+        ),
+        nativeFig,
+      ),
       withRatio(summarise('warm open of a .docx (OpenFiles, a ready VM), to the window', 's', warmRuns.windows), nativeFig),
       nativeConvertFig,
       withRatio(summarise('conversion of a .docx to a safe PDF, per page', 's', safe, `${pages} pages, LibreOffice then pdftoppm in the VM`), nativeConvertFig),

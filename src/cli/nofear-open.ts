@@ -141,7 +141,7 @@ await runMain('nofear-open', async () => {
   const host = await xpra;
   if (host?.kind === 'unknown') throw unknownXpraError(host);
   if (host?.kind === 'missing') {
-    if (args.edit) throw invalidArgument('Editing needs Xpra, which is not installed: the program\'s window cannot come back from the VM.', 'sudo apt-get install xpra');
+    if (args.edit) throw invalidArgument("Editing needs Xpra, which is not installed: the program's window cannot come back from the VM.", 'sudo apt-get install xpra');
     return safeViewCommand(args, config);
   }
   // --edit asks about the copy where the user is (this terminal): it stays in this process.

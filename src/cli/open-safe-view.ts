@@ -1,23 +1,15 @@
 // A desktop without Xpra (Debian 13 ships none): nofear-open shows each file as its safe PDF instead of a
 // forwarded window. The file is converted in a throwaway VM as --convert does (pixels only), and the safe PDF
-// opens in the host's own PDF viewer, the previous default (never NoFear, never through xdg-open or
-// gio open, which could come back to NoFear), started natively and detached: it is the user's own program on
-// a file NoFear made, so it runs outside NoFear's supervision and outlives this command.
-import { spawn } from 'node:child_process';
+// opens in the host's own PDF viewer, the previous default (integrate/previous-default.ts: never NoFear, never
+// through xdg-open or gio open), started natively outside NoFear's process group (integrate/native-launch.ts):
+// it is the user's own program on a file NoFear made, and outlives this command.
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, NoFearError } from '../errors.js';
 import type { Config } from '../config/index.js';
-import { loadAppDatabase } from '../desktop/app-database.js';
-import { expandExec } from '../desktop/exec-line.js';
-import { nodeFileReader } from '../desktop/file-reader.js';
-import { localeFromEnv } from '../desktop/keyfile.js';
-import { loadMimeDatabase } from '../desktop/mime-detect.js';
-import { requireViewer, resolveViewer } from '../desktop/mimeapps.js';
 import { installFix } from '../desktop/type-packages.js';
-import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
-import { previousDefaults } from '../integrate/state.js';
+import { previousDefaultFor } from '../integrate/previous-default.js';
+import { launchNative } from '../integrate/native-launch.js';
 import { classifyTarget } from '../sandbox/open-plan.js';
 import { planConvert } from '../convert/convert-plan.js';
 import { convertFile } from '../convert/convert-file.js';
@@ -36,30 +28,6 @@ export function safeViewNotice(name: string): string {
   );
 }
 
-/** The host's PDF viewer as argv for `file`: the previous default, else GLib's choice, NoFear left out. */
-export async function hostPdfViewer(file: string, env: NodeJS.ProcessEnv): Promise<{ id: string; argv: string[] }> {
-  const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
-  const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
-  const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
-  const resolution = resolveViewer(apps, mimeDb.tree, 'application/pdf', { previousDefaults: await previousDefaults(env) });
-  const chosen = requireViewer(resolution, { installed: [], retry: (id) => id, ...withInstall(installFix('application/pdf')) });
-  const entry = chosen.app?.entry;
-  const [argv] = expandExec(entry?.exec ?? '', { files: [file], name: entry?.name, icon: entry?.icon, location: entry?.path });
-  if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'set another default PDF viewer');
-  return { id: chosen.id, argv };
-}
-
-const withInstall = (install: string | undefined) => (install === undefined ? {} : { install });
-
-/** Starts the viewer as the user's own program: its own session, no descriptors of ours, not waited for. */
-function startDetached(argv: readonly string[], env: NodeJS.ProcessEnv): number | undefined {
-  const [file = '', ...args] = argv;
-  const child = spawn(file, args, { detached: true, stdio: 'ignore', env });
-  child.on('error', () => {}); // reported below through its missing pid
-  child.unref();
-  return child.pid;
-}
-
 async function safeViewDir(env: NodeJS.ProcessEnv): Promise<string> {
   const dir = path.join(xdgCacheHome(env), 'nofear', 'safe-view');
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -75,12 +43,16 @@ async function showOne(target: string, config: Config, args: OpenArgs, status: S
   warn(safeViewNotice(name));
   if (!process.stderr.isTTY) await notifyOnce(process.env, `Showing ${name} as a safe PDF`, safeViewNotice(name));
   const result = await convertFile(plan, { config, env: process.env, ownerKind: 'cli', warn, onProgress: (progress) => status.write(progressText(name, progress)) });
-  const viewer = await hostPdfViewer(result.output, process.env);
-  const pid = startDetached(viewer.argv, process.env);
-  status.end(`${name}: shown as its safe PDF ${result.output} in ${viewer.id}${pid === undefined ? ' (it did not start)' : ''}`);
+  const viewer = await previousDefaultFor('application/pdf', process.env);
+  if (viewer === undefined)
+    throw new NoFearError('NoViewer', `The safe PDF ${result.output} is ready, but no PDF viewer is installed on this host to show it.`, {
+      fix: installFix('application/pdf') ?? 'install a PDF viewer',
+    });
+  const [pid] = await launchNative(viewer, [result.output], process.env);
+  status.end(`${name}: shown as its safe PDF ${result.output} in ${viewer.id}`);
   if (args.verbose) process.stderr.write(`nofear-open: ${name}: the viewer ${viewer.id} runs as pid ${pid ?? 'none'}, detached\n`);
   process.stdout.write(`${result.output}\n`);
-  return pid === undefined ? 125 : 0;
+  return 0;
 }
 
 /** nofear-open on a host without Xpra: every file as its safe PDF in the host's viewer. */

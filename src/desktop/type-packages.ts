@@ -94,3 +94,13 @@ export function viewerLineage(lineage: readonly string[]): string[] {
   const cut = ancestors.findIndex((ancestor) => CONTAINER_TYPES.has(ancestor));
   return [type, ...(cut === -1 ? ancestors : ancestors.slice(0, cut))];
 }
+
+/** doctor's answer for one type: the viewer that would run in the VM, else the package that gives it one. */
+export type OpensAnswer = { kind: 'viewer'; id: string } | { kind: 'install'; hint: PackageHint } | { kind: 'nothing' };
+
+/** Pure: what opens `mime`, given the viewer nofear-open would choose (its desktop id, or NoFear's terminal viewer) if any. */
+export function viewerOrPackage(mime: string, chosen: string | undefined): OpensAnswer {
+  if (chosen !== undefined) return { kind: 'viewer', id: chosen };
+  const hint = packageFor(mime);
+  return hint === undefined ? { kind: 'nothing' } : { kind: 'install', hint };
+}

@@ -21,9 +21,11 @@ const SOURCES: Record<string, { name: string; xml: string; pages: number }> = {
     pages: 3,
     xml: doc(
       'application/vnd.oasis.opendocument.text',
-      '<style:style style:name="B" style:family="paragraph"><style:paragraph-properties fo:break-before="page"/></style:style>',
-      '<office:text><text:p>Page one of the NoFear letter.</text:p><text:p text:style-name="B">Page two says something else entirely, at more length.</text:p>' +
-        '<text:p text:style-name="B">Page three.</text:p><text:p>And a last line.</text:p></office:text>',
+      '<style:style style:name="P" style:family="paragraph"><style:text-properties fo:font-size="28pt"/></style:style>' +
+        '<style:style style:name="B" style:family="paragraph"><style:paragraph-properties fo:break-before="page"/><style:text-properties fo:font-size="28pt"/></style:style>',
+      '<office:text><text:p text:style-name="P">Page one of the NoFear letter, with a few lines of large words on it.</text:p>' +
+        '<text:p text:style-name="B">Page two</text:p><text:p text:style-name="P">says something else entirely, further down and at more length than page one did.</text:p>' +
+        '<text:p text:style-name="B">Three.</text:p></office:text>',
     ),
   },
   xlsx: {
@@ -31,11 +33,11 @@ const SOURCES: Record<string, { name: string; xml: string; pages: number }> = {
     pages: 2,
     xml: doc(
       'application/vnd.oasis.opendocument.spreadsheet',
-      '',
-      '<office:spreadsheet><table:table table:name="One"><table:table-row><table:table-cell office:value-type="string"><text:p>Quarter</text:p></table:table-cell>' +
-        '<table:table-cell office:value-type="float" office:value="4711"><text:p>4711</text:p></table:table-cell></table:table-row></table:table>' +
-        '<table:table table:name="Two"><table:table-row><table:table-cell office:value-type="string"><text:p>Second sheet, other words</text:p></table:table-cell></table:table-row>' +
-        '<table:table-row><table:table-cell office:value-type="string"><text:p>More</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>',
+      '<style:style style:name="C" style:family="table-cell"><style:text-properties fo:font-size="28pt"/></style:style>',
+      '<office:spreadsheet><table:table table:name="One"><table:table-row><table:table-cell table:style-name="C" office:value-type="string"><text:p>Quarter</text:p></table:table-cell>' +
+        '<table:table-cell table:style-name="C" office:value-type="float" office:value="4711"><text:p>4711</text:p></table:table-cell></table:table-row></table:table>' +
+        '<table:table table:name="Two"><table:table-row><table:table-cell table:style-name="C" office:value-type="string"><text:p>Second sheet, other words</text:p></table:table-cell></table:table-row>' +
+        '<table:table-row><table:table-cell table:style-name="C" office:value-type="string"><text:p>More</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>',
     ),
   },
   pptx: {

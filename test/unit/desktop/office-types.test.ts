@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { loadAppDatabase } from '../../../src/desktop/app-database.js';
 import { parseMimeTree } from '../../../src/desktop/mime-tree.js';
 import { requireViewer, resolveViewer } from '../../../src/desktop/mimeapps.js';
-import { EVERYDAY_TYPES, installFix, packageFor, viewerLineage } from '../../../src/desktop/type-packages.js';
+import { EVERYDAY_TYPES, installFix, packageFor, viewerLineage, viewerOrPackage } from '../../../src/desktop/type-packages.js';
 import { xdgDirsFromEnv } from '../../../src/desktop/xdg-dirs.js';
 import { isNoFearError } from '../../../src/errors.js';
 import { terminalTextViewer, TERMINAL_VIEWER_ID } from '../../../src/sandbox/text-viewer.js';
@@ -100,5 +100,11 @@ describe('office documents, text and containers', () => {
     assert.match(xcu, /Office\.Java\/VirtualMachine"><prop oor:name="Enable" oor:op="fuse"><value>false/);
     assert.doesNotMatch(officeProfileXcu(undefined), /LastCompatibilityCheckID/);
     assert.match(officeProfileXcu('a<b'), /a&lt;b/);
+  });
+
+  it("answers doctor's what-opens-what: the chosen viewer, else the package to install", () => {
+    assert.deepEqual(viewerOrPackage(DOCX, 'libreoffice-writer.desktop'), { kind: 'viewer', id: 'libreoffice-writer.desktop' });
+    assert.deepEqual(viewerOrPackage(DOCX, undefined), { kind: 'install', hint: packageFor(DOCX) });
+    assert.deepEqual(viewerOrPackage('application/x-executable', undefined), { kind: 'nothing' });
   });
 });

@@ -18,6 +18,8 @@ export interface OpenArgs {
   ocr: boolean;
   edit: boolean;
   saveBack: SaveBackMode;
+  /** --net user: the VM of each file gets user networking (through passt); web addresses always have it. */
+  net: 'none' | 'user';
 }
 
 export type SaveBackMode = 'ask' | 'always' | 'never';
@@ -42,6 +44,7 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     ocr: flag(values, 'ocr'),
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
+    net: text(values, 'net') === 'user' ? 'user' : 'none',
   };
   checkModes(args, text(values, 'saveBack') !== undefined);
   if (args.profile !== undefined && args.profile !== 'temporary') {

@@ -27,6 +27,7 @@ async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
     if (kind.kind === 'url') plans.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
     else plans.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
   }
+  if (args.net === 'user') for (const plan of plans) plan.net = 'user';
   return plans;
 }
 
@@ -145,7 +146,8 @@ await runMain('nofear-open', async () => {
     return safeViewCommand(args, config);
   }
   // --edit asks about the copy where the user is (this terminal): it stays in this process.
-  if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  // --edit asks here; --net user is this command's own request (the service's OpenFiles has no network option).
+  if (!args.noService && !args.edit && args.net === 'none' && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, process.env);
     if (viaService !== undefined) return viaService;
   }

@@ -41,6 +41,8 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
+  /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
+  net?: 'user';
 }
 
 export interface OpenOptions {

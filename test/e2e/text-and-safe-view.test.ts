@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { leftoverSandboxes, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
+import { bin, leftoverSandboxes, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { pressKey, reportedWindow, renderedScreenshot, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
@@ -70,7 +70,7 @@ describe('text without an editor, and a desktop without Xpra (real QEMU, Xvfb)',
     const file = path.join(dir, 'report.pdf');
     writeFileSync(file, samplePdf());
     const env = { DISPLAY: x.display, PATH: pathWithoutXpra(dir), NOFEAR_QEMU: '/usr/bin/qemu-system-x86_64' };
-    const result = await execa(process.execPath, [path.join(process.cwd(), 'dist/cli/nofear-open.js'), '--no-service', '-v', file], {
+    const result = await execa(process.execPath, [bin('nofear-open'), '--no-service', '-v', file], {
       env: { ...t.env, ...env },
       reject: false,
       timeout: 240_000,

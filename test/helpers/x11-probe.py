@@ -7,6 +7,7 @@
 #   x11-probe.py grab         tries to grab the keyboard and the pointer like any application would;
 #                             prints {"keyboard": status, "pointer": status} (0 is GrabSuccess), ungrabs.
 #   x11-probe.py inspect ID.. the same fields as `watch`, now, for each window id.
+#   x11-probe.py paste ID     the user's Ctrl+V in window ID: focus, then keys through XTEST; prints {"pasted": ID}.
 import json
 import select
 import sys
@@ -91,9 +92,24 @@ def grab():
     emit({"keyboard": keyboard, "pointer": pointer})
 
 
+def paste(window_id):
+    from Xlib.ext import xtest
+    from Xlib import XK
+
+    dpy.create_resource_object("window", window_id).set_input_focus(X.RevertToParent, X.CurrentTime)
+    dpy.sync()
+    control, v = dpy.keysym_to_keycode(XK.XK_Control_L), dpy.keysym_to_keycode(XK.XK_v)
+    for kind, code in ((X.KeyPress, control), (X.KeyPress, v), (X.KeyRelease, v), (X.KeyRelease, control)):
+        xtest.fake_input(dpy, kind, code)
+    dpy.sync()
+    emit({"pasted": window_id})
+
+
 if sys.argv[1] == "watch":
     watch()
 elif sys.argv[1] == "grab":
     grab()
 elif sys.argv[1] == "inspect":
     emit([describe(dpy.create_resource_object("window", int(i, 0))) for i in sys.argv[2:]])
+elif sys.argv[1] == "paste":
+    paste(int(sys.argv[2], 0))

@@ -9,7 +9,7 @@ from gi.repository import Gdk
 from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
 from xpra.platform.xposix import gui as xposix_gui
 
-from nofear_xpra import geometry, hello, packets
+from nofear_xpra import geometry, hello, packets, paste
 from nofear_xpra.metadata import filter_metadata, wm_class_base
 from nofear_xpra.window import NoFearWindow
 
@@ -57,6 +57,21 @@ class XpraClient(GTK3XpraClient):
         self.nofear.clipboard = str(opts.clipboard).lower() not in ("no", "false", "0", "off", "")
         self.nofear.sound = str(opts.speaker).lower() in ("on", "yes", "true", "1")
         return GTK3XpraClient.init(self, opts, *args)
+
+    # The clipboard: to the guest on the user's paste only (clipboard.py) ----------------------------
+
+    def get_clipboard_helper_classes(self):
+        if not self.nofear.clipboard:
+            return []
+        from nofear_xpra import clipboard  # X11 only: imported when the clipboard is on
+
+        return [clipboard.install()]
+
+    def handle_key_action(self, window, key_event):
+        helper = self.clipboard_helper
+        if helper is not None and self.nofear.clipboard and paste.is_paste_gesture(key_event.keyname, key_event.modifiers, key_event.pressed):
+            helper.nofear_paste()  # before the key: the guest's application asks once it sees it
+        return GTK3XpraClient.handle_key_action(self, window, key_event)
 
     # Packets from the guest ---------------------------------------------------------------------
 

@@ -156,6 +156,19 @@ export async function grabFromAnotherClient(display: string): Promise<{ keyboard
   return JSON.parse(result.stdout) as { keyboard: number; pointer: number };
 }
 
+/** Another X client's window (python3-xlib), until stopped; `id` is its X id. */
+export async function startVictim(display: string, env: NodeJS.ProcessEnv = {}): Promise<{ id: number; stop(): Promise<void> }> {
+  const victim = new JsonLines(spawn(PYTHON, [PROBE, 'victim'], { env: { ...process.env, ...env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] }), 'x11-probe victim');
+  const id = await victim.waitFor((e) => (typeof e.victim === 'number' ? e.victim : undefined), 'the victim window', 10_000);
+  return { id, stop: () => victim.stop() };
+}
+
+/** What a client holding `xauthority`'s cookie may do to window `id` (x11-probe.py attack). */
+export async function attackFrom(display: string, xauthority: string, id: number): Promise<Record<string, unknown>> {
+  const result = await execa(PYTHON, [PROBE, 'attack', String(id)], { env: { DISPLAY: display, XAUTHORITY: xauthority }, extendEnv: false, timeout: 20_000 });
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
 /** The user's Ctrl+V in a window (focused first), through XTEST. */
 export async function pasteInto(display: string, id: number): Promise<void> {
   await execa(PYTHON, [PROBE, 'paste', String(id)], { env: { DISPLAY: display }, timeout: 10_000 });

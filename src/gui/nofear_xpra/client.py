@@ -8,6 +8,7 @@ from gi.repository import Gdk
 
 from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
 from xpra.platform.xposix import gui as xposix_gui
+from xpra.platform.xposix import keyboard as xposix_keyboard
 
 from nofear_xpra import geometry, hello, packets, paste
 from nofear_xpra.metadata import filter_metadata, wm_class_base
@@ -33,6 +34,17 @@ class Policy:
 def noop(*_args, **_kwargs):
     return None
 
+
+def _xkb_rules_names(keyboard, original=xposix_keyboard.Keyboard.get_xkb_rules_names_property):
+    # As an untrusted X client (SECURITY extension) the property reads back as text, and Xpra 3.1
+    # splits it as bytes and dies: without the names, Xpra uses the core keymap.
+    try:
+        return original(keyboard)
+    except TypeError:
+        return []
+
+
+xposix_keyboard.Keyboard.get_xkb_rules_names_property = _xkb_rules_names
 
 # Xpra's platform helper listens on the system bus (suspend) and the session bus (screensaver): the
 # client has no business on either (and in its jail there is none).

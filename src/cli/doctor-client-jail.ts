@@ -20,7 +20,12 @@ export function clientJailCheck(probe: ClientJailProbe, route: DisplayRoute | un
   if (route === undefined) return { name: NAME, status: 'OK', detail: JAILED };
   if (route.kind === 'socket') return { name: NAME, status: 'OK', detail: `${JAILED}; it reaches the display through ${route.path}` };
   if (route.kind === 'relay') return { name: NAME, status: 'OK', detail: `${JAILED}; ${route.why}, so it goes through NoFear's relay` };
-  return { name: NAME, status: 'WARN', detail: `${route.why}: NoFear refuses to show windows there rather than run the client unjailed`, fix: 'run from a desktop session whose DISPLAY is :N or host:N' };
+  return {
+    name: NAME,
+    status: 'WARN',
+    detail: `${route.why}: NoFear refuses to show windows there rather than run the client unjailed`,
+    fix: 'run from a desktop session whose DISPLAY is :N or host:N',
+  };
 }
 
 const X_NAME = 'X access';
@@ -32,8 +37,20 @@ const COMPROMISED = 'a client taken over through its decoders could type into ot
  * requests yet, so without it nothing does.
  */
 export function xAccessCheck(cookie: { ok: true } | { ok: false; why: string }, clipboard: ClipboardPolicy): Check {
-  if (!cookie.ok) return { name: X_NAME, status: 'WARN', detail: `no untrusted X cookie for the Xpra client (${cookie.why}), and NoFear's relay does not filter X requests: ${COMPROMISED}`, fix: 'use an X server with the SECURITY extension (Xorg, XWayland and Xvfb have it) and install python3-xlib' };
-  if (clipboard === 'to-guest') return { name: X_NAME, status: 'WARN', detail: `this X server can give the Xpra client an untrusted cookie, but [gui] clipboard = to-guest keeps it trusted (an untrusted client cannot read your clipboard): ${COMPROMISED}`, fix: 'set [gui] clipboard = off in ~/.config/nofear/config.ini' };
+  if (!cookie.ok)
+    return {
+      name: X_NAME,
+      status: 'WARN',
+      detail: `no untrusted X cookie for the Xpra client (${cookie.why}), and NoFear's relay does not filter X requests: ${COMPROMISED}`,
+      fix: 'use an X server with the SECURITY extension (Xorg, XWayland and Xvfb have it) and install python3-xlib',
+    };
+  if (clipboard === 'to-guest')
+    return {
+      name: X_NAME,
+      status: 'WARN',
+      detail: `this X server can give the Xpra client an untrusted cookie, but [gui] clipboard = to-guest keeps it trusted (an untrusted client cannot read your clipboard): ${COMPROMISED}`,
+      fix: 'set [gui] clipboard = off in ~/.config/nofear/config.ini',
+    };
   return { name: X_NAME, status: 'OK', detail: 'the Xpra client gets an untrusted X cookie (SECURITY extension): no XTEST, no GetImage of other windows, no grabs' };
 }
 

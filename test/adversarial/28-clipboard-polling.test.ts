@@ -33,12 +33,15 @@ describe('a guest polling the host clipboard ([gui] clipboard = to-guest)', func
       owner = await ownClipboard(x.display, secret.clipboard, secret.primary);
       watch = await DisplayWatch.start(x.display);
       server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'clipboard', SCREEN);
-      client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'clip', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'to-guest', sound: false }, { ...process.env, DISPLAY: x.display });
+      client = new XpraClient(
+        { socket: path.join(dir, 'gui.sock'), profile: 'clip', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'to-guest', sound: false },
+        { ...process.env, DISPLAY: x.display },
+      );
       const window = await watch.windowNamed(/paste here$/, DEADLINE_MS, client.exited);
       const s = server;
 
       // Before any paste: 25 rounds of polling (100 requests) answered, every one with nothing.
-      await s.waitFor((e) => (clipboardPackets(s).filter((p) => p[0] === 'clipboard-contents-none').length >= 100 ? true : undefined), '100 clipboard answers', DEADLINE_MS, client.exited);
+      await s.waitFor(() => (clipboardPackets(s).filter((p) => p[0] === 'clipboard-contents-none').length >= 100 ? true : undefined), '100 clipboard answers', DEADLINE_MS, client.exited);
       const before = clipboardPackets(s);
       assert.deepEqual(
         before.filter((p) => p[0] === 'clipboard-contents'),
@@ -68,7 +71,10 @@ describe('a guest polling the host clipboard ([gui] clipboard = to-guest)', func
       // Then the window closes: a later CLIPBOARD request is refused again.
       const pastedId = Number(pasted[1]);
       await s.waitFor(
-        (e) => (Array.isArray(e.clipboard) && (e.clipboard as Packet)[0] === 'clipboard-contents-none' && (e.clipboard as Packet)[2] === 'CLIPBOARD' && Number((e.clipboard as Packet)[1]) > pastedId + 16 ? true : undefined),
+        (e) =>
+          Array.isArray(e.clipboard) && (e.clipboard as Packet)[0] === 'clipboard-contents-none' && (e.clipboard as Packet)[2] === 'CLIPBOARD' && Number((e.clipboard as Packet)[1]) > pastedId + 16
+            ? true
+            : undefined,
         'a CLIPBOARD request refused after the paste',
         DEADLINE_MS,
         client.exited,

@@ -29,7 +29,7 @@ async function xvfbWithCookie(dir: string, listen: string[]) {
 }
 
 describe('the host Xpra client on the X server (issue 28, finding 4)', function () {
-  it("cannot type into, read or grab from another client with the cookie its jail gets", async () => {
+  it('cannot type into, read or grab from another client with the cookie its jail gets', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nofear-xaccess-'));
     const stops: Array<() => Promise<void>> = [];
     try {
@@ -111,7 +111,11 @@ describe('the host Xpra client on the X server (issue 28, finding 4)', function 
     try {
       const warnings: string[] = [];
       // Display 97 has no socket at all (no file, no abstract name).
-      const client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'none', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false }, { ...process.env, DISPLAY: ':97' }, { warn: (line) => warnings.push(line) });
+      const client = new XpraClient(
+        { socket: path.join(dir, 'gui.sock'), profile: 'none', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false },
+        { ...process.env, DISPLAY: ':97' },
+        { warn: (line) => warnings.push(line) },
+      );
       assert.equal(await client.launched, undefined, 'a client was started');
       assert.equal((await client.exited).code, 127);
       assert.equal(client.pid, undefined);

@@ -15,6 +15,11 @@ from nofear_xpra.metadata import filter_metadata, wm_class_base
 from nofear_xpra.window import NoFearWindow
 
 
+# Windows a guest may have on the host display at once: far more than a viewer opens (Xpra's own
+# limit is none).
+MAX_WINDOWS = 64
+
+
 class Policy:
     """What the policy needs to know: the profile (for WM_CLASS), and which optional channels are on."""
 
@@ -131,6 +136,10 @@ class XpraClient(GTK3XpraClient):
         return geometry.size_limits(monitor, workarea)
 
     def make_new_window(self, wid, wx, wy, ww, wh, bw, bh, metadata, override_redirect, client_properties):
+        if wid not in self._id_to_window and len(self._id_to_window) >= MAX_WINDOWS:
+            # Each window is X resources on the user's display: a guest does not get to exhaust them.
+            self.nofear.note_refusal("new-window", "more than %d windows at once" % MAX_WINDOWS)
+            return None
         requested = geometry.Rect(wx, wy, ww, wh)
         monitor, workarea = self.nofear_monitor(requested)
         if override_redirect:

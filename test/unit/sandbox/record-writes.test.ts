@@ -7,7 +7,20 @@ import path from 'node:path';
 import { readRecord, writeRecord, type SandboxRecord } from '../../../src/sandbox/registry.js';
 
 function record(id: string, state: SandboxRecord['state']): SandboxRecord {
-  return { id, profile: 'temporary', command: [], files: [], state, pooled: false, createdAt: 0, owner: { pid: 1, start: '1' }, ownerKind: 'cli', accel: 'tcg', memoryMiB: 1024, cpus: 1 } as unknown as SandboxRecord;
+  return {
+    id,
+    profile: 'temporary',
+    command: [],
+    files: [],
+    state,
+    pooled: false,
+    createdAt: 0,
+    owner: { pid: 1, start: '1' },
+    ownerKind: 'cli',
+    accel: 'tcg',
+    memoryMiB: 1024,
+    cpus: 1,
+  } as unknown as SandboxRecord;
 }
 
 describe('sandbox record writes', () => {

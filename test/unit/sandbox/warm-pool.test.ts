@@ -101,7 +101,10 @@ describe('WarmPool', () => {
     pool.settingsChanged();
     await until(() => vms[0]?.stopped.value === true, 'the stale VM stopped');
     await until(() => vms.length === 2, 'a replacement booting');
-    assert.ok(log.some((line) => /no longer the configured ones/.test(line)), log.join('\n'));
+    assert.ok(
+      log.some((line) => /no longer the configured ones/.test(line)),
+      log.join('\n'),
+    );
     vms[1]?.ready();
     await until(() => pool.counts.ready === 1, 'the replacement ready');
     assert.equal(pool.take(':5')?.session, vms[1]?.session, 'the stale VM was handed out');

@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
+import { findGuestKernel } from '../../src/vm/kernel.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { SYSTEM_PYTHON } from '../helpers/extension-driver.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
@@ -55,15 +56,21 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
   let watcher: BusWatcher;
   let selection: string[];
   const runtime = () => path.join(tree.top, 'run');
-  const callerEnv = () => ({ ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime() });
+  let kernel: Record<string, string>;
+  const callerEnv = () => ({ ...tree.env, ...kernel, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime() });
   const failureNotices = (since: number): BusRecord[] => listener.records.slice(since).filter((r) => r.method === 'Notify' && /^NoFear could not open/.test(String(r.args?.[3])));
 
   before(async () => {
     tree = makeTree();
+    // The guest kernel already downloaded for this user, not a fresh download into the tree's cache.
+    const found = await findGuestKernel();
+    kernel = { NOFEAR_KERNEL: found.image, NOFEAR_KERNEL_MODULES: found.modulesDir };
     const install = await tree.nofearctl('integrate', 'install');
     assert.equal(install.exitCode, 0, install.stderr);
     mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
     writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), '[pool]\nsize = 0\n');
+    // The user's PDF viewer is mupdf (left to itself, the first match could be LibreOffice Draw, which is slow under TCG).
+    writeFileSync(path.join(tree.configHome, 'mimeapps.list'), '[Default Applications]\napplication/pdf=mupdf.desktop\n');
     const files = path.join(tree.top, 'my files');
     mkdirSync(path.join(files, 'a folder'), { recursive: true });
     writeFileSync(path.join(files, 'report.pdf'), samplePdf());
@@ -71,7 +78,7 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
     selection = [path.join(files, 'report.pdf'), path.join(files, 'random.bin'), path.join(files, 'a folder')];
     mkdirSync(runtime(), { mode: 0o700 });
     x = await startXvfb();
-    bus = await startPrivateBus(tree.top, { ...tree.env, XDG_RUNTIME_DIR: runtime(), DISPLAY: x.display });
+    bus = await startPrivateBus(tree.top, { ...tree.env, ...kernel, XDG_RUNTIME_DIR: runtime(), DISPLAY: x.display });
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
     watcher = await BusWatcher.connect(bus.address);
   });

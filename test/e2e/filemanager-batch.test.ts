@@ -114,9 +114,10 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
     assert.equal(argv[0], path.join(tree.bin, 'nofear-open'), `the line names the installed nofear-open: ${line}`);
     const since = listener.records.length;
     const result = await execa(argv[0] ?? '', argv.slice(1), { env: callerEnv(), extendEnv: false, stdin: 'ignore', reject: false, timeout: VM_MS });
+    // Taken before any assertion, so that the next test waits for its own sandbox even when this one fails.
+    const [objectPath] = await watcher.waitForStarted(10_000);
     assert.equal(result.exitCode, 3, result.stderr);
     assert.doesNotMatch(result.stderr, /opened safely/, 'nothing said of a window on a pipe');
-    const [objectPath] = await watcher.waitForStarted(10_000);
     await assertBatch(since, objectPath ?? '');
   }
 

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { classifyTarget } from '../sandbox/open-plan.js';
-import { formatConvertDryRun, planConvert, type ConvertPlan } from '../convert/convert-plan.js';
+import { formatConvertDryRun, planConvert, type ConvertOptions, type ConvertPlan } from '../convert/convert-plan.js';
+import { needCjpeg } from '../convert/jpeg.js';
+import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
 import { convertFile, type ConvertProgress } from '../convert/convert-file.js';
 import { notifyOnce } from '../service/notifications.js';
 import { noticeWriter, reportFailure, signalStatus } from './cli-exit.js';
@@ -25,12 +27,27 @@ export function progressText(name: string, progress: ConvertProgress): string {
   }
 }
 
+/** What every file of this run is converted with: the OCR's languages, the resolution, how photos are stored. */
+export function conversionOptions(args: OpenArgs, config: Config, env: NodeJS.ProcessEnv): ConvertOptions {
+  const ocrLanguages = args.ocr ? chooseLanguages({ option: args.ocrLang, configured: config.convert.ocrLanguages, env, installed: installedLanguages() }) : undefined;
+  return {
+    outputDir: args.output,
+    ocr: args.ocr,
+    maxFileSizeBytes: config.open.maxFileSizeBytes,
+    env,
+    ...(ocrLanguages === undefined ? {} : { ocrLanguages }),
+    ...(args.dpi === undefined ? {} : { dpi: args.dpi }),
+    ...(args.jpeg ? { cjpeg: needCjpeg(env) } : {}),
+  };
+}
+
 async function planAll(args: OpenArgs, config: Config): Promise<ConvertPlan[]> {
+  const options = conversionOptions(args, config, process.env);
   const plans: ConvertPlan[] = [];
   for (const target of args.targets) {
     const kind = classifyTarget(target);
     if (kind.kind === 'url') throw invalidArgument(`--convert takes files, not web addresses (${target}).`, 'download it first, then convert the file');
-    plans.push(await planConvert(path.resolve(kind.path), { outputDir: args.output, ocr: args.ocr, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+    plans.push(await planConvert(path.resolve(kind.path), options));
   }
   return plans;
 }

@@ -33,7 +33,8 @@ export function parseLanguages(text: string, from: string): string[] {
   if (bad !== undefined) {
     throw invalidArgument(`${from} takes tesseract language names joined with +, such as deu+eng; ${JSON.stringify(bad)} is none.`, 'nofear-open --convert --ocr-lang deu+eng FILE');
   }
-  if (languages.length > MAX_LANGUAGES) throw invalidArgument(`${from} names ${languages.length} languages; at most ${MAX_LANGUAGES} at once.`, 'name the languages the document is in, e.g. --ocr-lang deu+eng');
+  if (languages.length > MAX_LANGUAGES)
+    throw invalidArgument(`${from} names ${languages.length} languages; at most ${MAX_LANGUAGES} at once.`, 'name the languages the document is in, e.g. --ocr-lang deu+eng');
   return [...new Set(languages)];
 }
 

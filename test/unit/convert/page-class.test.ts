@@ -54,7 +54,16 @@ describe('convert/page-class', () => {
   it('stores 1 bit rows MSB first, padded to a byte, 1 = white; grey rows as luma', () => {
     const row = page(10, 1, (x) => (x % 2 === 0 ? [0, 0, 0] : [255, 255, 255]));
     assert.deepEqual([...convertRows('bilevel', row, 10)], [0b01010101, 0b01000000]);
-    assert.deepEqual([...convertRows('grey', page(2, 1, (x) => (x === 0 ? [255, 0, 0] : [10, 10, 10])), 2)], [76, 10]);
+    assert.deepEqual(
+      [
+        ...convertRows(
+          'grey',
+          page(2, 1, (x) => (x === 0 ? [255, 0, 0] : [10, 10, 10])),
+          2,
+        ),
+      ],
+      [76, 10],
+    );
     assert.equal(convertRows('colour', row, 10), row);
   });
 });

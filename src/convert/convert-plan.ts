@@ -31,7 +31,7 @@ export interface ConvertPlan {
   /** The programs that will render it, for --verbose and --dry-run. */
   tools: string;
   outputDir: string;
-  /** The safe PDF's name for the first attempt, NAME.safe.pdf; taken names get -2, -3... */
+  /** The safe PDF's name for the first attempt, NAME.safe.pdf; taken names get " (2)", " (3)"... */
   outputName: (attempt: number) => string;
   ocr: boolean;
   /** Tesseract's -l for the OCR ("deu+eng"). */
@@ -95,10 +95,10 @@ function cannotConvert(file: string, mime: string): NoFearError {
   );
 }
 
-/** NAME.safe.pdf for report.pdf or photo.png; a name without an extension keeps all of it. */
+/** NAME.safe.pdf for report.pdf or photo.png, then "NAME (2).safe.pdf"; a name without an extension keeps all of it. */
 export function safeName(stagedName: string): (attempt: number) => string {
   const { name: stem } = path.parse(stagedName);
-  return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem}.safe-${attempt}.pdf`);
+  return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem} (${attempt}).safe.pdf`);
 }
 
 export async function checkOutputDir(dir: string): Promise<string> {

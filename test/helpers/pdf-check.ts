@@ -96,3 +96,14 @@ export function pageDifference(a: Picture, b: Picture, cell = 8): { mean: number
   }
   return { mean: sum / (rows * columns * 3), max };
 }
+
+/** The root-mean-square difference per channel over the pixels both share, 0 (same) to 1 (black against white). */
+export function rmse(a: Picture, b: Picture): number {
+  const width = Math.min(a.width, b.width);
+  const height = Math.min(a.height, b.height);
+  let sum = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width * 3; x++) sum += (((a.rgb[y * a.width * 3 + x] ?? 0) - (b.rgb[y * b.width * 3 + x] ?? 0)) / 255) ** 2;
+  }
+  return Math.sqrt(sum / (width * height * 3));
+}

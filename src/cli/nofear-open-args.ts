@@ -76,9 +76,20 @@ function dpiOf(value: string | undefined): number | undefined {
 /** --convert and --edit are modes of their own: the options that belong to one make no sense elsewhere. */
 function checkModes(args: OpenArgs, saveBackGiven: boolean): void {
   if (args.convert && args.edit) throw invalidArgument('--convert and --edit exclude each other.', 'nofear-open --convert FILE makes a safe PDF; nofear-open --edit FILE edits a copy');
-  const convertOnly = [args.ocrLang !== undefined && '--ocr-lang', args.ocr && '--ocr', args.output !== undefined && '--output', args.dpi !== undefined && '--dpi', args.jpeg && '--jpeg', args.keepOriginals !== undefined && '--keep-originals'];
+  const convertOnly = [
+    args.ocrLang !== undefined && '--ocr-lang',
+    args.ocr && '--ocr',
+    args.output !== undefined && '--output',
+    args.dpi !== undefined && '--dpi',
+    args.jpeg && '--jpeg',
+    args.keepOriginals !== undefined && '--keep-originals',
+  ];
   const misplaced = convertOnly.find((option) => option !== false);
-  if (!args.convert && misplaced !== undefined) throw invalidArgument(`${misplaced} goes with --convert.`, `nofear-open --convert ${misplaced === '--ocr-lang' ? '--ocr-lang deu+eng' : misplaced === '--dpi' ? '--dpi 150' : misplaced === '--output' ? '--output DIR' : misplaced === '--keep-originals' ? '--keep-originals=unsafe' : misplaced} FILE`);
+  if (!args.convert && misplaced !== undefined)
+    throw invalidArgument(
+      `${misplaced} goes with --convert.`,
+      `nofear-open --convert ${misplaced === '--ocr-lang' ? '--ocr-lang deu+eng' : misplaced === '--dpi' ? '--dpi 150' : misplaced === '--output' ? '--output DIR' : misplaced === '--keep-originals' ? '--keep-originals=unsafe' : misplaced} FILE`,
+    );
   if (args.convert && args.viewer !== undefined) throw invalidArgument('--with chooses the application that opens a file; --convert opens none.', 'leave out --with');
   if (!args.edit && saveBackGiven) throw invalidArgument('--save-back goes with --edit.', 'nofear-open --edit --save-back=always FILE');
 }

@@ -152,7 +152,11 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     controller.abort();
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  const into = { outcomes: planned.filter((entry): entry is FailedOutcome => !isPlan(entry)) as TargetOutcome[], outputs: [] as string[], progress: { total: planned.length, done: 0, failed: 0, running: 0, pages: 0 } };
+  const into = {
+    outcomes: planned.filter((entry): entry is FailedOutcome => !isPlan(entry)) as TargetOutcome[],
+    outputs: [] as string[],
+    progress: { total: planned.length, done: 0, failed: 0, running: 0, pages: 0 },
+  };
   into.progress.failed = into.outcomes.length;
   try {
     const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet) };

@@ -50,7 +50,12 @@ export function conversionBatchNotice(outcomes: readonly TargetOutcome[], pages:
       : failures.length === 0
         ? `NoFear converted ${plural(done, 'file')} (${plural(pages, 'page')})`
         : `NoFear converted ${done} of ${plural(outcomes.length, 'file')} (${plural(pages, 'page')}); ${failures.length} failed`;
-  const made = only !== undefined ? [`A safe PDF made from its pixels (${plural(pages, 'page')}), in ${path.dirname(only)}.`] : done > 0 ? [`Safe PDFs made from their pixels: ${done} done, ${failures.length} failed, ${plural(pages, 'page')}.`] : [];
+  const made =
+    only !== undefined
+      ? [`A safe PDF made from its pixels (${plural(pages, 'page')}), in ${path.dirname(only)}.`]
+      : done > 0
+        ? [`Safe PDFs made from their pixels: ${done} done, ${failures.length} failed, ${plural(pages, 'page')}.`]
+        : [];
   const body = [...made, ...failures.map((failure) => `• ${path.basename(failure.target)}: ${failure.reason}${failure.fix === undefined ? '' : ` Fix: ${failure.fix}`}`)].join('\n');
   return { summary, body };
 }

@@ -3,7 +3,7 @@
 // runs it (src/cli/open-convert.ts) and reports failures with the batch-outcome module's words.
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { failuresOf, type TargetOutcome } from '../util/batch-outcome.js';
+import { batchNotice, failuresOf, type TargetOutcome } from '../util/batch-outcome.js';
 
 /** Conversions at once: [service] max_sandboxes, and no more VMs than [service] max_guest_memory holds. */
 export function parallelConversions(config: Config): number {
@@ -43,6 +43,9 @@ export function batchProgressText(progress: BatchProgress): string {
 export function conversionBatchNotice(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[]): { summary: string; body: string } {
   const failures = failuresOf(outcomes);
   const done = outcomes.length - failures.length;
+  // Nothing converted: the words every batch uses for its failures ("NoFear could not convert a.zip").
+  const none = done === 0 ? batchNotice(outcomes, 'convert') : undefined;
+  if (none !== undefined) return none;
   const only = outputs.length === 1 && outcomes.length === 1 ? outputs[0] : undefined;
   const summary =
     only !== undefined

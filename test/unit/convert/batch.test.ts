@@ -77,6 +77,8 @@ describe('convert/batch', () => {
     assert.equal(notice.summary, 'NoFear converted 2 of 3 files (5 pages); 1 failed');
     assert.equal(notice.body, 'Safe PDFs made from their pixels: 2 done, 1 failed, 5 pages.\n• z.bin: NoFear cannot convert z.bin. Fix: open it instead');
     assert.equal(conversionBatchNotice([handled('/a/x.pdf')], 1, ['/o/x.safe.pdf']).summary, 'x.safe.pdf is ready');
+    const none = conversionBatchNotice([failed('/a/a.zip', notFound('NoFear cannot convert a.zip.', 'open it instead'))], 0, []);
+    assert.deepEqual(none, { summary: 'NoFear could not convert a.zip', body: '• a.zip: NoFear cannot convert a.zip. Fix: open it instead' }, "nothing converted: the batch's own words");
   });
 
   it('names a clash " (2)", in --output and in unsafe/', async () => {

@@ -16,16 +16,26 @@ import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
+import { launchNativeArgv } from '../integrate/native-launch.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
   for (const target of args.targets) {
     const kind = classifyTarget(target);
     if (kind.kind === 'url' && args.edit) throw invalidArgument(`--edit takes files, not web addresses (${target}).`, 'download it first, then edit the file');
-    if (kind.kind === 'url') plans.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
+    if (kind.kind === 'url') plans.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer, trusted: config.links.trusted }));
     else plans.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
   }
   return plans;
+}
+
+/** Links in [links] trusted open in the host's own browser at once; returns the plans that still need a VM. */
+async function openTrustedLinks(plans: readonly OpenPlan[], args: OpenArgs): Promise<OpenPlan[]> {
+  for (const plan of plans.filter((p) => p.trustedBy !== undefined)) {
+    await launchNativeArgv(plan.argv, plan.viewer, process.env);
+    if (!args.quiet) process.stderr.write(`nofear-open: ${plan.file}: trusted ([links] trusted = ${plan.trustedBy}): opened in ${plan.viewerName} on this computer, without a VM\n`);
+  }
+  return plans.filter((plan) => plan.trustedBy === undefined);
 }
 
 interface InProcess {
@@ -135,10 +145,12 @@ await runMain('nofear-open', async () => {
     return 0;
   }
   hostDisplay(process.env); // "Can't open display": before any VM starts
+  const inVm = await openTrustedLinks(plans, args);
+  if (inVm.length === 0) return 0;
   // --edit asks about the copy where the user is (this terminal): it stays in this process.
   if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
-    const viaService = await openThroughService(args, process.env);
+    const viaService = await openThroughService({ ...args, targets: inVm.map((plan) => plan.file) }, process.env);
     if (viaService !== undefined) return viaService;
   }
-  return openInProcess(plans, config, args);
+  return openInProcess(inVm, config, args);
 });

@@ -33,6 +33,7 @@ const INTEGRATE: CommandSpec = {
       ],
       options: [
         { key: 'risky', long: 'risky', help: 'make NoFear the default for PDF, Office, image, archive, audio and video types' },
+        { key: 'links', long: 'links', help: 'open web links (http, https) in a throwaway browser: the browser you had runs in the VM; [links] trusted lists domains that still open on the host' },
         {
           key: 'defaultFor',
           long: 'default-for',

@@ -1,6 +1,7 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
 import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
+import { formatTrustedDomains, parseTrustedDomains } from './domains.js';
 
 /** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
 export interface HostLimits {
@@ -154,6 +155,17 @@ export const SETTINGS: readonly Setting[] = [
     get: (c) => c.pool.idleTimeoutSeconds,
     set: (c, v) => (c.pool.idleTimeoutSeconds = v),
   }),
+  define(
+    'links',
+    'trusted',
+    () => 'domains separated by commas, e.g. example.org, *.corp.example (*.x: the subdomains of x only)',
+    parseTrustedDomains,
+    {
+      get: (c) => c.links.trusted,
+      set: (c, v) => (c.links.trusted = v),
+    },
+    formatTrustedDomains,
+  ),
 ];
 
 /** Fixed sections, in the order `nofearctl config` prints them. */

@@ -13,6 +13,12 @@ export interface Border {
   width: number;
 }
 
+/** One `[links] trusted` entry: `example.org` matches that host only; `*.example.org` its subdomains only. */
+export interface TrustedDomain {
+  host: string;
+  subdomains: boolean;
+}
+
 /** Units are in the names, so a caller never has to guess MiB from bytes. */
 export interface Config {
   vm: {
@@ -57,6 +63,10 @@ export interface Config {
     /** Seconds without an open after which the pool empties, so the service can idle out ([pool] idle_timeout; 0 = never). */
     idleTimeoutSeconds: number;
   };
+  links: {
+    /** Domains whose links open in the host's own browser, with no VM ([links] trusted). */
+    trusted: TrustedDomain[];
+  };
 }
 
 /** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
@@ -93,6 +103,7 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+    links: { trusted: [] },
   };
 }
 

@@ -12,6 +12,7 @@ import { replyWith, startSandbox, targetOf, type RequestContext } from './reques
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
+import { launchNativeArgv } from '../integrate/native-launch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
@@ -42,6 +43,15 @@ async function editOf(context: RequestContext, plan: OpenPlan, options: CheckedO
   const ask = notificationAsker(context.notifications);
   const report = editNotice(context.notifications, plan.file, context.log);
   return { edit: { copy, afterEnd: async () => report(await copy.settle(ask).finally(() => copy.discard())) } };
+}
+
+/** Links in [links] trusted open in the host's own browser, on the caller's display, with no VM (and no sandbox in the reply). */
+async function openTrustedLinks(context: RequestContext, plans: readonly OpenPlan[], options: CheckedOptions): Promise<void> {
+  const env = { ...context.env, ...callerDisplay(options).display };
+  for (const plan of plans.filter((p) => p.trustedBy !== undefined)) {
+    await launchNativeArgv(plan.argv, plan.viewer, env);
+    context.log(`${plan.file}: trusted ([links] trusted = ${plan.trustedBy}): opened in the host's ${plan.viewer}`);
+  }
 }
 
 /** Activate: a notification listing the running sandboxes. */
@@ -82,10 +92,18 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
   checkOpenProfile(opts);
   const targets = list.map(targetOf);
   for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
+  const trusted = context.config().links.trusted;
   const plans = await Promise.all(
-    targets.map((target) => (target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env }))),
+    targets.map((target) =>
+      target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, trusted, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env }),
+    ),
   );
-  return openPlans(context, plans, opts);
+  await openTrustedLinks(context, plans, opts);
+  return openPlans(
+    context,
+    plans.filter((plan) => plan.trustedBy === undefined),
+    opts,
+  );
 }
 
 async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {

@@ -18,8 +18,9 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+      links: { trusted: [] },
     });
-    assert.equal(Object.keys(sources).length, 15);
+    assert.equal(Object.keys(sources).length, 16);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -48,6 +49,8 @@ describe('config/parseConfig', () => {
         'size = 0',
         'min_available_memory = 1024',
         'idle_timeout = 120',
+        '[links]',
+        'trusted = example.org',
       ),
     );
     assert.deepEqual(problems, []);
@@ -59,6 +62,7 @@ describe('config/parseConfig', () => {
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
+    assert.deepEqual(config.links.trusted, [{ host: 'example.org', subdomains: false }]);
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
   });
 

@@ -5,10 +5,10 @@
 // guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { homedir, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
@@ -115,6 +115,17 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
   before(async () => {
     host = outsideAddress();
     tree = makeTree();
+    // xdg-utils reads an Exec line's first word without its quotes, so a launcher path with a space (the
+    // tree's own) makes xdg-mime and xdg-open pass over the entry: these launchers live where users' do.
+    const bin = path.join(tree.top, 'bin');
+    mkdirSync(bin);
+    for (const name of ['nofear', 'nofear-open', 'nofearctl']) {
+      copyFileSync(path.join(tree.bin, name), path.join(bin, name));
+      chmodSync(path.join(bin, name), 0o755);
+    }
+    tree.env.NOFEAR_BIN_DIR = bin;
+    // The guest kernel and image caches are the test user's own (shared, downloaded once), not the tree's HOME.
+    tree.env.XDG_CACHE_HOME = path.join(homedir(), '.cache');
     const apps = path.join(tree.dataHome, 'applications');
     mkdirSync(apps, { recursive: true });
     writeFileSync(path.join(apps, BROWSER_ID), BROWSER_ENTRY);
@@ -153,7 +164,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     const title = `NoFear link test ${randomBytes(4).toString('hex')}`;
     const site = await startSite(host, (loopback.address() as AddressInfo).port, title);
     try {
-      const plan = await execa(path.join(tree.bin, 'nofear-open'), ['--dry-run', site.url], { env: envFor(), extendEnv: false });
+      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', site.url], { env: envFor(), extendEnv: false });
       assert.match(plan.stdout, new RegExp(`^url: ${site.url}$`, 'm'));
       assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
       assert.match(plan.stdout, /^net: passt$/m);
@@ -182,7 +193,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     const site = await startSite(host, 9, title);
     try {
       const url = `${site.url}done`;
-      const plan = await execa(path.join(tree.bin, 'nofear-open'), ['--dry-run', url], { env: envFor(), extendEnv: false });
+      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', url], { env: envFor(), extendEnv: false });
       assert.match(plan.stdout, /^route: host$/m);
       assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
       const opener = xdgOpen(url);

@@ -166,6 +166,10 @@ export const SETTINGS: readonly Setting[] = [
     },
     formatTrustedDomains,
   ),
+  define('links', 'lan', either(['yes', 'no']), choice(['yes', 'no'] as const), {
+    get: (c) => c.links.lan,
+    set: (c, v) => (c.links.lan = v),
+  }),
 ];
 
 /** Fixed sections, in the order `nofearctl config` prints them. */

@@ -66,6 +66,8 @@ export interface Config {
   links: {
     /** Domains whose links open in the host's own browser, with no VM ([links] trusted). */
     trusted: TrustedDomain[];
+    /** Whether a link's VM may reach the local network and this host's own addresses ([links] lan). */
+    lan: 'yes' | 'no';
   };
 }
 
@@ -103,7 +105,7 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-    links: { trusted: [] },
+    links: { trusted: [], lan: 'yes' },
   };
 }
 

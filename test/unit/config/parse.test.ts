@@ -18,9 +18,9 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-      links: { trusted: [] },
+      links: { trusted: [], lan: 'yes' },
     });
-    assert.equal(Object.keys(sources).length, 16);
+    assert.equal(Object.keys(sources).length, 17);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -51,6 +51,7 @@ describe('config/parseConfig', () => {
         'idle_timeout = 120',
         '[links]',
         'trusted = example.org',
+        'lan = no',
       ),
     );
     assert.deepEqual(problems, []);
@@ -62,7 +63,7 @@ describe('config/parseConfig', () => {
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
-    assert.deepEqual(config.links.trusted, [{ host: 'example.org', subdomains: false }]);
+    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }], lan: 'no' });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
   });
 

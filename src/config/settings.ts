@@ -1,5 +1,5 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
-import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
+import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseOcrLanguages, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
 import { formatTrustedDomains, parseTrustedDomains } from './domains.js';
 
@@ -169,6 +169,10 @@ export const SETTINGS: readonly Setting[] = [
   define('links', 'lan', either(['yes', 'no']), choice(['yes', 'no'] as const), {
     get: (c) => c.links.lan,
     set: (c, v) => (c.links.lan = v),
+  }),
+  define('convert', 'ocr_languages', () => "tesseract language names joined with +, e.g. deu+eng (empty: the locale's language and English)", parseOcrLanguages, {
+    get: (c) => c.convert.ocrLanguages,
+    set: (c, v) => (c.convert.ocrLanguages = v),
   }),
 ];
 

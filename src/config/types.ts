@@ -69,6 +69,10 @@ export interface Config {
     /** Whether a link's VM may reach the local network and this host's own addresses ([links] lan). */
     lan: 'yes' | 'no';
   };
+  convert: {
+    /** Tesseract's languages for --ocr, "deu+eng" ([convert] ocr_languages); "" = the locale's and English. */
+    ocrLanguages: string;
+  };
 }
 
 /** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
@@ -106,6 +110,7 @@ export function defaultConfig(): Config {
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
     links: { trusted: [], lan: 'yes' },
+    convert: { ocrLanguages: '' },
   };
 }
 

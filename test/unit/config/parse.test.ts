@@ -19,8 +19,9 @@ describe('config/parseConfig', () => {
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
       links: { trusted: [], lan: 'yes' },
+      convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 17);
+    assert.equal(Object.keys(sources).length, 18);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -52,6 +53,8 @@ describe('config/parseConfig', () => {
         '[links]',
         'trusted = example.org',
         'lan = no',
+        '[convert]',
+        'ocr_languages = deu+eng',
       ),
     );
     assert.deepEqual(problems, []);
@@ -60,6 +63,7 @@ describe('config/parseConfig', () => {
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
     assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
+    assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);

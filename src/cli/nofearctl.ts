@@ -42,7 +42,7 @@ async function doctor(): Promise<number> {
 async function integrate(verb: string, values: Values): Promise<number> {
   switch (verb) {
     case 'install':
-      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor') });
+      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor'), byOrigin: flag(values, 'byOrigin') });
     case 'status':
       return integrateCommand({ verb, json: flag(values, 'json') });
     case 'uninstall':

@@ -42,6 +42,7 @@ const INTEGRATE: CommandSpec = {
           example: 'application/pdf',
           help: 'make NoFear the default for these MIME types (e.g. application/pdf text/html)',
         },
+        { key: 'byOrigin', long: 'by-origin', help: 'open only files from outside in a VM and the rest natively ([trust] policy = marked, watch = on in config.ini)' },
       ],
       operands: [],
     },

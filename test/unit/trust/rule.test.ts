@@ -81,3 +81,12 @@ describe('service/route-by-origin', () => {
     assert.equal(decideRoute('marked', { outside: false, why: '', trusted: false }, undefined).to, 'vm');
   });
 });
+
+describe('integrate/by-origin', () => {
+  it('sets [trust] policy and watch, keeping every other line (comments included)', async () => {
+    const { withByOrigin } = await import('../../../src/integrate/by-origin.js');
+    assert.equal(withByOrigin(''), '[trust]\nwatch = on\npolicy = marked\n');
+    assert.equal(withByOrigin('; mine\n[pool]\nsize = 0\n'), '; mine\n[pool]\nsize = 0\n\n[trust]\nwatch = on\npolicy = marked\n');
+    assert.equal(withByOrigin('[trust]\npolicy = everything ; old\nplaces = ~/In\n[vm]\ncpus = 1\n'), '[trust]\nwatch = on\npolicy = marked\nplaces = ~/In\n[vm]\ncpus = 1\n');
+  });
+});

@@ -33,7 +33,9 @@ describe('the mark of the outside (real chokidar on real folders, the service on
   const marked = async (file: string) => {
     let gone = false;
     void service?.exited.then(() => (gone = true));
-    return pollUntil(async () => gone || (await xattrs(file).catch((): Record<string, string> => ({})))['user.nofear.origin'] !== undefined, MARK_DEADLINE_MS, 50).then(async () => (await xattrs(file))['user.nofear.origin']);
+    return pollUntil(async () => gone || (await xattrs(file).catch((): Record<string, string> => ({})))['user.nofear.origin'] !== undefined, MARK_DEADLINE_MS, 50).then(
+      async () => (await xattrs(file))['user.nofear.origin'],
+    );
   };
 
   before(async () => {

@@ -17,6 +17,7 @@ import { installHint, PACKAGES } from './doctor-install.js';
 import { sessionChecks } from './doctor-session.js';
 import { checkClientJail } from './doctor-client-jail.js';
 import type { Check } from './doctor-check.js';
+import { checkTrust } from './doctor-trust.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
 
@@ -196,5 +197,6 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     ...checkMemory(env),
     ...(await sessionChecks(env)),
     await checkClientJail(env),
+    ...(await checkTrust(loadConfig(env).config, env)),
   ];
 }

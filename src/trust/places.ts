@@ -1,6 +1,7 @@
 // The untrusted places of [trust] places, expanded: `~`, `$VAR` / `${VAR}` and `xdg:NAME` (the user's
 // XDG user directory, as in ~/.config/user-dirs.dirs). An entry whose variable is unset is left out.
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { homeDir, xdgConfigHome, type Env } from '../util/xdg.js';
 
@@ -57,6 +58,14 @@ export function expandPlaces(entries: readonly string[], env: Env, home: string,
   return { places, skipped };
 }
 
+function loginName(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return undefined; // no passwd entry: entries naming $USER are skipped, and doctor says so
+  }
+}
+
 /** Reads user-dirs.dirs, then expands. */
 export async function loadPlaces(entries: readonly string[], env: Env = process.env): Promise<Places> {
   const home = homeDir(env);
@@ -66,7 +75,9 @@ export async function loadPlaces(entries: readonly string[], env: Env = process.
   } catch {
     // none: the defaults apply
   }
-  return expandPlaces(entries, env, home, parseUserDirs(text, home));
+  // $USER unset (a cron job, runuser with a clean environment): the login name, as the default places mean it.
+  const withUser = env.USER === undefined || env.USER === '' ? { ...env, USER: loginName() } : env;
+  return expandPlaces(entries, withUser, home, parseUserDirs(text, home));
 }
 
 /** Pure: the place `file` (an absolute, resolved path) lies under, recursively, if any. */

@@ -90,3 +90,31 @@ describe('integrate/by-origin', () => {
     assert.equal(withByOrigin('[trust]\npolicy = everything ; old\nplaces = ~/In\n[vm]\ncpus = 1\n'), '[trust]\nwatch = on\npolicy = marked\nplaces = ~/In\n[vm]\ncpus = 1\n');
   });
 });
+
+describe('cli/doctor-trust', () => {
+  it('names the places that fall back to the sidecar, with a fix; all-xattr places are OK', async () => {
+    const { trustChecks } = await import('../../../src/cli/doctor-trust.js');
+    const { defaultConfig } = await import('../../../src/config/index.js');
+    const config = defaultConfig();
+    const fallback = trustChecks(
+      config,
+      [
+        { place: '/media/stick', store: 'sidecar' },
+        { place: '/home/u/Downloads', store: 'xattr' },
+      ],
+      [],
+      '/c.ini',
+    );
+    const places = fallback.find((c) => c.name === 'trust places');
+    assert.equal(places?.status, 'WARN');
+    assert.match(places?.detail ?? '', /no user xattrs on \/media\/stick: .*sidecar/);
+    assert.ok(!(places?.detail ?? '').includes('Downloads'));
+    assert.match(places?.fix ?? '', /user_xattr/);
+    const fine = trustChecks(config, [{ place: '/home/u/Downloads', store: 'xattr' }], [], '/c.ini');
+    assert.deepEqual(
+      fine.map((c) => c.status),
+      ['OK', 'OK'],
+    );
+    assert.match(fine[0]?.detail ?? '', /policy everything.*set \[trust\] watch = on in \/c\.ini/);
+  });
+});

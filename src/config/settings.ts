@@ -1,5 +1,5 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
-import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
+import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseOcrLanguages, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
 
 /** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
@@ -193,6 +193,11 @@ export const SETTINGS: readonly Setting[] = [
     },
     (v) => (v ? 'on' : 'off'),
   ),
+
+  define('convert', 'ocr_languages', () => "tesseract language names joined with +, e.g. deu+eng (empty: the locale's language and English)", parseOcrLanguages, {
+    get: (c) => c.convert.ocrLanguages,
+    set: (c, v) => (c.convert.ocrLanguages = v),
+  }),
 ];
 
 /** Fixed sections, in the order `nofearctl config` prints them. */

@@ -70,6 +70,10 @@ export interface Config {
     /** [trust] watch: whether the service watches the places and marks what arrives (it then stays up). */
     watch: boolean;
   };
+  convert: {
+    /** Tesseract's languages for --ocr, "deu+eng" ([convert] ocr_languages); "" = the locale's and English. */
+    ocrLanguages: string;
+  };
 }
 
 /** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
@@ -107,6 +111,7 @@ export function defaultConfig(): Config {
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
     trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
+    convert: { ocrLanguages: '' },
   };
 }
 

@@ -19,8 +19,9 @@ describe('config/parseConfig', () => {
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
+      convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 18);
+    assert.equal(Object.keys(sources).length, 19);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -53,6 +54,8 @@ describe('config/parseConfig', () => {
         'places = xdg:DOWNLOAD, ~/Mail attachments, $XDG_RUNTIME_DIR/gvfs',
         'policy = marked',
         'watch = on',
+        '[convert]',
+        'ocr_languages = deu+eng',
       ),
     );
     assert.deepEqual(problems, []);
@@ -61,6 +64,7 @@ describe('config/parseConfig', () => {
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
     assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
+    assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);

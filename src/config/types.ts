@@ -4,6 +4,11 @@ import type { ErrorCode } from '../errors.js';
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export type NetMode = 'none' | 'user';
 export type ClipboardPolicy = 'off' | 'to-guest';
+/** Which files the desktop's default open sends to a VM: every file of a risky type, or only files from outside. */
+export type TrustPolicy = 'everything' | 'marked';
+
+/** The untrusted places NoFear watches when [trust] places is not set (expanded by src/trust/places.ts). */
+export const DEFAULT_TRUST_PLACES: readonly string[] = ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'];
 
 /** The coloured frame the host's Xpra client draws around every forwarded window. */
 export interface Border {
@@ -69,6 +74,14 @@ export interface Config {
     /** Whether a link's VM may reach the local network and this host's own addresses ([links] lan). */
     lan: 'yes' | 'no';
   };
+  trust: {
+    /** Where files arrive from outside, as written (~, $VAR, xdg:DOWNLOAD unexpanded) ([trust] places). */
+    places: string[];
+    /** [trust] policy: `everything` (every risky type in a VM) or `marked` (only files from outside). */
+    policy: TrustPolicy;
+    /** [trust] watch: whether the service watches the places and marks what arrives (it then stays up). */
+    watch: boolean;
+  };
   convert: {
     /** Tesseract's languages for --ocr, "deu+eng" ([convert] ocr_languages); "" = the locale's and English. */
     ocrLanguages: string;
@@ -110,6 +123,7 @@ export function defaultConfig(): Config {
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
     links: { trusted: [], lan: 'yes' },
+    trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
     convert: { ocrLanguages: '' },
   };
 }

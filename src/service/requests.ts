@@ -13,6 +13,7 @@ import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
+import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
@@ -155,8 +156,10 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     sandboxes: () => manager.list().map(context.objectPath),
     activate: () => announceRunning(context),
     async open(uris) {
-      // GLib's `gio open` and file managers: like OpenUris, never waiting.
-      await openUris(context, uris, {});
+      // GLib's `gio open` and file managers: like OpenUris, never waiting; with [trust] policy = marked,
+      // what is not from outside opens natively first.
+      const toVm = await openNativeByOrigin(checkStrings(uris, 'uris'), context.config(), env, log);
+      if (toVm.length > 0) await openUris(context, toVm, {});
     },
     async activateAction(name) {
       const action = checkString(name, 'action');

@@ -2,6 +2,7 @@
 import { invalidArgument } from '../errors.js';
 import { flag, parseCommandLine, text, type ParseResult } from './grammar.js';
 import { NOFEAR_OPEN_SPEC } from './spec-nofear.js';
+import { shellWord } from '../util/shell-word.js';
 
 export interface OpenArgs {
   profile: string | undefined;
@@ -47,7 +48,7 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
   if (args.profile !== undefined && args.profile !== 'temporary') {
     throw invalidArgument(
       `--profile takes only "temporary" for now, not ${JSON.stringify(args.profile)}: every file opens in a throwaway VM.`,
-      'nofear -p NAME -g VIEWER FILE runs a viewer in a persistent profile',
+      `nofear-open ${args.targets.map(shellWord).join(' ')} (without --profile)`,
     );
   }
   if (args.quiet && args.verbose) throw invalidArgument('-q and -v exclude each other.', 'nofear-open -v FILE to see every step, or nofear-open -q FILE to see none');
@@ -57,7 +58,8 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
 /** --convert and --edit are modes of their own: the options that belong to one make no sense elsewhere. */
 function checkModes(args: OpenArgs, saveBackGiven: boolean): void {
   if (args.convert && args.edit) throw invalidArgument('--convert and --edit exclude each other.', 'nofear-open --convert FILE makes a safe PDF; nofear-open --edit FILE edits a copy');
-  if (!args.convert && (args.output !== undefined || args.ocr)) throw invalidArgument(`${args.ocr ? '--ocr' : '--output'} goes with --convert.`, 'nofear-open --convert --ocr --output DIR FILE');
+  if (!args.convert && args.ocr) throw invalidArgument('--ocr goes with --convert.', 'nofear-open --convert --ocr FILE');
+  if (!args.convert && args.output !== undefined) throw invalidArgument('--output goes with --convert.', `nofear-open --convert --output ${shellWord(args.output)} FILE`);
   if (args.convert && args.viewer !== undefined) throw invalidArgument('--with chooses the application that opens a file; --convert opens none.', 'leave out --with');
   if (!args.edit && saveBackGiven) throw invalidArgument('--save-back goes with --edit.', 'nofear-open --edit --save-back=always FILE');
 }

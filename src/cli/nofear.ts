@@ -13,6 +13,7 @@ import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { ControlEscaper } from './terminal-escape.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
+import { checkFirstUse } from '../profiles/first-use.js';
 import { borderFor, formatProblem, loadConfig } from '../config/index.js';
 import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
 import type { HostWindow } from '../gui/client.js';
@@ -48,7 +49,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
-  const { release, disk } = await takeProfile(profile, warn);
+  const { release, disk } = await takeProfile(profile, args.command, args.quiet);
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -104,10 +105,16 @@ async function runInVm(args: RunArgs): Promise<number> {
 }
 
 /** A persistent profile's disk, created on first use and locked while the VM runs; nothing for -t. */
-async function takeProfile(profile: string | undefined, warn: (line: string) => void): Promise<{ release?: () => Promise<void>; disk?: string }> {
+async function takeProfile(profile: string | undefined, command: readonly string[], quiet: boolean): Promise<{ release?: () => Promise<void>; disk?: string }> {
   if (profile === undefined) return {};
   if (!statSafe(profilePaths(profile).disk)) {
-    warn(`creating profile ${profile}`);
+    checkFirstUse(
+      profile,
+      (await listProfiles()).map((p) => p.name),
+      command,
+    );
+    // Said wherever stderr goes (a terminal or not): a new, empty profile is worth knowing about.
+    if (!quiet) process.stderr.write(`nofear: creating profile ${profile} (it did not exist; nofear -l lists the profiles)\n`);
     await createProfile(profile);
   }
   return { release: await lockProfile(profile), disk: profilePaths(profile).disk };

@@ -97,6 +97,11 @@ export function defaultConfig(): Config {
 }
 
 /** The border a profile's windows get: its own, else [gui] border. */
+/** [vm] accel as every VM and doctor read it: "auto" leaves the choice to the probe (NOFEAR_ACCEL still wins). */
+export function accelOfConfig(config: Config): 'kvm' | 'tcg' | undefined {
+  return config.vm.accel === 'auto' ? undefined : config.vm.accel;
+}
+
 export function borderFor(config: Config, profile: string): Border {
   return config.profiles[profile]?.border ?? config.gui.border;
 }

@@ -8,7 +8,7 @@ import { answeredHelpOrVersion } from './version.js';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
-import { hostDisplay } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { openThroughService } from './open-via-service.js';
 import { notifyIfSlow, notifyOnce } from '../service/notifications.js';
@@ -134,7 +134,7 @@ await runMain('nofear-open', async () => {
     process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
     return 0;
   }
-  hostDisplay(process.env); // "Can't open display": before any VM starts
+  await reachDisplay(process.env); // "Can't open display": before any VM starts
   // --edit asks about the copy where the user is (this terminal): it stays in this process.
   if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, process.env);

@@ -18,7 +18,7 @@ import { borderFor, formatProblem, loadConfig } from '../config/index.js';
 import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
-import { hostDisplay } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 
 function checkSharedFolder(dir: string): string {
@@ -46,7 +46,7 @@ async function runInVm(args: RunArgs): Promise<number> {
   if (args.gui && args.command.length === 0 && !interactive) {
     throw invalidArgument('--gui without a command is an interactive shell, and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
   }
-  if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
+  if (args.gui) await reachDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
   const { release, disk } = await takeProfile(profile, args.command, args.quiet);

@@ -8,7 +8,8 @@ import type { Border, ClipboardPolicy } from '../config/index.js';
 import { Sandbox, type BootOptions, type SandboxOutcome } from './sandbox.js';
 import type { JobSpec, SandboxOptions } from './sandbox-options.js';
 import { socketPaths } from './vm-plan.js';
-import { hostDisplay, XpraClient, type HostWindow } from '../gui/client.js';
+import { XpraClient, type HostWindow } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import { hostScreenSize } from '../gui/host-screen.js';
 import { recordTiming } from './timings.js';
 
@@ -81,7 +82,7 @@ export class GuiSession {
 
   /** Boots the VM with its client started beside QEMU (it waits for the guest's server). */
   static async boot(options: BootOptions, gui: GuiOptions): Promise<GuiSession> {
-    hostDisplay(gui.env); // no display: fail before any VM starts
+    await reachDisplay(gui.env); // no X server: fail before any VM starts
     const bootStart = Date.now();
     const screen = await hostScreenSize(gui.env);
     let client: XpraClient | undefined;

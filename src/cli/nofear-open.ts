@@ -5,7 +5,8 @@ import { invalidArgument } from '../errors.js';
 import { runMain, noticeWriter, signalStatus, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
-import { formatProblem, loadConfig, type Config } from '../config/index.js';
+import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { usualWindowMs } from '../sandbox/timings.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { reachDisplay } from '../gui/display-check.js';
@@ -68,7 +69,7 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
     );
     cancelSlow();
     run.stops.push(() => session.sandbox.stop());
-    void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`));
+    void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); close the window to finish, Ctrl-C stops it`));
     const outcome = await session.finished;
     await session.sandbox.dispose();
     status.end();
@@ -82,6 +83,7 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
   } catch (error) {
     cancelSlow();
     status.end();
+    if (run.abort.aborted) return STOPPED_STATUS; // Ctrl-C (or a signal): stopped as asked, no failure to report
     if (fromDesktop) await notifyOnce(process.env, `NoFear could not open ${name}`, error instanceof Error ? error.message : String(error));
     return reportFailure('nofear-open', error);
   }
@@ -89,11 +91,12 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
 
 async function openInProcess(plans: readonly OpenPlan[], config: Config, args: OpenArgs): Promise<number> {
   const controller = new AbortController();
+  const status = StatusLine.forStderr(args, usualWindowMs(process.env, accelOfConfig(config)));
   const run: InProcess = {
     config,
     args,
-    status: StatusLine.forStderr(args),
-    warn: noticeWriter(args.verbose, 'nofear-open', args.quiet),
+    status,
+    warn: status.notices('nofear-open', noticeWriter(args.verbose, 'nofear-open', args.quiet)),
     verbose: args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined,
     abort: controller.signal,
     stops: [],

@@ -5,6 +5,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { xdgCacheHome } from '../util/xdg.js';
+import { decideAccel } from '../vm/accel.js';
 
 /** A VM booted to its guest's hello; a file opened from nothing to its window (a cold open, no warm VM). */
 export type Measured = 'boot' | 'window';
@@ -74,4 +75,9 @@ export async function recordTiming(env: NodeJS.ProcessEnv, accel: TimingAccel, k
   } catch {
     // read-only or full cache: nothing to remember
   }
+}
+
+/** The usual time to a cold open's window on this machine, with the accelerator the next VM will use. */
+export function usualWindowMs(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tcg' | undefined): number | undefined {
+  return usualMs(readTimings(env), decideAccel(env, configAccel).accel, 'window')?.ms;
 }

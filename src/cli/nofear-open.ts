@@ -134,7 +134,7 @@ await runMain('nofear-open', async () => {
   const plans = await planAll(args, config);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
+    process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined)).join('\n\n')}\n`);
     return 0;
   }
   await reachDisplay(process.env); // "Can't open display": before any VM starts

@@ -1,6 +1,7 @@
 // What converting a file means before any VM starts: the file checked, its type (by content), how the
 // guest will render it with the host's own tools, and where the safe PDF goes. Refuses, with the reason
 // and the fix, a type that has no pages to render or whose tool is not installed.
+import { OCR_LANGUAGE } from './ocr.js';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,5 +122,6 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
 
 /** The --dry-run block for one conversion. */
 export function formatConvertDryRun(plan: ConvertPlan): string {
-  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `converter: ${plan.kind} (${plan.tools})`, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
+  const mode = `mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network${plan.ocr ? `; OCR text layer by tesseract (language ${OCR_LANGUAGE}) in a second VM` : ''}`;
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, mode, `converter: ${plan.kind} (${plan.tools})`, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
 }

@@ -199,8 +199,12 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
 }
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */
-export function formatDryRun(plan: OpenPlan): string {
-  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`].join('\n');
+export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }): string {
+  const mode =
+    edit === undefined
+      ? `mode: open a read-only copy in a throwaway VM${plan.kind === 'url' ? ' with user networking' : ' without network'}`
+      : `mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back ${edit.saveBack === 'ask' ? 'if you say so' : edit.saveBack}`;
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, mode, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`].join('\n');
 }
 
 /** The checked file of a file's plan (staging copies nothing else); a web address has none. */

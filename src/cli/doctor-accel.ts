@@ -11,7 +11,9 @@ export function measuredTimes(timings: Timings, accel: 'kvm' | 'tcg'): string {
   const boot = usualMs(timings, accel, 'boot');
   const window = usualMs(timings, accel, 'window');
   if (boot === undefined && window === undefined) return `no ${accel.toUpperCase()} times measured on this machine yet (every open measures them)`;
-  const parts = [boot === undefined ? undefined : `a VM boots in ${seconds(boot.ms)}`, window === undefined ? undefined : `a file's window shows in ${seconds(window.ms)}`].filter((p) => p !== undefined);
+  const parts = [boot === undefined ? undefined : `a VM boots in ${seconds(boot.ms)}`, window === undefined ? undefined : `a file's window shows in ${seconds(window.ms)}`].filter(
+    (p) => p !== undefined,
+  );
   const runs = [boot?.runs, window?.runs].filter((n) => n !== undefined).join(' and ');
   return `${parts.join(' and ')} here under ${accel.toUpperCase()} (median of the last ${runs} runs)`;
 }

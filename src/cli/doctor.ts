@@ -23,7 +23,6 @@ import type { Check } from './doctor-check.js';
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
 export { checkAccel } from './doctor-accel.js';
 
-
 const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
 const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'FAIL', detail, fix });
@@ -163,7 +162,11 @@ function checkMemory(env: NodeJS.ProcessEnv): Check[] {
   const checks = [
     guest <= hostMiB / 2
       ? ok('memory', `guest ${guest} MiB of host ${hostMiB} MiB`)
-      : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in ${configPath(env)}, or: nofear --mem ${Math.max(256, Math.floor(hostMiB / 4))} CMD`),
+      : warn(
+          'memory',
+          `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`,
+          `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in ${configPath(env)}, or: nofear --mem ${Math.max(256, Math.floor(hostMiB / 4))} CMD`,
+        ),
   ];
   for (const problem of result.problems) checks.push(warn('config', formatProblem(problem), 'nofearctl config shows the effective settings'));
   return checks;

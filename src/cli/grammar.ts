@@ -120,7 +120,12 @@ class Reader {
     const within = cluster !== undefined && cluster.length > 2 ? ` (in ${cluster})` : '';
     const dashHint = this.command.operands.length > 0 ? `; put -- before ${this.command.operands[0]?.name ?? 'an operand'} when it starts with "-"` : '';
     const where = this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : '';
-    const meant = shown.startsWith('--') ? closest(shown, optionsOf(this.command).map((o) => `--${o.long}`)) : undefined;
+    const meant = shown.startsWith('--')
+      ? closest(
+          shown,
+          optionsOf(this.command).map((o) => `--${o.long}`),
+        )
+      : undefined;
     throw invalidArgument(`unknown option ${shown}${within}${where}${meant === undefined ? '.' : `: did you mean ${meant}?`}`, `${helpFix(this.command)}${dashHint}`);
   }
 

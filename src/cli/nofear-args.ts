@@ -103,7 +103,11 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
   if (profileActions.length > 1) throw invalidArgument('-n, -d and -l exclude each other.', 'nofear -l, then nofear -n NAME or nofear -d NAME');
   if (operands.length > 0) throw invalidArgument(`-n, -d and -l run no command (got ${JSON.stringify(operands.join(' '))}).`, 'nofear -l; run a command with nofear -p NAME CMD');
   const runOnly = RUN_OPTIONS.filter((o) => values[o.key] !== undefined).map((o) => o.name);
-  if (runOnly.length > 0) throw invalidArgument(`-n, -d and -l run no VM: ${runOnly.join(' and ')} would do nothing with them.`, `leave out ${runOnly.join(' and ')}: nofear ${create !== undefined ? `-n ${create}` : remove !== undefined ? `-d ${remove}` : '-l'}`);
+  if (runOnly.length > 0)
+    throw invalidArgument(
+      `-n, -d and -l run no VM: ${runOnly.join(' and ')} would do nothing with them.`,
+      `leave out ${runOnly.join(' and ')}: nofear ${create !== undefined ? `-n ${create}` : remove !== undefined ? `-d ${remove}` : '-l'}`,
+    );
   const common = { verbose: run.verbose, quiet: run.quiet };
   if (create !== undefined) return { action: 'create', name: create, ...common };
   if (remove !== undefined) return { action: 'delete', name: remove, ...common };

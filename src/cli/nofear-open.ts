@@ -69,7 +69,9 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
     );
     cancelSlow();
     run.stops.push(() => session.sandbox.stop());
-    void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); close the window to finish, Ctrl-C stops it`));
+    void session.window.then((shown) =>
+      status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); close the window to finish, Ctrl-C stops it`),
+    );
     const outcome = await session.finished;
     await session.sandbox.dispose();
     status.end();

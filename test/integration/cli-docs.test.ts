@@ -118,7 +118,7 @@ describe('man pages and bash completion (built from the option tables)', () => {
         `source ${JSON.stringify(path.join(ROOT, 'dist', 'completion', 'nofear-open'))}`,
         'compopt() { printf "compopt %s\\n" "$*"; }',
         `cd ${JSON.stringify(dir)}`,
-        "COMP_WORDS=(nofear-open Inv); COMP_CWORD=1; COMPREPLY=(); _nofear_open; printf '<%s>\\n' \"${COMPREPLY[@]}\"",
+        'COMP_WORDS=(nofear-open Inv); COMP_CWORD=1; COMPREPLY=(); _nofear_open; printf \'<%s>\\n\' "${COMPREPLY[@]}"',
         `XDG_DATA_HOME=${JSON.stringify(dir)} XDG_DATA_DIRS=/nonexistent; COMP_WORDS=(nofear-open --with org.ex); COMP_CWORD=2; COMPREPLY=(); _nofear_open; printf '<%s>\\n' "\${COMPREPLY[@]}"`,
       ].join('\n');
       const { stdout } = await execa('bash', ['--norc', '--noprofile', '-c', script]);

@@ -17,7 +17,14 @@ describe('doctor tells the truth', () => {
   let env: NodeJS.ProcessEnv;
   beforeEach(() => {
     home = mkdtempSync(path.join(os.tmpdir(), 'nofear-doctor-'));
-    env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache'), XDG_DATA_HOME: path.join(home, 'data'), XDG_DATA_DIRS: '/nonexistent', PATH: '/usr/bin:/bin' };
+    env = {
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      XDG_DATA_HOME: path.join(home, 'data'),
+      XDG_DATA_DIRS: '/nonexistent',
+      PATH: '/usr/bin:/bin',
+    };
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
   const config = (text: string) => {

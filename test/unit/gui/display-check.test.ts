@@ -17,7 +17,10 @@ describe('the display check before the boot', () => {
   it('refuses a DISPLAY where no X server listens, and accepts one where something does', async () => {
     const number = 40000 + (process.pid % 20000);
     const socket = `/tmp/.X11-unix/X${number}`;
-    await assert.rejects(reachDisplay({ DISPLAY: `:${number}` }), unavailable(new RegExp(`Can't open display :${number}: no X server answers there \\(display :${number} has no socket`), /set DISPLAY/));
+    await assert.rejects(
+      reachDisplay({ DISPLAY: `:${number}` }),
+      unavailable(new RegExp(`Can't open display :${number}: no X server answers there \\(display :${number} has no socket`), /set DISPLAY/),
+    );
     mkdirSync('/tmp/.X11-unix', { recursive: true, mode: 0o1777 });
     const server = net.createServer((connection) => connection.destroy());
     await new Promise<void>((resolve) => server.listen(socket, resolve));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { StatusLine, statusText } from '../../../src/cli/status-line.js';
 import { BOOT_AGAIN } from '../../../src/sandbox/sandbox.js';
 import { screenLines } from '../../helpers/terminal-screen.js';
+import { noticeBody } from '../../../src/service/open-notices.js';
 
 function fakeTerminal(columns = 100) {
   let output = '';
@@ -44,5 +45,10 @@ describe('the status line', () => {
     assert.ok(text.endsWith(': booting a throwaway VM… 8 s, usually 10 s here'), text);
     assert.match(text, /^Quarterly.*….*final\.pdf: /);
     assert.ok(statusText(long, 'booting a throwaway VM…', timing, 20).length <= 20);
+  });
+
+  it('gives the desktop notification the same facts: the step, the seconds so far, the usual time here', () => {
+    assert.equal(noticeBody('booting', 12_400, 10_000), 'Starting a throwaway VM… 12 s, usually 10 s here');
+    assert.equal(noticeBody('booted', 3000, undefined), 'Starting the viewer… 3 s');
   });
 });

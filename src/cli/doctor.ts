@@ -18,6 +18,7 @@ import { mkfsPath } from '../profiles/store.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import { sessionChecks } from './doctor-session.js';
 import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
+import { ocrLanguagesCheck } from './doctor-ocr.js';
 import type { Check } from './doctor-check.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
@@ -194,6 +195,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     await checkBusybox(env),
     await checkKernel(env),
     ...(await checkTools(env)),
+    ocrLanguagesCheck(env),
     checkRuntimeDir(env),
     ...checkMemory(env),
     ...(await sessionChecks(env)),

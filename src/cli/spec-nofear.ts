@@ -93,6 +93,23 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
     { key: 'convert', long: 'convert', help: 'make a safe PDF of each FILE (NAME.safe.pdf) from its pixels, rendered in a throwaway VM; open nothing' },
     { key: 'output', long: 'output', goesWith: 'convert', value: 'DIR', complete: 'directory', example: '~/Documents', help: 'with --convert: write the safe PDFs in DIR instead of beside each FILE' },
     { key: 'ocr', long: 'ocr', goesWith: 'convert', help: 'with --convert: add a searchable text layer, recognised by tesseract from the pixels in a second VM' },
+    {
+      key: 'ocrLang',
+      long: 'ocr-lang',
+      value: 'LANGS',
+      complete: 'none',
+      example: 'deu+eng',
+      help: "with --convert: the OCR's languages, tesseract's names joined with + (implies --ocr; default: [convert] ocr_languages, else your locale's language and English)",
+    },
+    { key: 'dpi', long: 'dpi', value: 'N', complete: 'none', example: '150', help: 'with --convert: render the pages at N dots per inch, 75..300 (default 150)' },
+    {
+      key: 'keepOriginals',
+      long: 'keep-originals',
+      value: 'WHERE',
+      choices: ['unsafe'],
+      help: 'with --convert: once its safe PDF is written, move each original into an unsafe/ folder beside it',
+    },
+    { key: 'jpeg', long: 'jpeg', help: 'with --convert: store grey and colour (photo) pages as JPEG, encoded by the host from the checked pixels: smaller, slightly lossy' },
     { key: 'edit', long: 'edit', help: 'open a writable copy, and offer to save it back when the program ends and the copy changed' },
     {
       key: 'saveBack',

@@ -1,5 +1,5 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
-import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
+import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseOcrLanguages, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
 
 /** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
@@ -153,6 +153,11 @@ export const SETTINGS: readonly Setting[] = [
   define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS), {
     get: (c) => c.pool.idleTimeoutSeconds,
     set: (c, v) => (c.pool.idleTimeoutSeconds = v),
+  }),
+
+  define('convert', 'ocr_languages', () => "tesseract language names joined with +, e.g. deu+eng (empty: the locale's language and English)", parseOcrLanguages, {
+    get: (c) => c.convert.ocrLanguages,
+    set: (c, v) => (c.convert.ocrLanguages = v),
   }),
 ];
 

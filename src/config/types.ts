@@ -57,6 +57,10 @@ export interface Config {
     /** Seconds without an open after which the pool empties, so the service can idle out ([pool] idle_timeout; 0 = never). */
     idleTimeoutSeconds: number;
   };
+  convert: {
+    /** Tesseract's languages for --ocr, "deu+eng" ([convert] ocr_languages); "" = the locale's and English. */
+    ocrLanguages: string;
+  };
 }
 
 /** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
@@ -93,6 +97,7 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+    convert: { ocrLanguages: '' },
   };
 }
 

@@ -125,8 +125,8 @@ describe('nofear-open choices and refusals (no VM)', () => {
     assert.match(edit.stdout.toString(), /^mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back never$/m);
     const convert = await runCli('nofear-open', ['--dry-run', '--convert', '--ocr', pdf], t);
     assert.equal(convert.exitCode, 0, convert.stderr.toString());
-    assert.match(convert.stdout.toString(), /^mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network; OCR text layer by tesseract \(language eng\) in a second VM$/m);
-    assert.match(convert.stdout.toString(), /^converter: pdf \(.+\)$/m);
+    assert.match(convert.stdout.toString(), /^mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network; OCR text layer by tesseract in a second VM$/m);
+    assert.match(convert.stdout.toString(), /^ocr: tesseract, .+$/m);
   });
 
   it('refuses what it cannot open, with a named reason and exit 125', async () => {

@@ -56,7 +56,7 @@ describe('one grammar, one voice', () => {
     const saveBack = refused(() => parseOpenArgs(['--save-back=sometimes', 'a.odt']));
     assert.match(saveBack.fix ?? '', /^nofear-open --edit --save-back ask /);
     const output = refused(() => parseOpenArgs(['--output', 'out', 'a.pdf']));
-    assert.equal(output.fix, 'nofear-open --convert --output out FILE');
+    assert.match(output.fix ?? '', /^nofear-open --convert --output \S+ FILE/);
     assert.doesNotMatch(output.fix ?? '', /--ocr/);
     for (const error of [saveBack, output]) assert.equal(refusal(error.fix ?? ''), undefined, `${error.fix ?? ''} parses`);
     assert.doesNotMatch(refused(() => validateProfileName('a b')).fix ?? '', /nofear -p/);

@@ -18,8 +18,9 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+      convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 15);
+    assert.equal(Object.keys(sources).length, 16);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -48,6 +49,8 @@ describe('config/parseConfig', () => {
         'size = 0',
         'min_available_memory = 1024',
         'idle_timeout = 120',
+        '[convert]',
+        'ocr_languages = deu+eng',
       ),
     );
     assert.deepEqual(problems, []);
@@ -56,6 +59,7 @@ describe('config/parseConfig', () => {
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
     assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
+    assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);

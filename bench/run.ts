@@ -2,11 +2,12 @@
 import { benchBoot } from './boot.js';
 import { benchConvert } from './convert.js';
 import { benchGui } from './gui.js';
+import { benchMark } from './mark.js';
 import { benchOpen } from './open.js';
 import { benchService } from './service.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui, open: benchOpen, service: benchService, convert: benchConvert };
+const benches: Record<string, () => Promise<void>> = { boot: benchBoot, gui: benchGui, open: benchOpen, service: benchService, mark: benchMark, convert: benchConvert };
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== undefined && only !== name) continue;
   await bench();

@@ -6,9 +6,10 @@ import { integrationPaths } from '../integrate/paths.js';
 import { formatStatus, integrationStatus } from '../integrate/status.js';
 import { RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
+import { writeByOrigin } from '../integrate/by-origin.js';
 import { NoFearClient } from '../service/client.js';
 
-export type IntegrateRequest = { verb: 'install'; risky: boolean; defaultFor: readonly string[] } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
+export type IntegrateRequest = { verb: 'install'; risky: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
 
 /** The types install makes NoFear the default for: --risky's list, then those named with --default-for. */
 export function installTypes(risky: boolean, defaultFor: readonly string[]): string[] {
@@ -44,6 +45,10 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.
       out('"Open in NoFear" appears once the file manager restarts (e.g. nautilus -q)\n');
+      if (request.byOrigin === true) {
+        const file = await writeByOrigin(env as NodeJS.ProcessEnv);
+        out(`${file}: [trust] policy = marked, watch = on: files from outside open in a VM, the rest at once in their previous application\n`);
+      }
       warn(report.warnings);
       return 0;
     }

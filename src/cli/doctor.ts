@@ -20,6 +20,7 @@ import { sessionChecks } from './doctor-session.js';
 import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
 import { ocrLanguagesCheck } from './doctor-ocr.js';
 import type { Check } from './doctor-check.js';
+import { checkTrust } from './doctor-trust.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
 export { checkAccel } from './doctor-accel.js';
@@ -201,5 +202,6 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     ...(await sessionChecks(env)),
     await checkClientJail(env),
     ...[await checkXAccess(env, loadConfig(env).config.gui.clipboard)].filter((c): c is Check => c !== undefined),
+    ...(await checkTrust(loadConfig(env).config, env)),
   ];
 }

@@ -15,6 +15,7 @@ import { commandName, flag, list, parseCommandLine, type CommandSpec, type Value
 import { renderHelp } from './help.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
 import { answeredHelpOrVersion } from './version.js';
+import { trustCommand } from './ctl-trust.js';
 
 /** `nofearctl help profiles create`: the command those words name. */
 export function findCommand(words: readonly string[], root: CommandSpec = NOFEARCTL_SPEC): CommandSpec {
@@ -43,7 +44,7 @@ async function doctor(values: Values): Promise<number> {
 async function integrate(verb: string, values: Values): Promise<number> {
   switch (verb) {
     case 'install':
-      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor') });
+      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor'), byOrigin: flag(values, 'byOrigin') });
     case 'status':
       return integrateCommand({ verb, json: flag(values, 'json') });
     case 'uninstall':
@@ -75,6 +76,9 @@ await runMain('nofearctl', async () => {
       return runService({ activated: flag(values, 'activated') });
     case 'integrate':
       return integrate(sub, values);
+    case 'trust':
+    case 'distrust':
+      return trustCommand(verb, operands);
     case 'help':
       process.stdout.write(renderHelp(findCommand(operands)));
       return 0;

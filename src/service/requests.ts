@@ -12,6 +12,7 @@ import { replyWith, startSandbox, targetOf, type RequestContext } from './reques
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
+import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
@@ -138,8 +139,10 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     sandboxes: () => manager.list().map(context.objectPath),
     activate: () => announceRunning(context),
     async open(uris) {
-      // GLib's `gio open` and file managers: like OpenUris, never waiting.
-      await openUris(context, uris, {});
+      // GLib's `gio open` and file managers: like OpenUris, never waiting; with [trust] policy = marked,
+      // what is not from outside opens natively first.
+      const toVm = await openNativeByOrigin(checkStrings(uris, 'uris'), context.config(), env, log);
+      if (toVm.length > 0) await openUris(context, toVm, {});
     },
     async activateAction(name) {
       const action = checkString(name, 'action');

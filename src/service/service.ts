@@ -18,6 +18,7 @@ import { OpenNotices } from './open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
+import { startArrivals } from './arrivals.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
@@ -135,6 +136,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     log,
   );
   await watcher.ready;
+  const arrivals = await startArrivals(config, env, idle, log);
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping every sandbox and exiting`);
     finish(0);
@@ -150,6 +152,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   idle.stop();
   await Promise.all([pool.close(), manager.close()]);
   await watcher.close();
+  await arrivals?.close();
   connection.disconnect();
   log(`stopped (status ${status})`);
   return status;

@@ -22,6 +22,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['NOFEAR_PASST=PATH', 'passt, which --net user runs through (default: passt on PATH).'],
   ['NOFEAR_BWRAP, NOFEAR_SETPRIV, NOFEAR_PRLIMIT=PATH', "the jail's tools (default: /usr/bin/bwrap, /usr/bin/setpriv, /usr/bin/prlimit)."],
   ['NOFEAR_MKFS=PATH', "mkfs.ext4, which makes a profile's disk."],
+  ['NOFEAR_PYTHON=PATH', "the Python that reads and writes files' extended attributes (the mark of the outside)."],
   ['NOFEAR_FILE=PATH', "file(1), which helps tell a file's type from its content."],
   ['NOFEAR_CLIENT_JAIL=off', 'runs the host Xpra client without its jail (for measurements; a warning says so).'],
   ['NOFEAR_CLIENT_POLICY=off', "runs the host Xpra client with Xpra's own policy instead of NoFear's (for measurements)."],

@@ -5,10 +5,11 @@ import { invalidArgument, NoFearError } from '../errors.js';
 import { runMain, noticeWriter, signalStatus } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
-import { formatProblem, loadConfig, type Config } from '../config/index.js';
+import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { usualWindowMs } from '../sandbox/timings.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
-import { hostDisplay } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';
 import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
@@ -123,7 +124,8 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
   } catch (error) {
     cancelSlow();
     status.end();
-    settle(failed(plan.file, error));
+    // Ctrl-C (or a signal): stopped as asked, which is no failure of NoFear's to explain.
+    settle(failed(plan.file, run.abort.aborted ? new NoFearError('Failed', 'stopped before its window, as asked (Ctrl-C or a signal).') : error));
     return 0;
   }
 }
@@ -131,11 +133,12 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
 /** Each plan opened at once; the batch reported once every one has its window or has failed; then held until the VMs end. */
 async function openInProcess(planned: readonly Entry[], config: Config, args: OpenArgs): Promise<number> {
   const controller = new AbortController();
+  const status = StatusLine.forStderr(args, usualWindowMs(process.env, accelOfConfig(config)));
   const run: InProcess = {
     config,
     args,
-    status: StatusLine.forStderr(args),
-    warn: noticeWriter(args.verbose, 'nofear-open', args.quiet),
+    status,
+    warn: status.notices('nofear-open', noticeWriter(args.verbose, 'nofear-open', args.quiet)),
     verbose: args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined,
     abort: controller.signal,
     stops: [],
@@ -175,7 +178,7 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    if (plans.length > 0) process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
+    if (plans.length > 0) process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined)).join('\n\n')}\n`);
     return reportBatch(
       planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
@@ -183,7 +186,7 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   }
   if (plans.length === 0) return report(planEntries as TargetOutcome[]);
   try {
-    hostDisplay(process.env); // "Can't open display": before any VM starts
+    await reachDisplay(process.env); // "Can't open display" (no X server there): before any VM starts
   } catch (error) {
     return report(allFailed(planEntries, error));
   }

@@ -7,6 +7,7 @@ import { formatPs, psRows } from './ctl-ps.js';
 import { runStop, stopTarget } from './ctl-stop.js';
 import { runProfiles, type ProfilesVerb } from './ctl-profiles.js';
 import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
+import { formatOpens, whatOpensWhat } from './doctor-opens.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { integrateCommand } from './ctl-integrate.js';
 import { runService } from '../service/service.js';
@@ -33,9 +34,10 @@ async function ps(values: Values): Promise<number> {
   return 0;
 }
 
-async function doctor(): Promise<number> {
-  const checks = await runDoctor();
-  process.stdout.write(formatChecks(checks));
+async function doctor(values: Values): Promise<number> {
+  const [checks, opens] = await Promise.all([runDoctor(), whatOpensWhat(process.env)]);
+  const canRun = doctorExitStatus(checks) === 0;
+  process.stdout.write(flag(values, 'json') ? `${JSON.stringify({ canRun, checks, opens }, null, 2)}\n` : `${formatChecks(checks)}\n${formatOpens(opens)}`);
   return doctorExitStatus(checks);
 }
 
@@ -63,7 +65,7 @@ await runMain('nofearctl', async () => {
     case 'stop':
       return runStop(ensureRuntimeBase(), stopTarget(flag(values, 'all'), operands[0]));
     case 'doctor':
-      return doctor();
+      return doctor(values);
     case 'config':
       // loadConfig applies the environment's overrides already: applying them again doubles their problems.
       process.stdout.write(formatEffectiveConfig(loadConfig()));

@@ -78,7 +78,12 @@ export const NOFEARCTL_SPEC: CommandSpec = {
       options: [{ key: 'all', long: 'all', help: 'stop every sandbox' }],
       operands: [{ name: 'ID|PROFILE', optional: true, complete: 'sandbox' }],
     },
-    { path: ctl('doctor'), summary: 'check that NoFear can run here, and how to fix what is missing (exit 1 when it cannot)', options: [], operands: [] },
+    {
+      path: ctl('doctor'),
+      summary: 'check that NoFear can run here, and how to fix what is missing (exit 1 when it cannot); then what opens each kind of file in the VM',
+      options: [{ key: 'json', long: 'json', help: 'print the checks and what opens what as JSON' }],
+      operands: [],
+    },
     { path: ctl('config'), summary: 'the effective settings and where each comes from', options: [], operands: [] },
     PROFILES,
     {

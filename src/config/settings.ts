@@ -176,10 +176,6 @@ export const SETTINGS: readonly Setting[] = [
     },
     formatTrustedDomains,
   ),
-  define('links', 'lan', either(['yes', 'no']), choice(['yes', 'no'] as const), {
-    get: (c) => c.links.lan,
-    set: (c, v) => (c.links.lan = v),
-  }),
   define(
     'trust',
     'places',

@@ -71,8 +71,6 @@ export interface Config {
   links: {
     /** Domains whose links open in the host's own browser, with no VM ([links] trusted). */
     trusted: TrustedDomain[];
-    /** Whether a link's VM may reach the local network and this host's own addresses ([links] lan). */
-    lan: 'yes' | 'no';
   };
   trust: {
     /** Where files arrive from outside, as written (~, $VAR, xdg:DOWNLOAD unexpanded) ([trust] places). */
@@ -122,13 +120,18 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-    links: { trusted: [], lan: 'yes' },
+    links: { trusted: [] },
     trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
     convert: { ocrLanguages: '' },
   };
 }
 
 /** The border a profile's windows get: its own, else [gui] border. */
+/** [vm] accel as every VM and doctor read it: "auto" leaves the choice to the probe (NOFEAR_ACCEL still wins). */
+export function accelOfConfig(config: Config): 'kvm' | 'tcg' | undefined {
+  return config.vm.accel === 'auto' ? undefined : config.vm.accel;
+}
+
 export function borderFor(config: Config, profile: string): Border {
   return config.profiles[profile]?.border ?? config.gui.border;
 }

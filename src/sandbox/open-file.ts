@@ -36,7 +36,6 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
     gui: true,
     // A web page needs the network; a file never does.
     net: plan.kind === 'url' ? 'user' : 'none',
-    ...(plan.kind === 'url' && config.links.lan === 'no' ? { fenceLan: true } : {}),
     ...(plan.kind === 'file' ? { export: { bytes: plan.size, fill: (dir: string) => stageInto(plan, dir, config) } } : {}),
   };
 }

@@ -29,6 +29,9 @@ export interface BootOptions {
   pooled?: boolean;
 }
 
+/** The notice's words when a silent TCG boot is booted again (the status line marks the retry by them). */
+export const BOOT_AGAIN = 'booting the VM again';
+
 export class Sandbox {
   private disposed = false;
   private stopRequested = false;
@@ -110,7 +113,7 @@ export class Sandbox {
         return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
       } catch (error) {
         if (error instanceof TcgNoLife) {
-          warn(`${error.message}: booting the VM again`);
+          warn(`${error.message}: ${BOOT_AGAIN}`);
           continue;
         }
         if (!(error instanceof KvmNoLife)) throw error;

@@ -109,9 +109,24 @@ describe('nofear-open choices and refusals (no VM)', () => {
     const result = await runCli('nofear-open', ['--dry-run', '--verbose', pdf, disguised], t);
     assert.equal(result.exitCode, 0, result.stderr);
     const [first, second] = result.stdout.toString().trim().split('\n\n');
-    assert.equal(first, [`file: ${pdf}`, 'mime: application/pdf', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'));
+    assert.equal(
+      first,
+      [`file: ${pdf}`, 'mime: application/pdf', 'mode: open a read-only copy in a throwaway VM without network', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'),
+    );
     assert.match(second ?? '', /^mime: image\/png$/m);
     assert.match(result.stderr, /photo\.pdf: type image\/png \(from content\)/);
+  });
+
+  it('says the mode with --dry-run: --edit a writable copy, --convert --ocr the tools and the language', async () => {
+    const pdf = path.join(dir, 'a.pdf');
+    writeFileSync(pdf, samplePdf());
+    const edit = await runCli('nofear-open', ['--dry-run', '--edit', '--save-back=never', pdf], t);
+    assert.equal(edit.exitCode, 0, edit.stderr.toString());
+    assert.match(edit.stdout.toString(), /^mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back never$/m);
+    const convert = await runCli('nofear-open', ['--dry-run', '--convert', '--ocr', pdf], t);
+    assert.equal(convert.exitCode, 0, convert.stderr.toString());
+    assert.match(convert.stdout.toString(), /^mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network; OCR text layer by tesseract in a second VM$/m);
+    assert.match(convert.stdout.toString(), /^ocr: tesseract, .+$/m);
   });
 
   it('refuses what it cannot open, with a named reason and exit 125', async () => {

@@ -18,11 +18,11 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-      links: { trusted: [], lan: 'yes' },
+      links: { trusted: [] },
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
       convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 21);
+    assert.equal(Object.keys(sources).length, 20);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -53,7 +53,6 @@ describe('config/parseConfig', () => {
         'idle_timeout = 120',
         '[links]',
         'trusted = example.org',
-        'lan = no',
         '[trust]',
         'places = xdg:DOWNLOAD, ~/Mail attachments, $XDG_RUNTIME_DIR/gvfs',
         'policy = marked',
@@ -72,7 +71,7 @@ describe('config/parseConfig', () => {
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
-    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }], lan: 'no' });
+    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }] });
     assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
   });

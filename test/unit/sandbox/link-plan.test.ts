@@ -41,7 +41,14 @@ describe('a link: planned for a VM, or for the host browser when trusted', () =>
     assert.deepEqual(plan.argv, ['/usr/bin/true', '--new-window', 'https://docs.example.org/x']);
     assert.equal(
       formatDryRun(plan),
-      ['url: https://docs.example.org/x', 'mime: x-scheme-handler/https', 'viewer: browser.desktop', 'argv: ["/usr/bin/true","--new-window","https://docs.example.org/x"]', 'net: passt'].join('\n'),
+      [
+        'url: https://docs.example.org/x',
+        'mime: x-scheme-handler/https',
+        'mode: open a read-only copy in a throwaway VM with user networking',
+        'viewer: browser.desktop',
+        'argv: ["/usr/bin/true","--new-window","https://docs.example.org/x"]',
+        'net: passt',
+      ].join('\n'),
     );
   });
 

@@ -134,8 +134,10 @@ describe('nofear-open choices and refusals (no VM)', () => {
     await execa('mkfifo', [fifo]);
     const big = path.join(dir, 'big.pdf');
     writeFileSync(big, Buffer.alloc(4096));
-    const html = path.join(dir, 'page.pdf');
-    writeFileSync(html, '<html><body>hello</body></html>\n');
+    // Random bytes are application/octet-stream, which nothing opens (an HTML page would find a browser
+    // wherever one is installed, as the links tests' NetSurf is).
+    const data = path.join(dir, 'data.bin');
+    writeFileSync(data, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
     const config = path.join(dir, 'config');
     mkdirSync(path.join(config, 'nofear'), { recursive: true });
     writeFileSync(path.join(config, 'nofear', 'config.ini'), '[open]\nmax_file_size = 1K\n');
@@ -145,7 +147,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
       [[fifo], /not a regular file/],
       [['relative.pdf'], /does not exist|not an absolute path/],
       [[big], /over the 1024-byte limit/],
-      [[html], /No viewer for text\/html can run in the VM.*Fix: install a graphical application/],
+      [[data], /No viewer for application\/octet-stream can run in the VM.*Fix: install a graphical application/],
       [['ftp://example.org/x'], /not ftp:\/\/ URIs/],
     ];
     for (const [args, message] of cases) {

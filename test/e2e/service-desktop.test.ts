@@ -95,7 +95,7 @@ describe('the service from the desktop (activation without DISPLAY, notification
     assert.doesNotMatch(result.stderr, /opened safely/);
   });
 
-  it('shows one notification per open, updated in place; its Stop action stops that sandbox; a failure replaces it', async () => {
+  it('shows one notification per open, updated in place; its Stop action stops that sandbox; a display with no X server fails at once, alone', async () => {
     const file = path.join(files, 'noticed.pdf');
     writeFileSync(file, samplePdf());
     const [objectPath] = await watcher.openFiles([file], { display: x.display });

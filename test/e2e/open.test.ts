@@ -137,7 +137,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
     // Random bytes are application/octet-stream, which nothing opens (an HTML page would find a browser
     // wherever one is installed, as the links tests' NetSurf is).
     const data = path.join(dir, 'data.bin');
-    writeFileSync(data, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
+    writeFileSync(data, Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 251)));
     const config = path.join(dir, 'config');
     mkdirSync(path.join(config, 'nofear'), { recursive: true });
     writeFileSync(path.join(config, 'nofear', 'config.ini'), '[open]\nmax_file_size = 1K\n');

@@ -9,8 +9,7 @@ import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { buildGuestImage } from '../vm/initramfs.js';
 import { jailTools, probeJail, type JailKind, type JailTools } from '../vm/jail.js';
 import { findGuestKernel } from '../vm/kernel.js';
-import { findPasst, findPasta, type LanFence } from '../vm/passt.js';
-import { networkInterfaces } from 'node:os';
+import { findPasst } from '../vm/passt.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 
 export interface HostFacts {
@@ -22,8 +21,6 @@ export interface HostFacts {
   tools: JailTools;
   /** passt's path, when installed: `--net user` needs it. */
   passt: string | undefined;
-  /** pasta (passt's package): the network namespace that keeps a link VM off the LAN ([links] lan = no). */
-  pasta: string | undefined;
   accel: AccelChoice;
   tscKhz: number | undefined;
   systemDirs: string[];
@@ -52,7 +49,6 @@ export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tc
     jail,
     tools,
     passt: findPasst(env),
-    pasta: findPasta(env),
     accel: decideAccel(env, configAccel),
     tscKhz: hostTscKhz(),
     systemDirs: exportableSystemDirs(),
@@ -76,13 +72,4 @@ export function exportableSystemDirs(): string[] {
       return false; // absent on this host: nothing to export
     }
   });
-}
-
-/** The fence for a VM that must not reach the LAN: pasta, and every address of this host (read at boot). */
-export function lanFenceOf(fenceLan: boolean | undefined, facts: Pick<HostFacts, 'pasta'>): { lanFence?: LanFence } {
-  if (fenceLan !== true || facts.pasta === undefined) return {};
-  const hostAddresses = Object.values(networkInterfaces())
-    .flat()
-    .flatMap((a) => (a === undefined || a.internal ? [] : [a.address]));
-  return { lanFence: { pasta: facts.pasta, hostAddresses } };
 }

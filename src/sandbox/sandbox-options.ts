@@ -30,8 +30,6 @@ export interface VmShape {
   memoryMiB: number;
   cpus: number;
   net: 'none' | 'user';
-  /** With net user: keep the local network and this host's own addresses out (passt inside pasta's fence). */
-  fenceLan?: boolean;
   tbSizeMiB?: number;
   /** config.ini's accelerator when it is not "auto" (NOFEAR_ACCEL still wins). */
   accel?: 'kvm' | 'tcg';
@@ -118,7 +116,6 @@ export interface SandboxRequest {
   gui?: boolean;
   sound?: boolean;
   net?: 'none' | 'user';
-  fenceLan?: boolean;
   memoryMiB?: number;
   cpus?: number;
   sharedFolder?: string;
@@ -138,7 +135,6 @@ export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hook
       memoryMiB: request.memoryMiB ?? config.vm.memoryMiB,
       cpus: request.cpus ?? config.vm.cpus,
       net: request.net ?? config.vm.net,
-      ...(request.fenceLan === true ? { fenceLan: true } : {}),
       tbSizeMiB: config.vm.tbSizeMiB,
       ...(config.vm.accel === 'auto' ? {} : { accel: accelOfConfig(config) }),
       ...(request.sharedFolder === undefined ? {} : { sharedFolder: request.sharedFolder }),

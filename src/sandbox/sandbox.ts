@@ -8,7 +8,7 @@ import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/cont
 import type { JailKind } from '../vm/jail.js';
 import { identify, waitGone } from '../util/proc.js';
 import { planBoot } from './boot-plan.js';
-import { lanFenceOf, probeHost, type HostFacts } from './host-facts.js';
+import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
@@ -97,9 +97,6 @@ export class Sandbox {
     const base = ensureRuntimeBase(env);
     await reapLeftovers(base, log, env);
     const facts = await probeHost(env, shape.accel, { log, warn });
-    if (shape.fenceLan === true && facts.pasta === undefined) {
-      throw unavailable('[links] lan = no needs pasta (from the passt package) to keep the local network out of the VM.', 'sudo apt-get install passt, or set [links] lan = yes');
-    }
     if (shape.net === 'user' && facts.passt === undefined) {
       throw unavailable("--net user needs passt: without it the VM would share the host's network and reach its loopback services.", 'sudo apt-get install passt');
     }
@@ -156,7 +153,7 @@ export class Sandbox {
           ...firstHelloOverride(hooks.hostEnv, hello),
           stdio: shape.stdio,
           passt: shape.net === 'user' ? facts.passt : undefined,
-          ...lanFenceOf(shape.fenceLan, facts),
+
           setpriv: facts.tools.setpriv,
         },
         {

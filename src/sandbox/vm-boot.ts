@@ -3,7 +3,7 @@
 import type net from 'node:net';
 import { connectPort } from '../vm/channels.js';
 import type { GuestStep } from '../vm/control-protocol.js';
-import { Passt, type LanFence } from '../vm/passt.js';
+import { Passt } from '../vm/passt.js';
 import { QemuProcess } from '../vm/qemu-process.js';
 import type { BootPlan } from './boot-plan.js';
 import { GuestChannel, type ChannelEnd } from './guest-channel.js';
@@ -65,8 +65,6 @@ export interface BootSpec {
   stdio: StdioMode;
   /** passt's binary, when the VM has a NIC. */
   passt: string | undefined;
-  /** passt fenced off the LAN and this host's addresses (links with [links] lan = no). */
-  lanFence?: LanFence;
   setpriv: string;
 }
 
@@ -77,7 +75,7 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
   let qemu: QemuProcess | undefined;
   let passt: Passt | undefined;
   try {
-    if (spec.passt !== undefined) passt = await Passt.start(spec.passt, paths.passt, spec.setpriv, spec.lanFence);
+    if (spec.passt !== undefined) passt = await Passt.start(spec.passt, paths.passt, spec.setpriv);
     hooks.abort?.throwIfAborted();
     qemu = await QemuProcess.start(spec.plan.argv, hooks.onConsole === undefined ? {} : { onConsole: hooks.onConsole });
     const running = qemu;

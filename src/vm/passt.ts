@@ -79,23 +79,14 @@ export function findPasst(env: NodeJS.ProcessEnv): string | undefined {
   return findExecutable(env.NOFEAR_PASST ?? 'passt', env);
 }
 
-/** Keeps the LAN and this host's own addresses out of a VM's reach (see lanFencedArgv). */
-export interface LanFence {
-  pasta: string;
-  hostAddresses: readonly string[];
-}
-
 export class Passt {
   private constructor(
     private readonly child: ChildProcess,
     readonly socket: string,
   ) {}
 
-  static async start(passt: string, socket: string, setpriv: string, fence?: LanFence): Promise<Passt> {
-    const own = passtArgv(passt, socket);
-    const fenced = fence === undefined ? undefined : lanFencedArgv(fence.pasta, own, fence.hostAddresses);
-    const argv = fenced?.argv ?? own;
-    const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: 'ignore', ...(fenced === undefined ? {} : { env: fenced.env }) });
+  static async start(passt: string, socket: string, setpriv: string): Promise<Passt> {
+    const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...passtArgv(passt, socket)], { detached: true, stdio: 'ignore' });
     const instance = new Passt(child, socket);
     const deadline = Date.now() + 5000;
     while (!existsSync(socket)) {

@@ -20,10 +20,6 @@ tally() { # log file: adds mocha's "N passing" / "N failing"; a run that printed
 	failed=$((failed + ${f:-0}))
 }
 
-# The test machine's desktop defaults (test/fixtures/desktop-defaults/mimeapps.list): PDFs open in mupdf, as
-# the suites expect, although LibreOffice Draw (installed with Impress) also claims them.
-export XDG_CONFIG_DIRS="$(pwd)/test/fixtures/desktop-defaults:/etc/xdg"
-
 as_test_user() {
 	if [ "$(id -u)" != 0 ]; then
 		"$@"
@@ -37,7 +33,7 @@ as_test_user() {
 		return 1
 	fi
 	runuser -u "$TEST_USER" -- env -i HOME="$home" USER="$TEST_USER" LOGNAME="$TEST_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 XDG_CONFIG_DIRS="$XDG_CONFIG_DIRS" CI="${CI:-}" NOFEAR_SUITE_DEADLINE_S="${NOFEAR_SUITE_DEADLINE_S:-}" NOFEAR_TEST_ETC_MARKER="${NOFEAR_TEST_ETC_MARKER:-}" "$@"
+		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 CI="${CI:-}" NOFEAR_SUITE_DEADLINE_S="${NOFEAR_SUITE_DEADLINE_S:-}" NOFEAR_TEST_ETC_MARKER="${NOFEAR_TEST_ETC_MARKER:-}" "$@"
 }
 
 mocha_run() { # label, runner ("user" or "root"), extra mocha args...; MOCHA_NODE picks another Node

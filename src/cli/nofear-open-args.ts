@@ -2,6 +2,7 @@
 import { invalidArgument } from '../errors.js';
 import { flag, parseCommandLine, text, type ParseResult } from './grammar.js';
 import { NOFEAR_OPEN_SPEC } from './spec-nofear.js';
+import { shellWord } from '../util/shell-word.js';
 
 export interface OpenArgs {
   profile: string | undefined;
@@ -61,7 +62,7 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
   if (args.profile !== undefined && args.profile !== 'temporary') {
     throw invalidArgument(
       `--profile takes only "temporary" for now, not ${JSON.stringify(args.profile)}: every file opens in a throwaway VM.`,
-      'nofear -p NAME -g VIEWER FILE runs a viewer in a persistent profile',
+      `nofear-open ${args.targets.map(shellWord).join(' ')} (without --profile)`,
     );
   }
   if (args.quiet && args.verbose) throw invalidArgument('-q and -v exclude each other.', 'nofear-open -v FILE to see every step, or nofear-open -q FILE to see none');

@@ -68,7 +68,7 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
   summary: 'open files or web addresses safely, each in its own throwaway virtual machine',
   description: [
     'Opens each FILE in its own throwaway VM with the application you would normally use for its type (your default in mimeapps.list, or the one NoFear replaced as default). The VM sees a read-only copy of the file, your /usr read-only and no network; its window comes back with a coloured border and a [NoFear:...] title. An http(s) URL opens in your default web browser in a VM with user networking.',
-    'Options end at the first FILE, so a file named like an option is still a file; -- does the same.',
+    "Options go before the files: one of nofear-open's own options after a FILE is refused, not taken for a file name. Put -- before a file named like an option (`nofear-open -- --wait.pdf`).",
     `nofear-open asks the NoFear service on the session bus (starting it by D-Bus activation), follows each open to its window, then returns (with --wait: once the windows are closed). Where there is no session bus, and with --no-service, it does the work itself and stays in the foreground until its VMs end: ${IN_PROCESS_NOTICE}.`,
     "Each FILE is planned and opened (or converted) on its own; the ones that cannot be are told together at the end, each with its fix: on stderr, as one desktop notification when stderr is not a terminal (a file manager's menu), and in ~/.local/state/nofear/nofear.log.",
     `Exit status: ${OPEN_EXIT_STATUSES.map(([status, meaning]) => `${status} ${meaning}`).join('; ')}. A viewer's own exit status is not returned.`,
@@ -76,17 +76,18 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
     'With --edit, the VM gets a writable copy; when the program ends and the copy changed, NoFear offers to save it back (on the terminal a prompt, elsewhere a notification; --save-back=always or never decides beforehand). It saves back only over an original that has not changed since it was opened, in one atomic step, and only a file of the type that was opened; otherwise the edit goes beside it as NAME (edited in NoFear).EXT. --convert and --edit work in this process, which stays until they end.',
   ],
   optionsEndAtOperand: true,
+  refuseOptionsAfterOperand: true,
   operands: [{ name: 'FILE|URL', rest: true, complete: 'file' }],
   options: [
     {
       key: 'with',
       long: 'with',
       value: 'DESKTOP_ID',
-      complete: 'none',
+      complete: 'desktop',
       example: 'mupdf',
       help: 'open with this installed application (e.g. mupdf or org.gnome.Evince.desktop) instead of your default',
     },
-    { key: 'profile', long: 'profile', value: 'NAME', complete: 'none', example: 'temporary', help: 'the profile to open in; only "temporary" (a throwaway VM) for now' },
+    { key: 'profile', long: 'profile', short: 'p', value: 'NAME', complete: 'none', example: 'temporary', help: 'the profile to open in; only "temporary" (a throwaway VM) for now' },
     { key: 'wait', long: 'wait', help: 'return when the windows are closed' },
     {
       key: 'net',
@@ -97,8 +98,8 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
     },
     { key: 'noService', long: 'no-service', help: 'do the work in this process instead of the service (it stays until its VMs end)' },
     { key: 'convert', long: 'convert', help: 'make a safe PDF of each FILE (NAME.safe.pdf) from its pixels, rendered in a throwaway VM; open nothing' },
-    { key: 'output', long: 'output', value: 'DIR', complete: 'directory', example: '~/Documents', help: 'with --convert: write the safe PDFs in DIR instead of beside each FILE' },
-    { key: 'ocr', long: 'ocr', help: 'with --convert: add a searchable text layer, recognised by tesseract from the pixels in a second VM' },
+    { key: 'output', long: 'output', goesWith: 'convert', value: 'DIR', complete: 'directory', example: '~/Documents', help: 'with --convert: write the safe PDFs in DIR instead of beside each FILE' },
+    { key: 'ocr', long: 'ocr', goesWith: 'convert', help: 'with --convert: add a searchable text layer, recognised by tesseract from the pixels in a second VM' },
     {
       key: 'ocrLang',
       long: 'ocr-lang',
@@ -120,6 +121,7 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
     {
       key: 'saveBack',
       long: 'save-back',
+      goesWith: 'edit',
       value: 'WHEN',
       choices: ['ask', 'always', 'never'],
       help: 'with --edit: ask (the default), always save back (beside the file when it changed meanwhile), or never',

@@ -143,5 +143,6 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
 export function formatConvertDryRun(plan: ConvertPlan): string {
   const ocr = plan.ocr ? [`ocr: tesseract, ${plan.ocrLanguages}`] : [];
   const pages = `pages: ${plan.dpi} dpi, 1 bit, grey or colour as the pixels need; photos as ${plan.cjpeg === undefined ? 'Flate' : 'JPEG'}`;
-  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `converter: ${plan.kind} (${plan.tools})`, pages, ...ocr, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
+  const mode = `mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network${plan.ocr ? '; OCR text layer by tesseract in a second VM' : ''}`;
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, mode, `converter: ${plan.kind} (${plan.tools})`, pages, ...ocr, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
 }

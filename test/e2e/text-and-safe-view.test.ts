@@ -1,13 +1,23 @@
-// A desktop without Xpra: a PDF is shown as its safe PDF in the host's own viewer, with the reason. (The .txt
-// in xterm's window test is on the branch issue-27-office-gui: it did not reach its window on the loaded
-// build machine; test/integration/office-plan.test.ts checks its plan.)
+// Two opens that need no application of the file's own: a .txt on a machine without a graphical text
+// editor opens in xterm running less inside the VM, shown as a forwarded window (never the host's terminal);
+// and on a host without Xpra, a PDF is shown as its safe PDF in the host's own viewer, with the reason.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin, leftoverSandboxes, type TestEnv, perTestEnv } from '../helpers/cli.js';
-import { renderedScreenshot, suiteDisplay, waitForWindow, type Display } from '../helpers/xvfb.js';
+import { bin, leftoverSandboxes, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
+import { pressKey, reportedWindow, renderedScreenshot, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
+
+const WINDOW_DEADLINE = 180_000;
+
+/** A data dir with the MIME database and no applications at all: no text editor, no browser. */
+function noApplications(dir: string): string {
+  const share = path.join(dir, 'share');
+  mkdirSync(path.join(share, 'applications'), { recursive: true });
+  symlinkSync('/usr/share/mime', path.join(share, 'mime'));
+  return share;
+}
 
 /** A PATH holding every host command but Xpra's (links to /usr/bin and /usr/local/bin). */
 function pathWithoutXpra(dir: string): string {
@@ -26,7 +36,7 @@ function pathWithoutXpra(dir: string): string {
   return bin;
 }
 
-describe('a desktop without Xpra (real QEMU, Xvfb)', function () {
+describe('text without an editor, and a desktop without Xpra (real QEMU, Xvfb)', function () {
   let t: TestEnv;
   let x: Display;
   let dir: string;
@@ -34,6 +44,26 @@ describe('a desktop without Xpra (real QEMU, Xvfb)', function () {
   perTestEnv('nofear-text-', (env, tmp) => {
     t = env;
     dir = tmp;
+  });
+
+  it('a .txt with no graphical text editor installed opens in a terminal window from the VM', async () => {
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'Shopping list\n\nbread\nmilk\n');
+    const env = { DISPLAY: x.display, XDG_DATA_DIRS: noApplications(dir) };
+    const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', file], t, { env });
+    try {
+      const window = await reportedWindow(run, WINDOW_DEADLINE);
+      assert.match(await windowName(x.display, window), /^\[NoFear:[^\]]*\] notes\.txt$/);
+      const shot = await renderedScreenshot(x.display, window, path.join(dir, 'window.png'));
+      assert.ok(shot.colours > 1, 'the terminal shows nothing');
+      await pressKey(x.display, window, 'q'); // less quits, xterm ends, the VM powers off
+      const result = await run;
+      assert.equal(result.exitCode, 0, Buffer.from(result.stderr).toString());
+      assert.match(Buffer.from(result.stderr).toString(), /viewer a terminal \(xterm, less\)/);
+    } finally {
+      run.kill('SIGTERM');
+      await run;
+    }
   });
 
   it('with xpra hidden from the host, a PDF shows as its safe PDF in the host viewer, and the notice says why', async () => {

@@ -49,6 +49,16 @@ async function pageCount(file: string): Promise<number> {
   return Number(/^Pages:\s+(\d+)$/m.exec((await execa('pdfinfo', [file])).stdout)?.[1]);
 }
 
+/** A visible window whose title matches (xdotool's regex), waited for until the deadline or until `producer` ends. */
+async function titledWindow(display: string, title: string, producer: Promise<unknown>, deadlineMs: number): Promise<string> {
+  const gone = new AbortController();
+  void producer.finally(() => gone.abort());
+  const search = await execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', title], { env: { DISPLAY: display }, timeout: deadlineMs, cancelSignal: gone.signal, reject: false });
+  const id = search.stdout.trim().split('\n')[0] ?? '';
+  if (id === '') throw new Error(`no window titled ${title}: ${search.timedOut ? `none within ${deadlineMs / 1000} s` : 'nofear-open ended first'}`);
+  return id;
+}
+
 describe('office documents (real LibreOffice, real QEMU, Xvfb)', function () {
   let t: TestEnv;
   let x: Display;
@@ -68,8 +78,10 @@ describe('office documents (real LibreOffice, real QEMU, Xvfb)', function () {
     const { file } = await makeOfficeDocument(dir, 'docx');
     const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', file], t, { env: { DISPLAY: x.display } });
     try {
-      const window = await reportedWindow(run, WINDOW_DEADLINE);
-      assert.match(await windowName(x.display, window), /^\[NoFear:[^\]]*\] .*letter\.docx.*LibreOffice/);
+      const reported = await reportedWindow(run, WINDOW_DEADLINE);
+      assert.match(await windowName(x.display, reported), /^\[NoFear:[^\]]*\] /, 'the forwarded window carries the mark');
+      // LibreOffice maps its window first and names it after: wait for the name (or for nofear-open's end).
+      const window = await titledWindow(x.display, '^\\[NoFear:[^]]*\\] .*letter\\.docx.*LibreOffice', run, WINDOW_DEADLINE);
       await pressKey(x.display, window, 'ctrl+q');
       const result = await run;
       assert.equal(result.exitCode, 0, Buffer.from(result.stderr).toString());

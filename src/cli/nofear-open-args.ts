@@ -22,6 +22,8 @@ export interface OpenArgs {
   /** --dpi N, 75..300. */
   dpi: number | undefined;
   jpeg: boolean;
+  /** --password-stdin: the protected PDFs' password, read from stdin. */
+  passwordStdin: boolean;
   /** --keep-originals=unsafe. */
   keepOriginals: 'unsafe' | undefined;
   edit: boolean;
@@ -53,6 +55,7 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     ocrLang: text(values, 'ocrLang'),
     dpi: dpiOf(text(values, 'dpi')),
     jpeg: flag(values, 'jpeg'),
+    passwordStdin: flag(values, 'passwordStdin'),
     keepOriginals: text(values, 'keepOriginals') === 'unsafe' ? 'unsafe' : undefined,
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
@@ -86,6 +89,7 @@ function checkModes(args: OpenArgs, saveBackGiven: boolean): void {
     args.output !== undefined && '--output',
     args.dpi !== undefined && '--dpi',
     args.jpeg && '--jpeg',
+    args.passwordStdin && '--password-stdin',
     args.keepOriginals !== undefined && '--keep-originals',
   ];
   const misplaced = convertOnly.find((option) => option !== false);

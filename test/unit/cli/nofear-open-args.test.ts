@@ -53,6 +53,8 @@ describe('nofear-open --convert and --edit arguments', () => {
   it('reads --convert with --output and --ocr, --edit with --save-back (ask by default)', () => {
     const convert = open(['--convert', '--output', '/tmp/out', '--ocr', 'a.pdf', 'b.png']);
     assert.deepEqual([convert.convert, convert.output, convert.ocr, convert.edit, convert.targets], [true, '/tmp/out', true, false, ['a.pdf', 'b.png']]);
+    assert.equal(open(['--convert', '--password-stdin', 'a.pdf']).passwordStdin, true);
+    assert.equal(open(['--convert', 'a.pdf']).passwordStdin, false);
     assert.equal(open(['--edit', 'a.odt']).saveBack, 'ask');
     assert.equal(open(['--edit', '--save-back=never', 'a.odt']).saveBack, 'never');
     assert.equal(open(['--edit', '--with', 'libreoffice-writer.desktop', '--save-back', 'always', 'a.odt']).saveBack, 'always');
@@ -62,6 +64,7 @@ describe('nofear-open --convert and --edit arguments', () => {
       [['--convert', '--edit', 'a.pdf'], /--convert and --edit exclude each other/],
       [['--ocr', 'a.pdf'], /--ocr goes with --convert/],
       [['--output', '/tmp', 'a.pdf'], /--output goes with --convert/],
+      [['--password-stdin', 'a.pdf'], /--password-stdin goes with --convert/],
       [['--convert', '--with', 'mupdf', 'a.pdf'], /--convert opens none/],
       [['--save-back=always', 'a.pdf'], /--save-back goes with --edit/],
       [['--edit', '--save-back=sometimes', 'a.pdf'], /sometimes/],

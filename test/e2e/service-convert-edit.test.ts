@@ -25,7 +25,7 @@ function viewersOf(file: string): number[] {
     .filter((pid) => {
       try {
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv.includes(file) && path.basename(argv[0] ?? '') === 'mupdf';
+        return argv.includes(file) && path.basename(argv[0] ?? '').startsWith('mupdf'); // Debian's mupdf script execs mupdf-x11
       } catch {
         return false;
       }

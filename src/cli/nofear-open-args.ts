@@ -28,6 +28,8 @@ export interface OpenArgs {
   keepOriginals: 'unsafe' | undefined;
   edit: boolean;
   saveBack: SaveBackMode;
+  /** --net user: the VM of each file gets user networking (through passt); web addresses always have it. */
+  net: 'none' | 'user';
 }
 
 export type SaveBackMode = 'ask' | 'always' | 'never';
@@ -57,6 +59,7 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     keepOriginals: text(values, 'keepOriginals') === 'unsafe' ? 'unsafe' : undefined,
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
+    net: text(values, 'net') === 'user' ? 'user' : 'none',
   };
   checkModes(args, text(values, 'saveBack') !== undefined);
   if (args.profile !== undefined && args.profile !== 'temporary') {

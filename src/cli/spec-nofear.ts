@@ -89,6 +89,13 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
     },
     { key: 'profile', long: 'profile', short: 'p', value: 'NAME', complete: 'none', example: 'temporary', help: 'the profile to open in; only "temporary" (a throwaway VM) for now' },
     { key: 'wait', long: 'wait', help: 'return when the windows are closed' },
+    {
+      key: 'net',
+      long: 'net',
+      value: 'MODE',
+      choices: ['none', 'user'],
+      help: "no network for a file (none, the default: a local document needs none), or user networking through passt (user), e.g. for a web page's remote images",
+    },
     { key: 'noService', long: 'no-service', help: 'do the work in this process instead of the service (it stays until its VMs end)' },
     { key: 'convert', long: 'convert', help: 'make a safe PDF of each FILE (NAME.safe.pdf) from its pixels, rendered in a throwaway VM; open nothing' },
     { key: 'output', long: 'output', goesWith: 'convert', value: 'DIR', complete: 'directory', example: '~/Documents', help: 'with --convert: write the safe PDFs in DIR instead of beside each FILE' },

@@ -29,6 +29,8 @@ work=$(mktemp -d /tmp/nofear-convert.XXXXXX) || fail 70 "cannot make a work dire
 if [ "$kind" = office ]; then
 	have libreoffice || fail 69 "LibreOffice is not installed"
 	echo "nofear-convert: converting to PDF with LibreOffice" >&2
+	# The guest home's prepared profile (src/vm/office-profile.ts) spares LibreOffice its first-start work.
+	mkdir -p "$work/.config" && cp -r /home/user/.config/libreoffice "$work/.config/" 2>/dev/null
 	HOME=$work libreoffice --headless --norestore --nolockcheck --convert-to pdf --outdir "$work/pdf" "$file" >&2 ||
 		fail 65 "LibreOffice could not convert the document"
 	set -- "$work"/pdf/*.pdf

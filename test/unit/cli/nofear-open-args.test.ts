@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
 import { classifyTarget, isSystemView, stagedNameFor } from '../../../src/sandbox/open-plan.js';
 import { NoFearError } from '../../../src/errors.js';
+import { openRequest } from '../../../src/sandbox/open-file.js';
+import { defaultConfig } from '../../../src/config/index.js';
+import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
 
 function open(argv: string[]): OpenArgs {
   const parsed = parseOpenArgs(argv);
@@ -34,6 +37,18 @@ describe('nofear-open arguments', () => {
     }
   });
 });
+describe('nofear-open --net', () => {
+  it('gives a file a network only when asked (--net user); a web address always has one', () => {
+    assert.equal(open(['a.html']).net, 'none');
+    assert.equal(open(['--net', 'user', 'a.html']).net, 'user');
+    assert.throws(() => parseOpenArgs(['--net', 'host', 'a.html']));
+    const plan = { kind: 'file', file: '/a.html', size: 1 } as OpenPlan;
+    assert.equal(openRequest(plan, defaultConfig()).net, 'none');
+    assert.equal(openRequest({ ...plan, net: 'user' }, defaultConfig()).net, 'user');
+    assert.equal(openRequest({ ...plan, kind: 'url' }, defaultConfig()).net, 'user');
+  });
+});
+
 describe('nofear-open --convert and --edit arguments', () => {
   it('reads --convert with --output and --ocr, --edit with --save-back (ask by default)', () => {
     const convert = open(['--convert', '--output', '/tmp/out', '--ocr', 'a.pdf', 'b.png']);

@@ -5,7 +5,7 @@
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
 import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
-import { withoutControls } from '../util/text.js';
+import { oneLine } from '../util/text.js';
 import { ConversionError } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
 
@@ -42,13 +42,12 @@ export class StderrTail {
   push(chunk: Buffer): void {
     this.text = (this.text + chunk.toString('utf8')).slice(-GUEST_LOG_TAIL_BYTES);
   }
-  /** The last line that says something, cleaned of control characters. */
+  /**
+   * What the guest said last, quoted on one line: its last 300 characters, newlines and controls shown
+   * visibly (a guest cannot make its words look like a second line of NoFear's own).
+   */
   lastLine(): string {
-    const lines = this.text
-      .split('\n')
-      .map((line) => withoutControls(line).trim())
-      .filter((line) => line !== '');
-    return (lines.at(-1) ?? '').slice(0, 300);
+    return oneLine(this.text.trim().slice(-300)).trim();
   }
 }
 

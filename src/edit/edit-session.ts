@@ -15,6 +15,7 @@ import type { ExportSpec } from '../sandbox/sandbox-options.js';
 import { checkedOf, type OpenPlan } from '../sandbox/open-plan.js';
 import { cacheStagingRoot } from '../sandbox/registry.js';
 import { tempPathFor } from '../util/publish.js';
+import { removeTree } from '../util/remove-tree.js';
 import { factsOf, sameKind, type FileFacts } from './edit-files.js';
 import { saveBack, saveCopy, type SaveTarget } from './save-edit.js';
 import { checkUserXattrs } from './xattr-probe.js';
@@ -94,13 +95,13 @@ export class EditSession implements WritableCopy {
       if (decision === 'copy' || originalChanged) return await saveCopy(target, decision === 'copy' ? 'chosen' : 'original-changed');
       return await saveBack(target, () => this.originalUnchanged(staged));
     } finally {
-      if (this.held !== undefined) await fsp.rm(this.held, { recursive: true, force: true });
+      if (this.held !== undefined) await removeTree(this.held);
     }
   }
 
   /** Drops the held file without saving (the open failed, or the caller gives up). */
   async discard(): Promise<void> {
-    if (this.held !== undefined) await fsp.rm(this.held, { recursive: true, force: true });
+    if (this.held !== undefined) await removeTree(this.held);
     this.held = undefined;
   }
 

@@ -44,6 +44,7 @@ export class Sandbox {
     readonly accel: AccelChoice,
     readonly jail: JailKind,
     private readonly shape: VmShape,
+    private readonly log: (line: string) => void,
   ) {
     this.outcome = outcomeOf(vm, () => this.stopRequested);
     void vm.started.then(() => {
@@ -156,11 +157,11 @@ export class Sandbox {
       const vmm = findQemuBelow(vm.qemu.pid);
       if (vmm !== undefined) await recordProcess(layout, record, 'vmm', vmm);
       vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
-      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape);
+      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape, log);
     } catch (error) {
       vm?.close();
       await vm?.qemu.kill();
-      await removeSandbox(base, layout.id, hooks.hostEnv);
+      await removeSandbox(base, layout.id, hooks.hostEnv, log);
       throw bootFailure(error, accel, vm?.qemu);
     }
   }
@@ -195,7 +196,7 @@ export class Sandbox {
     this.vm.close();
     await this.vm.passt?.stop();
     if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
-    await removeSandbox(this.base, this.layout.id, this.env);
+    await removeSandbox(this.base, this.layout.id, this.env, this.log);
   }
 
   /**

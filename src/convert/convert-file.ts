@@ -9,6 +9,9 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import { stageCopy } from '../sandbox/staging.js';
 import { GUEST_STAGING } from '../sandbox/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
+import { removeTree } from '../util/remove-tree.js';
+import { DiskBudget } from './disk-budget.js';
+import { OCR_DIR_PREFIX, reapConversionLeftovers } from './leftovers.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { ConvertPlan } from './convert-plan.js';
 import { runGuestJob, type ConversionContext } from './guest-job.js';
@@ -48,10 +51,19 @@ export function converterArgv(plan: ConvertPlan): string[] {
   return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(RENDER_DPI), path.posix.join(GUEST_STAGING, plan.stagedName)];
 }
 
+const cacheRoot = (env: NodeJS.ProcessEnv) => path.join(xdgCacheHome(env), 'nofear');
+
+/** The OCR's pages: ocr-<pid>-XXXXXX in NoFear's cache, so a later conversion can tell a dead one's (reapConversionLeftovers). */
 async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
-  const root = path.join(xdgCacheHome(env), 'nofear');
+  const root = cacheRoot(env);
   await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  return fsp.mkdtemp(path.join(root, 'ocr-'));
+  return fsp.mkdtemp(path.join(root, `${OCR_DIR_PREFIX}${process.pid}-`));
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await fsp.readdir(dir)) total += (await fsp.lstat(path.join(dir, name))).size;
+  return total;
 }
 
 function jobBase(plan: ConvertPlan, context: ConvertContext) {
@@ -82,11 +94,15 @@ async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, co
 
 export async function convertFile(plan: ConvertPlan, context: ConvertContext): Promise<ConvertResult> {
   const started = Date.now();
+  await reapConversionLeftovers(plan.outputDir, cacheRoot(context.env), context.log);
+  new DiskBudget([plan.outputDir], `the conversion of ${plan.file}`).check();
   const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
   const writer = await ImagePdfWriter.create(temp, { dpi: RENDER_DPI, textLayer: plan.ocr });
   let pngDir: string | undefined;
   try {
     pngDir = plan.ocr ? await privateDir(context.env) : undefined;
+    const budget = new DiskBudget([plan.outputDir, ...(pngDir === undefined ? [] : [pngDir])], `the conversion of ${plan.file}`);
+    budget.check();
     context.onProgress?.({ phase: 'booting' });
     const sizes = await runGuestJob(
       {
@@ -102,8 +118,11 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
           dpi: RENDER_DPI,
           onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }),
           ...(pngDir === undefined ? {} : { ocrDir: pngDir }),
+          onWritten: (bytes) => budget.wrote(bytes),
         }),
     );
+    // The OCR VM gets a copy of the pages (in the cache when they are large): that copy must fit too.
+    if (pngDir !== undefined) budget.check(await directoryBytes(pngDir), pngDir);
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });
     const words = ocr !== undefined && 'words' in ocr ? ocr.words : [];
@@ -123,6 +142,6 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
     await writer.abort();
     throw error;
   } finally {
-    if (pngDir !== undefined) await fsp.rm(pngDir, { recursive: true, force: true });
+    if (pngDir !== undefined) await removeTree(pngDir, context.log);
   }
 }

@@ -22,7 +22,9 @@ export class PixelStreamError extends NoFearError {
   }
 }
 
-export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'GuestFailed' | 'Stopped' | 'OcrFailed';
+export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'TimedOut' | 'DiskFull' | 'GuestFailed' | 'Stopped' | 'OcrFailed';
+
+const FAILURE_CODE: Partial<Record<ConversionFailure, 'Unavailable' | 'LimitReached'>> = { ToolMissing: 'Unavailable', DiskFull: 'Unavailable', TimedOut: 'LimitReached' };
 
 /** The conversion ended without pixels for every page, for a reason other than a broken stream. */
 export class ConversionError extends NoFearError {
@@ -31,7 +33,7 @@ export class ConversionError extends NoFearError {
     message: string,
     fix?: string,
   ) {
-    super(failure === 'ToolMissing' ? 'Unavailable' : 'Failed', `${message} (${failure})`, fix === undefined ? {} : { fix });
+    super(FAILURE_CODE[failure] ?? 'Failed', `${message} (${failure})`, fix === undefined ? {} : { fix });
     this.name = 'ConversionError';
   }
 }

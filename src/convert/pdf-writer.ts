@@ -164,6 +164,8 @@ export class ImagePdfWriter {
     for (let number = 1; number < size; number++) {
       const at = this.offsets.get(number);
       if (at === undefined) throw new Error(`object ${number} was never written`);
+      // Ten digits per offset: PIXEL_LIMITS keep a PDF far below 10^10 bytes; past it, no PDF rather than a broken one.
+      if (at >= 1e10) throw new Error(`object ${number} lies past the 10^10 bytes a PDF cross-reference table can address`);
       lines.push(`${String(at).padStart(10, '0')} 00000 n \n`);
     }
     await this.write(lines.join(''));

@@ -1,0 +1,58 @@
+// What a conversion that crashed (its process killed, the machine off) leaves: the safe PDF's temporary
+// file beside the document (.NAME.safe.pdf.nofear-<16 hex>) and the OCR's pages in the cache
+// (ocr-<pid>-XXXXXX). Every conversion sweeps them first: an OCR folder whose process is gone, and a
+// temporary PDF nobody can still be writing (older than three job deadlines: the converter's, the OCR's,
+// and a margin). Nothing else is touched, and a sweep that fails never stops the conversion.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { removeTree } from '../util/remove-tree.js';
+import { JOB_DEADLINE_MS } from './limits.js';
+
+export const OCR_DIR_PREFIX = 'ocr-';
+const OCR_DIR = /^ocr-(?:([1-9][0-9]{0,9})-)?[A-Za-z0-9]{6}$/;
+const TEMP_PDF = /^\..*\.safe(-[0-9]+)?\.pdf\.nofear-[0-9a-f]{16}$/;
+/** Older than this, nothing can still be writing it. */
+export const ABANDONED_AFTER_MS = 3 * JOB_DEADLINE_MS;
+
+export type Leftover = { kind: 'ocr-dir'; pid?: number } | { kind: 'temp-pdf' } | undefined;
+
+/** What a name in the cache or beside a document is, by name alone (pure). */
+export function leftoverKind(name: string, where: 'cache' | 'output'): Leftover {
+  if (where === 'output') return TEMP_PDF.test(name) ? { kind: 'temp-pdf' } : undefined;
+  const match = OCR_DIR.exec(name);
+  if (match === null) return undefined;
+  return match[1] === undefined ? { kind: 'ocr-dir' } : { kind: 'ocr-dir', pid: Number(match[1]) };
+}
+
+/** Whether a leftover is abandoned: its process is gone (when it names one), or it is older than anyone's deadline. */
+export function abandoned(leftover: NonNullable<Leftover>, ageMs: number, pidRuns: (pid: number) => boolean): boolean {
+  if (ageMs > ABANDONED_AFTER_MS) return true;
+  return leftover.kind === 'ocr-dir' && leftover.pid !== undefined && !pidRuns(leftover.pid);
+}
+
+function pidRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function sweep(dir: string, where: 'cache' | 'output', log: ((line: string) => void) | undefined): Promise<void> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const leftover = leftoverKind(name, where);
+    if (leftover === undefined) continue;
+    const file = path.join(dir, name);
+    const stat = await fsp.lstat(file).catch(() => undefined);
+    if (stat === undefined || !(leftover.kind === 'ocr-dir' ? stat.isDirectory() : stat.isFile())) continue;
+    if (!abandoned(leftover, Date.now() - stat.mtimeMs, pidRuns)) continue;
+    if (await removeTree(file, log)) log?.(`removed ${file}, left by a conversion that did not finish`);
+  }
+}
+
+export async function reapConversionLeftovers(outputDir: string, cacheRoot: string, log?: (line: string) => void): Promise<void> {
+  await sweep(outputDir, 'output', log);
+  await sweep(cacheRoot, 'cache', log);
+}

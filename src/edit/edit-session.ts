@@ -91,11 +91,25 @@ export class EditSession implements WritableCopy {
       const originalChanged = !(await this.originalUnchanged(staged));
       const decision = this.mode === 'always' ? 'back' : await ask({ file: this.plan.file, originalChanged });
       if (decision === 'discard') return { kind: 'discarded' };
-      const target: SaveTarget = { held: this.held, edited, file: this.plan.file, source: this.plan.source, maxBytes: this.maxBytes, env: this.env };
-      if (decision === 'copy' || originalChanged) return await saveCopy(target, decision === 'copy' ? 'chosen' : 'original-changed');
-      return await saveBack(target, () => this.originalUnchanged(staged));
+      const target: SaveTarget = { held: this.held, edited, file: this.plan.file, source: this.plan.source, maxBytes: this.maxBytes, env: this.env, ...this.testHooks };
+      return await this.save(target, decision === 'copy' ? 'chosen' : originalChanged ? 'original-changed' : 'back', staged);
     } finally {
-      if (this.held !== undefined) await removeTree(this.held);
+      if (this.held !== undefined && !this.keepHeld) await removeTree(this.held);
+    }
+  }
+
+  /** Tests only: what runs between the original's check and the swap. */
+  testHooks: Pick<SaveTarget, 'beforeExchange'> = {};
+  private keepHeld = false;
+
+  /** Saves as decided; whatever fails, the edit is kept somewhere and the outcome names where. */
+  private async save(target: SaveTarget, how: 'chosen' | 'original-changed' | 'back', staged: FileFacts): Promise<EditOutcome> {
+    try {
+      return how === 'back' ? await saveBack(target, staged) : await saveCopy(target, how);
+    } catch (error) {
+      // Not even NoFear's own folder took it: the held file stays where it is, and the user is told.
+      this.keepHeld = true;
+      return { kind: 'refused', reason: `it could not be saved anywhere (${error instanceof Error ? error.message : String(error)}); it stays in ${target.held}` };
     }
   }
 

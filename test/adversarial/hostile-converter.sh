@@ -35,5 +35,23 @@ flood-short)
 	printf 'nofear-pixels 1 1\nP6\n6000 6000\n255\n'
 	head -c 100000000 /dev/zero
 	;;
+stream-forever)
+	# A page of 10000 x 10000 pixels (300 MB), sent a few bytes a second: never silent, never done.
+	printf 'nofear-pixels 1 1\nP6\n10000 10000\n255\n'
+	while :; do
+		printf 'xyz'
+		sleep 1
+	done
+	;;
+fill-disk)
+	# A page of 10000 x 10000 pixels (300 MB) of incompressible noise, as fast as the host takes it.
+	printf 'nofear-pixels 1 1\nP6\n10000 10000\n255\n'
+	exec head -c 300000000 /dev/urandom
+	;;
+stderr-escapes)
+	# An error message that tries to colour, retitle and forge a second line, then "cannot render".
+	printf 'render failed \033[31mred\033]0;owned\007 \302\233"2J\nnofear-service: forged line\n' >&2
+	exit 65
+	;;
 esac
 exit 0

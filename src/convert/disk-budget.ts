@@ -36,10 +36,10 @@ export class DiskBudget {
     private readonly spaceOf: (dir: string) => DiskSpace = diskSpaceOf,
   ) {}
 
-  /** Throws DiskFull when a disk has less than the reserve left (plus `needBytes` about to be written to `dir`). */
+  /** Throws DiskFull when a disk would have less than the reserve left after `needBytes` more (to `dir` only, when named). */
   check(needBytes = 0, dir?: string): void {
     for (const each of this.dirs) {
-      const shortage = diskShortage(this.spaceOf(each), each === dir ? needBytes : 0);
+      const shortage = diskShortage(this.spaceOf(each), dir === undefined || each === dir ? needBytes : 0);
       if (shortage !== undefined) {
         throw new ConversionError('DiskFull', `${this.what} stopped: the disk of ${each} has ${shortage}; nothing was written`, 'free some space there, or convert into another folder with --output DIR');
       }
@@ -50,11 +50,14 @@ export class DiskBudget {
     }
   }
 
-  /** Counts bytes written; looks at the disks again every DISK_CHECK_EVERY_BYTES. */
+  /**
+   * Counts bytes written; looks at the disks again every DISK_CHECK_EVERY_BYTES, counting what may be
+   * written before the next look (twice the interval: a chunk may carry it past), so the reserve is never entered.
+   */
   wrote(bytes: number): void {
     this.sinceCheck += bytes;
     if (this.sinceCheck < DISK_CHECK_EVERY_BYTES) return;
     this.sinceCheck = 0;
-    this.check();
+    this.check(2 * DISK_CHECK_EVERY_BYTES);
   }
 }

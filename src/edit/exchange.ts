@@ -1,5 +1,5 @@
 // Swapping two names in one step: renameat2(RENAME_EXCHANGE), which Node lacks. Python's ctypes calls it
-// (Python is there wherever Xpra is), as a supervised child with a deadline. After the swap the helper
+// (the system Python, isolated: -I -S; it is there wherever Xpra is), as a supervised child with a deadline. After the swap the helper
 // lists the extended attributes of what is now at the first name (the original's), so the caller can say
 // what a saved-back edit does not carry over (ACLs, other attributes).
 import { runTool } from '../util/run.js';
@@ -23,7 +23,7 @@ export type Swap = { swapped: true; originalXattrs: string[] } | { swapped: fals
 
 /** Swaps `a` and `b`; { swapped: false } where the filesystem (or the C library) cannot. Other failures throw. */
 export async function exchangeFiles(a: string, b: string): Promise<Swap> {
-  const result = await runTool('python3', ['-c', SWAP, a, b], { timeoutMs: 10_000 });
+  const result = await runTool('/usr/bin/python3', ['-I', '-S', '-c', SWAP, a, b], { timeoutMs: 10_000 });
   if (result.exitCode === 0) {
     const names = JSON.parse(result.stdout || '[]') as unknown;
     return { swapped: true, originalXattrs: Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : [] };

@@ -41,7 +41,11 @@ export class DiskBudget {
     for (const each of this.dirs) {
       const shortage = diskShortage(this.spaceOf(each), dir === undefined || each === dir ? needBytes : 0);
       if (shortage !== undefined) {
-        throw new ConversionError('DiskFull', `${this.what} stopped: the disk of ${each} has ${shortage}; nothing was written`, 'free some space there, or convert into another folder with --output DIR');
+        throw new ConversionError(
+          'DiskFull',
+          `${this.what} stopped: the disk of ${each} has ${shortage}; nothing was written`,
+          'free some space there, or convert into another folder with --output DIR',
+        );
       }
     }
     if (dir !== undefined && !this.dirs.includes(dir)) {

@@ -129,7 +129,11 @@ class JobWatch {
   stopped(): ConversionError | undefined {
     const { what, file } = this.spec;
     if (this.timedOut) {
-      return new ConversionError('TimedOut', `${what} for ${file} was still running after ${Math.round(this.deadlineMs / 1000)} s, the most a conversion may take, and was stopped; nothing was written`, 'split the document, or convert the pages you need');
+      return new ConversionError(
+        'TimedOut',
+        `${what} for ${file} was still running after ${Math.round(this.deadlineMs / 1000)} s, the most a conversion may take, and was stopped; nothing was written`,
+        'split the document, or convert the pages you need',
+      );
     }
     if (this.stalled) return new ConversionError('Stalled', `${what} for ${file} sent nothing for ${Math.round((this.spec.silenceMs ?? SILENCE_DEADLINE_MS) / 1000)} s and was stopped`);
     if (this.spec.abort?.aborted === true) return new ConversionError('Stopped', `${what} for ${file} was stopped`);

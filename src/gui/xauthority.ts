@@ -86,12 +86,16 @@ export function readXauthorityFile(file: string): Buffer | undefined {
     fd = openSync(file, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOCTTY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
+    throw invalidArgument(
+      `The Xauthority file ${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      'pass the path in $XAUTHORITY, or leave the xauthority option out',
+    );
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} is not a regular file.`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
-    if (stat.size > MAX_FILE) throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} is over ${MAX_FILE} bytes: not one.`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
+    if (stat.size > MAX_FILE)
+      throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} is over ${MAX_FILE} bytes: not one.`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
     const bytes = Buffer.alloc(MAX_FILE + 1);
     let length = 0;
     for (let got = -1; got !== 0 && length < bytes.length; length += got) got = readSync(fd, bytes, length, bytes.length - length, length);

@@ -50,7 +50,14 @@ describe('a hostile --edit viewer that writes until stopped (root, a 256 MiB tmp
       let result;
       try {
         result = await execa(process.execPath, [bin('nofear-open'), '--edit', '--verbose', '--save-back=never', '--with', 'nofear-test-writer.desktop', file], {
-          env: { ...t.env, DISPLAY: x.display, XDG_CACHE_HOME: path.join(dir, 'cache'), NOFEAR_KERNEL: kernel.image, NOFEAR_KERNEL_MODULES: kernel.modulesDir, NOFEAR_TEST_EXPORT_CAP_BYTES: String(CAP) },
+          env: {
+            ...t.env,
+            DISPLAY: x.display,
+            XDG_CACHE_HOME: path.join(dir, 'cache'),
+            NOFEAR_KERNEL: kernel.image,
+            NOFEAR_KERNEL_MODULES: kernel.modulesDir,
+            NOFEAR_TEST_EXPORT_CAP_BYTES: String(CAP),
+          },
           reject: false,
           timeout: 300_000,
         });

@@ -104,8 +104,7 @@ describe('a guest tree deeper than PATH_MAX', function () {
       const edit = async (viewer: string) => {
         const run = startCli('nofear-open', ['--edit', '--verbose', '--save-back=always', '--with', viewer, file], t, { env: { DISPLAY: x.display } });
         const window = await reportedWindow(run, 240_000);
-        console.log(`      ${viewer}: window ${window} on ${x.display}`);
-        await pressKey(x.display, window, "Return");
+        await pressKey(x.display, window, 'Return');
         const result = await run;
         return { exitCode: result.exitCode, stderr: Buffer.from(result.stderr).toString('utf8') };
       };

@@ -56,7 +56,7 @@ describe('conversion budgets against a hostile converter', function () {
     assert.doesNotMatch(result.stderr, /^nofear-service: forged line/m, 'the guest started a line of its own');
   });
 
-  it('crash leftovers are swept: an abandoned temporary safe PDF and a dead process\'s OCR pages; nothing else', async () => {
+  it("crash leftovers are swept: an abandoned temporary safe PDF and a dead process's OCR pages; nothing else", async () => {
     const cache = path.join(dir, 'cache');
     const abandoned = path.join(dir, '.report.safe.pdf.nofear-0123456789abcdef');
     const recent = path.join(dir, '.other.safe.pdf.nofear-fedcba9876543210');

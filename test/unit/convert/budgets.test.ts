@@ -36,7 +36,7 @@ describe('convert: budgets', () => {
     assert.throws(() => budget.wrote(DISK_CHECK_EVERY_BYTES / 2), /the conversion of x\.pdf stopped: the disk of \/out has 17 MiB free .*nothing was written \(DiskFull\)/);
   });
 
-  it('the job deadline: two hours, lowered only by the tests\' variable', () => {
+  it("the job deadline: two hours, lowered only by the tests' variable", () => {
     assert.equal(jobDeadlineMs({}), JOB_DEADLINE_MS);
     assert.equal(jobDeadlineMs({ NOFEAR_TEST_JOB_DEADLINE_MS: '20000' }), 20_000);
     assert.equal(jobDeadlineMs({ NOFEAR_TEST_JOB_DEADLINE_MS: 'soon' }), JOB_DEADLINE_MS);

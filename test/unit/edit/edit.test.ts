@@ -2,7 +2,7 @@
 // files in a temp dir (no-follow reads, atomic replacement, nothing replaced that exists), and the two
 // ways of asking (a terminal prompt on streams, a notification on a fake server).
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -78,10 +78,7 @@ describe('edit: saving', () => {
   it('says what a rename over the original does not keep', () => {
     assert.deepEqual(notCarriedOver(1, []), []);
     assert.deepEqual(notCarriedOver(3, ['system.posix_acl_access', 'user.note']), ['its 2 other hard links (they keep the old content)', 'its ACL', 'its extended attributes (user.note)']);
-    assert.equal(
-      describeEditOutcome('/d/r.txt', { kind: 'saved-back', path: '/d/r.txt', notKept: ['its ACL'] }),
-      'r.txt: the changes were saved back as a new file, which does not keep its ACL',
-    );
+    assert.equal(describeEditOutcome('/d/r.txt', { kind: 'saved-back', path: '/d/r.txt', notKept: ['its ACL'] }), 'r.txt: the changes were saved back as a new file, which does not keep its ACL');
     assert.equal(
       describeEditOutcome('/d/r.txt', { kind: 'saved-copy', path: '/h/.local/share/nofear/edited/r (edited in NoFear).txt', why: 'save-failed', problem: 'ENOENT' }),
       'r.txt: the changes were saved as /h/.local/share/nofear/edited/r (edited in NoFear).txt (it could not be saved beside the original: ENOENT)',

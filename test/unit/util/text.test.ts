@@ -15,7 +15,7 @@ describe('untrusted text made safe to show', () => {
     assert.equal(oneLine('ünïcödé ✓ 日本語'), 'ünïcödé ✓ 日本語');
   });
 
-  it('keeps newlines and tabs only when asked (NoFear\'s own multi-line messages)', () => {
+  it("keeps newlines and tabs only when asked (NoFear's own multi-line messages)", () => {
     assert.equal(withoutControls('a\nb\tc\x1b[2J'), 'a^Jb^Ic^[[2J');
     assert.equal(withoutControls('a\nb\tc\x1b[2J', true), 'a\nb\tc^[[2J');
   });

@@ -89,7 +89,8 @@ describe('callers on the session bus (private bus, Xvfb, real QEMU)', function (
     writeFileSync(forever, '%PDF-1.4\nstream-forever\n%%EOF\n');
     const [objectPath = ''] = (await manager.Convert([forever], {})) as string[];
     // The converter runs (its progress notification, with Stop, says so); its page never ends.
-    await notices.waitFor((record) => record.method === 'Notify' && record.args?.[4] === 'Rendering in the VM…', VM_MS);
+    const rendering = await notices.waitFor((record) => record.method === 'Notify' && record.args?.[4] === 'Rendering in the VM…', VM_MS);
+    const noticeId = Number(rendering.args?.[1]); // it replaces the conversion's first notification: that one's id
     const owner = (await (await client.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus').GetNameOwner('org.nofear.NoFear')) as string;
     for (let id = 1; id <= 20; id++) {
       for (const destination of [undefined, owner]) {
@@ -130,7 +131,10 @@ describe('callers on the session bus (private bus, Xvfb, real QEMU)', function (
       'a raw control reached the log',
     );
     assert.equal(await sandboxState(objectPath), 'running', 'a forged Stop stopped the conversion');
-    await manager.StopAll();
+    // The server's own Stop (the fixture emits it from its connection) is obeyed.
+    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
+    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${noticeId}`, 'string:stop'], { timeout: 10_000 });
+    await service!.waitForLine(/converting .*stream-forever\.pdf failed: .*was stopped \(Stopped\)/, VM_MS);
   });
 
   it('five opens refused after they took a warm VM leave no VM behind (max_sandboxes = 2)', async () => {

@@ -84,6 +84,7 @@ describe('a guest tree deeper than PATH_MAX', function () {
   });
 
   describe('a hostile --edit viewer (real QEMU, Xvfb)', function () {
+    this.timeout(600_000); // two GUI VMs, one after the other
     let x: Display;
     suiteDisplay((display) => (x = display));
 

@@ -10,6 +10,8 @@ const APP_NAME = 'NoFear';
 const APP_ICON = 'org.nofear.NoFear';
 /** Notifications whose server is remembered: far more than a session shows at once. */
 const MAX_REMEMBERED = 1000;
+/** A batch's failures, each with its fix, fit; a page of text does not. */
+const BODY_MAX_CHARS = 1500;
 
 export interface Notice {
   summary: string;
@@ -64,7 +66,7 @@ export class Notifications {
           ...SERVER,
           member: 'Notify',
           signature: 'susssasa{sv}i',
-          body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body), actions, hints, notice.persistent ? 0 : -1],
+          body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body, BODY_MAX_CHARS), actions, hints, notice.persistent ? 0 : -1],
         },
         NOTIFY_TIMEOUT_MS,
       );

@@ -12,6 +12,7 @@ import { replyWith, startSandbox, targetOf, type RequestContext } from './reques
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
+import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
@@ -55,7 +56,7 @@ async function announceRunning(context: RequestContext): Promise<void> {
 
 export type { RequestContext } from './request-parts.js';
 
-/** Every file is checked and planned before any VM starts: one bad file refuses the whole call. */
+/** The plans that can open are started together (src/service/open-batch.ts decided which). */
 async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {
   const notify = options.notify === undefined ? {} : { notify: options.notify };
   const specs = await Promise.all(plans.map(async (plan): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...notify, ...(await editOf(context, plan, options)) })));
@@ -69,9 +70,15 @@ async function openFiles(context: RequestContext, paths: unknown, options: unkno
   const opts = checkOptions(options, OPEN_OPTIONS);
   checkOpenProfile(opts);
   // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
-  for (const file of files) await checkOpenable(file, maxFileSizeBytes, env);
-  const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env })));
-  return openPlans(context, plans, opts);
+  const planned = await planEachTarget(
+    files,
+    (file) => file,
+    async (file) => {
+      await checkOpenable(file, maxFileSizeBytes, env);
+      return planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env });
+    },
+  );
+  return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
 
 async function openUris(context: RequestContext, uris: unknown, options: unknown): Promise<string[]> {
@@ -80,12 +87,17 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
   const list = checkStrings(uris, 'uris');
   const opts = checkOptions(options, OPEN_OPTIONS);
   checkOpenProfile(opts);
-  const targets = list.map(targetOf);
-  for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
-  const plans = await Promise.all(
-    targets.map((target) => (target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env }))),
+  const planned = await planEachTarget(
+    list,
+    (uri) => uri,
+    async (uri) => {
+      const target = targetOf(uri);
+      if (target.kind === 'url') return planUrl(target.url, target.scheme, { viewer: opts.viewer, env });
+      await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
+      return planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env });
+    },
   );
-  return openPlans(context, plans, opts);
+  return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
 
 async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {

@@ -51,7 +51,8 @@ describe('conversion budgets against a hostile converter', function () {
     const result = await convertHostile('stderr-escapes');
     assert.equal(result.exitCode, 125, result.stderr);
     const line = result.stderr.split('\n').find((each) => each.includes('could not render')) ?? '';
-    assert.match(line, /render failed \^\[\[31mred\^\[\]0;owned\^G M-\^\["2J\^Jnofear-service: forged line \(Unrenderable\)/, result.stderr);
+    assert.match(line, /render failed \^\[\[31mred\^\[\]0;owned\^G M-\^\["2J\^Jnofear-service: forged line”/, result.stderr);
+    assert.match(line, /could not render .*\(Unrenderable\); the VM said: “/);
     assert.doesNotMatch(result.stderr, /\x1b|\x07|\u009b/, 'a raw control reached the terminal');
     assert.doesNotMatch(result.stderr, /^nofear-service: forged line/m, 'the guest started a line of its own');
   });

@@ -26,7 +26,7 @@ FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux 
 	shared-mime-info desktop-file-utils dbus-daemon xpra xorg-x11-server-Xvfb xorg-x11-apps \
 	xorg-x11-utils xdotool python3-gobject python3-pillow ImageMagick mupdf python3-xlib xorg-x11-xauth poppler-utils tesseract tesseract-langpack-eng
 
-.PHONY: all deps node-deps build lint format test test-unit test-vm test-adversarial demo bench install uninstall deb node18 clean
+.PHONY: all deps node-deps build lint format test test-unit test-vm test-adversarial stress demo bench install uninstall deb node18 clean
 
 all: build
 
@@ -88,6 +88,10 @@ test: deps build node18
 
 test-adversarial: deps build
 	@bash test/run-suites.sh adversarial
+
+# Repeat-N-times runs, not in CI: the "ignores power-off" case 20 times, 5 of them with both cores busy.
+stress: deps build
+	@bash test/run-suites.sh stress
 
 # Times its own set-up phases, then opens the sample PDF (headless: a private Xvfb and demo.png).
 demo:

@@ -15,7 +15,7 @@ import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { mkfsPath } from '../profiles/store.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import { sessionChecks } from './doctor-session.js';
-import { checkClientJail } from './doctor-client-jail.js';
+import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
 import type { Check } from './doctor-check.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
@@ -196,5 +196,6 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     ...checkMemory(env),
     ...(await sessionChecks(env)),
     await checkClientJail(env),
+    ...[await checkXAccess(env, loadConfig(env).config.gui.clipboard)].filter((c): c is Check => c !== undefined),
   ];
 }

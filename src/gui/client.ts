@@ -68,6 +68,7 @@ export class XpraClient implements ClientEvents {
   readonly launched: Promise<ClientLaunch | undefined>;
   private child: ChildProcess | undefined;
   private relay: ClientLaunch['relay'];
+  private cookieHolder: ClientLaunch['cookieHolder'];
   private done = false;
   /** The client said it cannot open the host display (DISPLAY or XAUTHORITY is wrong). */
   displayRefused = false;
@@ -88,6 +89,7 @@ export class XpraClient implements ClientEvents {
       exitedResolve = (how) => {
         this.done = true;
         this.relay?.stop();
+        this.cookieHolder?.stop();
         resolve(how);
       };
     });
@@ -101,6 +103,7 @@ export class XpraClient implements ClientEvents {
         (plan.jailed ? notices.log : notices.warn)?.(plan.note);
         if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.('the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs');
         this.relay = plan.relay;
+        this.cookieHolder = plan.cookieHolder;
         this.child = spawnClient(plan, onReport, exitedResolve);
         return plan;
       },

@@ -130,6 +130,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     (next) => {
       config = next;
       manager.updateLimits(limitsOf(next, env));
+      pool.settingsChanged(); // warm VMs booted with other [vm] or [gui] settings are replaced
       idle.rearm();
     },
     log,

@@ -11,11 +11,12 @@ import { GUEST_STAGING } from '../sandbox/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
 import { removeTree } from '../util/remove-tree.js';
 import { DiskBudget } from './disk-budget.js';
-import { OCR_DIR_PREFIX, reapConversionLeftovers } from './leftovers.js';
+import { reapConversionLeftovers, workDirPrefix } from './leftovers.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { ConvertPlan } from './convert-plan.js';
 import { runGuestJob, type ConversionContext } from './guest-job.js';
-import { PIXEL_LIMITS, RENDER_DPI, type PixelLimits } from './limits.js';
+import { PIXEL_LIMITS, type PixelLimits } from './limits.js';
+import type { PhotoEncoding } from './page-image.js';
 import { recognise } from './ocr.js';
 import { ImagePdfWriter } from './pdf-writer.js';
 import { pumpPixels, type PageSize } from './pixel-pump.js';
@@ -48,16 +49,19 @@ export interface ConvertResult {
 
 /** The guest's argv: busybox's sh runs the converter from the initramfs (src/guest/convert.sh). */
 export function converterArgv(plan: ConvertPlan): string[] {
-  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(RENDER_DPI), path.posix.join(GUEST_STAGING, plan.stagedName)];
+  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(plan.dpi), path.posix.join(GUEST_STAGING, plan.stagedName)];
 }
 
 const cacheRoot = (env: NodeJS.ProcessEnv) => path.join(xdgCacheHome(env), 'nofear');
 
-/** The OCR's pages: ocr-<pid>-XXXXXX in NoFear's cache, so a later conversion can tell a dead one's (reapConversionLeftovers). */
+/**
+ * The conversion's private work directory (page spools, the OCR's PNGs): convert-<pid>-XXXXXX in NoFear's
+ * cache, mode 0700; the pid lets a later conversion tell a dead one's (reapConversionLeftovers).
+ */
 async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
   const root = cacheRoot(env);
   await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  return fsp.mkdtemp(path.join(root, `${OCR_DIR_PREFIX}${process.pid}-`));
+  return fsp.mkdtemp(workDirPrefix(root));
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -82,7 +86,7 @@ function jobBase(plan: ConvertPlan, context: ConvertContext) {
 async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, context: ConvertContext): Promise<{ words: OcrWord[][] } | { problem: string }> {
   try {
     context.onProgress?.({ phase: 'ocr', page: 0, pages: sizes.length });
-    const words = await recognise(sizes, pngDir, jobBase(plan, context), (page) => context.onProgress?.({ phase: 'ocr', page, pages: sizes.length }));
+    const words = await recognise(sizes, pngDir, plan.ocrLanguages, jobBase(plan, context), (page) => context.onProgress?.({ phase: 'ocr', page, pages: sizes.length }));
     return { words };
   } catch (error) {
     if (context.abort?.aborted === true) throw error;
@@ -97,12 +101,16 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
   await reapConversionLeftovers(plan.outputDir, cacheRoot(context.env), context.log);
   new DiskBudget([plan.outputDir], `the conversion of ${plan.file}`).check();
   const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
-  const writer = await ImagePdfWriter.create(temp, { dpi: RENDER_DPI, textLayer: plan.ocr });
-  let pngDir: string | undefined;
+  const work = await privateDir(context.env);
+  const pngDir = plan.ocr ? path.join(work, 'ocr') : undefined;
+  const budget = new DiskBudget([plan.outputDir, work], `the conversion of ${plan.file}`);
+  let writer: ImagePdfWriter | undefined;
   try {
-    pngDir = plan.ocr ? await privateDir(context.env) : undefined;
-    const budget = new DiskBudget([plan.outputDir, ...(pngDir === undefined ? [] : [pngDir])], `the conversion of ${plan.file}`);
+    if (pngDir !== undefined) await fsp.mkdir(pngDir, { mode: 0o700 });
     budget.check();
+    const photos: PhotoEncoding = plan.cjpeg === undefined ? { kind: 'flate' } : { kind: 'jpeg', cjpeg: plan.cjpeg };
+    writer = await ImagePdfWriter.create(temp, { dpi: plan.dpi, textLayer: plan.ocr, spoolDir: work, photos, onWritten: (bytes) => budget.wrote(bytes) });
+    const pdf = writer;
     context.onProgress?.({ phase: 'booting' });
     const sizes = await runGuestJob(
       {
@@ -114,19 +122,19 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.checked, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },
       (io) =>
-        pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, {
-          dpi: RENDER_DPI,
+        pumpPixels(io, pdf, context.limits ?? PIXEL_LIMITS, {
+          dpi: plan.dpi,
           onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }),
           ...(pngDir === undefined ? {} : { ocrDir: pngDir }),
           onWritten: (bytes) => budget.wrote(bytes),
         }),
     );
     // The OCR VM gets a copy of the pages (in the cache when they are large): that copy must fit too.
-    if (pngDir !== undefined) budget.check(await directoryBytes(pngDir), pngDir);
+    if (pngDir !== undefined) budget.check(await directoryBytes(pngDir), work);
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });
     const words = ocr !== undefined && 'words' in ocr ? ocr.words : [];
-    await writer.finish((page, size) => textLayerOps(words[page] ?? [], { ...size, dpi: RENDER_DPI }));
+    await writer.finish((page, size) => textLayerOps(words[page] ?? [], { ...size, dpi: plan.dpi }));
     // As private as the original: a safe copy of a 0600 document is not for every user of the machine.
     await fsp.chmod(temp, (await fsp.stat(plan.source)).mode & 0o644);
     const output = await publishNoClobber(temp, (attempt) => path.join(plan.outputDir, plan.outputName(attempt)));
@@ -139,9 +147,9 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
       ...(ocr !== undefined && 'problem' in ocr ? { ocrProblem: ocr.problem } : {}),
     };
   } catch (error) {
-    await writer.abort();
+    await writer?.abort();
     throw error;
   } finally {
-    if (pngDir !== undefined) await removeTree(pngDir, context.log);
+    await removeTree(work, context.log);
   }
 }

@@ -20,7 +20,7 @@ export interface PumpHooks {
   ocrDir?: string;
   /** The resolution the pages were rendered at. */
   dpi: number;
-  /** Pixel bytes just written to the disk (once per copy): the disk budget counts them. */
+  /** Pixel bytes just written to the disk (once per copy: the page's spool, the OCR's PNG): the disk budget counts them. */
   onWritten?: (bytes: number) => void;
 }
 

@@ -37,7 +37,8 @@ export function notCarriedOver(links: number, xattrs: readonly string[]): string
   const lost: string[] = [];
   if (links > 1) lost.push(`its ${links - 1} other hard link${links === 2 ? '' : 's'} (they keep the old content)`);
   if (xattrs.some((name) => name.startsWith('system.posix_acl'))) lost.push('its ACL');
-  const others = xattrs.filter((name) => !name.startsWith('system.posix_acl'));
+  // NoFear's own marks (user.nofear.*) are not the user's loss: the saved edit carries its own mark.
+  const others = xattrs.filter((name) => !name.startsWith('system.posix_acl') && !name.startsWith('user.nofear.'));
   if (others.length > 0) lost.push(`its extended attributes (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})`);
   return lost;
 }

@@ -12,6 +12,7 @@ import { xdgDataHome } from '../util/xdg.js';
 import { copyChecked, openRegular, readAll, type FileFacts } from './edit-files.js';
 import type { EditOutcome } from './edit-types.js';
 import { exchangeFiles, notCarriedOver } from './exchange.js';
+import { markGuestMade } from '../trust/origin.js';
 
 export interface SaveTarget {
   /** The guest-written file, moved out of the export. */
@@ -49,6 +50,8 @@ async function copyInto(dir: string, target: SaveTarget): Promise<string> {
   const temp = tempPathFor(path.join(dir, path.basename(target.file)));
   await copyChecked(target.held, temp, { maxBytes: target.maxBytes, sha256: target.edited.sha256, mode: await modeOf(target.source) });
   try {
+    // Marked before it gets its name (the mark moves with the rename), so it is never there unmarked.
+    await markGuestMade(temp, 'an edited copy');
     return await publishNoClobber(temp, (attempt) => path.join(dir, editedName(path.basename(target.file), attempt)));
   } catch (error) {
     await fsp.rm(temp, { force: true });
@@ -122,6 +125,8 @@ export async function saveBack(target: SaveTarget, staged: FileFacts): Promise<E
     return keepAside(target, error);
   }
   try {
+    // The new file has none of the original's xattrs: the edit is marked as the guest's work (the mark follows the inode through the swap).
+    await markGuestMade(temp, 'an edit saved back');
     const verdict = await exchangeIfUnchanged(temp, target, staged);
     if (verdict.saved) return { kind: 'saved-back', path: target.source, ...(verdict.notKept.length > 0 ? { notKept: verdict.notKept } : {}) };
     await fsp.rm(temp, { force: true });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 import { OcrReader } from '../../src/convert/ocr-words.js';
-import { reapConversionLeftovers } from '../../src/convert/leftovers.js';
+import { reapConversionLeftovers, workDirPrefix } from '../../src/convert/leftovers.js';
 
 describe('conversion budgets against a hostile converter', function () {
   let t: TestEnv;
@@ -57,19 +57,22 @@ describe('conversion budgets against a hostile converter', function () {
     assert.doesNotMatch(result.stderr, /^nofear-service: forged line/m, 'the guest started a line of its own');
   });
 
-  it("crash leftovers are swept: an abandoned temporary safe PDF and a dead process's OCR pages; nothing else", async () => {
+  it("crash leftovers are swept: an abandoned temporary safe PDF and a dead process's work directory; nothing else", async () => {
     const cache = path.join(dir, 'cache');
     const abandoned = path.join(dir, '.report.safe.pdf.nofear-0123456789abcdef');
     const recent = path.join(dir, '.other.safe.pdf.nofear-fedcba9876543210');
     const notOurs = path.join(dir, '.report.pdf.nofear-0123456789abcdef'); // an edit's temporary name: not a conversion's
     for (const file of [abandoned, recent, notOurs]) writeFileSync(file, 'half a PDF');
     for (const file of [abandoned, notOurs]) utimesSync(file, new Date(0), new Date(0));
-    mkdirSync(path.join(cache, 'ocr-4194303-AbC123'), { recursive: true }); // no such pid
-    mkdirSync(path.join(cache, `ocr-${process.pid}-XyZ789`), { recursive: true }); // a live one's
-    writeFileSync(path.join(cache, 'ocr-4194303-AbC123', 'page-00001.png'), 'pixels');
+    mkdirSync(cache);
+    const dead = mkdtempSync(workDirPrefix(cache, 4194303)); // no such pid (above pid_max's default)
+    const live = mkdtempSync(workDirPrefix(cache)); // a live one's: this process
+    mkdirSync(path.join(dead, 'ocr'));
+    writeFileSync(path.join(dead, 'ocr', 'page-00001.png'), 'pixels');
+    writeFileSync(path.join(dead, 'spool-1.ppm'), 'pixels');
     await reapConversionLeftovers(dir, cache);
     assert.deepEqual(readdirSync(dir).sort(), ['.other.safe.pdf.nofear-fedcba9876543210', '.report.pdf.nofear-0123456789abcdef', 'cache']);
-    assert.deepEqual(readdirSync(cache), [`ocr-${process.pid}-XyZ789`]);
+    assert.deepEqual(readdirSync(cache), [path.basename(live)]);
   });
 
   it('an OCR stream of empty lines is stopped at the line limit, not read for ever', () => {

@@ -1,8 +1,12 @@
 // The conversion's budgets as pure decisions: the disk reserve, when a disk is short, when free space is
 // looked at again, and which leftovers are abandoned.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DiskBudget, diskShortage, type DiskSpace } from '../../../src/convert/disk-budget.js';
-import { abandoned, ABANDONED_AFTER_MS, leftoverKind } from '../../../src/convert/leftovers.js';
+import { abandoned, ABANDONED_AFTER_MS, leftoverKind, reapConversionLeftovers, workDirPrefix } from '../../../src/convert/leftovers.js';
 import { diskReserveBytes, DISK_CHECK_EVERY_BYTES, jobDeadlineMs, JOB_DEADLINE_MS } from '../../../src/convert/limits.js';
 
 const MiB = 1024 ** 2;
@@ -47,15 +51,38 @@ describe('convert: budgets', () => {
     assert.deepEqual(leftoverKind('.a b.safe-2.pdf.nofear-0123456789abcdef', 'output'), { kind: 'temp-pdf' });
     assert.equal(leftoverKind('.a b.pdf.nofear-0123456789abcdef', 'output'), undefined);
     assert.equal(leftoverKind('report.safe.pdf', 'output'), undefined);
-    assert.deepEqual(leftoverKind('ocr-1234-aB3dE9', 'cache'), { kind: 'ocr-dir', pid: 1234 });
-    assert.deepEqual(leftoverKind('ocr-aB3dE9', 'cache'), { kind: 'ocr-dir' });
+    assert.deepEqual(leftoverKind('convert-1234-aB3dE9', 'cache'), { kind: 'work-dir', pid: 1234 });
+    assert.deepEqual(leftoverKind('convert-aB3dE9', 'cache'), { kind: 'work-dir' });
+    assert.equal(leftoverKind('convert-1234-aB3dE9', 'output'), undefined, 'only the cache holds work directories');
+    assert.equal(leftoverKind('convert-0-aB3dE9', 'cache'), undefined);
+    assert.equal(leftoverKind('ocr-1234-aB3dE9', 'cache'), undefined);
     assert.equal(leftoverKind('staging', 'cache'), undefined);
     const dead = () => false;
     const live = () => true;
-    assert.equal(abandoned({ kind: 'ocr-dir', pid: 7 }, 0, dead), true);
-    assert.equal(abandoned({ kind: 'ocr-dir', pid: 7 }, 0, live), false);
-    assert.equal(abandoned({ kind: 'ocr-dir' }, 0, dead), false);
+    assert.equal(abandoned({ kind: 'work-dir', pid: 7 }, 0, dead), true);
+    assert.equal(abandoned({ kind: 'work-dir', pid: 7 }, 0, live), false);
+    assert.equal(abandoned({ kind: 'work-dir' }, 0, dead), false);
     assert.equal(abandoned({ kind: 'temp-pdf' }, ABANDONED_AFTER_MS - 1, dead), false);
     assert.equal(abandoned({ kind: 'temp-pdf' }, ABANDONED_AFTER_MS + 1, dead), true);
+  });
+
+  it("sweeps the cache's work directories as convertFile names them: a dead process's and an old pid-less one's go, a live one's stays", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'nofear-sweep-'));
+    try {
+      const cache = path.join(root, 'cache');
+      mkdirSync(cache);
+      const gone = spawnSync(process.execPath, ['-e', '']).pid ?? 0; // a process that has ended
+      const dead = mkdtempSync(workDirPrefix(cache, gone));
+      writeFileSync(path.join(dead, 'spool-1.ppm'), 'pixels');
+      const live = mkdtempSync(workDirPrefix(cache));
+      const oldNoPid = mkdtempSync(path.join(cache, 'convert-'));
+      utimesSync(oldNoPid, new Date(0), new Date(0));
+      const recentNoPid = mkdtempSync(path.join(cache, 'convert-'));
+      mkdirSync(path.join(cache, 'kernels'));
+      await reapConversionLeftovers(root, cache);
+      assert.deepEqual(readdirSync(cache).sort(), [path.basename(live), path.basename(recentNoPid), 'kernels'].sort());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

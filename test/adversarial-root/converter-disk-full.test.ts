@@ -1,6 +1,7 @@
-// A hostile converter that fills the output disk (root: a 64 MiB tmpfs as the output folder): 300 MB of
-// incompressible pixels for one page. The conversion stops with DiskFull before the disk's free space goes
-// under the stated reserve (16 MiB here: 5 % of the disk, at least 16 MiB), and no temporary file is left.
+// A hostile converter that fills the output disk (root: a 64 MiB tmpfs as the output folder): 61 MB of
+// incompressible pixels for one page, spooled in the cache, then written into the PDF on the small disk.
+// The conversion stops with DiskFull before the disk's free space goes under the stated reserve (16 MiB
+// here: 5 % of the disk, at least 16 MiB), and no temporary file is left.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -44,9 +44,10 @@ stream-forever)
 	done
 	;;
 fill-disk)
-	# A page of 10000 x 10000 pixels (300 MB) of incompressible noise, as fast as the host takes it.
-	printf 'nofear-pixels 1 1\nP6\n10000 10000\n255\n'
-	exec head -c 300000000 /dev/urandom
+	# A page of 4500 x 4500 pixels (61 MB) of incompressible noise, as fast as the host takes it: more than
+	# the test's 64 MiB disk holds over its reserve, once the host writes the page into the safe PDF.
+	printf 'nofear-pixels 1 1\nP6\n4500 4500\n255\n'
+	exec head -c 60750000 /dev/urandom
 	;;
 stderr-escapes)
 	# An error message that tries to colour, retitle and forge a second line, then "cannot render".

@@ -20,6 +20,8 @@ import { previousDefaultFor } from '../integrate/previous-default.js';
 import { nativeArgvs } from '../integrate/native-launch.js';
 import { trustingEntry, type TrustedDomain } from '../config/domains.js';
 import type { CheckedFile } from './staging.js';
+import { installFix } from '../desktop/type-packages.js';
+import { terminalTextViewer } from './text-viewer.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';
@@ -42,6 +44,8 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
+  /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
+  net?: 'user';
   /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
   trustedBy?: string;
 }
@@ -125,10 +129,16 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
   const previous = await previousDefaults(env);
   const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, { override: options.viewer, previousDefaults: previous });
   for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
-  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`);
-  const entry = chosen.app?.entry;
   const stagedName = stagedNameFor(file);
   const staged = path.posix.join(GUEST_STAGING, stagedName);
+  const terminal = resolution.chosen === undefined && options.viewer === undefined ? terminalTextViewer(resolution.lineage, staged, stagedName) : undefined;
+  if (terminal !== undefined) {
+    notes.push(`viewer ${terminal.name}: no graphical application for ${decision.mime} can run in the VM`);
+    return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: terminal.id, viewerName: terminal.name, argv: terminal.argv, notes };
+  }
+  const retry = (id: string) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`;
+  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, retry, installFix(decision.mime));
+  const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');
   notes.push(`viewer ${chosen.id} (${chosen.source} for ${chosen.mime}, from ${chosen.origin})`);

@@ -16,6 +16,7 @@ import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
+import { followCliAttachments } from './open-attachments.js';
 
 async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
   const plans: OpenPlan[] = [];
@@ -67,10 +68,13 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
       copy,
     );
     cancelSlow();
+    const attachments: Promise<void>[] = [];
+    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run) }, attachments);
     run.stops.push(() => session.sandbox.stop());
     void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`));
     const outcome = await session.finished;
     await session.sandbox.dispose();
+    await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
     const edited = session.edit !== undefined && run.decider !== undefined && !run.abort.aborted ? await settleEdit(session.edit, run.decider, plan.file, verbose) : 0;
     await session.edit?.discard();

@@ -41,7 +41,7 @@ async function doctor(): Promise<number> {
 async function integrate(verb: string, values: Values): Promise<number> {
   switch (verb) {
     case 'install':
-      return integrateCommand({ verb, risky: flag(values, 'risky'), defaultFor: list(values, 'defaultFor') });
+      return integrateCommand({ verb, risky: flag(values, 'risky'), mail: flag(values, 'mail'), defaultFor: list(values, 'defaultFor') });
     case 'status':
       return integrateCommand({ verb, json: flag(values, 'json') });
     case 'uninstall':

@@ -33,6 +33,7 @@ const INTEGRATE: CommandSpec = {
       ],
       options: [
         { key: 'risky', long: 'risky', help: 'make NoFear the default for PDF, Office, image, archive, audio and video types' },
+        { key: 'mail', long: 'mail', help: 'make NoFear the default for what mail clients hand over: PDF, Office, image and archive attachments, and .eml/.mbox/.msg messages' },
         {
           key: 'defaultFor',
           long: 'default-for',

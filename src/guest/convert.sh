@@ -4,7 +4,7 @@
 # exactly as pdftoppm, mutool and ImageMagick write them. Problems go to stderr; the exit status says
 # which kind (65: the document cannot be rendered, 69: a tool is missing). After the last page it waits
 # for the host's "done" on stdin: virtio-serial drops what the host has not read when the VM powers off.
-# Usage: busybox sh convert.sh pdf|image|office DPI FILE
+# Usage: busybox sh convert.sh pdf|image|office|mail DPI FILE
 set -u
 kind=$1
 dpi=$2
@@ -28,6 +28,14 @@ if [ "$kind" = office ]; then
 	set -- "$work"/pdf/*.pdf
 	[ -f "$1" ] || fail 65 "LibreOffice wrote no PDF"
 	file=$1
+	kind=pdf
+fi
+
+# A message (.eml, .mbox, .msg) becomes a PDF first, rendered by NoFear's message view (no network, nothing fetched).
+if [ "$kind" = mail ]; then
+	echo "nofear-convert: rendering the message to PDF" >&2
+	/usr/bin/python3 /.nofear/mail-view.py pdf "$file" "$work/message.pdf" >&2 || fail 65 "the message could not be rendered"
+	file=$work/message.pdf
 	kind=pdf
 fi
 

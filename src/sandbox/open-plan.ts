@@ -17,6 +17,7 @@ import { expandExec } from '../desktop/exec-line.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
 import type { CheckedFile } from './staging.js';
+import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, messageViewArgv, wantsMessageView } from './mail-plan.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';
@@ -39,6 +40,8 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
+  /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
+  view?: 'mail';
 }
 
 export interface OpenOptions {
@@ -120,10 +123,14 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
   const previous = await previousDefaults(env);
   const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, { override: options.viewer, previousDefaults: previous });
   for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
-  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`);
-  const entry = chosen.app?.entry;
   const stagedName = stagedNameFor(file);
   const staged = path.posix.join(GUEST_STAGING, stagedName);
+  if (wantsMessageView(decision.mime, stagedName, resolution, options.viewer)) {
+    notes.push(`viewer ${MESSAGE_VIEW_ID}: no mail application is installed for ${decision.mime}; the message is rendered in the VM`);
+    return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: MESSAGE_VIEW_ID, viewerName: MESSAGE_VIEW_NAME, argv: messageViewArgv(staged), notes, view: 'mail' };
+  }
+  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`);
+  const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');
   notes.push(`viewer ${chosen.id} (${chosen.source} for ${chosen.mime}, from ${chosen.origin})`);

@@ -197,11 +197,14 @@ def show_window(messages, title):
     import gi
 
     gi.require_version('Gtk', '3.0')
-    from gi.repository import Gtk
+    gi.require_version('Gdk', '3.0')
+    from gi.repository import Gdk, Gtk
 
     window = Gtk.Window(title=title)
     window.set_default_size(820, 640)
     window.connect('destroy', Gtk.main_quit)
+    # Escape closes the view, as in a mail client's message window (and lets tests close it).
+    window.connect('key-press-event', lambda _w, event: event.keyval == Gdk.KEY_Escape and window.destroy())
     box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=6, margin=8)
     first_button = None
     for message in messages:

@@ -30,7 +30,6 @@ const MAX_NAME_CHARS = 120;
  */
 export function safeAttachmentName(untrustedName: string): string {
   const last = untrustedName.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- the point is to remove control characters
   const visible = last.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd]/g, '').trim();
   const named = visible.replace(/^\.+/, '').trim();
   if (named === '') return 'attachment';

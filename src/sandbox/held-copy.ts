@@ -23,12 +23,26 @@ function heldRoot(bytes: number, env: NodeJS.ProcessEnv): string {
   return exportBelongsInCache(bytes * 2, base) ? path.join(xdgCacheHome(env), 'nofear', 'held') : path.join(base, 'held');
 }
 
+/** A private directory below root; root itself may vanish in between (another release removed it empty). */
+async function freshDir(root: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    await fsp.mkdir(root, { recursive: true, mode: 0o700 });
+    try {
+      return await fsp.mkdtemp(path.join(root, 'h-'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+    }
+  }
+}
+
 export async function holdCopy(plan: OpenPlan, env: NodeJS.ProcessEnv, maxBytes: number): Promise<HeldPlan> {
   if (plan.checked === undefined) return { plan, release: async () => {} };
   const root = heldRoot(plan.size, env);
-  await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  const dir = await fsp.mkdtemp(path.join(root, 'h-'));
-  const release = () => fsp.rm(dir, { recursive: true, force: true });
+  const dir = await freshDir(root);
+  const release = async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.rmdir(root).catch(() => undefined); // the last one out leaves no trace (ENOTEMPTY otherwise)
+  };
   try {
     const copy = await stageCopy(plan.checked, dir, plan.stagedName, maxBytes);
     const stat = await fsp.stat(copy, { bigint: true });

@@ -1,0 +1,172 @@
+// Mail end to end, on Xvfb with real VMs: a .eml (text body, HTML body with a remote image, PDF
+// attachment) opens in NoFear's message view rendered inside a VM without network, its PDF attachment
+// opens from the view in a NEW VM, and every process the host starts meanwhile is recorded by strace
+// (execve of the whole process tree): none parses mail. The message converts to a PDF of pixels. Then
+// the mail-client hand-over: the file is opened with `gio open` (NoFear the default after
+// `integrate install --mail`, D-Bus activation), deleted 0.2 s after gio returns, and its window still
+// comes with the message's own subject; its attachment opens through the service too. Needs dist/.
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { bin, perTestEnv, type TestEnv } from '../helpers/cli.js';
+import { makeTree, type Tree } from '../helpers/integration-tree.js';
+import { sampleMessage, SAMPLE_SUBJECT } from '../helpers/mail-sample.js';
+import { pdfObjects } from '../helpers/pdf-check.js';
+import { showBusLogOnFailure, startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
+import { pressKey, renderedScreenshot, reportedWindow, startXvfb, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { BusWatcher } from '../helpers/bus-watcher.js';
+
+const VM_MS = 240_000;
+
+/** Programs that parse MIME or mail: none may run on the host for an open. */
+const MAIL_PARSERS = /^(munpack|mpack|ripmime|reformime|reformail|formail|mhonarc|mu|notmuch|uudeview|metamail|mimedecode|mimeopen|mailx?|mutt|neomutt|thunderbird|evolution|claws-mail|msgconvert)$/;
+
+interface Exec {
+  program: string;
+  argv: string[];
+}
+
+/** Every execve in an `strace -f -v -s 4096 -e trace=execve` log (the attempt counts, whether it succeeded or not). */
+function execsIn(log: string): Exec[] {
+  return [...log.matchAll(/execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:, 0x| <unfinished|, \[)/g)].map((match) => ({
+    program: JSON.parse(`"${match[1] ?? ''}"`) as string,
+    argv: [...(match[2] ?? '').matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((word) => word[1] ?? ''),
+  }));
+}
+
+describe("mail: a message in NoFear's view, its attachment in a new VM, its conversion (strace, Xvfb, real QEMU)", function () {
+  this.timeout(900_000);
+  let t: TestEnv;
+  let x: Display;
+  let dir: string;
+  suiteDisplay((display) => (x = display));
+  perTestEnv('nofear-mail-', (env, tmp) => {
+    t = env;
+    dir = tmp;
+  });
+
+  it('opens to the view without network; its PDF attachment opens in a second VM; the host runs no mail parser', async () => {
+    const file = path.join(dir, 'mail.eml');
+    writeFileSync(file, sampleMessage());
+    const log = path.join(dir, 'exec.log');
+    const run = execa(
+      'strace',
+      ['-f', '-qq', '-v', '-s', '4096', '--seccomp-bpf', '-e', 'trace=execve', '-e', 'signal=none', '-o', log, process.execPath, bin('nofear-open'), '--no-service', '--verbose', file],
+      {
+        env: { ...t.env, DISPLAY: x.display },
+        reject: false,
+        timeout: VM_MS * 2,
+      },
+    );
+    const view = await reportedWindow(run, VM_MS);
+    assert.match(await windowName(x.display, view), new RegExp(`^\\[NoFear:temporary\\] mail\\.eml — ${SAMPLE_SUBJECT}`));
+    assert.ok((await renderedScreenshot(x.display, view, path.join(dir, 'view.png'))).colours > 2, 'the view is blank');
+    // The first attachment's "Open safely" has the focus: Return exports it, and the host opens it in a new VM.
+    await pressKey(x.display, view, 'Return');
+    const attachment = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', VM_MS);
+    await pressKey(x.display, attachment, 'q');
+    await pressKey(x.display, view, 'Escape');
+    const result = await run;
+    assert.equal(result.exitCode, 0, result.stderr);
+
+    const execs = execsIn(readFileSync(log, 'utf8'));
+    const qemus = execs.filter((e) => path.basename(e.program).startsWith('qemu-system'));
+    assert.equal(qemus.length, 2, 'one VM for the message, another for its attachment');
+    for (const qemu of qemus) assert.ok(!qemu.argv.some((arg) => /^-(netdev|nic|net)$/.test(arg)), `a VM had a network: ${qemu.argv.join(' ')}`);
+    assert.ok(!execs.some((e) => path.basename(e.program) === 'passt'), 'passt ran');
+    const parsers = execs.filter((e) => MAIL_PARSERS.test(path.basename(e.program)));
+    assert.deepEqual(parsers, [], 'a mail parser ran on the host');
+    // Python on the host is the Xpra client only (never python's email package on the message).
+    const pythons = execs.filter((e) => /python/.test(path.basename(e.program)) || /python/.test(path.basename(e.argv[0] ?? '')));
+    assert.ok(pythons.length > 0, 'the log saw the Xpra clients');
+    for (const python of pythons)
+      assert.ok(
+        python.argv.some((arg) => /xpra/.test(arg)),
+        `python ran on the host: ${python.argv.join(' ')}`,
+      );
+    const named = execs.slice(1).filter((e) => e.argv.some((arg) => arg.includes('mail.eml')));
+    assert.deepEqual(named, [], 'a host process was given the message');
+  });
+
+  it('converts the message to a PDF of pixels (no text, no font, no script)', async () => {
+    const file = path.join(dir, 'mail.eml');
+    writeFileSync(file, sampleMessage());
+    const result = await execa(process.execPath, [bin('nofear-open'), '--no-service', '--convert', file], { env: t.env, reject: false, timeout: VM_MS });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const output = result.stdout.trim();
+    assert.equal(output, path.join(dir, 'mail.safe.pdf'));
+    const objects = pdfObjects(output);
+    assert.ok(
+      objects.some((o) => /\/Subtype \/Image/.test(o.head)),
+      'no page image',
+    );
+    assert.ok(!objects.some((o) => /\/Font|\/JavaScript|\/JS|\/URI|\/EmbeddedFile/.test(o.head)), 'more than pixels');
+    const text = await execa('pdftotext', [output, '-'], { reject: false });
+    assert.equal(text.stdout.trim(), '', 'the safe PDF has text');
+  });
+});
+
+describe('mail: the mail-client hand-over (gio open, D-Bus activation, the file deleted at once; Xvfb, real QEMU)', function () {
+  this.timeout(900_000);
+  let tree: Tree;
+  let bus: PrivateBus;
+  let x: Display;
+  let watcher: BusWatcher;
+  const callerEnv = () => ({ ...tree.env, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: path.join(tree.top, 'run') });
+
+  before(async () => {
+    tree = makeTree();
+    const install = await tree.nofearctl('integrate', 'install', '--mail');
+    assert.equal(install.exitCode, 0, install.stderr);
+    assert.match(install.stdout, /message\/rfc822: no default -> org\.nofear\.NoFear\.desktop/);
+    mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
+    writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), '[pool]\nsize = 0\n');
+    mkdirSync(path.join(tree.top, 'run'), { mode: 0o700 });
+    x = await startXvfb();
+    bus = await startPrivateBus(tree.top, { ...tree.env, XDG_RUNTIME_DIR: path.join(tree.top, 'run'), DISPLAY: x.display });
+    watcher = await BusWatcher.connect(bus.address);
+  });
+
+  showBusLogOnFailure(() => bus);
+
+  after(async () => {
+    watcher?.close();
+    if (bus !== undefined) await execa(process.execPath, [bin('nofearctl'), 'stop', '--all'], { env: callerEnv(), reject: false, timeout: 60_000 });
+    const owner = await execa(
+      'dbus-send',
+      [`--bus=${bus?.address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.nofear.NoFear'],
+      { reject: false, timeout: 10_000 },
+    );
+    const pid = /uint32 (\d+)/.exec(owner.stdout)?.[1];
+    if (pid !== undefined) process.kill(Number(pid), 'SIGTERM');
+    await bus?.stop();
+    await x?.stop();
+    tree?.cleanup();
+  });
+
+  it('gio open of a file deleted 0.2 s after it returns still shows its window, with its own content; its attachment opens in a new VM', async () => {
+    assert.equal(await tree.gioDefault('message/rfc822'), 'org.nofear.NoFear.desktop');
+    const temp = path.join(tree.top, 'tmp', 'mozilla_test0');
+    mkdirSync(temp, { recursive: true });
+    const file = path.join(temp, 'handover.eml');
+    writeFileSync(file, sampleMessage('Handed over'));
+    const opened = await execa('gio', ['open', file], { env: callerEnv(), extendEnv: false, reject: false, timeout: 120_000 });
+    assert.equal(opened.exitCode, 0, opened.stderr);
+    await delay(200); // the mail client's habit under test, not a synchronisation
+    rmSync(temp, { recursive: true });
+    const [message] = await watcher.waitForStarted(VM_MS);
+    const view = await watcher.windowOf(message ?? '', VM_MS);
+    assert.match(await windowName(x.display, view), /^\[NoFear:temporary\] handover\.eml — Handed over/);
+    await pressKey(x.display, view, 'Return');
+    const [attached] = await watcher.waitForStarted(VM_MS);
+    assert.notEqual(attached, message, 'the attachment has a VM of its own');
+    const pdf = await watcher.windowOf(attached ?? '', VM_MS);
+    assert.match(await windowName(x.display, pdf), /^\[NoFear:temporary\] report\.pdf/);
+    await pressKey(x.display, pdf, 'q');
+    await pressKey(x.display, view, 'Escape');
+    assert.equal(await watcher.exitOf(attached ?? '', VM_MS), 0);
+    assert.equal(await watcher.exitOf(message ?? '', VM_MS), 0);
+  });
+});

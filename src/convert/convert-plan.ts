@@ -68,7 +68,10 @@ export function toolsFor(kind: ConvertKind, available: (tool: string) => boolean
   if (pdf === undefined) throw unavailable('PDF pages are rendered with pdftoppm (poppler-utils) or mutool (mupdf-tools); neither is installed.', 'sudo apt-get install poppler-utils');
   if (kind === 'pdf') return pdf;
   // The view is NoFear's own (src/guest/mail-view.py): Python with GObject, present wherever Xpra is.
-  if (kind === 'mail') return `NoFear's message view, then ${pdf}`;
+  if (kind === 'mail') {
+    if (available('python3')) return `NoFear's message view, then ${pdf}`;
+    throw unavailable("Messages are rendered by NoFear's message view, which needs Python 3 with GObject, and python3 is not installed.", 'sudo apt-get install python3-gi gir1.2-gtk-3.0');
+  }
   if (available('libreoffice')) return `LibreOffice, then ${pdf}`;
   throw unavailable(
     'Office documents and text are converted to PDF with LibreOffice first, and LibreOffice is not installed.',

@@ -17,18 +17,17 @@ VERSION = $(shell node -p 'require("./package.json").version')
 # python3-xlib and xauth: the host-client tests' other X client (grabs, MapNotify) and their cookies.
 # poppler-utils renders PDFs for --convert in the VM (and lets the tests check the safe PDFs on the host);
 # tesseract-ocr (with its English data) is --convert --ocr's, tested too.
-# gir1.2-gtk-3.0 and python3-gi-cairo: NoFear's message view in the VM (xpra needs them anyway); strace: the mail
-# test records every process the host starts.
+# gir1.2-gtk-3.0 and python3-gi-cairo: NoFear's message view in the VM (xpra needs them anyway).
 DEBIAN_PACKAGES := qemu-system-x86 busybox-static e2fsprogs bubblewrap util-linux xz-utils zstd \
 	file shared-mime-info desktop-file-utils dbus xpra xvfb x11-apps x11-utils xdotool \
 	python3-gi-cairo python3-pil python3-xlib xauth imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
 	poppler-utils tesseract-ocr tesseract-ocr-eng lintian \
-	gir1.2-gtk-3.0 strace
+	gir1.2-gtk-3.0
 # The same on Fedora, for the install line printed there.
 FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux xz zstd file \
 	shared-mime-info desktop-file-utils dbus-daemon xpra xorg-x11-server-Xvfb xorg-x11-apps \
 	xorg-x11-utils xdotool python3-gobject python3-pillow ImageMagick mupdf python3-xlib xorg-x11-xauth poppler-utils tesseract tesseract-langpack-eng \
-	gtk3 strace
+	gtk3
 
 .PHONY: all deps node-deps build lint format test test-unit test-vm test-adversarial demo bench install uninstall deb node18 clean
 

@@ -19,14 +19,15 @@ export function isMailType(mime: string, name: string): boolean {
 }
 
 /**
- * NoFear's view is used for mail unless the user named a viewer or an application is registered for the
- * mail type itself: a text editor found through text/plain (message/rfc822's parent) would show the raw
- * MIME source, with base64 attachments, which helps nobody.
+ * NoFear's view is used for mail unless the user named a viewer or the chosen application declares the
+ * mail type itself (a mail client: Thunderbird, Evolution): a text editor or office suite found through
+ * text/plain (message/rfc822's parent), or recorded as the previous default that way, would show the raw
+ * MIME source with base64 attachments, which helps nobody.
  */
 export function wantsMessageView(mime: string, name: string, resolution: Resolution, override: string | undefined): boolean {
   if (override !== undefined || !isMailType(mime, name)) return false;
-  const chosen = resolution.chosen;
-  return chosen === undefined || chosen.mime !== resolution.mime;
+  const declared = resolution.chosen?.app?.entry.mimeTypes ?? [];
+  return !declared.some((type) => type.toLowerCase() === resolution.mime.toLowerCase());
 }
 
 /** The guest argv of the view for a staged message. */

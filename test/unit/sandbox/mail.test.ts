@@ -17,14 +17,20 @@ function read(chunks: Buffer[], limits = { maxBytes: 1000, maxCount: 3 }) {
   return { got, violations };
 }
 
-const resolution = (mime: string, chosen?: Partial<Candidate>): Resolution => ({ mime, lineage: [mime], candidates: [], chosen: chosen as Candidate | undefined });
+/** A resolution whose chosen application declares these types (its desktop entry's MimeType=). */
+const resolution = (mime: string, chosen?: { id: string; declares: string[] }): Resolution => ({
+  mime,
+  lineage: [mime],
+  candidates: [],
+  chosen: chosen === undefined ? undefined : ({ id: chosen.id, mime, app: { entry: { mimeTypes: chosen.declares } } } as unknown as Candidate),
+});
 
 describe('mail: the message view and its attachment exports', () => {
   it("sends mail to NoFear's view unless a mail application is registered for the mail type itself or a viewer is named", () => {
     assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822'), undefined), true);
-    // A text editor found through text/plain (message/rfc822's parent) would show raw MIME.
-    assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822', { id: 'gedit.desktop', mime: 'text/plain' }), undefined), true);
-    assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822', { id: 'thunderbird.desktop', mime: 'message/rfc822' }), undefined), false);
+    // An editor or office suite found through text/plain (message/rfc822's parent), or recorded that way as the previous default, would show raw MIME.
+    assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822', { id: 'libreoffice-writer.desktop', declares: ['text/plain', 'application/msword'] }), undefined), true);
+    assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822', { id: 'thunderbird.desktop', declares: ['x-scheme-handler/mailto', 'message/rfc822'] }), undefined), false);
     assert.equal(wantsMessageView('message/rfc822', 'a.eml', resolution('message/rfc822'), 'mousepad.desktop'), false);
     assert.equal(wantsMessageView('application/pdf', 'a.pdf', resolution('application/pdf'), undefined), false);
     assert.equal(isMailType('application/mbox', 'box'), true);

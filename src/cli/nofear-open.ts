@@ -1,33 +1,43 @@
 #!/usr/bin/env node
 // nofear-open: open files (or web addresses) safely, each in its own throwaway VM with the usual viewer.
 import path from 'node:path';
-import { invalidArgument } from '../errors.js';
-import { runMain, noticeWriter, signalStatus, NOFEAR_FAILURE, reportFailure } from './cli-exit.js';
+import { invalidArgument, NoFearError } from '../errors.js';
+import { runMain, noticeWriter, signalStatus } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { formatProblem, loadConfig, type Config } from '../config/index.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { hostDisplay } from '../gui/client.js';
-import { STOPPED_STATUS } from '../sandbox/launch.js';
+import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';
+import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { reportBatch, stderrIsTerminal } from './batch-report.js';
+import { IN_PROCESS_NOTICE } from './open-texts.js';
 import { openThroughService } from './open-via-service.js';
-import { notifyIfSlow, notifyOnce } from '../service/notifications.js';
+import { notifyIfSlow } from '../service/notifications.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
 import { followCliAttachments } from './open-attachments.js';
 
-async function planAll(args: OpenArgs, config: Config): Promise<OpenPlan[]> {
-  const plans: OpenPlan[] = [];
+/** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
+async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
+  const planned: (OpenPlan | FailedOutcome)[] = [];
   for (const target of args.targets) {
-    const kind = classifyTarget(target);
-    if (kind.kind === 'url' && args.edit) throw invalidArgument(`--edit takes files, not web addresses (${target}).`, 'download it first, then edit the file');
-    if (kind.kind === 'url') plans.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
-    else plans.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+    try {
+      const kind = classifyTarget(target);
+      if (kind.kind === 'url' && args.edit) throw invalidArgument(`--edit takes files, not web addresses (${target}).`, 'download it first, then edit the file');
+      if (kind.kind === 'url') planned.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
+      else planned.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+    } catch (error) {
+      planned.push(failed(target, error));
+    }
   }
-  return plans;
+  return planned;
 }
+
+const isPlan = (entry: OpenPlan | FailedOutcome): entry is OpenPlan => !('kind' in entry && entry.kind === 'failed');
 
 interface InProcess {
   config: Config;
@@ -41,11 +51,21 @@ interface InProcess {
   decider: EditDecider | undefined;
 }
 
-/** Opens one file and follows it to its end (and, with --edit, to the decision about the copy). */
-async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
+/** Why a sandbox ended before its window, in NoFear's words. */
+function endedBeforeWindow(plan: OpenPlan, outcome: SandboxOutcome): NoFearError {
+  const why = outcome.kind === 'failed' ? outcome.reason : outcome.kind === 'stopped' ? 'it was stopped' : `${plan.viewerName} ended with status ${outcome.status}`;
+  return new NoFearError('Failed', `${plan.file} was not opened: the sandbox ended before a window appeared (${why}).`, { fix: `nofear-open --verbose ${JSON.stringify(plan.file)}` });
+}
+
+/**
+ * Opens one file and follows it to its end (and, with --edit, to the decision about the copy). `settle`
+ * hears once whether it opened: handled at the window step, failed when it ended (or failed) before it.
+ * Resolves with the edit's status; a viewer's own exit status is not NoFear's to return.
+ */
+async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetOutcome) => void): Promise<number> {
   const { status, verbose, args } = run;
   // Launched from the desktop (no terminal to talk to): say it on the desktop instead.
-  const fromDesktop = !process.stderr.isTTY;
+  const fromDesktop = !stderrIsTerminal();
   const name = path.basename(plan.file);
   const cancelSlow = fromDesktop ? notifyIfSlow(process.env, `Opening ${name} safely`, `Starting a throwaway VM for ${plan.viewerName}…`) : () => {};
   status.step(name, 'booting');
@@ -69,29 +89,31 @@ async function openOne(plan: OpenPlan, run: InProcess): Promise<number> {
     );
     cancelSlow();
     const attachments: Promise<void>[] = [];
-    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run) }, attachments);
+    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run, () => {}) }, attachments);
     run.stops.push(() => session.sandbox.stop());
-    void session.window.then((shown) => status.end(shown === undefined ? undefined : `${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id})`));
+    void session.window.then((shown) => {
+      if (shown === undefined) return;
+      status.end(`${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); ${IN_PROCESS_NOTICE}`);
+      settle(handled(plan.file));
+    });
     const outcome = await session.finished;
     await session.sandbox.dispose();
     await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
+    if ((await session.window) === undefined) settle(failed(plan.file, endedBeforeWindow(plan, outcome)));
     const edited = session.edit !== undefined && run.decider !== undefined && !run.abort.aborted ? await settleEdit(session.edit, run.decider, plan.file, verbose) : 0;
     await session.edit?.discard();
-    if (outcome.kind === 'failed') {
-      process.stderr.write(`nofear-open: ${plan.file}: ${outcome.reason}\n`);
-      return NOFEAR_FAILURE;
-    }
-    return outcome.kind === 'stopped' ? STOPPED_STATUS : outcome.status || edited;
+    return edited;
   } catch (error) {
     cancelSlow();
     status.end();
-    if (fromDesktop) await notifyOnce(process.env, `NoFear could not open ${name}`, error instanceof Error ? error.message : String(error));
-    return reportFailure('nofear-open', error);
+    settle(failed(plan.file, error));
+    return 0;
   }
 }
 
-async function openInProcess(plans: readonly OpenPlan[], config: Config, args: OpenArgs): Promise<number> {
+/** Each plan opened at once; the batch reported once every one has its window or has failed; then held until the VMs end. */
+async function openInProcess(planned: readonly (OpenPlan | FailedOutcome)[], config: Config, args: OpenArgs): Promise<number> {
   const controller = new AbortController();
   const run: InProcess = {
     config,
@@ -111,13 +133,54 @@ async function openInProcess(plans: readonly OpenPlan[], config: Config, args: O
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   try {
-    const statuses = await Promise.all(plans.map((plan) => openOne(plan, run)));
+    const edits: Promise<number>[] = [];
+    const outcomes = planned.map((entry) => {
+      if (!isPlan(entry)) return Promise.resolve<TargetOutcome>(entry);
+      return new Promise<TargetOutcome>((settle) => edits.push(openOne(entry, run, settle)));
+    });
+    const batch = await reportBatch(await Promise.all(outcomes), { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
+    const editStatuses = await Promise.all(edits);
     if (signalled !== undefined) return signalStatus(signalled);
-    return statuses.find((status) => status !== 0) ?? 0;
+    return batch !== 0 ? batch : (editStatuses.find((status) => status !== 0) ?? 0);
   } finally {
     run.decider?.close();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
+}
+
+/** Every plan failed the same way (no display): the batch is told as a whole. */
+function allFailed(planned: readonly (OpenPlan | FailedOutcome)[], error: unknown): FailedOutcome[] {
+  return planned.map((entry) => (isPlan(entry) ? failed(entry.file, error) : entry));
+}
+
+async function openCommand(args: OpenArgs, config: Config): Promise<number> {
+  const planned = await planEach(args, config);
+  const plans = planned.filter(isPlan);
+  const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
+  if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
+  if (args.dryRun) {
+    if (plans.length > 0) process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
+    return reportBatch(
+      planned.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
+      { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
+    );
+  }
+  if (plans.length === 0) return report(planned as FailedOutcome[]);
+  try {
+    hostDisplay(process.env); // "Can't open display": before any VM starts
+  } catch (error) {
+    return report(allFailed(planned, error));
+  }
+  // --edit asks about the copy where the user is (this terminal): it stays in this process.
+  if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
+    const viaService = await openThroughService(args, plans, process.env);
+    if (viaService !== undefined) {
+      const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));
+      const status = await report(planned.map((entry) => (isPlan(entry) ? (byTarget.get(entry.file) ?? failed(entry.file, new Error('the service gave no answer for it'))) : entry)));
+      return viaService.signalled ?? status;
+    }
+  }
+  return openInProcess(planned, config, args);
 }
 
 // Before anything else: no descriptor this process inherited may reach a VM or a helper it starts.
@@ -132,17 +195,5 @@ await runMain('nofear-open', async () => {
   const { config, problems } = loadConfig();
   for (const problem of problems) noticeWriter(args.verbose, 'nofear-open', args.quiet)(formatProblem(problem));
   if (args.convert) return convertCommand(args, config);
-  const plans = await planAll(args, config);
-  if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
-  if (args.dryRun) {
-    process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
-    return 0;
-  }
-  hostDisplay(process.env); // "Can't open display": before any VM starts
-  // --edit asks about the copy where the user is (this terminal): it stays in this process.
-  if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
-    const viaService = await openThroughService(args, process.env);
-    if (viaService !== undefined) return viaService;
-  }
-  return openInProcess(plans, config, args);
+  return openCommand(args, config);
 });

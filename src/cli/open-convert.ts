@@ -1,6 +1,7 @@
 // nofear-open --convert: a safe PDF of each file, one conversion VM at a time, in this process. Each
 // page shows on the terminal's status line as it arrives; the safe PDF's path goes to stdout; launched
-// from the desktop (no terminal), the result comes as a notification.
+// from the desktop (no terminal), each result comes as a notification; the failures are told together
+// at the end (src/cli/batch-report.ts).
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import type { Config } from '../config/index.js';
@@ -8,7 +9,9 @@ import { classifyTarget } from '../sandbox/open-plan.js';
 import { formatConvertDryRun, planConvert, type ConvertPlan } from '../convert/convert-plan.js';
 import { convertFile, type ConvertProgress } from '../convert/convert-file.js';
 import { notifyOnce } from '../service/notifications.js';
-import { noticeWriter, reportFailure, signalStatus } from './cli-exit.js';
+import { noticeWriter, signalStatus } from './cli-exit.js';
+import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
 
@@ -25,26 +28,38 @@ export function progressText(name: string, progress: ConvertProgress): string {
   }
 }
 
-async function planAll(args: OpenArgs, config: Config): Promise<ConvertPlan[]> {
-  const plans: ConvertPlan[] = [];
+/** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
+async function planEach(args: OpenArgs, config: Config): Promise<(ConvertPlan | FailedOutcome)[]> {
+  const planned: (ConvertPlan | FailedOutcome)[] = [];
   for (const target of args.targets) {
-    const kind = classifyTarget(target);
-    if (kind.kind === 'url') throw invalidArgument(`--convert takes files, not web addresses (${target}).`, 'download it first, then convert the file');
-    plans.push(await planConvert(path.resolve(kind.path), { outputDir: args.output, ocr: args.ocr, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+    try {
+      const kind = classifyTarget(target);
+      if (kind.kind === 'url') throw invalidArgument(`--convert takes files, not web addresses (${target}).`, 'download it first, then convert the file');
+      planned.push(await planConvert(path.resolve(kind.path), { outputDir: args.output, ocr: args.ocr, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+    } catch (error) {
+      planned.push(failed(target, error));
+    }
   }
-  return plans;
+  return planned;
 }
 
+const isPlan = (entry: ConvertPlan | FailedOutcome): entry is ConvertPlan => !('kind' in entry && entry.kind === 'failed');
+
 export async function convertCommand(args: OpenArgs, config: Config): Promise<number> {
-  const plans = await planAll(args, config);
+  const planned = await planEach(args, config);
+  const plans = planned.filter(isPlan);
+  const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: 'convert', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    process.stdout.write(`${plans.map(formatConvertDryRun).join('\n\n')}\n`);
-    return 0;
+    if (plans.length > 0) process.stdout.write(`${plans.map(formatConvertDryRun).join('\n\n')}\n`);
+    return reportBatch(
+      planned.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
+      { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
+    );
   }
   const warn = noticeWriter(args.verbose, 'nofear-open', args.quiet);
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
-  const fromDesktop = !process.stderr.isTTY;
+  const fromDesktop = !stderrIsTerminal();
   const status = StatusLine.forStderr(args);
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -53,10 +68,14 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     controller.abort();
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  const statuses: number[] = [];
+  const outcomes: TargetOutcome[] = [];
   try {
     // One at a time: a conversion keeps a VM busy, and the pages come in the order they are shown.
-    for (const plan of plans) {
+    for (const plan of planned) {
+      if (!isPlan(plan)) {
+        outcomes.push(plan);
+        continue;
+      }
       if (controller.signal.aborted) break;
       const name = path.basename(plan.file);
       const started = Date.now();
@@ -77,16 +96,15 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
         process.stdout.write(`${result.output}\n`);
         if (fromDesktop)
           await notifyOnce(process.env, `${path.basename(result.output)} is ready`, `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}).`);
-        statuses.push(0);
+        outcomes.push(handled(plan.file));
       } catch (error) {
         status.end();
-        if (fromDesktop && !controller.signal.aborted) await notifyOnce(process.env, `NoFear could not convert ${name}`, error instanceof Error ? error.message : String(error));
-        statuses.push(reportFailure('nofear-open', error));
+        outcomes.push(failed(plan.file, error));
       }
     }
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
   if (signalled !== undefined) return signalStatus(signalled);
-  return statuses.find((s) => s !== 0) ?? 0;
+  return report(outcomes);
 }

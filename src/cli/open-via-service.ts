@@ -1,15 +1,18 @@
 // nofear-open through the session service (org.nofear.NoFear), started by D-Bus activation if needed.
 // It passes its own display, so the window appears where the caller is; on a terminal it shows the
-// open's progress; with --wait it ends with the sandboxes' real exit status.
+// open's progress, and says "opened" only of a window that appeared; with --wait it returns once the
+// sandboxes have ended. The exit status is the batch's (0, 3, 125), never a viewer's.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NOFEAR_FAILURE, signalStatus } from './cli-exit.js';
+import { signalStatus } from './cli-exit.js';
+import { NoFearError } from '../errors.js';
+import { failed, handled, type TargetOutcome } from '../util/batch-outcome.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
 import { NoFearClient, serviceMissing, type SandboxEvent } from '../service/client.js';
 import { sandboxIdOf } from '../service/names.js';
-import type { LaunchStep } from '../sandbox/launch.js';
-import { uriScheme } from '../sandbox/open-plan.js';
+import { STOPPED_STATUS, type LaunchStep } from '../sandbox/launch.js';
+import { uriScheme, type OpenPlan } from '../sandbox/open-plan.js';
 
 const STEPS: readonly string[] = ['booting', 'booted', 'server', 'attached', 'window'];
 
@@ -48,12 +51,33 @@ function uriOf(target: string): string {
   return uriScheme(target) !== undefined ? target : pathToFileURL(path.resolve(target)).href;
 }
 
+/** What the service did for the batch: each plan's outcome; `signalled` when the caller was interrupted. */
+export interface ServiceBatch {
+  outcomes: TargetOutcome[];
+  signalled?: number;
+}
+
+/** An open the service took: handled at its window; ended before it, failed with the sandbox's reason. */
+async function outcomeOf(plan: OpenPlan, objectPath: string | undefined, followed: Followed, client: NoFearClient): Promise<TargetOutcome> {
+  if (objectPath !== undefined && followed.windows.has(objectPath)) return handled(plan.file);
+  const status = objectPath === undefined ? undefined : followed.exits.get(objectPath);
+  if (objectPath === undefined || status === undefined)
+    return failed(plan.file, new NoFearError('Unavailable', `${plan.file} was not opened: the NoFear service ended before its window appeared.`, { fix: 'nofearctl doctor' }));
+  const reason = await client.sandboxReason(objectPath);
+  const why = reason !== '' ? reason : status === STOPPED_STATUS ? 'it was stopped' : `${plan.viewerName} ended with status ${status}`;
+  return failed(
+    plan.file,
+    new NoFearError('Failed', `${plan.file} was not opened: the sandbox ended before a window appeared (${why}).`, { fix: `nofear-open --no-service --verbose ${JSON.stringify(plan.file)}` }),
+  );
+}
+
 /**
- * The exit status when the service handled the request, or undefined to fall back to opening in this
- * process (no bus, or no service to be had on it). The call is always awaited: a cold activation
- * loses a call whose caller has gone.
+ * Each plan's outcome when the service handled the request, or undefined to fall back to opening in this
+ * process (no bus, or no service to be had on it). The call is always awaited: a cold activation loses a
+ * call whose caller has gone. It follows every open to its window (or its end): "opened" is said only
+ * then; with --wait, on until the sandboxes have ended.
  */
-export async function openThroughService(args: OpenArgs, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+export async function openThroughService(args: OpenArgs, plans: readonly OpenPlan[], env: NodeJS.ProcessEnv): Promise<ServiceBatch | undefined> {
   const client = NoFearClient.connect(env);
   if (client === undefined) return undefined;
   const status = StatusLine.forStderr(args);
@@ -62,43 +86,48 @@ export async function openThroughService(args: OpenArgs, env: NodeJS.ProcessEnv)
   let stopFollowing: (() => Promise<void>) | undefined;
   let service: Awaited<ReturnType<NoFearClient['serviceGone']>> | undefined;
   let paths: string[] = [];
+  let signalled: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     // The caller gave up: its sandboxes go with it, as they would in-process.
     for (const objectPath of paths) {
       const id = sandboxIdOf(objectPath);
       if (id !== undefined) void client.stopSandbox(id);
     }
-    process.exitCode = signalStatus(signal);
+    signalled ??= signalStatus(signal);
+    process.exitCode = signalled;
   };
   try {
     stopFollowing = await client.follow((objectPath, event) => followed.hear(objectPath, event));
     service = await client.serviceGone();
-    if (status.active) status.write(`${args.targets.map((t) => path.basename(t)).join(', ')}: asking the NoFear service…`);
-    paths = await client.openUris(args.targets.map(uriOf), {
-      ...(args.viewer === undefined ? {} : { viewer: args.viewer }),
-      notify: !status.active,
-      ...(env.DISPLAY ? { display: env.DISPLAY } : {}),
-      ...(env.XAUTHORITY ? { xauthority: env.XAUTHORITY } : {}),
-      ...(env.WAYLAND_DISPLAY ? { waylandDisplay: env.WAYLAND_DISPLAY } : {}),
-    });
-    paths.forEach((objectPath, i) => names.set(objectPath, path.basename(args.targets[i] ?? '')));
+    if (status.active) status.write(`${plans.map((plan) => path.basename(plan.file)).join(', ')}: asking the NoFear service…`);
+    try {
+      paths = await client.openUris(
+        plans.map((plan) => uriOf(plan.file)),
+        {
+          ...(args.viewer === undefined ? {} : { viewer: args.viewer }),
+          notify: !status.active,
+          ...(env.DISPLAY ? { display: env.DISPLAY } : {}),
+          ...(env.XAUTHORITY ? { xauthority: env.XAUTHORITY } : {}),
+          ...(env.WAYLAND_DISPLAY ? { waylandDisplay: env.WAYLAND_DISPLAY } : {}),
+        },
+      );
+    } catch (error) {
+      if (serviceMissing(error)) throw error;
+      status.end();
+      return { outcomes: plans.map((plan) => failed(plan.file, error)) };
+    }
+    paths.forEach((objectPath, i) => names.set(objectPath, path.basename(plans[i]?.file ?? '')));
     if (args.verbose) process.stderr.write(`nofear-open: the service opened ${paths.join(' ')}\n`);
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-    if (!args.wait && !status.active) return 0;
-    const ended = () => paths.every((p) => followed.exits.has(p));
-    if (!args.wait) {
-      // On a terminal: until every window shows (or its sandbox ends), then hand the terminal back.
-      await followed.until(() => paths.every((p) => followed.windows.has(p) || followed.exits.has(p)), service.promise);
-      status.end(`${[...names.values()].join(', ')}: opened safely by the NoFear service`);
-      return 0;
-    }
-    if (!(await followed.until(ended, service.promise))) {
-      status.end();
+    // Until every window shows (or its sandbox ends): only then is "opened" true.
+    await followed.until(() => paths.every((p) => followed.windows.has(p) || followed.exits.has(p)), service.promise);
+    const outcomes = await Promise.all(plans.map((plan, i) => outcomeOf(plan, paths[i], followed, client)));
+    const opened = outcomes.filter((outcome) => outcome.kind === 'handled').map((outcome) => path.basename(outcome.target));
+    status.end(opened.length > 0 ? `${opened.join(', ')}: opened safely by the NoFear service` : undefined);
+    if (args.wait && !(await followed.until(() => paths.every((p) => followed.exits.has(p)), service.promise))) {
       process.stderr.write('nofear-open: the NoFear service ended before the sandboxes did. Fix: nofearctl doctor\n');
-      return NOFEAR_FAILURE;
     }
-    status.end();
-    return process.exitCode !== undefined && process.exitCode !== 0 ? Number(process.exitCode) : (paths.map((p) => followed.exits.get(p) ?? 0).find((s) => s !== 0) ?? 0);
+    return { outcomes, ...(signalled === undefined ? {} : { signalled }) };
   } catch (error) {
     status.end();
     if (serviceMissing(error)) return undefined;

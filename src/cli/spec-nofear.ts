@@ -1,6 +1,8 @@
 // The option tables of nofear and nofear-open: what the parsers accept, and what help, the man pages and
 // the shell completion say.
 import type { CommandSpec } from './grammar.js';
+import { ALL_HANDLED, NONE_HANDLED, SOME_FAILED } from '../util/batch-outcome.js';
+import { IN_PROCESS_NOTICE } from './open-texts.js';
 
 export const NOFEAR_SPEC: CommandSpec = {
   path: ['nofear'],
@@ -53,13 +55,23 @@ export const NOFEAR_SPEC: CommandSpec = {
   ],
 };
 
+/** nofear-open's exit statuses (its --help and its man page's EXIT STATUS say these). */
+export const OPEN_EXIT_STATUSES: ReadonlyArray<readonly [number, string]> = [
+  [ALL_HANDLED, 'when every file was opened (or converted)'],
+  [SOME_FAILED, 'when some were and some failed, each failure told with its fix'],
+  [NONE_HANDLED, 'when none was: NoFear failed, with a message naming the fix'],
+  [130, 'and 143 when Ctrl-C or SIGTERM stopped it'],
+];
+
 export const NOFEAR_OPEN_SPEC: CommandSpec = {
   path: ['nofear-open'],
   summary: 'open files or web addresses safely, each in its own throwaway virtual machine',
   description: [
     'Opens each FILE in its own throwaway VM with the application you would normally use for its type (your default in mimeapps.list, or the one NoFear replaced as default). The VM sees a read-only copy of the file, your /usr read-only and no network; its window comes back with a coloured border and a [NoFear:...] title. An http(s) URL opens in your default web browser in a VM with user networking.',
     'Options end at the first FILE, so a file named like an option is still a file; -- does the same.',
-    'nofear-open asks the NoFear service on the session bus (starting it by D-Bus activation) and does the work itself where there is no session bus. It exits 0 once the windows are open (with --wait: when they close); 125 means NoFear failed, with a one-line message naming the fix.',
+    `nofear-open asks the NoFear service on the session bus (starting it by D-Bus activation), follows each open to its window, then returns (with --wait: once the windows are closed). Where there is no session bus, and with --no-service, it does the work itself and stays in the foreground until its VMs end: ${IN_PROCESS_NOTICE}.`,
+    "Each FILE is planned and opened (or converted) on its own; the ones that cannot be are told together at the end, each with its fix: on stderr, as one desktop notification when stderr is not a terminal (a file manager's menu), and in ~/.local/state/nofear/nofear.log.",
+    `Exit status: ${OPEN_EXIT_STATUSES.map(([status, meaning]) => `${status} ${meaning}`).join('; ')}. A viewer's own exit status is not returned.`,
     'With --convert, nothing opens: each FILE is rendered page by page to pixels in a throwaway VM without network (PDF with pdftoppm or mutool, images with ImageMagick, office documents and text with LibreOffice first), only the pixels come back, and NoFear writes a new PDF of them, NAME.safe.pdf beside the file (or in --output DIR). It keeps no text, fonts, links, forms, scripts or attachments of the original; --ocr adds a text layer read from the pixels by tesseract in a second VM.',
     'With --edit, the VM gets a writable copy; when the program ends and the copy changed, NoFear offers to save it back (on the terminal a prompt, elsewhere a notification; --save-back=always or never decides beforehand). It saves back only over an original that has not changed since it was opened, in one atomic step, and only a file of the type that was opened; otherwise the edit goes beside it as NAME (edited in NoFear).EXT. --convert and --edit work in this process, which stays until they end.',
   ],

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { renderCompletion } from './completion.js';
 import type { CommandSpec } from './grammar.js';
 import { renderManPage, type ManExtras } from './man-page.js';
-import { NOFEAR_OPEN_SPEC, NOFEAR_SPEC } from './spec-nofear.js';
+import { NOFEAR_OPEN_SPEC, NOFEAR_SPEC, OPEN_EXIT_STATUSES } from './spec-nofear.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
 import { nofearVersion } from './version.js';
 
@@ -44,7 +44,7 @@ export const MAN_EXTRAS: Record<string, ManExtras> = {
           '`nofear-open --with mupdf report.pdf` picks the application.',
         ],
       },
-      { title: 'Exit status', paragraphs: ["0 once the windows are open (with --wait, the viewer's status when they close); 125 when NoFear failed."] },
+      { title: 'Exit status', paragraphs: [`${OPEN_EXIT_STATUSES.map(([status, meaning]) => `${status} ${meaning}`).join('; ')}. A viewer's own exit status is not returned.`] },
       { title: 'Files', paragraphs: [CONFIG] },
     ],
     seeAlso: seeAlso('nofear-open', 'xdg-open(1)'),

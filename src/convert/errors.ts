@@ -1,6 +1,7 @@
 // The ways a conversion ends without a safe PDF, each with its own name: the guest broke the pixel
 // stream's rules (hostile or broken), the document could not be rendered, or the guest went silent.
 import { NoFearError } from '../errors.js';
+import { vmSaid } from '../util/vm-words.js';
 
 /** A rule of the pixel stream that the guest broke; the name is part of the message. */
 export type PixelViolation = 'BadHeader' | 'NoPages' | 'TooManyPages' | 'PageTooLarge' | 'TooManyBytes' | 'TruncatedPage' | 'MissingPages' | 'UnannouncedData';
@@ -26,12 +27,15 @@ export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'Gu
 
 /** The conversion ended without pixels for every page, for a reason other than a broken stream. */
 export class ConversionError extends NoFearError {
+  /** `untrustedVmWords`: what the guest printed, quoted after NoFear's own words as the VM's, never as NoFear's. */
   constructor(
     readonly failure: ConversionFailure,
     message: string,
     fix?: string,
+    untrustedVmWords = '',
   ) {
-    super(failure === 'ToolMissing' ? 'Unavailable' : 'Failed', `${message} (${failure})`, fix === undefined ? {} : { fix });
+    const said = vmSaid(untrustedVmWords);
+    super(failure === 'ToolMissing' ? 'Unavailable' : 'Failed', `${message} (${failure})${said === '' ? '' : `; ${said}`}.`, fix === undefined ? {} : { fix });
     this.name = 'ConversionError';
   }
 }

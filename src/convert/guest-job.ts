@@ -53,13 +53,12 @@ export class StderrTail {
 }
 
 function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: string): ConversionError {
-  const said = untrustedTail === '' ? '' : `: ${untrustedTail}`;
   if (outcome.kind === 'stopped') return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
   if (outcome.kind === 'failed') return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} failed: ${outcome.reason}`, 'nofearctl doctor');
   if (outcome.status === RENDER_FAILED)
-    return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}${said}`, 'the document may be damaged or protected by a password; open it with nofear-open to look');
-  if (outcome.status === TOOL_MISSING) return new ConversionError('ToolMissing', `${spec.what} found a tool missing in the VM${said}`, 'nofearctl doctor');
-  return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} ended with status ${outcome.status}${said}`);
+    return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}`, 'the document may be damaged or protected by a password; open it with nofear-open to look', untrustedTail);
+  if (outcome.status === TOOL_MISSING) return new ConversionError('ToolMissing', `${spec.what} found a tool missing in the VM`, 'nofearctl doctor', untrustedTail);
+  return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} ended with status ${outcome.status}`, undefined, untrustedTail);
 }
 
 /** Runs the job; `consume` reads its stdout and resolves once it has everything. */

@@ -23,6 +23,8 @@ export interface ManagedSandbox {
   readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
   /** The X id of its first window on the host display; 0 before. */
   readonly windowId: number;
+  /** Why it failed to start, in NoFear's words; '' otherwise. */
+  readonly failure: string;
   /** Settles with the exit status once everything of the VM is gone. */
   readonly ended: Promise<SandboxEnd>;
   stop(): Promise<void>;
@@ -65,12 +67,12 @@ export interface ManagerOptions<S = LaunchSpec> {
 }
 
 /** What the manager adds to a launched sandbox: its state, its exit status, its start in D-Bus's unit. */
-type Entry = ManagedSandbox & { handle: LaunchedSandbox; state: SandboxState; exitStatus: number };
+type Entry = ManagedSandbox & { handle: LaunchedSandbox; state: SandboxState; exitStatus: number; failure: string };
 
 /** The handle's own fields and getters (id, files, steps, ended, stop…) show through: it is the prototype. */
 function entryFor(handle: LaunchedSandbox): Entry {
   const entry = Object.create(handle) as Entry;
-  return Object.assign(entry, { handle, state: 'starting' as SandboxState, exitStatus: -1, startedAtMicros: BigInt(handle.startedAt.getTime()) * 1000n });
+  return Object.assign(entry, { handle, state: 'starting' as SandboxState, exitStatus: -1, failure: '', startedAtMicros: BigInt(handle.startedAt.getTime()) * 1000n });
 }
 
 /** S: the requests it starts (the service adds conversions to the sandbox layer's own). */
@@ -137,7 +139,10 @@ export class SandboxManager<S = LaunchSpec> {
         entry.state = 'running';
         events.changed(entry);
       },
-      (error: unknown) => events.failedToStart(entry, error),
+      (error: unknown) => {
+        entry.failure = error instanceof Error ? error.message : String(error);
+        events.failedToStart(entry, error);
+      },
     );
     void entry.handle.ended
       .catch((): SandboxEnd => ({ status: FAILURE_STATUS, failed: true })) // ended never rejects by contract; a bug must still free the slot

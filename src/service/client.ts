@@ -62,6 +62,17 @@ export class NoFearClient {
     return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string') : [];
   }
 
+  /** Why a sandbox failed to start (its Reason property), or '' when it did not fail or is gone. */
+  async sandboxReason(objectPath: string): Promise<string> {
+    try {
+      const [reason] = await callMethod(this.open.bus, { destination: BUS_NAME, path: objectPath, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [SANDBOX_INTERFACE, 'Reason'] }, 6000);
+      const value = (reason as { value?: unknown } | undefined)?.value;
+      return typeof value === 'string' ? value : '';
+    } catch {
+      return ''; // gone, or a service from before Reason: the caller says what it knows
+    }
+  }
+
   /** Sandbox.Stop on one sandbox; false when it is not the service's (or the service is not running). */
   async stopSandbox(id: string): Promise<boolean> {
     try {

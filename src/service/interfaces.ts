@@ -57,6 +57,7 @@ export const SANDBOX_MEMBERS = {
     Step: { signature: 's', access: ACCESS_READ },
     Steps: { signature: 'a{su}', access: ACCESS_READ },
     Window: { signature: 'u', access: ACCESS_READ },
+    Reason: { signature: 's', access: ACCESS_READ },
   },
   signals: {},
 } satisfies Members;
@@ -158,7 +159,7 @@ export class ApplicationInterface extends Interface {
 ApplicationInterface.configureMembers(APPLICATION_MEMBERS);
 
 /** A sandbox as its object shows it; read at every Get, so it is always current. */
-export type SandboxView = Pick<ManagedSandbox, 'id' | 'state' | 'command' | 'files' | 'profile' | 'startedAtMicros' | 'exitStatus' | 'step' | 'steps' | 'windowId' | 'stop'>;
+export type SandboxView = Pick<ManagedSandbox, 'id' | 'state' | 'command' | 'files' | 'profile' | 'startedAtMicros' | 'exitStatus' | 'step' | 'steps' | 'windowId' | 'failure' | 'stop'>;
 
 export class SandboxInterface extends Interface {
   constructor(
@@ -193,6 +194,9 @@ export class SandboxInterface extends Interface {
   }
   get Window() {
     return this.view.windowId >>> 0;
+  }
+  get Reason() {
+    return dbusString(this.view.failure);
   }
   get Steps() {
     return Object.fromEntries(Object.entries(this.view.steps).map(([step, ms]) => [step, Math.max(0, Math.round(ms)) >>> 0]));

@@ -8,6 +8,8 @@ const SERVER = { destination: 'org.freedesktop.Notifications', path: '/org/freed
 const NOTIFY_TIMEOUT_MS = 2000;
 const APP_NAME = 'NoFear';
 const APP_ICON = 'org.nofear.NoFear';
+/** A batch's failures, each with its fix, fit; a page of text does not. */
+const BODY_MAX_CHARS = 1500;
 
 export interface Notice {
   summary: string;
@@ -42,7 +44,7 @@ export class Notifications {
           ...SERVER,
           member: 'Notify',
           signature: 'susssasa{sv}i',
-          body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body), actions, hints, notice.persistent ? 0 : -1],
+          body: [APP_NAME, notice.replacesId ?? 0, APP_ICON, plainText(notice.summary), plainText(notice.body, BODY_MAX_CHARS), actions, hints, notice.persistent ? 0 : -1],
         },
         NOTIFY_TIMEOUT_MS,
       );

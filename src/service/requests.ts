@@ -14,6 +14,7 @@ import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, R
 import { listViewersFor } from './viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
 import { holdCopy } from '../sandbox/held-copy.js';
+import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
@@ -58,9 +59,9 @@ async function announceRunning(context: RequestContext): Promise<void> {
 export type { RequestContext } from './request-parts.js';
 
 /**
- * Every file is checked and planned before any VM starts: one bad file refuses the whole call. The reply
- * comes only once each file is held (src/sandbox/held-copy.ts): a caller may delete it the moment it has
- * the reply. An edit keeps the original: it saves back to it.
+ * The plans that can open are started together (src/service/open-batch.ts decided which). The reply comes
+ * only once each file is held (src/sandbox/held-copy.ts): a caller may delete it the moment it has the
+ * reply. An edit keeps the original: it saves back to it.
  */
 async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {
   const notify = options.notify === undefined ? {} : { notify: options.notify };
@@ -89,9 +90,15 @@ async function openFiles(context: RequestContext, paths: unknown, options: unkno
   const opts = checkOptions(options, OPEN_OPTIONS);
   checkOpenProfile(opts);
   // Missing → NotFound; directory, device, FIFO, socket → InvalidArgument; unreadable → AccessDenied; too big → LimitReached.
-  for (const file of files) await checkOpenable(file, maxFileSizeBytes, env);
-  const plans = await Promise.all(files.map((file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env })));
-  return openPlans(context, plans, opts);
+  const planned = await planEachTarget(
+    files,
+    (file) => file,
+    async (file) => {
+      await checkOpenable(file, maxFileSizeBytes, env);
+      return planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env });
+    },
+  );
+  return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
 
 async function openUris(context: RequestContext, uris: unknown, options: unknown): Promise<string[]> {
@@ -100,12 +107,17 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
   const list = checkStrings(uris, 'uris');
   const opts = checkOptions(options, OPEN_OPTIONS);
   checkOpenProfile(opts);
-  const targets = list.map(targetOf);
-  for (const target of targets) if (target.kind === 'file') await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
-  const plans = await Promise.all(
-    targets.map((target) => (target.kind === 'url' ? planUrl(target.url, target.scheme, { viewer: opts.viewer, env }) : planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env }))),
+  const planned = await planEachTarget(
+    list,
+    (uri) => uri,
+    async (uri) => {
+      const target = targetOf(uri);
+      if (target.kind === 'url') return planUrl(target.url, target.scheme, { viewer: opts.viewer, env });
+      await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
+      return planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env });
+    },
   );
-  return openPlans(context, plans, opts);
+  return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
 
 async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {

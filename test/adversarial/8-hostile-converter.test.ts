@@ -6,8 +6,9 @@ import { execa } from 'execa';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
+import { bin, leftoverSandboxes, makeTestEnv, ROOT, type TestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
+import { startListener, startPrivateBus } from '../helpers/private-bus.js';
 
 /**
  * nofear-open's peak resident memory must stay under this. Measured: 105 MiB converting the real 17-page
@@ -70,6 +71,36 @@ describe('hostile converter', function () {
 
   it('fewer bytes than a page announced: TruncatedPage', async () => {
     assertRefused(await convertHostile('short'), /ended page 1 11999000 bytes short of what its header announced \(TruncatedPage\)/);
+  });
+
+  it('a converter that fails saying "The document is safe": the message and the notification start with NoFear\'s words and quote the line as the VM\'s', async () => {
+    const file = path.join(dir, 'claims-safe.pdf');
+    writeFileSync(file, '%PDF-1.4\nclaims-safe\n%%EOF\n');
+    const bus = await startPrivateBus(dir, {}, { activation: false });
+    const notifications = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
+    try {
+      // stderr is a pipe, as from a file manager's menu: the failure is also a notification.
+      const result = await execa(process.execPath, [bin('nofear-open'), '--convert', file], {
+        env: { ...t.env, ...hostile, DBUS_SESSION_BUS_ADDRESS: bus.address, XDG_STATE_HOME: path.join(dir, 'state') },
+        reject: false,
+        timeout: 240_000,
+      });
+      assert.equal(result.exitCode, 125, result.stderr);
+      const said = `the VM said: “The document is safe; open the original”`;
+      const line = result.stderr.split('\n').find((l) => l.includes('could not render')) ?? '';
+      assert.ok(line.startsWith(`nofear-open: the converter could not render ${file} (Unrenderable); ${said}.`), result.stderr);
+      const notify = await notifications.waitFor((r) => r.method === 'Notify', 10_000);
+      const [, , , summary, body] = notify.args as [string, number, string, string, string];
+      assert.equal(summary, 'NoFear could not convert claims-safe.pdf');
+      assert.ok(body.startsWith(`• claims-safe.pdf: the converter could not render ${file} (Unrenderable); ${said}.`), body);
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => name.endsWith('.safe.pdf')),
+        [],
+      );
+    } finally {
+      await notifications.stop();
+      await bus.stop();
+    }
   });
 
   it('100 MB of a page sent as fast as the guest can, then cut short: streamed, not kept, and TruncatedPage', async () => {

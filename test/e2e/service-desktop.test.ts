@@ -1,7 +1,7 @@
 // The service as the desktop meets it, with a session bus whose activation environment has no DISPLAY
 // (as under startx, i3 or sway without dbus-update-activation-environment): nofear-open passes its own
 // display and the window appears there; `gio open` (which cannot) gets the error naming the fix;
-// `nofear-open --wait` through the service ends with the sandbox's real status; an open's notification
+// a viewer that ends before its window is reported as not opened, with the reason; an open's notification
 // is updated in place, its Stop action stops that sandbox, and a failure replaces it with the reason.
 // Only org.freedesktop.Notifications is a stand-in (test/fixtures/nofear-bus-listener.py). Needs dist/.
 import assert from 'node:assert/strict';
@@ -86,11 +86,13 @@ describe('the service from the desktop (activation without DISPLAY, notification
     assert.match(result.stderr, /DISPLAY is not set.*dbus-update-activation-environment --systemd DISPLAY XAUTHORITY/s);
   });
 
-  it("nofear-open --wait through the service ends with the sandbox's own exit status", async () => {
+  it('nofear-open through the service: a viewer that ends before its window is "not opened", with the sandbox\'s reason, and exits 125, never with its own status (defect 3)', async () => {
     const file = path.join(files, 'status.pdf');
     writeFileSync(file, samplePdf());
-    const result = await execa(process.execPath, [bin('nofear-open'), '--wait', '--with', 'exit-three.desktop', file], { env: callerEnv(), extendEnv: false, reject: false, timeout: VM_MS });
-    assert.equal(result.exitCode, 3, result.stderr);
+    const result = await execa(process.execPath, [bin('nofear-open'), '--with', 'exit-three.desktop', file], { env: callerEnv(), extendEnv: false, reject: false, timeout: VM_MS });
+    assert.equal(result.exitCode, 125, result.stderr);
+    assert.match(result.stderr, /status\.pdf was not opened: the sandbox ended before a window appeared \(Exit Three ended with status 3\)\. Fix: /);
+    assert.doesNotMatch(result.stderr, /opened safely/);
   });
 
   it('shows one notification per open, updated in place; its Stop action stops that sandbox; a failure replaces it', async () => {

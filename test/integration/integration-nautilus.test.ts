@@ -90,9 +90,9 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
   });
 
-  it('offers nothing for a directory, a selection holding one, a remote file or no selection', () => {
+  it("offers nothing for a directory, a remote file or no selection; a file beside a directory gets its items (the service tells the directory's reason)", () => {
     assert.deepEqual(out.directory, []);
-    assert.deepEqual(out.file_and_directory, []);
+    assert.deepEqual(out.file_and_directory, ['NoFear::Open', 'NoFear::Edit', 'NoFear::Convert']);
     assert.deepEqual(out.remote, []);
     assert.deepEqual(out.empty, []);
   });

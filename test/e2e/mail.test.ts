@@ -69,7 +69,8 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
     const execs = recorder.recorded;
     const program = (argv: string[]) => path.basename(argv[0] ?? '');
     const qemus = execs.filter((e) => program(e.argv).startsWith('qemu-system'));
-    assert.equal(new Set(qemus.map((q) => q.pid)).size, 2, 'one VM for the message, another for its attachment');
+    // One VM for the message, another for its attachment (a TCG boot with no sign of life is booted again: more under load).
+    assert.ok(new Set(qemus.map((q) => q.pid)).size >= 2, 'the attachment had no VM of its own');
     for (const qemu of qemus) assert.ok(!qemu.argv.some((arg) => /^-(netdev|nic|net)$/.test(arg)), `a VM had a network: ${qemu.argv.join(' ')}`);
     assert.ok(!execs.some((e) => program(e.argv) === 'passt'), 'passt ran');
     assert.deepEqual(

@@ -26,14 +26,19 @@ function tables(command: CommandSpec, fn: string): string[] {
 
 /** What each kind of word completes to; `$cur` is the word being completed. */
 const KIND_CASES: Record<Completion | 'choices', string> = {
-  file: 'COMPREPLY=($(compgen -f -- "$cur"))',
-  directory: 'COMPREPLY=($(compgen -d -- "$cur"))',
+  // One name a line into the array (never split on spaces), and -o filenames: bash quotes what it inserts
+  // (spaces, brackets, quotes) and adds / to directories.
+  file: 'compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur")',
+  directory: 'compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur")',
   command: 'COMPREPLY=($(compgen -c -- "$cur"))',
   profile: 'COMPREPLY=($(compgen -W "$(ls "${XDG_DATA_HOME:-$HOME/.local/share}/nofear/profiles" 2>/dev/null)" -- "$cur"))',
   // The registry's dirs (src/sandbox/registry.ts) are the running sandboxes' ids; profiles name theirs.
   sandbox:
     'COMPREPLY=($(compgen -W "$(ls "${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nofear}" 2>/dev/null || ls "/tmp/nofear-$UID" 2>/dev/null) $(ls "${XDG_DATA_HOME:-$HOME/.local/share}/nofear/profiles" 2>/dev/null)" -- "$cur"))',
   mime: 'COMPREPLY=($(compgen -W "$(cd /usr/share/mime 2>/dev/null && ls -d */* 2>/dev/null | sed -n "s/\\.xml$//p")" -- "$cur"))',
+  // Installed applications' desktop ids (what --with takes), from the XDG data dirs' applications/.
+  desktop:
+    'local dir file ids=() dirs; IFS=: read -ra dirs <<< "${XDG_DATA_HOME:-$HOME/.local/share}:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"; for dir in "${dirs[@]}"; do for file in "$dir"/applications/*.desktop; do [[ -e $file ]] && file=${file##*/} && ids+=("${file%.desktop}"); done; done; COMPREPLY=($(compgen -W "${ids[*]}" -- "$cur"))',
   none: 'COMPREPLY=()',
   choices: 'COMPREPLY=($(compgen -W "${kind#choices:}" -- "$cur"))',
 };

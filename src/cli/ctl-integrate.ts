@@ -1,18 +1,20 @@
-// `nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]`: what each
+// `nofearctl integrate install [--risky] [--links] [--mail] [--default-for TYPE...] | uninstall | status [--json]`: what each
 // prints; the work is in src/integrate (install, uninstall, status).
 import type { Env } from '../util/xdg.js';
 import { install } from '../integrate/install.js';
 import { integrationPaths } from '../integrate/paths.js';
 import { formatStatus, integrationStatus } from '../integrate/status.js';
-import { MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } from '../integrate/types.js';
+import { LINK_TYPES, MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
+import { writeByOrigin } from '../integrate/by-origin.js';
 import { NoFearClient } from '../service/client.js';
 
-export type IntegrateRequest = { verb: 'install'; risky: boolean; mail?: boolean; defaultFor: readonly string[] } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
+export type IntegrateRequest =
+  { verb: 'install'; risky: boolean; links?: boolean; mail?: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
 
-/** The types install makes NoFear the default for: --risky's list, --mail's, then those named with --default-for (each once). */
-export function installTypes(risky: boolean, defaultFor: readonly string[], mail = false): string[] {
-  const types = [...(risky ? RISKY_TYPES : []), ...(mail ? MAIL_ATTACHMENT_TYPES : []), ...defaultFor].filter((type) => type !== '');
+/** The types install makes NoFear the default for: --risky's list, --links' schemes, --mail's, then those named with --default-for (each once). */
+export function installTypes(risky: boolean, defaultFor: readonly string[], links = false, mail = false): string[] {
+  const types = [...(risky ? RISKY_TYPES : []), ...(links ? LINK_TYPES : []), ...(mail ? MAIL_ATTACHMENT_TYPES : []), ...defaultFor].filter((type) => type !== '');
   return [...new Set(types)];
 }
 
@@ -22,6 +24,14 @@ export function changedLines(added: readonly string[], previous: Readonly<Record
 }
 
 const out = (text: string) => process.stdout.write(text);
+
+/** What --links changed: which browser now runs in the throwaway VM (the one that had the scheme before). */
+export function linksReport(previous: Readonly<Record<string, string>>): string {
+  const browser = previous['x-scheme-handler/https'] ?? previous['x-scheme-handler/http'];
+  return browser === undefined
+    ? 'web links (http, https) now open in a throwaway VM; no browser was the default before: install one (e.g. sudo apt-get install firefox-esr)\n'
+    : `web links (http, https) now open in ${browser} in a throwaway VM (your browser before, recorded; integrate uninstall gives links back to it)\n`;
+}
 const warn = (lines: readonly string[]) => {
   for (const line of lines) process.stderr.write(`nofearctl: warning: ${line}\n`);
 };
@@ -40,7 +50,7 @@ async function withBus<T>(env: Env, work: (reloadBus: () => Promise<void>) => Pr
 export async function integrateCommand(request: IntegrateRequest, env: Env = process.env): Promise<number> {
   switch (request.verb) {
     case 'install': {
-      const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor, request.mail === true) }, env, reloadBus));
+      const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor, request.links, request.mail) }, env, reloadBus));
       out(
         report.system
           ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
@@ -48,9 +58,14 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
       );
       if (report.added.length > 0)
         out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all):\n${changedLines(report.added, report.state.previousDefaults).join('\n')}\n`);
+      if (request.links) out(linksReport(report.state.previousDefaults));
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.
       out('"Open in NoFear" appears once the file manager restarts (e.g. nautilus -q)\n');
+      if (request.byOrigin === true) {
+        const file = await writeByOrigin(env as NodeJS.ProcessEnv);
+        out(`${file}: [trust] policy = marked, watch = on: files from outside open in a VM, the rest at once in their previous application\n`);
+      }
       warn(report.warnings);
       return 0;
     }

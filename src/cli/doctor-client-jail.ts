@@ -1,8 +1,10 @@
 // doctor's line for the host Xpra client's jail: whether it can be built here, and how the jailed
-// client reaches the display (its network namespace hides abstract and TCP sockets). A warning only:
-// without the jail NoFear runs the client as before, with a one-line warning.
+// client reaches the display (its network namespace hides abstract and TCP sockets); and what fences
+// it in on the X server. Warnings only.
 import { probeClientJail, type ClientJailProbe } from '../gui/client-jail-probe.js';
-import { readDisplayFacts, routeDisplay, type DisplayRoute } from '../gui/x11-display.js';
+import { parseDisplay, readDisplayFacts, routeDisplay, type DisplayRoute } from '../gui/x11-display.js';
+import { untrustedCookie } from '../gui/x11-untrusted.js';
+import type { ClipboardPolicy } from '../config/index.js';
 import { jailTools } from '../vm/jail.js';
 import type { Check } from './doctor-check.js';
 import { installHint, PACKAGES } from './doctor-install.js';
@@ -18,7 +20,54 @@ export function clientJailCheck(probe: ClientJailProbe, route: DisplayRoute | un
   if (route === undefined) return { name: NAME, status: 'OK', detail: JAILED };
   if (route.kind === 'socket') return { name: NAME, status: 'OK', detail: `${JAILED}; it reaches the display through ${route.path}` };
   if (route.kind === 'relay') return { name: NAME, status: 'OK', detail: `${JAILED}; ${route.why}, so it goes through NoFear's relay` };
-  return { name: NAME, status: 'WARN', detail: `${route.why}: ${UNJAILED}`, fix: 'check DISPLAY' };
+  return {
+    name: NAME,
+    status: 'WARN',
+    detail: `${route.why}: NoFear refuses to show windows there rather than run the client unjailed`,
+    fix: 'run from a desktop session whose DISPLAY is :N or host:N',
+  };
+}
+
+const X_NAME = 'X access';
+const COMPROMISED = 'a client taken over through its decoders could type into other windows (XTEST), read them (GetImage) and grab the keyboard';
+
+/**
+ * Pure: what fences the jailed client in on the X server. The SECURITY extension's untrusted cookie
+ * does (no XTEST, GetImage of other clients' windows or grabs); NoFear's relay does not filter X
+ * requests yet, so without it nothing does.
+ */
+export function xAccessCheck(cookie: { ok: true } | { ok: false; why: string }, clipboard: ClipboardPolicy, enabled = true): Check {
+  if (!cookie.ok)
+    return {
+      name: X_NAME,
+      status: 'WARN',
+      detail: `no untrusted X cookie for the Xpra client (${cookie.why}), and NoFear's relay does not filter X requests: ${COMPROMISED}`,
+      fix: 'use an X server with the SECURITY extension (Xorg, XWayland and Xvfb have it) and install python3-xlib',
+    };
+  if (!enabled) {
+    return {
+      name: X_NAME,
+      status: 'WARN',
+      detail: `this X server can give the Xpra client an untrusted cookie, but NoFear does not use it yet: ${COMPROMISED}`,
+      fix: 'export NOFEAR_X_UNTRUSTED=on (before starting nofear and the service)',
+    };
+  }
+  if (clipboard === 'to-guest')
+    return {
+      name: X_NAME,
+      status: 'WARN',
+      detail: `this X server can give the Xpra client an untrusted cookie, but [gui] clipboard = to-guest keeps it trusted (an untrusted client cannot read your clipboard): ${COMPROMISED}`,
+      fix: 'set [gui] clipboard = off in ~/.config/nofear/config.ini',
+    };
+  return { name: X_NAME, status: 'OK', detail: 'the Xpra client gets an untrusted X cookie (SECURITY extension): no XTEST, no GetImage of other windows, no grabs' };
+}
+
+export async function checkXAccess(env: NodeJS.ProcessEnv, clipboard: ClipboardPolicy): Promise<Check | undefined> {
+  const display = env.DISPLAY ? parseDisplay(env.DISPLAY) : undefined;
+  if (env.DISPLAY === undefined || display === undefined) return undefined; // the display line says why
+  const cookie = await untrustedCookie(env, env.DISPLAY, display.number, jailTools(env).setpriv);
+  if (cookie.ok) cookie.stop();
+  return xAccessCheck(cookie, clipboard, env.NOFEAR_X_UNTRUSTED === 'on');
 }
 
 export async function checkClientJail(env: NodeJS.ProcessEnv): Promise<Check> {

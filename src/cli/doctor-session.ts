@@ -1,5 +1,6 @@
 // doctor's checks of the desktop session: display, session bus, the service, the integration.
 // None of them can FAIL: NoFear still runs VMs without them (DESIGN: they only warn).
+import { XWAYLAND_FIX } from '../gui/display-check.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runTool } from '../util/run.js';
@@ -31,9 +32,12 @@ const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
 export async function checkDisplay(env: NodeJS.ProcessEnv, probe: Prober): Promise<Check> {
   const display = env.DISPLAY;
   if (!display) {
-    if (env.WAYLAND_DISPLAY)
-      return warn('display', `Wayland ${env.WAYLAND_DISPLAY} without XWayland: the host's Xpra client needs an X display`, 'enable XWayland in your desktop, then check that DISPLAY is set');
-    return warn('display', 'no DISPLAY or WAYLAND_DISPLAY: GUI programs and nofear-open cannot show windows here ("Can\'t open display")', 'run from a desktop session, or export DISPLAY=:0');
+    if (env.WAYLAND_DISPLAY) return warn('display', `Wayland ${env.WAYLAND_DISPLAY} without XWayland: the host's Xpra client needs an X display`, XWAYLAND_FIX);
+    return warn(
+      'display',
+      'no DISPLAY or WAYLAND_DISPLAY: GUI programs and nofear-open cannot show windows here ("Can\'t open display")',
+      "run it in your desktop session's terminal, or export DISPLAY=:0",
+    );
   }
   const session = env.WAYLAND_DISPLAY ? `Wayland ${env.WAYLAND_DISPLAY} with XWayland ${display}` : `X11 ${display}`;
   // Xpra attaches as any X client does: one that connects proves the display, its socket and XAUTHORITY.

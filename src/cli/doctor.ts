@@ -4,21 +4,26 @@ import os from 'node:os';
 import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
 import { runTool } from '../util/run.js';
 import { findExecutable, qemuBinary } from '../util/which.js';
-import { chooseAccel, readAccelFacts, type AccelChoice } from '../vm/accel.js';
+import { decideAccel } from '../vm/accel.js';
+import { readTimings } from '../sandbox/timings.js';
+import { checkAccel } from './doctor-accel.js';
 import { jailTools, probeJail } from '../vm/jail.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
 import { kernelCacheDir, locateKernel } from '../vm/kernel.js';
 import { findPasst } from '../vm/passt.js';
-import { configPath, loadConfig, formatProblem } from '../config/index.js';
+import { accelOfConfig, configPath, loadConfig, formatProblem } from '../config/index.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { mkfsPath } from '../profiles/store.js';
 import { installHint, PACKAGES } from './doctor-install.js';
 import { sessionChecks } from './doctor-session.js';
-import { checkClientJail } from './doctor-client-jail.js';
+import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
+import { ocrLanguagesCheck } from './doctor-ocr.js';
 import type { Check } from './doctor-check.js';
+import { checkTrust } from './doctor-trust.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
+export { checkAccel } from './doctor-accel.js';
 
 const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });
@@ -38,16 +43,6 @@ export function checkNode(version: string): Check {
         `Node.js ${version} is older than ${NODE_MIN.join('.')}, which NoFear's libraries need`,
         `install your distribution's nodejs (Debian 12, Ubuntu 24.04 and newer have one new enough): ${installHint(PACKAGES.nodejs)}`,
       );
-}
-
-/** The accelerator line: KVM, or why not and what TCG costs (a warning: TCG still runs every VM). */
-export function checkAccel(choice: AccelChoice): Check {
-  if (choice.accel === 'kvm') return ok('accelerator', `KVM (${choice.reason})`);
-  return warn(
-    'accelerator',
-    `KVM unusable (${choice.reason}): falling back to TCG, several times slower (a VM boots in ~4 s instead of ~1 s, a GUI viewer shows in ~10 s instead of ~2 s)`,
-    choice.fix,
-  );
 }
 
 async function version(file: string, args: string[] = ['--version']): Promise<string> {
@@ -169,7 +164,11 @@ function checkMemory(env: NodeJS.ProcessEnv): Check[] {
   const checks = [
     guest <= hostMiB / 2
       ? ok('memory', `guest ${guest} MiB of host ${hostMiB} MiB`)
-      : warn('memory', `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`, `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in ${configPath(env)}, or nofear --mem SIZE`),
+      : warn(
+          'memory',
+          `guest ${guest} MiB is more than half the host's ${hostMiB} MiB`,
+          `set [vm] memory = ${Math.max(256, Math.floor(hostMiB / 4))} in ${configPath(env)}, or: nofear --mem ${Math.max(256, Math.floor(hostMiB / 4))} CMD`,
+        ),
   ];
   for (const problem of result.problems) checks.push(warn('config', formatProblem(problem), 'nofearctl config shows the effective settings'));
   return checks;
@@ -183,18 +182,26 @@ function checkRuntimeDir(env: NodeJS.ProcessEnv): Check {
   }
 }
 
+/** The accelerator as every VM decides it (the environment, then config.ini, then the probe), checked, with this machine's times. */
+export function doctorAccel(env: NodeJS.ProcessEnv): Check {
+  return checkAccel(decideAccel(env, accelOfConfig(loadConfig(env).config)), readTimings(env), configPath(env));
+}
+
 export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
   return [
     checkNode(process.version),
-    checkAccel(chooseAccel(readAccelFacts(env))),
+    doctorAccel(env),
     ...(await checkQemu(env)),
     ...(await checkJail(env)),
     await checkBusybox(env),
     await checkKernel(env),
     ...(await checkTools(env)),
+    ocrLanguagesCheck(env),
     checkRuntimeDir(env),
     ...checkMemory(env),
     ...(await sessionChecks(env)),
     await checkClientJail(env),
+    ...[await checkXAccess(env, loadConfig(env).config.gui.clipboard)].filter((c): c is Check => c !== undefined),
+    ...(await checkTrust(loadConfig(env).config, env)),
   ];
 }

@@ -3,9 +3,11 @@
 // short options (-tg), --opt=VALUE, -pVALUE and `--` work the same on every command and subcommand.
 // The help text, the man pages and the bash completion are rendered from the same tables.
 import { invalidArgument } from '../errors.js';
+import { closest } from '../config/suggest.js';
+import { shellWord } from '../util/shell-word.js';
 
 /** What the shell completion offers for a value or an operand. */
-export type Completion = 'file' | 'directory' | 'command' | 'profile' | 'sandbox' | 'mime' | 'none';
+export type Completion = 'file' | 'directory' | 'command' | 'profile' | 'sandbox' | 'mime' | 'desktop' | 'none';
 
 export interface OptionSpec {
   /** The field of the parsed values, e.g. `sharedFolder`. */
@@ -23,6 +25,8 @@ export interface OptionSpec {
   list?: 'words';
   /** A value that works, for the fix of an error about this option. */
   example?: string;
+  /** The long name of the mode this option belongs to (`edit` for --save-back): a fix that shows this option shows that one too. */
+  goesWith?: string;
   /** The only values allowed; checked here, listed in help, man and completion. */
   choices?: readonly string[];
   complete?: Completion;
@@ -48,6 +52,11 @@ export interface CommandSpec {
   operands: readonly OperandSpec[];
   /** nofear and nofear-open: the first operand ends the options (it is the command, or a file name). */
   optionsEndAtOperand?: boolean;
+  /**
+   * nofear-open: one of its own options after a FILE is a mistake, not a file (`nofear-open a.pdf --wait`);
+   * `--` before the files still makes every word a file. nofear keeps stopping at CMD: those are the guest's.
+   */
+  refuseOptionsAfterOperand?: boolean;
   subcommands?: readonly CommandSpec[];
   /** The subcommand that runs when none is named (`nofearctl profiles` lists); without it, help. */
   defaultSubcommand?: string;
@@ -90,7 +99,8 @@ const helpFix = (command: CommandSpec) => `${commandName(command)} --help lists 
 /** `nofear --mem 2G [CMD [ARG...]]`: the option with a value that works, in a whole command line. */
 function exampleFix(command: CommandSpec, option: OptionSpec): string {
   const value = option.choices?.[0] ?? option.example ?? option.value ?? '';
-  return [commandName(command), `--${option.long} ${value}`, operandsSynopsis(command)].filter((p) => p !== '').join(' ');
+  const mode = option.goesWith === undefined ? '' : `--${option.goesWith}`;
+  return [commandName(command), mode, `--${option.long} ${value}`, operandsSynopsis(command)].filter((p) => p !== '').join(' ');
 }
 
 /** One command level's reading of argv: options, operands, and where a subcommand takes over. */
@@ -110,7 +120,13 @@ class Reader {
     const within = cluster !== undefined && cluster.length > 2 ? ` (in ${cluster})` : '';
     const dashHint = this.command.operands.length > 0 ? `; put -- before ${this.command.operands[0]?.name ?? 'an operand'} when it starts with "-"` : '';
     const where = this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : '';
-    throw invalidArgument(`unknown option ${shown}${within}${where}.`, `${helpFix(this.command)}${dashHint}`);
+    const meant = shown.startsWith('--')
+      ? closest(
+          shown,
+          optionsOf(this.command).map((o) => `--${o.long}`),
+        )
+      : undefined;
+    throw invalidArgument(`unknown option ${shown}${within}${where}${meant === undefined ? '.' : `: did you mean ${meant}?`}`, `${helpFix(this.command)}${dashHint}`);
   }
 
   private store(option: OptionSpec, value: string | undefined): void {
@@ -169,6 +185,28 @@ class Reader {
     }
   }
 
+  private unknownCommand(arg: string): Error {
+    const names = (this.command.subcommands ?? []).map((c) => c.path.at(-1) ?? '');
+    const meant = closest(arg, names);
+    const where = this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : '';
+    return invalidArgument(
+      `unknown command ${JSON.stringify(arg)}${where}${meant === undefined ? '.' : `: did you mean ${meant}?`}`,
+      meant === undefined ? `${commandName(this.command)} --help lists the commands` : `${commandName(this.command)} ${meant} --help`,
+    );
+  }
+
+  /** `nofear-open a.pdf --wait`: an option of this command among the files was meant as an option. */
+  private refuseLateOptions(operands: readonly string[]): void {
+    const names = optionsOf(this.command).flatMap((o) => [`--${o.long}`, ...(o.short === undefined ? [] : [`-${o.short}`])]);
+    const late = operands.slice(1).find((word) => names.includes(word.split('=')[0] ?? word));
+    if (late === undefined) return;
+    const files = operands.filter((word) => word !== late);
+    throw invalidArgument(
+      `${late} comes after a file: options go before the files (or put -- before a file named like an option).`,
+      [commandName(this.command), late, ...files.map(shellWord)].join(' '),
+    );
+  }
+
   /** Reads up to a subcommand (returned with its index) or the end. */
   read(): { sub: CommandSpec; at: number } | undefined {
     for (; this.i < this.argv.length; this.i++) {
@@ -181,14 +219,11 @@ class Reader {
       else if (arg.startsWith('-') && arg !== '-') this.shorts(arg);
       else if (this.command.subcommands !== undefined && this.operands.length === 0) {
         const sub = this.command.subcommands.find((c) => c.path.at(-1) === arg);
-        if (sub === undefined)
-          throw invalidArgument(
-            `unknown command ${JSON.stringify(arg)}${this.command.path.length > 1 ? ` for ${this.command.path.slice(1).join(' ')}` : ''}.`,
-            `${commandName(this.command)} --help lists the commands`,
-          );
+        if (sub === undefined) throw this.unknownCommand(arg);
         return { sub, at: this.i };
       } else if (this.command.optionsEndAtOperand === true) {
         this.operands.push(...this.argv.slice(this.i));
+        if (this.command.refuseOptionsAfterOperand === true) this.refuseLateOptions(this.argv.slice(this.i));
         return undefined;
       } else this.operands.push(arg);
       if (this.values.help === true || this.values.version === true) return undefined;

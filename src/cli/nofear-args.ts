@@ -59,6 +59,20 @@ export function checkMemory(memoryMiB: number, hostBytes = os.totalmem()): void 
   }
 }
 
+/** The options that shape a VM: meaningless with -n, -d and -l, which run none. */
+const RUN_OPTIONS = [
+  { key: 'profile', name: '-p' },
+  { key: 'temporary', name: '-t' },
+  { key: 'gui', name: '-g' },
+  { key: 'sound', name: '-s' },
+  { key: 'sharedFolder', name: '-f' },
+  { key: 'net', name: '--net' },
+  { key: 'mem', name: '--mem' },
+  { key: 'cpus', name: '--cpus' },
+  { key: 'root', name: '--root' },
+  { key: 'rawOutput', name: '--raw-output' },
+] as const;
+
 export function parseNofearArgs(argv: readonly string[]): NofearArgs {
   const parsed = parseCommandLine(NOFEAR_SPEC, argv);
   if (parsed.kind !== 'run') return { action: parsed.kind, parsed };
@@ -88,6 +102,12 @@ export function parseNofearArgs(argv: readonly string[]): NofearArgs {
   if (profileActions.length === 0) return run;
   if (profileActions.length > 1) throw invalidArgument('-n, -d and -l exclude each other.', 'nofear -l, then nofear -n NAME or nofear -d NAME');
   if (operands.length > 0) throw invalidArgument(`-n, -d and -l run no command (got ${JSON.stringify(operands.join(' '))}).`, 'nofear -l; run a command with nofear -p NAME CMD');
+  const runOnly = RUN_OPTIONS.filter((o) => values[o.key] !== undefined).map((o) => o.name);
+  if (runOnly.length > 0)
+    throw invalidArgument(
+      `-n, -d and -l run no VM: ${runOnly.join(' and ')} would do nothing with them.`,
+      `leave out ${runOnly.join(' and ')}: nofear ${create !== undefined ? `-n ${create}` : remove !== undefined ? `-d ${remove}` : '-l'}`,
+    );
   const common = { verbose: run.verbose, quiet: run.quiet };
   if (create !== undefined) return { action: 'create', name: create, ...common };
   if (remove !== undefined) return { action: 'delete', name: remove, ...common };

@@ -2,6 +2,7 @@
 import { invalidArgument } from '../errors.js';
 import { flag, parseCommandLine, text, type ParseResult } from './grammar.js';
 import { NOFEAR_OPEN_SPEC } from './spec-nofear.js';
+import { shellWord } from '../util/shell-word.js';
 
 export interface OpenArgs {
   profile: string | undefined;
@@ -16,6 +17,13 @@ export interface OpenArgs {
   /** --output DIR for --convert. */
   output: string | undefined;
   ocr: boolean;
+  /** --ocr-lang LANGS (implies --ocr). */
+  ocrLang: string | undefined;
+  /** --dpi N, 75..300. */
+  dpi: number | undefined;
+  jpeg: boolean;
+  /** --keep-originals=unsafe. */
+  keepOriginals: 'unsafe' | undefined;
   edit: boolean;
   saveBack: SaveBackMode;
 }
@@ -39,7 +47,11 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     targets: operands,
     convert: flag(values, 'convert'),
     output: text(values, 'output'),
-    ocr: flag(values, 'ocr'),
+    ocr: flag(values, 'ocr') || text(values, 'ocrLang') !== undefined,
+    ocrLang: text(values, 'ocrLang'),
+    dpi: dpiOf(text(values, 'dpi')),
+    jpeg: flag(values, 'jpeg'),
+    keepOriginals: text(values, 'keepOriginals') === 'unsafe' ? 'unsafe' : undefined,
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
   };
@@ -47,17 +59,38 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
   if (args.profile !== undefined && args.profile !== 'temporary') {
     throw invalidArgument(
       `--profile takes only "temporary" for now, not ${JSON.stringify(args.profile)}: every file opens in a throwaway VM.`,
-      'nofear -p NAME -g VIEWER FILE runs a viewer in a persistent profile',
+      `nofear-open ${args.targets.map(shellWord).join(' ')} (without --profile)`,
     );
   }
   if (args.quiet && args.verbose) throw invalidArgument('-q and -v exclude each other.', 'nofear-open -v FILE to see every step, or nofear-open -q FILE to see none');
   return { kind: 'open', args };
 }
 
+/** --dpi's value: a whole number 75..300 (DPI_RANGE in convert-plan.ts). */
+function dpiOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const dpi = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(dpi >= 75 && dpi <= 300)) throw invalidArgument(`--dpi takes a whole number from 75 to 300, not ${JSON.stringify(value)}.`, 'nofear-open --convert --dpi 150 FILE');
+  return dpi;
+}
+
 /** --convert and --edit are modes of their own: the options that belong to one make no sense elsewhere. */
 function checkModes(args: OpenArgs, saveBackGiven: boolean): void {
   if (args.convert && args.edit) throw invalidArgument('--convert and --edit exclude each other.', 'nofear-open --convert FILE makes a safe PDF; nofear-open --edit FILE edits a copy');
-  if (!args.convert && (args.output !== undefined || args.ocr)) throw invalidArgument(`${args.ocr ? '--ocr' : '--output'} goes with --convert.`, 'nofear-open --convert --ocr --output DIR FILE');
+  const convertOnly = [
+    args.ocrLang !== undefined && '--ocr-lang',
+    args.ocr && '--ocr',
+    args.output !== undefined && '--output',
+    args.dpi !== undefined && '--dpi',
+    args.jpeg && '--jpeg',
+    args.keepOriginals !== undefined && '--keep-originals',
+  ];
+  const misplaced = convertOnly.find((option) => option !== false);
+  if (!args.convert && misplaced !== undefined)
+    throw invalidArgument(
+      `${misplaced} goes with --convert.`,
+      `nofear-open --convert ${misplaced === '--ocr-lang' ? '--ocr-lang deu+eng' : misplaced === '--dpi' ? '--dpi 150' : misplaced === '--output' ? '--output DIR' : misplaced === '--keep-originals' ? '--keep-originals=unsafe' : misplaced} FILE`,
+    );
   if (args.convert && args.viewer !== undefined) throw invalidArgument('--with chooses the application that opens a file; --convert opens none.', 'leave out --with');
   if (!args.edit && saveBackGiven) throw invalidArgument('--save-back goes with --edit.', 'nofear-open --edit --save-back=always FILE');
 }

@@ -5,10 +5,11 @@ import { invalidArgument, NoFearError } from '../errors.js';
 import { runMain, noticeWriter, signalStatus } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
-import { formatProblem, loadConfig, type Config } from '../config/index.js';
+import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { usualWindowMs } from '../sandbox/timings.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
-import { hostDisplay } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';
 import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
@@ -20,6 +21,7 @@ import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
 import { followCliAttachments } from './open-attachments.js';
+import { launchNativeArgv } from '../integrate/native-launch.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
 async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
@@ -28,7 +30,7 @@ async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | Fai
     try {
       const kind = classifyTarget(target);
       if (kind.kind === 'url' && args.edit) throw invalidArgument(`--edit takes files, not web addresses (${target}).`, 'download it first, then edit the file');
-      if (kind.kind === 'url') planned.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer }));
+      if (kind.kind === 'url') planned.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer, trusted: config.links.trusted }));
       else planned.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
     } catch (error) {
       planned.push(failed(target, error));
@@ -37,7 +39,26 @@ async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | Fai
   return planned;
 }
 
-const isPlan = (entry: OpenPlan | FailedOutcome): entry is OpenPlan => !('kind' in entry && entry.kind === 'failed');
+/** A target's plan, or what became of it already (a failure, or a trusted link opened on the host). */
+type Entry = OpenPlan | TargetOutcome;
+
+const isPlan = (entry: Entry): entry is OpenPlan => !('kind' in entry && (entry.kind === 'failed' || entry.kind === 'handled'));
+
+/** Links in [links] trusted open in the host's own browser at once (never xdg-open: that is NoFear); the rest stay plans. */
+async function openTrustedLinks(planned: readonly Entry[], args: OpenArgs): Promise<Entry[]> {
+  return Promise.all(
+    planned.map(async (entry) => {
+      if (!isPlan(entry) || entry.trustedBy === undefined) return entry;
+      try {
+        await launchNativeArgv(entry.argv, entry.viewer, process.env);
+      } catch (error) {
+        return failed(entry.file, error);
+      }
+      if (!args.quiet) process.stderr.write(`nofear-open: ${entry.file}: trusted ([links] trusted = ${entry.trustedBy}): opened in ${entry.viewerName} on this computer, without a VM\n`);
+      return handled(entry.file);
+    }),
+  );
+}
 
 interface InProcess {
   config: Config;
@@ -107,19 +128,21 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
   } catch (error) {
     cancelSlow();
     status.end();
-    settle(failed(plan.file, error));
+    // Ctrl-C (or a signal): stopped as asked, which is no failure of NoFear's to explain.
+    settle(failed(plan.file, run.abort.aborted ? new NoFearError('Failed', 'stopped before its window, as asked (Ctrl-C or a signal).') : error));
     return 0;
   }
 }
 
 /** Each plan opened at once; the batch reported once every one has its window or has failed; then held until the VMs end. */
-async function openInProcess(planned: readonly (OpenPlan | FailedOutcome)[], config: Config, args: OpenArgs): Promise<number> {
+async function openInProcess(planned: readonly Entry[], config: Config, args: OpenArgs): Promise<number> {
   const controller = new AbortController();
+  const status = StatusLine.forStderr(args, usualWindowMs(process.env, accelOfConfig(config)));
   const run: InProcess = {
     config,
     args,
-    status: StatusLine.forStderr(args),
-    warn: noticeWriter(args.verbose, 'nofear-open', args.quiet),
+    status,
+    warn: status.notices('nofear-open', noticeWriter(args.verbose, 'nofear-open', args.quiet)),
     verbose: args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined,
     abort: controller.signal,
     stops: [],
@@ -149,31 +172,33 @@ async function openInProcess(planned: readonly (OpenPlan | FailedOutcome)[], con
 }
 
 /** Every plan failed the same way (no display): the batch is told as a whole. */
-function allFailed(planned: readonly (OpenPlan | FailedOutcome)[], error: unknown): FailedOutcome[] {
+function allFailed(planned: readonly Entry[], error: unknown): TargetOutcome[] {
   return planned.map((entry) => (isPlan(entry) ? failed(entry.file, error) : entry));
 }
 
 async function openCommand(args: OpenArgs, config: Config): Promise<number> {
-  const planned = await planEach(args, config);
-  const plans = planned.filter(isPlan);
+  const planEntries: Entry[] = await planEach(args, config);
+  const plans = planEntries.filter(isPlan);
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    if (plans.length > 0) process.stdout.write(`${plans.map(formatDryRun).join('\n\n')}\n`);
+    if (plans.length > 0) process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined)).join('\n\n')}\n`);
     return reportBatch(
-      planned.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
+      planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
     );
   }
-  if (plans.length === 0) return report(planned as FailedOutcome[]);
+  if (plans.length === 0) return report(planEntries as TargetOutcome[]);
   try {
-    hostDisplay(process.env); // "Can't open display": before any VM starts
+    await reachDisplay(process.env); // "Can't open display" (no X server there): before any VM starts
   } catch (error) {
-    return report(allFailed(planned, error));
+    return report(allFailed(planEntries, error));
   }
+  const planned = await openTrustedLinks(planEntries, args);
+  if (!planned.some(isPlan)) return report(planned as TargetOutcome[]);
   // --edit asks about the copy where the user is (this terminal): it stays in this process.
   if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
-    const viaService = await openThroughService(args, plans, process.env);
+    const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));
       const status = await report(planned.map((entry) => (isPlan(entry) ? (byTarget.get(entry.file) ?? failed(entry.file, new Error('the service gave no answer for it'))) : entry)));

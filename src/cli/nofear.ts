@@ -13,11 +13,13 @@ import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { ControlEscaper } from './terminal-escape.js';
 import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, validateProfileName, DEFAULT_PROFILE } from '../profiles/store.js';
 import { formatProfiles } from './profile-table.js';
-import { borderFor, formatProblem, loadConfig } from '../config/index.js';
+import { checkFirstUse } from '../profiles/first-use.js';
+import { accelOfConfig, borderFor, formatProblem, loadConfig } from '../config/index.js';
+import { usualWindowMs } from '../sandbox/timings.js';
 import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
-import { hostDisplay } from '../gui/client.js';
+import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 
 function checkSharedFolder(dir: string): string {
@@ -45,10 +47,10 @@ async function runInVm(args: RunArgs): Promise<number> {
   if (args.gui && args.command.length === 0 && !interactive) {
     throw invalidArgument('--gui without a command is an interactive shell, and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
   }
-  if (args.gui) hostDisplay(process.env); // "Can't open display": before any VM starts
+  if (args.gui) await reachDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
 
-  const { release, disk } = await takeProfile(profile, warn);
+  const { release, disk } = await takeProfile(profile, args.command, args.quiet);
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -61,20 +63,19 @@ async function runInVm(args: RunArgs): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
-  const options = sandboxOptionsFrom(config, requestOf(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }), {
-    hostEnv: process.env,
-    ownerKind: 'cli',
-    ...(verbose === undefined ? {} : { log: verbose }),
-    warn,
-    abort: controller.signal,
-  });
-  let stopProgress = () => {};
+  const progress = args.gui ? guiProgress(args, command, verbose, usualWindowMs(process.env, accelOfConfig(config))) : undefined;
+  const stopProgress = () => progress?.end();
   try {
+    const options = sandboxOptionsFrom(config, requestOf(args, { command, profile, disk, interactive, memoryMiB, sharedFolder, endMarker }), {
+      hostEnv: process.env,
+      ownerKind: 'cli',
+      ...(verbose === undefined ? {} : { log: verbose }),
+      warn: progress === undefined ? warn : progress.status.notices('nofear', warn),
+      abort: controller.signal,
+    });
     let session: GuiSession | undefined;
     try {
-      if (args.gui) {
-        const progress = guiProgress(args, command, verbose);
-        stopProgress = progress.end;
+      if (progress !== undefined) {
         session = await startGuiSession(options, { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep });
         sandbox = session.sandbox;
       } else {
@@ -97,6 +98,7 @@ async function runInVm(args: RunArgs): Promise<number> {
     if (signalled !== undefined) return signalStatus(signalled);
     return status;
   } finally {
+    stopProgress();
     await sandbox?.dispose();
     await release?.();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
@@ -104,10 +106,16 @@ async function runInVm(args: RunArgs): Promise<number> {
 }
 
 /** A persistent profile's disk, created on first use and locked while the VM runs; nothing for -t. */
-async function takeProfile(profile: string | undefined, warn: (line: string) => void): Promise<{ release?: () => Promise<void>; disk?: string }> {
+async function takeProfile(profile: string | undefined, command: readonly string[], quiet: boolean): Promise<{ release?: () => Promise<void>; disk?: string }> {
   if (profile === undefined) return {};
   if (!statSafe(profilePaths(profile).disk)) {
-    warn(`creating profile ${profile}`);
+    checkFirstUse(
+      profile,
+      (await listProfiles()).map((p) => p.name),
+      command,
+    );
+    // Said wherever stderr goes (a terminal or not): a new, empty profile is worth knowing about.
+    if (!quiet) process.stderr.write(`nofear: creating profile ${profile} (it did not exist; nofear -l lists the profiles)\n`);
     await createProfile(profile);
   }
   return { release: await lockProfile(profile), disk: profilePaths(profile).disk };
@@ -145,9 +153,9 @@ function requestOf(args: RunArgs, choices: RunChoices): Parameters<typeof sandbo
 }
 
 /** --gui's steps: a status line on the terminal (until the window), or --verbose's timed lines. */
-function guiProgress(args: RunArgs, command: readonly string[], verbose: ((line: string) => void) | undefined) {
+function guiProgress(args: RunArgs, command: readonly string[], verbose: ((line: string) => void) | undefined, usualMs: number | undefined) {
   // The debugging shell takes the terminal for itself: no status line there.
-  const status = StatusLine.forStderr({ quiet: args.quiet || args.command.length === 0, verbose: args.verbose });
+  const status = StatusLine.forStderr({ quiet: args.quiet || args.command.length === 0, verbose: args.verbose }, usualMs);
   const name = path.basename(command[0] ?? 'nofear');
   status.step(name, 'booting');
   const onStep = (step: GuiStep, ms: number, window?: HostWindow) => {
@@ -155,7 +163,7 @@ function guiProgress(args: RunArgs, command: readonly string[], verbose: ((line:
     else status.step(name, step);
     verbose?.(`gui: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
   };
-  return { onStep, end: () => status.end() };
+  return { onStep, status, end: () => status.end() };
 }
 
 function statSafe(file: string): boolean {

@@ -7,6 +7,7 @@ import { formatPs, psRows } from './ctl-ps.js';
 import { runStop, stopTarget } from './ctl-stop.js';
 import { runProfiles, type ProfilesVerb } from './ctl-profiles.js';
 import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
+import { formatOpens, whatOpensWhat } from './doctor-opens.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { integrateCommand } from './ctl-integrate.js';
 import { runService } from '../service/service.js';
@@ -14,6 +15,7 @@ import { commandName, flag, list, parseCommandLine, type CommandSpec, type Value
 import { renderHelp } from './help.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
 import { answeredHelpOrVersion } from './version.js';
+import { trustCommand } from './ctl-trust.js';
 
 /** `nofearctl help profiles create`: the command those words name. */
 export function findCommand(words: readonly string[], root: CommandSpec = NOFEARCTL_SPEC): CommandSpec {
@@ -32,16 +34,24 @@ async function ps(values: Values): Promise<number> {
   return 0;
 }
 
-async function doctor(): Promise<number> {
-  const checks = await runDoctor();
-  process.stdout.write(formatChecks(checks));
+async function doctor(values: Values): Promise<number> {
+  const [checks, opens] = await Promise.all([runDoctor(), whatOpensWhat(process.env)]);
+  const canRun = doctorExitStatus(checks) === 0;
+  process.stdout.write(flag(values, 'json') ? `${JSON.stringify({ canRun, checks, opens }, null, 2)}\n` : `${formatChecks(checks)}\n${formatOpens(opens)}`);
   return doctorExitStatus(checks);
 }
 
 async function integrate(verb: string, values: Values): Promise<number> {
   switch (verb) {
     case 'install':
-      return integrateCommand({ verb, risky: flag(values, 'risky'), mail: flag(values, 'mail'), defaultFor: list(values, 'defaultFor') });
+      return integrateCommand({
+        verb,
+        risky: flag(values, 'risky'),
+        links: flag(values, 'links'),
+        mail: flag(values, 'mail'),
+        defaultFor: list(values, 'defaultFor'),
+        byOrigin: flag(values, 'byOrigin'),
+      });
     case 'status':
       return integrateCommand({ verb, json: flag(values, 'json') });
     case 'uninstall':
@@ -62,7 +72,7 @@ await runMain('nofearctl', async () => {
     case 'stop':
       return runStop(ensureRuntimeBase(), stopTarget(flag(values, 'all'), operands[0]));
     case 'doctor':
-      return doctor();
+      return doctor(values);
     case 'config':
       // loadConfig applies the environment's overrides already: applying them again doubles their problems.
       process.stdout.write(formatEffectiveConfig(loadConfig()));
@@ -73,6 +83,9 @@ await runMain('nofearctl', async () => {
       return runService({ activated: flag(values, 'activated') });
     case 'integrate':
       return integrate(sub, values);
+    case 'trust':
+    case 'distrust':
+      return trustCommand(verb, operands);
     case 'help':
       process.stdout.write(renderHelp(findCommand(operands)));
       return 0;

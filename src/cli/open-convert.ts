@@ -1,16 +1,23 @@
-// nofear-open --convert: a safe PDF of each file, one conversion VM at a time, in this process. Each
-// page shows on the terminal's status line as it arrives; the safe PDF's path goes to stdout; launched
-// from the desktop (no terminal), each result comes as a notification; the failures are told together
-// at the end (src/cli/batch-report.ts).
+// nofear-open --convert: a safe PDF of each file, and of each file in the folders named (recursively,
+// src/convert/convert-targets.ts), in this process, up to [service] max_sandboxes conversions at once,
+// each in its own VM. One line on the terminal says where the batch has got to; each safe PDF's path goes
+// to stdout; the failures are told together at the end (the batch-outcome module's words, exit 0, 3 or
+// 125); launched from the desktop (no terminal), one notification tells the whole batch.
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { classifyTarget } from '../sandbox/open-plan.js';
-import { formatConvertDryRun, planConvert, type ConvertPlan } from '../convert/convert-plan.js';
+import { formatConvertDryRun, planConvert, type ConvertOptions, type ConvertPlan } from '../convert/convert-plan.js';
 import { convertFile, type ConvertProgress } from '../convert/convert-file.js';
+import { batchProgressText, conversionBatchNotice, parallelConversions, runLimited, type BatchProgress } from '../convert/batch.js';
+import { expandTargets } from '../convert/convert-targets.js';
+import { needCjpeg } from '../convert/jpeg.js';
+import { moveToUnsafe } from '../convert/keep-originals.js';
+import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
 import { notifyOnce } from '../service/notifications.js';
+import { batchExitStatus, failed, failuresOf, handled, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { appendLog } from '../util/nofear-log.js';
 import { noticeWriter, signalStatus } from './cli-exit.js';
-import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
@@ -28,16 +35,36 @@ export function progressText(name: string, progress: ConvertProgress): string {
   }
 }
 
-/** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
-async function planEach(args: OpenArgs, config: Config): Promise<(ConvertPlan | FailedOutcome)[]> {
+/** What every file of this run is converted with: the OCR's languages, the resolution, how photos are stored. */
+export function conversionOptions(args: OpenArgs, config: Config, env: NodeJS.ProcessEnv): ConvertOptions {
+  const ocrLanguages = args.ocr ? chooseLanguages({ option: args.ocrLang, configured: config.convert.ocrLanguages, env, installed: installedLanguages() }) : undefined;
+  return {
+    outputDir: args.output,
+    ocr: args.ocr,
+    maxFileSizeBytes: config.open.maxFileSizeBytes,
+    env,
+    ...(ocrLanguages === undefined ? {} : { ocrLanguages }),
+    ...(args.dpi === undefined ? {} : { dpi: args.dpi }),
+    ...(args.jpeg ? { cjpeg: needCjpeg(env) } : {}),
+  };
+}
+
+/** Each file planned on its own (the folders walked first): its plan, or its failure, told with the batch's others. */
+async function planEach(args: OpenArgs, options: ConvertOptions, verbose: ((line: string) => void) | undefined): Promise<(ConvertPlan | FailedOutcome)[]> {
   const planned: (ConvertPlan | FailedOutcome)[] = [];
+  const files: string[] = [];
   for (const target of args.targets) {
+    const kind = classifyTarget(target);
+    if (kind.kind === 'url') planned.push(failed(target, invalidArgument(`--convert takes files, not web addresses (${target}).`, 'download it first, then convert the file')));
+    else files.push(kind.path);
+  }
+  const expanded = await expandTargets(files);
+  for (const skipped of expanded.skipped) verbose?.(`${skipped.path}: left out (${skipped.why})`);
+  for (const file of expanded.files) {
     try {
-      const kind = classifyTarget(target);
-      if (kind.kind === 'url') throw invalidArgument(`--convert takes files, not web addresses (${target}).`, 'download it first, then convert the file');
-      planned.push(await planConvert(path.resolve(kind.path), { outputDir: args.output, ocr: args.ocr, maxFileSizeBytes: config.open.maxFileSizeBytes }));
+      planned.push(await planConvert(file, options));
     } catch (error) {
-      planned.push(failed(target, error));
+      planned.push(failed(file, error));
     }
   }
   return planned;
@@ -45,10 +72,71 @@ async function planEach(args: OpenArgs, config: Config): Promise<(ConvertPlan | 
 
 const isPlan = (entry: ConvertPlan | FailedOutcome): entry is ConvertPlan => !('kind' in entry && entry.kind === 'failed');
 
+interface BatchRun {
+  args: OpenArgs;
+  config: Config;
+  status: StatusLine;
+  abort: AbortSignal;
+  verbose: ((line: string) => void) | undefined;
+  warn: (line: string) => void;
+}
+
+/** Converts the plans, `parallelConversions` at once; each outcome, page count and output lands in `into`. */
+async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { outcomes: TargetOutcome[]; outputs: string[]; progress: BatchProgress }): Promise<void> {
+  const { progress } = into;
+  const single = plans.length === 1;
+  const show = (name: string, step: ConvertProgress) => run.status.write(single ? progressText(name, step) : batchProgressText(progress));
+  let vms = 0;
+  await runLimited(
+    plans,
+    parallelConversions(run.config),
+    async (plan) => {
+      const name = path.basename(plan.file);
+      progress.running++;
+      try {
+        const result = await convertFile(plan, {
+          config: run.config,
+          env: process.env,
+          ownerKind: 'cli',
+          warn: run.warn,
+          abort: run.abort,
+          ...(run.verbose ? { log: run.verbose } : {}),
+          onSandbox: (sandbox) => {
+            vms++;
+            run.verbose?.(`${name}: VM ${sandbox.id} started (${vms} running)`);
+            void sandbox.outcome.then(() => vms--);
+          },
+          onProgress: (step) => {
+            show(name, step);
+            if (step.phase !== 'rendering' || step.page === 0) run.verbose?.(progressText(name, step));
+          },
+        });
+        if (run.args.keepOriginals === 'unsafe') run.verbose?.(`${plan.file}: moved to ${await moveToUnsafe(plan.file)}`);
+        process.stdout.write(`${result.output}\n`);
+        into.outputs.push(result.output);
+        into.outcomes.push(handled(plan.file));
+        progress.done++;
+        progress.pages += result.pages;
+        if (single) run.status.end(`${name}: ${result.pages} page${result.pages === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s → ${result.output}`);
+      } catch (error) {
+        if (single) run.status.end();
+        into.outcomes.push(failed(plan.file, error));
+        progress.failed++;
+      } finally {
+        progress.running--;
+        if (!single) run.status.write(batchProgressText(progress));
+      }
+    },
+    () => run.abort.aborted,
+  );
+  if (!single) run.status.end(batchProgressText(progress));
+}
+
 export async function convertCommand(args: OpenArgs, config: Config): Promise<number> {
-  const planned = await planEach(args, config);
+  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
+  const options = conversionOptions(args, config, process.env);
+  const planned = await planEach(args, options, verbose);
   const plans = planned.filter(isPlan);
-  const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: 'convert', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
     if (plans.length > 0) process.stdout.write(`${plans.map(formatConvertDryRun).join('\n\n')}\n`);
@@ -57,10 +145,6 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
     );
   }
-  const warn = noticeWriter(args.verbose, 'nofear-open', args.quiet);
-  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
-  const fromDesktop = !stderrIsTerminal();
-  const status = StatusLine.forStderr(args);
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -68,43 +152,30 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     controller.abort();
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  const outcomes: TargetOutcome[] = [];
+  const into = {
+    outcomes: planned.filter((entry): entry is FailedOutcome => !isPlan(entry)) as TargetOutcome[],
+    outputs: [] as string[],
+    progress: { total: planned.length, done: 0, failed: 0, running: 0, pages: 0 },
+  };
+  into.progress.failed = into.outcomes.length;
   try {
-    // One at a time: a conversion keeps a VM busy, and the pages come in the order they are shown.
-    for (const plan of planned) {
-      if (!isPlan(plan)) {
-        outcomes.push(plan);
-        continue;
-      }
-      if (controller.signal.aborted) break;
-      const name = path.basename(plan.file);
-      const started = Date.now();
-      try {
-        const result = await convertFile(plan, {
-          config,
-          env: process.env,
-          ownerKind: 'cli',
-          warn,
-          abort: controller.signal,
-          ...(verbose ? { log: verbose } : {}),
-          onProgress: (progress) => {
-            status.write(progressText(name, progress));
-            verbose?.(`${progressText(name, progress)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-          },
-        });
-        status.end(`${name}: ${result.pages} page${result.pages === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s → ${result.output}`);
-        process.stdout.write(`${result.output}\n`);
-        if (fromDesktop)
-          await notifyOnce(process.env, `${path.basename(result.output)} is ready`, `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}).`);
-        outcomes.push(handled(plan.file));
-      } catch (error) {
-        status.end();
-        outcomes.push(failed(plan.file, error));
-      }
-    }
+    const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet) };
+    await convertAll(plans, run, into);
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
   if (signalled !== undefined) return signalStatus(signalled);
-  return report(outcomes);
+  return reportConversions(into.outcomes, into.progress.pages, into.outputs);
+}
+
+/** The failures on stderr and in the log; without a terminal, the batch's one notification. */
+async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[]): Promise<number> {
+  const lines = terminalSummary(outcomes, 'nofear-open', 'convert');
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  if (failuresOf(outcomes).length > 0) appendLog(lines, process.env);
+  if (!stderrIsTerminal()) {
+    const notice = conversionBatchNotice(outcomes, pages, outputs);
+    await notifyOnce(process.env, notice.summary, notice.body);
+  }
+  return batchExitStatus(outcomes);
 }

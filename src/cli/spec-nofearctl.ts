@@ -33,6 +33,7 @@ const INTEGRATE: CommandSpec = {
       ],
       options: [
         { key: 'risky', long: 'risky', help: 'make NoFear the default for PDF, Office, image, archive, audio and video types' },
+        { key: 'links', long: 'links', help: 'open web links (http, https) in a throwaway browser: the browser you had runs in the VM; [links] trusted lists domains that still open on the host' },
         { key: 'mail', long: 'mail', help: 'make NoFear the default for what mail clients hand over: PDF, Office, image and archive attachments, and .eml/.mbox/.msg messages' },
         {
           key: 'defaultFor',
@@ -43,6 +44,7 @@ const INTEGRATE: CommandSpec = {
           example: 'application/pdf',
           help: 'make NoFear the default for these MIME types (e.g. application/pdf text/html)',
         },
+        { key: 'byOrigin', long: 'by-origin', help: 'open only files from outside in a VM and the rest natively ([trust] policy = marked, watch = on in config.ini)' },
       ],
       operands: [],
     },
@@ -77,7 +79,12 @@ export const NOFEARCTL_SPEC: CommandSpec = {
       options: [{ key: 'all', long: 'all', help: 'stop every sandbox' }],
       operands: [{ name: 'ID|PROFILE', optional: true, complete: 'sandbox' }],
     },
-    { path: ctl('doctor'), summary: 'check that NoFear can run here, and how to fix what is missing (exit 1 when it cannot)', options: [], operands: [] },
+    {
+      path: ctl('doctor'),
+      summary: 'check that NoFear can run here, and how to fix what is missing (exit 1 when it cannot); then what opens each kind of file in the VM',
+      options: [{ key: 'json', long: 'json', help: 'print the checks and what opens what as JSON' }],
+      operands: [],
+    },
     { path: ctl('config'), summary: 'the effective settings and where each comes from', options: [], operands: [] },
     PROFILES,
     {
@@ -87,6 +94,22 @@ export const NOFEARCTL_SPEC: CommandSpec = {
       operands: [],
     },
     INTEGRATE,
+    {
+      path: ctl('trust'),
+      summary: 'trust FILE: open it natively from now on; trust status FILE: whether it is marked as from outside',
+      description: [
+        "A file is from outside when it lies in an untrusted place ([trust] places in config.ini: the download folder, removable drives, mail attachments), carries NoFear's mark (user.nofear.origin) or a browser's (user.xdg.origin.url). With [trust] policy = marked, only such files open in a VM.",
+        '`nofearctl trust FILE` writes user.nofear.trusted, which wins over the place and both marks: the file then opens natively, in your own application, with nothing between it and your session. `nofearctl trust status FILE` prints `marked (from outside: WHY)` or `not marked`.',
+      ],
+      options: [],
+      operands: [{ name: 'FILE', rest: true, complete: 'file' }],
+    },
+    {
+      path: ctl('distrust'),
+      summary: 'take the trust back from FILE and mark it as from outside',
+      options: [],
+      operands: [{ name: 'FILE', complete: 'file' }],
+    },
     { path: ctl('help'), summary: 'help on nofearctl, or on one of its commands', options: [], operands: [{ name: 'COMMAND', optional: true, rest: true, complete: 'none' }] },
   ],
 };

@@ -9,12 +9,12 @@ import { renderManPage, type ManExtras } from './man-page.js';
 import { NOFEAR_OPEN_SPEC, NOFEAR_SPEC, OPEN_EXIT_STATUSES } from './spec-nofear.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';
 import { nofearVersion } from './version.js';
+import { CONFIG_PARAGRAPH, ENVIRONMENT_PARAGRAPHS } from './man-environment.js';
 
 const SEE_ALSO = ['nofear(1)', 'nofear-open(1)', 'nofearctl(1)'];
 const seeAlso = (self: string, ...more: string[]) => [...SEE_ALSO.filter((p) => !p.startsWith(`${self}(`)), ...more];
 
-const CONFIG =
-  'Settings: `~/.config/nofear/config.ini` (`$XDG_CONFIG_HOME/nofear/config.ini`): [vm] memory, cpus, accel, net, tb_size; [gui] border, clipboard; [profile.NAME] border; [open] max_file_size; [service] max_sandboxes, max_guest_memory, idle_exit, queue_timeout; [pool] size, min_available_memory. `nofearctl config` shows the effective values and where each comes from.';
+const CONFIG = CONFIG_PARAGRAPH;
 
 export const MAN_EXTRAS: Record<string, ManExtras> = {
   nofear: {
@@ -25,12 +25,13 @@ export const MAN_EXTRAS: Record<string, ManExtras> = {
           '`nofear ps fauxw` runs ps fauxw in the "default" profile\'s VM.',
           "`nofear -t -- sh -c 'uname -a'` runs a shell command in a throwaway VM.",
           "`nofear -tg xclock` shows a GUI program's window, forwarded with a coloured border.",
-          '`pdftotext - - < report.pdf | nofear -t less` works in pipes: stdin, stdout and stderr are byte-exact.',
+          '`nofear -t pdftotext - - < report.pdf | less` reads an untrusted PDF in a throwaway VM and pages its text on the host: in pipes, stdin, stdout and stderr are byte-exact.',
+          '`nofear -p work -g --net user firefox` runs Firefox in the persistent profile "work" with user networking: its windows come back, and what it writes stays in the profile.',
         ],
       },
       { title: 'Exit status', paragraphs: ["The command's own status; 126 when it cannot run, 127 when it is not found, 128+N when signal N ended it; 125 when NoFear itself failed."] },
       { title: 'Files', paragraphs: [CONFIG, 'Profiles: `~/.local/share/nofear/profiles/NAME/` (`$XDG_DATA_HOME`). Running sandboxes: `$XDG_RUNTIME_DIR/nofear/ID/`.'] },
-      { title: 'Environment', paragraphs: ['`NOFEAR_ACCEL=kvm|tcg` overrides the accelerator check.'] },
+      { title: 'Environment', paragraphs: ENVIRONMENT_PARAGRAPHS },
     ],
     seeAlso: seeAlso('nofear', 'qemu-system-x86_64(1)', 'xpra(1)'),
   },
@@ -42,10 +43,15 @@ export const MAN_EXTRAS: Record<string, ManExtras> = {
           '`nofear-open report.pdf` opens report.pdf in your usual PDF viewer, in a throwaway VM.',
           '`nofear-open --dry-run notes.txt` prints the type, the application and the guest command, and opens nothing.',
           '`nofear-open --with mupdf report.pdf` picks the application.',
+          '`nofear-open https://example.org/` opens a web address in your web browser, in a throwaway VM with user networking.',
+          '`nofear-open --convert --ocr scan.pdf` writes scan.safe.pdf beside it: the pages as pixels, with a text layer read from them.',
+          '`nofear-open --convert --output ~/Documents invoice.docx` writes invoice.safe.pdf into ~/Documents.',
+          '`nofear-open --edit notes.odt` edits a writable copy and offers to save it back when the program ends.',
         ],
       },
       { title: 'Exit status', paragraphs: [`${OPEN_EXIT_STATUSES.map(([status, meaning]) => `${status} ${meaning}`).join('; ')}. A viewer's own exit status is not returned.`] },
       { title: 'Files', paragraphs: [CONFIG] },
+      { title: 'Environment', paragraphs: ENVIRONMENT_PARAGRAPHS },
     ],
     seeAlso: seeAlso('nofear-open', 'xdg-open(1)'),
   },
@@ -53,6 +59,14 @@ export const MAN_EXTRAS: Record<string, ManExtras> = {
     sections: [
       { title: 'Exit status', paragraphs: ['0 on success; doctor exits 1 when NoFear cannot run here; 125 when a command failed.'] },
       { title: 'Files', paragraphs: [CONFIG, 'What integrate install wrote, and the defaults it replaced: `~/.local/state/nofear/integration.json` (`$XDG_STATE_HOME`).'] },
+      { title: 'Environment', paragraphs: ENVIRONMENT_PARAGRAPHS },
+      {
+        title: 'Examples',
+        paragraphs: [
+          '`nofearctl doctor` checks this machine and says what opens each kind of file; `nofearctl doctor --json` says the same for programs.',
+          '`nofearctl ps` lists the sandboxes; `nofearctl stop --all` stops them.',
+        ],
+      },
     ],
     seeAlso: seeAlso('nofearctl'),
   },

@@ -1,6 +1,7 @@
 // The table of config.ini settings: section, key, what is allowed, and where each lands in Config.
-import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseSize, type Parsed } from './values.js';
+import { formatBorder, formatSize, memoryAllowed, parseBorder, parseChoice, parseInteger, parseMemoryMiB, parseOcrLanguages, parseSize, type Parsed } from './values.js';
 import type { Config } from './types.js';
+import { formatTrustedDomains, parseTrustedDomains } from './domains.js';
 
 /** Facts about the host that bound some settings; parseConfig takes them so it stays pure. */
 export interface HostLimits {
@@ -52,6 +53,16 @@ const choice =
   <T extends string>(choices: readonly T[]) =>
   (raw: string) =>
     parseChoice(raw, choices);
+/** Paths, comma-separated (ini treats `;` as a comment); each must be absolute once expanded, so it starts with /, ~, $ or xdg:. */
+function parsePlaces(raw: string): Parsed<string[]> {
+  const places = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const wrong = places.find((p) => !/^(\/|~(\/|$)|\$|xdg:[A-Z]+$)/.test(p));
+  if (wrong !== undefined) return { ok: false, reason: `${JSON.stringify(wrong)} is not an absolute folder` };
+  return { ok: true, value: places };
+}
 const range = (unit: string, min: number, max: number) => () => `a whole number${unit}, ${min}..${max}`;
 const either = (choices: readonly string[]) => () => (choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);
 
@@ -153,6 +164,51 @@ export const SETTINGS: readonly Setting[] = [
   define('pool', 'idle_timeout', () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = never empty the pool)`, integer(0, MAX_SECONDS), {
     get: (c) => c.pool.idleTimeoutSeconds,
     set: (c, v) => (c.pool.idleTimeoutSeconds = v),
+  }),
+  define(
+    'links',
+    'trusted',
+    () => 'domains separated by commas, e.g. example.org, *.corp.example (*.x: the subdomains of x only)',
+    parseTrustedDomains,
+    {
+      get: (c) => c.links.trusted,
+      set: (c, v) => (c.links.trusted = v),
+    },
+    formatTrustedDomains,
+  ),
+  define(
+    'trust',
+    'places',
+    () => 'a comma-separated list of folders (~, $VAR and xdg:DOWNLOAD are expanded)',
+    parsePlaces,
+    {
+      get: (c) => c.trust.places,
+      set: (c, v) => (c.trust.places = v),
+    },
+    (v) => v.join(', '),
+  ),
+  define('trust', 'policy', either(['everything', 'marked']), choice(['everything', 'marked'] as const), {
+    get: (c) => c.trust.policy,
+    set: (c, v) => (c.trust.policy = v),
+  }),
+  define(
+    'trust',
+    'watch',
+    either(['on', 'off']),
+    (raw) => {
+      const parsed = parseChoice(raw, ['on', 'off'] as const);
+      return parsed.ok ? { ok: true, value: parsed.value === 'on' } : parsed;
+    },
+    {
+      get: (c) => c.trust.watch,
+      set: (c, v) => (c.trust.watch = v),
+    },
+    (v) => (v ? 'on' : 'off'),
+  ),
+
+  define('convert', 'ocr_languages', () => "tesseract language names joined with +, e.g. deu+eng (empty: the locale's language and English)", parseOcrLanguages, {
+    get: (c) => c.convert.ocrLanguages,
+    set: (c, v) => (c.convert.ocrLanguages = v),
   }),
 ];
 

@@ -4,6 +4,11 @@ import type { ErrorCode } from '../errors.js';
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export type NetMode = 'none' | 'user';
 export type ClipboardPolicy = 'off' | 'to-guest';
+/** Which files the desktop's default open sends to a VM: every file of a risky type, or only files from outside. */
+export type TrustPolicy = 'everything' | 'marked';
+
+/** The untrusted places NoFear watches when [trust] places is not set (expanded by src/trust/places.ts). */
+export const DEFAULT_TRUST_PLACES: readonly string[] = ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'];
 
 /** The coloured frame the host's Xpra client draws around every forwarded window. */
 export interface Border {
@@ -11,6 +16,12 @@ export interface Border {
   colour: string;
   /** Pixels, 1..45 (Xpra clips wider borders and turns off a zero one). */
   width: number;
+}
+
+/** One `[links] trusted` entry: `example.org` matches that host only; `*.example.org` its subdomains only. */
+export interface TrustedDomain {
+  host: string;
+  subdomains: boolean;
 }
 
 /** Units are in the names, so a caller never has to guess MiB from bytes. */
@@ -57,6 +68,22 @@ export interface Config {
     /** Seconds without an open after which the pool empties, so the service can idle out ([pool] idle_timeout; 0 = never). */
     idleTimeoutSeconds: number;
   };
+  links: {
+    /** Domains whose links open in the host's own browser, with no VM ([links] trusted). */
+    trusted: TrustedDomain[];
+  };
+  trust: {
+    /** Where files arrive from outside, as written (~, $VAR, xdg:DOWNLOAD unexpanded) ([trust] places). */
+    places: string[];
+    /** [trust] policy: `everything` (every risky type in a VM) or `marked` (only files from outside). */
+    policy: TrustPolicy;
+    /** [trust] watch: whether the service watches the places and marks what arrives (it then stays up). */
+    watch: boolean;
+  };
+  convert: {
+    /** Tesseract's languages for --ocr, "deu+eng" ([convert] ocr_languages); "" = the locale's and English. */
+    ocrLanguages: string;
+  };
 }
 
 /** Where a setting's value came from: "default", "FILE:LINE" or "env NAME". */
@@ -93,10 +120,18 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+    links: { trusted: [] },
+    trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
+    convert: { ocrLanguages: '' },
   };
 }
 
 /** The border a profile's windows get: its own, else [gui] border. */
+/** [vm] accel as every VM and doctor read it: "auto" leaves the choice to the probe (NOFEAR_ACCEL still wins). */
+export function accelOfConfig(config: Config): 'kvm' | 'tcg' | undefined {
+  return config.vm.accel === 'auto' ? undefined : config.vm.accel;
+}
+
 export function borderFor(config: Config, profile: string): Border {
   return config.profiles[profile]?.border ?? config.gui.border;
 }

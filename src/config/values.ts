@@ -16,6 +16,12 @@ export function parseInteger(raw: string, min: number, max: number): Parsed<numb
   return ok(value);
 }
 
+/** Tesseract's language names joined with "+" (convert/ocr-languages.ts checks each is installed), or empty. */
+export function parseOcrLanguages(raw: string): Parsed<string> {
+  const text = raw.trim();
+  return text === '' || /^[a-z]{3}(_[a-z]{2,8})?(\+[a-z]{3}(_[a-z]{2,8})?){0,5}$/.test(text) ? ok(text) : bad('not language names such as deu+eng');
+}
+
 export function parseChoice<T extends string>(raw: string, choices: readonly T[]): Parsed<T> {
   const text = raw.trim().toLowerCase();
   const choice = choices.find((c) => c === text);

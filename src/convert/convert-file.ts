@@ -12,7 +12,8 @@ import { publishNoClobber, tempPathFor } from '../util/publish.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { ConvertPlan } from './convert-plan.js';
 import { runGuestJob, type ConversionContext } from './guest-job.js';
-import { PIXEL_LIMITS, RENDER_DPI, type PixelLimits } from './limits.js';
+import { PIXEL_LIMITS, type PixelLimits } from './limits.js';
+import type { PhotoEncoding } from './page-image.js';
 import { recognise } from './ocr.js';
 import { ImagePdfWriter } from './pdf-writer.js';
 import { pumpPixels, type PageSize } from './pixel-pump.js';
@@ -45,13 +46,14 @@ export interface ConvertResult {
 
 /** The guest's argv: busybox's sh runs the converter from the initramfs (src/guest/convert.sh). */
 export function converterArgv(plan: ConvertPlan): string[] {
-  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(RENDER_DPI), path.posix.join(GUEST_STAGING, plan.stagedName)];
+  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(plan.dpi), path.posix.join(GUEST_STAGING, plan.stagedName)];
 }
 
+/** The conversion's private work directory (page spools, the OCR's PNGs): the user's cache, mode 0700. */
 async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
   const root = path.join(xdgCacheHome(env), 'nofear');
   await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  return fsp.mkdtemp(path.join(root, 'ocr-'));
+  return fsp.mkdtemp(path.join(root, 'convert-'));
 }
 
 function jobBase(plan: ConvertPlan, context: ConvertContext) {
@@ -70,7 +72,7 @@ function jobBase(plan: ConvertPlan, context: ConvertContext) {
 async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, context: ConvertContext): Promise<{ words: OcrWord[][] } | { problem: string }> {
   try {
     context.onProgress?.({ phase: 'ocr', page: 0, pages: sizes.length });
-    const words = await recognise(sizes, pngDir, jobBase(plan, context), (page) => context.onProgress?.({ phase: 'ocr', page, pages: sizes.length }));
+    const words = await recognise(sizes, pngDir, plan.ocrLanguages, jobBase(plan, context), (page) => context.onProgress?.({ phase: 'ocr', page, pages: sizes.length }));
     return { words };
   } catch (error) {
     if (context.abort?.aborted === true) throw error;
@@ -83,10 +85,14 @@ async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, co
 export async function convertFile(plan: ConvertPlan, context: ConvertContext): Promise<ConvertResult> {
   const started = Date.now();
   const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
-  const writer = await ImagePdfWriter.create(temp, { dpi: RENDER_DPI, textLayer: plan.ocr });
-  let pngDir: string | undefined;
+  const work = await privateDir(context.env);
+  const pngDir = plan.ocr ? path.join(work, 'ocr') : undefined;
+  let writer: ImagePdfWriter | undefined;
   try {
-    pngDir = plan.ocr ? await privateDir(context.env) : undefined;
+    if (pngDir !== undefined) await fsp.mkdir(pngDir, { mode: 0o700 });
+    const photos: PhotoEncoding = plan.cjpeg === undefined ? { kind: 'flate' } : { kind: 'jpeg', cjpeg: plan.cjpeg };
+    writer = await ImagePdfWriter.create(temp, { dpi: plan.dpi, textLayer: plan.ocr, spoolDir: work, photos });
+    const pdf = writer;
     context.onProgress?.({ phase: 'booting' });
     const sizes = await runGuestJob(
       {
@@ -98,8 +104,8 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.checked, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },
       (io) =>
-        pumpPixels(io, writer, context.limits ?? PIXEL_LIMITS, {
-          dpi: RENDER_DPI,
+        pumpPixels(io, pdf, context.limits ?? PIXEL_LIMITS, {
+          dpi: plan.dpi,
           onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }),
           ...(pngDir === undefined ? {} : { ocrDir: pngDir }),
         }),
@@ -107,7 +113,7 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });
     const words = ocr !== undefined && 'words' in ocr ? ocr.words : [];
-    await writer.finish((page, size) => textLayerOps(words[page] ?? [], { ...size, dpi: RENDER_DPI }));
+    await writer.finish((page, size) => textLayerOps(words[page] ?? [], { ...size, dpi: plan.dpi }));
     // As private as the original: a safe copy of a 0600 document is not for every user of the machine.
     await fsp.chmod(temp, (await fsp.stat(plan.source)).mode & 0o644);
     const output = await publishNoClobber(temp, (attempt) => path.join(plan.outputDir, plan.outputName(attempt)));
@@ -120,9 +126,9 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
       ...(ocr !== undefined && 'problem' in ocr ? { ocrProblem: ocr.problem } : {}),
     };
   } catch (error) {
-    await writer.abort();
+    await writer?.abort();
     throw error;
   } finally {
-    if (pngDir !== undefined) await fsp.rm(pngDir, { recursive: true, force: true });
+    await fsp.rm(work, { recursive: true, force: true });
   }
 }

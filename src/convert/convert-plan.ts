@@ -14,6 +14,7 @@ import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
 import type { CheckedFile } from '../sandbox/staging.js';
 import { findExecutable } from '../util/which.js';
 import { isMailType } from '../sandbox/mail-plan.js';
+import { RENDER_DPI } from './limits.js';
 
 /** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first, a message through NoFear's message view first. */
 export type ConvertKind = 'pdf' | 'image' | 'office' | 'mail';
@@ -31,9 +32,15 @@ export interface ConvertPlan {
   /** The programs that will render it, for --verbose and --dry-run. */
   tools: string;
   outputDir: string;
-  /** The safe PDF's name for the first attempt, NAME.safe.pdf; taken names get -2, -3... */
+  /** The safe PDF's name for the first attempt, NAME.safe.pdf; taken names get " (2)", " (3)"... */
   outputName: (attempt: number) => string;
   ocr: boolean;
+  /** Tesseract's -l for the OCR ("deu+eng"). */
+  ocrLanguages: string;
+  /** The resolution the pages are rendered at, 75-300. */
+  dpi: number;
+  /** cjpeg's path when photo pages are stored as JPEG. */
+  cjpeg?: string;
   notes: string[];
 }
 
@@ -42,7 +49,13 @@ export interface ConvertOptions {
   ocr: boolean;
   maxFileSizeBytes: number;
   env?: NodeJS.ProcessEnv;
+  /** Resolved by the caller (ocr-languages.ts); English when not given. */
+  ocrLanguages?: string;
+  dpi?: number;
+  cjpeg?: string | undefined;
 }
+
+export const DPI_RANGE = { min: 75, max: 300 } as const;
 
 /** A tool counts only where the guest's user finds it (the host's /usr, read-only). */
 const has = (tool: string) => findExecutable(tool, { PATH: GUEST_USER_PATH }) !== undefined;
@@ -88,10 +101,10 @@ function cannotConvert(file: string, mime: string): NoFearError {
   );
 }
 
-/** NAME.safe.pdf for report.pdf or photo.png; a name without an extension keeps all of it. */
+/** NAME.safe.pdf for report.pdf or photo.png, then "NAME (2).safe.pdf"; a name without an extension keeps all of it. */
 export function safeName(stagedName: string): (attempt: number) => string {
   const { name: stem } = path.parse(stagedName);
-  return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem}.safe-${attempt}.pdf`);
+  return (attempt) => (attempt === 1 ? `${stem}.safe.pdf` : `${stem} (${attempt}).safe.pdf`);
 }
 
 export async function checkOutputDir(dir: string): Promise<string> {
@@ -118,14 +131,24 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
   if (options.ocr && !has('tesseract')) throw unavailable('OCR needs tesseract, which is not installed.', 'sudo apt-get install tesseract-ocr (or leave out --ocr)');
   const outputDir = await checkOutputDir(options.outputDir ?? path.dirname(file));
   const stagedName = stagedNameFor(file);
+  const dpi = options.dpi ?? RENDER_DPI;
+  const ocrLanguages = options.ocrLanguages ?? 'eng';
   const notes = [
     `type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`,
-    `rendered in the VM with ${tools}${options.ocr ? ', then OCR with tesseract in a second VM' : ''}`,
+    `rendered in the VM with ${tools} at ${dpi} dpi${options.ocr ? `, then OCR with tesseract (${ocrLanguages}) in a second VM` : ''}`,
+    `pages stored as 1 bit, grey or colour as their pixels need; grey and colour ones as ${options.cjpeg === undefined ? 'Flate (lossless)' : 'JPEG, encoded on the host'}`,
   ];
-  return { file, source, checked, size, stagedName, mime: decision.mime, kind, tools, outputDir, outputName: safeName(stagedName), ocr: options.ocr, notes };
+  return {
+    ...{ file, source, checked, size, stagedName, mime: decision.mime, kind, tools, outputDir, outputName: safeName(stagedName), ocr: options.ocr, ocrLanguages, dpi },
+    ...(options.cjpeg === undefined ? {} : { cjpeg: options.cjpeg }),
+    notes,
+  };
 }
 
 /** The --dry-run block for one conversion. */
 export function formatConvertDryRun(plan: ConvertPlan): string {
-  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `converter: ${plan.kind} (${plan.tools})`, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
+  const ocr = plan.ocr ? [`ocr: tesseract, ${plan.ocrLanguages}`] : [];
+  const pages = `pages: ${plan.dpi} dpi, 1 bit, grey or colour as the pixels need; photos as ${plan.cjpeg === undefined ? 'Flate' : 'JPEG'}`;
+  const mode = `mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network${plan.ocr ? '; OCR text layer by tesseract in a second VM' : ''}`;
+  return [`file: ${plan.file}`, `mime: ${plan.mime}`, mode, `converter: ${plan.kind} (${plan.tools})`, pages, ...ocr, `output: ${path.join(plan.outputDir, plan.outputName(1))}`].join('\n');
 }

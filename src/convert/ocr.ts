@@ -7,9 +7,6 @@ import { OcrReader } from './ocr-words.js';
 import { ocrPageName, type PageSize } from './pixel-pump.js';
 import type { OcrWord } from './text-layer.js';
 
-/** Debian's tesseract-ocr brings English (tesseract-ocr-eng). */
-export const OCR_LANGUAGE = 'eng';
-
 /** Copies the PNGs into the OCR VM's staging export, readable by the guest's user. */
 async function fillPages(from: string, count: number, exportDir: string): Promise<void> {
   for (let index = 0; index < count; index++) {
@@ -28,13 +25,13 @@ async function bytesOf(dir: string, count: number): Promise<number> {
 export type OcrJob = Omit<GuestJobSpec, 'argv' | 'export' | 'what'>;
 
 /** The words of each page, in pixels of the page as it was rendered. */
-export async function recognise(pages: readonly PageSize[], pngDir: string, job: OcrJob, onPage: (page: number) => void): Promise<OcrWord[][]> {
+export async function recognise(pages: readonly PageSize[], pngDir: string, languages: string, job: OcrJob, onPage: (page: number) => void): Promise<OcrWord[][]> {
   const reader = new OcrReader(pages, onPage);
   return runGuestJob(
     {
       ...job,
       what: 'the OCR',
-      argv: ['/.bb/busybox', 'sh', '/.nofear/ocr.sh', OCR_LANGUAGE],
+      argv: ['/.bb/busybox', 'sh', '/.nofear/ocr.sh', languages],
       export: { bytes: await bytesOf(pngDir, pages.length), fill: (dir) => fillPages(pngDir, pages.length, dir) },
     },
     async (io) => {

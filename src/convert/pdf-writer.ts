@@ -1,12 +1,13 @@
-// NoFear's own PDF writer for safe PDFs: one RGB image per page (Flate, through node:zlib), streamed to
-// the file as the pixels arrive, so that no page is ever held whole in memory. The output holds nothing
+// NoFear's own PDF writer for safe PDFs: one image per page, 1 bit, grey or RGB as its pixels need
+// (page-image.ts: spooled to a private file as they arrive, so no page is held whole in memory; Flate
+// through node:zlib, or the host's JPEG for photo pages when asked). The output holds nothing
 // else: no fonts or text (unless NoFear's own OCR layer is asked for), no actions, annotations, links,
 // forms, scripts or attachments. Objects: 1 catalog, 2 page tree, 3 the OCR font (if any); then per page the
 // image, its length, the content that draws it, the page and (with OCR) its text layer, written last.
-import { once } from 'node:events';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import zlib from 'node:zlib';
+import { PageSpool, storageOf, type PhotoEncoding } from './page-image.js';
+import type { PageClass } from './page-class.js';
 
 const HEADER = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
 const CATALOG = 1;
@@ -24,6 +25,10 @@ export interface WriterOptions {
   dpi: number;
   /** Reserve a text layer per page (OCR), written by finish(). */
   textLayer: boolean;
+  /** A private directory for the pages' spools (the conversion's own, mode 0700). */
+  spoolDir: string;
+  /** Grey and colour pages as Flate (lossless, the default) or as the host's JPEG. */
+  photos: PhotoEncoding;
 }
 
 const points = (pixels: number, dpi: number) => Number(((pixels * 72) / dpi).toFixed(3));
@@ -32,7 +37,9 @@ export class ImagePdfWriter {
   private offset = 0;
   private readonly offsets = new Map<number, number>();
   private readonly pages: PageRecord[] = [];
-  private current: { deflate: zlib.Deflate; pump: Promise<number>; width: number; height: number } | undefined;
+  private current: PageSpool | undefined;
+  /** How each page was stored, in order: for --verbose and the benchmarks. */
+  readonly classes: PageClass[] = [];
   private readonly perPage: number;
   /** Pages' objects start after the catalog, the page tree and (with a text layer) the font. */
   private readonly firstPageObject: number;
@@ -86,42 +93,36 @@ export class ImagePdfWriter {
   /** Starts the next page's image: width x height RGB pixels follow through writePixels(). */
   async beginPage(width: number, height: number): Promise<void> {
     if (this.current !== undefined) throw new Error('beginPage before the previous page ended');
-    const index = this.pages.length;
-    await this.startObject(this.objectNumber(index, 0));
-    const length = this.objectNumber(index, 1);
-    await this.write(`<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${length} 0 R >>\nstream\n`);
-    const deflate = zlib.createDeflate({ level: 6 });
-    // The compressed bytes go to the file as they come; while the file lags, the deflater's buffers
-    // fill and writePixels waits: memory stays at a few buffers whatever the page's size.
-    const pump = (async () => {
-      let compressed = 0;
-      for await (const chunk of deflate as AsyncIterable<Buffer>) {
-        compressed += chunk.length;
-        await this.write(chunk);
-      }
-      return compressed;
-    })();
-    pump.catch(() => undefined); // awaited in writePixels and endPage
-    this.current = { deflate, pump, width, height };
+    this.current = await PageSpool.create(this.options.spoolDir, this.pages.length, width, height);
   }
 
   async writePixels(data: Buffer): Promise<void> {
-    const page = this.current;
-    if (page === undefined) throw new Error('writePixels outside a page');
-    if (!page.deflate.write(data)) {
-      await Promise.race([once(page.deflate, 'drain'), page.pump.then(() => Promise.reject(new Error('the page ended while pixels were written')))]);
-    }
+    if (this.current === undefined) throw new Error('writePixels outside a page');
+    await this.current.write(data);
   }
 
   async endPage(): Promise<void> {
     const page = this.current;
     if (page === undefined) throw new Error('endPage outside a page');
-    page.deflate.end();
-    const compressed = await page.pump;
-    this.current = undefined;
     const index = this.pages.length;
-    await this.write('\nendstream\nendobj\n');
-    await this.object(this.objectNumber(index, 1), String(compressed));
+    try {
+      await page.close();
+      const image = storageOf(await page.classify(), this.options.photos);
+      const length = this.objectNumber(index, 1);
+      await this.startObject(this.objectNumber(index, 0));
+      await this.write(
+        `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /${image.colourSpace} /BitsPerComponent ${image.bitsPerComponent} /Filter /${image.filter} /Length ${length} 0 R >>\nstream\n`,
+      );
+      const streamAt = this.offset;
+      await page.encode(image, this.options.photos, (bytes) => this.write(bytes));
+      const compressed = this.offset - streamAt;
+      this.classes.push(image.kind);
+      await this.write('\nendstream\nendobj\n');
+      await this.object(length, String(compressed));
+    } finally {
+      this.current = undefined;
+      await page.remove();
+    }
     const size = { width: points(page.width, this.options.dpi), height: points(page.height, this.options.dpi) };
     const draw = `q ${size.width} 0 0 ${size.height} 0 0 cm /Im0 Do Q`;
     await this.object(this.objectNumber(index, 2), `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`);
@@ -172,7 +173,8 @@ export class ImagePdfWriter {
 
   /** Stops writing and removes the file: nothing of a failed conversion is left. */
   async abort(): Promise<void> {
-    this.current?.deflate.destroy();
+    await this.current?.remove();
+    this.current = undefined;
     await this.file.close().catch(() => undefined); // closed already by finish(), or failed
     await fsp.rm(this.path, { force: true });
   }

@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import { samplePdf } from './sample-pdf.js';
 import { findGuestKernel } from '../vm/kernel.js';
 import { buildGuestImage } from '../vm/initramfs.js';
-import { chooseAccel, readAccelFacts } from '../vm/accel.js';
+import { decideAccel } from '../vm/accel.js';
+import { accelOfConfig, loadConfig } from '../config/index.js';
 import { startPrivateDisplay, type PrivateDisplay } from './private-display.js';
 import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenStep } from './open-progress.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,7 +48,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
   let stopListening = () => {};
   try {
     process.stdout.write('NoFear demo: opening a sample PDF in a throwaway VM\n\n');
-    const accel = chooseAccel(readAccelFacts(env));
+    const accel = decideAccel(env, accelOfConfig(loadConfig(env).config));
     const imageStart = Date.now();
     const kernel = await findGuestKernel({ env, progress: (line) => process.stdout.write(`  ${line}\n`) });
     const image = await buildGuestImage(kernel, env);

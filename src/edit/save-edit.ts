@@ -8,6 +8,7 @@ import { publishNoClobber, publishOver, tempPathFor } from '../util/publish.js';
 import { xdgDataHome } from '../util/xdg.js';
 import { copyChecked, type FileFacts } from './edit-files.js';
 import type { EditOutcome } from './edit-types.js';
+import { markGuestMade } from '../trust/origin.js';
 
 export interface SaveTarget {
   /** The guest-written file, moved out of the export. */
@@ -38,6 +39,8 @@ async function copyInto(dir: string, target: SaveTarget): Promise<string> {
   const temp = tempPathFor(path.join(dir, path.basename(target.file)));
   await copyChecked(target.held, temp, { maxBytes: target.maxBytes, sha256: target.edited.sha256, mode: await modeOf(target.source) });
   try {
+    // Marked before it gets its name (the mark moves with the rename), so it is never there unmarked.
+    await markGuestMade(temp, 'an edited copy');
     return await publishNoClobber(temp, (attempt) => path.join(dir, editedName(path.basename(target.file), attempt)));
   } catch (error) {
     await fsp.rm(temp, { force: true });
@@ -71,6 +74,8 @@ export async function saveBack(target: SaveTarget, originalUnchanged: () => Prom
       await fsp.rm(temp, { force: true });
       return await saveCopy(target, 'original-changed');
     }
+    // The rename makes a new inode without the original's xattrs: the edit is marked as the guest's work.
+    await markGuestMade(temp, 'an edit saved back');
     await publishOver(temp, target.source);
     return { kind: 'saved-back', path: target.source };
   } catch (error) {

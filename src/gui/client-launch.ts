@@ -2,6 +2,9 @@
 // display can be reached, else as before (setpriv's parent-death signal only) with a one-line
 // warning. NOFEAR_CLIENT_JAIL=off runs it unjailed on purpose (the bench's baseline).
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { unavailable } from '../errors.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jailTools, systemBinds } from '../vm/jail.js';
@@ -11,6 +14,7 @@ import { probeClientJail } from './client-jail-probe.js';
 import { clientSeccompProgram } from './client-seccomp.js';
 import { readDisplayFacts, routeDisplay } from './x11-display.js';
 import { startX11Relay, type X11Relay } from './x11-relay.js';
+import { untrustedCookie, type UntrustedCookie } from './x11-untrusted.js';
 import { jailXauthority } from './xauthority.js';
 
 /** src/gui/xpra-client.py, found from both src/gui (tsx) and dist/gui (compiled). */
@@ -28,6 +32,10 @@ export interface ClientLaunch {
   /** How the client runs, for --verbose; or why it runs without its jail, for a warning. */
   note: string;
   relay?: X11Relay;
+  /** Holds the untrusted X cookie the client uses (revoked, and the client closed, when stopped). */
+  cookieHolder?: { stop(): void };
+  /** What fences the client in on the X server: the SECURITY extension, or nothing (and why). */
+  xAccess: 'untrusted' | 'trusted';
 }
 
 export interface LaunchOptions extends Omit<ClientOptions, 'xpra' | 'socket'> {
@@ -62,7 +70,7 @@ function unjailed(options: LaunchOptions, env: NodeJS.ProcessEnv, note: string, 
     // Without a bus the client would autolaunch a dbus-daemon that outlives it.
     DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS ?? 'disabled:',
   };
-  return { argv: [setpriv, '--pdeathsig', 'KILL', '--', ...clientCommand(CLIENT_WRAPPER, options, options.socket)], env: clientVars, fdData: [], jailed: false, note };
+  return { argv: [setpriv, '--pdeathsig', 'KILL', '--', ...clientCommand(CLIENT_WRAPPER, options, options.socket)], env: clientVars, fdData: [], jailed: false, note, xAccess: 'trusted' };
 }
 
 function pulse(env: NodeJS.ProcessEnv): { socket?: string; cookie?: Buffer } {
@@ -72,22 +80,41 @@ function pulse(env: NodeJS.ProcessEnv): { socket?: string; cookie?: Buffer } {
   return { ...(socket !== undefined && existsSync(socket) ? { socket } : {}), ...(cookie === undefined ? {} : { cookie }) };
 }
 
+/**
+ * The relay's socket: in a private directory of its own, never in the sandbox's vm/ dir (QEMU's
+ * writable view: a QEMU that escaped its guest would reach the display through it).
+ */
+async function relaySocketPath(env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await mkdtemp(path.join(env.XDG_RUNTIME_DIR ?? tmpdir(), 'nofear-x11-relay-'));
+  return path.join(dir, 'x11-relay.sock');
+}
+
+/**
+ * An untrusted cookie where the X server can give one, with NOFEAR_X_UNTRUSTED=on: measured against
+ * Xpra servers on Xvfb (tests), not yet against a real guest on a busy machine, so not the default
+ * yet (issue 28). Never with [gui] clipboard = to-guest: the X server keeps an untrusted client from
+ * the trusted applications' selections, so the user's paste would find nothing (measured on Xvfb).
+ */
+async function xCookie(options: LaunchOptions, env: NodeJS.ProcessEnv, number: number, setpriv: string): Promise<UntrustedCookie> {
+  if (env.NOFEAR_X_UNTRUSTED !== 'on') return { ok: false, why: 'the untrusted cookie is not on yet (NOFEAR_X_UNTRUSTED=on)' };
+  if (options.clipboard === 'to-guest') return { ok: false, why: "[gui] clipboard = to-guest reads the user's clipboard, which an untrusted X client cannot" };
+  return untrustedCookie(env, options.display, number, setpriv);
+}
+
 export async function planClientLaunch(options: LaunchOptions, env: NodeJS.ProcessEnv): Promise<ClientLaunch> {
   const tools = jailTools(env);
   if (env.NOFEAR_CLIENT_JAIL === 'off') return unjailed(options, env, 'the Xpra client runs without its jail (NOFEAR_CLIENT_JAIL=off)', tools.setpriv);
   const probe = await probeClientJail(tools.bwrap);
   if (!probe.usable) return unjailed(options, env, `the Xpra client runs without its jail: ${probe.why}; fix: ${probe.fix}`, tools.setpriv);
   const route = routeDisplay(options.display, readDisplayFacts(options.display));
-  if (route.kind === 'unreachable') return unjailed(options, env, `the Xpra client runs without its jail: ${route.why}`, tools.setpriv);
-  let relay: X11Relay | undefined;
-  if (route.kind === 'relay') {
-    try {
-      relay = await startX11Relay(path.join(path.dirname(options.socket), 'x11-relay.sock'), route.target, tools.setpriv);
-    } catch (error) {
-      return unjailed(options, env, `the Xpra client runs without its jail: ${route.why}, and ${error instanceof Error ? error.message : String(error)}`, tools.setpriv);
-    }
+  // Never unjailed for want of a route: that client would hold the user's home, buses and network.
+  if (route.kind === 'unreachable') {
+    throw unavailable(`The Xpra client's jail cannot reach the display: ${route.why}.`, 'run from a desktop session whose DISPLAY is :N or host:N (echo $DISPLAY; nofearctl doctor)');
   }
-  const xauthority = jailXauthority(env, route.display.number);
+  let relay: X11Relay | undefined;
+  if (route.kind === 'relay') relay = await startX11Relay(await relaySocketPath(env), route.target, tools.setpriv);
+  const untrusted = await xCookie(options, env, route.display.number, tools.setpriv);
+  const xauthority = untrusted.ok ? untrusted.xauthority : jailXauthority(env, route.display.number);
   const sound = options.sound ? pulse(env) : {};
   const fdData = [clientSeccompProgram(), ...(xauthority ? [xauthority] : []), ...(sound.cookie ? [sound.cookie] : [])];
   const fds = {
@@ -108,5 +135,15 @@ export async function planClientLaunch(options: LaunchOptions, env: NodeJS.Proce
     command: clientCommand(path.join(JAIL.wrapperDir, path.basename(CLIENT_WRAPPER)), options, JAIL.guiSocket),
   });
   const how = route.kind === 'relay' ? `; ${route.why}, so it goes through NoFear's relay` : '';
-  return { argv, env: {}, fdData, jailed: true, note: `the Xpra client runs in its jail (no network, bus or home)${how}`, ...(relay ? { relay } : {}) };
+  const x = untrusted.ok ? '; an untrusted X client (SECURITY extension)' : `; a trusted X client (${untrusted.why})`;
+  return {
+    argv,
+    env: {},
+    fdData,
+    jailed: true,
+    note: `the Xpra client runs in its jail (no network, bus or home)${how}${x}`,
+    xAccess: untrusted.ok ? 'untrusted' : 'trusted',
+    ...(relay ? { relay } : {}),
+    ...(untrusted.ok ? { cookieHolder: untrusted } : {}),
+  };
 }

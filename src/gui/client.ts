@@ -1,5 +1,6 @@
 // Runs and supervises the host's Xpra client for one sandbox: started beside QEMU (it waits for the
 // guest's server), in its jail (client-launch.ts), killed with its group, never left behind.
+import { displayOf } from './display-check.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { unavailable } from '../errors.js';
@@ -25,14 +26,7 @@ export interface ClientEvents {
 
 /** The display the client draws on: X11, or XWayland under Wayland. */
 export function hostDisplay(env: NodeJS.ProcessEnv): string {
-  const display = env.DISPLAY;
-  if (display === undefined || display === '') {
-    throw unavailable(
-      `Can't open display: ${env.WAYLAND_DISPLAY ? 'this Wayland session has no XWayland (DISPLAY is unset)' : 'DISPLAY is not set'}, so no window can be shown.`,
-      'run nofear from a desktop session, or export DISPLAY=:0',
-    );
-  }
-  return display;
+  return displayOf(env);
 }
 
 export function xpraBinary(env: NodeJS.ProcessEnv): string {
@@ -68,6 +62,7 @@ export class XpraClient implements ClientEvents {
   readonly launched: Promise<ClientLaunch | undefined>;
   private child: ChildProcess | undefined;
   private relay: ClientLaunch['relay'];
+  private cookieHolder: ClientLaunch['cookieHolder'];
   private done = false;
   /** The client said it cannot open the host display (DISPLAY or XAUTHORITY is wrong). */
   displayRefused = false;
@@ -88,6 +83,7 @@ export class XpraClient implements ClientEvents {
       exitedResolve = (how) => {
         this.done = true;
         this.relay?.stop();
+        this.cookieHolder?.stop();
         resolve(how);
       };
     });
@@ -101,6 +97,7 @@ export class XpraClient implements ClientEvents {
         (plan.jailed ? notices.log : notices.warn)?.(plan.note);
         if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.('the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs');
         this.relay = plan.relay;
+        this.cookieHolder = plan.cookieHolder;
         this.child = spawnClient(plan, onReport, exitedResolve);
         return plan;
       },

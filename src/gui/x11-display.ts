@@ -16,9 +16,11 @@ export interface ParsedDisplay {
 
 /** DISPLAY as Xlib reads it: [host[/unix]]:number[.screen]. Undefined for anything else. */
 export function parseDisplay(display: string): ParsedDisplay | undefined {
-  const match = /^([A-Za-z0-9._-]*)(\/unix)?:(\d{1,5})(\.\d{1,3})?$/.exec(display);
+  // host/tcp, host/inet and host/inet6 name TCP as a bare host does (Xlib's protocol prefixes).
+  const match = /^([A-Za-z0-9._-]*)(\/unix|\/tcp|\/inet6?)?:(\d{1,5})(\.\d{1,3})?$/.exec(display);
   if (match === null) return undefined;
-  const host = match[2] !== undefined || match[1] === 'unix' ? '' : (match[1] ?? '');
+  const local = match[2] === '/unix' || match[1] === 'unix' || (match[2] === undefined && match[1] === '');
+  const host = local ? '' : match[1] === '' ? 'localhost' : (match[1] ?? '');
   return { host, number: Number(match[3]), screen: match[4] ?? '' };
 }
 

@@ -2,6 +2,8 @@
 // by itself: an abstract-only or TCP display. It dies with NoFear (its stdin is NoFear's pipe, and
 // setpriv's parent-death signal), and is killed with its group when the client ends.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unavailable } from '../errors.js';
 import { killGroup } from '../util/run.js';
@@ -30,6 +32,8 @@ export async function startX11Relay(listenPath: string, target: RelayTarget, set
   const stop = () => {
     child.stdin?.destroy();
     killGroup(child.pid, 'SIGKILL');
+    // Its socket sits alone in a private dir made for it (client-launch.ts): both go.
+    if (path.basename(path.dirname(listenPath)).startsWith('nofear-x11-relay-')) rmSync(path.dirname(listenPath), { recursive: true, force: true });
   };
   await new Promise<void>((resolve, reject) => {
     const failed = (why: string) => {

@@ -38,7 +38,8 @@ function checkTypes(view: DesktopView, types: readonly string[], warnings: strin
   for (const raw of types) {
     if (!TYPE_SYNTAX.test(raw.trim())) throw invalidArgument(`${JSON.stringify(raw)} is not a MIME type.`, 'name types like application/pdf (see /usr/share/mime/types), or use --risky');
     const { type, known } = normaliseType(view.tree, raw);
-    if (!known) warnings.push(`${type} is not in the shared-mime-info database; NoFear is its default anyway, but no file may ever have that type.`);
+    // URL schemes are no file types: shared-mime-info never lists them.
+    if (!known && !type.startsWith('x-scheme-handler/')) warnings.push(`${type} is not in the shared-mime-info database; NoFear is its default anyway, but no file may ever have that type.`);
     if (!out.some((t) => sameTypeIn(view.tree)(t, type))) out.push(type);
   }
   return out;

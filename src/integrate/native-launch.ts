@@ -61,3 +61,8 @@ export async function launchNative(app: NativeApp, files: readonly string[], env
   for (const argv of nativeArgvs(app, files)) pids.push(await startDetached(scopedArgv(argv, systemdRun, app.id), env));
   return pids;
 }
+
+/** Starts an argv already expanded from `appId`'s Exec line (a trusted link's plan) the same way. */
+export function launchNativeArgv(argv: readonly string[], appId: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return startDetached(scopedArgv(argv, userManagerRun(env), appId), env);
+}

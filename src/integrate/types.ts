@@ -95,3 +95,6 @@ export const MAIL_ATTACHMENT_TYPES: readonly string[] = [...RISKY_TYPES.filter((
 /** The desktop file id; DBusActivatable=true works only because it equals the bus name plus `.desktop`. */
 export const NOFEAR_DESKTOP_ID = 'org.nofear.NoFear.desktop';
 export const NOFEAR_BUS_NAME = 'org.nofear.NoFear';
+
+/** `integrate install --links`: web links, which then open in the previous browser inside a VM with network. */
+export const LINK_TYPES: readonly string[] = ['x-scheme-handler/http', 'x-scheme-handler/https'];

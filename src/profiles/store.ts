@@ -14,7 +14,7 @@ const DISK_BYTES = 8 * 1024 * 1024 * 1024;
 
 export function validateProfileName(name: string): string {
   if (!PROFILE_NAME.test(name) || name.length > 64) {
-    throw invalidArgument(`Bad profile name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-', starting with a letter or digit (64 at most).`, 'nofear -p work -- CMD');
+    throw invalidArgument(`Bad profile name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-', starting with a letter or digit (64 at most).`, 'pick a name such as work or client-2024');
   }
   return name;
 }

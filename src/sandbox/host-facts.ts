@@ -4,7 +4,7 @@
 import { lstatSync } from 'node:fs';
 import { unavailable } from '../errors.js';
 import { qemuBinary as locateQemu } from '../util/which.js';
-import { chooseAccel, hostTscKhz, readAccelFacts, withConfigAccel, type AccelChoice } from '../vm/accel.js';
+import { decideAccel, hostTscKhz, type AccelChoice } from '../vm/accel.js';
 import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
 import { buildGuestImage } from '../vm/initramfs.js';
 import { jailTools, probeJail, type JailKind, type JailTools } from '../vm/jail.js';
@@ -49,7 +49,7 @@ export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tc
     jail,
     tools,
     passt: findPasst(env),
-    accel: chooseAccel(withConfigAccel(readAccelFacts(env), configAccel)),
+    accel: decideAccel(env, configAccel),
     tscKhz: hostTscKhz(),
     systemDirs: exportableSystemDirs(),
   };

@@ -3,7 +3,7 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { accessDenied, invalidArgument, limitReached, notFound } from '../errors.js';
+import { accessDenied, invalidArgument, limitReached, notFound, NoFearError } from '../errors.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { nodeFileReader } from '../desktop/file-reader.js';
 import { loadMimeDatabase, detectMime } from '../desktop/mime-detect.js';
@@ -16,6 +16,9 @@ import { shellWord } from '../util/shell-word.js';
 import { expandExec } from '../desktop/exec-line.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
+import { previousDefaultFor } from '../integrate/previous-default.js';
+import { nativeArgvs } from '../integrate/native-launch.js';
+import { trustingEntry, type TrustedDomain } from '../config/domains.js';
 import type { CheckedFile } from './staging.js';
 import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, messageViewArgv, wantsMessageView } from './mail-plan.js';
 
@@ -42,6 +45,8 @@ export interface OpenPlan {
   notes: string[];
   /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
   view?: 'mail';
+  /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
+  trustedBy?: string;
 }
 
 export interface OpenOptions {
@@ -170,13 +175,15 @@ export function classifyTarget(target: string): { kind: 'file'; path: string } |
   throw invalidArgument(`NoFear opens files and http(s) addresses, not ${scheme}:// URIs.`, 'pass a file path or an http(s) URL');
 }
 
-/** A web address: the default browser (x-scheme-handler/https) in a VM with user networking. */
-export async function planUrl(url: string, scheme: 'http' | 'https', options: Omit<OpenOptions, 'maxFileSizeBytes'>): Promise<OpenPlan> {
+/** A web address: the default browser (x-scheme-handler/https) in a VM with user networking through passt. */
+export async function planUrl(url: string, scheme: 'http' | 'https', options: UrlOptions): Promise<OpenPlan> {
   const env = options.env ?? process.env;
+  const mime = `x-scheme-handler/${scheme}`;
+  const trustedBy = trustingEntry(url, options.trusted ?? []);
+  if (trustedBy !== undefined) return planTrustedUrl(url, mime, trustedBy, env);
   const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
   const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
-  const mime = `x-scheme-handler/${scheme}`;
   const previous = await previousDefaults(env);
   const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: previous });
   const chosen = chooseViewer(
@@ -190,24 +197,43 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Om
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [url], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another browser with --with');
-  return {
-    kind: 'url',
-    file: url,
-    source: '',
-    size: 0,
-    checked: undefined,
-    stagedName: '',
-    mime,
-    viewer: chosen.id,
-    viewerName: entry?.name ?? chosen.id,
-    argv,
-    notes: [`browser ${chosen.id} (${chosen.source})`],
-  };
+  return { ...urlPlanBase(url, mime), viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes: [`browser ${chosen.id} (${chosen.source})`] };
+}
+
+export interface UrlOptions {
+  viewer?: string | undefined;
+  /** [links] trusted: these hosts open in the host's own browser. */
+  trusted?: readonly TrustedDomain[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function urlPlanBase(url: string, mime: string): Pick<OpenPlan, 'kind' | 'file' | 'source' | 'size' | 'checked' | 'stagedName' | 'mime'> {
+  return { kind: 'url', file: url, source: '', size: 0, checked: undefined, stagedName: '', mime };
+}
+
+/** A trusted link: the browser that was the default before NoFear, on the host (never xdg-open: that is NoFear). */
+async function planTrustedUrl(url: string, mime: string, trustedBy: string, env: NodeJS.ProcessEnv): Promise<OpenPlan> {
+  const app = await previousDefaultFor(mime, env);
+  if (app === undefined) {
+    throw new NoFearError('NoViewer', `${url} is trusted ([links] trusted = ${trustedBy}), but this desktop has no browser of its own for ${mime} besides NoFear.`, {
+      fix: 'install a web browser (e.g. sudo apt-get install firefox-esr), or take the domain out of [links] trusted',
+    });
+  }
+  const [argv] = nativeArgvs(app, [url]);
+  if (argv === undefined) throw invalidArgument(`The Exec line of ${app.id} gives no command.`, `fix ${app.entry.path}`);
+  const notes = [`trusted by [links] trusted = ${trustedBy}: the host's browser ${app.id} (${app.origin}), no VM`];
+  return { ...urlPlanBase(url, mime), viewer: app.id, viewerName: app.entry.name ?? app.id, argv, notes, trustedBy };
 }
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */
-export function formatDryRun(plan: OpenPlan): string {
-  return [`file: ${plan.file}`, `mime: ${plan.mime}`, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`].join('\n');
+export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }): string {
+  const mode =
+    edit === undefined
+      ? `mode: ${plan.trustedBy !== undefined ? 'a trusted link: the browser on this computer, no VM' : `open a read-only copy in a throwaway VM${plan.kind === 'url' ? ' with user networking' : ' without network'}`}`
+      : `mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back ${edit.saveBack === 'ask' ? 'if you say so' : edit.saveBack}`;
+  const lines = [`${plan.kind === 'url' ? 'url' : 'file'}: ${plan.file}`, `mime: ${plan.mime}`, mode, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`];
+  if (plan.kind === 'url') lines.push(plan.trustedBy === undefined ? 'net: passt' : 'route: host');
+  return lines.join('\n');
 }
 
 /** The checked file of a file's plan (staging copies nothing else); a web address has none. */

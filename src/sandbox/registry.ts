@@ -107,8 +107,24 @@ export async function createSandboxDir(base: string, wanted?: string): Promise<S
   }
 }
 
-export async function writeRecord(dir: string, record: SandboxRecord): Promise<void> {
-  await writeFileAtomic(recordPath(dir), `${JSON.stringify(record, null, 1)}\n`, 0o600);
+/** The write in flight per record: writes of one record land in the order they were asked for. */
+const recordWrites = new Map<string, Promise<void>>();
+
+/**
+ * Writes a snapshot of the record as it is now. Writes of one record never overtake each other: two
+ * atomic writes in flight may rename in either order, and a "starting" landing after "running" once
+ * left ps showing a running sandbox as starting for good (issue 28, finding 7).
+ */
+export function writeRecord(dir: string, record: SandboxRecord): Promise<void> {
+  const text = `${JSON.stringify(record, null, 1)}\n`;
+  const previous = recordWrites.get(dir) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(() => writeFileAtomic(recordPath(dir), text, 0o600));
+  const settled = write.catch(() => undefined);
+  recordWrites.set(dir, settled);
+  void settled.then(() => {
+    if (recordWrites.get(dir) === settled) recordWrites.delete(dir);
+  });
+  return write;
 }
 
 export async function readRecord(dir: string): Promise<SandboxRecord | undefined> {

@@ -1,7 +1,7 @@
 // What a sandbox is asked to be, in three parts: the VM's shape, the job the guest runs, and the hooks
 // its caller listens on; and the one place those are built from config.ini and a request, for the CLI,
 // the service and the open path alike.
-import type { Config } from '../config/index.js';
+import { accelOfConfig, type Config } from '../config/index.js';
 import type { GuestStep } from '../vm/control-protocol.js';
 import { guestEnvironment } from './guest-env.js';
 import type { SandboxLayout } from './registry.js';
@@ -136,7 +136,7 @@ export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hook
       cpus: request.cpus ?? config.vm.cpus,
       net: request.net ?? config.vm.net,
       tbSizeMiB: config.vm.tbSizeMiB,
-      ...(config.vm.accel === 'auto' ? {} : { accel: config.vm.accel }),
+      ...(config.vm.accel === 'auto' ? {} : { accel: accelOfConfig(config) }),
       ...(request.sharedFolder === undefined ? {} : { sharedFolder: request.sharedFolder }),
       ...(request.export === undefined ? {} : { export: request.export }),
       stdio: request.stdio,

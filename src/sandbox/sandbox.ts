@@ -29,6 +29,9 @@ export interface BootOptions {
   pooled?: boolean;
 }
 
+/** The notice's words when a silent TCG boot is booted again (the status line marks the retry by them). */
+export const BOOT_AGAIN = 'booting the VM again';
+
 export class Sandbox {
   private disposed = false;
   private stopRequested = false;
@@ -107,7 +110,7 @@ export class Sandbox {
         return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
       } catch (error) {
         if (error instanceof TcgNoLife) {
-          warn(`${error.message}: booting the VM again`);
+          warn(`${error.message}: ${BOOT_AGAIN}`);
           continue;
         }
         if (!(error instanceof KvmNoLife)) throw error;
@@ -143,7 +146,16 @@ export class Sandbox {
       for (const choice of plan.choices.slice(1)) log(choice);
       if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
       vm = await bootVm(
-        { plan, layout, hello, ...firstHelloOverride(hooks.hostEnv, hello), stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
+        {
+          plan,
+          layout,
+          hello,
+          ...firstHelloOverride(hooks.hostEnv, hello),
+          stdio: shape.stdio,
+          passt: shape.net === 'user' ? facts.passt : undefined,
+
+          setpriv: facts.tools.setpriv,
+        },
         {
           onSpawned: (qemu) => void recordProcess(layout, record, 'qemu', qemu.pid),
           onListening: () => hooks.onListening?.(layout),

@@ -40,6 +40,11 @@ export interface PoolDeps {
   boot(display: string, abort: AbortSignal): Promise<GuiSession>;
   /** The host's available memory, MiB (/proc/meminfo MemAvailable). */
   availableMiB(): number;
+  /**
+   * What a warm VM booted now would be ([vm] and [gui] settings, as a string): a ready VM booted with
+   * other settings (a border, the clipboard, memory) is not what the user asked for any more.
+   */
+  shapeKey?(): string;
   log(line: string): void;
   /** Shorter waits for tests. */
   timings?: { watchMs?: number; replaceAfterMs?: number; retryBaseMs?: number };
@@ -59,6 +64,8 @@ interface Member {
   gone: Promise<void>;
   /** Stops a boot in progress (the pool is emptied while it boots). */
   abort: AbortController;
+  /** deps.shapeKey() when it began booting. */
+  shape: string;
 }
 
 const WATCH_MS = 5000;
@@ -138,6 +145,18 @@ export class WarmPool {
     return true;
   }
 
+  /** The settings changed (config.ini reloaded): VMs booted with others are stopped and replaced. */
+  settingsChanged(): void {
+    const now = this.shapeNow();
+    const stale = [...this.members].filter((m) => !m.dropped && m.shape !== now);
+    for (const member of stale) void this.stop(member, 'its [vm] or [gui] settings are no longer the configured ones');
+    if (stale.length > 0) void Promise.all(stale.map((m) => m.gone)).then(() => this.fill());
+  }
+
+  private shapeNow(): string {
+    return this.deps.shapeKey?.() ?? '';
+  }
+
   /** Stops every warm VM; `pause` keeps the pool empty until the next open (StopAll). */
   async drain(pause = false): Promise<void> {
     if (pause) this.paused = true;
@@ -175,7 +194,7 @@ export class WarmPool {
   private boot(display: string, release: Release): void {
     let markTaken = () => {};
     const taken = new Promise<'taken'>((resolve) => (markTaken = () => resolve('taken')));
-    const member: Member = { state: 'booting', session: undefined, release, display, dropped: false, taken, markTaken, gone: Promise.resolve(), abort: new AbortController() };
+    const member: Member = { state: 'booting', session: undefined, release, display, dropped: false, taken, markTaken, gone: Promise.resolve(), abort: new AbortController(), shape: this.shapeNow() };
     this.members.add(member);
     this.changed();
     member.gone = this.live(member);
@@ -241,6 +260,7 @@ export class WarmPool {
       void this.drain(true);
       return;
     }
+    this.settingsChanged(); // should a reload have been missed
     // A smaller [pool] size (config reloaded): the extra ones go, booting ones first.
     const extra = this.members.size - this.deps.settings().size;
     for (const member of this.byEvictionOrder().slice(0, Math.max(0, extra))) void this.stop(member, 'the pool is smaller now');

@@ -2,6 +2,7 @@
 // whole call), then one conversion sandbox per file, its progress and result as a notification.
 import { invalidArgument } from '../errors.js';
 import { planConvert } from '../convert/convert-plan.js';
+import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
 import { checkOpenable } from '../sandbox/open-plan.js';
 import type { ManagedSandbox } from '../sandbox/manager.js';
 import { conversionNotice } from './convert-notices.js';
@@ -18,7 +19,12 @@ export function convertHandler(context: RequestContext): (paths: unknown, option
       return checkAbsolute(target.path);
     });
     for (const file of files) await checkOpenable(file, maxFileSizeBytes, context.env);
-    const plans = await Promise.all(files.map((file) => planConvert(file, { outputDir: opts.output, ocr: opts.ocr === true, maxFileSizeBytes, env: context.env })));
+    const ocr = opts.ocr === true;
+    // The service's client (the caller's locale is the service's environment): the configured or default languages.
+    const ocrLanguages = ocr ? chooseLanguages({ configured: context.config().convert.ocrLanguages, env: context.env, installed: installedLanguages() }) : undefined;
+    const plans = await Promise.all(
+      files.map((file) => planConvert(file, { outputDir: opts.output, ocr, maxFileSizeBytes, env: context.env, ...(ocrLanguages === undefined ? {} : { ocrLanguages }) })),
+    );
     const sandboxes = await Promise.all(
       plans.map(async (plan) => {
         // The notification's Stop may come before the sandbox is known: it stops it once it is.

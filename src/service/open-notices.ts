@@ -1,5 +1,5 @@
 // One desktop notification per open, updated in place as the VM gets there (booting, starting the
-// viewer) with a Stop action that stops that sandbox; closed when the window appears, replaced by the
+// viewer, the seconds so far and the usual time here, as the terminal's status line says) with a Stop action that stops that sandbox; closed when the window appears, replaced by the
 // reason when the open fails. Quick opens (a warm VM) show nothing: the first notice waits a moment.
 import path from 'node:path';
 import type { LaunchStep } from '../sandbox/launch.js';
@@ -7,6 +7,8 @@ import type { Notifications } from './notifications.js';
 
 /** Opens slower than this get a notification (a file manager shows nothing meanwhile). */
 const SLOW_OPEN_MS = 1000;
+/** A shown notice is updated this often, so its seconds count on through a quiet TCG boot. */
+const REFRESH_MS = 5000;
 const STOP_ACTION = 'stop';
 
 export interface NoticeSubject {
@@ -24,9 +26,17 @@ const STEP_TEXT: Record<LaunchStep, string> = {
   window: 'Open.',
 };
 
+/** What the terminal's status line says too: the step, the seconds so far, this machine's usual time. */
+export function noticeBody(step: LaunchStep, elapsedMs: number, usualMs: number | undefined): string {
+  const usual = usualMs === undefined ? '' : `, usually ${Math.round(usualMs / 1000)} s here`;
+  return `${STEP_TEXT[step]} ${Math.round(elapsedMs / 1000)} s${usual}`;
+}
+
 interface Notice {
   subject: NoticeSubject;
   timer: NodeJS.Timeout | undefined;
+  beganAt: number;
+  refresh: NodeJS.Timeout | undefined;
   /** The server's id once shown; a promise while the first Notify is in flight. */
   shown: Promise<number | undefined> | undefined;
   closed: boolean;
@@ -35,7 +45,11 @@ interface Notice {
 export class OpenNotices {
   private readonly notices = new Map<string, Notice>();
 
-  constructor(private readonly notifications: Notifications) {
+  constructor(
+    private readonly notifications: Notifications,
+    /** This machine's usual time to a window (measured; undefined until it is). */
+    private readonly usualMs: () => number | undefined = () => undefined,
+  ) {
     void notifications.onAction((id, action) => {
       if (action !== STOP_ACTION) return;
       for (const notice of this.notices.values()) void this.stopIfOwner(notice, id);
@@ -45,8 +59,12 @@ export class OpenNotices {
   /** A new open: its notice appears if the window has not come within SLOW_OPEN_MS. */
   begin(subject: NoticeSubject): void {
     if (subject.files[0] === undefined) return;
-    const notice: Notice = { subject, timer: undefined, shown: undefined, closed: false };
-    notice.timer = setTimeout(() => void this.update(notice), SLOW_OPEN_MS);
+    const notice: Notice = { subject, timer: undefined, beganAt: Date.now(), refresh: undefined, shown: undefined, closed: false };
+    notice.timer = setTimeout(() => {
+      void this.update(notice);
+      notice.refresh = setInterval(() => void this.update(notice), REFRESH_MS);
+      notice.refresh.unref();
+    }, SLOW_OPEN_MS);
     notice.timer.unref();
     this.notices.set(subject.id, notice);
   }
@@ -65,6 +83,7 @@ export class OpenNotices {
     const file = notice?.subject.files[0];
     if (notice === undefined || file === undefined) return;
     clearTimeout(notice.timer);
+    clearInterval(notice.refresh);
     notice.closed = true;
     this.notices.delete(id);
     void (async () => {
@@ -85,7 +104,7 @@ export class OpenNotices {
     const previous = await notice.shown;
     notice.shown = this.notifications.show({
       summary: `Opening ${file} safely`,
-      body: STEP_TEXT[notice.subject.step],
+      body: noticeBody(notice.subject.step, Date.now() - notice.beganAt, this.usualMs()),
       actions: [[STOP_ACTION, 'Stop']],
       persistent: true,
       ...(previous === undefined ? {} : { replacesId: previous }),
@@ -95,6 +114,7 @@ export class OpenNotices {
 
   private async finish(notice: Notice): Promise<void> {
     clearTimeout(notice.timer);
+    clearInterval(notice.refresh);
     notice.closed = true;
     this.notices.delete(notice.subject.id);
     await this.notifications.close(await notice.shown);

@@ -28,6 +28,12 @@ export function availableMemoryMiB(meminfo?: string): number {
   return kib === undefined ? Number.POSITIVE_INFINITY : Math.floor(Number(kib) / 1024);
 }
 
+/** What makes one warm VM differ from another: the [vm] settings and what its client was given ([gui]). */
+export function warmShapeKey(config: Config): string {
+  const gui = openGuiOptions(config, {});
+  return JSON.stringify({ vm: config.vm, border: gui.border, clipboard: gui.clipboard, sound: gui.sound });
+}
+
 export interface ServicePool {
   pool: WarmPool;
   takeWarm(spec: ServiceSpec): WarmTake | undefined;
@@ -46,6 +52,7 @@ export function servicePool(options: { env: NodeJS.ProcessEnv; config: () => Con
     admission,
     log,
     availableMiB: () => availableMemoryMiB(),
+    shapeKey: () => warmShapeKey(config()),
     settings: () => {
       const { pool: settings, vm } = config();
       return { size: settings.size, memoryMiB: vm.memoryMiB, minAvailableMiB: settings.minAvailableMemoryMiB, idleTimeoutMs: settings.idleTimeoutSeconds * 1000 };

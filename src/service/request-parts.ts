@@ -31,7 +31,7 @@ export function targetOf(uri: string): ReturnType<typeof classifyTarget> {
     return classifyTarget(uri);
   } catch (error) {
     if (error instanceof URIError) {
-      throw invalidArgument(`${uri} names a file whose name is not valid UTF-8; the service cannot open such names yet.`, 'rename the file, or open it with nofear-open --no-service');
+      throw invalidArgument(`${uri} names a file whose name is not valid UTF-8; the service cannot open such names yet.`, 'rename the file, or open it with nofear-open --no-service FILE');
     }
     throw error;
   }

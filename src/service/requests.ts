@@ -14,6 +14,8 @@ import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, R
 import { listViewersFor } from './viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
 import { holdCopy } from '../sandbox/held-copy.js';
+import { launchNativeArgv } from '../integrate/native-launch.js';
+import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
@@ -45,6 +47,15 @@ async function editOf(context: RequestContext, plan: OpenPlan, options: CheckedO
   const ask = notificationAsker(context.notifications);
   const report = editNotice(context.notifications, plan.file, context.log);
   return { edit: { copy, afterEnd: async () => report(await copy.settle(ask).finally(() => copy.discard())) } };
+}
+
+/** Links in [links] trusted open in the host's own browser, on the caller's display, with no VM (and no sandbox in the reply). */
+async function openTrustedLinks(context: RequestContext, plans: readonly OpenPlan[], options: CheckedOptions): Promise<void> {
+  const env = { ...context.env, ...callerDisplay(options).display };
+  for (const plan of plans.filter((p) => p.trustedBy !== undefined)) {
+    await launchNativeArgv(plan.argv, plan.viewer, env);
+    context.log(`${plan.file}: trusted ([links] trusted = ${plan.trustedBy}): opened in the host's ${plan.viewer}`);
+  }
 }
 
 /** Activate: a notification listing the running sandboxes. */
@@ -107,17 +118,24 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
   const list = checkStrings(uris, 'uris');
   const opts = checkOptions(options, OPEN_OPTIONS);
   checkOpenProfile(opts);
+  const trusted = context.config().links.trusted;
   const planned = await planEachTarget(
     list,
     (uri) => uri,
     async (uri) => {
       const target = targetOf(uri);
-      if (target.kind === 'url') return planUrl(target.url, target.scheme, { viewer: opts.viewer, env });
+      if (target.kind === 'url') return planUrl(target.url, target.scheme, { viewer: opts.viewer, trusted, env });
       await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
       return planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env });
     },
   );
-  return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
+  const plans = await plansOrRefusal(context, planned, opts.notify);
+  await openTrustedLinks(context, plans, opts);
+  return openPlans(
+    context,
+    plans.filter((plan) => plan.trustedBy === undefined),
+    opts,
+  );
 }
 
 async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {
@@ -158,8 +176,10 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     sandboxes: () => manager.list().map(context.objectPath),
     activate: () => announceRunning(context),
     async open(uris) {
-      // GLib's `gio open` and file managers: like OpenUris, never waiting.
-      await openUris(context, uris, {});
+      // GLib's `gio open` and file managers: like OpenUris, never waiting; with [trust] policy = marked,
+      // what is not from outside opens natively first.
+      const toVm = await openNativeByOrigin(checkStrings(uris, 'uris'), context.config(), env, log);
+      if (toVm.length > 0) await openUris(context, toVm, {});
     },
     async activateAction(name) {
       const action = checkString(name, 'action');

@@ -1,12 +1,13 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
-import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { accelOfConfig, configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { unavailable } from '../errors.js';
 import { launch } from '../sandbox/launch.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import { Admission, type Limits } from '../sandbox/admission.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { reapLeftovers } from '../sandbox/reaper.js';
+import { usualWindowMs } from '../sandbox/timings.js';
 import { watchConfig } from './config-watch.js';
 import { connectSessionBus, type RootHandlers, type ServiceConnection } from './dbus-adapter.js';
 import { servicePool } from './pool-wiring.js';
@@ -17,6 +18,7 @@ import { OpenNotices } from './open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
+import { startArrivals } from './arrivals.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
@@ -61,7 +63,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
       poolHold = undefined;
     }
   });
-  const notices = new OpenNotices(connection.notifications);
+  const notices = new OpenNotices(connection.notifications, () => usualWindowMs(env, accelOfConfig(config())));
   const mirror = sandboxObjects(connection, notices, idle, log);
   const manager = new SandboxManager<ServiceSpec>({
     limits: limitsOf(config(), env),
@@ -128,11 +130,13 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     (next) => {
       config = next;
       manager.updateLimits(limitsOf(next, env));
+      pool.settingsChanged(); // warm VMs booted with other [vm] or [gui] settings are replaced
       idle.rearm();
     },
     log,
   );
   await watcher.ready;
+  const arrivals = await startArrivals(config, env, idle, log);
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping every sandbox and exiting`);
     finish(0);
@@ -148,6 +152,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   idle.stop();
   await Promise.all([pool.close(), manager.close()]);
   await watcher.close();
+  await arrivals?.close();
   connection.disconnect();
   log(`stopped (status ${status})`);
   return status;

@@ -21,14 +21,30 @@ export interface AccelChoice {
   reason: string;
   /** A command that makes KVM usable, when that is what is missing. */
   fix?: string;
+  /**
+   * KVM asked for (NOFEAR_ACCEL, config.ini) where the probe finds it unusable: why, and whether that is
+   * certain (no /dev/kvm, or not ours to open) or the probe's judgement (a PVM KVM, no vmx/svm shown).
+   */
+  forcedButUnusable?: { reason: string; certain: boolean };
 }
 
 export function chooseAccel(facts: AccelFacts): AccelChoice {
   if (facts.override === 'kvm' || facts.override === 'tcg') {
-    return facts.overrideFrom === 'config'
-      ? { accel: facts.override, from: 'config', reason: `accel = ${facts.override} in config.ini` }
-      : { accel: facts.override, from: 'environment', reason: `NOFEAR_ACCEL=${facts.override}` };
+    const asked: AccelChoice =
+      facts.overrideFrom === 'config'
+        ? { accel: facts.override, from: 'config', reason: `accel = ${facts.override} in config.ini` }
+        : { accel: facts.override, from: 'environment', reason: `NOFEAR_ACCEL=${facts.override}` };
+    // Asked for, yet checked: a forced KVM the probe finds unusable will not boot.
+    const probed = probeAccel(facts);
+    if (facts.override === 'tcg' || probed.accel === 'kvm') return asked;
+    const certain = !facts.kvmDeviceExists || !facts.kvmDeviceAccessible;
+    return { ...asked, forcedButUnusable: { reason: probed.reason, certain }, ...(probed.fix === undefined ? {} : { fix: probed.fix }) };
   }
+  return probeAccel(facts);
+}
+
+/** What the machine offers, whatever was asked for. */
+function probeAccel(facts: AccelFacts): AccelChoice {
   if (!facts.kvmDeviceExists) {
     return { accel: 'tcg', from: 'probe', reason: '/dev/kvm is missing', fix: 'enable virtualisation in the firmware, then: sudo modprobe kvm_intel (or kvm_amd)' };
   }
@@ -77,6 +93,11 @@ export function readAccelFacts(env: NodeJS.ProcessEnv = process.env): AccelFacts
   if (env.NOFEAR_TEST_ASSUME_KVM === '1') Object.assign(facts, { kvmDeviceExists: true, kvmDeviceAccessible: true, cpuHasVirtFlag: true, vendorModuleLoaded: true, pvmModuleLoaded: false });
   const override = env.NOFEAR_ACCEL;
   return override === undefined || override === '' || override === 'auto' ? facts : { ...facts, override, overrideFrom: 'environment' };
+}
+
+/** The one decision, for the VMs and for doctor alike: NOFEAR_ACCEL, then config.ini's [vm] accel, then the probe. */
+export function decideAccel(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tcg' | undefined): AccelChoice {
+  return chooseAccel(withConfigAccel(readAccelFacts(env), configAccel));
 }
 
 /** config.ini's [vm] accel, when it is not "auto" and NOFEAR_ACCEL does not already decide. */

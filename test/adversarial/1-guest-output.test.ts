@@ -2,7 +2,7 @@
 // responsive and bounded, believes nothing malformed, and ends the VM within its deadlines.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
+import { bin, runCli, startCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 
 /** Runs nofear under /usr/bin/time to learn its peak memory. */
@@ -55,16 +55,22 @@ describe('hostile guest output', function () {
   });
 
   it('lets nofearctl stop end a guest that ignores the power-off request, within its deadline', async () => {
-    const run = execa(process.execPath, [bin('nofear'), '-t', 'hang'], { env: { ...t.env, ...hostile }, reject: false });
-    // The sandbox is running once its record says so.
-    const deadline = Date.now() + 60_000;
+    const run = startCli('nofear', ['-t', 'hang'], t, { env: hostile });
+    // The sandbox is running once its record says so; the wait also ends if nofear ends first (its
+    // stderr says why), and by the CLI's own deadline. perTestEnv's clean-up stops it if this fails.
+    let ended = false;
+    void run.finally(() => (ended = true)).catch(() => undefined);
+    const deadline = Date.now() + 240_000;
     let id: string | undefined;
-    while (Date.now() < deadline && id === undefined) {
+    while (Date.now() < deadline && id === undefined && !ended) {
       const ps = await runCli('nofearctl', ['ps', '--json'], t);
       const rows = JSON.parse(ps.stdout.toString() || '[]') as { id: string; state: string }[];
       id = rows.find((row) => row.state === 'running')?.id;
     }
-    assert.ok(id, 'the hostile sandbox never ran');
+    if (id === undefined) {
+      const early = ended ? await run : undefined;
+      assert.fail(early ? `nofear ended before its sandbox ran (${early.exitCode}): ${Buffer.from(early.stderr).toString()}` : 'the hostile sandbox never ran within 240 s');
+    }
     const started = Date.now();
     const stop = await runCli('nofearctl', ['stop', id], t);
     assert.equal(stop.exitCode, 0, stop.stderr);

@@ -6,8 +6,11 @@
 #            show-desktop, control packets, URL, file, notification, bell, a password challenge,
 #            video pixels, override-redirect windows covering the screen; then a "barrier" window.
 #   SCENARIO benign: one window, as NoFear's guest would send it (for the bench).
+#   SCENARIO clipboard: one window, a "greedy" clipboard token, then every 150 ms a clipboard-request
+#            for CLIPBOARD and PRIMARY (TARGETS and UTF8_STRING), for as long as it runs.
 # Prints JSON lines on stdout: {"listening"}, {"hello": caps} (the client's hello),
-# {"queued": step} for each step, {"packet": type} for each packet from the client.
+# {"queued": step} for each step, {"packet": type} for each packet from the client;
+# {"clipboard": packet} for each clipboard packet from the client, whole.
 import json
 import os
 import socket
@@ -107,6 +110,16 @@ def hostile_steps():
     ]
 
 
+def clipboard_steps():
+    return [("window", [window(1, 100, 100, 320, 200, "paste here", {"class-instance": ["gedit", "Gedit"]}), rgb_draw(1, 320, 200, 1)]),
+            # claim, then greedy: a greedy server would get the host's text with every host token.
+            ("greedy token", [["clipboard-token", "CLIPBOARD", ["UTF8_STRING"], "", "", 8, "", b"", True, True]])]
+
+
+CLIPBOARD_CAPS = {"clipboard": True, "clipboard-direction": "both", "clipboards": ["CLIPBOARD", "PRIMARY", "SECONDARY"],
+                  "clipboard.enable-selections": True, "clipboard.contents-slice-fix": True}
+
+
 def benign_steps():
     return [("window", [window(1, 100, 100, 320, 200, "bench", {"class-instance": ["xclock", "XClock"]}), rgb_draw(1, 320, 200, 1)])]
 
@@ -120,6 +133,7 @@ class Scheduler:
 class HostileServer:
     def __init__(self):
         self.protocol = None
+        self.request_id = 0
         self.queue = []  # packets to send, in order (Xpra's protocol pulls them from next_packet)
         self.lock = threading.Lock()
 
@@ -161,15 +175,31 @@ class HostileServer:
         name = jsonable(packet[0]) if isinstance(packet[0], bytes) else packet[0]
         if name == "hello":
             emit(hello=packet[1])
-            steps = hostile_steps() if SCENARIO == "hostile" else benign_steps()
-            self.send(["hello", server_hello()], *(packet for _, sent in steps for packet in sent))
+            steps = {"hostile": hostile_steps, "clipboard": clipboard_steps}.get(SCENARIO, benign_steps)()
+            hello = dict(server_hello(), **(CLIPBOARD_CAPS if SCENARIO == "clipboard" else {}))
+            self.send(["hello", hello], *(packet for _, sent in steps for packet in sent))
             for step, _ in steps:
                 emit(queued=step)
+            if SCENARIO == "clipboard":
+                GLib.timeout_add(150, self.poll_clipboard)
         elif name == "connection-lost":
             emit(packet=name)
             loop.quit()
         else:
             emit(packet=name)
+            if name.startswith("clipboard-"):
+                emit(clipboard=packet)
+
+    def poll_clipboard(self):
+        """What a guest reading the host's clipboard at any moment would do."""
+        requests = []
+        for selection in ("CLIPBOARD", "PRIMARY"):
+            for target in ("TARGETS", "UTF8_STRING"):
+                self.request_id += 1
+                requests.append(["clipboard-request", self.request_id, selection, target])
+        self.send(*requests)
+        emit(polled=self.request_id)
+        return True
 
 
 loop = GLib.MainLoop()

@@ -109,9 +109,24 @@ describe('nofear-open choices and refusals (no VM)', () => {
     const result = await runCli('nofear-open', ['--dry-run', '--verbose', pdf, disguised], t);
     assert.equal(result.exitCode, 0, result.stderr);
     const [first, second] = result.stdout.toString().trim().split('\n\n');
-    assert.equal(first, [`file: ${pdf}`, 'mime: application/pdf', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'));
+    assert.equal(
+      first,
+      [`file: ${pdf}`, 'mime: application/pdf', 'mode: open a read-only copy in a throwaway VM without network', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'),
+    );
     assert.match(second ?? '', /^mime: image\/png$/m);
     assert.match(result.stderr, /photo\.pdf: type image\/png \(from content\)/);
+  });
+
+  it('says the mode with --dry-run: --edit a writable copy, --convert --ocr the tools and the language', async () => {
+    const pdf = path.join(dir, 'a.pdf');
+    writeFileSync(pdf, samplePdf());
+    const edit = await runCli('nofear-open', ['--dry-run', '--edit', '--save-back=never', pdf], t);
+    assert.equal(edit.exitCode, 0, edit.stderr.toString());
+    assert.match(edit.stdout.toString(), /^mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back never$/m);
+    const convert = await runCli('nofear-open', ['--dry-run', '--convert', '--ocr', pdf], t);
+    assert.equal(convert.exitCode, 0, convert.stderr.toString());
+    assert.match(convert.stdout.toString(), /^mode: convert to a safe PDF of the pixels, rendered in a throwaway VM without network; OCR text layer by tesseract in a second VM$/m);
+    assert.match(convert.stdout.toString(), /^ocr: tesseract, .+$/m);
   });
 
   it('refuses what it cannot open, with a named reason and exit 125', async () => {
@@ -119,8 +134,10 @@ describe('nofear-open choices and refusals (no VM)', () => {
     await execa('mkfifo', [fifo]);
     const big = path.join(dir, 'big.pdf');
     writeFileSync(big, Buffer.alloc(4096));
-    const html = path.join(dir, 'page.pdf');
-    writeFileSync(html, '<html><body>hello</body></html>\n');
+    // Random bytes are application/octet-stream, which nothing opens (an HTML page would find a browser
+    // wherever one is installed, as the links tests' NetSurf is).
+    const data = path.join(dir, 'data.bin');
+    writeFileSync(data, Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 251)));
     const config = path.join(dir, 'config');
     mkdirSync(path.join(config, 'nofear'), { recursive: true });
     writeFileSync(path.join(config, 'nofear', 'config.ini'), '[open]\nmax_file_size = 1K\n');
@@ -130,7 +147,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
       [[fifo], /not a regular file/],
       [['relative.pdf'], /does not exist|not an absolute path/],
       [[big], /over the 1024-byte limit/],
-      [[html], /No viewer for text\/html can run in the VM.*Fix: install a graphical application/],
+      [[data], /No viewer for application\/octet-stream can run in the VM.*Fix: install a graphical application/],
       [['ftp://example.org/x'], /not ftp:\/\/ URIs/],
     ];
     for (const [args, message] of cases) {

@@ -44,6 +44,11 @@ export class BusWatcher {
     );
   }
 
+  /** How many sandboxes the service has started since the watcher connected. */
+  get startedCount(): number {
+    return this.started.length;
+  }
+
   /** The next sandbox the service started (SandboxStarted), whoever asked for it. */
   async waitForStarted(deadlineMs: number): Promise<string[]> {
     const next = await this.until(() => this.started[this.consumed], 'a SandboxStarted', deadlineMs);

@@ -41,8 +41,11 @@ export interface CliResult {
   stderr: string;
 }
 
+/** CLIs started and not yet ended: a test's clean-up ends the ones it left (see perTestEnv). */
+const running = new Set<ReturnType<typeof execa>>();
+
 export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string>; stdinPipe?: boolean } = {}) {
-  return execa(process.execPath, [bin(name), ...args], {
+  const child = execa(process.execPath, [bin(name), ...args], {
     env: { ...t.env, ...options.env },
     encoding: 'buffer',
     stripFinalNewline: false,
@@ -50,6 +53,26 @@ export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: str
     timeout: 240_000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdinPipe ? ('pipe' as const) : ('ignore' as const) }),
   });
+  running.add(child);
+  void child.finally(() => running.delete(child)).catch(() => undefined);
+  return child;
+}
+
+/**
+ * Ends whatever a test left running: its sandboxes through nofearctl (QEMU lives in its own session,
+ * out of reach of a kill of the CLI), then the CLIs it started. Bounded: a test's failure never hangs
+ * the suite (issue 28, finding 7).
+ */
+export async function endWhatRuns(t: TestEnv): Promise<void> {
+  if (leftoverSandboxes(t).length > 0) {
+    await execa(process.execPath, [bin('nofearctl'), 'stop', '--all'], { env: t.env, reject: false, timeout: 60_000 });
+  }
+  for (const child of [...running]) {
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await child.catch(() => undefined);
+    clearTimeout(killer);
+  }
 }
 
 export async function runCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string> } = {}): Promise<CliResult> {
@@ -74,9 +97,12 @@ export function perTestEnv(prefix: string, use: (t: TestEnv, dir: string) => voi
     dir = mkdtempSync(path.join(tmpdir(), prefix));
     use(t, dir);
   });
-  afterEach(() => {
+  afterEach(async () => {
+    const left = t === undefined ? [] : leftoverSandboxes(t);
     try {
-      if (options.leftovers !== 'allowed' && t !== undefined) assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox was left behind');
+      // Stopped before the runtime dir goes: removing it under a live sandbox leaves QEMU running.
+      if (t !== undefined) await endWhatRuns(t);
+      if (options.leftovers !== 'allowed') assert.deepEqual(left, [], 'a sandbox was left behind');
     } finally {
       t?.cleanup();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

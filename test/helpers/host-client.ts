@@ -9,6 +9,7 @@ import { ROOT } from './cli.js';
 const PYTHON = '/usr/bin/python3';
 const PROBE = path.join(ROOT, 'test', 'helpers', 'x11-probe.py');
 const HOSTILE_SERVER = path.join(ROOT, 'test', 'adversarial', 'hostile-xpra-server.py');
+const CLIPBOARD_OWNER = path.join(ROOT, 'test', 'helpers', 'clipboard-owner.py');
 
 /** A window as another X client sees it (x11-probe.py's `describe`). */
 export interface SeenWindow {
@@ -26,7 +27,7 @@ export interface SeenWindow {
 type JsonEvent = Record<string, unknown>;
 
 /** A child printing JSON lines: every event kept, and waits that end with a deadline or the child. */
-class JsonLines {
+export class JsonLines {
   readonly events: JsonEvent[] = [];
   readonly ended: Promise<void>;
   private waiters: Array<() => void> = [];
@@ -126,7 +127,7 @@ export class DisplayWatch extends JsonLines {
 
 /** Hostile Xpra server on a unix socket: `hello` is the client's hello as it saw it. */
 export class HostileXpraServer extends JsonLines {
-  static async start(socket: string, scenario: 'hostile' | 'benign', size: [number, number]): Promise<HostileXpraServer> {
+  static async start(socket: string, scenario: 'hostile' | 'benign' | 'clipboard', size: [number, number]): Promise<HostileXpraServer> {
     const server = new HostileXpraServer(
       spawn(PYTHON, [HOSTILE_SERVER, socket, scenario, String(size[0]), String(size[1])], { stdio: ['pipe', 'pipe', 'ignore'], detached: true }),
       'the hostile server',
@@ -153,6 +154,31 @@ export class HostileXpraServer extends JsonLines {
 export async function grabFromAnotherClient(display: string): Promise<{ keyboard: number; pointer: number }> {
   const result = await execa(PYTHON, [PROBE, 'grab'], { env: { DISPLAY: display }, timeout: 10_000 });
   return JSON.parse(result.stdout) as { keyboard: number; pointer: number };
+}
+
+/** Another X client's window (python3-xlib), until stopped; `id` is its X id. */
+export async function startVictim(display: string, env: NodeJS.ProcessEnv = {}): Promise<{ id: number; stop(): Promise<void> }> {
+  const victim = new JsonLines(spawn(PYTHON, [PROBE, 'victim'], { env: { ...process.env, ...env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] }), 'x11-probe victim');
+  const id = await victim.waitFor((e) => (typeof e.victim === 'number' ? e.victim : undefined), 'the victim window', 10_000);
+  return { id, stop: () => victim.stop() };
+}
+
+/** What a client holding `xauthority`'s cookie may do to window `id` (x11-probe.py attack). */
+export async function attackFrom(display: string, xauthority: string, id: number): Promise<Record<string, unknown>> {
+  const result = await execa(PYTHON, [PROBE, 'attack', String(id)], { env: { DISPLAY: display, XAUTHORITY: xauthority }, extendEnv: false, timeout: 20_000 });
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/** The user's Ctrl+V in a window (focused first), through XTEST. */
+export async function pasteInto(display: string, id: number): Promise<void> {
+  await execa(PYTHON, [PROBE, 'paste', String(id)], { env: { DISPLAY: display }, timeout: 10_000 });
+}
+
+/** Owns the host's CLIPBOARD and PRIMARY with these texts (GTK) until stopped. */
+export async function ownClipboard(display: string, clipboard: string, primary: string): Promise<JsonLines> {
+  const owner = new JsonLines(spawn(PYTHON, [CLIPBOARD_OWNER, clipboard, primary], { env: { ...process.env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] }), 'clipboard-owner');
+  await owner.waitFor((e) => (e.owning === true ? true : undefined), 'the clipboard owner', 10_000);
+  return owner;
 }
 
 export async function inspectWindows(display: string, ids: number[]): Promise<SeenWindow[]> {

@@ -96,3 +96,31 @@ export function pageDifference(a: Picture, b: Picture, cell = 8): { mean: number
   }
   return { mean: sum / (rows * columns * 3), max };
 }
+
+/** The root-mean-square difference per channel over the pixels both share, 0 (same) to 1 (black against white). */
+export function rmse(a: Picture, b: Picture): number {
+  const width = Math.min(a.width, b.width);
+  const height = Math.min(a.height, b.height);
+  let sum = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width * 3; x++) sum += (((a.rgb[y * a.width * 3 + x] ?? 0) - (b.rgb[y * b.width * 3 + x] ?? 0)) / 255) ** 2;
+  }
+  return Math.sqrt(sum / (width * height * 3));
+}
+
+/** The picture averaged over n x n squares (a 150 dpi rendering seen at 75 dpi with n = 2). */
+export function boxAverage(picture: Picture, n: number): Picture {
+  const width = Math.floor(picture.width / n);
+  const height = Math.floor(picture.height / n);
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let channel = 0; channel < 3; channel++) {
+        let sum = 0;
+        for (let dy = 0; dy < n; dy++) for (let dx = 0; dx < n; dx++) sum += picture.rgb[((y * n + dy) * picture.width + x * n + dx) * 3 + channel] ?? 0;
+        rgb[(y * width + x) * 3 + channel] = Math.round(sum / (n * n));
+      }
+    }
+  }
+  return { width, height, rgb };
+}

@@ -7,6 +7,10 @@
 #   x11-probe.py grab         tries to grab the keyboard and the pointer like any application would;
 #                             prints {"keyboard": status, "pointer": status} (0 is GrabSuccess), ungrabs.
 #   x11-probe.py inspect ID.. the same fields as `watch`, now, for each window id.
+#   x11-probe.py paste ID     the user's Ctrl+V in window ID: focus, then keys through XTEST; prints {"pasted": ID}.
+#   x11-probe.py victim       maps a window of its own; prints {"victim": ID}; runs until stdin closes.
+#   x11-probe.py attack ID    what this client may do to window ID of another: GetImage of it and of the
+#                             root, XTEST input, a keyboard grab; prints each as "allowed..." or why not.
 import json
 import select
 import sys
@@ -91,9 +95,66 @@ def grab():
     emit({"keyboard": keyboard, "pointer": pointer})
 
 
+def paste(window_id):
+    from Xlib.ext import xtest
+    from Xlib import XK
+
+    dpy.create_resource_object("window", window_id).set_input_focus(X.RevertToParent, X.CurrentTime)
+    dpy.sync()
+    control, v = dpy.keysym_to_keycode(XK.XK_Control_L), dpy.keysym_to_keycode(XK.XK_v)
+    for kind, code in ((X.KeyPress, control), (X.KeyPress, v), (X.KeyRelease, v), (X.KeyRelease, control)):
+        xtest.fake_input(dpy, kind, code)
+    dpy.sync()
+    emit({"pasted": window_id})
+
+
+def victim():
+    screen = dpy.screen()
+    window = screen.root.create_window(10, 10, 100, 100, 0, screen.root_depth, background_pixel=screen.white_pixel)
+    window.map()
+    dpy.sync()
+    emit({"victim": window.id})
+    sys.stdin.read()
+
+
+def attack(window_id):
+    out = {"extensions": sorted(dpy.list_extensions())}
+
+    def attempt(name, action):
+        try:
+            result = action()
+            dpy.sync()
+            out[name] = "allowed: %s" % (result,)
+        except error.XError as e:
+            out[name] = "refused: " + type(e).__name__
+        except Exception as e:  # the extension is not there at all
+            out[name] = "failed: %s %s" % (type(e).__name__, e)
+
+    def image(window):
+        return "%d bytes" % len(window.get_image(0, 0, 16, 16, X.ZPixmap, 0xFFFFFFFF).data)
+
+    def type_key():
+        from Xlib.ext import xtest
+
+        xtest.fake_input(dpy, X.KeyPress, 38)
+        xtest.fake_input(dpy, X.KeyRelease, 38)
+
+    attempt("getimage_other", lambda: image(dpy.create_resource_object("window", window_id)))
+    attempt("getimage_root", lambda: image(root))
+    attempt("xtest", type_key)
+    attempt("grab_keyboard", lambda: root.grab_keyboard(True, X.GrabModeAsync, X.GrabModeAsync, X.CurrentTime))
+    emit(out)
+
+
 if sys.argv[1] == "watch":
     watch()
 elif sys.argv[1] == "grab":
     grab()
 elif sys.argv[1] == "inspect":
     emit([describe(dpy.create_resource_object("window", int(i, 0))) for i in sys.argv[2:]])
+elif sys.argv[1] == "victim":
+    victim()
+elif sys.argv[1] == "attack":
+    attack(int(sys.argv[2], 0))
+elif sys.argv[1] == "paste":
+    paste(int(sys.argv[2], 0))

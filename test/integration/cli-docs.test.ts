@@ -1,7 +1,8 @@
 // The man pages and bash completions that ship (dist/man, dist/completion, written at build time) list
 // exactly the options the parsers accept: read back from the roff, and asked of bash's real completion.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from '../helpers/cli.js';
@@ -104,5 +105,26 @@ describe('man pages and bash completion (built from the option tables)', () => {
     assert.deepEqual(net, ['none', 'user']);
     assert.deepEqual(mem, []);
     assert.deepEqual(types, []);
+  });
+
+  it('completes a file name with spaces and shell characters as one word, asking bash to quote it (-o filenames); --with completes desktop ids', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nofear-complete-'));
+    try {
+      writeFileSync(path.join(dir, "Invoice [2024] (final) it's.pdf"), '');
+      mkdirSync(path.join(dir, 'applications'));
+      writeFileSync(path.join(dir, 'applications', 'org.example.Viewer.desktop'), '');
+      // compopt works only while readline completes: recorded here to see that the function asks for it.
+      const script = [
+        `source ${JSON.stringify(path.join(ROOT, 'dist', 'completion', 'nofear-open'))}`,
+        'compopt() { printf "compopt %s\\n" "$*"; }',
+        `cd ${JSON.stringify(dir)}`,
+        'COMP_WORDS=(nofear-open Inv); COMP_CWORD=1; COMPREPLY=(); _nofear_open; printf \'<%s>\\n\' "${COMPREPLY[@]}"',
+        `XDG_DATA_HOME=${JSON.stringify(dir)} XDG_DATA_DIRS=/nonexistent; COMP_WORDS=(nofear-open --with org.ex); COMP_CWORD=2; COMPREPLY=(); _nofear_open; printf '<%s>\\n' "\${COMPREPLY[@]}"`,
+      ].join('\n');
+      const { stdout } = await execa('bash', ['--norc', '--noprofile', '-c', script]);
+      assert.deepEqual(stdout.split('\n'), ['compopt -o filenames', "<Invoice [2024] (final) it's.pdf>", '<org.example.Viewer>']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,7 @@ const FLOORS: Record<string, number> = {
   vm: 3,
   desktop: 3,
   profiles: 3,
+  trust: 3,
   gui: 4,
   integrate: 4,
   sandbox: 5,

@@ -8,10 +8,16 @@ from gi.repository import Gdk
 
 from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
 from xpra.platform.xposix import gui as xposix_gui
+from xpra.platform.xposix import keyboard as xposix_keyboard
 
-from nofear_xpra import geometry, hello, packets
+from nofear_xpra import geometry, hello, packets, paste
 from nofear_xpra.metadata import filter_metadata, wm_class_base
 from nofear_xpra.window import NoFearWindow
+
+
+# Windows a guest may have on the host display at once: far more than a viewer opens (Xpra's own
+# limit is none).
+MAX_WINDOWS = 64
 
 
 class Policy:
@@ -33,6 +39,17 @@ class Policy:
 def noop(*_args, **_kwargs):
     return None
 
+
+def _xkb_rules_names(keyboard, original=xposix_keyboard.Keyboard.get_xkb_rules_names_property):
+    # As an untrusted X client (SECURITY extension) the property reads back as text, and Xpra 3.1
+    # splits it as bytes and dies: without the names, Xpra uses the core keymap.
+    try:
+        return original(keyboard)
+    except TypeError:
+        return []
+
+
+xposix_keyboard.Keyboard.get_xkb_rules_names_property = _xkb_rules_names
 
 # Xpra's platform helper listens on the system bus (suspend) and the session bus (screensaver): the
 # client has no business on either (and in its jail there is none).
@@ -57,6 +74,21 @@ class XpraClient(GTK3XpraClient):
         self.nofear.clipboard = str(opts.clipboard).lower() not in ("no", "false", "0", "off", "")
         self.nofear.sound = str(opts.speaker).lower() in ("on", "yes", "true", "1")
         return GTK3XpraClient.init(self, opts, *args)
+
+    # The clipboard: to the guest on the user's paste only (clipboard.py) ----------------------------
+
+    def get_clipboard_helper_classes(self):
+        if not self.nofear.clipboard:
+            return []
+        from nofear_xpra import clipboard  # X11 only: imported when the clipboard is on
+
+        return [clipboard.install()]
+
+    def handle_key_action(self, window, key_event):
+        helper = self.clipboard_helper
+        if helper is not None and self.nofear.clipboard and paste.is_paste_gesture(key_event.keyname, key_event.modifiers, key_event.pressed):
+            helper.nofear_paste()  # before the key: the guest's application asks once it sees it
+        return GTK3XpraClient.handle_key_action(self, window, key_event)
 
     # Packets from the guest ---------------------------------------------------------------------
 
@@ -104,6 +136,10 @@ class XpraClient(GTK3XpraClient):
         return geometry.size_limits(monitor, workarea)
 
     def make_new_window(self, wid, wx, wy, ww, wh, bw, bh, metadata, override_redirect, client_properties):
+        if wid not in self._id_to_window and len(self._id_to_window) >= MAX_WINDOWS:
+            # Each window is X resources on the user's display: a guest does not get to exhaust them.
+            self.nofear.note_refusal("new-window", "more than %d windows at once" % MAX_WINDOWS)
+            return None
         requested = geometry.Rect(wx, wy, ww, wh)
         monitor, workarea = self.nofear_monitor(requested)
         if override_redirect:

@@ -3,7 +3,7 @@ import { checkAccel, checkNode, checkPasst, doctorExitStatus, formatChecks, type
 import { distroFamily, installCommand, PACKAGES } from '../../../src/cli/doctor-install.js';
 import { checkDisplay, checkIntegration, checkService, checkSessionBus, type Prober } from '../../../src/cli/doctor-session.js';
 import { chooseAccel } from '../../../src/vm/accel.js';
-import { clientJailCheck } from '../../../src/cli/doctor-client-jail.js';
+import { clientJailCheck, xAccessCheck } from '../../../src/cli/doctor-client-jail.js';
 
 const check = (status: Check['status']): Check => ({ name: 'x', status, detail: 'd' });
 const answers =
@@ -120,6 +120,21 @@ describe("nofearctl doctor's line for the Xpra client's jail", () => {
     assert.match(broken.detail, /Permission denied\): NoFear runs the Xpra client without its jail/);
     assert.match(broken.fix ?? '', /unprivileged_userns_clone/);
     assert.equal(clientJailCheck(usable, undefined, true).status, 'WARN');
-    assert.equal(clientJailCheck(usable, { kind: 'unreachable', why: 'display :9 has no socket' }, false).status, 'WARN');
+    const unreachable = clientJailCheck(usable, { kind: 'unreachable', why: 'display :9 has no socket' }, false);
+    assert.equal(unreachable.status, 'WARN');
+    assert.match(unreachable.detail, /refuses to show windows there rather than run the client unjailed/);
+  });
+  it('says what fences the client in on the X server: an untrusted cookie, or nothing', () => {
+    assert.equal(xAccessCheck({ ok: true }, 'off').status, 'OK');
+    assert.match(xAccessCheck({ ok: true }, 'off').detail, /untrusted X cookie \(SECURITY extension\)/);
+    const clipboard = xAccessCheck({ ok: true }, 'to-guest');
+    assert.equal(clipboard.status, 'WARN');
+    assert.match(clipboard.detail, /clipboard = to-guest keeps it trusted/);
+    const notOn = xAccessCheck({ ok: true }, 'off', false);
+    assert.equal(notOn.status, 'WARN');
+    assert.match(notOn.fix ?? '', /NOFEAR_X_UNTRUSTED=on/);
+    const none = xAccessCheck({ ok: false, why: 'this X server has no SECURITY extension' }, 'off');
+    assert.equal(none.status, 'WARN');
+    assert.match(none.detail, /no SECURITY extension\), and NoFear's relay does not filter X requests: .*XTEST/);
   });
 });

@@ -18,8 +18,11 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+      links: { trusted: [] },
+      trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
+      convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 15);
+    assert.equal(Object.keys(sources).length, 20);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -48,6 +51,14 @@ describe('config/parseConfig', () => {
         'size = 0',
         'min_available_memory = 1024',
         'idle_timeout = 120',
+        '[links]',
+        'trusted = example.org',
+        '[trust]',
+        'places = xdg:DOWNLOAD, ~/Mail attachments, $XDG_RUNTIME_DIR/gvfs',
+        'policy = marked',
+        'watch = on',
+        '[convert]',
+        'ocr_languages = deu+eng',
       ),
     );
     assert.deepEqual(problems, []);
@@ -56,10 +67,19 @@ describe('config/parseConfig', () => {
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
     assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
+    assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
+    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }] });
+    assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
+  });
+
+  it('refuses a trust place that is not an absolute folder, and keeps the default places', () => {
+    const { config, problems } = parse(lines('[trust]', 'places = Downloads, /ok'));
+    assert.equal(config.trust.places[0], 'xdg:DOWNLOAD');
+    assert.match(problems[0]?.message ?? '', /"Downloads" is not an absolute folder/);
   });
 
   it('reports a bad value with its key and line, and keeps the default', () => {

@@ -150,8 +150,8 @@ describe('convert/convert-plan', () => {
     );
   });
 
-  it('names the safe PDF NAME.safe.pdf, then NAME.safe-2.pdf', () => {
-    assert.deepEqual([1, 2].map(safeName('report.final.docx')), ['report.final.safe.pdf', 'report.final.safe-2.pdf']);
+  it('names the safe PDF NAME.safe.pdf, then "NAME (2).safe.pdf"', () => {
+    assert.deepEqual([1, 2].map(safeName('report.final.docx')), ['report.final.safe.pdf', 'report.final (2).safe.pdf']);
     assert.equal(safeName('README')(1), 'README.safe.pdf');
     assert.equal(safeName('.hidden')(1), '.hidden.safe.pdf');
   });

@@ -3,7 +3,7 @@
 // points; the OCR layer is invisible text in the standard font; a failed write leaves no file. Also the
 // PNG pages for the OCR VM and the text layer's encoding.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -22,7 +22,7 @@ describe('convert/pdf-writer', () => {
   const pixels = (width: number, height: number, seed: number) => Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * seed) % 251));
 
   async function writePages(file: string, pages: Array<{ width: number; height: number; data: Buffer }>, textLayer: boolean, chunk: number): Promise<void> {
-    const writer = await ImagePdfWriter.create(file, { dpi: 150, textLayer });
+    const writer = await ImagePdfWriter.create(file, { dpi: 150, textLayer, spoolDir: dir, photos: { kind: 'flate' } });
     for (const page of pages) {
       await writer.beginPage(page.width, page.height);
       for (let at = 0; at < page.data.length; at += chunk) await writer.writePixels(page.data.subarray(at, at + chunk));
@@ -34,20 +34,24 @@ describe('convert/pdf-writer', () => {
   }
 
   for (const textLayer of [false, true]) {
-    it(`writes each page's pixels as one Flate RGB image at its size in points${textLayer ? ', with a text layer' : ''}`, async () => {
+    it(`writes each page's pixels as one Flate image at its size in points${textLayer ? ', with a text layer' : ''}`, async () => {
       const file = path.join(dir, 'out.pdf');
       const pages = [
         { width: 150, height: 100, data: pixels(150, 100, 7) },
-        { width: 3, height: 1, data: pixels(3, 1, 3) },
+        { width: 3, height: 1, data: pixels(3, 1, 0) },
       ];
       await writePages(file, pages, textLayer, 1000);
       const objects = pdfObjects(file);
       assert.equal(objects.length, 2 + (textLayer ? 1 : 0) + pages.length * (textLayer ? 5 : 4));
       const images = objects.filter((o) => o.head.includes('/Subtype /Image'));
+      // Seed 7's bytes are colour; the 3 x 1 page is black: one bit, all ink.
+      assert.match(images[0]?.head ?? '', /\/ColorSpace \/DeviceRGB \/BitsPerComponent 8 /);
+      assert.match(images[1]?.head ?? '', /\/ColorSpace \/DeviceGray \/BitsPerComponent 1 /);
       assert.deepEqual(
         images.map((o) => o.stream),
-        pages.map((p) => p.data),
+        [pages[0]?.data, Buffer.from([0])],
       );
+      assert.deepEqual(readdirSync(dir).sort(), ['out.pdf'], 'the page spools are gone');
       const pageObjects = objects.filter((o) => o.head.startsWith('<< /Type /Page '));
       assert.match(pageObjects[0]?.head ?? '', /\/MediaBox \[0 0 72 48\]/);
       assert.match(pageObjects[1]?.head ?? '', /\/MediaBox \[0 0 1\.44 0\.48\]/);
@@ -71,12 +75,14 @@ describe('convert/pdf-writer', () => {
 
   it('never writes into an existing file, and leaves none behind when aborted', async () => {
     const file = path.join(dir, 'taken.pdf');
-    const first = await ImagePdfWriter.create(file, { dpi: 150, textLayer: false });
-    await assert.rejects(ImagePdfWriter.create(file, { dpi: 150, textLayer: false }), /EEXIST/);
+    const options = { dpi: 150, textLayer: false, spoolDir: dir, photos: { kind: 'flate' } } as const;
+    const first = await ImagePdfWriter.create(file, options);
+    await assert.rejects(ImagePdfWriter.create(file, options), /EEXIST/);
     await first.beginPage(10, 10);
     await first.writePixels(Buffer.alloc(30));
     await first.abort();
     assert.equal(existsSync(file), false);
+    assert.deepEqual(readdirSync(dir), [], 'no spool is left either');
   });
 });
 

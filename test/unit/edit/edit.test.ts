@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { notificationAsker, terminalAsker } from '../../../src/edit/ask.js';
 import { copyChecked, factsOf, sameKind } from '../../../src/edit/edit-files.js';
 import { editedName, saveBack, saveCopy, type SaveTarget } from '../../../src/edit/save-edit.js';
+import { fromOutside } from '../../../src/trust/origin.js';
 import { describeEditOutcome } from '../../../src/edit/describe.js';
 import { parseMimeTree } from '../../../src/desktop/mime-tree.js';
 import type { Notice, Notifications } from '../../../src/service/notifications.js';
@@ -69,6 +70,9 @@ describe('edit: saving', () => {
     assert.notEqual(statSync(original).ino, before.ino);
     assert.equal(statSync(original).mode & 0o777, 0o640);
     assert.deepEqual(readdirSync(dir), ['report.txt']);
+    // A new inode without the original's xattrs: the guest's work carries the mark of the outside.
+    const verdict = await fromOutside(original, { env: process.env, places: [], skipped: [] });
+    assert.ok(verdict.outside && verdict.why.startsWith('made in a NoFear VM (an edit saved back)'), verdict.why);
   });
 
   it('saves beside the original instead when it changed at the last moment', async () => {
@@ -76,6 +80,8 @@ describe('edit: saving', () => {
     assert.deepEqual(outcome, { kind: 'saved-copy', path: path.join(dir, 'report (edited in NoFear).txt'), why: 'original-changed' });
     assert.equal(readFileSync(original, 'utf8'), 'original\n');
     assert.deepEqual(readdirSync(dir).sort(), ['report (edited in NoFear).txt', 'report.txt']);
+    const verdict = await fromOutside(path.join(dir, 'report (edited in NoFear).txt'), { env: process.env, places: [], skipped: [] });
+    assert.ok(verdict.outside && verdict.why.startsWith('made in a NoFear VM (an edited copy)'), verdict.why);
   });
 
   it('never replaces an existing copy', async () => {

@@ -8,6 +8,11 @@ describe('the X display, as the jailed client reaches it', () => {
     assert.deepEqual(parseDisplay('unix:2'), { host: '', number: 2, screen: '' });
     assert.deepEqual(parseDisplay('myhost/unix:3'), { host: '', number: 3, screen: '' });
     assert.deepEqual(parseDisplay('localhost:10.0'), { host: 'localhost', number: 10, screen: '.0' });
+    // Xlib's protocol prefixes: TCP, relayed like a bare host (issue 28: these ran the client unjailed).
+    assert.deepEqual(parseDisplay('localhost/tcp:10'), { host: 'localhost', number: 10, screen: '' });
+    assert.deepEqual(parseDisplay('host.example/inet:4'), { host: 'host.example', number: 4, screen: '' });
+    assert.deepEqual(parseDisplay('/tcp:3'), { host: 'localhost', number: 3, screen: '' });
+    assert.equal(routeDisplay('localhost/tcp:10', { filesystemSocket: false, abstractSocket: false }).kind, 'relay');
     for (const odd of ['', '0', ':', ':x', '/tmp/.X11-unix/X0', ':0;rm -rf /', 'a b:0']) assert.equal(parseDisplay(odd), undefined, odd);
   });
   it('binds the filesystem socket where there is one, even beside an abstract one', () => {
@@ -21,7 +26,7 @@ describe('the X display, as the jailed client reaches it', () => {
     const tcp = routeDisplay('localhost:10.0', { filesystemSocket: false, abstractSocket: false });
     assert.deepEqual(tcp.kind === 'relay' ? tcp.target : undefined, { host: 'localhost', port: 6010 });
   });
-  it('gives up (the client then runs unjailed) on a display with no socket or an odd DISPLAY', () => {
+  it('gives up (the client is then refused) on a display with no socket or an odd DISPLAY', () => {
     assert.equal(routeDisplay(':9', { filesystemSocket: false, abstractSocket: false }).kind, 'unreachable');
     assert.equal(routeDisplay('wayland-0', { filesystemSocket: true, abstractSocket: true }).kind, 'unreachable');
   });

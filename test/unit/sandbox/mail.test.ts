@@ -83,7 +83,7 @@ describe('mail: the message view and its attachment exports', () => {
       assert.ok(MAIL_ATTACHMENT_TYPES.includes(type), type);
     }
     assert.ok(!MAIL_ATTACHMENT_TYPES.some((type) => type.startsWith('audio/') || type.startsWith('video/') || type === 'text/html'));
-    const both = installTypes(true, ['message/rfc822'], true);
+    const both = installTypes(true, ['message/rfc822'], false, true);
     assert.equal(both.length, new Set([...RISKY_TYPES, ...MAIL_ATTACHMENT_TYPES]).size);
     assert.deepEqual(changedLines(['application/pdf', 'message/rfc822'], { 'application/pdf': 'mupdf.desktop' }), [
       '  application/pdf: mupdf.desktop -> org.nofear.NoFear.desktop',

@@ -44,7 +44,9 @@ function harness(overrides: Partial<PoolSettings> = {}) {
   const vms: Array<ReturnType<typeof fakeVm>> = [];
   const memory = { availableMiB: 100_000 };
   const log: string[] = [];
+  const shape = { key: 'clipboard off' };
   const pool = new WarmPool({
+    shapeKey: () => shape.key,
     settings: () => settings,
     admission,
     availableMiB: () => memory.availableMiB,
@@ -56,7 +58,7 @@ function harness(overrides: Partial<PoolSettings> = {}) {
     },
     timings: { watchMs: 20, replaceAfterMs: 200, retryBaseMs: 10 },
   });
-  return { pool, vms, settings, admission, memory, log };
+  return { pool, vms, settings, admission, memory, log, shape };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -89,6 +91,24 @@ describe('WarmPool', () => {
     await until(() => h.pool.counts.ready === 1, 'ready');
     return h;
   };
+
+  it('replaces a ready VM booted with other [vm] or [gui] settings, and keeps one booted with the same', async () => {
+    const { pool, vms, shape, log } = await withOneReady();
+    pool.settingsChanged();
+    await settle();
+    assert.equal(vms[0]?.stopped.value, false, 'stopped though nothing changed');
+    shape.key = 'clipboard to-guest';
+    pool.settingsChanged();
+    await until(() => vms[0]?.stopped.value === true, 'the stale VM stopped');
+    await until(() => vms.length === 2, 'a replacement booting');
+    assert.ok(
+      log.some((line) => /no longer the configured ones/.test(line)),
+      log.join('\n'),
+    );
+    vms[1]?.ready();
+    await until(() => pool.counts.ready === 1, 'the replacement ready');
+    assert.equal(pool.take(':5')?.session, vms[1]?.session, 'the stale VM was handed out');
+  });
 
   it('boots nothing without a display or before start, then fills to its size, holding a slot each', async () => {
     const { pool, vms, admission } = make({ size: 2 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildKernelCmdline, buildQemuArgv, SECCOMP_POLICY, type VmPlan } from '../../../src/vm/qemu-argv.js';
 import { escapeQemuValue, qemuOpts } from '../../../src/vm/qemu-opts.js';
+import { LAN_FENCE_SCRIPT, lanFencedArgv, passtArgv } from '../../../src/vm/passt.js';
 
 const plan: VmPlan = {
   name: 'nofear-0123abcd',
@@ -76,5 +77,32 @@ describe('buildKernelCmdline', () => {
       buildKernelCmdline({ accel: 'kvm', tscKhz: 2300000, upper: 'disk', writableSizeMiB: 256 }).some((w) => w.startsWith('tsc_early')),
       false,
     );
+  });
+});
+
+describe('passt fenced off the LAN ([links] lan = no)', () => {
+  it('runs passt as root of pasta namespace, after a script that blackholes the private ranges and this host', () => {
+    const own = passtArgv('/usr/bin/passt', '/run/x/passt.sock');
+    const { argv, env } = lanFencedArgv('/usr/bin/pasta', own, ['192.0.2.2', 'fd00::2', 'fe80::1']);
+    // prettier-ignore
+    assert.deepEqual(argv.slice(0, 15), [
+      '/usr/bin/pasta', '--config-net', '--no-map-gw', '--quiet', '--foreground',
+      '-t', 'none', '-u', 'none', '-T', 'none', '-U', 'none',
+      '--', '/bin/sh',
+    ]);
+    assert.equal(argv[15], '-c');
+    assert.equal(argv[16], LAN_FENCE_SCRIPT);
+    const passt = argv.slice(17);
+    assert.equal(passt[0], '/usr/bin/passt');
+    assert.equal(passt[passt.indexOf('--runas') + 1], '0:0', "no uid but the caller's exists in pasta's user namespace");
+    assert.deepEqual(
+      passt.filter((a) => a !== '0:0'),
+      own.filter((_, i) => own[i - 1] !== '--runas'),
+    );
+    assert.ok(env.NOFEAR_FENCE4?.split(' ').includes('192.0.2.2/32'));
+    assert.ok(env.NOFEAR_FENCE4?.split(' ').includes('192.168.0.0/16'));
+    assert.ok(env.NOFEAR_FENCE6?.split(' ').includes('fd00::2/128'));
+    assert.ok(!env.NOFEAR_FENCE6?.includes('fe80'), 'the link-local prefix stays: the default route may need it');
+    assert.match(LAN_FENCE_SCRIPT, /exec "\$0" "\$@"$/);
   });
 });

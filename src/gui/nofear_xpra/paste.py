@@ -1,0 +1,51 @@
+# When the host's clipboard may reach the guest ([gui] clipboard = to-guest): on the user's paste into a
+# NoFear window, never otherwise. Xpra answers the guest's clipboard-request whenever sending is on, so
+# a guest polling it would read every password the user copies and every text they highlight (issue
+# 28, finding 3). Pure: the clock is passed in.
+#
+# A paste is a key press the user makes in a NoFear window: Ctrl+V, Ctrl+Shift+V or Shift+Insert. It
+# opens a short window in which the guest may read CLIPBOARD (an application asks for TARGETS, then
+# one or two formats); PRIMARY (highlighted text, middle-click) is never sent. Pasting from a guest
+# application's menu does not count: the host cannot tell that click from any other.
+
+# Long enough for a busy TCG guest to ask; the guest reads nothing the user did not just paste.
+PASTE_WINDOW_S = 5.0
+# TARGETS, then a text format or two, and retries: far fewer than a poller would like.
+ANSWERS_PER_PASTE = 8
+PASTED_SELECTION = "CLIPBOARD"
+
+
+def is_paste_gesture(keyname, modifiers, pressed):
+    """Ctrl+V, Ctrl+Shift+V or Shift+Insert pressed (modifiers as Xpra names them: control, shift...)."""
+    if not pressed or not isinstance(keyname, str):
+        return False
+    mods = set(m for m in (modifiers or ()) if isinstance(m, str))
+    others = mods - {"control", "shift", "lock", "mod2"}  # Caps Lock and Num Lock do not change a paste
+    if others:
+        return False
+    if keyname.lower() == "v":
+        return "control" in mods
+    return keyname in ("Insert", "KP_Insert") and mods & {"control", "shift"} == {"shift"}
+
+
+class PasteGate:
+    """Opened by a paste gesture; lets a few CLIPBOARD requests through until it closes."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.until = None
+        self.left = 0
+
+    def open(self):
+        self.until = self.clock() + PASTE_WINDOW_S
+        self.left = ANSWERS_PER_PASTE
+
+    def is_open(self):
+        return self.until is not None and self.clock() < self.until and self.left > 0
+
+    def admit(self, local_selection):
+        """True when one request for this selection may be answered now (and counts it)."""
+        if local_selection != PASTED_SELECTION or not self.is_open():
+            return False
+        self.left -= 1
+        return True

@@ -1,0 +1,219 @@
+// Links end to end: `integrate install --links` makes NoFear the desktop's handler for http and https,
+// `xdg-open` of a page then shows it in the user's own browser (NetSurf, from Debian's packages) inside a
+// throwaway VM whose network is passt; a domain in [links] trusted opens in that browser on the host with no
+// VM. The page is served by the test on this machine's own non-loopback address (passt reaches it as the
+// guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { homedir, networkInterfaces } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { leftoverSandboxes, perTestEnv, type TestEnv } from '../helpers/cli.js';
+import { makeTree, type Tree } from '../helpers/integration-tree.js';
+import { suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
+import { pollUntil } from '../../src/util/poll.js';
+
+const WINDOW_DEADLINE = 240_000;
+const BROWSER_ID = 'netsurf-links.desktop';
+// The user's browser as distributions ship one: it declares the web schemes (Debian's NetSurf entry does not).
+const BROWSER_ENTRY = `[Desktop Entry]
+Type=Application
+Name=NetSurf
+Exec=netsurf-gtk %u
+MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;
+`;
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This machine's first non-loopback IPv4 address: passt carries the guest's traffic to it like any host. */
+function outsideAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+  if (address === undefined) throw new Error('this machine has no non-loopback IPv4 address to serve the test page on (ip -4 addr)');
+  return address;
+}
+
+interface Request {
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** The test site: / probes the host's loopback (directly and as slirp's 10.0.2.2), fetches a control image, then moves on to /done. */
+function startSite(host: string, loopbackPort: number, title: string): Promise<{ server: Server; requests: Request[]; url: string }> {
+  const requests: Request[] = [];
+  const pixel = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+  const server = createHttpServer((req, res) => {
+    requests.push({ path: req.url ?? '', headers: req.headers });
+    if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        `<html><head><title>probing</title><meta http-equiv="refresh" content="2;url=/done"></head><body>` +
+          `<img src="http://127.0.0.1:${loopbackPort}/a.gif"><img src="http://10.0.2.2:${loopbackPort}/b.gif"><img src="/ok.gif"></body></html>`,
+      );
+    } else if (req.url === '/ok.gif') {
+      res.writeHead(200, { 'content-type': 'image/gif' });
+      res.end(pixel);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve({ server, requests, url: `http://${host}:${(server.address() as AddressInfo).port}/` }));
+  });
+}
+
+/** A window matching the title, or a failure as soon as the xdg-open that should show it has ended without one. */
+async function windowOf(x: Display, title: string, opener: ChildProcess, expectOpenerToStay: boolean): Promise<string> {
+  const ended = new Promise<never>((_, reject) =>
+    opener.once('exit', (code) => {
+      if (expectOpenerToStay) reject(new Error(`xdg-open ended (status ${code}) before the window showed`));
+    }),
+  );
+  return Promise.race([waitForWindow(x.display, title, WINDOW_DEADLINE), ended]);
+}
+
+describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in a VM through passt)', function () {
+  let x: Display;
+  let t: TestEnv;
+  let tree: Tree;
+  let host: string;
+  const openers: ChildProcess[] = [];
+  suiteDisplay((display) => (x = display));
+  // Before perTestEnv's check that no sandbox is left: xdg-open and what it started (nofear-open and its VM,
+  // or the host's browser) are stopped first, their process group waited out.
+  afterEach(async () => {
+    for (const opener of openers.splice(0)) {
+      if (opener.pid === undefined) continue;
+      const group = opener.pid;
+      try {
+        process.kill(-group, 'SIGTERM');
+      } catch {
+        // the group is gone already: nothing of it to stop
+      }
+      const gone = await pollUntil(() => !groupAlive(group), 60_000, 100);
+      assert.ok(gone, 'xdg-open and nofear-open did not end within 60 s of SIGTERM');
+    }
+    await execa('pkill', ['-f', `^netsurf-gtk http://${host}:`], { reject: false });
+  });
+  perTestEnv('nofear-links-', (env) => (t = env));
+
+  before(async () => {
+    host = outsideAddress();
+    tree = makeTree();
+    // xdg-utils reads an Exec line's first word without its quotes, so a launcher path with a space (the
+    // tree's own) makes xdg-mime and xdg-open pass over the entry: these launchers live where users' do.
+    const bin = path.join(tree.top, 'bin');
+    mkdirSync(bin);
+    for (const name of ['nofear', 'nofear-open', 'nofearctl']) {
+      copyFileSync(path.join(tree.bin, name), path.join(bin, name));
+      chmodSync(path.join(bin, name), 0o755);
+    }
+    tree.env.NOFEAR_BIN_DIR = bin;
+    // The guest kernel and image caches are the test user's own (shared, downloaded once), not the tree's HOME.
+    tree.env.XDG_CACHE_HOME = path.join(homedir(), '.cache');
+    const apps = path.join(tree.dataHome, 'applications');
+    mkdirSync(apps, { recursive: true });
+    writeFileSync(path.join(apps, BROWSER_ID), BROWSER_ENTRY);
+    await execa('update-desktop-database', [apps]);
+    mkdirSync(tree.configHome, { recursive: true });
+    writeFileSync(path.join(tree.configHome, 'mimeapps.list'), `[Default Applications]\nx-scheme-handler/http=${BROWSER_ID}\nx-scheme-handler/https=${BROWSER_ID}\n`);
+  });
+
+  after(() => tree?.cleanup());
+
+  const envFor = () => ({ ...tree.env, ...t.env, XDG_DATA_HOME: tree.dataHome, DISPLAY: x.display });
+  function xdgOpen(url: string): ChildProcess {
+    const opener = spawn('xdg-open', [url], { env: envFor(), detached: true, stdio: 'ignore' });
+    openers.push(opener);
+    return opener;
+  }
+
+  it('install --links makes NoFear the handler for http and https in xdg-mime and GLib, recording the browser', async () => {
+    const result = await tree.nofearctl('integrate', 'install', '--links');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`web links \\(http, https\\) now open in ${BROWSER_ID.replace('.', '\\.')} in a throwaway VM`));
+    for (const scheme of ['http', 'https']) {
+      const query = await execa('xdg-mime', ['query', 'default', `x-scheme-handler/${scheme}`], { env: tree.env, extendEnv: false });
+      assert.equal(query.stdout.trim(), NOFEAR_DESKTOP_ID, `xdg-mime, ${scheme}`);
+      assert.equal(await tree.gioDefault(`x-scheme-handler/${scheme}`), NOFEAR_DESKTOP_ID, `gio mime, ${scheme}`);
+    }
+  });
+
+  it('xdg-open of a page shows it in a NoFear-marked browser window from a VM that cannot reach the host loopback', async () => {
+    const loopbackHits: string[] = [];
+    const loopback = createTcpServer((socket) => {
+      loopbackHits.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
+    const title = `NoFear link test ${randomBytes(4).toString('hex')}`;
+    const site = await startSite(host, (loopback.address() as AddressInfo).port, title);
+    try {
+      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', site.url], { env: envFor(), extendEnv: false });
+      assert.match(plan.stdout, new RegExp(`^url: ${site.url}$`, 'm'));
+      assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
+      assert.match(plan.stdout, /^net: passt$/m);
+      const opener = xdgOpen(site.url);
+      const window = await windowOf(x, `^\\[NoFear:temporary\\] ${title}`, opener, true);
+      assert.match(await windowName(x.display, window), new RegExp(`^\\[NoFear:temporary\\] ${title}`));
+      const paths = site.requests.map((r) => r.path);
+      assert.ok(paths.includes('/ok.gif'), `the page's own image was fetched (the probes ran): ${paths.join(' ')}`);
+      assert.ok(paths.includes('/done'));
+      assert.deepEqual(loopbackHits, [], "the browser in the VM reached the host's loopback");
+      assert.ok(
+        site.requests.every((r) => r.headers.cookie === undefined),
+        'no request carried a cookie',
+      );
+      assert.equal(leftoverSandboxes(t).length, 1, 'one sandbox runs the browser');
+    } finally {
+      site.server.close();
+      loopback.close();
+    }
+  });
+
+  it('a domain in [links] trusted opens in the browser on the host, with no VM', async () => {
+    mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
+    writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), `[links]\ntrusted = ${host}\n`);
+    const title = `NoFear trusted link ${randomBytes(4).toString('hex')}`;
+    const site = await startSite(host, 9, title);
+    try {
+      const url = `${site.url}done`;
+      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', url], { env: envFor(), extendEnv: false });
+      assert.match(plan.stdout, /^route: host$/m);
+      assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
+      const opener = xdgOpen(url);
+      const window = await windowOf(x, `^${title}`, opener, false);
+      assert.doesNotMatch(await windowName(x.display, window), /NoFear:/);
+      assert.equal(opener.exitCode ?? (await new Promise((resolve) => opener.once('exit', resolve))), 0, 'xdg-open ends once the browser started');
+      assert.deepEqual(leftoverSandboxes(t), [], 'a VM was started for a trusted link');
+    } finally {
+      site.server.close();
+      await execa('rm', ['-f', path.join(tree.configHome, 'nofear', 'config.ini')]);
+    }
+  });
+
+  it('uninstall gives http and https back to the browser that had them', async () => {
+    const result = await tree.nofearctl('integrate', 'uninstall');
+    assert.equal(result.exitCode, 0, result.stderr);
+    for (const scheme of ['http', 'https']) {
+      const query = await execa('xdg-mime', ['query', 'default', `x-scheme-handler/${scheme}`], { env: tree.env, extendEnv: false });
+      assert.equal(query.stdout.trim(), BROWSER_ID, `xdg-mime, ${scheme}`);
+      assert.equal(await tree.gioDefault(`x-scheme-handler/${scheme}`), BROWSER_ID, `gio mime, ${scheme}`);
+    }
+  });
+});

@@ -110,7 +110,11 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
     );
     cancelSlow();
     const attachments: Promise<void>[] = [];
-    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run, () => {}) }, attachments);
+    // An attachment that does not open is told as a notice (the batch was this message's).
+    const tellFailure = (outcome: TargetOutcome) => {
+      if (outcome.kind === 'failed') run.warn(outcome.reason);
+    };
+    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run, tellFailure) }, attachments);
     run.stops.push(() => session.sandbox.stop());
     void session.window.then((shown) => {
       if (shown === undefined) return;

@@ -15,11 +15,20 @@ import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { sampleMessage, SAMPLE_SUBJECT } from '../helpers/mail-sample.js';
 import { pdfObjects } from '../helpers/pdf-check.js';
 import { showBusLogOnFailure, startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
-import { pressKey, renderedScreenshot, reportedWindow, startXvfb, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, renderedScreenshot, startXvfb, suiteDisplay, windowName, type Display } from '../helpers/xvfb.js';
 import { BusWatcher } from '../helpers/bus-watcher.js';
 import { ProcessRecorder } from '../helpers/process-recorder.js';
+import { childProducer, onWindow, WindowReports, type Producer } from '../helpers/live-window.js';
 
 const VM_MS = 240_000;
+/** Using a window NoFear has reported (found again by its title each time: it may be re-created). */
+const WINDOW_MS = 60_000;
+const windowTitled = (name: string) => `^\\[NoFear:temporary\\] ${name.replace(/\./g, '\\.')}`;
+const PDF_WINDOW = windowTitled('report.pdf');
+
+/** The window's title, and its key presses, on the window found by its title at that moment. */
+const titleOf = (x: Display, title: string, producer: Producer) => onWindow(x.display, title, producer, WINDOW_MS, (id) => windowName(x.display, id));
+const press = (x: Display, title: string, producer: Producer, key: string, closing = false) => onWindow(x.display, title, producer, WINDOW_MS, (id) => pressKey(x.display, id, key), closing);
 
 /** Programs that parse MIME or mail: none may run on the host for an open. */
 const MAIL_PARSERS = /^(munpack|mpack|ripmime|reformime|reformail|formail|mhonarc|mu|notmuch|uudeview|metamail|mimedecode|mimeopen|mailx?|mutt|neomutt|thunderbird|evolution|claws-mail|msgconvert)$/;
@@ -50,15 +59,19 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
     writeFileSync(file, sampleMessage());
     const run = execa(process.execPath, [bin('nofear-open'), '--no-service', '--verbose', file], { env: { ...t.env, ...mupdfForPdf(dir), DISPLAY: x.display }, reject: false, timeout: VM_MS * 2 });
     const recorder = new ProcessRecorder(run.pid ?? 0);
+    const reports = new WindowReports(run);
+    const nofearOpen = childProducer(run, 'nofear-open');
+    const view = windowTitled('mail.eml');
     try {
-      const view = await reportedWindow(run, VM_MS);
-      assert.match(await windowName(x.display, view), new RegExp(`^\\[NoFear:temporary\\] mail\\.eml — ${SAMPLE_SUBJECT}`));
-      assert.ok((await renderedScreenshot(x.display, view, path.join(dir, 'view.png'))).colours > 1, 'the view is blank');
+      await reports.windowFor(/\/mail\.eml$/, VM_MS);
+      assert.match((await titleOf(x, view, nofearOpen)) ?? '', new RegExp(`^\\[NoFear:temporary\\] mail\\.eml — ${SAMPLE_SUBJECT}`));
+      const shot = await onWindow(x.display, view, nofearOpen, WINDOW_MS, (id) => renderedScreenshot(x.display, id, path.join(dir, 'view.png')));
+      assert.ok((shot?.colours ?? 0) > 1, 'the view is blank');
       // The first attachment's "Open safely" has the focus: Return exports it, and the host opens it in a new VM.
-      await pressKey(x.display, view, 'Return');
-      const attachment = await waitForWindow(x.display, '^\\[NoFear:temporary\\] report\\.pdf', VM_MS);
-      await pressKey(x.display, attachment, 'q');
-      await pressKey(x.display, view, 'Escape');
+      await press(x, view, nofearOpen, 'Return');
+      await reports.windowFor(/\/attachments\/a-[^/]+\/report\.pdf$/, VM_MS);
+      await press(x, PDF_WINDOW, nofearOpen, 'q', true);
+      await press(x, view, nofearOpen, 'Escape', true);
       const result = await run;
       assert.equal(result.exitCode, 0, result.stderr);
     } finally {
@@ -86,8 +99,15 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
         python.argv.some((arg) => /xpra/.test(arg)),
         `python ran on the host: ${python.argv.join(' ')}`,
       );
-    const named = execs.filter((e) => e.pid !== run.pid && e.argv.some((arg) => arg.includes('mail.eml')));
-    assert.deepEqual(named, [], 'a host process was given the message');
+    // Given the message: nofear-open itself (and its forks before they exec), and `file --mime-type`, the type
+    // detection by magic every open makes; nothing else.
+    const own = execs.find((e) => e.pid === run.pid)?.argv.join('\0');
+    const named = execs.filter((e) => e.argv.join('\0') !== own && e.argv.some((arg) => arg.includes('mail.eml')));
+    assert.deepEqual(
+      named.filter((e) => !(program(e.argv) === 'file' && e.argv.includes('--mime-type'))),
+      [],
+      'a host process was given the message',
+    );
   });
 
   it('converts the message to a PDF of pixels (no text, no font, no script)', async () => {
@@ -157,17 +177,19 @@ describe('mail: the mail-client hand-over (gio open, D-Bus activation, the file 
     assert.equal(opened.exitCode, 0, opened.stderr);
     await delay(200); // the mail client's habit under test, not a synchronisation
     rmSync(temp, { recursive: true });
-    const [message] = await watcher.waitForStarted(VM_MS);
-    const view = await watcher.windowOf(message ?? '', VM_MS);
-    assert.match(await windowName(x.display, view), /^\[NoFear:temporary\] handover\.eml — Handed over/);
-    await pressKey(x.display, view, 'Return');
-    const [attached] = await watcher.waitForStarted(VM_MS);
+    const [message = ''] = await watcher.waitForStarted(VM_MS);
+    const sandbox = (objectPath: string): Producer => ({ what: `sandbox ${objectPath}`, alive: () => !watcher.hasExited(objectPath) });
+    await watcher.windowOf(message, VM_MS);
+    const view = windowTitled('handover.eml');
+    assert.match((await titleOf(x, view, sandbox(message))) ?? '', /^\[NoFear:temporary\] handover\.eml — Handed over/);
+    await press(x, view, sandbox(message), 'Return');
+    const [attached = ''] = await watcher.waitForStarted(VM_MS);
     assert.notEqual(attached, message, 'the attachment has a VM of its own');
-    const pdf = await watcher.windowOf(attached ?? '', VM_MS);
-    assert.match(await windowName(x.display, pdf), /^\[NoFear:temporary\] report\.pdf/);
-    await pressKey(x.display, pdf, 'q');
-    await pressKey(x.display, view, 'Escape');
-    assert.equal(await watcher.exitOf(attached ?? '', VM_MS), 0);
-    assert.equal(await watcher.exitOf(message ?? '', VM_MS), 0);
+    await watcher.windowOf(attached, VM_MS);
+    assert.match((await titleOf(x, PDF_WINDOW, sandbox(attached))) ?? '', /^\[NoFear:temporary\] report\.pdf/);
+    await press(x, PDF_WINDOW, sandbox(attached), 'q', true);
+    await press(x, view, sandbox(message), 'Escape', true);
+    assert.equal(await watcher.exitOf(attached, VM_MS), 0);
+    assert.equal(await watcher.exitOf(message, VM_MS), 0);
   });
 });

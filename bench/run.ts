@@ -1,4 +1,6 @@
 // make bench: every benchmark in bench/, each printing its figures and adding them to results.json/md.
+// PDFs open in mupdf (the native baseline's viewer) although LibreOffice Draw also claims them.
+import '../test/helpers/desktop-defaults.cjs';
 import { benchBoot } from './boot.js';
 import { benchConvert } from './convert.js';
 import { benchGui } from './gui.js';

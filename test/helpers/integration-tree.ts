@@ -44,7 +44,9 @@ export function makeTree(): Tree {
     XDG_CONFIG_HOME: configHome,
     XDG_DATA_HOME: dataHome,
     XDG_STATE_HOME: path.join(home, '.local', 'state'),
-    XDG_CONFIG_DIRS: configDirs,
+    // The tree's own (empty) system config dir, then the test machine's desktop defaults (mupdf for PDFs:
+    // test/helpers/desktop-defaults.cjs), never /etc/xdg.
+    XDG_CONFIG_DIRS: [configDirs, path.join(ROOT, 'test', 'fixtures', 'desktop-defaults')].join(':'),
     XDG_DATA_DIRS: '/usr/local/share:/usr/share',
     NOFEAR_BIN_DIR: bin,
     // Never the developer's own systemd or session bus.

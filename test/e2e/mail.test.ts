@@ -24,6 +24,7 @@ const VM_MS = 240_000;
 /** Using a window NoFear has reported (found again by its title each time: it may be re-created). */
 const WINDOW_MS = 60_000;
 const windowTitled = (name: string) => `^\\[NoFear:temporary\\] ${name.replace(/\./g, '\\.')}`;
+// The attachment opens in mupdf, the tests' PDF default (test/fixtures/desktop-defaults), which q closes.
 const PDF_WINDOW = windowTitled('report.pdf');
 
 /** The window's title, and its key presses, on the window found by its title at that moment. */
@@ -32,16 +33,6 @@ const press = (x: Display, title: string, producer: Producer, key: string, closi
 
 /** Programs that parse MIME or mail: none may run on the host for an open. */
 const MAIL_PARSERS = /^(munpack|mpack|ripmime|reformime|reformail|formail|mhonarc|mu|notmuch|uudeview|metamail|mimedecode|mimeopen|mailx?|mutt|neomutt|thunderbird|evolution|claws-mail|msgconvert)$/;
-
-/** The attachment's viewer is mupdf (it closes on q), whatever else this machine has installed for PDFs (LibreOffice Draw). */
-const PDF_WITH_MUPDF = '[Default Applications]\napplication/pdf=mupdf.desktop\n';
-
-function mupdfForPdf(dir: string): { XDG_CONFIG_HOME: string } {
-  const config = path.join(dir, 'config');
-  mkdirSync(config, { recursive: true });
-  writeFileSync(path.join(config, 'mimeapps.list'), PDF_WITH_MUPDF);
-  return { XDG_CONFIG_HOME: config };
-}
 
 describe("mail: a message in NoFear's view, its attachment in a new VM, its conversion (host processes recorded, Xvfb, real QEMU)", function () {
   this.timeout(900_000);
@@ -57,7 +48,7 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
   it('opens to the view without network; its PDF attachment opens in a second VM; the host runs no mail parser', async () => {
     const file = path.join(dir, 'mail.eml');
     writeFileSync(file, sampleMessage());
-    const run = execa(process.execPath, [bin('nofear-open'), '--no-service', '--verbose', file], { env: { ...t.env, ...mupdfForPdf(dir), DISPLAY: x.display }, reject: false, timeout: VM_MS * 2 });
+    const run = execa(process.execPath, [bin('nofear-open'), '--no-service', '--verbose', file], { env: { ...t.env, DISPLAY: x.display }, reject: false, timeout: VM_MS * 2 });
     const recorder = new ProcessRecorder(run.pid ?? 0);
     const reports = new WindowReports(run);
     const nofearOpen = childProducer(run, 'nofear-open');
@@ -142,7 +133,6 @@ describe('mail: the mail-client hand-over (gio open, D-Bus activation, the file 
     const install = await tree.nofearctl('integrate', 'install', '--default-for', 'message/rfc822');
     assert.equal(install.exitCode, 0, install.stderr);
     mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
-    writeFileSync(path.join(tree.configHome, 'mimeapps.list'), PDF_WITH_MUPDF);
     writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), '[pool]\nsize = 0\n');
     mkdirSync(path.join(tree.top, 'run'), { mode: 0o700 });
     x = await startXvfb();

@@ -22,21 +22,25 @@ export interface ExportLimits {
 const MAX_HEADER = 420;
 const HEADER = /^nofear-export 1 (open|convert) (0|[1-9][0-9]{0,15}) ([A-Za-z0-9+/]{0,340}={0,2})$/;
 const MAX_NAME_CHARS = 120;
+/** Well under NAME_MAX (255 bytes): a name of 120 characters can be 480 bytes of UTF-8. */
+const MAX_NAME_BYTES = 200;
 
 /**
  * A base name from the guest's name: its last path component (either slash), without controls, bidi
- * overrides or leading dots (no hidden files, never `.` or `..`), at most 120 characters with its
- * extension kept; `attachment` when nothing is left.
+ * overrides or leading dots (no hidden files, never `.` or `..`), at most 120 characters and 200 bytes with
+ * its extension kept; `attachment` when nothing is left.
  */
 export function safeAttachmentName(untrustedName: string): string {
   const last = untrustedName.split(/[/\\]/).pop() ?? '';
   const visible = last.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd]/g, '').trim();
   const named = visible.replace(/^\.+/, '').trim();
   if (named === '') return 'attachment';
-  if (named.length <= MAX_NAME_CHARS) return named;
   const dot = named.lastIndexOf('.');
   const extension = dot > 0 && named.length - dot <= 12 ? named.slice(dot) : '';
-  return named.slice(0, MAX_NAME_CHARS - extension.length) + extension;
+  const stem = Array.from(extension === '' ? named : named.slice(0, dot)); // whole code points, never half a pair
+  const fits = () => stem.length + extension.length <= MAX_NAME_CHARS && Buffer.byteLength(stem.join('') + extension) <= MAX_NAME_BYTES;
+  while (!fits()) stem.pop();
+  return stem.join('') + extension;
 }
 
 type Event = { kind: 'attachment'; attachment: ExportedAttachment } | { kind: 'violation'; reason: string };

@@ -76,6 +76,8 @@ describe('mail: the message view and its attachment exports', () => {
     const long = safeAttachmentName(`${'x'.repeat(500)}.pdf`);
     assert.equal(long.length, 120);
     assert.ok(long.endsWith('.pdf'));
+    const wide = safeAttachmentName(`${'€'.repeat(110)}.pdf`); // 334 bytes of UTF-8: over NAME_MAX
+    assert.ok(Buffer.byteLength(wide) <= 200 && wide.endsWith('.pdf') && wide.startsWith('€€'), wide);
   });
 
   it('integrate install --mail claims the attachment types and the mail types, once each, and says what each had', () => {

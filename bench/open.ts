@@ -34,7 +34,7 @@ async function nativeOnce(display: string, file: string): Promise<number> {
 }
 
 /** A cold open: seconds to each step, from nofear-open's own step lines. */
-async function coldOnce(env: NodeJS.ProcessEnv, file: string): Promise<Partial<Record<(typeof OPEN_STEPS)[number], number>>> {
+export async function coldOnce(env: NodeJS.ProcessEnv, file: string): Promise<Partial<Record<(typeof OPEN_STEPS)[number], number>>> {
   const child = spawn(process.execPath, [OPEN, '--no-service', '--verbose', '--wait', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const progress = new OpenProgress(child);
   await progress.window;
@@ -66,7 +66,8 @@ interface WarmFigures {
   clientRssMiB: number[];
 }
 
-async function warm(display: string, dir: string, file: string): Promise<WarmFigures> {
+/** Warm opens through the service (a pool of one); `idle` adds the ready VM's idle cost (60 s). Also used by bench/office.ts. */
+export async function warm(display: string, dir: string, file: string, idle = true, runs = RUNS): Promise<WarmFigures> {
   const runtime = path.join(dir, 'warm-run');
   mkdirSync(runtime, { mode: 0o700 });
   mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
@@ -84,9 +85,9 @@ async function warm(display: string, dir: string, file: string): Promise<WarmFig
       wake();
     });
     let line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000);
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
       const id = /warm VM ([0-9a-f]{8})/.exec(line)?.[1] ?? '';
-      await idleCost(runtime, id, figures);
+      if (idle) await idleCost(runtime, id, figures);
       const seen = service.lines.length;
       const started = Date.now();
       const [objectPath = ''] = await client.openUris([pathToFileURL(file).href], { display });

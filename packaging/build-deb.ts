@@ -21,7 +21,7 @@ export const COMMANDS = ['nofear', 'nofear-open', 'nofearctl'] as const;
 /** What NoFear runs, by package: the VM, its jail, the guest's GUI, MIME detection, the kernel download. */
 export const DEPENDS = [
   // util-linux (prlimit, setpriv) is essential, so it is not named.
-  'nodejs (>= 18.19)', 'qemu-system-x86', 'busybox-static', 'bubblewrap', 'passt', 'xpra',
+  'nodejs (>= 18.19)', 'qemu-system-x86', 'busybox-static', 'bubblewrap', 'passt',
   // Xpra 3.1's server imports PIL for every forwarded window; Debian's xpra only recommends it.
   'python3', 'python3-pil', 'xvfb', 'e2fsprogs', 'file', 'shared-mime-info', 'xz-utils', 'zstd', 'dbus',
   // apt-get download fetches Debian's kernel for the guest where /boot is not readable (no root needed).
@@ -29,9 +29,10 @@ export const DEPENDS = [
 ];
 /** "Open in NoFear" in Nautilus and Caja needs their Python bindings; doctor checks the display with xdpyinfo. */
 // poppler-utils renders PDFs for nofear-open --convert; ImageMagick and LibreOffice (images, office
-// documents) and tesseract (--ocr) are used when they are there.
-export const RECOMMENDS = ['python3-nautilus', 'python3-caja', 'desktop-file-utils', 'x11-utils', 'poppler-utils'];
-export const SUGGESTS = ['imagemagick', 'libreoffice-core', 'tesseract-ocr'];
+// documents) and tesseract (--ocr) are used when they are there. Xpra forwards windows; without it (Debian 13
+// ships none) an open shows the document's safe PDF in the host's own viewer instead.
+export const RECOMMENDS = ['xpra', 'python3-nautilus', 'python3-caja', 'desktop-file-utils', 'x11-utils', 'poppler-utils'];
+export const SUGGESTS = ['imagemagick', 'libreoffice-writer', 'libreoffice-calc', 'libreoffice-impress', 'tesseract-ocr'];
 
 interface PackageJson {
   version: string;
@@ -132,6 +133,11 @@ function md5sums(root: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The control file's relations (tested: xpra is recommended, not required). */
+export function controlRelations(): string[] {
+  return [`Depends: ${DEPENDS.join(', ')}`, `Recommends: ${RECOMMENDS.join(', ')}`, `Suggests: ${SUGGESTS.join(', ')}`];
+}
+
 function control(pkg: PackageJson, root: string): string {
   return [
     'Package: nofear',
@@ -139,9 +145,7 @@ function control(pkg: PackageJson, root: string): string {
     'Architecture: all',
     `Maintainer: ${maintainer()}`,
     `Installed-Size: ${installedSizeKiB(path.join(root, 'usr'))}`,
-    `Depends: ${DEPENDS.join(', ')}`,
-    `Recommends: ${RECOMMENDS.join(', ')}`,
-    `Suggests: ${SUGGESTS.join(', ')}`,
+    ...controlRelations(),
     'Section: utils',
     'Priority: optional',
     'Description: open untrusted files in a throwaway VM with your own applications',

@@ -20,6 +20,7 @@ import { sessionChecks } from './doctor-session.js';
 import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
 import { ocrLanguagesCheck } from './doctor-ocr.js';
 import type { Check } from './doctor-check.js';
+import { probeXpra, type XpraState } from '../gui/xpra-probe.js';
 import { checkTrust } from './doctor-trust.js';
 
 export { doctorExitStatus, formatChecks, type Check, type CheckStatus } from './doctor-check.js';
@@ -124,8 +125,8 @@ async function checkKernel(env: NodeJS.ProcessEnv): Promise<Check> {
 
 async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const checks: Check[] = [];
+  checks.push(displayMode(await probeXpra(env)));
   const xpra = findExecutable('xpra', env);
-  checks.push(xpra ? ok('xpra', `${xpra}: ${await version(xpra)}`) : fail('xpra', 'xpra is missing: windows cannot come back from the VM, so no file can be opened', installHint(PACKAGES.xpra)));
   if (xpra) checks.push(await checkXpraModules());
   const xvfb = findExecutable('Xvfb', env);
   checks.push(xvfb ? ok('xvfb', xvfb) : fail('xvfb', 'Xvfb is missing: the guest has no X server for the viewer', installHint(PACKAGES.xvfb)));
@@ -134,6 +135,14 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   checks.push(mkfsFound ? ok('mkfs.ext4', mkfs) : fail('mkfs.ext4', 'mkfs.ext4 is missing: persistent profiles (plain `nofear` uses "default") cannot be created', installHint(PACKAGES.e2fsprogs)));
   checks.push(checkPasst(env));
   return checks;
+}
+
+/** Which mode this host opens files in: windows through Xpra, or (no Xpra) safe PDFs in the host's own viewer. */
+export function displayMode(xpra: XpraState): Check {
+  if (xpra.kind === 'known') return ok('xpra', `${xpra.path}: Xpra ${xpra.version}; mode: windows (files open in their own application, forwarded from the VM)`);
+  if (xpra.kind === 'unknown')
+    return warn('xpra', `${xpra.path}: Xpra ${xpra.version} is not a version NoFear's window policy knows (3.1); mode: none (opens are refused; --convert works)`, 'nofear-open --convert FILE');
+  return warn('xpra', 'xpra is missing; mode: safe PDFs (files are converted in a VM and shown in your own PDF viewer: no editing or interactivity)', installHint(PACKAGES.xpra));
 }
 
 /** passt is required for --net user: without it NoFear refuses the option rather than share the host's network. */

@@ -22,10 +22,14 @@ export interface OpenArgs {
   /** --dpi N, 75..300. */
   dpi: number | undefined;
   jpeg: boolean;
+  /** --password-stdin: the protected PDFs' password, read from stdin. */
+  passwordStdin: boolean;
   /** --keep-originals=unsafe. */
   keepOriginals: 'unsafe' | undefined;
   edit: boolean;
   saveBack: SaveBackMode;
+  /** --net user: the VM of each file gets user networking (through passt); web addresses always have it. */
+  net: 'none' | 'user';
 }
 
 export type SaveBackMode = 'ask' | 'always' | 'never';
@@ -51,9 +55,11 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     ocrLang: text(values, 'ocrLang'),
     dpi: dpiOf(text(values, 'dpi')),
     jpeg: flag(values, 'jpeg'),
+    passwordStdin: flag(values, 'passwordStdin'),
     keepOriginals: text(values, 'keepOriginals') === 'unsafe' ? 'unsafe' : undefined,
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
+    net: text(values, 'net') === 'user' ? 'user' : 'none',
   };
   checkModes(args, text(values, 'saveBack') !== undefined);
   if (args.profile !== undefined && args.profile !== 'temporary') {
@@ -83,6 +89,7 @@ function checkModes(args: OpenArgs, saveBackGiven: boolean): void {
     args.output !== undefined && '--output',
     args.dpi !== undefined && '--dpi',
     args.jpeg && '--jpeg',
+    args.passwordStdin && '--password-stdin',
     args.keepOriginals !== undefined && '--keep-originals',
   ];
   const misplaced = convertOnly.find((option) => option !== false);

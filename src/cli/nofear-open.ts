@@ -21,6 +21,8 @@ import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
 import { followCliAttachments } from './open-attachments.js';
+import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
+import { safeViewCommand } from './open-safe-view.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
@@ -36,6 +38,7 @@ async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | Fai
       planned.push(failed(target, error));
     }
   }
+  if (args.net === 'user') for (const entry of planned) if (isPlan(entry)) entry.net = 'user';
   return planned;
 }
 
@@ -200,8 +203,17 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   }
   const planned = await openTrustedLinks(planEntries, args);
   if (!planned.some(isPlan)) return report(planned as TargetOutcome[]);
-  // --edit asks about the copy where the user is (this terminal): it stays in this process.
-  if (!args.noService && !args.edit && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  const host = await probeXpra(process.env);
+  if (host.kind === 'unknown') throw unknownXpraError(host);
+  if (host.kind === 'missing') {
+    if (args.edit) throw invalidArgument("Editing needs Xpra, which is not installed: the program's window cannot come back from the VM.", 'sudo apt-get install xpra');
+    // A trusted link opened on the host already (no VM, no Xpra); every other target is shown as its safe PDF.
+    const rest = args.targets.filter((_, index) => planned[index]?.kind !== 'handled');
+    return safeViewCommand({ ...args, targets: rest }, config);
+  }
+  // --edit asks about the copy where the user is (this terminal): it stays in this process; --net user is this
+  // command's own request (the service's OpenFiles has no network option).
+  if (!args.noService && !args.edit && args.net === 'none' && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));

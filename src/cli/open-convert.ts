@@ -21,6 +21,7 @@ import { noticeWriter, signalStatus } from './cli-exit.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
+import { readPassword } from './password-input.js';
 
 export function progressText(name: string, progress: ConvertProgress): string {
   switch (progress.phase) {
@@ -79,6 +80,8 @@ interface BatchRun {
   abort: AbortSignal;
   verbose: ((line: string) => void) | undefined;
   warn: (line: string) => void;
+  /** --password-stdin's password, for the PDFs that ask for one. */
+  password: string | undefined;
 }
 
 /** Converts the plans, `parallelConversions` at once; each outcome, page count and output lands in `into`. */
@@ -100,6 +103,7 @@ async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { 
           ownerKind: 'cli',
           warn: run.warn,
           abort: run.abort,
+          ...(run.password === undefined ? {} : { password: run.password }),
           ...(run.verbose ? { log: run.verbose } : {}),
           onSandbox: (sandbox) => {
             vms++;
@@ -145,6 +149,7 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
     );
   }
+  const password = args.passwordStdin && plans.length > 0 ? await readPassword() : undefined;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -159,7 +164,7 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
   };
   into.progress.failed = into.outcomes.length;
   try {
-    const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet) };
+    const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet), password };
     await convertAll(plans, run, into);
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);

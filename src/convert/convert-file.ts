@@ -32,6 +32,8 @@ export interface ConvertContext extends ConversionContext {
   onSandbox?: (sandbox: Sandbox) => void;
   /** Tests lower them; everyone else gets PIXEL_LIMITS. */
   limits?: PixelLimits;
+  /** The password for a protected PDF: given to the converter VM over its stdin port only (never in the plan, an argv or a record). */
+  password?: string;
 }
 
 export interface ConvertResult {
@@ -44,10 +46,13 @@ export interface ConvertResult {
   ocrProblem?: string;
 }
 
-/** The guest's argv: busybox's sh runs the converter from the initramfs (src/guest/convert.sh). */
-export function converterArgv(plan: ConvertPlan): string[] {
-  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(plan.dpi), path.posix.join(GUEST_STAGING, plan.stagedName)];
+/** The guest's argv: busybox's sh runs the converter from the initramfs (src/guest/convert.sh); "password": the password comes on stdin. */
+export function converterArgv(plan: ConvertPlan, withPassword = false): string[] {
+  return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(plan.dpi), path.posix.join(GUEST_STAGING, plan.stagedName), ...(withPassword ? ['password'] : [])];
 }
+
+/** Only a PDF's renderer takes a password (LibreOffice's headless conversion has no way to be given one). */
+export const takesPassword = (plan: ConvertPlan, password: string | undefined): password is string => password !== undefined && plan.kind === 'pdf';
 
 /** The conversion's private work directory (page spools, the OCR's PNGs): the user's cache, mode 0700. */
 async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
@@ -94,12 +99,14 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
     writer = await ImagePdfWriter.create(temp, { dpi: plan.dpi, textLayer: plan.ocr, spoolDir: work, photos });
     const pdf = writer;
     context.onProgress?.({ phase: 'booting' });
+    const password = takesPassword(plan, context.password) ? context.password : undefined;
     const sizes = await runGuestJob(
       {
         ...jobBase(plan, context),
         ...(context.id === undefined ? {} : { id: context.id }),
         what: 'the converter',
-        argv: converterArgv(plan),
+        argv: converterArgv(plan, password !== undefined),
+        ...(password === undefined ? {} : { password }),
         ...(context.onSandbox === undefined ? {} : { onStarted: context.onSandbox }),
         export: { bytes: plan.size, fill: async (dir) => void (await stageCopy(plan.checked, dir, plan.stagedName, context.config.open.maxFileSizeBytes)) },
       },

@@ -1,6 +1,7 @@
 // The ways a conversion ends without a safe PDF, each with its own name: the guest broke the pixel
 // stream's rules (hostile or broken), the document could not be rendered, or the guest went silent.
-import { NoFearError } from '../errors.js';
+import { NoFearError, type ErrorCode } from '../errors.js';
+import { shellWord } from '../util/shell-word.js';
 import { vmSaid } from '../util/vm-words.js';
 
 /** A rule of the pixel stream that the guest broke; the name is part of the message. */
@@ -23,7 +24,9 @@ export class PixelStreamError extends NoFearError {
   }
 }
 
-export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'GuestFailed' | 'Stopped' | 'OcrFailed';
+export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'GuestFailed' | 'Stopped' | 'OcrFailed' | 'PasswordNeeded' | 'WrongPassword';
+
+const CODE_OF: Partial<Record<ConversionFailure, ErrorCode>> = { ToolMissing: 'Unavailable', PasswordNeeded: 'AccessDenied', WrongPassword: 'AccessDenied' };
 
 /** The conversion ended without pixels for every page, for a reason other than a broken stream. */
 export class ConversionError extends NoFearError {
@@ -35,7 +38,23 @@ export class ConversionError extends NoFearError {
     untrustedVmWords = '',
   ) {
     const said = vmSaid(untrustedVmWords);
-    super(failure === 'ToolMissing' ? 'Unavailable' : 'Failed', `${message} (${failure})${said === '' ? '' : `; ${said}`}.`, fix === undefined ? {} : { fix });
+    super(CODE_OF[failure] ?? 'Failed', `${message} (${failure})${said === '' ? '' : `; ${said}`}.`, fix === undefined ? {} : { fix });
     this.name = 'ConversionError';
   }
+}
+
+/**
+ * A protected document: no password was given, or the one given does not open it. The guest says which
+ * by its exit status only; the host knows whether it gave one, so a guest cannot make one look like the other.
+ */
+export function passwordRefused(file: string, given: boolean, untrustedVmWords: string): ConversionError {
+  const command = `nofear-open --convert --password-stdin ${shellWord(file)}`;
+  return given
+    ? new ConversionError('WrongPassword', `The password given does not open ${file}`, `check the password (its case, the keyboard layout) and type it again: ${command}`, untrustedVmWords)
+    : new ConversionError(
+        'PasswordNeeded',
+        `${file} is protected by a password, and none was given`,
+        `give the password on stdin (a terminal prompts for it without echo): ${command}`,
+        untrustedVmWords,
+      );
 }

@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
 import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
 import { withoutControls } from '../util/text.js';
-import { ConversionError } from './errors.js';
+import { ConversionError, passwordRefused } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
 
 /** Where a conversion's VMs run: whose config and environment, for whom, and how it is told and stopped. */
@@ -21,6 +21,12 @@ export interface GuestJobSpec extends ConversionContext {
   /** The VM has booted and the job runs. */
   onStarted?: (sandbox: Sandbox) => void;
   silenceMs?: number;
+  /**
+   * The document's password: the first line the job reads on stdin (never in its argv, environment or a
+   * file); the job ending with PASSWORD_REFUSED then means this one does not open it. Whatever the guest
+   * prints is cleaned of it before it is logged or quoted.
+   */
+  password?: string;
 }
 
 export interface GuestJobIo {
@@ -36,6 +42,13 @@ export const END_AFTER_DONE_MS = 60_000;
 /** The guest's exit statuses that carry a meaning (src/guest/convert.sh, ocr.sh). */
 const RENDER_FAILED = 65;
 const TOOL_MISSING = 69;
+/** The document is protected and no password, or a wrong one, was given (src/guest/convert.sh). */
+const PASSWORD_REFUSED = 77;
+
+/** The guest's words with every occurrence of the password replaced: a hostile guest may echo it. */
+export function withoutPassword(untrustedText: string, password: string | undefined): string {
+  return password === undefined || password === '' ? untrustedText : untrustedText.split(password).join('[the password]');
+}
 
 export class StderrTail {
   private text = '';
@@ -56,7 +69,8 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
   if (outcome.kind === 'stopped') return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
   if (outcome.kind === 'failed') return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} failed: ${outcome.reason}`, 'nofearctl doctor');
   if (outcome.status === RENDER_FAILED)
-    return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}`, 'the document may be damaged or protected by a password; open it with nofear-open to look', untrustedTail);
+    return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}`, 'the document may be damaged; open it with nofear-open to look', untrustedTail);
+  if (outcome.status === PASSWORD_REFUSED) return passwordRefused(spec.file, spec.password !== undefined, untrustedTail);
   if (outcome.status === TOOL_MISSING) return new ConversionError('ToolMissing', `${spec.what} found a tool missing in the VM`, 'nofearctl doctor', untrustedTail);
   return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} ended with status ${outcome.status}`, undefined, untrustedTail);
 }
@@ -113,12 +127,8 @@ class JobWatch {
   hearStderr(chunk: Buffer): void {
     this.alive();
     this.tail.push(chunk);
-    this.spec.log?.(
-      `${this.spec.what}: ${chunk
-        .toString('utf8')
-        .replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '')
-        .trimEnd()}`,
-    );
+    const untrustedText = withoutPassword(chunk.toString('utf8'), this.spec.password);
+    this.spec.log?.(`${this.spec.what}: ${untrustedText.replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '').trimEnd()}`);
   }
 
   /** Why the job was stopped by the host, if it was. */
@@ -134,7 +144,7 @@ class JobWatch {
   failure(): ConversionError | undefined {
     const outcome = this.ended;
     if (outcome === undefined || (outcome.kind === 'exited' && outcome.status === 0)) return undefined;
-    return failureOf(this.spec, outcome, this.tail.lastLine());
+    return failureOf(this.spec, outcome, withoutPassword(this.tail.lastLine(), this.spec.password));
   }
 
   close(): void {
@@ -151,6 +161,8 @@ async function follow<T>(spec: GuestJobSpec, sandbox: Sandbox, consume: (io: Gue
   stderr.on('error', () => {});
   const watch = new JobWatch(spec, sandbox);
   stderr.on('data', (chunk: Buffer) => watch.hearStderr(chunk));
+  // Over the stdin port only: it waits in the port until the job reads it (convert.sh's first line).
+  if (spec.password !== undefined) stdin.write(`${spec.password}\n`);
   try {
     const confirm = () => {
       watch.confirmed();

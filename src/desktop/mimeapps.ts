@@ -4,6 +4,7 @@ import { NoFearError, notFound } from '../errors.js';
 import type { AppDatabase, InstalledApp } from './app-database.js';
 import { normaliseDesktopId } from './desktop-entry.js';
 import { canonicalMime, mimeLineage, type MimeTree } from './mime-tree.js';
+import { viewerLineage } from './type-packages.js';
 
 /** Desktop ids NoFear installs start with this; they are never a viewer (NoFear may be the default handler). */
 export const OWN_ID_PREFIX = 'org.nofear.';
@@ -95,7 +96,8 @@ function associationsFor(db: AppDatabase, type: string, blocked: Set<string>): A
  * (not checked against associations or removals, as GLib and xdg-mime do), then the associations.
  */
 export function resolveViewer(db: AppDatabase, tree: MimeTree, mime: string, options: ResolveOptions = {}): Resolution {
-  const lineage = mimeLineage(tree, mime);
+  // A .docx is never shown as the ZIP archive it also is: its lineage stops before a container format.
+  const lineage = viewerLineage(mimeLineage(tree, mime));
   const type = lineage[0] ?? canonicalMime(tree, mime);
   const candidates: Candidate[] = [];
   const add = (id: string, through: string, source: CandidateSource, origin: string) => {

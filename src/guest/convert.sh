@@ -4,11 +4,14 @@
 # exactly as pdftoppm, mutool and ImageMagick write them. Problems go to stderr; the exit status says
 # which kind (65: the document cannot be rendered, 69: a tool is missing). After the last page it waits
 # for the host's "done" on stdin: virtio-serial drops what the host has not read when the VM powers off.
-# Usage: busybox sh convert.sh pdf|image|office|mail DPI FILE
+# With a fourth argument "password", the first line on stdin is the document's password (the host sends
+# it there, never in an argv or a file); a document that wants one ends with 77, named by the host.
+# Usage: busybox sh convert.sh pdf|image|office|mail DPI FILE [password]
 set -u
 kind=$1
 dpi=$2
 file=$3
+password=
 
 fail() {
 	echo "nofear-convert: $2" >&2
@@ -17,12 +20,17 @@ fail() {
 have() {
 	command -v "$1" >/dev/null 2>&1
 }
+if [ "${4:-}" = password ]; then
+	IFS= read -r password || fail 70 "the host sent no password line"
+fi
 work=$(mktemp -d /tmp/nofear-convert.XXXXXX) || fail 70 "cannot make a work directory"
 
 # An office document (or text) becomes a PDF first; LibreOffice needs a profile it can write.
 if [ "$kind" = office ]; then
 	have libreoffice || fail 69 "LibreOffice is not installed"
 	echo "nofear-convert: converting to PDF with LibreOffice" >&2
+	# The guest home's prepared profile (src/vm/office-profile.ts) spares LibreOffice its first-start work.
+	mkdir -p "$work/.config" && cp -r /home/user/.config/libreoffice "$work/.config/" 2>/dev/null
 	HOME=$work libreoffice --headless --norestore --nolockcheck --convert-to pdf --outdir "$work/pdf" "$file" >&2 ||
 		fail 65 "LibreOffice could not convert the document"
 	set -- "$work"/pdf/*.pdf
@@ -39,10 +47,21 @@ if [ "$kind" = mail ]; then
 	kind=pdf
 fi
 
+# The password as each tool takes it (poppler tries it as the owner's and as the user's), or nothing.
+pdfpw() {
+	cmd=$1
+	shift
+	if [ -n "$password" ]; then "$cmd" -opw "$password" -upw "$password" "$@"; else "$cmd" "$@"; fi
+}
+mupw() {
+	sub=$2
+	shift 2
+	if [ -n "$password" ]; then mutool "$sub" -p "$password" "$@"; else mutool "$sub" "$@"; fi
+}
 count() {
 	case $1 in
-	pdftoppm) pdfinfo "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
-	mutool) mutool info "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
+	pdftoppm) pdfpw pdfinfo "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
+	mutool) mupw mutool info "$file" 2>/dev/null | sed -n 's/^Pages: *\([0-9][0-9]*\) *$/\1/p' ;;
 	imagemagick) identify -format '%n\n' "$file" 2>/dev/null | head -n 1 ;;
 	esac
 }
@@ -58,14 +77,26 @@ image)
 *) fail 64 "unknown kind $kind" ;;
 esac
 
+# Protected: poppler says "Incorrect password", mutool "cannot authenticate password" (none given or a wrong one).
+locked() {
+	case $1 in
+	pdftoppm) pdfpw pdfinfo "$file" 2>&1 >/dev/null | grep -qi 'incorrect password' ;;
+	mutool) mupw mutool info "$file" 2>&1 >/dev/null | grep -qi 'password' ;;
+	*) return 1 ;;
+	esac
+}
+if [ $kind = pdf ] && locked $tool; then
+	[ -n "$password" ] && fail 77 "the password does not open the document"
+	fail 77 "the document is protected by a password"
+fi
 pages=$(count $tool)
 case $pages in
-'' | *[!0-9]*) fail 65 "cannot read the document (damaged, or protected by a password?)" ;;
+'' | *[!0-9]*) fail 65 "cannot read the document (damaged?)" ;;
 esac
 printf 'nofear-pixels 1 %s\n' "$pages"
 case $tool in
-pdftoppm) pdftoppm -r "$dpi" "$file" ;;
-mutool) mutool draw -q -r "$dpi" -c rgb -F pnm -o - "$file" ;;
+pdftoppm) pdfpw pdftoppm -r "$dpi" "$file" ;;
+mutool) mupw mutool draw -q -r "$dpi" -c rgb -F pnm -o - "$file" ;;
 # Frames of an animation are whole pictures (coalesce); transparency lands on white paper.
 imagemagick) convert "$file" -coalesce -background white -alpha remove -alpha off -colorspace sRGB -depth 8 ppm:- ;;
 esac

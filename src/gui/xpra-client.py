@@ -52,7 +52,16 @@ def report(line):
 
 import shutil  # noqa: E402
 
-import xpra.os_util  # noqa: E402
+try:
+    import xpra  # noqa: E402
+    import xpra.os_util  # noqa: E402
+except ImportError as error:
+    sys.stderr.write("nofear: Xpra's Python modules cannot be imported (%s): install xpra\n" % error)
+    sys.exit(3)
+# NoFear's policy subclasses Xpra 3.1's classes (src/gui/xpra-probe.ts says the same before starting us).
+if not re.match(r"^3\.1(\.\d+)?$", str(getattr(xpra, "__version__", ""))):
+    sys.stderr.write("nofear: Xpra %s is not a version NoFear's window policy knows (3.1)\n" % clean(getattr(xpra, "__version__", "?")))
+    sys.exit(3)
 
 # Xpra's which() imports distutils, which drags in setuptools and pkg_resources: 0.1-0.15 s of every
 # client start, for a PATH lookup.

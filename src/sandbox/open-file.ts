@@ -35,8 +35,8 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
     // NoFear's message view exports attachments on its stdout (src/sandbox/attachment-export.ts).
     stdio: plan.view === 'mail' ? 'pipe' : 'none',
     gui: true,
-    // A web page needs the network; a file never does.
-    net: plan.kind === 'url' ? 'user' : 'none',
+    // A web page needs the network; a file only when the user asked for it (nofear-open --net user).
+    net: plan.kind === 'url' || plan.net === 'user' ? 'user' : 'none',
     ...(plan.kind === 'file' ? { export: { bytes: plan.size, fill: (dir: string) => stageInto(plan, dir, config) } } : {}),
   };
 }

@@ -21,6 +21,8 @@ import { nativeArgvs } from '../integrate/native-launch.js';
 import { trustingEntry, type TrustedDomain } from '../config/domains.js';
 import type { CheckedFile } from './staging.js';
 import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, messageViewArgv, wantsMessageView } from './mail-plan.js';
+import { installFix } from '../desktop/type-packages.js';
+import { terminalTextViewer } from './text-viewer.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';
@@ -45,6 +47,8 @@ export interface OpenPlan {
   notes: string[];
   /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
   view?: 'mail';
+  /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
+  net?: 'user';
   /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
   trustedBy?: string;
 }
@@ -134,7 +138,13 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
     notes.push(`viewer ${MESSAGE_VIEW_ID}: no mail application is installed for ${decision.mime}; the message is rendered in the VM`);
     return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: MESSAGE_VIEW_ID, viewerName: MESSAGE_VIEW_NAME, argv: messageViewArgv(staged), notes, view: 'mail' };
   }
-  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, (id) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`);
+  const terminal = resolution.chosen === undefined && options.viewer === undefined ? terminalTextViewer(resolution.lineage, staged, stagedName) : undefined;
+  if (terminal !== undefined) {
+    notes.push(`viewer ${terminal.name}: no graphical application for ${decision.mime} can run in the VM`);
+    return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: terminal.id, viewerName: terminal.name, argv: terminal.argv, notes };
+  }
+  const retry = (id: string) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`;
+  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, retry, installFix(decision.mime));
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');

@@ -1,6 +1,6 @@
 // The guest's generated /etc: a fixed user, no secrets, nothing taken from the host but an allow-list.
 
-/** Harmless host files copied into every guest: fonts, alternatives, the loader cache, MIME and theme settings. */
+/** Harmless host files copied into every guest: fonts, alternatives, the loader cache, MIME, theme and application defaults. */
 export const HOST_FILE_ALLOW_LIST = [
   '/etc/fonts',
   '/etc/alternatives',
@@ -16,6 +16,9 @@ export const HOST_FILE_ALLOW_LIST = [
   '/etc/ssl/certs',
   '/etc/localtime',
   '/etc/papersize',
+  // Debian's LibreOffice keeps its configuration schema here (/usr/lib/libreoffice/share/registry and
+  // psprint.conf are symlinks into it): without it every start aborts with NoSuchElementException.
+  '/etc/libreoffice',
   '/var/cache/fontconfig',
 ] as const;
 

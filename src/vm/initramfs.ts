@@ -11,6 +11,7 @@ import { buildCpio, type CpioEntry } from './cpio.js';
 import { GUEST_MODULES, MODULE_GROUPS, normaliseModuleName, parseModinfoDepends, parseModulesBuiltin, resolveLoadOrder, stripModuleSignature } from './modules.js';
 import { generatedEtc, HOST_FILE_ALLOW_LIST, SYSTEM_EXPORTS } from './guest-etc.js';
 import type { GuestKernel } from './kernel.js';
+import { hostOfficeBuildId, OFFICE_PROFILE_PATH, officeProfileXcu } from './office-profile.js';
 
 /** src/guest, found from both src/vm (tsx) and dist/vm (compiled): both sit two levels below the root. */
 export const GUEST_DIR = fileURLToPath(new URL('../../src/guest/', import.meta.url));
@@ -212,6 +213,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
   const shell = (await exists('/usr/bin/bash')) ? '/bin/bash' : '/bin/sh';
   const links = await systemLinks();
   const hostFiles = scanAllowList();
+  const officeProfile = officeProfileXcu(hostOfficeBuildId());
   const kernelStat = await fsp.stat(kernel.image);
   const modulesStat = await fsp.stat(path.join(kernel.modulesDir, 'kernel'));
   const key = sha256(
@@ -230,6 +232,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     shell,
     links,
     hostFiles.stamp,
+    officeProfile,
   ).slice(0, 20);
   const cacheDir = path.join(xdgCacheHome(env), 'nofear');
   const out = path.join(cacheDir, `initramfs-${key}.cpio`);
@@ -249,6 +252,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     ...modules.entries,
     ...(await hostFileEntries(hostFiles.files)),
     ...etc,
+    { kind: 'file', path: OFFICE_PROFILE_PATH, mode: 0o644, data: Buffer.from(officeProfile) },
   ];
   const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc'].map((dir) => ({
     kind: 'dir',

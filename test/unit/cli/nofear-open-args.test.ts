@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
 import { classifyTarget, isSystemView, stagedNameFor } from '../../../src/sandbox/open-plan.js';
 import { NoFearError } from '../../../src/errors.js';
+import { openRequest } from '../../../src/sandbox/open-file.js';
+import { defaultConfig } from '../../../src/config/index.js';
+import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
 
 function open(argv: string[]): OpenArgs {
   const parsed = parseOpenArgs(argv);
@@ -34,10 +37,24 @@ describe('nofear-open arguments', () => {
     }
   });
 });
+describe('nofear-open --net', () => {
+  it('gives a file a network only when asked (--net user); a web address always has one', () => {
+    assert.equal(open(['a.html']).net, 'none');
+    assert.equal(open(['--net', 'user', 'a.html']).net, 'user');
+    assert.throws(() => parseOpenArgs(['--net', 'host', 'a.html']));
+    const plan = { kind: 'file', file: '/a.html', size: 1 } as OpenPlan;
+    assert.equal(openRequest(plan, defaultConfig()).net, 'none');
+    assert.equal(openRequest({ ...plan, net: 'user' }, defaultConfig()).net, 'user');
+    assert.equal(openRequest({ ...plan, kind: 'url' }, defaultConfig()).net, 'user');
+  });
+});
+
 describe('nofear-open --convert and --edit arguments', () => {
   it('reads --convert with --output and --ocr, --edit with --save-back (ask by default)', () => {
     const convert = open(['--convert', '--output', '/tmp/out', '--ocr', 'a.pdf', 'b.png']);
     assert.deepEqual([convert.convert, convert.output, convert.ocr, convert.edit, convert.targets], [true, '/tmp/out', true, false, ['a.pdf', 'b.png']]);
+    assert.equal(open(['--convert', '--password-stdin', 'a.pdf']).passwordStdin, true);
+    assert.equal(open(['--convert', 'a.pdf']).passwordStdin, false);
     assert.equal(open(['--edit', 'a.odt']).saveBack, 'ask');
     assert.equal(open(['--edit', '--save-back=never', 'a.odt']).saveBack, 'never');
     assert.equal(open(['--edit', '--with', 'libreoffice-writer.desktop', '--save-back', 'always', 'a.odt']).saveBack, 'always');
@@ -47,6 +64,7 @@ describe('nofear-open --convert and --edit arguments', () => {
       [['--convert', '--edit', 'a.pdf'], /--convert and --edit exclude each other/],
       [['--ocr', 'a.pdf'], /--ocr goes with --convert/],
       [['--output', '/tmp', 'a.pdf'], /--output goes with --convert/],
+      [['--password-stdin', 'a.pdf'], /--password-stdin goes with --convert/],
       [['--convert', '--with', 'mupdf', 'a.pdf'], /--convert opens none/],
       [['--save-back=always', 'a.pdf'], /--save-back goes with --edit/],
       [['--edit', '--save-back=sometimes', 'a.pdf'], /sometimes/],

@@ -21,7 +21,8 @@ const FILES = 6;
 async function batchPagesPerMinute(dir: string, parallel: number): Promise<number> {
   const folder = mkdtempSync(path.join(dir, `batch-${parallel}-`));
   for (let i = 0; i < FILES; i++) writeFileSync(path.join(folder, `doc-${i}.pdf`), samplePdf());
-  const config = path.join(folder, '.config');
+  // Beside the folder, not in it: the batch walks the folder, and config.ini is text that LibreOffice converts.
+  const config = `${folder}.config`;
   mkdirSync(path.join(config, 'nofear'), { recursive: true });
   writeFileSync(path.join(config, 'nofear', 'config.ini'), `[service]\nmax_sandboxes = ${parallel}\n`);
   const out = path.join(folder, 'out');

@@ -15,7 +15,7 @@ import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import { IN_PROCESS_NOTICE } from './open-texts.js';
 import { openThroughService } from './open-via-service.js';
-import { notifyIfSlow } from '../service/notifications.js';
+import { desktopProgress, NO_PROGRESS, type OpenProgress } from './desktop-progress.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
@@ -73,6 +73,8 @@ interface InProcess {
   stops: (() => Promise<void>)[];
   /** --edit: who decides about a changed copy. */
   decider: EditDecider | undefined;
+  /** From the desktop (no terminal): each open's progress as a notification, as the service shows it. */
+  progress: OpenProgress;
 }
 
 /** Why a sandbox ended before its window, in NoFear's words. */
@@ -88,10 +90,16 @@ function endedBeforeWindow(plan: OpenPlan, outcome: SandboxOutcome): NoFearError
  */
 async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetOutcome) => void): Promise<number> {
   const { status, verbose, args } = run;
-  // Launched from the desktop (no terminal to talk to): say it on the desktop instead.
-  const fromDesktop = !stderrIsTerminal();
   const name = path.basename(plan.file);
-  const cancelSlow = fromDesktop ? notifyIfSlow(process.env, `Opening ${name} safely`, `Starting a throwaway VM for ${plan.viewerName}…`) : () => {};
+  // This open's own stop (its notification's Stop), and the batch's (Ctrl-C, a signal): mid-boot it kills the VM.
+  const opening = new AbortController();
+  const abortOpening = () => opening.abort();
+  run.abort.addEventListener('abort', abortOpening, { once: true });
+  let stopSandbox: (() => Promise<void>) | undefined;
+  const progress = run.progress.follow(plan.file, async () => {
+    opening.abort();
+    await stopSandbox?.();
+  });
   status.step(name, 'booting');
   try {
     const copy = args.edit && plan.kind === 'file' ? await EditSession.prepare(plan, { saveBack: args.saveBack, maxBytes: run.config.open.maxFileSizeBytes, env: process.env }) : undefined;
@@ -102,8 +110,9 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
         env: process.env,
         ownerKind: 'cli',
         warn: run.warn,
-        abort: run.abort,
+        abort: opening.signal,
         onStep: (step, ms, window) => {
+          progress.stepped(step);
           if (step !== 'window') status.step(name, step);
           verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
         },
@@ -111,20 +120,21 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
       },
       copy,
     );
-    cancelSlow();
     const attachments: Promise<void>[] = [];
     // An attachment that does not open is told as a notice (the batch was this message's).
     const tellFailure = (outcome: TargetOutcome) => {
       if (outcome.kind === 'failed') run.warn(outcome.reason);
     };
     followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run, tellFailure) }, attachments);
-    run.stops.push(() => session.sandbox.stop());
+    stopSandbox = () => session.sandbox.stop();
+    run.stops.push(stopSandbox);
     void session.window.then((shown) => {
       if (shown === undefined) return;
       status.end(`${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); ${IN_PROCESS_NOTICE}`);
       settle(handled(plan.file));
     });
     const outcome = await session.finished;
+    await progress.ended();
     await session.sandbox.dispose();
     await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
@@ -133,11 +143,14 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
     await session.edit?.discard();
     return edited;
   } catch (error) {
-    cancelSlow();
+    await progress.ended();
     status.end();
-    // Ctrl-C (or a signal): stopped as asked, which is no failure of NoFear's to explain.
-    settle(failed(plan.file, run.abort.aborted ? new NoFearError('Failed', 'stopped before its window, as asked (Ctrl-C or a signal).') : error));
+    // Ctrl-C, a signal or Stop: stopped as asked, which is no failure of NoFear's to explain.
+    const asked = run.abort.aborted ? 'Ctrl-C or a signal' : 'Stop, in its notification';
+    settle(failed(plan.file, opening.signal.aborted ? new NoFearError('Failed', `stopped before its window, as asked (${asked}).`) : error));
     return 0;
+  } finally {
+    run.abort.removeEventListener('abort', abortOpening);
   }
 }
 
@@ -154,6 +167,8 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
     abort: controller.signal,
     stops: [],
     decider: args.edit ? editDecider(args) : undefined,
+    // Launched from the desktop (no terminal to talk to): the progress is said on the desktop instead.
+    progress: stderrIsTerminal() ? NO_PROGRESS : desktopProgress(process.env, usualWindowMs(process.env, accelOfConfig(config))),
   };
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -173,6 +188,7 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
     if (signalled !== undefined) return signalStatus(signalled);
     return batch !== 0 ? batch : (editStatuses.find((status) => status !== 0) ?? 0);
   } finally {
+    await run.progress.close();
     run.decider?.close();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }

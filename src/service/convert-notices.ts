@@ -6,10 +6,16 @@ import type { ConvertProgress, ConvertResult } from '../convert/convert-file.js'
 import type { ConvertReporter } from '../convert/launch-convert.js';
 import type { EditOutcome } from '../edit/edit-session.js';
 import { describeEditOutcome } from '../edit/describe.js';
+import { isNoFearError } from '../errors.js';
 import type { Notifications } from './notifications.js';
+import type { ResultActions } from './result-actions.js';
 
 const UPDATE_EVERY_MS = 1000;
 const STOP_ACTION = 'stop';
+const OPEN_ACTION = 'open';
+const SHOW_ACTION = 'show-in-folder';
+/** The result's buttons are heard until it is closed, or this long (a notification server that never says). */
+const RESULT_ACTIONS_MS = 3_600_000;
 
 function progressBody(progress: ConvertProgress): string {
   switch (progress.phase) {
@@ -24,8 +30,39 @@ function progressBody(progress: ConvertProgress): string {
   }
 }
 
-/** The notification of one conversion; `stop` is what its Stop button does. */
-export function conversionNotice(notifications: Notifications, file: string, stop: () => void, log: (line: string) => void): ConvertReporter {
+/** The result's Open and Show in folder: done once asked, a failure told as a notification of its own. */
+function resultButtons(notifications: Notifications, actions: ResultActions, output: string, log: (line: string) => void): (action: string) => void {
+  return (action) => {
+    const act = action === OPEN_ACTION ? actions.open : action === SHOW_ACTION ? actions.showInFolder : undefined;
+    if (act === undefined) return;
+    log(`${action === OPEN_ACTION ? 'opening' : 'showing'} ${output} (the notification's button)`);
+    act(output).catch((error: unknown) => {
+      const message = isNoFearError(error) ? error.describe() : String(error);
+      log(`${action} ${output} failed: ${message}`);
+      void notifications.show({ summary: `NoFear could not ${action === OPEN_ACTION ? 'open' : 'show'} ${path.basename(output)}`, body: message });
+    });
+  };
+}
+
+/** Hears the result's buttons until the notification is closed (or RESULT_ACTIONS_MS). */
+async function hearResult(notifications: Notifications, id: number | undefined, press: (action: string) => void, done: () => void): Promise<void> {
+  if (id === undefined) return done();
+  const onAction = (heard: number, action: string) => heard === id && press(action);
+  let unsubscribe: () => void = () => undefined;
+  const timer = setTimeout(() => end(), RESULT_ACTIONS_MS);
+  timer.unref();
+  const end = () => {
+    clearTimeout(timer);
+    notifications.offAction(onAction);
+    unsubscribe();
+    done();
+  };
+  await notifications.onAction(onAction);
+  unsubscribe = await notifications.onClosed((closed) => closed === id && end());
+}
+
+/** The notification of one conversion; `stop` is what its Stop button does, `actions` what its result's Open and Show in folder do. */
+export function conversionNotice(notifications: Notifications, file: string, stop: () => void, log: (line: string) => void, actions?: ResultActions): ConvertReporter {
   const name = path.basename(file);
   let shown: Promise<number | undefined> = Promise.resolve(undefined);
   let lastUpdate = 0;
@@ -65,10 +102,19 @@ export function conversionNotice(notifications: Notifications, file: string, sto
         notifications.show({
           summary: `${path.basename(result.output)} is ready`,
           body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`,
+          ...(actions === undefined
+            ? {}
+            : {
+                actions: [
+                  [OPEN_ACTION, 'Open'],
+                  [SHOW_ACTION, 'Show in folder'],
+                ] as const,
+              }),
           ...(previous === undefined ? {} : { replacesId: previous }),
         }),
       );
       void shown.finally(() => notifications.offAction(onAction));
+      if (actions !== undefined) void shown.then((id) => hearResult(notifications, id, resultButtons(notifications, actions, result.output, log), () => undefined));
     },
     failed(error) {
       closed = true;

@@ -29,7 +29,7 @@ export function convertHandler(context: RequestContext): (paths: unknown, option
       plans.map(async (plan) => {
         // The notification's Stop may come before the sandbox is known: it stops it once it is.
         const started: { sandbox?: ManagedSandbox } = {};
-        const report = opts.notify === false ? undefined : conversionNotice(context.notifications, plan.file, () => void started.sandbox?.stop(), context.log);
+        const report = opts.notify === false ? undefined : conversionNotice(context.notifications, plan.file, () => void started.sandbox?.stop(), context.log, context.resultActions);
         started.sandbox = await startSandbox(context, { kind: 'convert', plan, ...(report === undefined ? {} : { report }) });
         return started.sandbox;
       }),

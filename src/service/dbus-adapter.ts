@@ -5,6 +5,7 @@ import { dbus, openSessionBus, type DBusMessage, type MessageBus } from './bus.j
 import { ApplicationInterface, guardWith, ManagerInterface, SandboxInterface, TABLES, type RootHandlers, type SandboxView } from './interfaces.js';
 import { BUS_NAME, ERROR_PREFIX, isObjectPath, OBJECT_PATH, sandboxIdOf, sandboxObjectPath } from './names.js';
 import { Notifications } from './notifications.js';
+import { desktopHands, resultActions, type ResultActions } from './result-actions.js';
 
 export type { RootHandlers, SandboxView } from './interfaces.js';
 
@@ -33,6 +34,8 @@ export interface ServiceConnection {
   ownName(): Promise<boolean>;
   /** Desktop notifications on the service's own connection (their actions come back to it). */
   readonly notifications: Notifications;
+  /** A safe PDF's Open and Show in folder, on this connection's desktop. */
+  readonly resultActions: ResultActions;
   disconnect(): void;
 }
 
@@ -102,6 +105,7 @@ export function connectSessionBus(env: NodeJS.ProcessEnv, hooks: ConnectionHooks
       return reply === dbus.RequestNameReply.PRIMARY_OWNER || reply === dbus.RequestNameReply.ALREADY_OWNER;
     },
     notifications: new Notifications(bus),
+    resultActions: resultActions(desktopHands(bus, env)),
     disconnect: () => open.disconnect(),
   };
 }

@@ -102,10 +102,3 @@ export async function notifyOnce(env: NodeJS.ProcessEnv, summary: string, body: 
     open.disconnect();
   }
 }
-
-/** Notifies after `delayMs` unless cancelled first: "this is taking a moment" without noise for quick opens. */
-export function notifyIfSlow(env: NodeJS.ProcessEnv, summary: string, body: string, delayMs = 1000): () => void {
-  const timer = setTimeout(() => void notifyOnce(env, summary, body), delayMs);
-  timer.unref();
-  return () => clearTimeout(timer);
-}

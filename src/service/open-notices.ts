@@ -93,9 +93,9 @@ export class OpenNotices {
   }
 
   /** The sandbox ended (whatever way): its progress notice, if any, goes. */
-  ended(id: string): void {
+  ended(id: string): Promise<void> {
     const notice = this.notices.get(id);
-    if (notice !== undefined) void this.finish(notice);
+    return notice === undefined ? Promise.resolve() : this.finish(notice);
   }
 
   private async update(notice: Notice): Promise<void> {

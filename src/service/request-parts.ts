@@ -7,6 +7,7 @@ import type { ConvertLaunch } from '../convert/launch-convert.js';
 import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
 import { classifyTarget } from '../sandbox/open-plan.js';
 import type { Notifications } from './notifications.js';
+import type { ResultActions } from './result-actions.js';
 import type { CheckedOptions } from './validate.js';
 
 /** What the service starts: the sandbox layer's requests, and conversions (src/convert). */
@@ -22,6 +23,8 @@ export interface RequestContext {
   objectPath(sandbox: ManagedSandbox): string;
   /** The service's notifications (conversions' progress, an edit's question). */
   notifications: Notifications;
+  /** What a safe PDF's notification's Open and Show in folder do. */
+  resultActions?: ResultActions;
   log(line: string): void;
 }
 

@@ -39,7 +39,7 @@ export function sandboxObjects(connection: ServiceConnection, notices: OpenNotic
     },
     ended(sandbox: ManagedSandbox, status) {
       const entry = objects.get(sandbox.id);
-      notices.ended(sandbox.id);
+      void notices.ended(sandbox.id);
       if (entry !== undefined) root?.sandboxExited(entry.object.path, status);
       log(`sandbox ${sandbox.id} ${sandbox.state} with status ${status}`);
       entry?.release();

@@ -84,6 +84,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     env,
     objectPath: (sandbox) => sandboxObjectPath(sandbox.id),
     notifications: connection.notifications,
+    resultActions: connection.resultActions,
     log,
   });
   mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));

@@ -1,21 +1,37 @@
 // Convert and OpenFiles(edit) through the real service on a private bus, with a recording stand-in for the
-// desktop's notification server: the safe PDF written beside the file with its progress and result as
-// notifications, a failed conversion that writes nothing, refusals before any VM, and an edit saved back
+// desktop's notification server and file manager: the safe PDF written beside the file with its progress
+// and result as notifications (the result's Open and Show in folder work), a failed conversion that writes nothing, refusals before any VM, and an edit saved back
 // once the program's window closes (Xvfb, real QEMU).
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
 import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { EDITED, EDITOR, installTestEditors } from '../helpers/test-editors.js';
-import { pressKey, startXvfb, waitForWindow, type Display } from '../helpers/xvfb.js';
+import { pressKey, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 const VM_DEADLINE_MS = 240_000;
+
+/** The host's viewers started for `file` (by the notification's Open): their pids, to end them. */
+function viewersOf(file: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes(file) && path.basename(argv[0] ?? '').startsWith('mupdf'); // Debian's mupdf script execs mupdf-x11
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 type Proxy = ReturnType<Awaited<ReturnType<ReturnType<typeof dbus.sessionBus>['getProxyObject']>>['getInterface']>;
 
 describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', function () {
@@ -56,7 +72,7 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     installTestEditors(path.join(dir, 'data'));
     x = await startXvfb();
     bus = await startPrivateBus(dir, {}, { activation: false });
-    notices = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
+    notices = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications,org.freedesktop.FileManager1' });
     service = startForegroundService({
       DBUS_SESSION_BUS_ADDRESS: bus.address,
       XDG_RUNTIME_DIR: path.join(dir, 'run'),
@@ -96,6 +112,28 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     await notices.waitFor(notified('Converting sample.pdf to a safe PDF'), 5000);
     const done = await notices.waitFor(notified('sample.safe.pdf is ready'), 5000);
     assert.match(String(done.args?.[4]), /A safe PDF of sample\.pdf, made from its pixels \(1 page\)/);
+
+    // Its buttons (issue 31): Show in folder asks the file manager (the stand-in owns FileManager1); Open
+    // shows the safe PDF natively in the PDF default (mupdf, pinned for the tests), not in a VM or xdg-open.
+    assert.deepEqual(done.args?.[5], ['open', 'Open', 'show-in-folder', 'Show in folder']);
+    const id = Number(done.args?.[1]);
+    assert.ok(id > 0, 'the result replaces the progress notification');
+    const safe = path.join(files, 'sample.safe.pdf');
+    const press = (action: string) =>
+      execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, `string:${action}`], {
+        timeout: 10_000,
+      });
+    await press('show-in-folder');
+    const shown = await notices.waitFor((r) => r.method === 'ShowItems', 10_000);
+    assert.deepEqual(shown.args, [[pathToFileURL(safe).href], '']);
+    await press('open');
+    try {
+      const window = await waitForWindow(x.display, 'sample\\.safe\\.pdf', 60_000);
+      assert.doesNotMatch(await windowName(x.display, window), /NoFear/, "mupdf's own window, without NoFear's title");
+      assert.ok(viewersOf(safe).length > 0, 'mupdf runs on the host with the safe PDF');
+    } finally {
+      for (const pid of viewersOf(safe)) process.kill(pid, 'SIGTERM');
+    }
   });
 
   it('Convert refuses what has nothing to render, a relative path and an unknown option, before any VM', async () => {

@@ -129,6 +129,35 @@ describe('the service from the desktop (activation without DISPLAY, notification
     assert.equal(await watcher.exitOf(failing ?? '', VM_MS), 125);
   });
 
+  it('nofear-open from the desktop with no service between (--no-service): the same progress notification, its seconds counting on; its Stop stops the open', async () => {
+    const file = path.join(files, 'in-process.pdf');
+    writeFileSync(file, samplePdf());
+    const since = listener.records.length;
+    // stderr is a pipe, as under a file manager: no terminal, so the progress goes to the desktop.
+    const open = execa(process.execPath, [bin('nofear-open'), '--no-service', file], { env: callerEnv(), extendEnv: false, reject: false, timeout: VM_MS });
+    const openEnded = open.then((result) => {
+      throw new Error(`nofear-open ended first (status ${result.exitCode}): ${result.stderr}`);
+    });
+    const ours = (r: BusRecord) => listener.records.indexOf(r) >= since && r.method === 'Notify' && /^Opening in-process\.pdf safely$/.test(String(r.args?.[3]));
+    const first = await Promise.race([listener.waitFor(ours, VM_MS), openEnded]);
+    assert.match(String(first.args?.[4]), /^Starting a throwaway VM… \d+ s/);
+    assert.deepEqual((first.args?.[5] as string[]).slice(0, 2), ['stop', 'Stop'], 'a Stop action');
+    const id = await notificationId(first);
+    const update = await Promise.race([listener.waitFor((r) => ours(r) && r.args?.[1] === id, VM_MS), openEnded]);
+    const seconds = (r: BusRecord) => Number(/ (\d+) s/.exec(String(r.args?.[4]))?.[1]);
+    assert.ok(seconds(update) > seconds(first), `the seconds count on in place: ${String(first.args?.[4])} → ${String(update.args?.[4])}`);
+    await execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:stop'], {
+      timeout: 10_000,
+    });
+    const result = await open;
+    assert.equal(result.exitCode, 125, result.stderr);
+    assert.match(result.stderr, /in-process\.pdf.*(stopped before its window, as asked \(Stop, in its notification\)|it was stopped)/);
+    assert.ok(
+      listener.records.some((r) => r.method === 'CloseNotification' && r.args?.[0] === id),
+      'the progress notice is closed before nofear-open exits',
+    );
+  });
+
   /** The id the stand-in server gave a Notify call: its replaces_id, or the next of its counter. */
   async function notificationId(call: BusRecord): Promise<number> {
     const replaced = Number(call.args?.[1] ?? 0);

@@ -7,6 +7,7 @@ import { formatStatus, integrationStatus } from '../integrate/status.js';
 import { LINK_TYPES, MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
 import { writeByOrigin } from '../integrate/by-origin.js';
+import { startAtLogin, stopStartingAtLogin } from '../integrate/start-at-login.js';
 import { NoFearClient } from '../service/client.js';
 
 export type IntegrateRequest =
@@ -65,17 +66,20 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
       if (request.byOrigin === true) {
         const file = await writeByOrigin(env as NodeJS.ProcessEnv);
         out(`${file}: [trust] policy = marked, watch = on: files from outside open in a VM, the rest at once in their previous application\n`);
+        // The watcher marks what arrives only while the service runs: from login on, not from the first open.
+        if (report.unit !== undefined) out(`${await startAtLogin(report.unit, env)}: the service starts at login (systemd user unit)\n`);
       }
       warn(report.warnings);
       return 0;
     }
     case 'uninstall': {
       const report = await withBus(env, (reloadBus) => uninstall(env, reloadBus));
+      const atLogin = await stopStartingAtLogin(env);
       if (report.state === undefined) {
         out("NoFear's desktop integration is not installed; nothing to remove\n");
         return 0;
       }
-      out(`removed ${report.removed.length} files`);
+      out(`removed ${report.removed.length} files${atLogin ? ' and the start at login' : ''}`);
       if (report.mimeapps !== undefined)
         out(`; mimeapps.list ${report.mimeapps === 'restored' ? 'restored byte for byte' : report.mimeapps === 'edited' ? "edited: NoFear's entries removed, yours kept" : 'was gone'}`);
       out('\n');

@@ -24,6 +24,7 @@ import { followCliAttachments } from './open-attachments.js';
 import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
 import { safeViewCommand } from './open-safe-view.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
+import { onStopSignals } from '../util/stop-signals.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
 async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
@@ -176,7 +177,7 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
     controller.abort();
     for (const stop of run.stops) void stop();
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const stopListening = onStopSignals(onSignal);
   try {
     const edits: Promise<number>[] = [];
     const outcomes = planned.map((entry) => {
@@ -190,7 +191,7 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
   } finally {
     await run.progress.close();
     run.decider?.close();
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    stopListening();
   }
 }
 

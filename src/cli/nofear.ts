@@ -21,6 +21,7 @@ import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
+import { onStopSignals } from '../util/stop-signals.js';
 
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);
@@ -60,7 +61,7 @@ async function runInVm(args: RunArgs): Promise<number> {
     controller.abort();
     void sandbox?.stop(2000);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const stopListening = onStopSignals(onSignal);
 
   const endMarker = randomBytes(16).toString('hex');
   const progress = args.gui ? guiProgress(args, command, verbose, usualWindowMs(process.env, accelOfConfig(config))) : undefined;
@@ -101,7 +102,7 @@ async function runInVm(args: RunArgs): Promise<number> {
     stopProgress();
     await sandbox?.dispose();
     await release?.();
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    stopListening();
   }
 }
 

@@ -22,6 +22,7 @@ import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { StatusLine } from './status-line.js';
 import { readPassword } from './password-input.js';
+import { onStopSignals } from '../util/stop-signals.js';
 
 export function progressText(name: string, progress: ConvertProgress): string {
   switch (progress.phase) {
@@ -156,7 +157,7 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     signalled ??= signal;
     controller.abort();
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const stopListening = onStopSignals(onSignal);
   const into = {
     outcomes: planned.filter((entry): entry is FailedOutcome => !isPlan(entry)) as TargetOutcome[],
     outputs: [] as string[],
@@ -167,7 +168,7 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet), password };
     await convertAll(plans, run, into);
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    stopListening();
   }
   if (signalled !== undefined) return signalStatus(signalled);
   return reportConversions(into.outcomes, into.progress.pages, into.outputs);

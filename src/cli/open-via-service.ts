@@ -13,6 +13,7 @@ import { NoFearClient, serviceMissing, type SandboxEvent } from '../service/clie
 import { sandboxIdOf } from '../service/names.js';
 import { STOPPED_STATUS, type LaunchStep } from '../sandbox/launch.js';
 import { uriScheme, type OpenPlan } from '../sandbox/open-plan.js';
+import { onStopSignals } from '../util/stop-signals.js';
 
 const STEPS: readonly string[] = ['booting', 'booted', 'server', 'attached', 'window'];
 
@@ -87,6 +88,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
   let service: Awaited<ReturnType<NoFearClient['serviceGone']>> | undefined;
   let paths: string[] = [];
   let signalled: number | undefined;
+  let stopListening = () => {};
   const onSignal = (signal: NodeJS.Signals) => {
     // The caller gave up: its sandboxes go with it, as they would in-process.
     for (const objectPath of paths) {
@@ -118,7 +120,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
     }
     paths.forEach((objectPath, i) => names.set(objectPath, path.basename(plans[i]?.file ?? '')));
     if (args.verbose) process.stderr.write(`nofear-open: the service opened ${paths.join(' ')}\n`);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    stopListening = onStopSignals(onSignal);
     // Until every window shows (or its sandbox ends): only then is "opened" true.
     await followed.until(() => paths.every((p) => followed.windows.has(p) || followed.exits.has(p)), service.promise);
     const outcomes = await Promise.all(plans.map((plan, i) => outcomeOf(plan, paths[i], followed, client)));
@@ -133,7 +135,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
     if (serviceMissing(error)) return undefined;
     throw error;
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    stopListening();
     // On the way out: the connection closes next, taking any subscription with it.
     await stopFollowing?.().catch(() => undefined);
     await service?.stop().catch(() => undefined);

@@ -1,7 +1,8 @@
 // What --convert converts: the files named, and the files found in the folders named, walked
 // recursively. Skipped by rule, silently: safe PDFs NoFear made (*.safe.pdf, "* (N).safe.pdf"), unsafe/
 // folders (where --keep-originals=unsafe put originals), symlinks found inside a folder (a link could lead
-// anywhere; one named on the command line is checked like any file), and NoFear's own temporary files.
+// anywhere; one named on the command line is checked like any file), NoFear's own temporary files, and
+// hidden files and folders (a name starting with a dot: named on the command line, one is converted).
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
@@ -16,9 +17,11 @@ export const UNSAFE_DIR = 'unsafe';
 export function skippedByRule(name: string, kind: 'file' | 'directory' | 'symlink' | 'other'): string | undefined {
   if (kind === 'symlink') return 'a symlink';
   if (kind === 'other') return 'not a regular file';
+  if (kind === 'file' && /^\..*\.nofear-[0-9a-f]{16}$/.test(name)) return "NoFear's temporary file";
+  // .git, .DS_Store, an editor's swap file: not what a person means by "this folder's documents".
+  if (name.startsWith('.')) return `hidden (its name starts with a dot; name the ${kind === 'directory' ? 'folder' : 'file'} itself to convert it)`;
   if (kind === 'directory') return name === UNSAFE_DIR ? 'an unsafe/ folder of kept originals' : undefined;
   if (/\.safe\.pdf$/i.test(name) || /\.safe-\d+\.pdf$/i.test(name)) return 'a safe PDF';
-  if (/^\..*\.nofear-[0-9a-f]{16}$/.test(name)) return "NoFear's temporary file";
   return undefined;
 }
 

@@ -15,6 +15,7 @@ import { startPrivateDisplay, type PrivateDisplay } from './private-display.js';
 import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenStep } from './open-progress.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signalStatus } from '../util/exit-status.js';
+import { onStopSignals } from '../util/stop-signals.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPEN = path.join(ROOT, 'dist', 'cli', 'nofear-open.js');
@@ -68,10 +69,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
       signalled ??= signal;
       child.kill(signal);
     };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-    stopListening = () => {
-      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
-    };
+    stopListening = onStopSignals(onSignal);
     const progress = new OpenProgress(child, (line) => {
       const step = parseStepLine(line);
       if (step !== undefined) process.stdout.write(`  ${STEP_NAMES[step.step].padEnd(14)} ${seconds(step.seconds * 1000).padStart(7)}\n`);

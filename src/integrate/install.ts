@@ -29,6 +29,8 @@ export interface InstallReport {
   warnings: string[];
   /** The nofear package's files serve: only the user's choices were written. */
   system: boolean;
+  /** The systemd user unit that serves: the one installed here, or the package's. */
+  unit: string | undefined;
 }
 
 const TYPE_SYNTAX = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*$/;
@@ -167,5 +169,6 @@ export async function install(options: InstallOptions, env: Env = process.env, r
       warnings.push(`${type} still opens with ${now.id}: ${now.origin} takes precedence over ${paths.mimeappsList}. Fix: remove ${type} from ${now.origin}`);
     }
   }
-  return { state, added, warnings, system: system !== undefined };
+  const unit = system?.files['systemd-unit'] ?? state.files.find((file) => file.role === 'systemd-unit')?.path;
+  return { state, added, warnings, system: system !== undefined, unit };
 }

@@ -3,7 +3,7 @@
 // mimeapps.list and uca.xml, and leaves no trace.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KeyFile } from '../../src/desktop/keyfile.js';
 import { MAIL_ATTACHMENT_TYPES, RISKY_TYPES, NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
@@ -326,6 +326,20 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.match(readFileSync(unit, 'utf8'), new RegExp(`^ExecStart="${path.join(tree.bin, 'nofearctl')}" service --activated$`, 'm'));
     const verify = await execa('systemd-analyze', ['verify', unit], { reject: false, timeout: 60_000 });
     assert.equal(verify.exitCode, 0, `${verify.stdout}${verify.stderr}`);
+  });
+
+  it('--by-origin starts the service at login (the unit wanted by default.target, as systemctl --user enable links it); uninstall takes that back; a plain install does not', async () => {
+    const link = path.join(tree.configHome, 'systemd', 'user', 'default.target.wants', 'nofear.service');
+    await ok(tree, 'integrate', 'install');
+    assert.equal(existsSync(link), false, 'a plain install starts nothing at login');
+    const said = await ok(tree, 'integrate', 'install', '--by-origin');
+    assert.match(said, /the service starts at login/);
+    const unit = path.join(tree.configHome, 'systemd', 'user', 'nofear.service');
+    assert.equal(realpathSync(link), unit);
+    assert.match(readFileSync(link, 'utf8'), /^Type=dbus$/m);
+    assert.match(await ok(tree, 'integrate', 'uninstall'), /and the start at login/);
+    assert.equal(existsSync(link), false);
+    assert.equal(existsSync(path.dirname(link)), false, 'the .wants folder NoFear made is gone too');
   });
 
   it('the installed D-Bus service file makes org.nofear.NoFear activatable on a session bus', async () => {

@@ -17,19 +17,35 @@ describe('convert/batch', () => {
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'nofear-batch-unit-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('walks folders recursively, leaving out safe PDFs, unsafe/ folders, symlinks and its own temporary files', async () => {
+  it('walks folders recursively, leaving out safe PDFs, unsafe/ folders, symlinks, its own temporary files and hidden entries', async () => {
     mkdirSync(path.join(dir, 'sub', 'unsafe'), { recursive: true });
-    for (const name of ['b.pdf', 'a.png', 'a.safe.pdf', 'a (2).safe.pdf', 'old.safe-2.pdf', '.x.safe.pdf.nofear-0123456789abcdef', 'sub/c.odt', 'sub/unsafe/d.pdf'])
+    mkdirSync(path.join(dir, '.git'));
+    for (const name of [
+      'b.pdf',
+      'a.png',
+      'a.safe.pdf',
+      'a (2).safe.pdf',
+      'old.safe-2.pdf',
+      '.x.safe.pdf.nofear-0123456789abcdef',
+      'sub/c.odt',
+      'sub/unsafe/d.pdf',
+      '.DS_Store',
+      '.git/config',
+      '.hidden.pdf',
+    ])
       writeFileSync(path.join(dir, name), '');
     symlinkSync(path.join(dir, 'b.pdf'), path.join(dir, 'sub', 'link.pdf'));
     const single = path.join(dir, 'sub', 'link.pdf');
-    const { files, skipped } = await expandTargets([dir, single]);
+    const { files, skipped } = await expandTargets([dir, single, path.join(dir, '.hidden.pdf')]);
     assert.deepEqual(
       files.map((f) => path.relative(dir, f)),
-      ['a.png', 'b.pdf', 'sub/c.odt', 'sub/link.pdf'],
+      ['a.png', 'b.pdf', 'sub/c.odt', 'sub/link.pdf', '.hidden.pdf'],
       'a symlink named on the command line is planned (and checked) like any file',
     );
     assert.deepEqual(skipped.map((s) => `${path.relative(dir, s.path)}: ${s.why}`).sort(), [
+      '.DS_Store: hidden (its name starts with a dot; name the file itself to convert it)',
+      '.git: hidden (its name starts with a dot; name the folder itself to convert it)',
+      '.hidden.pdf: hidden (its name starts with a dot; name the file itself to convert it)',
       ".x.safe.pdf.nofear-0123456789abcdef: NoFear's temporary file",
       'a (2).safe.pdf: a safe PDF',
       'a.safe.pdf: a safe PDF',

@@ -9,6 +9,9 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import { stageCopy } from '../sandbox/staging.js';
 import { GUEST_STAGING } from '../sandbox/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
+import { removeTree } from '../util/remove-tree.js';
+import { DiskBudget } from './disk-budget.js';
+import { reapConversionLeftovers, workDirPrefix } from './leftovers.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { ConvertPlan } from './convert-plan.js';
 import { runGuestJob, type ConversionContext } from './guest-job.js';
@@ -54,11 +57,22 @@ export function converterArgv(plan: ConvertPlan, withPassword = false): string[]
 /** Only a PDF's renderer takes a password (LibreOffice's headless conversion has no way to be given one). */
 export const takesPassword = (plan: ConvertPlan, password: string | undefined): password is string => password !== undefined && plan.kind === 'pdf';
 
-/** The conversion's private work directory (page spools, the OCR's PNGs): the user's cache, mode 0700. */
+const cacheRoot = (env: NodeJS.ProcessEnv) => path.join(xdgCacheHome(env), 'nofear');
+
+/**
+ * The conversion's private work directory (page spools, the OCR's PNGs): convert-<pid>-XXXXXX in NoFear's
+ * cache, mode 0700; the pid lets a later conversion tell a dead one's (reapConversionLeftovers).
+ */
 async function privateDir(env: NodeJS.ProcessEnv): Promise<string> {
-  const root = path.join(xdgCacheHome(env), 'nofear');
+  const root = cacheRoot(env);
   await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  return fsp.mkdtemp(path.join(root, 'convert-'));
+  return fsp.mkdtemp(workDirPrefix(root));
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await fsp.readdir(dir)) total += (await fsp.lstat(path.join(dir, name))).size;
+  return total;
 }
 
 function jobBase(plan: ConvertPlan, context: ConvertContext) {
@@ -89,14 +103,18 @@ async function ocrWords(plan: ConvertPlan, sizes: PageSize[], pngDir: string, co
 
 export async function convertFile(plan: ConvertPlan, context: ConvertContext): Promise<ConvertResult> {
   const started = Date.now();
+  await reapConversionLeftovers(plan.outputDir, cacheRoot(context.env), context.log);
+  new DiskBudget([plan.outputDir], `the conversion of ${plan.file}`).check();
   const temp = tempPathFor(path.join(plan.outputDir, plan.outputName(1)));
   const work = await privateDir(context.env);
   const pngDir = plan.ocr ? path.join(work, 'ocr') : undefined;
+  const budget = new DiskBudget([plan.outputDir, work], `the conversion of ${plan.file}`);
   let writer: ImagePdfWriter | undefined;
   try {
     if (pngDir !== undefined) await fsp.mkdir(pngDir, { mode: 0o700 });
+    budget.check();
     const photos: PhotoEncoding = plan.cjpeg === undefined ? { kind: 'flate' } : { kind: 'jpeg', cjpeg: plan.cjpeg };
-    writer = await ImagePdfWriter.create(temp, { dpi: plan.dpi, textLayer: plan.ocr, spoolDir: work, photos });
+    writer = await ImagePdfWriter.create(temp, { dpi: plan.dpi, textLayer: plan.ocr, spoolDir: work, photos, onWritten: (bytes) => budget.wrote(bytes) });
     const pdf = writer;
     context.onProgress?.({ phase: 'booting' });
     const password = takesPassword(plan, context.password) ? context.password : undefined;
@@ -115,8 +133,11 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
           dpi: plan.dpi,
           onPage: (page, pages) => context.onProgress?.({ phase: 'rendering', page, pages }),
           ...(pngDir === undefined ? {} : { ocrDir: pngDir }),
+          onWritten: (bytes) => budget.wrote(bytes),
         }),
     );
+    // The OCR VM gets a copy of the pages (in the cache when they are large): that copy must fit too.
+    if (pngDir !== undefined) budget.check(await directoryBytes(pngDir), work);
     const ocr = pngDir === undefined ? undefined : await ocrWords(plan, sizes, pngDir, context);
     context.onProgress?.({ phase: 'writing' });
     const words = ocr !== undefined && 'words' in ocr ? ocr.words : [];
@@ -136,6 +157,6 @@ export async function convertFile(plan: ConvertPlan, context: ConvertContext): P
     await writer?.abort();
     throw error;
   } finally {
-    await fsp.rm(work, { recursive: true, force: true });
+    await removeTree(work, context.log);
   }
 }

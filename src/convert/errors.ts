@@ -24,9 +24,15 @@ export class PixelStreamError extends NoFearError {
   }
 }
 
-export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'GuestFailed' | 'Stopped' | 'OcrFailed' | 'PasswordNeeded' | 'WrongPassword';
+export type ConversionFailure = 'Unrenderable' | 'ToolMissing' | 'Stalled' | 'TimedOut' | 'DiskFull' | 'GuestFailed' | 'Stopped' | 'OcrFailed' | 'PasswordNeeded' | 'WrongPassword';
 
-const CODE_OF: Partial<Record<ConversionFailure, ErrorCode>> = { ToolMissing: 'Unavailable', PasswordNeeded: 'AccessDenied', WrongPassword: 'AccessDenied' };
+const CODE_OF: Partial<Record<ConversionFailure, ErrorCode>> = {
+  ToolMissing: 'Unavailable',
+  DiskFull: 'Unavailable',
+  TimedOut: 'LimitReached',
+  PasswordNeeded: 'AccessDenied',
+  WrongPassword: 'AccessDenied',
+};
 
 /** The conversion ended without pixels for every page, for a reason other than a broken stream. */
 export class ConversionError extends NoFearError {

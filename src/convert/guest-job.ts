@@ -5,9 +5,9 @@
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
 import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
-import { withoutControls } from '../util/text.js';
+import { oneLine } from '../util/text.js';
 import { ConversionError, passwordRefused } from './errors.js';
-import { GUEST_LOG_TAIL_BYTES, SILENCE_DEADLINE_MS } from './limits.js';
+import { GUEST_LOG_TAIL_BYTES, jobDeadlineMs, SILENCE_DEADLINE_MS } from './limits.js';
 
 /** Where a conversion's VMs run: whose config and environment, for whom, and how it is told and stopped. */
 export type ConversionContext = RunContext;
@@ -55,13 +55,12 @@ export class StderrTail {
   push(chunk: Buffer): void {
     this.text = (this.text + chunk.toString('utf8')).slice(-GUEST_LOG_TAIL_BYTES);
   }
-  /** The last line that says something, cleaned of control characters. */
+  /**
+   * What the guest said last, quoted on one line: its last 300 characters, newlines and controls shown
+   * visibly (a guest cannot make its words look like a second line of NoFear's own).
+   */
   lastLine(): string {
-    const lines = this.text
-      .split('\n')
-      .map((line) => withoutControls(line).trim())
-      .filter((line) => line !== '');
-    return (lines.at(-1) ?? '').slice(0, 300);
+    return oneLine(this.text.trim().slice(-300)).trim();
   }
 }
 
@@ -93,6 +92,10 @@ class JobWatch {
   private stalled = false;
   private lingering: NodeJS.Timeout | undefined;
   private lingered = false;
+  /** However steadily it sends, a job ends by its deadline (JOB_DEADLINE_MS). */
+  private readonly deadline: NodeJS.Timeout;
+  private readonly deadlineMs: number;
+  private timedOut = false;
   readonly tail = new StderrTail();
   ended: SandboxOutcome | undefined;
 
@@ -103,6 +106,11 @@ class JobWatch {
     void sandbox.outcome.then((outcome) => (this.ended = outcome));
     spec.abort?.addEventListener('abort', this.onAbort, { once: true });
     this.alive();
+    this.deadlineMs = jobDeadlineMs(spec.env);
+    this.deadline = setTimeout(() => {
+      this.timedOut = true;
+      void this.sandbox.stop();
+    }, this.deadlineMs);
   }
 
   private readonly onAbort = () => void this.sandbox.stop();
@@ -128,12 +136,19 @@ class JobWatch {
     this.alive();
     this.tail.push(chunk);
     const untrustedText = withoutPassword(chunk.toString('utf8'), this.spec.password);
-    this.spec.log?.(`${this.spec.what}: ${untrustedText.replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '').trimEnd()}`);
+    this.spec.log?.(`${this.spec.what} (the VM said): ${oneLine(untrustedText.trimEnd())}`);
   }
 
   /** Why the job was stopped by the host, if it was. */
   stopped(): ConversionError | undefined {
     const { what, file } = this.spec;
+    if (this.timedOut) {
+      return new ConversionError(
+        'TimedOut',
+        `${what} for ${file} was still running after ${Math.round(this.deadlineMs / 1000)} s, the most a conversion may take, and was stopped; nothing was written`,
+        'split the document, or convert the pages you need',
+      );
+    }
     if (this.stalled) return new ConversionError('Stalled', `${what} for ${file} sent nothing for ${Math.round((this.spec.silenceMs ?? SILENCE_DEADLINE_MS) / 1000)} s and was stopped`);
     if (this.spec.abort?.aborted === true) return new ConversionError('Stopped', `${what} for ${file} was stopped`);
     if (this.lingered) return new ConversionError('GuestFailed', `${what} for ${file} did not end within ${END_AFTER_DONE_MS / 1000} s of its last page and was stopped`);
@@ -150,6 +165,7 @@ class JobWatch {
   close(): void {
     clearTimeout(this.silence);
     clearTimeout(this.lingering);
+    clearTimeout(this.deadline);
     this.spec.abort?.removeEventListener('abort', this.onAbort);
   }
 }

@@ -13,8 +13,10 @@ export interface PixelLimits {
 export const PIXEL_LIMITS: PixelLimits = {
   maxPages: 10_000,
   maxSide: 10_000,
-  // About 5000 letter pages at 150 dpi (6.3 MB each).
-  maxTotalBytes: 32 * 1024 ** 3,
+  // About 1360 letter pages at 150 dpi (6.3 MB each). The safe PDF's classic cross-reference table
+  // addresses at most 10^10 bytes (ten digits per offset); Flate adds a little to incompressible pixels,
+  // and the text layer is bounded by OCR_LIMITS, so 8 GiB of pixels keeps every offset inside it.
+  maxTotalBytes: 8 * 1024 ** 3,
 };
 
 /** Pages are rendered at this resolution; the safe PDF's pages keep the original's size in points. */
@@ -25,3 +27,26 @@ export const SILENCE_DEADLINE_MS = 10 * 60_000;
 
 /** The guest's stderr kept for error messages and --verbose: its tail, cleaned of control characters. */
 export const GUEST_LOG_TAIL_BYTES = 4096;
+
+/**
+ * A conversion's VM (the converter's, the OCR's) runs at most this long, however steadily it sends: a
+ * guest cannot hold its VM, its admission slot and the disk for ever. Two hours is 3000 pages at the
+ * measured 2.4 s a page under TCG. NOFEAR_TEST_JOB_DEADLINE_MS lowers it for the tests.
+ */
+export const JOB_DEADLINE_MS = 2 * 60 * 60_000;
+
+export function jobDeadlineMs(env: NodeJS.ProcessEnv): number {
+  const override = Number(env.NOFEAR_TEST_JOB_DEADLINE_MS);
+  return Number.isInteger(override) && override > 0 ? override : JOB_DEADLINE_MS;
+}
+
+/**
+ * The free space a conversion leaves on every disk it writes to (the output folder's, the cache's): 5 %
+ * of the disk, at least 16 MiB and at most 1 GiB. A conversion stops (DiskFull) before it would go under.
+ */
+export function diskReserveBytes(diskBytes: number): number {
+  return Math.min(1024 ** 3, Math.max(16 * 1024 ** 2, Math.round(diskBytes * 0.05)));
+}
+
+/** Free space is looked at again after this many bytes are written: the reserve is far larger. */
+export const DISK_CHECK_EVERY_BYTES = 1024 ** 2;

@@ -16,9 +16,11 @@ export interface OcrLimits {
   maxWordChars: number;
   /** Words kept over the whole document (about 100 bytes of memory each). */
   maxWords: number;
+  /** Lines of any kind, empty ones included: tesseract writes about two per word at most. */
+  maxLines: number;
 }
 
-export const OCR_LIMITS: OcrLimits = { maxLineBytes: 4096, maxTextChars: 8 * 1024 * 1024, maxWordChars: 200, maxWords: 500_000 };
+export const OCR_LIMITS: OcrLimits = { maxLineBytes: 4096, maxTextChars: 8 * 1024 * 1024, maxWordChars: 200, maxWords: 500_000, maxLines: 2_000_000 };
 
 const INT = /^(0|[1-9][0-9]{0,8})$/;
 const CONFIDENCE = /^-?[0-9]{1,3}(\.[0-9]{1,6})?$/;
@@ -66,6 +68,7 @@ export class OcrReader {
   private line(untrusted: string): void {
     this.lineNumber++;
     if (this.done) throw broken('sent more after its end');
+    if (this.lineNumber > this.limits.maxLines) throw broken(`sent more than ${this.limits.maxLines} lines`);
     if (Buffer.byteLength(untrusted) > this.limits.maxLineBytes) throw broken(`sent a line longer than ${this.limits.maxLineBytes} bytes`);
     if (untrusted === OCR_END) {
       this.done = true;

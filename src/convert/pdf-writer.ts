@@ -29,6 +29,8 @@ export interface WriterOptions {
   spoolDir: string;
   /** Grey and colour pages as Flate (lossless, the default) or as the host's JPEG. */
   photos: PhotoEncoding;
+  /** Bytes just written to the PDF (the conversion's disk budget counts them; it may throw to stop). */
+  onWritten?: (bytes: number) => void;
 }
 
 const points = (pixels: number, dpi: number) => Number(((pixels * 72) / dpi).toFixed(3));
@@ -78,6 +80,7 @@ export class ImagePdfWriter {
     let done = 0;
     while (done < bytes.length) done += (await this.file.write(bytes, done, bytes.length - done)).bytesWritten;
     this.offset += bytes.length;
+    this.options.onWritten?.(bytes.length);
   }
 
   private async startObject(number: number): Promise<void> {
@@ -165,6 +168,8 @@ export class ImagePdfWriter {
     for (let number = 1; number < size; number++) {
       const at = this.offsets.get(number);
       if (at === undefined) throw new Error(`object ${number} was never written`);
+      // Ten digits per offset: PIXEL_LIMITS keep a PDF far below 10^10 bytes; past it, no PDF rather than a broken one.
+      if (at >= 1e10) throw new Error(`object ${number} lies past the 10^10 bytes a PDF cross-reference table can address`);
       lines.push(`${String(at).padStart(10, '0')} 00000 n \n`);
     }
     await this.write(lines.join(''));

@@ -20,6 +20,8 @@ export interface PumpHooks {
   ocrDir?: string;
   /** The resolution the pages were rendered at. */
   dpi: number;
+  /** Pixel bytes just written to the disk (once per copy: the page's spool, the OCR's PNG): the disk budget counts them. */
+  onWritten?: (bytes: number) => void;
 }
 
 /** The PNG of page `index` (0-based) for the OCR VM: names sort in page order up to the page limit. */
@@ -51,6 +53,7 @@ class PageCopies {
       case 'pixels':
         await this.pdf.writePixels(event.data);
         await this.png?.write(event.data);
+        this.hooks.onWritten?.(event.data.length * (this.png === undefined ? 1 : 2));
         return;
       case 'page-end':
         await this.pdf.endPage();

@@ -12,9 +12,14 @@ export function describeEditOutcome(file: string, outcome: EditOutcome): string 
     case 'discarded':
       return `${name}: the changes were discarded`;
     case 'saved-back':
-      return `${name}: the changes were saved back`;
+      return `${name}: the changes were saved back${outcome.notKept === undefined ? '' : ` as a new file, which does not keep ${outcome.notKept.join(', ')}`}`;
     case 'saved-copy': {
-      const why = outcome.why === 'original-changed' ? ' (the original changed meanwhile)' : outcome.why === 'not-writable' ? ' (its directory cannot be written)' : '';
+      const why = {
+        chosen: '',
+        'original-changed': ' (the original changed meanwhile)',
+        'not-writable': ' (its directory cannot be written)',
+        'save-failed': ` (it could not be saved beside the original: ${outcome.problem ?? 'unknown error'})`,
+      }[outcome.why];
       return `${name}: the changes were saved as ${outcome.path}${why}`;
     }
     case 'refused':

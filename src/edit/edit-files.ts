@@ -30,7 +30,7 @@ export async function openRegular(file: string): Promise<FileHandle | undefined>
 }
 
 /** Reads the whole file, at most `maxBytes`, handing each chunk on; returns its facts. */
-async function readAll(handle: FileHandle, maxBytes: number, onChunk: (chunk: Buffer) => Promise<void> = async () => {}): Promise<FileFacts> {
+export async function readAll(handle: FileHandle, maxBytes: number, onChunk: (chunk: Buffer) => Promise<void> = async () => {}): Promise<FileFacts> {
   const stat = await handle.stat();
   const hash = createHash('sha256');
   const buffer = Buffer.alloc(CHUNK);

@@ -15,6 +15,7 @@ import type { ExportSpec } from '../sandbox/sandbox-options.js';
 import { checkedOf, type OpenPlan } from '../sandbox/open-plan.js';
 import { cacheStagingRoot } from '../sandbox/registry.js';
 import { tempPathFor } from '../util/publish.js';
+import { removeTree } from '../util/remove-tree.js';
 import { factsOf, sameKind, type FileFacts } from './edit-files.js';
 import { saveBack, saveCopy, type SaveTarget } from './save-edit.js';
 import { checkUserXattrs } from './xattr-probe.js';
@@ -90,17 +91,31 @@ export class EditSession implements WritableCopy {
       const originalChanged = !(await this.originalUnchanged(staged));
       const decision = this.mode === 'always' ? 'back' : await ask({ file: this.plan.file, originalChanged });
       if (decision === 'discard') return { kind: 'discarded' };
-      const target: SaveTarget = { held: this.held, edited, file: this.plan.file, source: this.plan.source, maxBytes: this.maxBytes, env: this.env };
-      if (decision === 'copy' || originalChanged) return await saveCopy(target, decision === 'copy' ? 'chosen' : 'original-changed');
-      return await saveBack(target, () => this.originalUnchanged(staged));
+      const target: SaveTarget = { held: this.held, edited, file: this.plan.file, source: this.plan.source, maxBytes: this.maxBytes, env: this.env, ...this.testHooks };
+      return await this.save(target, decision === 'copy' ? 'chosen' : originalChanged ? 'original-changed' : 'back', staged);
     } finally {
-      if (this.held !== undefined) await fsp.rm(this.held, { recursive: true, force: true });
+      if (this.held !== undefined && !this.keepHeld) await removeTree(this.held);
+    }
+  }
+
+  /** Tests only: what runs between the original's check and the swap. */
+  testHooks: Pick<SaveTarget, 'beforeExchange'> = {};
+  private keepHeld = false;
+
+  /** Saves as decided; whatever fails, the edit is kept somewhere and the outcome names where. */
+  private async save(target: SaveTarget, how: 'chosen' | 'original-changed' | 'back', staged: FileFacts): Promise<EditOutcome> {
+    try {
+      return how === 'back' ? await saveBack(target, staged) : await saveCopy(target, how);
+    } catch (error) {
+      // Not even NoFear's own folder took it: the held file stays where it is, and the user is told.
+      this.keepHeld = true;
+      return { kind: 'refused', reason: `it could not be saved anywhere (${error instanceof Error ? error.message : String(error)}); it stays in ${target.held}` };
     }
   }
 
   /** Drops the held file without saving (the open failed, or the caller gives up). */
   async discard(): Promise<void> {
-    if (this.held !== undefined) await fsp.rm(this.held, { recursive: true, force: true });
+    if (this.held !== undefined) await removeTree(this.held);
     this.held = undefined;
   }
 

@@ -17,7 +17,9 @@ export type EditOutcome =
   /** The program removed the copy or put something other than a file in its place. */
   | { kind: 'gone' }
   | { kind: 'discarded' }
-  | { kind: 'saved-back'; path: string }
-  | { kind: 'saved-copy'; path: string; why: 'chosen' | 'original-changed' | 'not-writable' }
+  /** notKept: what the rename over the original did not carry over (other hard links, an ACL, attributes). */
+  | { kind: 'saved-back'; path: string; notKept?: string[] }
+  /** save-failed: it could not go where asked (problem says why) and was kept in NoFear's edited folder. */
+  | { kind: 'saved-copy'; path: string; why: 'chosen' | 'original-changed' | 'not-writable' | 'save-failed'; problem?: string }
   /** Not saved: the edit is not of the type that was opened. */
   | { kind: 'refused'; reason: string };

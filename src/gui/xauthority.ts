@@ -1,8 +1,9 @@
 // The X cookie the jailed client needs, and no other: the user's Xauthority file holds cookies for
 // every display and host they have used. The entries for our display are rewritten to FamilyWild, so
 // that they match inside the jail, whose host name is not the host's. Parsing and writing are pure.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { invalidArgument } from '../errors.js';
 
 export interface XauthEntry {
   family: number;
@@ -74,17 +75,48 @@ export function xauthorityPath(env: NodeJS.ProcessEnv): string | undefined {
   return env.HOME ? path.join(env.HOME, '.Xauthority') : undefined;
 }
 
+/**
+ * An Xauthority file's bytes, read without ever blocking or growing: opened non-blocking (a FIFO opens at
+ * once and is refused), then it must be a regular file of at most 1 MiB (/dev/zero is a device). Undefined
+ * when there is no such file; InvalidArgument for anything else at that path.
+ */
+export function readXauthorityFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOCTTY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw invalidArgument(
+      `The Xauthority file ${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      'pass the path in $XAUTHORITY, or leave the xauthority option out',
+    );
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} is not a regular file.`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
+    if (stat.size > MAX_FILE)
+      throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} is over ${MAX_FILE} bytes: not one.`, 'pass the path in $XAUTHORITY, or leave the xauthority option out');
+    const bytes = Buffer.alloc(MAX_FILE + 1);
+    let length = 0;
+    for (let got = -1; got !== 0 && length < bytes.length; length += got) got = readSync(fd, bytes, length, bytes.length - length, length);
+    if (length > MAX_FILE) throw invalidArgument(`The Xauthority file ${JSON.stringify(file)} grew past ${MAX_FILE} bytes while it was read.`);
+    return bytes.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The jail's Xauthority content for the display, or undefined when the user has no cookie for it. */
 export function jailXauthority(env: NodeJS.ProcessEnv, displayNumber: number): Buffer | undefined {
   const file = xauthorityPath(env);
   if (file === undefined) return undefined;
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = readFileSync(file);
+    bytes = readXauthorityFile(file);
   } catch {
-    return undefined; // no file: the server authorises by user (SI:localuser) or not at all
+    return undefined; // not a file to take a cookie from
   }
-  if (bytes.length > MAX_FILE) return undefined;
+  if (bytes === undefined) return undefined; // no file: the server authorises by user (SI:localuser) or not at all
   const cookies = cookiesForDisplay(parseXauthority(bytes), displayNumber);
   return cookies.length > 0 ? serializeXauthority(cookies) : undefined;
 }

@@ -25,6 +25,8 @@ export interface BootInput {
   withExport: boolean;
   /** The guest may write the export (--edit). */
   exportWritable?: boolean;
+  /** RLIMIT_FSIZE for QEMU when it writes the export (export-budget.ts). */
+  exportFileLimit?: number;
   /** NOFEAR_TB_SIZE=default leaves QEMU's own translation-cache size (for the memory benchmark). */
   defaultTbSize: boolean;
 
@@ -80,7 +82,7 @@ export function planBoot(input: BootInput): BootPlan {
     ],
     network: false,
     kvm: accel.accel === 'kvm',
-    limits: { addressSpaceBytes: addressSpaceLimit(shape.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024 },
+    limits: { addressSpaceBytes: addressSpaceLimit(shape.memoryMiB, tbSizeMiB ?? 1024), openFiles: 1024, ...(input.exportFileLimit === undefined ? {} : { fileSizeBytes: input.exportFileLimit }) },
   });
   const choices = [
     `accelerator: ${accel.accel === 'kvm' ? 'KVM' : 'TCG'} (${accel.reason})`,

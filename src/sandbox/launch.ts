@@ -4,6 +4,7 @@
 import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay, type HostWindow } from '../gui/client.js';
+import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
@@ -89,6 +90,8 @@ export function endOf(outcome: SandboxOutcome): SandboxEnd {
 export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay | undefined, ownerKind: 'cli' | 'service'): NodeJS.ProcessEnv {
   const merged =
     caller?.DISPLAY !== undefined || caller?.WAYLAND_DISPLAY !== undefined ? { ...env, DISPLAY: caller.DISPLAY, XAUTHORITY: caller.XAUTHORITY, WAYLAND_DISPLAY: caller.WAYLAND_DISPLAY } : env;
+  // A caller's Xauthority path is checked without blocking (a FIFO, /dev/zero): InvalidArgument at once.
+  if (caller?.XAUTHORITY !== undefined) readXauthorityFile(caller.XAUTHORITY);
   try {
     hostDisplay(merged);
   } catch (error) {
@@ -178,7 +181,16 @@ export function fitsWarm(spec: LaunchSpec, runtimeBase: string): boolean {
 
 /** An open in a warm VM (already booted, its server up and its client attached). */
 export async function launchWarm(spec: LaunchSpec, session: GuiSession, context: LaunchContext = {}): Promise<LaunchedSandbox> {
-  const checked = await check(spec, context);
+  let checked: Checked;
+  try {
+    checked = await check(spec, context);
+    if (checked.plan === undefined || checked.plan.kind !== 'file') throw new Error('a warm VM opens files only');
+  } catch (error) {
+    // The VM was taken from the pool for this request: a request refused now must not leave it running.
+    await session.sandbox.stop();
+    await session.sandbox.dispose();
+    throw error;
+  }
   const { plan, config, env, ownerKind } = checked;
   if (plan === undefined || plan.kind !== 'file') throw new Error('a warm VM opens files only');
   const progress = new StepTracker(new Date());

@@ -74,8 +74,7 @@ export async function reapSandbox(base: string, record: SandboxRecord, log?: (li
     killGroupOrProcess(record.qemu.pid);
     log?.(`stopped orphaned QEMU ${record.qemu.pid} of sandbox ${record.id}`);
   }
-  await removeSandbox(base, record.id, env);
-  log?.(`removed leftover sandbox ${record.id}`);
+  if (await removeSandbox(base, record.id, env, log)) log?.(`removed leftover sandbox ${record.id}`);
   return state;
 }
 
@@ -89,17 +88,24 @@ export async function reapLeftovers(base: string, log?: (line: string) => void, 
   }
   let reaped = 0;
   for (const name of names.filter((n) => ID_PATTERN.test(n))) {
-    const record = await readRecord(path.join(base, name));
-    if (record === undefined || record.id !== name) {
-      // A directory without (its own) metadata is a start that died before writing it: old ones are debris.
-      const stat = await fsp.stat(path.join(base, name)).catch(() => undefined); // gone meanwhile: nothing to reap
-      if (stat !== undefined && Date.now() - stat.mtimeMs > 60_000) {
-        await removeSandbox(base, name, env);
-        reaped++;
-      }
-      continue;
+    try {
+      if (await reapOne(base, name, log, env)) reaped++;
+    } catch (error) {
+      // One sandbox's leftovers never stop the reaping of the others, nor the open or start that asked.
+      log?.(`could not reap sandbox ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if ((await reapSandbox(base, record, log, env)) !== 'live') reaped++;
   }
   return reaped;
+}
+
+async function reapOne(base: string, name: string, log: ((line: string) => void) | undefined, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const record = await readRecord(path.join(base, name));
+  if (record === undefined || record.id !== name) {
+    // A directory without (its own) metadata is a start that died before writing it: old ones are debris.
+    const stat = await fsp.stat(path.join(base, name)).catch(() => undefined); // gone meanwhile: nothing to reap
+    if (stat === undefined || Date.now() - stat.mtimeMs <= 60_000) return false;
+    await removeSandbox(base, name, env, log);
+    return true;
+  }
+  return (await reapSandbox(base, record, log, env)) !== 'live';
 }

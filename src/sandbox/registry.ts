@@ -8,6 +8,7 @@ import { promises as fsp, mkdirSync, lstatSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { removeTree, type RemoveLog } from '../util/remove-tree.js';
 import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
 import { identify, type ProcessIdentity } from '../util/proc.js';
 
@@ -155,8 +156,12 @@ export function selfIdentity(): ProcessIdentity {
   return identify(process.pid) ?? { pid: process.pid, startTime: -1 };
 }
 
-/** Removes everything of sandbox `id` there is, by id, inside NoFear's own roots only. */
-export async function removeSandbox(base: string, id: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await fsp.rm(path.join(cacheStagingRoot(env), path.basename(sandboxDir(base, id))), { recursive: true, force: true });
-  await fsp.rm(sandboxDir(base, id), { recursive: true, force: true });
+/**
+ * Removes everything of sandbox `id` there is, by id, inside NoFear's own roots only. Never throws, whatever
+ * the guest built in its export (removeTree): what stays is logged, and the reaper tries again later.
+ */
+export async function removeSandbox(base: string, id: string, env: NodeJS.ProcessEnv = process.env, log?: RemoveLog): Promise<boolean> {
+  const staging = await removeTree(path.join(cacheStagingRoot(env), path.basename(sandboxDir(base, id))), log);
+  const runtime = await removeTree(sandboxDir(base, id), log);
+  return staging && runtime;
 }

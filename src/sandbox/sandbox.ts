@@ -11,6 +11,7 @@ import { planBoot } from './boot-plan.js';
 import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
+import { exportAllowance, exportCapBytes, watchExport } from './export-budget.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
 import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from './vm-boot.js';
@@ -47,6 +48,7 @@ export class Sandbox {
     readonly accel: AccelChoice,
     readonly jail: JailKind,
     private readonly shape: VmShape,
+    private readonly log: (line: string) => void,
   ) {
     this.outcome = outcomeOf(vm, () => this.stopRequested);
     void vm.started.then(() => {
@@ -129,6 +131,7 @@ export class Sandbox {
     const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));
     const layout = inCache ? layoutOf(base, created.id, { env: hooks.hostEnv }) : created;
     const record = newRecord(layout.id, options, accel);
+    const cap = shape.export?.writable === true ? exportCapBytes(shape.export.bytes, hooks.hostEnv) : undefined;
     let vm: BootedVm | undefined;
     try {
       await writeRecord(layout.dir, record);
@@ -140,6 +143,7 @@ export class Sandbox {
         layout,
         withExport: shape.export !== undefined,
         exportWritable: shape.export?.writable === true,
+        ...(cap === undefined ? {} : { exportFileLimit: exportAllowance(cap) }),
         defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default',
         trace: hooks.hostEnv.NOFEAR_TRACE === '1',
       });
@@ -168,13 +172,24 @@ export class Sandbox {
       const vmm = findQemuBelow(vm.qemu.pid);
       if (vmm !== undefined) await recordProcess(layout, record, 'vmm', vmm);
       vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
-      return new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape);
+      const sandbox = new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape, log);
+      if (cap !== undefined) sandbox.budgetExport(cap, hooks.warn ?? log);
+      return sandbox;
     } catch (error) {
       vm?.close();
       await vm?.qemu.kill();
-      await removeSandbox(base, layout.id, hooks.hostEnv);
+      await removeSandbox(base, layout.id, hooks.hostEnv, log);
       throw bootFailure(error, accel, vm?.qemu);
     }
+  }
+
+  /** The writable export's disk cap (export-budget.ts): over it, the VM is stopped at once. */
+  private budgetExport(capBytes: number, warn: (line: string) => void): void {
+    const unwatch = watchExport(this.layout.exportDir, capBytes, (used) => {
+      warn(`the VM wrote ${Math.round(used / 1024 ** 2)} MiB to its copy's folder, over its budget of ${Math.round(exportAllowance(capBytes) / 1024 ** 2)} MiB: stopped`);
+      void this.stop(0);
+    });
+    void this.vm.qemu.exited.then(unwatch);
   }
 
   resize(rows: number, cols: number): void {
@@ -207,7 +222,7 @@ export class Sandbox {
     this.vm.close();
     await this.vm.passt?.stop();
     if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
-    await removeSandbox(this.base, this.layout.id, this.env);
+    await removeSandbox(this.base, this.layout.id, this.env, this.log);
   }
 
   /**

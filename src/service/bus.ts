@@ -92,9 +92,14 @@ export class ForeignBusError extends Error {
  * Unavailable when no reply comes within the deadline (0: wait as long as it takes, e.g. `wait`).
  */
 export async function callMethod(bus: MessageBus, spec: CallSpec, timeoutMs: number): Promise<unknown[]> {
+  return (await callForReply(bus, spec, timeoutMs)).body;
+}
+
+/** The same call; the reply's body and its sender's unique name (who answered: the only one whose signals about it count). */
+export async function callForReply(bus: MessageBus, spec: CallSpec, timeoutMs: number): Promise<{ body: unknown[]; sender: string | undefined }> {
   const message = new dbus.Message({ ...spec, ...(spec.signature === undefined ? {} : { signature: spec.signature }), body: spec.body ?? [] });
   const call = bus.call(message).then(
-    (reply) => (reply?.body ?? []) as unknown[],
+    (reply) => ({ body: (reply?.body ?? []) as unknown[], sender: reply?.sender ?? undefined }),
     (error: unknown) => {
       const type = (error as { type?: string }).type ?? '';
       const text = (error as { text?: string }).text ?? (error as Error).message ?? String(error);

@@ -2,12 +2,14 @@
 // (replaces_id), closed, and their actions heard. Best effort: where no notification server answers,
 // nothing is shown and nothing fails.
 import { plainText } from '../util/text.js';
-import { callMethod, dbus, openSessionBus, subscribe, type MessageBus } from './bus.js';
+import { callForReply, callMethod, dbus, openSessionBus, subscribe, type DBusMessage, type MessageBus } from './bus.js';
 
 const SERVER = { destination: 'org.freedesktop.Notifications', path: '/org/freedesktop/Notifications', interface: 'org.freedesktop.Notifications' };
 const NOTIFY_TIMEOUT_MS = 2000;
 const APP_NAME = 'NoFear';
 const APP_ICON = 'org.nofear.NoFear';
+/** Notifications whose server is remembered: far more than a session shows at once. */
+const MAX_REMEMBERED = 1000;
 /** A batch's failures, each with its fix, fit; a page of text does not. */
 const BODY_MAX_CHARS = 1500;
 
@@ -31,14 +33,34 @@ export class Notifications {
   private readonly closedListeners = new Set<ClosedListener>();
   private closedSubscribed: Promise<unknown> | undefined;
 
+  /**
+   * Who showed each notification (the server's unique name, from its Notify reply): any connection on the
+   * bus can send an ActionInvoked or NotificationClosed, even straight to NoFear past every match rule, so
+   * only the server's own count ("Save back", "Stop").
+   */
+  private readonly shownBy = new Map<number, string>();
+
   constructor(private readonly bus: MessageBus) {}
+
+  /** Whether a signal about notification `id` comes from the server that showed it. */
+  private fromServer(message: DBusMessage, id: number): boolean {
+    const server = this.shownBy.get(id);
+    return server !== undefined && message.sender === server;
+  }
+
+  private remember(id: number, sender: string | undefined): void {
+    if (sender === undefined) return;
+    this.shownBy.delete(id);
+    this.shownBy.set(id, sender);
+    if (this.shownBy.size > MAX_REMEMBERED) this.shownBy.delete(this.shownBy.keys().next().value as number);
+  }
 
   /** The notification's id, or undefined when no server answered in time. */
   async show(notice: Notice): Promise<number | undefined> {
     const actions = (notice.actions ?? []).flatMap(([key, label]) => [key, plainText(label, 40)]);
     const hints = { 'desktop-entry': new dbus.Variant('s', 'org.nofear.NoFear') };
     try {
-      const [id] = await callMethod(
+      const { body, sender } = await callForReply(
         this.bus,
         {
           ...SERVER,
@@ -48,7 +70,10 @@ export class Notifications {
         },
         NOTIFY_TIMEOUT_MS,
       );
-      return typeof id === 'number' && id > 0 ? id : undefined;
+      const [id] = body;
+      if (typeof id !== 'number' || id <= 0) return undefined;
+      this.remember(id, sender);
+      return id;
     } catch {
       return undefined; // no notification server on this session: the desktop simply shows nothing
     }
@@ -62,9 +87,9 @@ export class Notifications {
   /** Hears ActionInvoked for every notification this connection shows. */
   async onAction(listener: ActionListener): Promise<void> {
     this.listeners.add(listener);
-    this.subscribed ??= subscribe(this.bus, { interface: SERVER.interface, member: 'ActionInvoked', path: SERVER.path }, (message) => {
+    this.subscribed ??= subscribe(this.bus, { sender: SERVER.destination, interface: SERVER.interface, member: 'ActionInvoked', path: SERVER.path }, (message) => {
       const [id, action] = message.body as [unknown, unknown];
-      if (typeof id !== 'number' || typeof action !== 'string') return;
+      if (typeof id !== 'number' || typeof action !== 'string' || !this.fromServer(message, id)) return;
       for (const heard of this.listeners) heard(id, action);
     }).catch(() => undefined); // no bus to listen on: no action will come
     await this.subscribed;
@@ -73,9 +98,9 @@ export class Notifications {
   /** Hears NotificationClosed (expired, dismissed, closed) for every notification; returns how to stop. */
   async onClosed(listener: ClosedListener): Promise<() => void> {
     this.closedListeners.add(listener);
-    this.closedSubscribed ??= subscribe(this.bus, { interface: SERVER.interface, member: 'NotificationClosed', path: SERVER.path }, (message) => {
+    this.closedSubscribed ??= subscribe(this.bus, { sender: SERVER.destination, interface: SERVER.interface, member: 'NotificationClosed', path: SERVER.path }, (message) => {
       const [id] = message.body as [unknown];
-      if (typeof id !== 'number') return;
+      if (typeof id !== 'number' || !this.fromServer(message, id)) return;
       for (const heard of this.closedListeners) heard(id);
     }).catch(() => undefined); // no bus to listen on: no close will come
     await this.closedSubscribed;

@@ -18,12 +18,14 @@ import { OpenNotices } from './open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
+import { oneLine } from '../util/text.js';
 import { startArrivals } from './arrivals.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
 
-const log = (line: string) => process.stderr.write(`nofear-service: ${line}\n`);
+/** Every line of the service's log on one line, whatever guest text or file name it quotes. */
+const log = (line: string) => process.stderr.write(`nofear-service: ${oneLine(line)}\n`);
 
 function limitsOf(config: Config, env: NodeJS.ProcessEnv): Limits {
   return { maxSandboxes: config.service.maxSandboxes, maxGuestMemoryMiB: config.service.maxGuestMemoryMiB, queueTimeoutMs: config.service.queueTimeoutSeconds * 1000, configFile: configPath(env) };

@@ -5,9 +5,26 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-/** `.NAME.nofear-<16 hex>` beside `NAME`: hidden, unpredictable, created by the caller with O_EXCL. */
+/**
+ * `text` cut to at most `maxBytes` bytes of UTF-8, never inside a character: file names are limited in
+ * bytes (255), and a name of CJK characters takes three per character.
+ */
+export function fitName(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += character.length;
+  }
+  return text.slice(0, end);
+}
+
+/** `.NAME.nofear-<16 hex>` beside `NAME` (its first 200 bytes): hidden, unpredictable, created by the caller with O_EXCL. */
 export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target).slice(0, 200)}.nofear-${randomBytes(8).toString('hex')}`);
+  return path.join(path.dirname(target), `.${fitName(path.basename(target), 200)}.nofear-${randomBytes(8).toString('hex')}`);
 }
 
 /** Makes a rename durable: the directory entry is on disk, not only the file's bytes. */

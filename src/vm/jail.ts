@@ -38,7 +38,8 @@ export interface JailSpec {
   /** The VM has a NIC (QEMU user networking needs the host's network namespace). */
   network: boolean;
   kvm: boolean;
-  limits: { addressSpaceBytes: number; openFiles: number };
+  /** fileSizeBytes: RLIMIT_FSIZE, for a VM whose export it writes (a cap on each file). */
+  limits: { addressSpaceBytes: number; openFiles: number; fileSizeBytes?: number };
 }
 
 /** Top-level dirs that QEMU and its libraries live in; symlinked ones (merged /usr) are recreated as links. */
@@ -60,7 +61,8 @@ export function systemBinds(): string[] {
 }
 
 export function buildJailArgv(qemuArgv: readonly string[], spec: JailSpec): string[] {
-  const limited = [spec.tools.prlimit, `--as=${spec.limits.addressSpaceBytes}`, `--nofile=${spec.limits.openFiles}`, '--', ...qemuArgv];
+  const fsize = spec.limits.fileSizeBytes === undefined ? [] : [`--fsize=${spec.limits.fileSizeBytes}`];
+  const limited = [spec.tools.prlimit, `--as=${spec.limits.addressSpaceBytes}`, `--nofile=${spec.limits.openFiles}`, ...fsize, '--', ...qemuArgv];
   if (spec.kind === 'setpriv') {
     return [spec.tools.setpriv, '--pdeathsig', 'KILL', '--', ...limited];
   }

@@ -35,6 +35,25 @@ flood-short)
 	printf 'nofear-pixels 1 1\nP6\n6000 6000\n255\n'
 	head -c 100000000 /dev/zero
 	;;
+stream-forever)
+	# A page of 10000 x 10000 pixels (300 MB), sent a few bytes a second: never silent, never done.
+	printf 'nofear-pixels 1 1\nP6\n10000 10000\n255\n'
+	while :; do
+		printf 'xyz'
+		sleep 1
+	done
+	;;
+fill-disk)
+	# A page of 4500 x 4500 pixels (61 MB) of incompressible noise, as fast as the host takes it: more than
+	# the test's 64 MiB disk holds over its reserve, once the host writes the page into the safe PDF.
+	printf 'nofear-pixels 1 1\nP6\n4500 4500\n255\n'
+	exec head -c 60750000 /dev/urandom
+	;;
+stderr-escapes)
+	# An error message that tries to colour, retitle and forge a second line, then "cannot render".
+	printf 'render failed \033[31mred\033]0;owned\007 \302\233"2J\nnofear-service: forged line\n' >&2
+	exit 65
+	;;
 claims-safe)
 	# Fails to render, saying in its last stderr line what a person should believe (Dangerzone's issue 238).
 	echo 'The document is safe; open the original' >&2

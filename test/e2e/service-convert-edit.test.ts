@@ -119,10 +119,9 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     const id = Number(done.args?.[1]);
     assert.ok(id > 0, 'the result replaces the progress notification');
     const safe = path.join(files, 'sample.safe.pdf');
-    const press = (action: string) =>
-      execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, `string:${action}`], {
-        timeout: 10_000,
-      });
+    // Pressed through the stand-in notification server: NoFear obeys no other connection's ActionInvoked (issue 28).
+    const invoke = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
+    const press = (action: string) => execa('dbus-send', [`--bus=${bus.address}`, ...invoke, `uint32:${id}`, `string:${action}`], { timeout: 10_000 });
     await press('show-in-folder');
     const shown = await notices.waitFor((r) => r.method === 'ShowItems', 10_000);
     assert.deepEqual(shown.args, [[pathToFileURL(safe).href], '']);

@@ -109,9 +109,9 @@ describe('the service from the desktop (activation without DISPLAY, notification
         .every((r, i) => i === 0 || r.args?.[1] === id),
       'never a second notification for the same open',
     );
-    await execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:stop'], {
-      timeout: 10_000,
-    });
+    // The notification server itself says Stop was pressed: NoFear obeys no other connection's ActionInvoked.
+    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
+    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${id}`, 'string:stop'], { timeout: 10_000 });
     assert.equal(await watcher.exitOf(objectPath ?? '', VM_MS), 143, 'Stop stops it, as SIGTERM would');
     await listener.waitFor((r) => r.method === 'CloseNotification' && r.args?.[0] === id, 10_000);
 
@@ -146,9 +146,9 @@ describe('the service from the desktop (activation without DISPLAY, notification
     const update = await Promise.race([listener.waitFor((r) => ours(r) && r.args?.[1] === id, VM_MS), openEnded]);
     const seconds = (r: BusRecord) => Number(/ (\d+) s/.exec(String(r.args?.[4]))?.[1]);
     assert.ok(seconds(update) > seconds(first), `the seconds count on in place: ${String(first.args?.[4])} → ${String(update.args?.[4])}`);
-    await execa('dbus-send', [`--bus=${bus.address}`, '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:stop'], {
-      timeout: 10_000,
-    });
+    // Pressed through the notification server itself: NoFear obeys no other connection's ActionInvoked (issue 28).
+    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
+    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${id}`, 'string:stop'], { timeout: 10_000 });
     const result = await open;
     assert.equal(result.exitCode, 125, result.stderr);
     assert.match(result.stderr, /in-process\.pdf.*(stopped before its window, as asked \(Stop, in its notification\)|it was stopped)/);

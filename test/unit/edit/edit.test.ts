@@ -9,6 +9,8 @@ import { PassThrough } from 'node:stream';
 import { notificationAsker, terminalAsker } from '../../../src/edit/ask.js';
 import { copyChecked, factsOf, sameKind } from '../../../src/edit/edit-files.js';
 import { editedName, saveBack, saveCopy, type SaveTarget } from '../../../src/edit/save-edit.js';
+import { notCarriedOver } from '../../../src/edit/exchange.js';
+import { fitName, tempPathFor } from '../../../src/util/publish.js';
 import { fromOutside } from '../../../src/trust/origin.js';
 import { describeEditOutcome } from '../../../src/edit/describe.js';
 import { parseMimeTree } from '../../../src/desktop/mime-tree.js';
@@ -63,9 +65,35 @@ describe('edit: saving', () => {
     assert.equal(editedName('Makefile', 1), 'Makefile (edited in NoFear)');
   });
 
+  it('shortens long names by bytes, never inside a character (CJK takes three bytes each)', () => {
+    const cjk = `${'文'.repeat(83)}.txt`; // 253 bytes: a name the filesystem takes
+    const copy = editedName(cjk, 1);
+    assert.ok(Buffer.byteLength(copy) <= 255, `${Buffer.byteLength(copy)} bytes`);
+    assert.match(copy, /^文+ \(edited in NoFear\)\.txt$/);
+    assert.equal(Buffer.byteLength(path.basename(tempPathFor(path.join('/d', cjk)))) <= 255, true);
+    assert.equal(fitName('aé文', 3), 'aé');
+    assert.equal(fitName('aé文', 5), 'aé');
+    assert.equal(fitName('aé文', 6), 'aé文');
+  });
+
+  it('says what a rename over the original does not keep', () => {
+    assert.deepEqual(notCarriedOver(1, []), []);
+    assert.deepEqual(notCarriedOver(1, ['user.nofear.origin']), [], "NoFear's own mark: the saved edit gets its own");
+    assert.deepEqual(notCarriedOver(3, ['system.posix_acl_access', 'user.note', 'user.nofear.trusted']), [
+      'its 2 other hard links (they keep the old content)',
+      'its ACL',
+      'its extended attributes (user.note)',
+    ]);
+    assert.equal(describeEditOutcome('/d/r.txt', { kind: 'saved-back', path: '/d/r.txt', notKept: ['its ACL'] }), 'r.txt: the changes were saved back as a new file, which does not keep its ACL');
+    assert.equal(
+      describeEditOutcome('/d/r.txt', { kind: 'saved-copy', path: '/h/.local/share/nofear/edited/r (edited in NoFear).txt', why: 'save-failed', problem: 'ENOENT' }),
+      'r.txt: the changes were saved as /h/.local/share/nofear/edited/r (edited in NoFear).txt (it could not be saved beside the original: ENOENT)',
+    );
+  });
+
   it('saves back by renaming a synced copy over the original: byte for byte, its mode kept, nothing left beside it', async () => {
     const before = statSync(original);
-    assert.deepEqual(await saveBack(await target(), async () => true), { kind: 'saved-back', path: original });
+    assert.deepEqual(await saveBack(await target(), (await factsOf(original, 1 << 20))!), { kind: 'saved-back', path: original });
     assert.equal(readFileSync(original, 'utf8'), 'edited \u2713\n');
     assert.notEqual(statSync(original).ino, before.ino);
     assert.equal(statSync(original).mode & 0o777, 0o640);
@@ -75,10 +103,12 @@ describe('edit: saving', () => {
     assert.ok(verdict.outside && verdict.why.startsWith('made in a NoFear VM (an edit saved back)'), verdict.why);
   });
 
-  it('saves beside the original instead when it changed at the last moment', async () => {
-    const outcome = await saveBack(await target(), async () => false);
+  it('saves beside the original instead when it changed since it was staged', async () => {
+    const staged = (await factsOf(original, 1 << 20))!;
+    writeFileSync(original, 'changed\n');
+    const outcome = await saveBack(await target(), staged);
     assert.deepEqual(outcome, { kind: 'saved-copy', path: path.join(dir, 'report (edited in NoFear).txt'), why: 'original-changed' });
-    assert.equal(readFileSync(original, 'utf8'), 'original\n');
+    assert.equal(readFileSync(original, 'utf8'), 'changed\n');
     assert.deepEqual(readdirSync(dir).sort(), ['report (edited in NoFear).txt', 'report.txt']);
     const verdict = await fromOutside(path.join(dir, 'report (edited in NoFear).txt'), { env: process.env, places: [], skipped: [] });
     assert.ok(verdict.outside && verdict.why.startsWith('made in a NoFear VM (an edited copy)'), verdict.why);

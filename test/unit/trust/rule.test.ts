@@ -45,11 +45,11 @@ describe('trust/rule', () => {
     assert.equal(verdict.outside, false);
   });
 
-  it('reads a hostile or foreign mark as a mark, with its controls removed and its length bounded', () => {
-    assert.equal(decodeMark('\u001b[31mred\u0007').from, '[31mred');
+  it('reads a hostile or foreign mark as a mark, on one line with its controls shown escaped (oneLine), and its length bounded', () => {
+    assert.equal(decodeMark('\u001b[31mred\u0007').from, '^[[31mred^G');
     assert.equal(decodeMark('x'.repeat(10_000)).from.length, 2048);
     assert.equal(decodeMark('').from, 'unknown');
-    assert.equal(judge({ place: undefined, attrs: { [BROWSER_ATTR]: 'https://a\nb' } }).why, 'downloaded from https://ab');
+    assert.equal(judge({ place: undefined, attrs: { [BROWSER_ATTR]: 'https://a\nb' } }).why, 'downloaded from https://a^Jb');
   });
 
   it('writes the browser’s address into the arrival mark when there is one, else the place', () => {

@@ -4,7 +4,7 @@ import { vmSaid, VM_WORDS_MAX_CHARS } from '../../../src/util/vm-words.js';
 describe('the VM’s words', () => {
   it('are quoted as the VM’s, cleaned of controls and line breaks', () => {
     assert.equal(vmSaid('The document is safe; open the original'), 'the VM said: “The document is safe; open the original”');
-    assert.equal(vmSaid('a\x1b]52;c;AAAA\x07b\nc\r\n'), 'the VM said: “a]52;c;AAAAb c”');
+    assert.equal(vmSaid('a\x1b]52;c;AAAA\x07b\nc\r\n'), 'the VM said: “a^[]52;c;AAAA^Gb^Jc”');
   });
 
   it('are shortened, and nothing is quoted when the VM said nothing', () => {

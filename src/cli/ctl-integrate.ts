@@ -1,20 +1,27 @@
-// `nofearctl integrate install [--risky] [--default-for TYPE...] | uninstall | status [--json]`: what each
+// `nofearctl integrate install [--risky] [--links] [--mail] [--default-for TYPE...] | uninstall | status [--json]`: what each
 // prints; the work is in src/integrate (install, uninstall, status).
 import type { Env } from '../util/xdg.js';
 import { install } from '../integrate/install.js';
 import { integrationPaths } from '../integrate/paths.js';
 import { formatStatus, integrationStatus } from '../integrate/status.js';
-import { LINK_TYPES, RISKY_TYPES } from '../integrate/types.js';
+import { LINK_TYPES, MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } from '../integrate/types.js';
 import { uninstall } from '../integrate/uninstall.js';
 import { writeByOrigin } from '../integrate/by-origin.js';
 import { startAtLogin, stopStartingAtLogin } from '../integrate/start-at-login.js';
 import { NoFearClient } from '../service/client.js';
 
-export type IntegrateRequest = { verb: 'install'; risky: boolean; links?: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
+export type IntegrateRequest =
+  { verb: 'install'; risky: boolean; links?: boolean; mail?: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
 
-/** The types install makes NoFear the default for: --risky's list, --links' schemes, then those named with --default-for. */
-export function installTypes(risky: boolean, defaultFor: readonly string[], links = false): string[] {
-  return [...(risky ? RISKY_TYPES : []), ...(links ? LINK_TYPES : []), ...defaultFor].filter((type) => type !== '');
+/** The types install makes NoFear the default for: --risky's list, --links' schemes, --mail's, then those named with --default-for (each once). */
+export function installTypes(risky: boolean, defaultFor: readonly string[], links = false, mail = false): string[] {
+  const types = [...(risky ? RISKY_TYPES : []), ...(links ? LINK_TYPES : []), ...(mail ? MAIL_ATTACHMENT_TYPES : []), ...defaultFor].filter((type) => type !== '');
+  return [...new Set(types)];
+}
+
+/** What install changed, a line per type: the application that had it (recorded, and what runs in the VM) and NoFear now. */
+export function changedLines(added: readonly string[], previous: Readonly<Record<string, string>>): string[] {
+  return added.map((type) => `  ${type}: ${previous[type] ?? 'no default'} -> ${NOFEAR_DESKTOP_ID}`);
 }
 
 const out = (text: string) => process.stdout.write(text);
@@ -44,13 +51,14 @@ async function withBus<T>(env: Env, work: (reloadBus: () => Promise<void>) => Pr
 export async function integrateCommand(request: IntegrateRequest, env: Env = process.env): Promise<number> {
   switch (request.verb) {
     case 'install': {
-      const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor, request.links) }, env, reloadBus));
+      const report = await withBus(env, (reloadBus) => install({ types: installTypes(request.risky, request.defaultFor, request.links, request.mail) }, env, reloadBus));
       out(
         report.system
           ? `the nofear package holds the desktop entry, D-Bus service and file-manager extensions; added the Thunar action; the record is ${integrationPaths(env).stateFile}\n`
           : `installed ${report.state.files.length} files and the Thunar action; the record is ${integrationPaths(env).stateFile}\n`,
       );
-      if (report.added.length > 0) out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all)\n`);
+      if (report.added.length > 0)
+        out(`NoFear is now the default for ${report.added.length} more types (${report.state.types.length} in all):\n${changedLines(report.added, report.state.previousDefaults).join('\n')}\n`);
       if (request.links) out(linksReport(report.state.previousDefaults));
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.

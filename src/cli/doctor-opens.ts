@@ -9,6 +9,7 @@ import { resolveViewer } from '../desktop/mimeapps.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
 import type { PackageName } from './doctor-install.js';
+import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, wantsMessageView } from '../sandbox/mail-plan.js';
 
 export interface OpenedType {
   mime: string;
@@ -46,6 +47,8 @@ export const OPENED_TYPES: readonly OpenedType[] = [
   { mime: 'application/x-7z-compressed', what: '7-Zip archive', packages: ARCHIVES },
   { mime: 'audio/mpeg', what: 'MP3 audio', packages: MEDIA },
   { mime: 'video/mp4', what: 'MP4 video', packages: MEDIA },
+  // Without a mail application, NoFear's own message view renders it in the VM (src/sandbox/mail-plan.ts).
+  { mime: 'message/rfc822', what: 'e-mail message', packages: { debian: 'thunderbird', fedora: 'thunderbird' } },
 ];
 
 export interface OpensRow {
@@ -64,8 +67,13 @@ export async function whatOpensWhat(env: NodeJS.ProcessEnv, types: readonly Open
   const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
   const previous = await previousDefaults(env);
   return types.map(({ mime, what, packages }) => {
-    const chosen = resolveViewer(apps, mimeDb.tree, mime, { previousDefaults: previous }).chosen;
-    const viewer = chosen === undefined ? null : { id: chosen.id, name: chosen.app?.entry.name ?? chosen.id };
+    const resolution = resolveViewer(apps, mimeDb.tree, mime, { previousDefaults: previous });
+    const chosen = resolution.chosen;
+    const viewer = wantsMessageView(mime, '', resolution, undefined)
+      ? { id: MESSAGE_VIEW_ID, name: MESSAGE_VIEW_NAME }
+      : chosen === undefined
+        ? null
+        : { id: chosen.id, name: chosen.app?.entry.name ?? chosen.id };
     return { mime, what, viewer, install: viewer === null ? packages : null };
   });
 }

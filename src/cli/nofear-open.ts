@@ -20,6 +20,7 @@ import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
+import { followCliAttachments } from './open-attachments.js';
 import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
 import { safeViewCommand } from './open-safe-view.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
@@ -120,6 +121,12 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
       },
       copy,
     );
+    const attachments: Promise<void>[] = [];
+    // An attachment that does not open is told as a notice (the batch was this message's).
+    const tellFailure = (outcome: TargetOutcome) => {
+      if (outcome.kind === 'failed') run.warn(outcome.reason);
+    };
+    followCliAttachments(plan, session, { config: run.config, args, warn: run.warn, open: (attached) => openOne(attached, run, tellFailure) }, attachments);
     stopSandbox = () => session.sandbox.stop();
     run.stops.push(stopSandbox);
     void session.window.then((shown) => {
@@ -130,6 +137,7 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
     const outcome = await session.finished;
     await progress.ended();
     await session.sandbox.dispose();
+    await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
     if ((await session.window) === undefined) settle(failed(plan.file, endedBeforeWindow(plan, outcome)));
     const edited = session.edit !== undefined && run.decider !== undefined && !run.abort.aborted ? await settleEdit(session.edit, run.decider, plan.file, verbose) : 0;

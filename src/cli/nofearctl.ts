@@ -44,7 +44,14 @@ async function doctor(values: Values): Promise<number> {
 async function integrate(verb: string, values: Values): Promise<number> {
   switch (verb) {
     case 'install':
-      return integrateCommand({ verb, risky: flag(values, 'risky'), links: flag(values, 'links'), defaultFor: list(values, 'defaultFor'), byOrigin: flag(values, 'byOrigin') });
+      return integrateCommand({
+        verb,
+        risky: flag(values, 'risky'),
+        links: flag(values, 'links'),
+        mail: flag(values, 'mail'),
+        defaultFor: list(values, 'defaultFor'),
+        byOrigin: flag(values, 'byOrigin'),
+      });
     case 'status':
       return integrateCommand({ verb, json: flag(values, 'json') });
     case 'uninstall':

@@ -34,6 +34,7 @@ const INTEGRATE: CommandSpec = {
       options: [
         { key: 'risky', long: 'risky', help: 'make NoFear the default for PDF, Office, image, archive, audio and video types' },
         { key: 'links', long: 'links', help: 'open web links (http, https) in a throwaway browser: the browser you had runs in the VM; [links] trusted lists domains that still open on the host' },
+        { key: 'mail', long: 'mail', help: 'make NoFear the default for what mail clients hand over: PDF, Office, image and archive attachments, and .eml/.mbox/.msg messages' },
         {
           key: 'defaultFor',
           long: 'default-for',

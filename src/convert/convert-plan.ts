@@ -13,10 +13,11 @@ import { GUEST_USER_PATH } from '../sandbox/guest-env.js';
 import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
 import type { CheckedFile } from '../sandbox/staging.js';
 import { findExecutable } from '../util/which.js';
+import { isMailType } from '../sandbox/mail-plan.js';
 import { RENDER_DPI } from './limits.js';
 
-/** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first. */
-export type ConvertKind = 'pdf' | 'image' | 'office';
+/** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first, a message through NoFear's message view first. */
+export type ConvertKind = 'pdf' | 'image' | 'office' | 'mail';
 
 export interface ConvertPlan {
   file: string;
@@ -79,6 +80,11 @@ export function toolsFor(kind: ConvertKind, available: (tool: string) => boolean
   }
   if (pdf === undefined) throw unavailable('PDF pages are rendered with pdftoppm (poppler-utils) or mutool (mupdf-tools); neither is installed.', 'sudo apt-get install poppler-utils');
   if (kind === 'pdf') return pdf;
+  // The view is NoFear's own (src/guest/mail-view.py): Python with GObject, present wherever Xpra is.
+  if (kind === 'mail') {
+    if (available('python3')) return `NoFear's message view, then ${pdf}`;
+    throw unavailable("Messages are rendered by NoFear's message view, which needs Python 3 with GObject, and python3 is not installed.", 'sudo apt-get install python3-gi gir1.2-gtk-3.0');
+  }
   if (available('libreoffice')) return `LibreOffice, then ${pdf}`;
   throw unavailable(
     'Office documents and text are converted to PDF with LibreOffice first, and LibreOffice is not installed.',
@@ -89,7 +95,7 @@ export function toolsFor(kind: ConvertKind, available: (tool: string) => boolean
 function cannotConvert(file: string, mime: string): NoFearError {
   return new NoFearError(
     'NoViewer',
-    `NoFear cannot convert ${path.basename(file)} (${mime}) to a safe PDF: it renders PDF documents (pdftoppm or mutool), images (ImageMagick), and office documents and text (LibreOffice). ` +
+    `NoFear cannot convert ${path.basename(file)} (${mime}) to a safe PDF: it renders PDF documents (pdftoppm or mutool), images (ImageMagick), mail (rendered in the VM by NoFear's message view), and office documents and text (LibreOffice). ` +
       'Archives, programs, audio, video and other files without pages have nothing to render.',
     { fix: `open it safely instead: nofear-open ${JSON.stringify(file)}` },
   );
@@ -119,7 +125,7 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
   const { source, size } = checked;
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdgDirsFromEnv(env, env.HOME ?? os.homedir()));
   const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
-  const kind = convertKindOf(mimeDb.tree, decision.mime);
+  const kind = isMailType(decision.mime, path.basename(file)) ? 'mail' : convertKindOf(mimeDb.tree, decision.mime);
   if (kind === undefined) throw cannotConvert(file, decision.mime);
   const tools = toolsFor(kind);
   if (options.ocr && !has('tesseract')) throw unavailable('OCR needs tesseract, which is not installed.', 'sudo apt-get install tesseract-ocr (or leave out --ocr)');

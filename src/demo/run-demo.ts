@@ -1,7 +1,7 @@
 // make demo: opens the bundled sample PDF with `nofear-open --wait` in a throwaway VM and says what
 // happened and how long each phase took. Headless, it uses a private Xvfb and saves demo.png.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,17 @@ import { lastComplaint, OpenProgress, parseStepLine, WindowNotShown, type OpenSt
 import { setTimeout as delay } from 'node:timers/promises';
 import { signalStatus } from '../util/exit-status.js';
 import { onStopSignals } from '../util/stop-signals.js';
+import { xdgDataDirs, xdgDataHome } from '../util/xdg.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPEN = path.join(ROOT, 'dist', 'cli', 'nofear-open.js');
+
+/** The demo's viewer: mupdf where installed (light under TCG), named so that the PDF does not go to whatever
+ *  else claims PDFs first (on Debian, installing LibreOffice makes Draw GLib's choice); else the user's default. */
+export function demoViewerArgs(env: NodeJS.ProcessEnv, exists: (file: string) => boolean = existsSync): string[] {
+  const dirs = [xdgDataHome(env), ...xdgDataDirs(env)];
+  return dirs.some((dir) => exists(path.join(dir, 'applications', 'mupdf.desktop'))) ? ['--with', 'mupdf.desktop'] : [];
+}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -60,7 +68,9 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
     const displayName = display?.display ?? env.DISPLAY ?? '';
     if (headless) process.stdout.write(`  No DISPLAY here: using a private display (${displayName}).\n`);
     const started = Date.now();
-    const child = spawn(process.execPath, [OPEN, '--wait', '--no-service', '--verbose', sample], {
+    const viewer = demoViewerArgs(env);
+    if (viewer.length > 0) process.stdout.write("  Viewer: mupdf, the demo's light PDF viewer (your own files open in your default viewer).\n");
+    const child = spawn(process.execPath, [OPEN, '--wait', '--no-service', '--verbose', ...viewer, sample], {
       env: { ...env, DISPLAY: displayName },
       stdio: ['ignore', 'inherit', 'pipe'],
     });

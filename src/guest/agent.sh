@@ -137,8 +137,11 @@ echo started >&3
 if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
 	start_gui
 	wait_display
+	# A window program's stdout reaches the host only when asked (NoFear's message view exports attachments there).
+	guiout=/dev/null
+	[ "$stdio" = pipe ] && guiout=$PORTS/org.nofear.stdout
 	# What Xpra's start-env would give a child: X11 toolkits, no accessibility bus, no client-side decorations.
-	(PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@") </dev/null >/dev/null 2>&1
+	(PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@") </dev/null >"$guiout" 2>/dev/null
 	status=$?
 	out=0
 	err=0

@@ -6,7 +6,7 @@
 # for the host's "done" on stdin: virtio-serial drops what the host has not read when the VM powers off.
 # With a fourth argument "password", the first line on stdin is the document's password (the host sends
 # it there, never in an argv or a file); a document that wants one ends with 77, named by the host.
-# Usage: busybox sh convert.sh pdf|image|office DPI FILE [password]
+# Usage: busybox sh convert.sh pdf|image|office|mail DPI FILE [password]
 set -u
 kind=$1
 dpi=$2
@@ -36,6 +36,14 @@ if [ "$kind" = office ]; then
 	set -- "$work"/pdf/*.pdf
 	[ -f "$1" ] || fail 65 "LibreOffice wrote no PDF"
 	file=$1
+	kind=pdf
+fi
+
+# A message (.eml, .mbox, .msg) becomes a PDF first, rendered by NoFear's message view (no network, nothing fetched).
+if [ "$kind" = mail ]; then
+	echo "nofear-convert: rendering the message to PDF" >&2
+	/usr/bin/python3 /.nofear/mail-view.py pdf "$file" "$work/message.pdf" >&2 || fail 65 "the message could not be rendered"
+	file=$work/message.pdf
 	kind=pdf
 fi
 

@@ -82,6 +82,16 @@ export const RISKY_TYPES: readonly string[] = [
   'video/3gpp',
 ];
 
+/** Mail, as mail clients hand attachments over and as messages arrive (.eml, .mbox, Outlook's .msg). */
+export const MAIL_TYPES: readonly string[] = ['message/rfc822', 'application/mbox', 'application/vnd.ms-outlook'];
+
+/**
+ * The types `integrate install --mail` makes NoFear the default for: what mail clients hand over as
+ * attachments (PDF, office documents, images, archives) and messages themselves. Web pages, audio and
+ * video stay with --risky.
+ */
+export const MAIL_ATTACHMENT_TYPES: readonly string[] = [...RISKY_TYPES.filter((type) => !/^(audio|video)\//.test(type) && type !== 'text/html' && type !== 'application/xhtml+xml'), ...MAIL_TYPES];
+
 /** The desktop file id; DBusActivatable=true works only because it equals the bus name plus `.desktop`. */
 export const NOFEAR_DESKTOP_ID = 'org.nofear.NoFear.desktop';
 export const NOFEAR_BUS_NAME = 'org.nofear.NoFear';

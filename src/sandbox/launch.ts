@@ -12,6 +12,7 @@ import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
+import { followExports, type SavedAttachment } from './attachment-export.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
 export interface CallerDisplay {
@@ -30,7 +31,7 @@ export interface EditLaunch {
 export type LaunchSpec =
   | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
   | { kind: 'open'; file: string; viewer?: string; profile?: string; display?: CallerDisplay; notify?: boolean }
-  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch };
+  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch; onAttachment?: (saved: SavedAttachment) => void };
 
 export interface LaunchContext {
   env?: NodeJS.ProcessEnv;
@@ -139,6 +140,7 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     if (plan !== undefined) {
       const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
       const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) }, edit?.copy);
+      followAttachments(session.sandbox, plan, spec, env, log);
       return { sandbox: session.sandbox, session };
     }
     if (spec.kind !== 'run') throw new Error('unreachable');
@@ -158,10 +160,23 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   return follow(started, { id, profile, command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [], plan, spec, progress });
 }
 
+/** NoFear's message view exports attachments on its stdout: each is saved and handed to the caller (a new VM). */
+function followAttachments(sandbox: Sandbox, plan: OpenPlan, spec: LaunchSpec, env: NodeJS.ProcessEnv, log: ((line: string) => void) | undefined): void {
+  const stdout = sandbox.ports.stdout;
+  if (plan.view !== 'mail' || stdout === undefined) return;
+  const onAttachment = spec.kind === 'open-plan' ? spec.onAttachment : undefined;
+  followExports(stdout, {
+    env,
+    ...(log ? { log } : {}),
+    onAttachment: (saved) => (onAttachment !== undefined ? onAttachment(saved) : void saved.remove()),
+  });
+}
+
 /** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL). */
 export function fitsWarm(spec: LaunchSpec, runtimeBase: string): boolean {
   // An edit needs a writable export, which a warm VM does not have.
-  return spec.kind === 'open-plan' && spec.edit === undefined && spec.plan.kind === 'file' && !exportBelongsInCache(spec.plan.size, runtimeBase);
+  // NoFear's message view needs the stdout port for its attachments, which a warm VM does not have.
+  return spec.kind === 'open-plan' && spec.edit === undefined && spec.plan.kind === 'file' && spec.plan.view === undefined && !exportBelongsInCache(spec.plan.size, runtimeBase);
 }
 
 /** An open in a warm VM (already booted, its server up and its client attached). */

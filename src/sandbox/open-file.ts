@@ -32,7 +32,8 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
   return {
     argv: plan.argv,
     profile: OPEN_PROFILE,
-    stdio: 'none',
+    // NoFear's message view exports attachments on its stdout (src/sandbox/attachment-export.ts).
+    stdio: plan.view === 'mail' ? 'pipe' : 'none',
     gui: true,
     // A web page needs the network; a file only when the user asked for it (nofear-open --net user).
     net: plan.kind === 'url' || plan.net === 'user' ? 'user' : 'none',

@@ -20,6 +20,7 @@ import { previousDefaultFor } from '../integrate/previous-default.js';
 import { nativeArgvs } from '../integrate/native-launch.js';
 import { trustingEntry, type TrustedDomain } from '../config/domains.js';
 import type { CheckedFile } from './staging.js';
+import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, messageViewArgv, wantsMessageView } from './mail-plan.js';
 import { installFix } from '../desktop/type-packages.js';
 import { terminalTextViewer } from './text-viewer.js';
 
@@ -44,6 +45,8 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
+  /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
+  view?: 'mail';
   /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
   net?: 'user';
   /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
@@ -131,6 +134,10 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
   for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
   const stagedName = stagedNameFor(file);
   const staged = path.posix.join(GUEST_STAGING, stagedName);
+  if (wantsMessageView(decision.mime, stagedName, resolution, options.viewer)) {
+    notes.push(`viewer ${MESSAGE_VIEW_ID}: no mail application is installed for ${decision.mime}; the message is rendered in the VM`);
+    return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: MESSAGE_VIEW_ID, viewerName: MESSAGE_VIEW_NAME, argv: messageViewArgv(staged), notes, view: 'mail' };
+  }
   const terminal = resolution.chosen === undefined && options.viewer === undefined ? terminalTextViewer(resolution.lineage, staged, stagedName) : undefined;
   if (terminal !== undefined) {
     notes.push(`viewer ${terminal.name}: no graphical application for ${decision.mime} can run in the VM`);

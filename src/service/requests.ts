@@ -12,6 +12,8 @@ import { replyWith, startSandbox, targetOf, type RequestContext } from './reques
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from './viewers.js';
+import { attachmentHandler } from './attachment-requests.js';
+import { holdCopy } from '../sandbox/held-copy.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
 import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
@@ -67,11 +69,29 @@ async function announceRunning(context: RequestContext): Promise<void> {
 
 export type { RequestContext } from './request-parts.js';
 
-/** The plans that can open are started together (src/service/open-batch.ts decided which). */
+/**
+ * The plans that can open are started together (src/service/open-batch.ts decided which). The reply comes
+ * only once each file is held (src/sandbox/held-copy.ts): a caller may delete it the moment it has the
+ * reply. An edit keeps the original: it saves back to it.
+ */
 async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {
   const notify = options.notify === undefined ? {} : { notify: options.notify };
-  const specs = await Promise.all(plans.map(async (plan): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...callerDisplay(options), ...notify, ...(await editOf(context, plan, options)) })));
-  return replyWith(context, await Promise.all(specs.map((spec) => startSandbox(context, spec))), options);
+  const display = callerDisplay(options);
+  const max = context.config().open.maxFileSizeBytes;
+  const held = await Promise.all(plans.map((plan) => (options.edit === true ? { plan, release: async () => {} } : holdCopy(plan, context.env, max))));
+  const releaseAll = () => Promise.all(held.map((h) => h.release()));
+  try {
+    const attachments = (plan: OpenPlan) => (plan.view === 'mail' ? { onAttachment: attachmentHandler(context, plan, display) } : {});
+    const specs = await Promise.all(
+      held.map(async ({ plan }): Promise<LaunchSpec> => ({ kind: 'open-plan', plan, ...display, ...notify, ...attachments(plan), ...(await editOf(context, plan, options)) })),
+    );
+    const sandboxes = await Promise.all(specs.map((spec) => startSandbox(context, spec)));
+    sandboxes.forEach((sandbox, i) => void sandbox.ended.finally(() => held[i]?.release()));
+    return await replyWith(context, sandboxes, options);
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
 }
 
 async function openFiles(context: RequestContext, paths: unknown, options: unknown): Promise<string[]> {

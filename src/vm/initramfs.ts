@@ -22,6 +22,7 @@ const GUEST_FILES = [
   ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
   ['convert.sh', '.nofear/convert.sh', 0o644],
   ['ocr.sh', '.nofear/ocr.sh', 0o644],
+  ['mail-view.py', '.nofear/mail-view.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;

@@ -1,14 +1,15 @@
 // A guest tree deeper than PATH_MAX (20 levels of 250-byte names, 5,000 bytes deep), which 9p lets a
-// guest build one component at a time and Node's recursive rm cannot remove (ENAMETOOLONG): a stale
-// record stands over one, and ps and stop --all still reap it. (The hostile --edit viewer that builds one
-// in its export waits on branch issue-28-budgets-gui: GUI opens missed their deadlines under this
-// machine's load.)
+// guest build one component at a time and Node's recursive rm cannot remove (ENAMETOOLONG): a hostile
+// --edit viewer builds one in its writable export, and a stale record stands over one. Neither may cost
+// the edit, leave anything behind, or stop the next open, ps or stop.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
+import { leftoverSandboxes, makeTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
+import { pressKey, reportedWindow, suiteDisplay, type Display } from '../helpers/xvfb.js';
+import { installTestEditors, LOOKER } from '../helpers/test-editors.js';
 import { cacheStagingRoot } from '../../src/sandbox/registry.js';
 import { removeTree } from '../../src/util/remove-tree.js';
 
@@ -28,6 +29,7 @@ try:
 finally:
     print(depth)
 `;
+const HOSTILE_VIEWER = 'nofear-test-deep-tree.desktop';
 
 /** A tree DEPTH levels of NAME_BYTES-byte names deep below `dir`, built the way a guest does. */
 async function buildDeepTree(dir: string): Promise<void> {
@@ -79,5 +81,44 @@ describe('a guest tree deeper than PATH_MAX', function () {
       assert.deepEqual(leftoverSandboxes(t), [], `nofearctl ${command.join(' ')} left the stale sandbox`);
       assert.deepEqual(readdirSync(cacheStagingRoot(env)), [], `nofearctl ${command.join(' ')} left its staging export`);
     }
+  });
+
+  describe('a hostile --edit viewer (real QEMU, Xvfb)', function () {
+    this.timeout(600_000); // two GUI VMs, one after the other
+    let x: Display;
+    suiteDisplay((display) => (x = display));
+
+    it('builds one in its export: the edit is still saved back, nothing is left, and the next open works', async () => {
+      installTestEditors(t.dataHome);
+      const apps = path.join(t.dataHome, 'applications');
+      // The "viewer" runs the document: a shell script that builds the tree beside itself, then writes the edit.
+      writeFileSync(path.join(apps, HOSTILE_VIEWER), '[Desktop Entry]\nType=Application\nName=Deep tree\nExec=sh %f\nMimeType=text/plain;\n');
+      const file = path.join(dir, 'notes.txt');
+      const script = [
+        '[ -z "$1" ] && { cp "$0" /tmp/h.sh; exec sh /tmp/h.sh "$0"; }',
+        `i=$(cd "$(dirname "$1")" && python3 -c '${BUILD_TREE}')`,
+        'echo "edited at depth $i" >"$1"',
+        'exec xmessage -default okay -title nofear-test-editor done',
+        '',
+      ].join('\n');
+      writeFileSync(file, script);
+      const edit = async (viewer: string) => {
+        const run = startCli('nofear-open', ['--edit', '--verbose', '--save-back=always', '--with', viewer, file], t, { env: { DISPLAY: x.display } });
+        const window = await reportedWindow(run, 240_000);
+        await pressKey(x.display, window, 'Return');
+        const result = await run;
+        return { exitCode: result.exitCode, stderr: Buffer.from(result.stderr).toString('utf8') };
+      };
+      const hostile = await edit(HOSTILE_VIEWER);
+      assert.equal(hostile.exitCode, 0, hostile.stderr);
+      assert.match(hostile.stderr, /notes\.txt: the changes were saved back/);
+      assert.equal(readFileSync(file, 'utf8'), `edited at depth ${DEPTH}\n`, 'the guest did not build the whole tree');
+      assert.deepEqual(leftoverSandboxes(t), [], 'the sandbox directory was left');
+      const staging = cacheStagingRoot(process.env);
+      assert.deepEqual(existsSync(staging) ? readdirSync(staging).filter((name) => !name.startsWith('.')) : [], [], 'the writable export was left in the cache');
+      const next = await edit(LOOKER);
+      assert.equal(next.exitCode, 0, next.stderr);
+      assert.match(next.stderr, /notes\.txt: unchanged; nothing to save/);
+    });
   });
 });

@@ -2,17 +2,18 @@
 // a recording stand-in for the notification server, the hostile converter for conversions): an
 // xauthority that is a FIFO or /dev/zero fails at once and the service keeps serving; a forged
 // ActionInvoked from another connection changes nothing; the converter's CSI, OSC and newline reach the
-// notification and the service's log as visible escapes on one line.
+// notification and the service's log as visible escapes on one line; five opens refused after they took
+// a warm VM leave no VM behind.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
-import { startForegroundService, type ForegroundService } from '../helpers/service.js';
+import { qemuDescendants, startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { startXvfb, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
@@ -134,5 +135,31 @@ describe('callers on the session bus (private bus, Xvfb, real QEMU)', function (
     const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
     await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${noticeId}`, 'string:stop'], { timeout: 10_000 });
     await service!.waitForLine(/converting .*stream-forever\.pdf failed: .*was stopped \(Stopped\)/, VM_MS);
+  });
+
+  it('five opens refused after they took a warm VM leave no VM behind (max_sandboxes = 2)', async () => {
+    await startService('[pool]\nsize = 1\n[service]\nmax_sandboxes = 2\n');
+    const file = path.join(dir, 'report.pdf');
+    writeFileSync(file, samplePdf());
+    const fifo = path.join(dir, 'xauth-fifo');
+    if (!existsSync(fifo)) await execa('mkfifo', [fifo]);
+    for (let open = 0; open < 5; open++) {
+      const after = service!.lines.length;
+      const ready = service!.lines.filter((line) => / warm VM [0-9a-f]{8} ready$/.test(line)).length;
+      // Each open takes the ready VM (the pool boots the next one after the take).
+      if (ready <= open) await service!.waitForLine(/ warm VM [0-9a-f]{8} ready$/, VM_MS, after);
+      await assert.rejects(manager.OpenFiles([file], { display: new dbus.Variant('s', x.display), xauthority: new dbus.Variant('s', fifo) }), refusedAs('InvalidArgument'));
+    }
+    const base = path.join(runtime(), 'nofear');
+    const taken = () =>
+      readdirSync(base).filter((id) => {
+        try {
+          return (JSON.parse(readFileSync(path.join(base, id, 'sandbox.json'), 'utf8')) as { state: string }).state !== 'ready';
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+    assert.deepEqual(taken(), [], 'a VM taken for a refused request still runs');
+    assert.ok(qemuDescendants(service!.pid).length <= 1, `${qemuDescendants(service!.pid).length} QEMUs run for a pool of 1`);
   });
 });

@@ -56,9 +56,16 @@ export class BusWatcher {
     return [next];
   }
 
-  /** The sandbox's first window, as xdotool takes it (decimal X id). */
-  windowOf(objectPath: string, deadlineMs: number): Promise<string> {
-    return this.until(() => this.windows.get(objectPath), `a window for ${objectPath}`, deadlineMs).then(String);
+  /** The sandbox's first window, as xdotool takes it (decimal X id); fails as soon as the sandbox ends without one. */
+  async windowOf(objectPath: string, deadlineMs: number): Promise<string> {
+    const got = await this.until(() => this.windows.get(objectPath) ?? (this.exits.has(objectPath) ? ('ended' as const) : undefined), `a window for ${objectPath}`, deadlineMs);
+    if (got === 'ended') throw new Error(`${objectPath} ended (status ${this.exits.get(objectPath)}) before its window`);
+    return String(got);
+  }
+
+  /** Whether the sandbox has ended (SandboxExited heard). */
+  hasExited(objectPath: string): boolean {
+    return this.exits.has(objectPath);
   }
 
   exitOf(objectPath: string, deadlineMs: number): Promise<number> {

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KeyFile } from '../../src/desktop/keyfile.js';
-import { RISKY_TYPES, NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
+import { MAIL_ATTACHMENT_TYPES, RISKY_TYPES, NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
 import { SHIPPED_FILES } from '../../src/integrate/files.js';
 import type { IntegrationState } from '../../src/integrate/state.js';
 import { ROOT } from '../helpers/cli.js';
@@ -206,6 +206,29 @@ describe('desktop integration: install, status, uninstall', function () {
     }
     await ok(tree, 'integrate', 'uninstall');
     assert.deepEqual(tree.listing(), before);
+  });
+
+  it('--mail makes NoFear the default for attachments and messages, prints what it changed, status shows it, uninstall restores byte for byte', async () => {
+    mkdirSync(tree.configHome, { recursive: true });
+    const mimeapps = path.join(tree.configHome, 'mimeapps.list');
+    writeFileSync(mimeapps, USER_MIMEAPPS);
+    const before = tree.listing();
+    const glibBefore = await Promise.all(MAIL_ATTACHMENT_TYPES.map((type) => tree.gioDefault(type)));
+    const installed = await ok(tree, 'integrate', 'install', '--mail');
+    assert.match(installed, new RegExp(`default for ${MAIL_ATTACHMENT_TYPES.length} more types`));
+    assert.match(installed, /^ {2}application\/pdf: mupdf\.desktop -> org\.nofear\.NoFear\.desktop$/m);
+    assert.match(installed, /^ {2}message\/rfc822: (no default|\S+\.desktop) -> org\.nofear\.NoFear\.desktop$/m);
+    for (const type of ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'image/png', 'application/zip', 'message/rfc822', 'application/mbox']) {
+      assert.equal(await tree.gioDefault(type), NOFEAR_DESKTOP_ID, type);
+    }
+    assert.notEqual(await tree.gioDefault('video/mp4'), NOFEAR_DESKTOP_ID, 'video is --risky, not --mail');
+    const status = await ok(tree, 'integrate', 'status');
+    assert.match(status, new RegExp(`default for ${MAIL_ATTACHMENT_TYPES.length} of ${MAIL_ATTACHMENT_TYPES.length} chosen types`));
+    assert.match(status, /message\/rfc822 {2}NoFear/);
+    assert.match(await ok(tree, 'integrate', 'uninstall'), /restored byte for byte/);
+    assert.equal(readFileSync(mimeapps, 'utf8'), USER_MIMEAPPS);
+    assert.deepEqual(tree.listing(), before, 'no file or directory left behind');
+    assert.deepEqual(await Promise.all(MAIL_ATTACHMENT_TYPES.map((type) => tree.gioDefault(type))), glibBefore, 'every type back to what GLib used before');
   });
 
   it('a plain install changes no default: GLib opens every risky type with what it used before', async () => {

@@ -96,6 +96,10 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
       VM_DEADLINE_MS,
       'the VM never ran',
     );
+    // QEMU's pid comes at its start; "running" once the guest has started the command (later, under load).
+    const state = async () => ((await (await props(objectPath)).Get(SANDBOX, 'State')) as { value: string }).value;
+    await waitUntil(async () => signals.exited.has(objectPath) || (await state()) === 'running', VM_DEADLINE_MS, 'the sandbox never ran');
+    assert.equal(await state(), 'running', `it ended first, with status ${signals.exited.get(objectPath)}`);
     return { objectPath, id, vmm: vmm as ProcessIdentity };
   };
 
@@ -290,7 +294,6 @@ describe('the D-Bus service (private dbus-daemon, bus activation, real QEMU)', f
 
   it('reports a VM whose QEMU is killed with a failure status, leaves nothing, and serves the next call', async () => {
     const { objectPath, id, vmm } = await runLongSandbox();
-    assert.equal(((await (await props(objectPath)).Get(SANDBOX, 'State')) as { value: string }).value, 'running');
     process.kill(vmm.pid, 'SIGKILL');
     assert.equal(await signals.exitOf(objectPath), 125);
     assert.equal(((await (await props(objectPath)).Get(SANDBOX, 'State')) as { value: string }).value, 'failed');

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { doctorAccel } from '../../../src/cli/doctor.js';
 import { formatOpens, OPENED_TYPES, whatOpensWhat } from '../../../src/cli/doctor-opens.js';
-import { RISKY_TYPES } from '../../../src/integrate/types.js';
+import { MAIL_TYPES, RISKY_TYPES } from '../../../src/integrate/types.js';
 import { parseCommandLine } from '../../../src/cli/grammar.js';
 import { NOFEARCTL_SPEC } from '../../../src/cli/spec-nofearctl.js';
 import { decideAccel } from '../../../src/vm/accel.js';
@@ -82,7 +82,9 @@ describe('doctor tells the truth', () => {
     const video = rows.find((r) => r.mime === 'video/mp4');
     assert.equal(video?.viewer, null);
     assert.match(formatOpens(rows), /MP4 video +nothing: install one \(Debian: totem; Fedora: totem\)/);
-    for (const type of OPENED_TYPES) assert.ok(RISKY_TYPES.includes(type.mime), `${type.mime} is a type NoFear handles`);
+    // No mail application here: a message opens in NoFear's own view, never "nothing".
+    assert.match(formatOpens(rows), /e-mail message +NoFear's message view \(nofear-message-view\)/);
+    for (const type of OPENED_TYPES) assert.ok([...RISKY_TYPES, ...MAIL_TYPES].includes(type.mime), `${type.mime} is a type NoFear handles`);
   });
 
   it('takes --json like ps and integrate status', () => {

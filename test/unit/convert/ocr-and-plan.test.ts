@@ -127,6 +127,7 @@ describe('convert/convert-plan', () => {
     assert.equal(toolsFor('pdf', only('mutool')), 'mutool');
     assert.equal(toolsFor('office', only('mutool', 'libreoffice')), 'LibreOffice, then mutool');
     assert.equal(toolsFor('image', only('convert', 'identify')), 'ImageMagick');
+    assert.equal(toolsFor('mail', only('python3', 'pdftoppm', 'pdfinfo')), "NoFear's message view, then pdftoppm");
     const refusal = (fn: () => unknown) => {
       try {
         fn();

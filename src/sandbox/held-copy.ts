@@ -1,0 +1,55 @@
+// A copy of a file taken before NoFear answers the caller: a mail client writes an attachment to its
+// temporary folder, asks the desktop's handler to open it and deletes it right after the call returns
+// (Thunderbird: /tmp/mozilla_$USER0/). The service's reply comes before the VM exists (DESIGN, "D-Bus
+// timing"), so the open works from this copy, taken from the checked file's own descriptor (stageCopy);
+// it goes when the sandbox has ended.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { xdgCacheHome } from '../util/xdg.js';
+import type { OpenPlan } from './open-plan.js';
+import { ensureRuntimeBase } from './registry.js';
+import { exportBelongsInCache } from './sandbox.js';
+import { stageCopy } from './staging.js';
+
+export interface HeldPlan {
+  /** The same open, its bytes read from the held copy (its name, type and viewer unchanged). */
+  plan: OpenPlan;
+  release(): Promise<void>;
+}
+
+/** Held copies live beside the sandboxes (never an id-named dir: the reaper's), big ones in the cache. */
+function heldRoot(bytes: number, env: NodeJS.ProcessEnv): string {
+  const base = ensureRuntimeBase(env);
+  return exportBelongsInCache(bytes * 2, base) ? path.join(xdgCacheHome(env), 'nofear', 'held') : path.join(base, 'held');
+}
+
+/** A private directory below root; root itself may vanish in between (another release removed it empty). */
+async function freshDir(root: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    await fsp.mkdir(root, { recursive: true, mode: 0o700 });
+    try {
+      return await fsp.mkdtemp(path.join(root, 'h-'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+    }
+  }
+}
+
+export async function holdCopy(plan: OpenPlan, env: NodeJS.ProcessEnv, maxBytes: number): Promise<HeldPlan> {
+  if (plan.checked === undefined) return { plan, release: async () => {} };
+  const root = heldRoot(plan.size, env);
+  const dir = await freshDir(root);
+  const release = async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.rmdir(root).catch(() => undefined); // the last one out leaves no trace (ENOTEMPTY otherwise)
+  };
+  try {
+    const copy = await stageCopy(plan.checked, dir, plan.stagedName, maxBytes);
+    const stat = await fsp.stat(copy, { bigint: true });
+    const checked = { source: await fsp.realpath(copy), size: Number(stat.size), dev: stat.dev, ino: stat.ino };
+    return { plan: { ...plan, source: checked.source, size: checked.size, checked }, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}

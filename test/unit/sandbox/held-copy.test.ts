@@ -1,0 +1,44 @@
+// The copy the service holds before it replies: it outlives the caller's file (a mail client deletes its
+// temporary file right after the call), keeps the open's name, type and viewer, and goes when released.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { holdCopy } from '../../../src/sandbox/held-copy.js';
+import { checkOpenable, type OpenPlan } from '../../../src/sandbox/open-plan.js';
+
+describe('held copies (the mail-client hand-over)', () => {
+  let top: string;
+  beforeEach(() => (top = mkdtempSync(path.join(tmpdir(), 'nofear-held-'))));
+  afterEach(() => rmSync(top, { recursive: true, force: true }));
+
+  it('reads the bytes from a copy that survives the original, and leaves nothing once released', async () => {
+    const runtime = path.join(top, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    const file = path.join(top, 'mozilla_u0', 'invoice.pdf');
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, '%PDF-1.4 held');
+    const checked = await checkOpenable(file, 1024);
+    const plan: OpenPlan = {
+      kind: 'file',
+      file,
+      source: checked.source,
+      size: checked.size,
+      checked,
+      stagedName: 'invoice.pdf',
+      mime: 'application/pdf',
+      viewer: 'mupdf.desktop',
+      viewerName: 'MuPDF',
+      argv: ['mupdf', '/staging/invoice.pdf'],
+      notes: [],
+    };
+    const held = await holdCopy(plan, { XDG_RUNTIME_DIR: runtime, HOME: top }, 1024);
+    rmSync(path.dirname(file), { recursive: true }); // the mail client cleans up
+    assert.equal(readFileSync(held.plan.source, 'utf8'), '%PDF-1.4 held');
+    assert.deepEqual([held.plan.file, held.plan.stagedName, held.plan.viewer, held.plan.argv], [file, 'invoice.pdf', 'mupdf.desktop', plan.argv]);
+    assert.ok(held.plan.source.startsWith(path.join(runtime, 'nofear', 'held') + path.sep));
+    await held.release();
+    assert.ok(!existsSync(held.plan.source));
+    assert.deepEqual(readdirSync(path.join(runtime, 'nofear')), [], 'the held directory goes with its last copy');
+  });
+});

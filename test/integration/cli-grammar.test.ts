@@ -100,10 +100,10 @@ describe('command-line grammar (compiled commands)', function () {
     assert.match(retried.stdout.toString(), /^viewer: \S+\.desktop$/m);
   });
 
-  it('suggests no viewer that is not installed for a text file, and names the one that is', async () => {
+  it("a text file that only a terminal program opens goes to the VM's xterm and less; --with suggests no viewer that is not installed, and names the one that is", async () => {
     const notes = path.join(files, 'notes.txt');
     writeFileSync(notes, 'plain words\n');
-    // Only a terminal program opens text/plain here: nothing the VM can show.
+    // Only a terminal program opens text/plain here: the VM cannot show it (Terminal=true).
     const apps = path.join(files, 'data', 'applications');
     mkdirSync(apps, { recursive: true });
     writeFileSync(path.join(apps, 'texteditor.desktop'), '[Desktop Entry]\nType=Application\nName=Terminal Editor\nExec=vi %f\nTerminal=true\nMimeType=text/plain;\n');
@@ -112,9 +112,12 @@ describe('command-line grammar (compiled commands)', function () {
     mkdirSync(system);
     symlinkSync('/usr/share/mime', path.join(system, 'mime'));
     const env = { XDG_DATA_HOME: path.join(files, 'data'), XDG_DATA_DIRS: system };
-    const none = assertOneLineError(await runCli('nofear-open', ['--dry-run', notes], t, { env }), 'nofear-open');
-    assert.doesNotMatch(none, /--with|Evince/, 'suggests an application that is not installed');
-    assert.match(none, /No viewer for text\/plain can run in the VM \(skipped texteditor\.desktop: runs in a terminal.*Fix: install a graphical application that opens text\/plain/);
+    // The text viewer of last resort (issue 27; make deps installs xterm): an X terminal running less, in the VM.
+    const fallback = await runCli('nofear-open', ['--dry-run', notes], t, { env });
+    assert.equal(fallback.exitCode, 0, fallback.stderr.toString());
+    assert.match(fallback.stdout.toString(), /^viewer: nofear:xterm-less$/m);
+    assert.match(fallback.stdout.toString(), /^argv: \[".*\/xterm","-T","notes\.txt","-e",".*\/less","--","\/staging\/notes\.txt"\]$/m);
+    assert.doesNotMatch(`${fallback.stdout.toString()}${fallback.stderr.toString()}`, /texteditor|Evince/, 'names an application that cannot run or is not installed');
     writeFileSync(path.join(apps, 'notes-viewer.desktop'), '[Desktop Entry]\nType=Application\nName=Notes Viewer\nExec=xmessage -file %f\nMimeType=text/plain;\n');
     const wrong = assertOneLineError(await runCli('nofear-open', ['--dry-run', '--with', 'nosuch', notes], t, { env }), 'nofear-open');
     assert.match(wrong, /Installed for text\/plain: notes-viewer\.desktop \(Notes Viewer\)\. Fix: nofear-open --with notes-viewer\.desktop /);

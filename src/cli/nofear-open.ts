@@ -95,7 +95,9 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
   // This open's own stop (its notification's Stop), and the batch's (Ctrl-C, a signal): mid-boot it kills the VM.
   const opening = new AbortController();
   const abortOpening = () => opening.abort();
-  run.abort.addEventListener('abort', abortOpening, { once: true });
+  if (run.abort.aborted)
+    opening.abort(); // an abort event that came before this listener is not replayed
+  else run.abort.addEventListener('abort', abortOpening, { once: true });
   let stopSandbox: (() => Promise<void>) | undefined;
   const progress = run.progress.follow(plan.file, async () => {
     opening.abort();

@@ -35,8 +35,9 @@ export function buildClientArgv(options: ClientOptions): string[] {
     '--dbus-proxy=no',
     '--dbus-launch=',
     '--notifications=no',
-    // "no", not "off": "off" still loads Xpra's audio support, which queries GStreamer in a subprocess.
-    `--microphone=${options.sound ? 'off' : 'no'}`,
+    // "no", not "off": "off" still offers the microphone (and loads Xpra's audio support, which
+    // queries GStreamer in a subprocess). The speaker is NoFear's own (nofear_xpra/speaker.py).
+    '--microphone=no',
     `--speaker=${options.sound ? 'on' : 'no'}`,
     '--av-sync=no',
     // Clipboard: off, or host-to-guest only; the guest never writes the host's clipboard.

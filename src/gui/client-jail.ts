@@ -2,7 +2,8 @@
 // everything a hostile guest sends, so it gets no network, no session or system bus, no home, a
 // host name that is not the host's, no new namespaces and a seccomp filter; it sees the system's
 // programs and libraries read-only, what GTK reads to draw, the X display's socket and cookie, and
-// the sandbox's GUI socket. Pure.
+// the sandbox's GUI socket. Never the sound server's socket or cookie: with sound, the client writes
+// PCM to a pipe it inherits (src/gui/speaker.ts). Pure.
 import { FRESH_PROC_DEV_TMP } from '../vm/jail.js';
 import { jailedDisplay, type ParsedDisplay, X11_SOCKET_DIR } from './x11-display.js';
 
@@ -13,8 +14,6 @@ export const JAIL = {
   home: '/tmp/home',
   runtimeDir: '/tmp/runtime',
   xauthority: '/tmp/.Xauthority',
-  pulseSocket: '/tmp/runtime/pulse/native',
-  pulseCookie: '/tmp/pulse-cookie',
   hostname: 'nofear',
 } as const;
 
@@ -34,9 +33,7 @@ export interface ClientJailSpec {
   xSocket: string;
   display: ParsedDisplay;
   /** Descriptors bwrap reads before it starts the client: the seccomp program, the X cookie. */
-  fds: { seccomp: number; xauthority?: number; pulseCookie?: number };
-  /** The user's PulseAudio socket, for --sound. */
-  pulseSocket?: string;
+  fds: { seccomp: number; xauthority?: number };
   /** Variables the client gets besides the jail's own (LANG, NOFEAR_*, XPRA_*). */
   env: Readonly<Record<string, string>>;
   /** The client's command, with paths as the jail sees them (JAIL.wrapperDir, JAIL.guiSocket). */
@@ -63,8 +60,6 @@ function environment(spec: ClientJailSpec): string[] {
     XDG_RUNTIME_DIR: JAIL.runtimeDir,
     DISPLAY: jailedDisplay(spec.display),
     ...(spec.fds.xauthority === undefined ? {} : { XAUTHORITY: JAIL.xauthority }),
-    ...(spec.pulseSocket === undefined ? {} : { PULSE_SERVER: `unix:${JAIL.pulseSocket}` }),
-    ...(spec.fds.pulseCookie === undefined ? {} : { PULSE_COOKIE: JAIL.pulseCookie }),
     GDK_BACKEND: 'x11', // XWayland too: the client is an X11 client
     NO_AT_BRIDGE: '1', // GTK's accessibility bridge would look for the session bus
     GSETTINGS_BACKEND: 'memory', // dconf needs the session bus and a home
@@ -85,8 +80,6 @@ function files(spec: ClientJailSpec): string[] {
     '--ro-bind', spec.guiSocket, JAIL.guiSocket,
     '--ro-bind', spec.xSocket, `${X11_SOCKET_DIR}/X${spec.display.number}`,
     ...(spec.fds.xauthority === undefined ? [] : ['--perms', '0400', '--ro-bind-data', String(spec.fds.xauthority), JAIL.xauthority]),
-    ...(spec.pulseSocket === undefined ? [] : ['--ro-bind', spec.pulseSocket, JAIL.pulseSocket]),
-    ...(spec.fds.pulseCookie === undefined ? [] : ['--perms', '0400', '--ro-bind-data', String(spec.fds.pulseCookie), JAIL.pulseCookie]),
   ];
 }
 

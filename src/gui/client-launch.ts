@@ -1,7 +1,6 @@
 // How the host Xpra client is started: in its jail (client-jail.ts) where bubblewrap works and the
 // display can be reached, else as before (setpriv's parent-death signal only) with a one-line
 // warning. NOFEAR_CLIENT_JAIL=off runs it unjailed on purpose (the bench's baseline).
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { unavailable } from '../errors.js';
@@ -21,12 +20,11 @@ import { jailXauthority } from './xauthority.js';
 export const CLIENT_WRAPPER = fileURLToPath(new URL('../../src/gui/xpra-client.py', import.meta.url));
 export const REPORT_FD = 3;
 const PYTHON = '/usr/bin/python3'; // a Python from PATH (pyenv) breaks the client's helpers
-const COOKIE_MAX = 4096;
 
 export interface ClientLaunch {
   argv: string[];
   env: NodeJS.ProcessEnv;
-  /** What bwrap reads on descriptors 4, 5, ... (the seccomp program, the X cookie). */
+  /** What bwrap reads on descriptors 4, 5, ... (the seccomp program, the X cookie); with sound, the PCM pipe follows. */
   fdData: Buffer[];
   jailed: boolean;
   /** How the client runs, for --verbose; or why it runs without its jail, for a warning. */
@@ -43,8 +41,14 @@ export interface LaunchOptions extends Omit<ClientOptions, 'xpra' | 'socket'> {
   display: string;
 }
 
-function clientEnv(options: LaunchOptions, env: NodeJS.ProcessEnv): Record<string, string> {
+/** The descriptor the client writes the guest's PCM to, with sound: the one after what bwrap reads. */
+export function soundFd(fdDataCount: number): number {
+  return REPORT_FD + 1 + fdDataCount;
+}
+
+function clientEnv(options: LaunchOptions, env: NodeJS.ProcessEnv, fdDataCount: number): Record<string, string> {
   return {
+    ...(options.sound ? { NOFEAR_SOUND_FD: String(soundFd(fdDataCount)) } : {}),
     LANG: env.LANG ?? 'C.UTF-8',
     XPRA_SKIP_UI: '1',
     NOFEAR_REPORT_FD: String(REPORT_FD),
@@ -61,7 +65,7 @@ function clientCommand(wrapper: string, options: LaunchOptions, socket: string):
 /** Today's client: the user's own view of the system, dying with NoFear. */
 function unjailed(options: LaunchOptions, env: NodeJS.ProcessEnv, note: string, setpriv: string): ClientLaunch {
   const clientVars: NodeJS.ProcessEnv = {
-    ...clientEnv(options, env),
+    ...clientEnv(options, env, 0),
     DISPLAY: options.display,
     HOME: env.HOME ?? '/',
     PATH: '/usr/bin:/bin',
@@ -71,13 +75,6 @@ function unjailed(options: LaunchOptions, env: NodeJS.ProcessEnv, note: string, 
     DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS ?? 'disabled:',
   };
   return { argv: [setpriv, '--pdeathsig', 'KILL', '--', ...clientCommand(CLIENT_WRAPPER, options, options.socket)], env: clientVars, fdData: [], jailed: false, note, xAccess: 'trusted' };
-}
-
-function pulse(env: NodeJS.ProcessEnv): { socket?: string; cookie?: Buffer } {
-  const socket = env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'pulse', 'native') : undefined;
-  const cookieFile = env.HOME ? path.join(env.HOME, '.config', 'pulse', 'cookie') : undefined;
-  const cookie = cookieFile !== undefined && existsSync(cookieFile) && statSync(cookieFile).size <= COOKIE_MAX ? readFileSync(cookieFile) : undefined;
-  return { ...(socket !== undefined && existsSync(socket) ? { socket } : {}), ...(cookie === undefined ? {} : { cookie }) };
 }
 
 /**
@@ -115,13 +112,8 @@ export async function planClientLaunch(options: LaunchOptions, env: NodeJS.Proce
   if (route.kind === 'relay') relay = await startX11Relay(await relaySocketPath(env), route.target, tools.setpriv);
   const untrusted = await xCookie(options, env, route.display.number, tools.setpriv);
   const xauthority = untrusted.ok ? untrusted.xauthority : jailXauthority(env, route.display.number);
-  const sound = options.sound ? pulse(env) : {};
-  const fdData = [clientSeccompProgram(), ...(xauthority ? [xauthority] : []), ...(sound.cookie ? [sound.cookie] : [])];
-  const fds = {
-    seccomp: REPORT_FD + 1,
-    ...(xauthority ? { xauthority: REPORT_FD + 2 } : {}),
-    ...(sound.cookie ? { pulseCookie: REPORT_FD + fdData.length } : {}),
-  };
+  const fdData = [clientSeccompProgram(), ...(xauthority ? [xauthority] : [])];
+  const fds = { seccomp: REPORT_FD + 1, ...(xauthority ? { xauthority: REPORT_FD + 2 } : {}) };
   const argv = buildClientJailArgv({
     bwrap: tools.bwrap,
     systemBinds: systemBinds(),
@@ -130,8 +122,7 @@ export async function planClientLaunch(options: LaunchOptions, env: NodeJS.Proce
     xSocket: relay?.path ?? (route.kind === 'socket' ? route.path : ''),
     display: route.display,
     fds,
-    ...(sound.socket ? { pulseSocket: sound.socket } : {}),
-    env: clientEnv(options, env),
+    env: clientEnv(options, env, fdData.length),
     command: clientCommand(path.join(JAIL.wrapperDir, path.basename(CLIENT_WRAPPER)), options, JAIL.guiSocket),
   });
   const how = route.kind === 'relay' ? `; ${route.why}, so it goes through NoFear's relay` : '';

@@ -2,12 +2,13 @@
 // guest's server), in its jail (client-launch.ts), killed with its group, never left behind.
 import { displayOf } from './display-check.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { unavailable } from '../errors.js';
 import { exitOf, stopGroup } from '../util/child.js';
 import { findExecutable } from '../util/which.js';
 import type { ClientOptions } from './client-argv.js';
-import { planClientLaunch, REPORT_FD, type ClientLaunch } from './client-launch.js';
+import { planClientLaunch, REPORT_FD, soundFd, type ClientLaunch } from './client-launch.js';
+import { soundReadiness, Speaker } from './speaker.js';
 
 /** A guest window as the host display knows it. */
 export interface HostWindow {
@@ -63,6 +64,7 @@ export class XpraClient implements ClientEvents {
   private child: ChildProcess | undefined;
   private relay: ClientLaunch['relay'];
   private cookieHolder: ClientLaunch['cookieHolder'];
+  private speaker: Speaker | undefined;
   private done = false;
   /** The client said it cannot open the host display (DISPLAY or XAUTHORITY is wrong). */
   displayRefused = false;
@@ -70,6 +72,8 @@ export class XpraClient implements ClientEvents {
   constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, notices: ClientNotices = {}) {
     xpraBinary(env); // installed? (the wrapper imports its modules)
     const display = hostDisplay(env);
+    const sound = options.sound ? soundReadiness(env) : undefined;
+    if (sound !== undefined && !sound.ok) notices.warn?.(`no sound: ${sound.why}; fix: ${sound.fix}`);
     let attachedResolve: () => void = () => {};
     this.attached = new Promise((resolve) => {
       attachedResolve = resolve;
@@ -84,6 +88,7 @@ export class XpraClient implements ClientEvents {
         this.done = true;
         this.relay?.stop();
         this.cookieHolder?.stop();
+        void this.speaker?.stop();
         resolve(how);
       };
     });
@@ -92,13 +97,14 @@ export class XpraClient implements ClientEvents {
       else if (report.kind === 'no-display') this.displayRefused = true;
       else if (report.kind === 'window') windowResolve({ xid: report.xid });
     };
-    this.launched = planClientLaunch({ ...options, display }, env).then(
+    this.launched = planClientLaunch({ ...options, sound: sound?.ok === true, display }, env).then(
       (plan) => {
         (plan.jailed ? notices.log : notices.warn)?.(plan.note);
         if (env.NOFEAR_CLIENT_POLICY === 'off') notices.warn?.('the Xpra client obeys the guest (NOFEAR_CLIENT_POLICY=off): grabs, full screen, its dialogs');
         this.relay = plan.relay;
         this.cookieHolder = plan.cookieHolder;
-        this.child = spawnClient(plan, onReport, exitedResolve);
+        if (sound?.ok === true) this.speaker = new Speaker(sound.pacat, options.profile, env);
+        this.child = spawnClient(plan, onReport, exitedResolve, this.speaker);
         return plan;
       },
       (error: unknown) => {
@@ -122,9 +128,12 @@ export class XpraClient implements ClientEvents {
 
 /** Spawns the planned client in its own process group, with the report pipe on descriptor 3 and
  * what bwrap reads on 4 and up; nothing else is inherited (the wrapper closes any other). */
-function spawnClient(plan: ClientLaunch, onReport: (report: ClientReport) => void, onExit: (how: { code: number | null; signal: NodeJS.Signals | null }) => void): ChildProcess {
+function spawnClient(plan: ClientLaunch, onReport: (report: ClientReport) => void, onExit: (how: { code: number | null; signal: NodeJS.Signals | null }) => void, speaker?: Speaker): ChildProcess {
   const [file = '', ...args] = plan.argv;
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...plan.fdData.map(() => 'pipe' as const)], env: plan.env });
+  const pcm = speaker === undefined ? [] : ['pipe' as const];
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...plan.fdData.map(() => 'pipe' as const), ...pcm], env: plan.env });
+  const pcmStream = child.stdio[soundFd(plan.fdData.length)];
+  if (speaker !== undefined && pcmStream) speaker.play(pcmStream as Readable);
   plan.fdData.forEach((data, index) => {
     const stream = child.stdio[REPORT_FD + 1 + index] as Writable | null;
     stream?.on('error', () => {}); // bwrap failed before reading it: the exit says so

@@ -23,12 +23,14 @@ def clean(text):
 
 REPORT_FD = int(os.environ.pop("NOFEAR_REPORT_FD", "-1") or "-1")
 POLICY = os.environ.pop("NOFEAR_CLIENT_POLICY", "on") != "off"
+# The guest's PCM goes here (nofear_xpra/speaker.py); the client module reads the same variable.
+SOUND_FD = int(os.environ.get("NOFEAR_SOUND_FD", "-1") or "-1")
 
 
 def close_inherited_descriptors():
     """Only stdio and the report pipe stay open: whatever else NoFear's own parent leaked (bwrap keeps
     what it inherits) must not reach a process that parses the guest's stream."""
-    keep = {0, 1, 2, REPORT_FD}
+    keep = {0, 1, 2, REPORT_FD, SOUND_FD}
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd not in keep:

@@ -10,7 +10,7 @@ from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
 from xpra.platform.xposix import gui as xposix_gui
 from xpra.platform.xposix import keyboard as xposix_keyboard
 
-from nofear_xpra import geometry, hello, packets, paste
+from nofear_xpra import geometry, hello, packets, paste, speaker
 from nofear_xpra.metadata import filter_metadata, wm_class_base
 from nofear_xpra.window import NoFearWindow
 
@@ -18,6 +18,8 @@ from nofear_xpra.window import NoFearWindow
 # Windows a guest may have on the host display at once: far more than a viewer opens (Xpra's own
 # limit is none).
 MAX_WINDOWS = 64
+# Where the guest's PCM goes (the wrapper keeps this descriptor open); -1: no sound.
+SOUND_FD = int(os.environ.get("NOFEAR_SOUND_FD", "-1") or "-1")
 
 
 class Policy:
@@ -55,6 +57,16 @@ xposix_keyboard.Keyboard.get_xkb_rules_names_property = _xkb_rules_names
 # client has no business on either (and in its jail there is none).
 xposix_gui.ClientExtras.setup_dbus_signals = noop
 
+# Xpra's audio mixin asks the host's sound server about itself (pactl info) for its hello: the jailed
+# client has no sound server to ask, and the guest is told nothing about the host's.
+try:
+    from xpra.sound.pulseaudio import pulseaudio_util
+
+    pulseaudio_util.get_info = dict
+    pulseaudio_util.set_icon_path = noop
+except ImportError:
+    pass
+
 
 class XpraClient(GTK3XpraClient):
     ClientWindowClass = NoFearWindow
@@ -72,8 +84,24 @@ class XpraClient(GTK3XpraClient):
         opts.bell = opts.notifications = opts.tray = opts.system_tray = opts.start_new_commands = False
         opts.file_transfer = opts.open_files = opts.open_url = opts.printing = "no"
         self.nofear.clipboard = str(opts.clipboard).lower() not in ("no", "false", "0", "off", "")
-        self.nofear.sound = str(opts.speaker).lower() in ("on", "yes", "true", "1")
-        return GTK3XpraClient.init(self, opts, *args)
+        self.nofear.sound = str(opts.speaker).lower() in ("on", "yes", "true", "1") and SOUND_FD >= 0
+        # Xpra's own audio stays off (no GStreamer, no sound server, no microphone): the speaker is ours.
+        opts.speaker = opts.microphone = "no"
+        ok = GTK3XpraClient.init(self, opts, *args)
+        if self.nofear.sound:
+            speaker.enable(self)
+        return ok
+
+    # The speaker: the guest's PCM to NoFear's player, never a microphone (speaker.py) ------------
+
+    def start_sound_sink(self, codec):
+        if codec != speaker.CODEC:
+            self.nofear.note_refusal("sound-data", "the %r codec (NoFear plays %s only)" % (packets.packet_name(codec), speaker.CODEC))
+            return False
+        return speaker.start_sink(self, SOUND_FD, codec)
+
+    def start_sending_sound(self, *_args):
+        self.nofear.note_refusal("sound-control", "no microphone")
 
     # The clipboard: to the guest on the user's paste only (clipboard.py) ----------------------------
 

@@ -30,6 +30,9 @@ describe('the host Xpra client command line', () => {
     const argv = buildClientArgv({ ...base, clipboard: 'to-guest', sound: true });
     assert.ok(argv.includes('--clipboard-direction=to-server'));
     assert.ok(argv.includes('--speaker=on'));
+    assert.ok(argv.includes('--microphone=no'), 'no, not off: off still offers the microphone');
+    assert.equal(buildClientArgv(base).includes('--speaker=no'), true);
+    assert.equal(buildClientArgv(base).includes('--microphone=no'), true);
     assert.equal(argv.includes('--clipboard=no'), false);
   });
   it('keeps a profile name from breaking the template', () => {

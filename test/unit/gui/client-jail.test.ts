@@ -60,13 +60,23 @@ describe("the Xpra client's jail", () => {
   it('runs the command last, after --', () => {
     assert.deepEqual(argv.slice(argv.indexOf('--') + 1), spec.command);
   });
-  it('sets no XAUTHORITY without a cookie, and adds PulseAudio only for sound', () => {
+  it('sets no XAUTHORITY without a cookie', () => {
     const bare = buildClientJailArgv({ ...spec, fds: { seccomp: 4 } });
     assert.equal(env(bare).XAUTHORITY, undefined);
     assert.deepEqual(pairs(bare, '--ro-bind-data'), []);
-    assert.equal(env(bare).PULSE_SERVER, undefined);
-    const sound = buildClientJailArgv({ ...spec, pulseSocket: '/run/user/1000/pulse/native', fds: { seccomp: 4, pulseCookie: 5 } });
-    assert.equal(env(sound).PULSE_SERVER, `unix:${JAIL.pulseSocket}`);
-    assert.deepEqual(pairs(sound, '--ro-bind-data'), [['5', JAIL.pulseCookie]]);
+  });
+  it("with sound, gives the client only its PCM pipe's number: never the sound server's socket, cookie or address", () => {
+    const sound = buildClientJailArgv({ ...spec, env: { ...spec.env, NOFEAR_SOUND_FD: '6' } });
+    assert.equal(env(sound).NOFEAR_SOUND_FD, '6');
+    assert.deepEqual(
+      Object.keys(env(sound)).filter((name) => /PULSE|PIPEWIRE|ALSA|AUDIO/.test(name)),
+      [],
+    );
+    assert.equal(
+      sound.some((arg) => /pulse|pipewire|\/snd\b|cookie/i.test(arg)),
+      false,
+      'no sound server socket, cookie or sound device in the jail',
+    );
+    assert.deepEqual(pairs(sound, '--ro-bind-data'), [['5', JAIL.xauthority]]);
   });
 });

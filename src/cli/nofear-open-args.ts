@@ -30,6 +30,8 @@ export interface OpenArgs {
   saveBack: SaveBackMode;
   /** --net user: the VM of each file gets user networking (through passt); web addresses always have it. */
   net: 'none' | 'user';
+  /** --sound / --no-sound; undefined: [gui] sound decides by the file's type. */
+  sound: boolean | undefined;
 }
 
 export type SaveBackMode = 'ask' | 'always' | 'never';
@@ -60,7 +62,9 @@ export function parseOpenArgs(argv: readonly string[]): OpenCommandLine {
     edit: flag(values, 'edit'),
     saveBack: (text(values, 'saveBack') ?? 'ask') as SaveBackMode,
     net: text(values, 'net') === 'user' ? 'user' : 'none',
+    sound: flag(values, 'sound') ? true : flag(values, 'noSound') ? false : undefined,
   };
+  if (flag(values, 'sound') && flag(values, 'noSound')) throw invalidArgument('--sound and --no-sound exclude each other.', `nofear-open --no-sound ${args.targets.map(shellWord).join(' ')}`);
   checkModes(args, text(values, 'saveBack') !== undefined);
   if (args.profile !== undefined && args.profile !== 'temporary') {
     throw invalidArgument(

@@ -7,6 +7,7 @@ import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../sandbox/timings.js';
+import { soundFor } from '../sandbox/sound-choice.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { reachDisplay } from '../gui/display-check.js';
@@ -40,6 +41,7 @@ async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | Fai
     }
   }
   if (args.net === 'user') for (const entry of planned) if (isPlan(entry)) entry.net = 'user';
+  if (args.sound !== undefined) for (const entry of planned) if (isPlan(entry)) entry.sound = args.sound;
   return planned;
 }
 
@@ -208,7 +210,8 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    if (plans.length > 0) process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined)).join('\n\n')}\n`);
+    if (plans.length > 0)
+      process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined, soundFor(config.gui.sound, plan.mime, plan.sound))).join('\n\n')}\n`);
     return reportBatch(
       planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
@@ -231,8 +234,8 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
     return safeViewCommand({ ...args, targets: rest }, config);
   }
   // --edit asks about the copy where the user is (this terminal): it stays in this process; --net user is this
-  // command's own request (the service's OpenFiles has no network option).
-  if (!args.noService && !args.edit && args.net === 'none' && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  // command's own request (the service's OpenFiles has no network option), and so are --sound and --no-sound.
+  if (!args.noService && !args.edit && args.net === 'none' && args.sound === undefined && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));

@@ -5,4 +5,17 @@ export { configPath, loadConfig } from './load.js';
 export { hostMemoryMiB, parseConfig, type ParseOptions } from './parse.js';
 export { formatProblem, problemError } from './problems.js';
 export type { HostLimits } from './settings.js';
-export { accelOfConfig, borderFor, defaultConfig, type Accel, type Border, type ClipboardPolicy, type Config, type ConfigProblem, type ConfigResult, type NetMode, type Source } from './types.js';
+export {
+  accelOfConfig,
+  borderFor,
+  defaultConfig,
+  type Accel,
+  type Border,
+  type ClipboardPolicy,
+  type SoundPolicy,
+  type Config,
+  type ConfigProblem,
+  type ConfigResult,
+  type NetMode,
+  type Source,
+} from './types.js';

@@ -111,6 +111,10 @@ export const SETTINGS: readonly Setting[] = [
     get: (c) => c.gui.clipboard,
     set: (c, v) => (c.gui.clipboard = v),
   }),
+  define('gui', 'sound', either(['media', 'always', 'never']), choice(['media', 'always', 'never'] as const), {
+    get: (c) => c.gui.sound,
+    set: (c, v) => (c.gui.sound = v),
+  }),
 
   define(
     'open',

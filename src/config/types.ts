@@ -4,6 +4,8 @@ import type { ErrorCode } from '../errors.js';
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export type NetMode = 'none' | 'user';
 export type ClipboardPolicy = 'off' | 'to-guest';
+/** When the guest's sound plays on the host ([gui] sound): media = audio and video files only. */
+export type SoundPolicy = 'media' | 'always' | 'never';
 /** Which files the desktop's default open sends to a VM: every file of a risky type, or only files from outside. */
 export type TrustPolicy = 'everything' | 'marked';
 
@@ -43,6 +45,8 @@ export interface Config {
     border: Border;
     /** Host-to-guest clipboard ([gui] clipboard); the guest never writes the host's. */
     clipboard: ClipboardPolicy;
+    /** The guest's sound to the host's speakers, never a microphone ([gui] sound). */
+    sound: SoundPolicy;
   };
   /** Per-profile settings from [profile.NAME] sections; only valid entries appear. */
   profiles: Record<string, { border: Border }>;
@@ -115,7 +119,7 @@ export const DEFAULT_SOURCE = 'default';
 export function defaultConfig(): Config {
   return {
     vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
-    gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off' },
+    gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'media' },
     profiles: {},
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },

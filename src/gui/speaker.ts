@@ -16,16 +16,7 @@ export const PCM_FORMAT = { format: 's16le', rate: 44100, channels: 2 } as const
 /** pacat's command line: playback only, raw PCM from stdin, in NoFear's format. Pure. */
 export function playerArgv(pacat: string, profile: string): string[] {
   const name = profile.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
-  return [
-    pacat,
-    '--playback',
-    '--raw',
-    `--format=${PCM_FORMAT.format}`,
-    `--rate=${PCM_FORMAT.rate}`,
-    `--channels=${PCM_FORMAT.channels}`,
-    '--client-name=NoFear',
-    `--stream-name=NoFear ${name}`,
-  ];
+  return [pacat, '--playback', '--raw', `--format=${PCM_FORMAT.format}`, `--rate=${PCM_FORMAT.rate}`, `--channels=${PCM_FORMAT.channels}`, '--client-name=NoFear', `--stream-name=NoFear ${name}`];
 }
 
 /** Where a PulseAudio-compatible server (PulseAudio, or PipeWire's pipewire-pulse) listens for this user. */
@@ -42,7 +33,11 @@ export function soundReadiness(env: NodeJS.ProcessEnv): { ok: true; pacat: strin
   if (pacat === undefined) return { ok: false, why: 'pacat is not installed', fix: 'sudo apt-get install pulseaudio-utils' };
   const socket = soundServerSocket(env);
   if (socket === undefined || (socket.startsWith('/') && !existsSync(socket))) {
-    return { ok: false, why: `no sound server is listening${socket === undefined ? '' : ` at ${socket}`}`, fix: 'start PulseAudio or PipeWire (systemctl --user start pipewire-pulse, or pulseaudio --start)' };
+    return {
+      ok: false,
+      why: `no sound server is listening${socket === undefined ? '' : ` at ${socket}`}`,
+      fix: 'start PulseAudio or PipeWire (systemctl --user start pipewire-pulse, or pulseaudio --start)',
+    };
   }
   return { ok: true, pacat };
 }

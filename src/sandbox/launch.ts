@@ -1,7 +1,7 @@
 // Starts a sandbox for the service: a command (optionally with its windows forwarded) or a file opened
 // in its viewer. It answers as soon as the request is validated and the sandbox has an id; `running`,
 // the steps and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
-import { borderFor, loadConfig, type Config } from '../config/index.js';
+import { borderFor, loadConfig, type Config, type SoundPolicy } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
 import { hostDisplay, type HostWindow } from '../gui/client.js';
 import { readXauthorityFile } from '../gui/xauthority.js';
@@ -12,6 +12,7 @@ import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
+import { soundFor } from './sound-choice.js';
 import { followExports, type SavedAttachment } from './attachment-export.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
@@ -172,8 +173,10 @@ function followAttachments(sandbox: Sandbox, plan: OpenPlan, spec: LaunchSpec, e
   });
 }
 
-/** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL). */
-export function fitsWarm(spec: LaunchSpec, runtimeBase: string): boolean {
+/** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL), and no
+ * sound (a warm VM's guest has no sound server). */
+export function fitsWarm(spec: LaunchSpec, runtimeBase: string, sound: SoundPolicy = 'never'): boolean {
+  if (spec.kind === 'open-plan' && soundFor(sound, spec.plan.mime, spec.plan.sound)) return false;
   // An edit needs a writable export, which a warm VM does not have.
   // NoFear's message view needs the stdout port for its attachments, which a warm VM does not have.
   return spec.kind === 'open-plan' && spec.edit === undefined && spec.plan.kind === 'file' && spec.plan.view === undefined && !exportBelongsInCache(spec.plan.size, runtimeBase);

@@ -8,6 +8,7 @@ import type { HostWindow } from '../gui/client.js';
 import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext, type SandboxRequest } from './sandbox-options.js';
 import { checkedOf, type OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
+import { soundFor } from './sound-choice.js';
 
 export interface OpenContext extends RunContext {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
@@ -51,15 +52,17 @@ export async function stageInto(plan: OpenPlan, exportDir: string, config: Confi
   await stageCopy(checkedOf(plan), exportDir, plan.stagedName, config.open.maxFileSizeBytes);
 }
 
-export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: GuiOptions['onStep']): GuiOptions {
-  return { border: borderFor(config, OPEN_PROFILE), clipboard: config.gui.clipboard, sound: false, env, ...(onStep === undefined ? {} : { onStep }) };
+/** The client an open's VM gets; with a plan, its sound as the user and [gui] sound want it (a warm VM has none). */
+export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: GuiOptions['onStep'], plan?: Pick<OpenPlan, 'mime' | 'sound'>): GuiOptions {
+  const sound = plan === undefined ? false : soundFor(config.gui.sound, plan.mime, plan.sound);
+  return { border: borderFor(config, OPEN_PROFILE), clipboard: config.gui.clipboard, sound, env, ...(onStep === undefined ? {} : { onStep }) };
 }
 
 export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
   const { config } = context;
   const request = openRequest(plan, config);
   const options = sandboxOptionsFrom(config, edit === undefined ? request : { ...request, export: edit.exportSpec() }, hooksFor(context, [plan.file]));
-  const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep));
+  const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep, plan));
   if (edit === undefined) return session;
   // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.
   const finished = session.finished.then(async (outcome) => {

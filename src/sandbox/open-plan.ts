@@ -49,6 +49,8 @@ export interface OpenPlan {
   view?: 'mail';
   /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
   net?: 'user';
+  /** `nofear-open --sound` (true) or `--no-sound` (false); absent: [gui] sound decides (src/sandbox/sound-choice.ts). */
+  sound?: boolean;
   /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
   trustedBy?: string;
 }
@@ -236,12 +238,13 @@ async function planTrustedUrl(url: string, mime: string, trustedBy: string, env:
 }
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */
-export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }): string {
+export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }, sound?: boolean): string {
   const mode =
     edit === undefined
       ? `mode: ${plan.trustedBy !== undefined ? 'a trusted link: the browser on this computer, no VM' : `open a read-only copy in a throwaway VM${plan.kind === 'url' ? ' with user networking' : ' without network'}`}`
       : `mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back ${edit.saveBack === 'ask' ? 'if you say so' : edit.saveBack}`;
   const lines = [`${plan.kind === 'url' ? 'url' : 'file'}: ${plan.file}`, `mime: ${plan.mime}`, mode, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`];
+  if (sound !== undefined && plan.trustedBy === undefined) lines.push(`sound: ${sound ? 'speaker only' : 'off'}`);
   if (plan.kind === 'url') lines.push(plan.trustedBy === undefined ? 'net: passt' : 'route: host');
   return lines.join('\n');
 }

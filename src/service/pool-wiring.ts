@@ -77,7 +77,7 @@ export function servicePool(options: { env: NodeJS.ProcessEnv; config: () => Con
         xauthority = spec.display.XAUTHORITY;
         pool.useDisplay(spec.display.DISPLAY);
       }
-      if (!fitsWarm(spec, ensureRuntimeBase(env))) return undefined;
+      if (!fitsWarm(spec, ensureRuntimeBase(env), config().gui.sound)) return undefined;
       const warm = pool.take(displayOf(spec, env));
       if (warm === undefined) return undefined;
       return { release: warm.release, launch: () => launchWarm(spec, warm.session, { env, config: config(), ownerKind: 'service', log }) };

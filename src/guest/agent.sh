@@ -66,6 +66,16 @@ wait_display() {
 	done
 }
 
+# With sound, the program starts once Xpra's PulseAudio listens (bounded: without it, the program runs silent).
+PULSE_SOCKET=/run/user/1000/xpra/pulse-100/pulse/native
+wait_sound() {
+	tries=0
+	until [ -S "$PULSE_SOCKET" ] || [ $tries -gt 600 ]; do
+		tries=$((tries + 1))
+		usleep 50000
+	done
+}
+
 user=user
 stdio=pipe
 cwd=
@@ -137,11 +147,16 @@ echo started >&3
 if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
 	start_gui
 	wait_display
+	[ "$sound" = 1 ] && wait_sound
 	# A window program's stdout reaches the host only when asked (NoFear's message view exports attachments there).
 	guiout=/dev/null
 	[ "$stdio" = pipe ] && guiout=$PORTS/org.nofear.stdout
 	# What Xpra's start-env would give a child: X11 toolkits, no accessibility bus, no client-side decorations.
-	(PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@") </dev/null >"$guiout" 2>/dev/null
+	# With sound, the program plays to the Xpra server's own PulseAudio (its socket: Xpra's runtime dir for :100).
+	(
+		[ "$sound" = 1 ] && export PULSE_SERVER=unix:$PULSE_SOCKET
+		PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@"
+	) </dev/null >"$guiout" 2>/dev/null
 	status=$?
 	out=0
 	err=0

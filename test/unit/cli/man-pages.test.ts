@@ -12,7 +12,7 @@ import { refusal } from '../../helpers/command-lines.js';
 const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
 const everyCommand = (c: CommandSpec): CommandSpec[] => [c, ...(c.subcommands ?? []).flatMap(everyCommand)];
 /** Set by NoFear for its own children, or by the tests: not for people. */
-const NOT_FOR_PEOPLE = ['NOFEAR_TEST_', 'NOFEAR_REPORT_FD', 'NOFEAR_PROFILE', 'NOFEAR_GUEST_DIR', 'NOFEAR_DEMO_'];
+const NOT_FOR_PEOPLE = ['NOFEAR_TEST_', 'NOFEAR_REPORT_FD', 'NOFEAR_SOUND_FD', 'NOFEAR_PROFILE', 'NOFEAR_GUEST_DIR', 'NOFEAR_DEMO_'];
 
 function pageText(program: string): string {
   const root = DOCUMENTED.find((c) => c.path[0] === program);

@@ -13,7 +13,7 @@ describe('config/parseConfig', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(config, {
       vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
-      gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off' },
+      gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'media' },
       profiles: {},
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
@@ -40,6 +40,7 @@ describe('config/parseConfig', () => {
         '[gui]',
         'border = DodgerBlue,5',
         'clipboard = to-guest',
+        'sound = always',
         '[open]',
         'max_file_size = 100M',
         '[service]',
@@ -63,7 +64,7 @@ describe('config/parseConfig', () => {
     );
     assert.deepEqual(problems, []);
     assert.deepEqual(config.vm, { memoryMiB: 2048, cpus: 4, accel: 'tcg', net: 'user', tbSizeMiB: 64 });
-    assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest' });
+    assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest', sound: 'always' });
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
     assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });

@@ -22,7 +22,7 @@ describe('config/parseConfig', () => {
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
       convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 20);
+    assert.equal(Object.keys(sources).length, 21);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -71,7 +71,7 @@ describe('config/parseConfig', () => {
     assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
-    assert.equal(sources['pool.min_available_memory'], `${FILE}:21`);
+    assert.equal(sources['pool.min_available_memory'], `${FILE}:22`);
     assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }] });
     assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));

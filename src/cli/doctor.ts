@@ -19,6 +19,7 @@ import { installHint, PACKAGES } from './doctor-install.js';
 import { sessionChecks } from './doctor-session.js';
 import { checkClientJail, checkXAccess } from './doctor-client-jail.js';
 import { ocrLanguagesCheck } from './doctor-ocr.js';
+import { soundCheck } from './doctor-sound.js';
 import type { Check } from './doctor-check.js';
 import { probeXpra, type XpraState } from '../gui/xpra-probe.js';
 import { checkTrust } from './doctor-trust.js';
@@ -206,6 +207,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     await checkKernel(env),
     ...(await checkTools(env)),
     ocrLanguagesCheck(env),
+    soundCheck(env, loadConfig(env).config.gui.sound),
     checkRuntimeDir(env),
     ...checkMemory(env),
     ...(await sessionChecks(env)),

@@ -29,6 +29,20 @@ XPRA_SOCKET=/run/user/1000/xpra.sock
 X_SOCKET=/tmp/.X11-unix/X100
 guidrop="/usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --"
 gui_started=0
+# With sound, GStreamer in Xpra's server sees only the plugins its wav path needs: scanning all of /usr's
+# plugins into a fresh registry takes minutes under TCG.
+GST_DIR=/run/nofear/gst
+sound_plugins() {
+	mkdir -p "$GST_DIR"
+	for lib in /usr/lib/x86_64-linux-gnu/gstreamer-1.0 /usr/lib64/gstreamer-1.0; do
+		[ -d "$lib" ] || continue
+		for p in coreelements app audioconvert audioresample volume pulseaudio wavenc wavparse; do
+			[ -e "$lib/libgst$p.so" ] && ln -sf "$lib/libgst$p.so" "$GST_DIR/"
+		done
+		break
+	done
+	chown 1000:1000 "$GST_DIR"
+}
 # The host screen's size (`screen WxH`, before `gui 1`): programs place their windows on it.
 screen=1920x1080
 start_gui() {
@@ -43,12 +57,15 @@ start_gui() {
 	[ -c "$guiport" ] || { echo "error no-gui-port" >&3; poweroff -f; }
 	chown 1000 "$guiport"
 	xpra_extra=
-	[ "$sound" = 1 ] && xpra_extra="--pulseaudio=yes --speaker=on"
+	[ "$sound" = 1 ] && xpra_extra="--pulseaudio=yes --speaker=on --speaker-codec=wav" && sound_plugins
 	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
 	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
 	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
 	# $xpra_extra is unquoted on purpose: fixed words.
-	(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra) >"$guilog" 2>&1 &
+	(
+		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin
+		PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra
+	) >"$guilog" 2>&1 &
 	(
 		until [ -S "$XPRA_SOCKET" ]; do usleep 100000; done
 		trace gui-server

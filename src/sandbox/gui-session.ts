@@ -28,6 +28,9 @@ export type GuiStep = 'booted' | 'server' | 'attached' | 'window';
 
 const CLIENT_GONE_GRACE_MS = 3000;
 const DEFAULT_DEADLINES: Record<Exclude<GuiStep, 'window'>, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
+// With sound, the guest's server answers only after it has asked GStreamer what it can encode (a Python
+// subprocess: 48 s measured under TCG on a busy 2-core machine, on top of the server's own start).
+const SOUND_ATTACH_EXTRA_MS = 120_000;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -125,7 +128,7 @@ export class GuiSession {
    * the outcome, which `finished` gives.
    */
   async ready(): Promise<void> {
-    const deadlines = { ...DEFAULT_DEADLINES, ...this.gui.deadlines };
+    const deadlines = { ...DEFAULT_DEADLINES, ...(this.gui.sound ? { attached: DEFAULT_DEADLINES.attached + SOUND_ATTACH_EXTRA_MS } : {}), ...this.gui.deadlines };
     const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
     try {
       await withDeadline(this.server, deadlines.server, 'server', gone);

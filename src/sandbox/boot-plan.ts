@@ -5,8 +5,7 @@ import type { AccelChoice } from '../vm/accel.js';
 import { addressSpaceLimit, buildJailArgv, type Bind } from '../vm/jail.js';
 import { buildQemuArgv, type VmPlan } from '../vm/qemu-argv.js';
 import type { HostFacts } from './host-facts.js';
-import type { SandboxLayout } from './registry.js';
-import type { VmShape } from './sandbox-options.js';
+import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';
 import { planVm } from './vm-plan.js';
 
 export interface BootPlan {

@@ -12,8 +12,9 @@ import { probeHost, type HostFacts } from './host-facts.js';
 import { findQemuBelow } from './qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { exportAllowance, exportCapBytes, watchExport } from './export-budget.js';
-import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
-import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
+import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
+import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
+import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';
 import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from './vm-boot.js';
 import { bootFailure, kvmRefused, outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
@@ -157,7 +158,6 @@ export class Sandbox {
           ...firstHelloOverride(hooks.hostEnv, hello),
           stdio: shape.stdio,
           passt: shape.net === 'user' ? facts.passt : undefined,
-
           setpriv: facts.tools.setpriv,
         },
         {

@@ -7,8 +7,7 @@ import { Passt } from '../vm/passt.js';
 import { QemuProcess } from '../vm/qemu-process.js';
 import type { BootPlan } from './boot-plan.js';
 import { GuestChannel, type ChannelEnd } from './guest-channel.js';
-import type { SandboxLayout } from './registry.js';
-import type { StdioMode } from './sandbox-options.js';
+import type { SandboxLayout, StdioMode } from '../vm/vm-shape.js';
 import { socketPaths } from './vm-plan.js';
 
 const CONNECT_DEADLINE_MS = 15_000;

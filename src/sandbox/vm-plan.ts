@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Accel, Export9p, SerialPort, VmPlan } from '../vm/qemu-argv.js';
 import { buildKernelCmdline } from '../vm/qemu-argv.js';
 
-import type { StdioMode } from './sandbox-options.js';
+import type { StdioMode } from '../vm/vm-shape.js';
 
 export interface PlanInput {
   id: string;

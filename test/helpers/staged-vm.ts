@@ -2,7 +2,7 @@
 // for the suites that check what reaches the guest.
 import { guestEnvironment } from '../../src/sandbox/guest-env.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { ExportSpec } from '../../src/sandbox/sandbox-options.js';
+import type { ExportSpec } from '../../src/vm/vm-shape.js';
 
 export function startStagedVm(options: { env: NodeJS.ProcessEnv; export: ExportSpec; script: string; user: 'root' | 'user' }): Promise<Sandbox> {
   const root = options.user === 'root';

@@ -3,7 +3,7 @@
 // the service and the open path alike.
 import { accelOfConfig, type Config } from '../config/index.js';
 import type { GuestStep } from '../vm/control-protocol.js';
-import { guestEnvironment } from './guest-env.js';
+import { guestEnvironment } from '../vm/guest-env.js';
 import type { SandboxLayout, StdioMode, VmShape, ExportSpec } from '../vm/vm-shape.js';
 
 /** The guest's X display, where the GUI server and the program meet. */

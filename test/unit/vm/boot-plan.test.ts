@@ -2,8 +2,8 @@
 // jail's view of the kernel and folders, the TCG cache, what QEMU may write, its limits, the --verbose
 // choices) read back from the argv it returns.
 import assert from 'node:assert/strict';
-import { planBoot, type BootInput } from '../../../src/sandbox/boot-plan.js';
-import type { HostFacts } from '../../../src/sandbox/host-facts.js';
+import { planBoot, type BootInput } from '../../../src/vm/boot-plan.js';
+import type { HostFacts } from '../../../src/vm/host-facts.js';
 import { addressSpaceLimit } from '../../../src/vm/jail.js';
 
 const MIB = 1024 * 1024;

@@ -4,7 +4,8 @@
 // a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext } from '../sandbox/sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type RunContext } from '../sandbox/sandbox-options.js';
+import type { ExportSpec } from '../vm/vm-shape.js';
 import { oneLine } from '../util/text.js';
 import { ConversionError, passwordRefused } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, jobDeadlineMs, SILENCE_DEADLINE_MS } from './limits.js';

@@ -142,7 +142,10 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     writeFileSync(path.join(dir, 'last.raw'), last);
     const rms = await soxRms(path.join(dir, 'last.raw'));
     process.stderr.write(`      sound: ${(heard.length / BYTES_PER_SECOND).toFixed(1)} s recorded after the window, RMS of the last second ${rms}\n`);
-    assert.ok(rms > AUDIBLE_RMS, `the sink's monitor heard no tone (RMS ${rms})`);
+    if (!(rms > AUDIBLE_RMS)) {
+      run.kill('SIGTERM');
+      assert.fail(`the sink's monitor heard no tone (RMS ${rms}); nofear-open said:\n${Buffer.from((await run).stderr).toString().slice(-6000)}`);
+    }
     const recorders = [...streams.sources.matchAll(/application\.name = "([^"]*)"/g)].map((m) => m[1]);
     assert.deepEqual(recorders, [RECORDER], `only the test records from the server:\n${streams.sources}`);
     assert.doesNotMatch(streams.clients, /application\.name = "Xpra/i, 'the Xpra client never reaches the sound server');

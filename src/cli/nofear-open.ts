@@ -7,7 +7,7 @@ import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
-import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { reachDisplay } from '../gui/display-check.js';
 import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';

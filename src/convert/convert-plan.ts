@@ -10,10 +10,10 @@ import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { isSubtypeOf, type MimeTree } from '../desktop/mime-tree.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { GUEST_USER_PATH } from '../vm/guest-env.js';
-import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
-import type { CheckedFile } from '../sandbox/staging.js';
+import { checkOpenable, stagedNameFor } from '../open/open-plan.js';
+import type { CheckedFile } from '../open/staging.js';
 import { findExecutable } from '../util/which.js';
-import { isMailType } from '../sandbox/mail-plan.js';
+import { isMailType } from '../open/mail-plan.js';
 import { RENDER_DPI } from './limits.js';
 
 /** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first, a message through NoFear's message view first. */

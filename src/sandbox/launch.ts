@@ -9,7 +9,7 @@ import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js
 import { newSandboxId } from './registry.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
-import { planOpen, type OpenPlan } from './open-plan.js';
+import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { followExports, type SavedAttachment } from './attachment-export.js';

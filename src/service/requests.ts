@@ -7,7 +7,7 @@ import { notificationAsker } from '../edit/ask.js';
 import { EditSession } from '../edit/edit-session.js';
 import { convertHandler } from './convert-requests.js';
 import { editNotice } from './convert-notices.js';
-import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';

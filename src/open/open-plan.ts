@@ -45,7 +45,7 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
-  /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
+  /** NoFear's message view (src/open/mail-plan.ts): it exports attachments on its stdout. */
   view?: 'mail';
   /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
   net?: 'user';

@@ -11,7 +11,7 @@ import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../open/open-pl
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
-import { listViewersFor } from './viewers.js';
+import { listViewersFor } from '../open/viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
 import { holdCopy } from '../sandbox/held-copy.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 const [root, sample, ...files] = process.argv.slice(2);
-const { checkOpenable } = await import(path.join(root, 'dist/open/open-plan.js'));
+const { checkOpenable } = await import(path.join(root, 'dist/open/check.js'));
 const { stageCopy } = await import(path.join(root, 'dist/open/staging.js'));
 execFileSync('mount', ['--make-rprivate', '/']);
 execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=755', 'nofear-test-run', '/run']);

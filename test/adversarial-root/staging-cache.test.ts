@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { checkOpenable } from '../../src/open/open-plan.js';
+import { checkOpenable } from '../../src/open/check.js';
 import { cacheStagingRoot, runtimeBase } from '../../src/sandbox/registry.js';
 import { exportBelongsInCache } from '../../src/sandbox/sandbox.js';
 import { startStagedVm } from '../helpers/staged-vm.js';

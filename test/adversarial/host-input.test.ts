@@ -5,7 +5,7 @@ import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync, unli
 import path from 'node:path';
 import { execa } from 'execa';
 import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
-import { checkOpenable } from '../../src/open/open-plan.js';
+import { checkOpenable } from '../../src/open/check.js';
 import { stageCopy } from '../../src/open/staging.js';
 import { NoFearError } from '../../src/errors.js';
 

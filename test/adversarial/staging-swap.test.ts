@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkOpenable } from '../../src/open/open-plan.js';
+import { checkOpenable } from '../../src/open/check.js';
 import { stageCopy } from '../../src/open/staging.js';
 import { NoFearError } from '../../src/errors.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
-import { classifyTarget, isSystemView, stagedNameFor } from '../../../src/open/open-plan.js';
+import { isSystemView, stagedNameFor } from '../../../src/open/check.js';
+import { classifyTarget } from '../../../src/open/target.js';
 import { NoFearError } from '../../../src/errors.js';
 import { openRequest } from '../../../src/sandbox/open-file.js';
 import { defaultConfig } from '../../../src/config/index.js';

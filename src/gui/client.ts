@@ -24,11 +24,6 @@ export interface ClientEvents {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The display the client draws on: X11, or XWayland under Wayland. */
-export function hostDisplay(env: NodeJS.ProcessEnv): string {
-  return displayOf(env);
-}
-
 export function xpraBinary(env: NodeJS.ProcessEnv): string {
   const xpra = findExecutable(env.NOFEAR_XPRA ?? 'xpra', env);
   if (xpra === undefined) throw unavailable('Xpra is not installed: windows cannot come back from the VM.', 'sudo apt-get install xpra');
@@ -69,7 +64,7 @@ export class XpraClient implements ClientEvents {
 
   constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, notices: ClientNotices = {}) {
     xpraBinary(env); // installed? (the wrapper imports its modules)
-    const display = hostDisplay(env);
+    const display = displayOf(env); // the display the client draws on: X11, or XWayland under Wayland
     let attachedResolve: () => void = () => {};
     this.attached = new Promise((resolve) => {
       attachedResolve = resolve;

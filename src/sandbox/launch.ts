@@ -3,7 +3,8 @@
 // the steps and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
 import { borderFor, loadConfig, type Config } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
-import { hostDisplay, type HostWindow } from '../gui/client.js';
+import type { HostWindow } from '../gui/client.js';
+import { displayOf } from '../gui/display-check.js';
 import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
@@ -90,7 +91,7 @@ export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay
   // A caller's Xauthority path is checked without blocking (a FIFO, /dev/zero): InvalidArgument at once.
   if (caller?.XAUTHORITY !== undefined) readXauthorityFile(caller.XAUTHORITY);
   try {
-    hostDisplay(merged);
+    displayOf(merged);
   } catch (error) {
     if (ownerKind !== 'service' || !isNoFearError(error)) throw error;
     throw new NoFearError('Unavailable', `${error.message} The NoFear service was started by the session bus, whose environment has no display, and the caller did not say which display to use.`, {

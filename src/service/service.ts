@@ -75,7 +75,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     lingerMs: LINGER_MS,
     launch: async (spec) => {
       const context = { env, config: config(), ownerKind: 'service' as const, log };
-      return spec.kind === 'convert' ? launchConversion(spec, context) : launch(spec, context);
+      return spec.kind === 'convert' ? launchConversion(spec, { ...context, takeReady: warm.takeConversionVm }) : launch(spec, context);
     },
     events: mirror.events,
   });

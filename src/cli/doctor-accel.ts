@@ -1,7 +1,7 @@
 // doctor's accelerator line: the program's own decision (NOFEAR_ACCEL, [vm] accel, the probe), a forced
 // KVM checked rather than trusted, and this machine's measured times instead of figures from elsewhere.
 import type { AccelChoice } from '../vm/accel.js';
-import { usualMs, type Timings } from '../sandbox/timings.js';
+import { usualMs, type Timings } from '../vm/timings.js';
 import type { Check } from './doctor-check.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

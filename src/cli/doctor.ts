@@ -5,7 +5,7 @@ import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs'
 import { runTool } from '../util/run.js';
 import { findExecutable, qemuBinary } from '../util/which.js';
 import { decideAccel } from '../vm/accel.js';
-import { readTimings } from '../sandbox/timings.js';
+import { readTimings } from '../vm/timings.js';
 import { checkAccel } from './doctor-accel.js';
 import { jailTools, probeJail } from '../vm/jail.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';

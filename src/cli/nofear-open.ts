@@ -6,7 +6,7 @@ import { runMain, noticeWriter, signalStatus } from './cli-exit.js';
 import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
-import { usualWindowMs } from '../sandbox/timings.js';
+import { usualWindowMs } from '../vm/timings.js';
 import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { reachDisplay } from '../gui/display-check.js';

@@ -15,7 +15,7 @@ import { createProfile, deleteProfile, listProfiles, lockProfile, profilePaths, 
 import { formatProfiles } from './profile-table.js';
 import { checkFirstUse } from '../profiles/first-use.js';
 import { accelOfConfig, borderFor, formatProblem, loadConfig } from '../config/index.js';
-import { usualWindowMs } from '../sandbox/timings.js';
+import { usualWindowMs } from '../vm/timings.js';
 import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';

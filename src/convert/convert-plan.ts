@@ -9,7 +9,7 @@ import { nodeFileReader } from '../desktop/file-reader.js';
 import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { isSubtypeOf, type MimeTree } from '../desktop/mime-tree.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
-import { GUEST_USER_PATH } from '../sandbox/guest-env.js';
+import { GUEST_USER_PATH } from '../vm/guest-env.js';
 import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
 import type { CheckedFile } from '../sandbox/staging.js';
 import { findExecutable } from '../util/which.js';

@@ -4,7 +4,8 @@
 // a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext, type SandboxOptions } from '../sandbox/sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxOptions } from '../sandbox/sandbox-options.js';
+import type { ExportSpec } from '../vm/vm-shape.js';
 import { conversionRequest } from '../sandbox/pool-shapes.js';
 import type { ReadyVm } from './ready-vm.js';
 import { oneLine } from '../util/text.js';

@@ -11,7 +11,7 @@ import { nodeFileReader } from '../desktop/file-reader.js';
 import { contentMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { stageCopy } from '../sandbox/staging.js';
-import type { ExportSpec } from '../sandbox/sandbox-options.js';
+import type { ExportSpec } from '../vm/vm-shape.js';
 import { checkedOf, type OpenPlan } from '../sandbox/open-plan.js';
 import { cacheStagingRoot } from '../sandbox/registry.js';
 import { tempPathFor } from '../util/publish.js';

@@ -7,11 +7,11 @@ import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
 import { Sandbox, type BootOptions, type SandboxOutcome } from './sandbox.js';
 import type { JobSpec, SandboxOptions } from './sandbox-options.js';
-import { socketPaths } from './vm-plan.js';
+import { socketPaths } from '../vm/vm-plan.js';
 import { XpraClient, type HostWindow } from '../gui/client.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { hostScreenSize } from '../gui/host-screen.js';
-import { recordTiming } from './timings.js';
+import { recordTiming } from '../vm/timings.js';
 
 export interface GuiOptions {
   border: Border;

@@ -5,7 +5,8 @@ import type { Config } from '../config/index.js';
 import { borderFor } from '../config/index.js';
 import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
-import { hooksFor, sandboxOptionsFrom, type ExportSpec, type RunContext, type SandboxRequest } from './sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxRequest } from './sandbox-options.js';
+import type { ExportSpec } from '../vm/vm-shape.js';
 import { checkedOf, type OpenPlan } from './open-plan.js';
 import { stageCopy } from './staging.js';
 

@@ -4,7 +4,8 @@
 // A ready VM serves only a job of its very shape: a conversion never gets a GUI VM, an open never a
 // conversion VM, and a job that needs a network, more memory or another profile boots its own.
 import { borderFor, type Config } from '../config/index.js';
-import type { ExportSpec, SandboxRequest, StdioMode } from './sandbox-options.js';
+import type { SandboxRequest } from './sandbox-options.js';
+import type { ExportSpec, StdioMode } from '../vm/vm-shape.js';
 
 export type PoolPurpose = 'open' | 'convert';
 

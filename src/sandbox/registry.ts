@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { removeTree, type RemoveLog } from '../util/remove-tree.js';
 import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
 import { identify, type ProcessIdentity } from '../util/proc.js';
+import type { SandboxLayout } from '../vm/vm-shape.js';
 
 /** ready: a warm VM waiting in the service's pool for a job. */
 export type SandboxState = 'ready' | 'starting' | 'running' | 'exited' | 'failed';
@@ -34,16 +35,6 @@ export interface SandboxRecord {
   cpus?: number;
   pooled?: boolean;
   exitStatus?: number;
-}
-
-export interface SandboxLayout {
-  id: string;
-  /** <base>/<id>: the host's own files for this sandbox (its record); never in QEMU's view. */
-  dir: string;
-  /** <dir>/vm: all that QEMU's jail binds: its sockets, and the staging export unless that is in the cache. */
-  vmDir: string;
-  /** The staging export: <vmDir>/export, or <cache>/nofear/staging/<id> for a file too big for the runtime dir. */
-  exportDir: string;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{8}$/;

@@ -3,44 +3,11 @@
 // the service and the open path alike.
 import { accelOfConfig, type Config } from '../config/index.js';
 import type { GuestStep } from '../vm/control-protocol.js';
-import { guestEnvironment } from './guest-env.js';
-import type { SandboxLayout } from './registry.js';
-
-export type StdioMode = 'pipe' | 'tty' | 'none';
+import { guestEnvironment } from '../vm/guest-env.js';
+import type { SandboxLayout, StdioMode, VmShape, ExportSpec } from '../vm/vm-shape.js';
 
 /** The guest's X display, where the GUI server and the program meet. */
 export const GUEST_DISPLAY = ':100';
-
-/** A staged copy for the guest: its size decides where it is kept (RAM, or the cache for big files). */
-export interface ExportSpec {
-  bytes: number;
-  /** Fills the export (mode 0755, exported read-only) before QEMU starts. */
-  fill(exportDir: string): Promise<void>;
-  /**
-   * The guest may write there (--edit): the export lives on disk in the cache (tmpfs has the user
-   * xattrs that mapped-xattr needs only from Linux 6.6) and is exported with security_model=mapped-xattr.
-   */
-  writable?: boolean;
-}
-
-export interface VmShape {
-  profile: string;
-  /** The profile's disk (persistent profiles); none for a throwaway VM. */
-  disk?: string;
-  memoryMiB: number;
-  cpus: number;
-  net: 'none' | 'user';
-  tbSizeMiB?: number;
-  /** config.ini's accelerator when it is not "auto" (NOFEAR_ACCEL still wins). */
-  accel?: 'kvm' | 'tcg';
-  sharedFolder?: string;
-  export?: ExportSpec;
-  stdio: StdioMode;
-  gui: boolean;
-  sound: boolean;
-  /** The host screen's size, for the guest's X server (windows are placed on it as on the host's). */
-  screen?: { width: number; height: number };
-}
 
 export interface JobSpec {
   argv: readonly string[];

@@ -6,8 +6,8 @@ import { NoFearError } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
 import type { QemuProcess } from '../vm/qemu-process.js';
 import { withoutControls } from '../util/text.js';
-import type { ChannelEnd } from './guest-channel.js';
-import { KvmNoLife, TcgNoLife, type BootedVm } from './vm-boot.js';
+import type { ChannelEnd } from '../vm/guest-channel.js';
+import { KvmNoLife, TcgNoLife, type BootedVm } from '../vm/vm-boot.js';
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }

@@ -7,14 +7,15 @@ import type { AccelChoice } from '../vm/accel.js';
 import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
 import type { JailKind } from '../vm/jail.js';
 import { identify, waitGone } from '../util/proc.js';
-import { planBoot } from './boot-plan.js';
-import { probeHost, type HostFacts } from './host-facts.js';
-import { findQemuBelow } from './qemu-pid.js';
+import { planBoot } from '../vm/boot-plan.js';
+import { probeHost, type HostFacts } from '../vm/host-facts.js';
+import { findQemuBelow } from '../vm/qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
 import { exportAllowance, exportCapBytes, watchExport } from './export-budget.js';
-import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxLayout, type SandboxRecord } from './registry.js';
-import type { JobSpec, SandboxHooks, SandboxOptions, VmShape } from './sandbox-options.js';
-import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from './vm-boot.js';
+import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
+import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
+import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';
+import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from '../vm/vm-boot.js';
 import { bootFailure, kvmRefused, outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
 export type { SandboxOutcome } from './sandbox-outcome.js';
@@ -157,7 +158,6 @@ export class Sandbox {
           ...firstHelloOverride(hooks.hostEnv, hello),
           stdio: shape.stdio,
           passt: shape.net === 'user' ? facts.passt : undefined,
-
           setpriv: facts.tools.setpriv,
         },
         {

@@ -2,7 +2,7 @@
 // host's packages runs `less` on it inside the VM, and that terminal is the forwarded window (never the
 // host's own terminal). Pure but for the executable lookup, which callers may replace.
 import { findExecutable } from '../util/which.js';
-import { GUEST_USER_PATH } from './guest-env.js';
+import { GUEST_USER_PATH } from '../vm/guest-env.js';
 
 /** The id --dry-run and ps show for it (not a desktop entry: NoFear builds the command itself). */
 export const TERMINAL_VIEWER_ID = 'nofear:xterm-less';

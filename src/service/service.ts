@@ -7,7 +7,7 @@ import { SandboxManager } from '../sandbox/manager.js';
 import { Admission, type Limits } from '../sandbox/admission.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { reapLeftovers } from '../sandbox/reaper.js';
-import { usualWindowMs } from '../sandbox/timings.js';
+import { usualWindowMs } from '../vm/timings.js';
 import { watchConfig } from './config-watch.js';
 import { connectSessionBus, type RootHandlers, type ServiceConnection } from './dbus-adapter.js';
 import { servicePool } from './pool-wiring.js';

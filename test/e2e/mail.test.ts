@@ -129,7 +129,7 @@ describe('mail: the mail-client hand-over (gio open, D-Bus activation, the file 
 
   before(async () => {
     tree = makeTree();
-    // --mail's own round trip is test/integration/integration.test.ts's; here only the type the hand-over needs.
+    // --mail's own round trip is test/integration/integrate.test.ts's; here only the type the hand-over needs.
     const install = await tree.nofearctl('integrate', 'install', '--default-for', 'message/rfc822');
     assert.equal(install.exitCode, 0, install.stderr);
     mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });

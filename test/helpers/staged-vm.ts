@@ -1,8 +1,8 @@
 // A throwaway VM (through the same Sandbox the CLI uses) with a staged export and a shell script as its job,
 // for the suites that check what reaches the guest.
-import { guestEnvironment } from '../../src/sandbox/guest-env.js';
+import { guestEnvironment } from '../../src/vm/guest-env.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { ExportSpec } from '../../src/sandbox/sandbox-options.js';
+import type { ExportSpec } from '../../src/vm/vm-shape.js';
 
 export function startStagedVm(options: { env: NodeJS.ProcessEnv; export: ExportSpec; script: string; user: 'root' | 'user' }): Promise<Sandbox> {
   const root = options.user === 'root';

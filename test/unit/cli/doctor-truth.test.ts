@@ -10,7 +10,7 @@ import { MAIL_TYPES, RISKY_TYPES } from '../../../src/integrate/types.js';
 import { parseCommandLine } from '../../../src/cli/grammar.js';
 import { NOFEARCTL_SPEC } from '../../../src/cli/spec-nofearctl.js';
 import { decideAccel } from '../../../src/vm/accel.js';
-import { usualMs, withMeasurement, parseTimings } from '../../../src/sandbox/timings.js';
+import { usualMs, withMeasurement, parseTimings } from '../../../src/vm/timings.js';
 
 describe('doctor tells the truth', () => {
   let home: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseStartTime, isAlive, identify } from '../../../src/util/proc.js';
-import { planVm } from '../../../src/sandbox/vm-plan.js';
+import { planVm } from '../../../src/vm/vm-plan.js';
 import { buildQemuArgv } from '../../../src/vm/qemu-argv.js';
-import { guestEnvironment } from '../../../src/sandbox/guest-env.js';
+import { guestEnvironment } from '../../../src/vm/guest-env.js';
 import { exportBelongsInCache, guestHostname } from '../../../src/sandbox/sandbox.js';
 import { layoutOf } from '../../../src/sandbox/registry.js';
 import { partialMarkerLength } from '../../../src/cli/stdio-relay.js';

@@ -4,13 +4,13 @@
 import { lstatSync } from 'node:fs';
 import { unavailable } from '../errors.js';
 import { qemuBinary as locateQemu } from '../util/which.js';
-import { decideAccel, hostTscKhz, type AccelChoice } from '../vm/accel.js';
-import { SYSTEM_EXPORTS } from '../vm/guest-etc.js';
-import { buildGuestImage } from '../vm/initramfs.js';
-import { jailTools, probeJail, type JailKind, type JailTools } from '../vm/jail.js';
-import { findGuestKernel } from '../vm/kernel.js';
-import { findPasst } from '../vm/passt.js';
-import { qemuHasSeccomp } from '../vm/qemu-caps.js';
+import { decideAccel, hostTscKhz, type AccelChoice } from './accel.js';
+import { SYSTEM_EXPORTS } from './guest-etc.js';
+import { buildGuestImage } from './initramfs.js';
+import { jailTools, probeJail, type JailKind, type JailTools } from './jail.js';
+import { findGuestKernel } from './kernel.js';
+import { findPasst } from './passt.js';
+import { qemuHasSeccomp } from './qemu-caps.js';
 
 export interface HostFacts {
   kernelImage: string;

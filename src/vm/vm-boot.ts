@@ -1,14 +1,13 @@
 // Starting a planned VM up to the point where its guest waits for a job: passt when it has a NIC,
 // QEMU in its jail, the control port and the stdio ports connected, the guest's hello received.
 import type net from 'node:net';
-import { connectPort } from '../vm/channels.js';
-import type { GuestStep } from '../vm/control-protocol.js';
-import { Passt } from '../vm/passt.js';
-import { QemuProcess } from '../vm/qemu-process.js';
+import { connectPort } from './channels.js';
+import type { GuestStep } from './control-protocol.js';
+import { Passt } from './passt.js';
+import { QemuProcess } from './qemu-process.js';
 import type { BootPlan } from './boot-plan.js';
 import { GuestChannel, type ChannelEnd } from './guest-channel.js';
-import type { SandboxLayout } from './registry.js';
-import type { StdioMode } from './sandbox-options.js';
+import type { SandboxLayout, StdioMode } from './vm-shape.js';
 import { socketPaths } from './vm-plan.js';
 
 const CONNECT_DEADLINE_MS = 15_000;

@@ -1,5 +1,5 @@
 // The guest does not drive the desktop, with a real VM: a program in the guest that grabs its
-// keyboard and pointer does not hold the host's (the cases without a VM: 5-host-client.test.ts).
+// keyboard and pointer does not hold the host's (the cases without a VM: host-client.test.ts).
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { startCli, type TestEnv } from '../helpers/cli.js';

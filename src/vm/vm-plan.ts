@@ -1,9 +1,9 @@
 // Turns a sandbox request into the VM's plan: exports, ports, kernel command line. Pure.
 import path from 'node:path';
-import type { Accel, Export9p, SerialPort, VmPlan } from '../vm/qemu-argv.js';
-import { buildKernelCmdline } from '../vm/qemu-argv.js';
+import type { Accel, Export9p, SerialPort, VmPlan } from './qemu-argv.js';
+import { buildKernelCmdline } from './qemu-argv.js';
 
-import type { StdioMode } from './sandbox-options.js';
+import type { StdioMode } from './vm-shape.js';
 
 export interface PlanInput {
   id: string;

@@ -1,12 +1,11 @@
 // From the host's facts and a VM's shape to the exact command that starts it: QEMU's argv inside its
 // jail, what the jail binds, and where each choice came from. Pure: every decision is testable
 // without a VM.
-import type { AccelChoice } from '../vm/accel.js';
-import { addressSpaceLimit, buildJailArgv, type Bind } from '../vm/jail.js';
-import { buildQemuArgv, type VmPlan } from '../vm/qemu-argv.js';
+import type { AccelChoice } from './accel.js';
+import { addressSpaceLimit, buildJailArgv, type Bind } from './jail.js';
+import { buildQemuArgv, type VmPlan } from './qemu-argv.js';
 import type { HostFacts } from './host-facts.js';
-import type { SandboxLayout } from './registry.js';
-import type { VmShape } from './sandbox-options.js';
+import type { SandboxLayout, VmShape } from './vm-shape.js';
 import { planVm } from './vm-plan.js';
 
 export interface BootPlan {

@@ -5,7 +5,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { xdgCacheHome } from '../util/xdg.js';
-import { decideAccel } from '../vm/accel.js';
+import { decideAccel } from './accel.js';
 
 /** A VM booted to its guest's hello; a file opened from nothing to its window (a cold open, no warm VM). */
 export type Measured = 'boot' | 'window';

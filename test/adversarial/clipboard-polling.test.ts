@@ -2,7 +2,7 @@
 // over and over (as root in the VM can: clipboard-request packets) reads only what the user pasted.
 // NoFear's real host client (jailed) against a hostile Xpra server, on a private Xvfb where another
 // client owns CLIPBOARD and PRIMARY as the user's applications do. No VM: the guest's side is the
-// hostile server (the pool-drain half of the finding is in 28-stale-warm-vm.test.ts).
+// hostile server (the pool-drain half of the finding is in stale-warm-vm.test.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -4,7 +4,7 @@
 // gets no further say, the VM is stopped, and the sandbox ends with a named error. Every valid message can come once, so what a guest can make the
 // host do is bounded whatever it sends.
 import type net from 'node:net';
-import { GUEST_STEPS, LineSplitter, parseGuestLine, type GuestMessage, type GuestStep } from '../vm/control-protocol.js';
+import { GUEST_STEPS, LineSplitter, parseGuestLine, type GuestMessage, type GuestStep } from './control-protocol.js';
 
 export type ChannelEnd = { kind: 'exit'; status: number; stdoutBytes: number; stderrBytes: number } | { kind: 'error'; reason: string } | { kind: 'violation'; reason: string };
 

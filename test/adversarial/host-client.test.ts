@@ -1,6 +1,6 @@
 // The guest does not drive the desktop: NoFear's real host client (XpraClient, the wrapper, its
 // policy and its jail) against an Xpra server that sends what root in a hostile guest can send, on
-// a private Xvfb. No VM (5-guest-grab-vm.test.ts has the case with one).
+// a private Xvfb. No VM (guest-grab.test.ts has the case with one).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';

@@ -66,9 +66,15 @@ export class WarmPool<S extends PoolSession = GuiSession> {
   }
 
   /** Begins filling (the service owns its name: a second instance never boots a pool). */
-  start(): void {
+  start(graceMs = 0): void {
     this.started = true;
-    this.fill();
+    if (graceMs > 0 && this.deferred === undefined) this.deferUntil(undefined, graceMs);
+    else this.fill();
+  }
+
+  /** No boot until `event` (a cold VM's window), `maxMs` at most: the pool's boots never compete with a user's. */
+  holdOff(event: Promise<unknown>, maxMs: number): void {
+    this.deferUntil(event, maxMs);
   }
 
   /** Hears every change of the pool's membership. */
@@ -102,7 +108,8 @@ export class WarmPool<S extends PoolSession = GuiSession> {
     this.paused = false;
     const member = [...this.members].find((m) => m.state === 'ready' && m.display === display && m.session !== undefined);
     if (member?.session === undefined) {
-      this.fill();
+      // The request boots its own VM now: the pool's boots wait for it (coldLaunched holds them until its window).
+      this.deferUntil(undefined);
       return undefined;
     }
     this.members.delete(member);

@@ -10,7 +10,7 @@ import { launchConversion, type ConvertLaunch } from '../convert/launch-convert.
 import { isDefaultHandler } from '../integrate/state.js';
 import type { Admission } from '../sandbox/admission.js';
 import { GuiSession } from '../sandbox/gui-session.js';
-import { fitsWarm, launchWarm } from '../sandbox/launch.js';
+import { fitsWarm, launchWarm, type LaunchedSandbox } from '../sandbox/launch.js';
 import type { WarmTake } from '../sandbox/manager.js';
 import { openGuiOptions, openRequest } from '../sandbox/open-file.js';
 import { planPool, poolBudgetMiB, type PoolPlan } from '../sandbox/pool-plan.js';
@@ -54,8 +54,12 @@ export class Pools {
   private get all(): Array<WarmPool<PoolSession>> {
     return [this.open as WarmPool<PoolSession>, this.convert as WarmPool<PoolSession>];
   }
-  start(): void {
-    for (const pool of this.all) pool.start();
+  /** `graceMs`: a bus-activated service was started for a request, whose VM boots first. */
+  start(graceMs = 0): void {
+    for (const pool of this.all) pool.start(graceMs);
+  }
+  holdOff(event: Promise<unknown>, maxMs: number): void {
+    for (const pool of this.all) pool.holdOff(event, maxMs);
   }
   onChange(listener: () => void): void {
     for (const pool of this.all) pool.onChange(listener);
@@ -86,9 +90,14 @@ export interface ServicePool {
   pool: Pools;
   takeWarm(spec: ServiceSpec): WarmTake | undefined;
   evictWarm(): Promise<boolean>;
-  /** A ready conversion VM for a job with this big an export (a cold conversion's OCR), if one fits. */
-  takeConversionVm(exportBytes: number): ReadyVm | undefined;
+  /** For a conversion that found no ready VM: its OCR may take one (the converter's own job already asked). */
+  coldConversionReady(): (exportBytes: number) => ReadyVm | undefined;
+  /** A VM booted cold for a request: the pools boot nothing until its window (or its job's start), or its end. */
+  coldLaunched(spec: ServiceSpec, launched: LaunchedSandbox): void;
 }
+
+/** The longest a cold VM's start holds the pools' boots back. */
+const COLD_HOLD_MAX_MS = 300_000;
 
 /** The display a request's window goes to: the caller's, else the service's own. */
 function displayOf(spec: ServiceSpec, env: NodeJS.ProcessEnv): string | undefined {
@@ -178,7 +187,22 @@ export function servicePool(options: Options): ServicePool {
   };
   return {
     pool: pools,
-    takeConversionVm,
+    coldConversionReady: () => {
+      let first = true;
+      return (bytes) => {
+        if (!first) return takeConversionVm(bytes);
+        first = false;
+        return undefined;
+      };
+    },
+    coldLaunched(spec, launched) {
+      const window = new Promise<void>((resolve) => launched.onStep((step) => step === 'window' && resolve()));
+      const shows = spec.kind === 'open' || spec.kind === 'open-plan' || (spec.kind === 'run' && spec.gui);
+      pools.holdOff(
+        Promise.race([shows ? window : launched.running, launched.ended]).catch(() => undefined),
+        COLD_HOLD_MAX_MS,
+      );
+    },
     takeWarm(spec) {
       if (spec.kind === 'convert') return takeConversion(spec);
       // A caller's display teaches the pool where warm VMs are wanted (a service started without one).

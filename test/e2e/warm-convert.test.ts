@@ -74,6 +74,9 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     client.on('error', () => undefined);
     manager = (await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear')).getInterface('org.nofear.NoFear1.Manager');
   });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') process.stderr.write(`--- the service's log:\n${service?.lines.join('\n')}\n---\n`);
+  });
   after(async () => {
     client?.disconnect();
     watcher?.close();
@@ -105,6 +108,9 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     const qemuArgs = readFileSync(`/proc/${(readyRecord.vmm ?? readyQemu).pid}/cmdline`, 'utf8');
     assert.doesNotMatch(qemuArgs, /gui\.sock/, 'a conversion VM has no GUI channel');
 
+    // Every ready conversion VM (pooled, no GUI channel) and its QEMU, before the request.
+    const readyConversionVms = sandboxDirs().filter((id) => id !== gui && record(id).pooled === true);
+    assert.deepEqual(readyConversionVms, [ready], 'one conversion was asked for lately: one conversion VM is kept');
     const second = await convert('second.pdf');
     assert.equal(idOf(second), ready, 'the Convert was served by the ready conversion VM');
     assert.equal(await watcher.exitOf(second, VM_MS), 0);

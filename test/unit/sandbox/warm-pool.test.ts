@@ -119,6 +119,19 @@ describe('WarmPool', () => {
     assert.equal(held(), budgetMiB);
   });
 
+  it('boots nothing while a request that found no ready VM boots its own, until its window', async () => {
+    const { pool, vms } = make();
+    pool.start();
+    assert.equal(pool.take(':5'), undefined, 'nothing ready');
+    let shown: () => void = () => {};
+    pool.holdOff(new Promise<void>((resolve) => (shown = resolve)), 60_000);
+    pool.useDisplay(':5');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past replaceAfterMs (200) and many watch rounds (20)
+    assert.equal(vms.length, 0, 'the pool booted beside the cold VM');
+    shown();
+    await until(() => vms.length === 1, 'the pool fills once the window is up');
+  });
+
   it('replaces a ready VM booted with other [vm] or [gui] settings, and keeps one booted with the same', async () => {
     const { pool, vms, shape, log } = await withOneReady();
     pool.settingsChanged();

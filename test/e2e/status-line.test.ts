@@ -40,8 +40,10 @@ describe('the status line on a terminal (real pty, real VM start)', function () 
     const seen = new Promise<void>((resolve) => {
       run.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        // The notice, then the status line drawn again below it and counting.
-        if (/nofear-open: KVM not used[^\n]*\r?\n[^\n]*report\.pdf: booting a throwaway VM… \d+ s/.test(output.replaceAll('\x1b[K', ''))) resolve();
+        // The notice, then the status line drawn again below it and counting; or the notice glued to the
+        // status line (the defect), which the assertions below then name, without waiting out the open.
+        const screen = output.replaceAll('\x1b[K', '');
+        if (/nofear-open: KVM not used[^\n]*\r?\n[^\n]*report\.pdf: booting a throwaway VM… \d+ s/.test(screen) || /…nofear-open: KVM not used[^\n]*\n/.test(screen)) resolve();
       });
     });
     // Ends on the event, or when nofear-open (and so script) has ended without it.

@@ -183,6 +183,21 @@ describe('nofear-open --convert (real QEMU)', function () {
     await assertSamePages(file, safe);
   });
 
+  it("a damaged PDF the converter cannot read: NoFear's words first, what the VM printed quoted as the VM's (issue 25, defect 5)", async () => {
+    const file = path.join(dir, 'damaged.pdf');
+    writeFileSync(file, '%PDF-1.4\nno objects, no trailer\n%%EOF\n');
+    const result = await runCli('nofear-open', ['--convert', file], t);
+    assert.equal(result.exitCode, 125, result.stderr);
+    const line = result.stderr.split('\n').find((l) => l.includes('could not render')) ?? '';
+    // Whatever the guest printed (here its converter's complaint) never reads as NoFear's own words.
+    assert.ok(line.startsWith(`nofear-open: the converter could not render ${file} (Unrenderable); the VM said: “`), line);
+    assert.match(line, /”\. Fix: /);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('damaged') && name !== 'damaged.pdf'),
+      [],
+    );
+  });
+
   it('refuses a type with nothing to render, naming what can be converted, before any VM', async () => {
     const file = path.join(dir, 'archive.zip');
     await execa('sh', ['-c', `cd ${JSON.stringify(dir)} && printf x > member && python3 -c "import zipfile; zipfile.ZipFile('archive.zip','w').write('member')"`]);

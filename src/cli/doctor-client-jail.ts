@@ -36,7 +36,7 @@ const COMPROMISED = 'a client taken over through its decoders could type into ot
  * does (no XTEST, GetImage of other clients' windows or grabs); NoFear's relay does not filter X
  * requests yet, so without it nothing does.
  */
-export function xAccessCheck(cookie: { ok: true } | { ok: false; why: string }, clipboard: ClipboardPolicy, enabled = true): Check {
+export function xAccessCheck(cookie: { ok: true } | { ok: false; why: string }, clipboard: ClipboardPolicy, turnedOff = false): Check {
   if (!cookie.ok)
     return {
       name: X_NAME,
@@ -44,12 +44,12 @@ export function xAccessCheck(cookie: { ok: true } | { ok: false; why: string }, 
       detail: `no untrusted X cookie for the Xpra client (${cookie.why}), and NoFear's relay does not filter X requests: ${COMPROMISED}`,
       fix: 'use an X server with the SECURITY extension (Xorg, XWayland and Xvfb have it) and install python3-xlib',
     };
-  if (!enabled) {
+  if (turnedOff) {
     return {
       name: X_NAME,
       status: 'WARN',
-      detail: `this X server can give the Xpra client an untrusted cookie, but NoFear does not use it yet: ${COMPROMISED}`,
-      fix: 'export NOFEAR_X_UNTRUSTED=on (before starting nofear and the service)',
+      detail: `this X server can give the Xpra client an untrusted cookie, but NOFEAR_X_UNTRUSTED=off turns it off: ${COMPROMISED}`,
+      fix: 'unset NOFEAR_X_UNTRUSTED (before starting nofear and the service)',
     };
   }
   if (clipboard === 'to-guest')
@@ -67,7 +67,7 @@ export async function checkXAccess(env: NodeJS.ProcessEnv, clipboard: ClipboardP
   if (env.DISPLAY === undefined || display === undefined) return undefined; // the display line says why
   const cookie = await untrustedCookie(env, env.DISPLAY, display.number, jailTools(env).setpriv);
   if (cookie.ok) cookie.stop();
-  return xAccessCheck(cookie, clipboard, env.NOFEAR_X_UNTRUSTED === 'on');
+  return xAccessCheck(cookie, clipboard, env.NOFEAR_X_UNTRUSTED === 'off');
 }
 
 export async function checkClientJail(env: NodeJS.ProcessEnv): Promise<Check> {

@@ -28,7 +28,10 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['NOFEAR_CLIENT_JAIL=off', 'runs the host Xpra client without its jail (for measurements; a warning says so).'],
   ['NOFEAR_CLIENT_POLICY=off', "runs the host Xpra client with Xpra's own policy instead of NoFear's (for measurements)."],
   ['NOFEAR_CLIENT_LOG=1', "shows the host Xpra client's own output."],
-  ['NOFEAR_X_UNTRUSTED=on', 'gives the host Xpra client an untrusted X cookie where the X server can make one (X SECURITY).'],
+  [
+    'NOFEAR_X_UNTRUSTED=off',
+    "gives the host Xpra client the user's own X cookie instead of an untrusted one (X SECURITY), for an X server whose untrusted clients cannot show its windows: a client taken over could then type into and read other windows.",
+  ],
   ['NOFEAR_SECCOMP=off', 'starts QEMU without its seccomp filter.'],
   ['NOFEAR_TB_SIZE=default', "leaves QEMU's translation cache at QEMU's own size instead of [vm] tb_size."],
   ['NOFEAR_CONSOLE=1', "copies the guest's console to stderr (and shows its end when a VM fails)."],

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import type { Config } from '../config/index.js';
-import { classifyTarget } from '../sandbox/open-plan.js';
+import { classifyTarget } from '../open/target.js';
 import { formatConvertDryRun, planConvert, type ConvertOptions, type ConvertPlan } from '../convert/convert-plan.js';
 import { convertFile, type ConvertProgress } from '../convert/convert-file.js';
 import { batchProgressText, conversionBatchNotice, parallelConversions, runLimited, type BatchProgress } from '../convert/batch.js';

@@ -90,13 +90,13 @@ async function relaySocketPath(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 /**
- * An untrusted cookie where the X server can give one, with NOFEAR_X_UNTRUSTED=on: measured against
- * Xpra servers on Xvfb (tests), not yet against a real guest on a busy machine, so not the default
- * yet (issue 28). Never with [gui] clipboard = to-guest: the X server keeps an untrusted client from
- * the trusted applications' selections, so the user's paste would find nothing (measured on Xvfb).
+ * An untrusted cookie where the X server can give one (the default; NOFEAR_X_UNTRUSTED=off turns it
+ * off, for an X server whose untrusted clients cannot show Xpra's windows). Never with [gui]
+ * clipboard = to-guest: the X server keeps an untrusted client from the trusted applications'
+ * selections, so the user's paste would find nothing (measured on Xvfb).
  */
 async function xCookie(options: LaunchOptions, env: NodeJS.ProcessEnv, number: number, setpriv: string): Promise<UntrustedCookie> {
-  if (env.NOFEAR_X_UNTRUSTED !== 'on') return { ok: false, why: 'the untrusted cookie is not on yet (NOFEAR_X_UNTRUSTED=on)' };
+  if (env.NOFEAR_X_UNTRUSTED === 'off') return { ok: false, why: 'the untrusted cookie is turned off (NOFEAR_X_UNTRUSTED=off)' };
   if (options.clipboard === 'to-guest') return { ok: false, why: "[gui] clipboard = to-guest reads the user's clipboard, which an untrusted X client cannot" };
   return untrustedCookie(env, options.display, number, setpriv);
 }

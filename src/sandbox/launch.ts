@@ -7,9 +7,10 @@ import { hostDisplay, type HostWindow } from '../gui/client.js';
 import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
-import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
+import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
-import { planOpen, type OpenPlan } from './open-plan.js';
+import { exitStatusOf } from './sandbox-outcome.js';
+import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { followExports, type SavedAttachment } from './attachment-export.js';
@@ -75,12 +76,8 @@ export interface LaunchedSandbox {
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 
-export function statusOf(outcome: SandboxOutcome): number {
-  return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : FAILURE_STATUS;
-}
-
 export function endOf(outcome: SandboxOutcome): SandboxEnd {
-  return { status: statusOf(outcome), failed: outcome.kind === 'failed' };
+  return { status: exitStatusOf(outcome), failed: outcome.kind === 'failed' };
 }
 
 /**

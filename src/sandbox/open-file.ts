@@ -7,8 +7,8 @@ import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from 
 import type { HostWindow } from '../gui/client.js';
 import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxRequest } from './sandbox-options.js';
 import type { ExportSpec } from '../vm/vm-shape.js';
-import { checkedOf, type OpenPlan } from './open-plan.js';
-import { stageCopy } from './staging.js';
+import { checkedOf, type OpenPlan } from '../open/open-plan.js';
+import { stageCopy } from '../open/staging.js';
 
 export interface OpenContext extends RunContext {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;

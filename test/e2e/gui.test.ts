@@ -51,6 +51,8 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     await pressKey(x.display, window, 'Return');
     const result = await run;
     assert.equal(result.exitCode, 7, Buffer.from(result.stderr).toString());
+    // The key above reached the guest through a client on an untrusted X cookie (issue 28, finding 4).
+    assert.match(Buffer.from(result.stderr).toString(), /an untrusted X client \(SECURITY extension\)/);
     await nothingLeft(t, id);
   });
 

@@ -130,9 +130,9 @@ describe("nofearctl doctor's line for the Xpra client's jail", () => {
     const clipboard = xAccessCheck({ ok: true }, 'to-guest');
     assert.equal(clipboard.status, 'WARN');
     assert.match(clipboard.detail, /clipboard = to-guest keeps it trusted/);
-    const notOn = xAccessCheck({ ok: true }, 'off', false);
+    const notOn = xAccessCheck({ ok: true }, 'off', true);
     assert.equal(notOn.status, 'WARN');
-    assert.match(notOn.fix ?? '', /NOFEAR_X_UNTRUSTED=on/);
+    assert.match(notOn.fix ?? '', /unset NOFEAR_X_UNTRUSTED/);
     const none = xAccessCheck({ ok: false, why: 'this X server has no SECURITY extension' }, 'off');
     assert.equal(none.status, 'WARN');
     assert.match(none.detail, /no SECURITY extension\), and NoFear's relay does not filter X requests: .*XTEST/);

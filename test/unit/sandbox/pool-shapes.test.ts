@@ -5,7 +5,7 @@ import { defaultConfig, type Config } from '../../../src/config/index.js';
 import { converterArgv } from '../../../src/convert/convert-file.js';
 import type { ConvertPlan } from '../../../src/convert/convert-plan.js';
 import { openRequest } from '../../../src/sandbox/open-file.js';
-import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
+import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { MAX_POOL_SIZE, planPool, poolBudgetMiB, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
 import { conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
 import { sandboxOptionsFrom } from '../../../src/sandbox/sandbox-options.js';

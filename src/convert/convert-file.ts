@@ -84,6 +84,7 @@ function jobBase(plan: ConvertPlan, context: ConvertContext) {
     ...(context.log === undefined ? {} : { log: context.log }),
     ...(context.warn === undefined ? {} : { warn: context.warn }),
     ...(context.abort === undefined ? {} : { abort: context.abort }),
+    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
   };
 }
 

@@ -101,3 +101,12 @@ export async function previousDefaults(env: NodeJS.ProcessEnv = process.env): Pr
   }
   return Object.fromEntries(Object.entries(state?.previousDefaults ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
 }
+
+/** Whether `integrate install` made NoFear the default for some types (the pool then keeps a GUI VM ready). */
+export async function isDefaultHandler(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  try {
+    return ((await readState(integrationPaths(env).stateFile))?.types.length ?? 0) > 0;
+  } catch {
+    return false; // damaged: `integrate status` reports it
+  }
+}

@@ -42,11 +42,6 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
   };
 }
 
-/** A warm VM for the pool: an open's shape with an empty export, the file staged when an open takes it. */
-export function warmVmRequest(): SandboxRequest {
-  return { argv: [], profile: OPEN_PROFILE, stdio: 'none', gui: true, net: 'none', export: { bytes: 0, fill: async () => {} } };
-}
-
 /** The copy the guest sees: read once from one descriptor, size-checked, 0444 in the export. */
 export async function stageInto(plan: OpenPlan, exportDir: string, config: Config): Promise<void> {
   await stageCopy(checkedOf(plan), exportDir, plan.stagedName, config.open.maxFileSizeBytes);

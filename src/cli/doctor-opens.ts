@@ -9,7 +9,7 @@ import { resolveViewer } from '../desktop/mimeapps.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
 import type { PackageName } from './doctor-install.js';
-import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, wantsMessageView } from '../sandbox/mail-plan.js';
+import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, wantsMessageView } from '../open/mail-plan.js';
 
 export interface OpenedType {
   mime: string;
@@ -47,7 +47,7 @@ export const OPENED_TYPES: readonly OpenedType[] = [
   { mime: 'application/x-7z-compressed', what: '7-Zip archive', packages: ARCHIVES },
   { mime: 'audio/mpeg', what: 'MP3 audio', packages: MEDIA },
   { mime: 'video/mp4', what: 'MP4 video', packages: MEDIA },
-  // Without a mail application, NoFear's own message view renders it in the VM (src/sandbox/mail-plan.ts).
+  // Without a mail application, NoFear's own message view renders it in the VM (src/open/mail-plan.ts).
   { mime: 'message/rfc822', what: 'e-mail message', packages: { debian: 'thunderbird', fedora: 'thunderbird' } },
 ];
 

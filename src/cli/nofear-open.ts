@@ -8,11 +8,12 @@ import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
 import { soundFor } from '../sandbox/sound-choice.js';
-import { classifyTarget, formatDryRun, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
+import { classifyTarget } from '../open/target.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { reachDisplay } from '../gui/display-check.js';
 import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';
-import { failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { failed, handled, planEach, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import { IN_PROCESS_NOTICE } from './open-texts.js';
 import { openThroughService } from './open-via-service.js';
@@ -28,18 +29,17 @@ import { launchNativeArgv } from '../integrate/native-launch.js';
 import { onStopSignals } from '../util/stop-signals.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
-async function planEach(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
-  const planned: (OpenPlan | FailedOutcome)[] = [];
-  for (const target of args.targets) {
-    try {
+async function planTargets(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
+  const planned = await planEach(
+    args.targets,
+    (target) => target,
+    (target) => {
       const kind = classifyTarget(target);
       if (kind.kind === 'url' && args.edit) throw invalidArgument(`--edit takes files, not web addresses (${target}).`, 'download it first, then edit the file');
-      if (kind.kind === 'url') planned.push(await planUrl(kind.url, kind.scheme, { viewer: args.viewer, trusted: config.links.trusted }));
-      else planned.push(await planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes }));
-    } catch (error) {
-      planned.push(failed(target, error));
-    }
-  }
+      if (kind.kind === 'url') return planUrl(kind.url, kind.scheme, { viewer: args.viewer, trusted: config.links.trusted });
+      return planOpen(path.resolve(kind.path), { viewer: args.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes });
+    },
+  );
   if (args.net === 'user') for (const entry of planned) if (isPlan(entry)) entry.net = 'user';
   if (args.sound !== undefined) for (const entry of planned) if (isPlan(entry)) entry.sound = args.sound;
   return planned;
@@ -205,7 +205,7 @@ function allFailed(planned: readonly Entry[], error: unknown): TargetOutcome[] {
 }
 
 async function openCommand(args: OpenArgs, config: Config): Promise<number> {
-  const planEntries: Entry[] = await planEach(args, config);
+  const planEntries: Entry[] = await planTargets(args, config);
   const plans = planEntries.filter(isPlan);
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);

@@ -8,6 +8,7 @@ import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, runMain, signalStatus, NOFEAR_FAILURE } from './cli-exit.js';
 import { Sandbox } from '../sandbox/sandbox.js';
+import { exitStatusOf } from '../sandbox/sandbox-outcome.js';
 import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
 import { ControlEscaper } from './terminal-escape.js';
@@ -91,7 +92,7 @@ async function runInVm(args: RunArgs): Promise<number> {
     let status: number;
     if (session !== undefined && args.command.length > 0) {
       const outcome = await session.finished;
-      status = outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : failed(sandbox, outcome.reason);
+      status = outcome.kind === 'failed' ? failed(sandbox, outcome.reason) : exitStatusOf(outcome);
     } else {
       status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox, args.rawOutput);
       await session?.client.stop();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { followExports, type SavedAttachment } from '../sandbox/attachment-export.js';
 import type { GuiSession } from '../sandbox/gui-session.js';
-import { planOpen, type OpenPlan } from '../sandbox/open-plan.js';
+import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import type { OpenArgs } from './nofear-open-args.js';
 import { convertCommand } from './open-convert.js';
 

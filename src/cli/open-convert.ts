@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import type { Config } from '../config/index.js';
-import { classifyTarget } from '../sandbox/open-plan.js';
+import { classifyTarget } from '../open/target.js';
 import { formatConvertDryRun, planConvert, type ConvertOptions, type ConvertPlan } from '../convert/convert-plan.js';
 import { convertFile, type ConvertProgress } from '../convert/convert-file.js';
 import { batchProgressText, conversionBatchNotice, parallelConversions, runLimited, type BatchProgress } from '../convert/batch.js';
@@ -15,7 +15,7 @@ import { needCjpeg } from '../convert/jpeg.js';
 import { moveToUnsafe } from '../convert/keep-originals.js';
 import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
 import { notifyOnce } from '../service/notifications.js';
-import { batchExitStatus, failed, failuresOf, handled, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { batchExitStatus, failed, failuresOf, handled, planEach, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { appendLog } from '../util/nofear-log.js';
 import { noticeWriter, signalStatus } from './cli-exit.js';
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
@@ -52,7 +52,7 @@ export function conversionOptions(args: OpenArgs, config: Config, env: NodeJS.Pr
 }
 
 /** Each file planned on its own (the folders walked first): its plan, or its failure, told with the batch's others. */
-async function planEach(args: OpenArgs, options: ConvertOptions, verbose: ((line: string) => void) | undefined): Promise<(ConvertPlan | FailedOutcome)[]> {
+async function planTargets(args: OpenArgs, options: ConvertOptions, verbose: ((line: string) => void) | undefined): Promise<(ConvertPlan | FailedOutcome)[]> {
   const planned: (ConvertPlan | FailedOutcome)[] = [];
   const files: string[] = [];
   for (const target of args.targets) {
@@ -62,14 +62,14 @@ async function planEach(args: OpenArgs, options: ConvertOptions, verbose: ((line
   }
   const expanded = await expandTargets(files);
   for (const skipped of expanded.skipped) verbose?.(`${skipped.path}: left out (${skipped.why})`);
-  for (const file of expanded.files) {
-    try {
-      planned.push(await planConvert(file, options));
-    } catch (error) {
-      planned.push(failed(file, error));
-    }
-  }
-  return planned;
+  return [
+    ...planned,
+    ...(await planEach(
+      expanded.files,
+      (file) => file,
+      (file) => planConvert(file, options),
+    )),
+  ];
 }
 
 const isPlan = (entry: ConvertPlan | FailedOutcome): entry is ConvertPlan => !('kind' in entry && entry.kind === 'failed');
@@ -140,7 +140,7 @@ async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { 
 export async function convertCommand(args: OpenArgs, config: Config): Promise<number> {
   const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear-open: ${line}\n`) : undefined;
   const options = conversionOptions(args, config, process.env);
-  const planned = await planEach(args, options, verbose);
+  const planned = await planTargets(args, options, verbose);
   const plans = planned.filter(isPlan);
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {

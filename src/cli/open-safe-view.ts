@@ -10,7 +10,7 @@ import type { Config } from '../config/index.js';
 import { installFix } from '../desktop/type-packages.js';
 import { previousDefaultFor } from '../integrate/previous-default.js';
 import { launchNative } from '../integrate/native-launch.js';
-import { classifyTarget } from '../sandbox/open-plan.js';
+import { classifyTarget } from '../open/target.js';
 import { planConvert } from '../convert/convert-plan.js';
 import { convertFile } from '../convert/convert-file.js';
 import { notifyOnce } from '../service/notifications.js';

@@ -12,7 +12,8 @@ import { StatusLine } from './status-line.js';
 import { NoFearClient, serviceMissing, type SandboxEvent } from '../service/client.js';
 import { sandboxIdOf } from '../service/names.js';
 import { STOPPED_STATUS, type LaunchStep } from '../sandbox/launch.js';
-import { uriScheme, type OpenPlan } from '../sandbox/open-plan.js';
+import type { OpenPlan } from '../open/open-plan.js';
+import { uriScheme } from '../open/target.js';
 import { onStopSignals } from '../util/stop-signals.js';
 
 const STEPS: readonly string[] = ['booting', 'booted', 'server', 'attached', 'window'];

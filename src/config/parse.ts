@@ -108,6 +108,32 @@ function readProfileSection(section: string, entries: Map<string, unknown>, stat
   }
 }
 
+/** [vm], [gui], [open]...: each known key applied through its setting; an unknown one named, with the nearest known key. */
+function readFixedSection(section: string, entries: Map<string, unknown>, state: ParseState, limits: HostLimits): void {
+  const { config, sources, file, lines, report } = state;
+  const known = SETTINGS.filter((s) => s.section === section);
+  for (const [key, value] of entries) {
+    const where = lines.keyLine(section, key);
+    const setting = known.find((s) => s.key === key);
+    const name = `${section}.${key}`;
+    if (setting === undefined) {
+      const guess = closest(
+        key,
+        known.map((s) => s.key),
+      );
+      report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; ` + `known keys: ${known.map((s) => s.key).join(', ')}. Ignored.`);
+      continue;
+    }
+    const text = valueText(value, where);
+    const outcome = 'raw' in text ? setting.apply(config, text.raw, limits) : { ok: false as const, reason: text.reason };
+    if (outcome.ok) {
+      sources[name] = where === undefined ? file : `${file}:${where.line}`;
+    } else {
+      report(where?.line, name, badValue(name, text, outcome.reason, setting.allowed(limits), `Keeping the default, ${setting.show(config)}`));
+    }
+  }
+}
+
 export function parseConfig(text: string, file: string, options: ParseOptions = {}): ConfigResult {
   const limits: HostLimits = { hostMemoryMiB: options.hostMemoryMiB ?? hostMemoryMiB() };
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on other systems add a BOM
@@ -119,6 +145,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     problems.push({ code: 'InvalidArgument', origin: file, ...(line === undefined ? {} : { line }), setting, message });
   };
 
+  const state: ParseState = { config, sources, file, lines, report };
   const sections = sectionsOf(ini.parse(body));
   // Fixed sections first: a profile's border without a width takes the effective [gui] width.
   const order = [...SECTIONS.filter((s) => sections.has(s)), ...[...sections.keys()].filter((s) => !SECTIONS.includes(s))];
@@ -136,32 +163,12 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     }
 
     if (SECTIONS.includes(section)) {
-      const known = SETTINGS.filter((s) => s.section === section);
-      for (const [key, value] of entries) {
-        const where = lines.keyLine(section, key);
-        const setting = known.find((s) => s.key === key);
-        const name = `${section}.${key}`;
-        if (setting === undefined) {
-          const guess = closest(
-            key,
-            known.map((s) => s.key),
-          );
-          report(where?.line, name, `unknown key ${key} in [${section}]${guess === undefined ? '' : ` (did you mean ${guess}?)`}; ` + `known keys: ${known.map((s) => s.key).join(', ')}. Ignored.`);
-          continue;
-        }
-        const text = valueText(value, where);
-        const outcome = 'raw' in text ? setting.apply(config, text.raw, limits) : { ok: false as const, reason: text.reason };
-        if (outcome.ok) {
-          sources[name] = where === undefined ? file : `${file}:${where.line}`;
-        } else {
-          report(where?.line, name, badValue(name, text, outcome.reason, setting.allowed(limits), `Keeping the default, ${setting.show(config)}`));
-        }
-      }
+      readFixedSection(section, entries, state, limits);
       continue;
     }
 
     if (section.startsWith(PROFILE_SECTION_PREFIX)) {
-      readProfileSection(section, entries, { config, sources, file, lines, report });
+      readProfileSection(section, entries, state);
       continue;
     }
 

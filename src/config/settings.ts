@@ -49,6 +49,7 @@ const MAX_MIB = 1024 * 1024; // 1 TiB: beyond any host NoFear runs on, and well 
 const MAX_SECONDS = 86_400;
 
 const integer = (min: number, max: number) => (raw: string) => parseInteger(raw, min, max);
+const parsePoolSize = (raw: string): Parsed<number | 'auto'> => (raw.trim().toLowerCase() === 'auto' ? { ok: true, value: 'auto' } : parseInteger(raw, 0, 8));
 const choice =
   <T extends string>(choices: readonly T[]) =>
   (raw: string) =>
@@ -151,10 +152,20 @@ export const SETTINGS: readonly Setting[] = [
     set: (c, v) => (c.service.queueTimeoutSeconds = v),
   }),
 
-  define('pool', 'size', range('', 0, 8), integer(0, 8), {
+  define('pool', 'size', () => 'auto (as many as [pool] memory and the recent use allow), or a whole number 0..8 (0 = no pool)', parsePoolSize, {
     get: (c) => c.pool.size,
     set: (c, v) => (c.pool.size = v),
   }),
+  define(
+    'pool',
+    'memory',
+    () => `auto (a quarter of the RAM), or ${memoryAllowed(0, MAX_MIB)}`,
+    (raw): Parsed<number | 'auto'> => (raw.trim().toLowerCase() === 'auto' ? { ok: true, value: 'auto' } : parseMemoryMiB(raw, 0, MAX_MIB)),
+    {
+      get: (c) => c.pool.memoryMiB,
+      set: (c, v) => (c.pool.memoryMiB = v),
+    },
+  ),
   define(
     'pool',
     'min_available_memory',

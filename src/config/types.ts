@@ -66,8 +66,10 @@ export interface Config {
     queueTimeoutSeconds: number;
   };
   pool: {
-    /** Warm VMs kept booted ([pool] size); 0 disables the pool. */
-    size: number;
+    /** Ready VMs kept booted ([pool] size): "auto" follows [pool] memory and the recent use; 0 disables the pool. */
+    size: number | 'auto';
+    /** The most guest memory the ready VMs hold together, MiB ([pool] memory); "auto": a quarter of the RAM. */
+    memoryMiB: number | 'auto';
     /** The pool empties while the host has less available memory than this, MiB ([pool] min_available_memory). */
     minAvailableMemoryMiB: number;
     /** Seconds without an open after which the pool empties, so the service can idle out ([pool] idle_timeout; 0 = never). */
@@ -124,7 +126,7 @@ export function defaultConfig(): Config {
     profiles: {},
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
-    pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+    pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
     links: { trusted: [] },
     trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
     convert: { ocrLanguages: '' },

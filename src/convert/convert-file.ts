@@ -6,8 +6,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { stageCopy } from '../sandbox/staging.js';
-import { GUEST_STAGING } from '../sandbox/open-plan.js';
+import { stageCopy } from '../open/staging.js';
+import { GUEST_STAGING } from '../open/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
 import { removeTree } from '../util/remove-tree.js';
 import { DiskBudget } from './disk-budget.js';
@@ -84,6 +84,7 @@ function jobBase(plan: ConvertPlan, context: ConvertContext) {
     ...(context.log === undefined ? {} : { log: context.log }),
     ...(context.warn === undefined ? {} : { warn: context.warn }),
     ...(context.abort === undefined ? {} : { abort: context.abort }),
+    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
   };
 }
 

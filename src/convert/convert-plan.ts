@@ -2,18 +2,15 @@
 // guest will render it with the host's own tools, and where the safe PDF goes. Refuses, with the reason
 // and the fix, a type that has no pages to render or whose tool is not installed.
 import { constants as fsc, promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { accessDenied, invalidArgument, NoFearError, notFound, unavailable } from '../errors.js';
-import { nodeFileReader } from '../desktop/file-reader.js';
-import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
 import { isSubtypeOf, type MimeTree } from '../desktop/mime-tree.js';
-import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { GUEST_USER_PATH } from '../vm/guest-env.js';
-import { checkOpenable, stagedNameFor } from '../sandbox/open-plan.js';
-import type { CheckedFile } from '../sandbox/staging.js';
+import { checkOpenable, stagedNameFor } from '../open/check.js';
+import type { CheckedFile } from '../open/staging.js';
 import { findExecutable } from '../util/which.js';
-import { isMailType } from '../sandbox/mail-plan.js';
+import { isMailType } from '../open/mail-plan.js';
+import { detectType, readMimeData } from '../open/viewers.js';
 import { RENDER_DPI } from './limits.js';
 
 /** How the guest renders: a PDF directly, an image through ImageMagick, an office document through LibreOffice first, a message through NoFear's message view first. */
@@ -123,8 +120,8 @@ export async function planConvert(file: string, options: ConvertOptions): Promis
   const env = options.env ?? process.env;
   const checked = await checkOpenable(file, options.maxFileSizeBytes, env);
   const { source, size } = checked;
-  const mimeDb = await loadMimeDatabase(nodeFileReader, xdgDirsFromEnv(env, env.HOME ?? os.homedir()));
-  const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
+  const mimeDb = await readMimeData(env);
+  const decision = await detectType(source, file, mimeDb);
   const kind = isMailType(decision.mime, path.basename(file)) ? 'mail' : convertKindOf(mimeDb.tree, decision.mime);
   if (kind === undefined) throw cannotConvert(file, decision.mime);
   const tools = toolsFor(kind);

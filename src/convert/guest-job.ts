@@ -4,14 +4,19 @@
 // a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
 import type net from 'node:net';
 import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
-import { hooksFor, sandboxOptionsFrom, type RunContext } from '../sandbox/sandbox-options.js';
+import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxOptions } from '../sandbox/sandbox-options.js';
 import type { ExportSpec } from '../vm/vm-shape.js';
+import { conversionRequest } from '../sandbox/pool-shapes.js';
+import type { ReadyVm } from './ready-vm.js';
 import { oneLine } from '../util/text.js';
 import { ConversionError, passwordRefused } from './errors.js';
 import { GUEST_LOG_TAIL_BYTES, jobDeadlineMs, SILENCE_DEADLINE_MS } from './limits.js';
 
 /** Where a conversion's VMs run: whose config and environment, for whom, and how it is told and stopped. */
-export type ConversionContext = RunContext;
+export interface ConversionContext extends RunContext {
+  /** A ready conversion VM for a job whose export is this big, when the service's pool has one that fits. */
+  takeReady?: (exportBytes: number) => ReadyVm | undefined;
+}
 
 export interface GuestJobSpec extends ConversionContext {
   argv: string[];
@@ -77,13 +82,35 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
 
 /** Runs the job; `consume` reads its stdout and resolves once it has everything. */
 export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
-  const options = sandboxOptionsFrom(spec.config, { argv: spec.argv, profile: 'temporary', stdio: 'pipe', gui: false, net: 'none', export: spec.export }, hooksFor(spec, [spec.file]));
-  const sandbox = await Sandbox.start(options);
+  const options = sandboxOptionsFrom(spec.config, conversionRequest(spec.argv, spec.export), hooksFor(spec, [spec.file]));
+  const ready = spec.takeReady?.(spec.export.bytes);
+  let sandbox: Sandbox;
+  try {
+    sandbox = ready === undefined ? await Sandbox.start(options) : await runInReady(ready.sandbox, options, spec);
+  } catch (error) {
+    ready?.release();
+    throw error;
+  }
   try {
     spec.onStarted?.(sandbox);
     return await follow(spec, sandbox, consume);
   } finally {
     await sandbox.dispose();
+    ready?.release();
+  }
+}
+
+/** The job in a ready VM of its shape: its export filled (as a cold VM's is before its boot), then the job sent. */
+async function runInReady(sandbox: Sandbox, options: SandboxOptions, spec: GuestJobSpec): Promise<Sandbox> {
+  try {
+    spec.abort?.throwIfAborted();
+    await spec.export.fill(sandbox.layout.exportDir);
+    await sandbox.run(options.job, options.hooks.files);
+    return sandbox;
+  } catch (error) {
+    await sandbox.stop();
+    await sandbox.dispose();
+    throw error;
   }
 }
 

@@ -5,7 +5,7 @@
 import type { Config } from '../config/index.js';
 import { FAILURE_STATUS, type LaunchedSandbox, type LaunchStep, type SandboxEnd } from '../sandbox/launch.js';
 import { newSandboxId } from '../sandbox/registry.js';
-import { convertFile, converterArgv, type ConvertProgress, type ConvertResult } from './convert-file.js';
+import { convertFile, converterArgv, type ConvertContext, type ConvertProgress, type ConvertResult } from './convert-file.js';
 import type { ConvertPlan } from './convert-plan.js';
 
 export interface ConvertReporter {
@@ -20,8 +20,19 @@ export interface ConvertLaunch {
   report?: ConvertReporter;
 }
 
-export function launchConversion(spec: ConvertLaunch, context: { env: NodeJS.ProcessEnv; config: Config; ownerKind: 'cli' | 'service'; log?: (line: string) => void }): LaunchedSandbox {
-  const id = newSandboxId();
+export interface ConversionLaunchContext {
+  env: NodeJS.ProcessEnv;
+  config: Config;
+  ownerKind: 'cli' | 'service';
+  log?: (line: string) => void;
+  /** The id to announce (a ready VM's, when the conversion takes one). */
+  id?: string;
+  /** Ready conversion VMs from the service's pool (the converter's first, the OCR's after). */
+  takeReady?: ConvertContext['takeReady'];
+}
+
+export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchContext): LaunchedSandbox {
+  const id = context.id ?? newSandboxId();
   const startedAt = new Date();
   const controller = new AbortController();
   const listeners: Array<(step: LaunchStep) => void> = [];
@@ -42,6 +53,7 @@ export function launchConversion(spec: ConvertLaunch, context: { env: NodeJS.Pro
     id,
     abort: controller.signal,
     ...(context.log === undefined ? {} : { log: context.log, warn: context.log }),
+    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
     onSandbox: (sandbox) => (qemuPid = sandbox.qemuPid),
     onProgress: (progress) => {
       if (progress.phase === 'rendering' && step === 'booting') {

@@ -2,13 +2,12 @@
 // conversion's private directory as they arrive (no page is held whole in memory), then measured
 // (page-class.ts decides 1 bit, grey or colour), then encoded: Flate of the stored rows, or with the JPEG
 // option a grey or colour page as cjpeg's JPEG of that PPM. The spool goes once the page is written.
-import { once } from 'node:events';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { encodeJpeg } from './jpeg.js';
 import { classifyPage, convertRows, emptyStats, measurePixels, type PageClass } from './page-class.js';
+import { DeflatePump } from './deflate-pump.js';
 
 /** How photo pages (grey or colour, not 1 bit) are stored: lossless Flate, or JPEG by cjpeg at the given path. */
 export type PhotoEncoding = { kind: 'flate' } | { kind: 'jpeg'; cjpeg: string };
@@ -103,21 +102,12 @@ export class PageSpool {
   }
 
   private async deflate(kind: PageClass, out: (bytes: Buffer) => Promise<void>): Promise<void> {
-    const deflate = zlib.createDeflate({ level: 6 });
-    const pump = (async () => {
-      for await (const chunk of deflate as AsyncIterable<Buffer>) await out(chunk);
-    })();
-    pump.catch(() => undefined); // awaited below
+    const deflate = new DeflatePump(6, out, 'the image');
     try {
-      for await (const rows of this.rows()) {
-        if (!deflate.write(convertRows(kind, rows, this.width))) {
-          await Promise.race([once(deflate, 'drain'), pump.then(() => Promise.reject(new Error('the image ended while its rows were written')))]);
-        }
-      }
-      deflate.end();
-      await pump;
+      for await (const rows of this.rows()) await deflate.write(convertRows(kind, rows, this.width));
+      await deflate.finish();
     } catch (error) {
-      deflate.destroy();
+      deflate.abort();
       throw error;
     }
   }

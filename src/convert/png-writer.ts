@@ -1,10 +1,9 @@
 // A page's pixels as a PNG for the OCR VM, written by the host as they arrive (the host writes every byte
 // of it: the OCR guest sees pixels that passed the limits, in a format it reads, a hundred times smaller
 // than raw). Rows get filter type 0; the deflated bytes go out as IDAT chunks as they come.
-import { once } from 'node:events';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import zlib from 'node:zlib';
+import { DeflatePump } from './deflate-pump.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -36,17 +35,13 @@ function chunk(type: string, data: Buffer): Buffer {
 
 export class PngPageWriter {
   private rowLeft = 0;
-  private readonly deflate = zlib.createDeflate({ level: 1 });
-  private readonly pump: Promise<void>;
+  private readonly deflate: DeflatePump;
 
   private constructor(
     private readonly file: FileHandle,
     private readonly rowBytes: number,
   ) {
-    this.pump = (async () => {
-      for await (const data of this.deflate as AsyncIterable<Buffer>) await this.file.write(chunk('IDAT', data));
-    })();
-    this.pump.catch(() => undefined); // awaited in write and finish
+    this.deflate = new DeflatePump(1, async (data) => void (await file.write(chunk('IDAT', data))), 'the PNG');
   }
 
   /** `dpi` goes in the pHYs chunk: tesseract sizes its text models by it. */
@@ -70,30 +65,24 @@ export class PngPageWriter {
     let rest = data;
     while (rest.length > 0) {
       if (this.rowLeft === 0) {
-        this.push(Buffer.from([0]));
+        await this.deflate.write(Buffer.from([0]));
         this.rowLeft = this.rowBytes;
       }
       const take = Math.min(rest.length, this.rowLeft);
-      const full = !this.push(rest.subarray(0, take));
+      await this.deflate.write(rest.subarray(0, take));
       this.rowLeft -= take;
       rest = rest.subarray(take);
-      if (full) await Promise.race([once(this.deflate, 'drain'), this.pump.then(() => Promise.reject(new Error('the PNG ended while pixels were written')))]);
     }
   }
 
-  private push(data: Buffer): boolean {
-    return this.deflate.write(data);
-  }
-
   async finish(): Promise<void> {
-    this.deflate.end();
-    await this.pump;
+    await this.deflate.finish();
     await this.file.write(chunk('IEND', Buffer.alloc(0)));
     await this.file.close();
   }
 
   async abort(): Promise<void> {
-    this.deflate.destroy();
+    this.deflate.abort();
     await this.file.close().catch(() => undefined); // closed already
   }
 }

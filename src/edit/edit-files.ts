@@ -7,8 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { limitReached } from '../errors.js';
 import { canonicalMime, mimeLineage, type MimeTree } from '../desktop/mime-tree.js';
 import { normaliseMagicType } from '../desktop/mime-detect.js';
-
-const CHUNK = 1024 * 1024;
+import { createFilled, readChunks, writeAll } from '../util/new-file.js';
 
 export interface FileFacts {
   size: number;
@@ -33,17 +32,17 @@ export async function openRegular(file: string): Promise<FileHandle | undefined>
 export async function readAll(handle: FileHandle, maxBytes: number, onChunk: (chunk: Buffer) => Promise<void> = async () => {}): Promise<FileFacts> {
   const stat = await handle.stat();
   const hash = createHash('sha256');
-  const buffer = Buffer.alloc(CHUNK);
-  let total = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK, total);
-    if (bytesRead === 0) break;
-    total += bytesRead;
-    if (total > maxBytes) throw limitReached(`The edited file is over the ${maxBytes}-byte limit for files NoFear saves.`, 'raise [open] max_file_size in config.ini');
-    hash.update(buffer.subarray(0, bytesRead));
-    await onChunk(buffer.subarray(0, bytesRead));
-  }
-  return { size: total, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex') };
+  const tooBig = () => limitReached(`The edited file is over the ${maxBytes}-byte limit for files NoFear saves.`, 'raise [open] max_file_size in config.ini');
+  const size = await readChunks(
+    handle,
+    maxBytes,
+    async (chunk) => {
+      hash.update(chunk);
+      await onChunk(chunk);
+    },
+    tooBig,
+  );
+  return { size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex') };
 }
 
 /** The file's size, mtime and hash, or undefined when it is not a regular file (any more). */
@@ -65,21 +64,11 @@ export async function copyChecked(from: string, to: string, options: { maxBytes:
   const input = await openRegular(from);
   if (input === undefined) throw new Error(`${from} is no longer a regular file`);
   try {
-    const output = await fsp.open(to, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-    try {
-      const facts = await readAll(input, options.maxBytes, async (chunk) => {
-        let done = 0;
-        while (done < chunk.length) done += (await output.write(chunk, done, chunk.length - done)).bytesWritten;
-      });
+    const fill = async (output: FileHandle) => {
+      const facts = await readAll(input, options.maxBytes, (chunk) => writeAll(output, chunk));
       if (facts.sha256 !== options.sha256) throw new Error('the edited file changed while it was saved');
-      await output.chmod(options.mode);
-      await output.sync();
-    } finally {
-      await output.close();
-    }
-  } catch (error) {
-    await fsp.rm(to, { force: true });
-    throw error;
+    };
+    await createFilled(to, options.mode, fill, { sync: true });
   } finally {
     await input.close();
   }

@@ -111,7 +111,7 @@ export async function planClientLaunch(options: LaunchOptions, env: NodeJS.Proce
   let relay: X11Relay | undefined;
   if (route.kind === 'relay') relay = await startX11Relay(await relaySocketPath(env), route.target, tools.setpriv);
   const untrusted = await xCookie(options, env, route.display.number, tools.setpriv);
-  const xauthority = untrusted.ok ? untrusted.xauthority : jailXauthority(env, route.display.number);
+  const xauthority = untrusted.ok ? untrusted.xauthority : await jailXauthority(env, route.display);
   const fdData = [clientSeccompProgram(), ...(xauthority ? [xauthority] : [])];
   const fds = { seccomp: REPORT_FD + 1, ...(xauthority ? { xauthority: REPORT_FD + 2 } : {}) };
   const argv = buildClientJailArgv({

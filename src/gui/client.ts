@@ -25,11 +25,6 @@ export interface ClientEvents {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The display the client draws on: X11, or XWayland under Wayland. */
-export function hostDisplay(env: NodeJS.ProcessEnv): string {
-  return displayOf(env);
-}
-
 export function xpraBinary(env: NodeJS.ProcessEnv): string {
   const xpra = findExecutable(env.NOFEAR_XPRA ?? 'xpra', env);
   if (xpra === undefined) throw unavailable('Xpra is not installed: windows cannot come back from the VM.', 'sudo apt-get install xpra');
@@ -71,7 +66,7 @@ export class XpraClient implements ClientEvents {
 
   constructor(options: Omit<ClientOptions, 'xpra'>, env: NodeJS.ProcessEnv, notices: ClientNotices = {}) {
     xpraBinary(env); // installed? (the wrapper imports its modules)
-    const display = hostDisplay(env);
+    const display = displayOf(env); // the display the client draws on: X11, or XWayland under Wayland
     const sound = options.sound ? soundReadiness(env) : undefined;
     if (sound !== undefined && !sound.ok) notices.warn?.(`no sound: ${sound.why}; fix: ${sound.fix}`);
     let attachedResolve: () => void = () => {};

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { configPath } from '../config/index.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 
 const WANTED: ReadonlyArray<[string, string]> = [
   ['policy', 'marked'],

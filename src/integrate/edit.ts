@@ -7,7 +7,7 @@
 // U+FFFD. Every byte NoFear did not write stays as it was; what NoFear inserts goes through byteString().
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import { readBytes, sha256Hex, type EditedFile } from './state.js';
 
 /** Text NoFear inserts (UTF-8), as the byte string the edits work on. */

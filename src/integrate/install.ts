@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../util/xdg.js';
 import { invalidArgument } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import { effectiveDefault, loadDesktopView, normaliseType, sameTypeIn, type DesktopView } from './defaults.js';
 import { applyEdit, byteString } from './edit.js';
 import { escapeXml, readSource, renderPlaceholders, renderShipped, SHIPPED_FILES, THUNAR_ACTION_SOURCE } from './files.js';

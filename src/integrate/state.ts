@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { NoFearError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import type { Launchers } from './launchers.js';
 import { integrationPaths } from './paths.js';
 
@@ -100,4 +100,13 @@ export async function previousDefaults(env: NodeJS.ProcessEnv = process.env): Pr
     return {}; // damaged or unreadable: `integrate status` reports it; opening a file goes on without it
   }
   return Object.fromEntries(Object.entries(state?.previousDefaults ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+}
+
+/** Whether `integrate install` made NoFear the default for some types (the pool then keeps a GUI VM ready). */
+export async function isDefaultHandler(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  try {
+    return ((await readState(integrationPaths(env).stateFile))?.types.length ?? 0) > 0;
+  } catch {
+    return false; // damaged: `integrate status` reports it
+  }
 }

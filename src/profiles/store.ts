@@ -5,7 +5,8 @@ import path from 'node:path';
 import { invalidArgument, notFound, NoFearError, unavailable } from '../errors.js';
 import { xdgDataHome } from '../util/xdg.js';
 import { runTool } from '../util/run.js';
-import { exists, unpredictableTempName, writeFileAtomic } from '../util/fs.js';
+import { exists } from '../util/fs.js';
+import { tempPathFor, writeFileAtomic } from '../util/publish.js';
 import { identify, isAlive, type ProcessIdentity } from '../util/proc.js';
 
 export const PROFILE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -51,7 +52,7 @@ export async function createProfile(name: string, env: NodeJS.ProcessEnv = proce
   if (await exists(paths.disk)) return profileInfo(name, env);
   await fsp.mkdir(paths.dir, { recursive: true, mode: 0o700 });
   // Created O_EXCL under an unpredictable name: a link planted beside the disk is never written through.
-  const partial = unpredictableTempName(paths.disk);
+  const partial = tempPathFor(paths.disk);
   const handle = await fsp.open(partial, 'wx', 0o600);
   await handle.truncate(DISK_BYTES);
   await handle.close();

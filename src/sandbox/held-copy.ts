@@ -6,10 +6,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { xdgCacheHome } from '../util/xdg.js';
-import type { OpenPlan } from './open-plan.js';
+import type { OpenPlan } from '../open/open-plan.js';
 import { ensureRuntimeBase } from './registry.js';
 import { exportBelongsInCache } from './sandbox.js';
-import { stageCopy } from './staging.js';
+import { stageCopy } from '../open/staging.js';
 
 export interface HeldPlan {
   /** The same open, its bytes read from the held copy (its name, type and viewer unchanged). */

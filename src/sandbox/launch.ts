@@ -3,13 +3,15 @@
 // the steps and `ended` follow the VM, and `ended` settles only once everything is cleaned up.
 import { borderFor, loadConfig, type Config, type SoundPolicy } from '../config/index.js';
 import { invalidArgument, isNoFearError, NoFearError } from '../errors.js';
-import { hostDisplay, type HostWindow } from '../gui/client.js';
+import type { HostWindow } from '../gui/client.js';
+import { displayOf } from '../gui/display-check.js';
 import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
-import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
+import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
-import { planOpen, type OpenPlan } from './open-plan.js';
+import { exitStatusOf } from './sandbox-outcome.js';
+import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from './sound-choice.js';
@@ -76,12 +78,8 @@ export interface LaunchedSandbox {
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 
-export function statusOf(outcome: SandboxOutcome): number {
-  return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : FAILURE_STATUS;
-}
-
 export function endOf(outcome: SandboxOutcome): SandboxEnd {
-  return { status: statusOf(outcome), failed: outcome.kind === 'failed' };
+  return { status: exitStatusOf(outcome), failed: outcome.kind === 'failed' };
 }
 
 /**
@@ -94,7 +92,7 @@ export function displayEnvironment(env: NodeJS.ProcessEnv, caller: CallerDisplay
   // A caller's Xauthority path is checked without blocking (a FIFO, /dev/zero): InvalidArgument at once.
   if (caller?.XAUTHORITY !== undefined) readXauthorityFile(caller.XAUTHORITY);
   try {
-    hostDisplay(merged);
+    displayOf(merged);
   } catch (error) {
     if (ownerKind !== 'service' || !isNoFearError(error)) throw error;
     throw new NoFearError('Unavailable', `${error.message} The NoFear service was started by the session bus, whose environment has no display, and the caller did not say which display to use.`, {

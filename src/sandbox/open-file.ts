@@ -7,8 +7,8 @@ import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from 
 import type { HostWindow } from '../gui/client.js';
 import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxRequest } from './sandbox-options.js';
 import type { ExportSpec } from '../vm/vm-shape.js';
-import { checkedOf, type OpenPlan } from './open-plan.js';
-import { stageCopy } from './staging.js';
+import { checkedOf, type OpenPlan } from '../open/open-plan.js';
+import { stageCopy } from '../open/staging.js';
 import { soundFor } from './sound-choice.js';
 
 export interface OpenContext extends RunContext {
@@ -41,11 +41,6 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
     net: plan.kind === 'url' || plan.net === 'user' ? 'user' : 'none',
     ...(plan.kind === 'file' ? { export: { bytes: plan.size, fill: (dir: string) => stageInto(plan, dir, config) } } : {}),
   };
-}
-
-/** A warm VM for the pool: an open's shape with an empty export, the file staged when an open takes it. */
-export function warmVmRequest(): SandboxRequest {
-  return { argv: [], profile: OPEN_PROFILE, stdio: 'none', gui: true, net: 'none', export: { bytes: 0, fill: async () => {} } };
 }
 
 /** The copy the guest sees: read once from one descriptor, size-checked, 0444 in the export. */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp, mkdirSync, lstatSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import { removeTree, type RemoveLog } from '../util/remove-tree.js';
 import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
 import { identify, type ProcessIdentity } from '../util/proc.js';

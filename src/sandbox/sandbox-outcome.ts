@@ -6,6 +6,7 @@ import { NoFearError } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
 import type { QemuProcess } from '../vm/qemu-process.js';
 import { withoutControls } from '../util/text.js';
+import { NOFEAR_FAILURE, STOPPED_STATUS } from '../util/exit-status.js';
 import type { ChannelEnd } from '../vm/guest-channel.js';
 import { KvmNoLife, TcgNoLife, type BootedVm } from '../vm/vm-boot.js';
 
@@ -15,6 +16,11 @@ export type SandboxOutcome =
   | { kind: 'stopped' }
   /** `protocol`: the guest broke the control protocol and was stopped for it. */
   | { kind: 'failed'; reason: string; protocol?: boolean };
+
+/** The status an outcome reads as: the guest command's own, 143 when stopped on request, 125 when NoFear failed. */
+export function exitStatusOf(outcome: SandboxOutcome): number {
+  return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : NOFEAR_FAILURE;
+}
 
 /** KVM was asked for (NOFEAR_ACCEL or config.ini) and cannot run the guest: say so and how to fix it. */
 export function kvmRefused(accel: AccelChoice, why: string): NoFearError {

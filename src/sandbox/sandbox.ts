@@ -11,7 +11,7 @@ import { planBoot } from '../vm/boot-plan.js';
 import { probeHost, type HostFacts } from '../vm/host-facts.js';
 import { findQemuBelow } from '../vm/qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
-import { exportAllowance, exportCapBytes, watchExport } from './export-budget.js';
+import { exportAllowance, exportCapBytes, watchExport } from '../vm/export-budget.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
 import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';

@@ -5,17 +5,11 @@
 // later run its own viewer below everything else.) The pool is a good citizen: its VMs hold admission slots but give them up to a user's open,
 // it empties when the host runs short of memory or nobody has opened anything for a while, and it
 // never queues for a slot.
-import type { Admission, Release } from './admission.js';
+import type { Release } from './admission.js';
 import type { GuiSession } from './gui-session.js';
+import type { PoolDeps, PoolSession, WarmVm } from './warm-pool-types.js';
 
-export interface PoolSettings {
-  size: number;
-  memoryMiB: number;
-  /** Below this much available host memory (MiB) the pool empties and does not refill. */
-  minAvailableMiB: number;
-  /** Without an open for this long (ms; 0 = never) the pool empties until the next open. */
-  idleTimeoutMs: number;
-}
+export type { PoolDeps, PoolSession, PoolSettings, WarmVm } from './warm-pool-types.js';
 
 /** How long a replacement waits at most for the taken VM's window. */
 const REPLACE_AFTER_MS = 10_000;
@@ -25,34 +19,11 @@ export function retryDelayMs(failures: number, baseMs = 1000): number {
   return baseMs * 2 ** Math.min(6, failures);
 }
 
-/** A ready VM handed to an open, with the admission slot it holds (released when that open ends). */
-export interface WarmVm {
-  session: GuiSession;
-  release: Release;
-  /** The display its client is attached to. */
-  display: string;
-}
-
-export interface PoolDeps {
-  settings(): PoolSettings;
-  admission: Admission;
-  /** Boots one VM of the pool's shape (its client on `display`) at low priority; `abort` stops it mid-boot. */
-  boot(display: string, abort: AbortSignal): Promise<GuiSession>;
-  /** The host's available memory, MiB (/proc/meminfo MemAvailable). */
-  availableMiB(): number;
-  /**
-   * What a warm VM booted now would be ([vm] and [gui] settings, as a string): a ready VM booted with
-   * other settings (a border, the clipboard, memory) is not what the user asked for any more.
-   */
-  shapeKey?(): string;
-  log(line: string): void;
-  /** Shorter waits for tests. */
-  timings?: { watchMs?: number; replaceAfterMs?: number; retryBaseMs?: number };
-}
-
-interface Member {
+interface Member<S extends PoolSession> {
   state: 'booting' | 'ready';
-  session: GuiSession | undefined;
+  session: S | undefined;
+  /** The guest memory it was admitted with, MiB. */
+  memoryMiB: number;
   release: Release;
   display: string;
   /** Set when the pool itself stops it (drained, evicted): its end needs no replacement. */
@@ -69,9 +40,13 @@ interface Member {
 }
 
 const WATCH_MS = 5000;
+/** How far back the pool remembers its uses (the longest window a plan asks about). */
+const USE_MEMORY_MS = 3_600_000;
 
-export class WarmPool {
-  private readonly members = new Set<Member>();
+export class WarmPool<S extends PoolSession = GuiSession> {
+  private readonly members = new Set<Member<S>>();
+  /** When take() was asked (served or not): the pool's recent use. */
+  private uses: number[] = [];
   private display: string | undefined;
   private lastUse = Date.now();
   private paused = false;
@@ -85,15 +60,21 @@ export class WarmPool {
   private readonly listeners: Array<() => void> = [];
   private started = false;
 
-  constructor(private readonly deps: PoolDeps) {
+  constructor(private readonly deps: PoolDeps<S>) {
     this.watcher = setInterval(() => this.watch(), deps.timings?.watchMs ?? WATCH_MS);
     this.watcher.unref();
   }
 
   /** Begins filling (the service owns its name: a second instance never boots a pool). */
-  start(): void {
+  start(graceMs = 0): void {
     this.started = true;
-    this.fill();
+    if (graceMs > 0 && this.deferred === undefined) this.deferUntil(undefined, graceMs);
+    else this.fill();
+  }
+
+  /** No boot until `event` (a cold VM's window), `maxMs` at most: the pool's boots never compete with a user's. */
+  holdOff(event: Promise<unknown>, maxMs: number): void {
+    this.deferUntil(event, maxMs);
   }
 
   /** Hears every change of the pool's membership. */
@@ -121,12 +102,14 @@ export class WarmPool {
   }
 
   /** A ready VM on `display`, taken out of the pool (a replacement starts booting); undefined if none. */
-  take(display: string | undefined): WarmVm | undefined {
+  take(display: string | undefined): WarmVm<S> | undefined {
     this.lastUse = Date.now();
+    this.uses = [...this.uses.filter((at) => at > this.lastUse - USE_MEMORY_MS), this.lastUse];
     this.paused = false;
     const member = [...this.members].find((m) => m.state === 'ready' && m.display === display && m.session !== undefined);
     if (member?.session === undefined) {
-      this.fill();
+      // The request boots its own VM now: the pool's boots wait for it (coldLaunched holds them until its window).
+      this.deferUntil(undefined);
       return undefined;
     }
     this.members.delete(member);
@@ -180,28 +163,51 @@ export class WarmPool {
     });
   }
 
-  /** Boots members until the pool has its size, as far as the host and the limits allow. */
+  /** How many times a VM was asked for within the last `windowMs` (at most USE_MEMORY_MS). */
+  usesWithin(windowMs: number, now = Date.now()): number {
+    return this.uses.filter((at) => at > now - windowMs).length;
+  }
+
+  /** The guest memory its VMs (ready and booting) were admitted with, MiB. */
+  get memoryHeldMiB(): number {
+    return [...this.members].reduce((sum, m) => sum + m.memoryMiB, 0);
+  }
+
+  /** Boots members until the pool has its size, as far as the host, the limits and the memory budget allow. */
   fill(): void {
     if (this.deferred !== undefined) return;
     const { size, memoryMiB } = this.deps.settings();
     while (this.started && !this.closed && !this.paused && this.display !== undefined && this.members.size < size && this.memoryAllows()) {
+      if (this.deps.roomFor?.(memoryMiB) === false) return; // [pool] memory is spent
       const release = this.deps.admission.tryAcquire(memoryMiB);
       if (release === undefined) return; // no free slot: a user's sandboxes come first
-      this.boot(this.display, release);
+      this.boot(this.display, release, memoryMiB);
     }
   }
 
-  private boot(display: string, release: Release): void {
+  private boot(display: string, release: Release, memoryMiB: number): void {
     let markTaken = () => {};
     const taken = new Promise<'taken'>((resolve) => (markTaken = () => resolve('taken')));
-    const member: Member = { state: 'booting', session: undefined, release, display, dropped: false, taken, markTaken, gone: Promise.resolve(), abort: new AbortController(), shape: this.shapeNow() };
+    const member: Member<S> = {
+      state: 'booting',
+      session: undefined,
+      memoryMiB,
+      release,
+      display,
+      dropped: false,
+      taken,
+      markTaken,
+      gone: Promise.resolve(),
+      abort: new AbortController(),
+      shape: this.shapeNow(),
+    };
     this.members.add(member);
     this.changed();
     member.gone = this.live(member);
   }
 
   /** One member's life in the pool: booting, ready, then taken (the open owns it) or ended (replaced). */
-  private async live(member: Member): Promise<void> {
+  private async live(member: Member<S>): Promise<void> {
     try {
       member.session = await this.deps.boot(member.display, member.abort.signal);
       if (member.dropped) await stopSession(member.session);
@@ -226,7 +232,7 @@ export class WarmPool {
     if (!member.dropped) this.deferUntil(undefined, retryDelayMs(this.failures, this.deps.timings?.retryBaseMs));
   }
 
-  private async stop(member: Member, why: string): Promise<void> {
+  private async stop(member: Member<S>, why: string): Promise<void> {
     if (!this.members.has(member)) return;
     member.dropped = true;
     member.abort.abort();
@@ -238,8 +244,8 @@ export class WarmPool {
   }
 
   /** Booting members first (they are furthest from being useful), then ready ones. */
-  private byEvictionOrder(): Member[] {
-    const rank = (m: Member) => (m.state === 'booting' ? 0 : 1);
+  private byEvictionOrder(): Member<S>[] {
+    const rank = (m: Member<S>) => (m.state === 'booting' ? 0 : 1);
     return [...this.members].sort((a, b) => rank(a) - rank(b));
   }
 
@@ -273,8 +279,8 @@ export class WarmPool {
   }
 }
 
-async function stopSession(session: GuiSession): Promise<void> {
-  await session.client.stop();
+async function stopSession(session: PoolSession): Promise<void> {
+  await session.client?.stop();
   await session.sandbox.stop();
   await session.finished;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { checkOutputDir, planConvert } from '../convert/convert-plan.js';
 import type { SavedAttachment } from '../sandbox/attachment-export.js';
 import type { CallerDisplay } from '../sandbox/launch.js';
-import { planOpen, type OpenPlan } from '../sandbox/open-plan.js';
+import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { homeDir } from '../util/xdg.js';
 import { startSandbox, type RequestContext } from './request-parts.js';
 

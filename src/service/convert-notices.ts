@@ -7,7 +7,7 @@ import type { ConvertReporter } from '../convert/launch-convert.js';
 import type { EditOutcome } from '../edit/edit-session.js';
 import { describeEditOutcome } from '../edit/describe.js';
 import { isNoFearError } from '../errors.js';
-import type { Notifications } from './notifications.js';
+import type { Notice, Notifications } from './notifications.js';
 import type { ResultActions } from './result-actions.js';
 
 const UPDATE_EVERY_MS = 1000;
@@ -61,6 +61,20 @@ async function hearResult(notifications: Notifications, id: number | undefined, 
   unsubscribe = await notifications.onClosed((closed) => closed === id && end());
 }
 
+/** The result's notification: where the safe PDF is, with Open and Show in folder when the caller handles them. */
+function readyNotice(name: string, result: ConvertResult, withActions: boolean): Notice {
+  const ocr = result.ocr === 'failed' ? ' The text could not be recognised: it has no text layer.' : '';
+  const buttons: Notice['actions'] = [
+    [OPEN_ACTION, 'Open'],
+    [SHOW_ACTION, 'Show in folder'],
+  ];
+  return {
+    summary: `${path.basename(result.output)} is ready`,
+    body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`,
+    ...(withActions ? { actions: buttons } : {}),
+  };
+}
+
 /** The notification of one conversion; `stop` is what its Stop button does, `actions` what its result's Open and Show in folder do. */
 export function conversionNotice(notifications: Notifications, file: string, stop: () => void, log: (line: string) => void, actions?: ResultActions): ConvertReporter {
   const name = path.basename(file);
@@ -97,22 +111,7 @@ export function conversionNotice(notifications: Notifications, file: string, sto
     done(result: ConvertResult) {
       closed = true;
       log(`converted ${file} to ${result.output}: ${result.pages} pages, ${result.bytes} bytes in ${(result.ms / 1000).toFixed(1)} s`);
-      const ocr = result.ocr === 'failed' ? ' The text could not be recognised: it has no text layer.' : '';
-      replace((previous) =>
-        notifications.show({
-          summary: `${path.basename(result.output)} is ready`,
-          body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`,
-          ...(actions === undefined
-            ? {}
-            : {
-                actions: [
-                  [OPEN_ACTION, 'Open'],
-                  [SHOW_ACTION, 'Show in folder'],
-                ] as const,
-              }),
-          ...(previous === undefined ? {} : { replacesId: previous }),
-        }),
-      );
+      replace((previous) => notifications.show({ ...readyNotice(name, result, actions !== undefined), ...(previous === undefined ? {} : { replacesId: previous }) }));
       void shown.finally(() => notifications.offAction(onAction));
       if (actions !== undefined) void shown.then((id) => hearResult(notifications, id, resultButtons(notifications, actions, result.output, log), () => undefined));
     },

@@ -3,7 +3,7 @@
 import { invalidArgument } from '../errors.js';
 import { planConvert } from '../convert/convert-plan.js';
 import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
-import { checkOpenable } from '../sandbox/open-plan.js';
+import { checkOpenable } from '../open/check.js';
 import type { ManagedSandbox } from '../sandbox/manager.js';
 import { conversionNotice } from './convert-notices.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';

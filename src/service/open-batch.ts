@@ -2,7 +2,7 @@
 // open are started, and the failures are told together in one notification (with each one's fix). Only
 // when nothing can open is the call refused, with every reason in its error.
 import { NoFearError, isNoFearError } from '../errors.js';
-import type { OpenPlan } from '../sandbox/open-plan.js';
+import type { OpenPlan } from '../open/open-plan.js';
 import { appendLog } from '../util/nofear-log.js';
 import { batchNotice, describeFailure, failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import type { RequestContext } from './request-parts.js';

@@ -5,7 +5,7 @@ import { invalidArgument } from '../errors.js';
 import type { LaunchSpec } from '../sandbox/launch.js';
 import type { ConvertLaunch } from '../convert/launch-convert.js';
 import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
-import { classifyTarget } from '../sandbox/open-plan.js';
+import { classifyTarget } from '../open/target.js';
 import type { Notifications } from './notifications.js';
 import type { ResultActions } from './result-actions.js';
 import type { CheckedOptions } from './validate.js';

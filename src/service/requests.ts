@@ -7,11 +7,12 @@ import { notificationAsker } from '../edit/ask.js';
 import { EditSession } from '../edit/edit-session.js';
 import { convertHandler } from './convert-requests.js';
 import { editNotice } from './convert-notices.js';
-import { checkOpenable, planOpen, planUrl, type OpenPlan } from '../sandbox/open-plan.js';
+import { planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
+import { checkOpenable } from '../open/check.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
-import { listViewersFor } from './viewers.js';
+import { listViewersFor } from '../open/viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
 import { holdCopy } from '../sandbox/held-copy.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
@@ -104,10 +105,7 @@ async function openFiles(context: RequestContext, paths: unknown, options: unkno
   const planned = await planEachTarget(
     files,
     (file) => file,
-    async (file) => {
-      await checkOpenable(file, maxFileSizeBytes, env);
-      return planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env });
-    },
+    (file) => planOpen(file, { viewer: opts.viewer, maxFileSizeBytes, env }),
   );
   return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
@@ -125,8 +123,7 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
     async (uri) => {
       const target = targetOf(uri);
       if (target.kind === 'url') return planUrl(target.url, target.scheme, { viewer: opts.viewer, trusted, env });
-      await checkOpenable(checkAbsolute(target.path), maxFileSizeBytes, env);
-      return planOpen(target.path, { viewer: opts.viewer, maxFileSizeBytes, env });
+      return planOpen(checkAbsolute(target.path), { viewer: opts.viewer, maxFileSizeBytes, env });
     },
   );
   const plans = await plansOrRefusal(context, planned, opts.notify);

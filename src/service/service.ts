@@ -23,6 +23,8 @@ import { startArrivals } from './arrivals.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
+/** A bus-activated service was started for a request: its VM boots before the pool's (the request holds the pool off from then on). */
+const ACTIVATED_POOL_GRACE_MS = 5000;
 
 /** Every line of the service's log on one line, whatever guest text or file name it quotes. */
 const log = (line: string) => process.stderr.write(`nofear-service: ${oneLine(line)}\n`);
@@ -75,7 +77,9 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     lingerMs: LINGER_MS,
     launch: async (spec) => {
       const context = { env, config: config(), ownerKind: 'service' as const, log };
-      return spec.kind === 'convert' ? launchConversion(spec, context) : launch(spec, context);
+      const launched = spec.kind === 'convert' ? launchConversion(spec, { ...context, takeReady: warm.coldConversionReady() }) : await launch(spec, context);
+      warm.coldLaunched(spec, launched);
+      return launched;
     },
     events: mirror.events,
   });
@@ -150,7 +154,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     `serving org.nofear.NoFear${activated ? ` (bus-activated; idle exit after ${config.service.idleExitSeconds} s)` : ''}; removed ${reaped} leftover(s); at most ${config.service.maxSandboxes} sandboxes; warm pool of ${config.pool.size}`,
   );
   idle.start();
-  pool.start();
+  pool.start(activated ? ACTIVATED_POOL_GRACE_MS : 0);
   const status = await finished;
   idle.stop();
   await Promise.all([pool.close(), manager.close()]);

@@ -3,7 +3,7 @@
 // filesystem, as an xattr would). Written atomically; read again before each change.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import { xdgStateHome, type Env } from '../util/xdg.js';
 
 export interface SidecarEntry {

@@ -30,6 +30,19 @@ export function failed(target: string, error: unknown): FailedOutcome {
   return { target, kind: 'failed', reason: `internal error: ${message}`, fix: 'run again with --verbose, and report it if it persists' };
 }
 
+/** Each target planned on its own, one after the other: its plan, or its failure (told with the batch's others at the end). */
+export async function planEach<T, P>(targets: readonly T[], name: (target: T) => string, plan: (target: T) => Promise<P>): Promise<(P | FailedOutcome)[]> {
+  const planned: (P | FailedOutcome)[] = [];
+  for (const target of targets) {
+    try {
+      planned.push(await plan(target));
+    } catch (error) {
+      planned.push(failed(name(target), error));
+    }
+  }
+  return planned;
+}
+
 export function failuresOf(outcomes: readonly TargetOutcome[]): FailedOutcome[] {
   return outcomes.filter((outcome): outcome is FailedOutcome => outcome.kind === 'failed');
 }

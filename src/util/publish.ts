@@ -1,6 +1,6 @@
-// Files NoFear writes for the user (a safe PDF, an edit saved back): made under an unpredictable
-// temporary name in the target directory, synced, then given their name in one step, so that nobody
-// ever sees half a file and a crash leaves the old one whole.
+// Files NoFear writes (a safe PDF, an edit saved back, its own records and caches): made under an
+// unpredictable temporary name in the target directory, then given their name in one step, so that
+// nobody ever sees half a file; the user's files are synced first, so a crash leaves the old one whole.
 import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +25,24 @@ export function fitName(text: string, maxBytes: number): string {
 /** `.NAME.nofear-<16 hex>` beside `NAME` (its first 200 bytes): hidden, unpredictable, created by the caller with O_EXCL. */
 export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${fitName(path.basename(target), 200)}.nofear-${randomBytes(8).toString('hex')}`);
+}
+
+/**
+ * Writes through a temporary sibling and a rename, so readers never see half a file. The temporary name
+ * is unpredictable and created with O_EXCL (flag 'wx'): a symlink planted in the directory is never
+ * followed, whatever name it has (one at the very name chosen makes the write fail, never go through it).
+ * `tempName` is for tests that plant one there.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, tempName = tempPathFor): Promise<void> {
+  const temp = tempName(file);
+  try {
+    await fsp.writeFile(temp, data, { mode, flag: 'wx' });
+    await fsp.rename(temp, file);
+  } catch (error) {
+    // EEXIST: something was there first and is not ours to remove; anything else left a partial temp file.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await fsp.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Makes a rename durable: the directory entry is on disk, not only the file's bytes. */

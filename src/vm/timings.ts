@@ -3,7 +3,7 @@
 // 10 s here" from it, and doctor quotes it. Pure functions of the figures, and a thin file adapter.
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/publish.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import { decideAccel } from './accel.js';
 

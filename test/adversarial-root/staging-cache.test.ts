@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { checkOpenable } from '../../src/sandbox/open-plan.js';
+import { checkOpenable } from '../../src/open/check.js';
 import { cacheStagingRoot, runtimeBase } from '../../src/sandbox/registry.js';
 import { exportBelongsInCache } from '../../src/sandbox/sandbox.js';
 import { startStagedVm } from '../helpers/staged-vm.js';
-import { stageCopy } from '../../src/sandbox/staging.js';
+import { stageCopy } from '../../src/open/staging.js';
 
 describe('staging a large file (root, a small tmpfs as the runtime dir)', function () {
   let runtime: string;

@@ -13,7 +13,7 @@ import { waitForOutput } from '../helpers/proc-view.js';
 import { startPrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService } from '../helpers/service.js';
 import { identify, isAlive, type ProcessIdentity } from '../../src/util/proc.js';
-import { unpredictableTempName, writeFileAtomic } from '../../src/util/fs.js';
+import { tempPathFor, writeFileAtomic } from '../../src/util/publish.js';
 import { findGuestKernel } from '../../src/vm/kernel.js';
 
 /** Every path below `root` (not following links), with what each holds: the victim's state, to compare. */
@@ -205,9 +205,9 @@ describe('records and temp names (issue 17)', function () {
     await writeFileAtomic(record, 'real\n', 0o600);
     assert.equal(readFileSync(record, 'utf8'), 'real\n');
     assert.equal(readFileSync(victim, 'utf8'), 'original\n');
-    const names = Array.from({ length: 1000 }, () => path.basename(unpredictableTempName(record)));
+    const names = Array.from({ length: 1000 }, () => path.basename(tempPathFor(record)));
     assert.equal(new Set(names).size, names.length);
-    for (const name of names) assert.match(name, /^\.sandbox\.json\.[0-9a-f]{16}\.tmp$/);
+    for (const name of names) assert.match(name, /^\.sandbox\.json\.nofear-[0-9a-f]{16}$/);
     assert.deepEqual(readdirSync(dir).sort(), ['.sandbox.json.planted.tmp', 'sandbox.json', 'victim.txt']);
   });
 });

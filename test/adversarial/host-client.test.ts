@@ -188,9 +188,10 @@ describe('the host Xpra client against a hostile guest server', function () {
 describe('displays the jailed client reaches through the relay', function () {
   const cases = [
     { kind: 'abstract socket only', listen: ['-nolisten', 'tcp', '-nolisten', 'unix'], display: (n: number) => `:${n}` },
-    { kind: 'TCP only', listen: ['-listen', 'tcp', '-nolisten', 'unix', '-nolisten', 'local'], display: (n: number) => `localhost:${n}` },
+    // With the user's own cookie (NOFEAR_X_UNTRUSTED=off): the one xauth wrote for localhost:N, not :7's.
+    { kind: 'TCP only', listen: ['-listen', 'tcp', '-nolisten', 'unix', '-nolisten', 'local'], display: (n: number) => `localhost:${n}`, extra: { NOFEAR_X_UNTRUSTED: 'off' } },
   ];
-  for (const { kind, listen, display } of cases) {
+  for (const { kind, listen, display, extra } of cases) {
     it(`shows a guest window on a display with ${kind} that wants a cookie`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'nofear-relay-'));
       let xvfb: Awaited<ReturnType<typeof startXvfbListening>> | undefined;
@@ -207,10 +208,14 @@ describe('displays the jailed client reaches through the relay', function () {
         await execa('xauth', ['-f', env.XAUTHORITY, 'add', ':7', 'MIT-MAGIC-COOKIE-1', randomBytes(16).toString('hex')]);
         watch = await DisplayWatch.start(env.DISPLAY, env);
         server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
-        client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'relay', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false }, { ...process.env, ...env });
+        client = new XpraClient(
+          { socket: path.join(dir, 'gui.sock'), profile: 'relay', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false },
+          { ...process.env, ...env, ...extra },
+        );
         const launch = await client.launched;
         assert.equal(launch?.jailed, true, launch?.note);
         assert.match(launch?.note ?? '', /NoFear's relay/);
+        assert.equal(launch?.xAccess, extra === undefined ? 'untrusted' : 'trusted', launch?.note);
         await watch.windowNamed(/^\[NoFear:relay\] bench$/, DEADLINE_MS, client.exited);
       } finally {
         await client?.stop();

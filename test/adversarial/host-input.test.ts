@@ -5,8 +5,8 @@ import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync, unli
 import path from 'node:path';
 import { execa } from 'execa';
 import { bin, runCli, type TestEnv, perTestEnv } from '../helpers/cli.js';
-import { checkOpenable } from '../../src/sandbox/open-plan.js';
-import { stageCopy } from '../../src/sandbox/staging.js';
+import { checkOpenable } from '../../src/open/check.js';
+import { stageCopy } from '../../src/open/staging.js';
 import { NoFearError } from '../../src/errors.js';
 
 const isCode = (code: string) => (error: unknown) => error instanceof NoFearError && error.code === code;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { leftoverSandboxes, makeTestEnv, runCli, type TestEnv } from '../helpers/cli.js';
 import { startStagedVm } from '../helpers/staged-vm.js';
-import { stageCopy } from '../../src/sandbox/staging.js';
-import { checkOpenable } from '../../src/sandbox/open-plan.js';
+import { stageCopy } from '../../src/open/staging.js';
+import { checkOpenable } from '../../src/open/check.js';
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkOpenable } from '../../src/sandbox/open-plan.js';
-import { stageCopy } from '../../src/sandbox/staging.js';
+import { checkOpenable } from '../../src/open/check.js';
+import { stageCopy } from '../../src/open/staging.js';
 import { NoFearError } from '../../src/errors.js';
 
 const changed = (error: unknown) => error instanceof NoFearError && error.code === 'InvalidArgument' && /changed while it was being opened/.test(error.message);

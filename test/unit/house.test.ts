@@ -19,12 +19,13 @@ const FLOORS: Record<string, number> = {
   trust: 3,
   gui: 4,
   integrate: 4,
-  sandbox: 5,
-  convert: 6,
-  edit: 6,
+  open: 5,
   demo: 5,
-  service: 7,
-  cli: 8,
+  sandbox: 6,
+  convert: 7,
+  edit: 7,
+  service: 8,
+  cli: 9,
 };
 
 function sources(dir: string): string[] {

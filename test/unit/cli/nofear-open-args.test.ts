@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
-import { classifyTarget, isSystemView, stagedNameFor } from '../../../src/sandbox/open-plan.js';
+import { isSystemView, stagedNameFor } from '../../../src/open/check.js';
+import { classifyTarget } from '../../../src/open/target.js';
 import { NoFearError } from '../../../src/errors.js';
 import { openRequest } from '../../../src/sandbox/open-file.js';
 import { defaultConfig } from '../../../src/config/index.js';
-import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
+import type { OpenPlan } from '../../../src/open/open-plan.js';
 
 function open(argv: string[]): OpenArgs {
   const parsed = parseOpenArgs(argv);

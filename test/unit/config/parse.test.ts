@@ -17,12 +17,12 @@ describe('config/parseConfig', () => {
       profiles: {},
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
-      pool: { size: 1, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
+      pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
       links: { trusted: [] },
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
       convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 21);
+    assert.equal(Object.keys(sources).length, 22);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -52,6 +52,7 @@ describe('config/parseConfig', () => {
         'size = 0',
         'min_available_memory = 1024',
         'idle_timeout = 120',
+        'memory = 1536M',
         '[links]',
         'trusted = example.org',
         '[trust]',
@@ -67,7 +68,7 @@ describe('config/parseConfig', () => {
     assert.deepEqual(config.gui, { border: { colour: 'DodgerBlue', width: 5 }, clipboard: 'to-guest', sound: 'always' });
     assert.equal(config.open.maxFileSizeBytes, 100 * 1024 ** 2);
     assert.deepEqual(config.service, { maxSandboxes: 2, maxGuestMemoryMiB: 4096, idleExitSeconds: 0, queueTimeoutSeconds: 5 });
-    assert.deepEqual(config.pool, { size: 0, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
+    assert.deepEqual(config.pool, { size: 0, memoryMiB: 1536, minAvailableMemoryMiB: 1024, idleTimeoutSeconds: 120 });
     assert.equal(config.convert.ocrLanguages, 'deu+eng');
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
@@ -75,6 +76,14 @@ describe('config/parseConfig', () => {
     assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }] });
     assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
+  });
+
+  it('takes [pool] size and memory as auto or a value, and names both choices for a bad one', () => {
+    assert.deepEqual(parse(lines('[pool]', 'size = 3', 'memory = 3G')).config.pool, { size: 3, memoryMiB: 3072, minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 });
+    assert.deepEqual(parse(lines('[pool]', 'size = AUTO', 'memory = auto')).config.pool, { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 });
+    const bad = parse(lines('[pool]', 'size = 9', 'memory = lots'));
+    assert.equal(bad.config.pool.size, 'auto');
+    assert.match(bad.problems.map((p) => formatProblem(p)).join('\n'), /size.*auto.*0\.\.8[\s\S]*memory.*auto/);
   });
 
   it('refuses a trust place that is not an absolute folder, and keeps the default places', () => {

@@ -7,7 +7,7 @@ import { requireViewer, resolveViewer } from '../../../src/desktop/mimeapps.js';
 import { EVERYDAY_TYPES, installFix, packageFor, viewerLineage, viewerOrPackage } from '../../../src/desktop/type-packages.js';
 import { xdgDirsFromEnv } from '../../../src/desktop/xdg-dirs.js';
 import { isNoFearError } from '../../../src/errors.js';
-import { terminalTextViewer, TERMINAL_VIEWER_ID } from '../../../src/sandbox/text-viewer.js';
+import { terminalTextViewer, TERMINAL_VIEWER_ID } from '../../../src/open/text-viewer.js';
 import { officeProfileXcu } from '../../../src/vm/office-profile.js';
 import { desktopFile, memoryReader } from './memory-reader.js';
 

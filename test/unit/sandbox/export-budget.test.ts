@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { exportAllowance, exportCapBytes } from '../../../src/sandbox/export-budget.js';
+import { exportAllowance, exportCapBytes } from '../../../src/vm/export-budget.js';
 import { buildJailArgv } from '../../../src/vm/jail.js';
 
 describe('sandbox: the writable export budget', () => {

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { holdCopy } from '../../../src/sandbox/held-copy.js';
-import { checkOpenable, type OpenPlan } from '../../../src/sandbox/open-plan.js';
+import type { OpenPlan } from '../../../src/open/open-plan.js';
+import { checkOpenable } from '../../../src/open/check.js';
 
 describe('held copies (the mail-client hand-over)', () => {
   let top: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { formatDryRun, planUrl } from '../../../src/sandbox/open-plan.js';
+import { formatDryRun, planUrl } from '../../../src/open/open-plan.js';
 import { parseTrustedDomains } from '../../../src/config/domains.js';
 import { installTypes, linksReport } from '../../../src/cli/ctl-integrate.js';
 import { LINK_TYPES } from '../../../src/integrate/types.js';

@@ -2,7 +2,7 @@
 // frames the view exports, read as hostile input (split anywhere, bounded, names made plain base names).
 import assert from 'node:assert/strict';
 import { AttachmentStream, safeAttachmentName, type ExportedAttachment } from '../../../src/sandbox/attachment-stream.js';
-import { isMailType, messageViewArgv, wantsMessageView } from '../../../src/sandbox/mail-plan.js';
+import { isMailType, messageViewArgv, wantsMessageView } from '../../../src/open/mail-plan.js';
 import type { Candidate, Resolution } from '../../../src/desktop/mimeapps.js';
 import { changedLines, installTypes } from '../../../src/cli/ctl-integrate.js';
 import { MAIL_ATTACHMENT_TYPES, RISKY_TYPES } from '../../../src/integrate/types.js';

@@ -5,7 +5,7 @@ import { defaultConfig } from '../../../src/config/index.js';
 import { parseConfig } from '../../../src/config/parse.js';
 import { fitsWarm } from '../../../src/sandbox/launch.js';
 import { openGuiOptions } from '../../../src/sandbox/open-file.js';
-import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
+import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { soundFor } from '../../../src/sandbox/sound-choice.js';
 
 describe('when an open plays sound', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Admission } from '../../../src/sandbox/admission.js';
 import type { GuiSession } from '../../../src/sandbox/gui-session.js';
 import type { SandboxOutcome } from '../../../src/sandbox/sandbox.js';
-import { retryDelayMs, WarmPool, type PoolSettings } from '../../../src/sandbox/warm-pool.js';
+import { retryDelayMs, WarmPool, type PoolDeps, type PoolSettings } from '../../../src/sandbox/warm-pool.js';
 
 /** A VM whose life the test drives: ready(), fail(), die(), showWindow(). */
 function fakeVm(id: string) {
@@ -38,7 +38,7 @@ function fakeVm(id: string) {
   return { id, session, ready, fail, die: () => end({ kind: 'failed', reason: 'QEMU killed' }), showWindow, stopped };
 }
 
-function harness(overrides: Partial<PoolSettings> = {}) {
+function harness(overrides: Partial<PoolSettings> = {}, deps: Partial<PoolDeps> = {}) {
   const settings: PoolSettings = { size: 1, memoryMiB: 512, minAvailableMiB: 0, idleTimeoutMs: 0, ...overrides };
   const admission = new Admission({ maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeoutMs: 1000 });
   const vms: Array<ReturnType<typeof fakeVm>> = [];
@@ -57,6 +57,7 @@ function harness(overrides: Partial<PoolSettings> = {}) {
       return vm.session;
     },
     timings: { watchMs: 20, replaceAfterMs: 200, retryBaseMs: 10 },
+    ...deps,
   });
   return { pool, vms, settings, admission, memory, log, shape };
 }
@@ -76,8 +77,8 @@ describe('WarmPool', () => {
     await Promise.all(pools.map((p) => p.close()));
     pools = [];
   });
-  const make = (overrides: Partial<PoolSettings> = {}) => {
-    const h = harness(overrides);
+  const make = (overrides: Partial<PoolSettings> = {}, deps: Partial<PoolDeps> = {}) => {
+    const h = harness(overrides, deps);
     pools.push(h.pool);
     return h;
   };
@@ -91,6 +92,45 @@ describe('WarmPool', () => {
     await until(() => h.pool.counts.ready === 1, 'ready');
     return h;
   };
+
+  it('never holds more guest memory than its budget allows, two pools sharing one budget', async () => {
+    const budgetMiB = 1536;
+    const pools: WarmPool[] = [];
+    const held = () => pools.reduce((sum, p) => sum + p.memoryHeldMiB, 0);
+    const roomFor = (memoryMiB: number) => held() + memoryMiB <= budgetMiB;
+    const a = make({ size: 3 }, { roomFor });
+    const b = make({ size: 3 }, { roomFor });
+    pools.push(a.pool, b.pool);
+    let most = 0;
+    for (const p of pools) p.onChange(() => (most = Math.max(most, held())));
+    a.pool.start();
+    b.pool.start();
+    a.pool.useDisplay(':5');
+    b.pool.useDisplay(':5');
+    await until(() => a.vms.length + b.vms.length === 3, `three boots (${a.vms.length}+${b.vms.length}, ${held()} MiB)`);
+    [...a.vms, ...b.vms].forEach((vm) => vm.ready());
+    await until(() => a.pool.counts.ready + b.pool.counts.ready === 3, 'three ready');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // several watch rounds (20 ms): none boots a fourth
+    assert.equal(a.vms.length + b.vms.length, 3, 'a fourth 512 MiB VM would pass 1536 MiB');
+    const taken = a.pool.take(':5') ?? b.pool.take(':5');
+    assert.ok(taken !== undefined);
+    await until(() => a.vms.length + b.vms.length === 4, 'the taken one replaced (it left the pool with its memory)');
+    assert.ok(most <= budgetMiB, `held ${most} MiB at most`);
+    assert.equal(held(), budgetMiB);
+  });
+
+  it('boots nothing while a request that found no ready VM boots its own, until its window', async () => {
+    const { pool, vms } = make();
+    pool.start();
+    assert.equal(pool.take(':5'), undefined, 'nothing ready');
+    let shown: () => void = () => {};
+    pool.holdOff(new Promise<void>((resolve) => (shown = resolve)), 60_000);
+    pool.useDisplay(':5');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past replaceAfterMs (200) and many watch rounds (20)
+    assert.equal(vms.length, 0, 'the pool booted beside the cold VM');
+    shown();
+    await until(() => vms.length === 1, 'the pool fills once the window is up');
+  });
 
   it('replaces a ready VM booted with other [vm] or [gui] settings, and keeps one booted with the same', async () => {
     const { pool, vms, shape, log } = await withOneReady();

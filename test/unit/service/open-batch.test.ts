@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { invalidArgument, isNoFearError, notFound } from '../../../src/errors.js';
-import type { OpenPlan } from '../../../src/sandbox/open-plan.js';
+import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { planEachTarget, plansOrRefusal } from '../../../src/service/open-batch.js';
 import type { Notice } from '../../../src/service/notifications.js';
 import type { RequestContext } from '../../../src/service/requests.js';

@@ -1,12 +1,27 @@
 import assert from 'node:assert/strict';
 import { invalidArgument } from '../../../src/errors.js';
-import { ALL_HANDLED, batchExitStatus, batchNotice, failed, handled, NONE_HANDLED, SOME_FAILED, terminalSummary, type TargetOutcome } from '../../../src/util/batch-outcome.js';
+import { ALL_HANDLED, batchExitStatus, batchNotice, failed, handled, NONE_HANDLED, planEach, SOME_FAILED, terminalSummary, type TargetOutcome } from '../../../src/util/batch-outcome.js';
 
 const pdf = handled('/home/u/report.pdf');
 const noViewer = failed('/home/u/random.bin', new (class extends Error {})('unused'));
 const folder = failed('/home/u/folder', invalidArgument('/home/u/folder is a directory; NoFear opens files.', 'open a file inside it'));
 
 describe('batch outcome', () => {
+  it('plans each target on its own, in order: a plan, or the failure named by the target (a throw before any await too)', async () => {
+    const order: string[] = [];
+    const planned = await planEach(
+      ['a', 'b', 'c'],
+      (target) => `/home/u/${target}`,
+      (target) => {
+        order.push(target);
+        if (target === 'b') throw invalidArgument('b is a directory', 'open a file inside it');
+        return Promise.resolve(target.toUpperCase());
+      },
+    );
+    assert.deepEqual(order, ['a', 'b', 'c']);
+    assert.deepEqual(planned, ['A', { target: '/home/u/b', kind: 'failed', reason: 'b is a directory', fix: 'open a file inside it' }, 'C']);
+  });
+
   it('exits 0 when all were handled, 3 when some failed, 125 when none was (and for an empty batch)', () => {
     assert.equal(batchExitStatus([pdf, pdf]), ALL_HANDLED);
     assert.equal(batchExitStatus([pdf, folder]), SOME_FAILED);

@@ -4,8 +4,7 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument, limitReached } from '../errors.js';
-
-const CHUNK = 1024 * 1024;
+import { createFilled, readChunks, writeAll } from '../util/new-file.js';
 
 /** A file as checkOpenable found it: its canonical path, its size, and its identity (device and inode). */
 export interface CheckedFile {
@@ -54,27 +53,21 @@ export interface StageOptions {
 export async function stageCopy(checked: CheckedFile, exportDir: string, name: string, maxBytes: number, options: StageOptions = {}): Promise<string> {
   const input = await openChecked(checked);
   const target = path.join(exportDir, name);
+  const tooBig = () => limitReached(`${checked.source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
+  // Readable by the guest's user whatever the host uid; never writable through a read-only export.
+  const mode = options.writable === true ? 0o600 : 0o444;
   try {
-    const output = await fsp.open(target, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-    try {
-      const buffer = Buffer.alloc(CHUNK);
-      let total = 0;
-      for (;;) {
-        const { bytesRead } = await input.read(buffer, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        total += bytesRead;
-        if (total > maxBytes) throw limitReached(`${checked.source} grew past the ${maxBytes}-byte limit while it was being copied.`, 'open it again once it is complete');
-        options.onChunk?.(buffer.subarray(0, bytesRead));
-        await output.write(buffer, 0, bytesRead);
-      }
-      // Readable by the guest's user whatever the host uid; never writable through a read-only export.
-      await output.chmod(options.writable === true ? 0o600 : 0o444);
-    } finally {
-      await output.close();
-    }
-  } catch (error) {
-    await fsp.rm(target, { force: true });
-    throw error;
+    await createFilled(target, mode, async (output) => {
+      await readChunks(
+        input,
+        maxBytes,
+        async (chunk) => {
+          options.onChunk?.(chunk);
+          await writeAll(output, chunk);
+        },
+        tooBig,
+      );
+    });
   } finally {
     await input.close();
   }

@@ -1,21 +1,10 @@
 // What opening a file means before any VM starts: the file checked, its type, the user's viewer for it
 // and the guest argv with the staged copy's path. Shared by nofear-open (--dry-run too) and the service.
-import { promises as fsp, constants as fsc } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { accessDenied, invalidArgument, limitReached, notFound, NoFearError } from '../errors.js';
-import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
-import { nodeFileReader } from '../desktop/file-reader.js';
-import { loadMimeDatabase, detectMime } from '../desktop/mime-detect.js';
-import { loadAppDatabase } from '../desktop/app-database.js';
-import { listViewers, requireViewer, resolveViewer, type Candidate, type Resolution } from '../desktop/mimeapps.js';
-import type { AppDatabase } from '../desktop/app-database.js';
-import type { MimeTree } from '../desktop/mime-tree.js';
-import { configPath } from '../config/load.js';
+import { invalidArgument, NoFearError } from '../errors.js';
+import { requireViewer, type Candidate, type Resolution } from '../desktop/mimeapps.js';
 import { shellWord } from '../util/shell-word.js';
 import { expandExec } from '../desktop/exec-line.js';
-import { localeFromEnv } from '../desktop/keyfile.js';
-import { previousDefaults } from '../integrate/state.js';
 import { previousDefaultFor } from '../integrate/previous-default.js';
 import { nativeArgvs } from '../integrate/native-launch.js';
 import { trustingEntry, type TrustedDomain } from '../config/domains.js';
@@ -23,6 +12,8 @@ import type { CheckedFile } from './staging.js';
 import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, messageViewArgv, wantsMessageView } from './mail-plan.js';
 import { installFix } from '../desktop/type-packages.js';
 import { terminalTextViewer } from './text-viewer.js';
+import { checkOpenable, stagedNameFor } from './check.js';
+import { detectType, installedViewers, readViewerData, resolveFor, type ViewerData } from './viewers.js';
 
 /** Where the guest sees the staging export. */
 export const GUEST_STAGING = '/staging';
@@ -45,7 +36,7 @@ export interface OpenPlan {
   argv: string[];
   /** For --verbose: how the type and the viewer were chosen. */
   notes: string[];
-  /** NoFear's message view (src/sandbox/mail-plan.ts): it exports attachments on its stdout. */
+  /** NoFear's message view (src/open/mail-plan.ts): it exports attachments on its stdout. */
   view?: 'mail';
   /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
   net?: 'user';
@@ -61,64 +52,13 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Refuses what cannot be opened, with the error the D-Bus contract names; what can be is what stageCopy copies. */
-export async function checkOpenable(file: string, maxBytes: number, env: NodeJS.ProcessEnv = process.env): Promise<CheckedFile> {
-  if (!path.isAbsolute(file)) throw invalidArgument(`${JSON.stringify(file)} is not an absolute path.`, 'pass the full path, e.g. $PWD/FILE');
-  let stat;
-  try {
-    stat = await fsp.stat(file, { bigint: true }); // follows a symlink: its target is what opens
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
-    throw notFound(`${file} does not exist.`, 'check the path');
-  }
-  if (stat.isDirectory()) throw invalidArgument(`${file} is a directory; NoFear opens files.`, 'open a file inside it');
-  if (!stat.isFile()) throw invalidArgument(`${file} is not a regular file (a device, FIFO or socket).`, 'open a regular file');
-  try {
-    await fsp.access(file, fsc.R_OK);
-  } catch {
-    throw accessDenied(`${file} cannot be read: permission denied.`, `check its permissions: ls -l ${JSON.stringify(file)}`);
-  }
-  const size = Number(stat.size);
-  if (size > maxBytes) {
-    throw limitReached(
-      `${file} is ${size} bytes, over the ${maxBytes}-byte limit for opened files.`,
-      `raise [open] max_file_size in ${configPath(env)} (e.g. max_file_size = ${Math.ceil(size / 1024 ** 3)}G)`,
-    );
-  }
-  const source = await fsp.realpath(file);
-  if (isSystemView(source)) {
-    throw invalidArgument(`${file} is a view of the system (${source}), not a document.`, 'copy what you want to open into a regular file first');
-  }
-  return { source, size, dev: stat.dev, ino: stat.ino };
-}
-
-/**
- * Kernel and device views are not documents (/proc/self/environ would hand our environment to the guest),
- * nor is /run, except where it holds the user's own files: removable media mounted by udisks
- * (/run/media/$USER/..., Fedora and Arch) and files handed over by the document portal (/run/user/$UID/doc/...).
- */
-export function isSystemView(canonical: string, user = os.userInfo().username, uid = process.getuid?.() ?? 0): boolean {
-  const usersOwn = [`/run/media/${user}/`, `/run/user/${uid}/doc/`];
-  if (usersOwn.some((dir) => canonical.startsWith(dir))) return false;
-  return /^\/(proc|sys|dev|run)(\/|$)/.test(canonical);
-}
-
-/** A base name safe to create in the staging dir, keeping what the user would recognise. */
-export function stagedNameFor(file: string): string {
-  const base = path.basename(file);
-  // Names are bytes on Linux: only '/' and NUL are impossible, and "." / ".." would escape.
-  const cleaned = base.replace(/\0/g, '');
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
-}
-
 /**
  * The resolution's viewer; where there is none, the error lists what ListViewers would offer for the type
- * (src/service/viewers.ts asks listViewers the same way) and retries with the first of them.
+ * and retries with the first of them.
  */
-function chooseViewer(resolution: Resolution, apps: AppDatabase, tree: MimeTree, previous: Readonly<Record<string, string>>, retry: (id: string) => string, install?: string): Candidate {
+function chooseViewer(resolution: Resolution, data: ViewerData, retry: (id: string) => string, install?: string): Candidate {
   if (resolution.chosen !== undefined) return resolution.chosen;
-  const installed = listViewers(apps, tree, resolution.mime, { previousDefaults: previous });
+  const installed = installedViewers(data, resolution.mime);
   return requireViewer(resolution, { installed, retry, ...(install === undefined ? {} : { install }) });
 }
 
@@ -126,13 +66,10 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
   const env = options.env ?? process.env;
   const checked = await checkOpenable(file, options.maxFileSizeBytes, env);
   const { source, size } = checked;
-  const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
-  const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
-  const decision = await detectMime(source, mimeDb, { name: path.basename(file) });
+  const data = await readViewerData(env);
+  const decision = await detectType(source, file, data.mimeDb);
   const notes = [`type ${decision.mime} (from ${decision.from})${decision.note ? `: ${decision.note}` : ''}`];
-  const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
-  const previous = await previousDefaults(env);
-  const resolution = resolveViewer(apps, mimeDb.tree, decision.mime, { override: options.viewer, previousDefaults: previous });
+  const resolution = resolveFor(data, decision.mime, options.viewer);
   for (const candidate of resolution.candidates.filter((c) => !c.usable)) notes.push(`skipped ${candidate.id}: ${candidate.reason ?? ''}`);
   const stagedName = stagedNameFor(file);
   const staged = path.posix.join(GUEST_STAGING, stagedName);
@@ -146,45 +83,12 @@ export async function planOpen(file: string, options: OpenOptions): Promise<Open
     return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: terminal.id, viewerName: terminal.name, argv: terminal.argv, notes };
   }
   const retry = (id: string) => `nofear-open --with ${shellWord(id)} ${shellWord(file)}`;
-  const chosen = chooseViewer(resolution, apps, mimeDb.tree, previous, retry, installFix(decision.mime));
+  const chosen = chooseViewer(resolution, data, retry, installFix(decision.mime));
   const entry = chosen.app?.entry;
   const [argv] = expandExec(entry?.exec ?? '', { files: [staged], name: entry?.name, icon: entry?.icon, location: entry?.path });
   if (argv === undefined || argv.length === 0) throw invalidArgument(`The Exec line of ${chosen.id} gives no command.`, 'pick another viewer with --with');
   notes.push(`viewer ${chosen.id} (${chosen.source} for ${chosen.mime}, from ${chosen.origin})`);
   return { kind: 'file', file, source, size, checked, stagedName, mime: decision.mime, viewer: chosen.id, viewerName: entry?.name ?? chosen.id, argv, notes };
-}
-
-/** The scheme of an absolute URI with an authority (`https://…`, `file://…`), lower-cased; else undefined. */
-export function uriScheme(target: string): string | undefined {
-  return /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(target)?.[1]?.toLowerCase();
-}
-
-/**
- * A target is a URL only when it is an absolute URI with `//`: file:// URIs become paths, http(s) go to
- * the default browser, other schemes are refused. Anything else is a path whatever its characters: a
- * local file named `https:attacker.example` is a file, never a web page in a networked VM.
- */
-export function classifyTarget(target: string): { kind: 'file'; path: string } | { kind: 'url'; url: string; scheme: 'http' | 'https' } {
-  const scheme = uriScheme(target);
-  if (scheme === undefined) return { kind: 'file', path: target };
-  if (scheme === 'file') {
-    let url: URL;
-    try {
-      url = new URL(target);
-    } catch {
-      throw invalidArgument(`${JSON.stringify(target)} is not a valid file:// URI.`, 'pass a path or a file:///absolute/path URI');
-    }
-    if (url.host !== '' && url.host !== 'localhost') throw invalidArgument(`${target} names another host; NoFear opens local files.`, 'copy the file here first');
-    return { kind: 'file', path: decodeURIComponent(url.pathname) };
-  }
-  if (scheme === 'http' || scheme === 'https') {
-    try {
-      return { kind: 'url', url: new URL(target).href, scheme };
-    } catch {
-      throw invalidArgument(`${JSON.stringify(target)} is not a valid web address.`, 'check the URL');
-    }
-  }
-  throw invalidArgument(`NoFear opens files and http(s) addresses, not ${scheme}:// URIs.`, 'pass a file path or an http(s) URL');
 }
 
 /** A web address: the default browser (x-scheme-handler/https) in a VM with user networking through passt. */
@@ -193,16 +97,10 @@ export async function planUrl(url: string, scheme: 'http' | 'https', options: Ur
   const mime = `x-scheme-handler/${scheme}`;
   const trustedBy = trustingEntry(url, options.trusted ?? []);
   if (trustedBy !== undefined) return planTrustedUrl(url, mime, trustedBy, env);
-  const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
-  const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
-  const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
-  const previous = await previousDefaults(env);
-  const resolution = resolveViewer(apps, mimeDb.tree, mime, { override: options.viewer, previousDefaults: previous });
+  const data = await readViewerData(env);
   const chosen = chooseViewer(
-    resolution,
-    apps,
-    mimeDb.tree,
-    previous,
+    resolveFor(data, mime, options.viewer),
+    data,
     (id) => `nofear-open --with ${shellWord(id)} ${shellWord(url)}`,
     'install a web browser (e.g. sudo apt-get install firefox-esr), then run the same command again',
   );

@@ -1,0 +1,85 @@
+// The shapes of ready VMs, planned in one place: what a VM waiting in the service's pool is for each
+// kind of job (an open's viewer behind Xpra; NoFear's converter without GUI or network), the request a
+// conversion's VM is booted from (cold or ready, the same), and whether a ready VM may serve a job.
+// A ready VM serves only a job of its very shape: a conversion never gets a GUI VM, an open never a
+// conversion VM, and a job that needs a network, more memory or another profile boots its own.
+import { borderFor, type Config } from '../config/index.js';
+import type { SandboxRequest } from './sandbox-options.js';
+import type { ExportSpec, StdioMode } from '../vm/vm-shape.js';
+
+export type PoolPurpose = 'open' | 'convert';
+
+/** What a job needs of its VM; two shapes with the same key are interchangeable for a job. */
+export interface JobShape {
+  profile: string;
+  net: 'none' | 'user';
+  memoryMiB: number;
+  cpus: number;
+  gui: boolean;
+  stdio: StdioMode;
+  /** What the VM runs: the user's viewer behind the guest's Xpra server, or NoFear's converter scripts (convert.sh, ocr.sh). */
+  runs: 'viewer' | 'converter';
+}
+
+/** A ready VM's shape: the job's part, and what only the pool decides (its TCG cache, its client's settings). */
+export interface PoolShape extends JobShape {
+  purpose: PoolPurpose;
+  tbSizeMiB: number;
+  accel: Config['vm']['accel'];
+  /** The host client's settings (an open's VM): a changed border or clipboard makes a ready VM stale. */
+  window?: { border: ReturnType<typeof borderFor>; clipboard: Config['gui']['clipboard'] };
+}
+
+/** The TCG translation cache of a ready GUI VM, MiB (QEMU's RSS with a window up: 616 MiB at 256, 463 at 64). */
+export const OPEN_POOL_TB_SIZE_MIB = 64;
+
+const THROWAWAY = 'temporary';
+
+/**
+ * The request a conversion job's VM is booted from (the converter, the OCR): throwaway, no network, no
+ * GUI, its stdout a channel to the host. A ready conversion VM is booted from the same, with an empty export.
+ */
+export function conversionRequest(argv: readonly string[], exportSpec: ExportSpec): SandboxRequest {
+  return { argv, profile: THROWAWAY, stdio: 'pipe', gui: false, net: 'none', export: exportSpec };
+}
+
+/** A ready VM for the pool: an open's shape (its file staged when an open takes it), or a conversion's. */
+export function poolRequest(purpose: PoolPurpose): SandboxRequest {
+  const empty: ExportSpec = { bytes: 0, fill: async () => {} };
+  return purpose === 'convert' ? conversionRequest([], empty) : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, net: 'none', export: empty };
+}
+
+/** The shape a request needs, config.ini filling in what it leaves out (as sandboxOptionsFrom does). */
+export function jobShapeOf(request: SandboxRequest, config: Config): JobShape {
+  const gui = request.gui === true;
+  return {
+    profile: request.profile,
+    net: request.net ?? config.vm.net,
+    memoryMiB: request.memoryMiB ?? config.vm.memoryMiB,
+    cpus: request.cpus ?? config.vm.cpus,
+    gui,
+    stdio: request.stdio,
+    runs: gui ? 'viewer' : 'converter',
+  };
+}
+
+/** The one place a ready VM's shape is planned, for each purpose. */
+export function poolShape(purpose: PoolPurpose, config: Config): PoolShape {
+  const job = jobShapeOf(poolRequest(purpose), config);
+  if (purpose === 'convert') return { ...job, purpose, tbSizeMiB: config.vm.tbSizeMiB, accel: config.vm.accel };
+  // A ready GUI VM waits far longer than it works: a smaller TCG cache keeps its memory down (its viewer needs little).
+  const tbSizeMiB = Math.min(config.vm.tbSizeMiB, OPEN_POOL_TB_SIZE_MIB);
+  return { ...job, purpose, tbSizeMiB, accel: config.vm.accel, window: { border: borderFor(config, THROWAWAY), clipboard: config.gui.clipboard } };
+}
+
+const jobKey = (shape: JobShape): string => JSON.stringify([shape.profile, shape.net, shape.memoryMiB, shape.cpus, shape.gui, shape.stdio, shape.runs]);
+
+/** Everything that makes one ready VM differ from another (a config change to any of it makes it stale). */
+export function poolShapeKey(shape: PoolShape): string {
+  return JSON.stringify([shape.purpose, jobKey(shape), shape.tbSizeMiB, shape.accel, shape.window ?? null]);
+}
+
+/** Whether a ready VM of `ready`'s shape may serve a job that needs `job`: network, memory, CPUs, profile, GUI and what it runs all the same. */
+export function servesJob(ready: PoolShape, job: JobShape): boolean {
+  return jobKey(ready) === jobKey(job);
+}

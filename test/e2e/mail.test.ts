@@ -82,12 +82,16 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
       [],
       'a mail parser ran on the host',
     );
-    // Python on the host is the Xpra client only (never python's email package on the message).
+    // Python on the host is NoFear's own X side only: the Xpra client and the helper holding its untrusted
+    // X cookie (never python's email package on the message).
     const pythons = execs.filter((e) => e.argv.slice(0, 2).some((arg) => /python/.test(path.basename(arg))));
-    assert.ok(pythons.length > 0, 'the recorder saw the Xpra clients');
+    assert.ok(
+      pythons.some((python) => python.argv.some((arg) => /xpra/.test(arg))),
+      'the recorder saw the Xpra clients',
+    );
     for (const python of pythons)
       assert.ok(
-        python.argv.some((arg) => /xpra/.test(arg)),
+        python.argv.some((arg) => /xpra|\/src\/gui\/x11-untrusted-cookie\.py$/.test(arg)),
         `python ran on the host: ${python.argv.join(' ')}`,
       );
     // Given the message: nofear-open itself (and its forks before they exec), and `file --mime-type`, the type

@@ -111,7 +111,7 @@ describe('nofear-open choices and refusals (no VM)', () => {
     const [first, second] = result.stdout.toString().trim().split('\n\n');
     assert.equal(
       first,
-      [`file: ${pdf}`, 'mime: application/pdf', 'mode: open a read-only copy in a throwaway VM without network', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]'].join('\n'),
+      [`file: ${pdf}`, 'mime: application/pdf', 'mode: open a read-only copy in a throwaway VM without network', 'viewer: mupdf.desktop', 'argv: ["mupdf","/staging/a.pdf"]', 'sound: off'].join('\n'),
     );
     assert.match(second ?? '', /^mime: image\/png$/m);
     assert.match(result.stderr, /photo\.pdf: type image\/png \(from content\)/);

@@ -24,7 +24,7 @@ describe('targets (issue 17)', function () {
       const block = blocks[i] ?? '';
       assert.match(block, new RegExp(`^file: ${path.join(dir, name).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\n`), block);
       assert.match(block, /\nmime: application\/pdf\n/, block);
-      const argv = JSON.parse(/\nargv: (.*)$/.exec(block)?.[1] ?? '[]') as string[];
+      const argv = JSON.parse(/^argv: (.*)$/m.exec(block)?.[1] ?? '[]') as string[];
       assert.equal(argv.at(-1), `/staging/${name}`, block);
     });
     assert.doesNotMatch(result.stdout, /x-scheme-handler/);

@@ -6,75 +6,52 @@ import assert from 'node:assert/strict';
 import { StatusLine } from '../../../src/cli/status-line.js';
 import { OpenNotices } from '../../../src/service/open-notices.js';
 import type { Notice, Notifications } from '../../../src/service/notifications.js';
+import { EventWaits } from '../../helpers/event-waits.js';
 import { screenLines } from '../../helpers/terminal-screen.js';
 
 /** A terminal `columns` wide that records what is written, and tells each write to whoever waits. */
 function recordingTerminal(columns: number) {
   let output = '';
-  const waiting = new Set<() => void>();
+  const waits = new EventWaits();
   const stream = {
     columns,
     isTTY: true,
     write: (chunk: string) => {
       output += chunk;
-      for (const wake of waiting) wake();
+      waits.wake();
       return true;
     },
   } as unknown as NodeJS.WriteStream;
+  const last = () => screenLines(output).at(-1) ?? '';
   /** Resolves once the screen's last line passes `test`; rejects after `ms` without it. */
   const lastLine = (test: (line: string) => boolean, ms: number) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const line = screenLines(output).at(-1) ?? '';
-        if (!test(line)) return;
-        cleanup();
-        resolve(line);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`within ${ms} ms the line never changed as awaited; it says: ${JSON.stringify(screenLines(output).at(-1))}`));
-      }, ms);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiting.delete(check);
-      };
-      waiting.add(check);
-      check();
-    });
+    waits.until(
+      () => (test(last()) ? last() : undefined),
+      () => `the line never changed as awaited; it says: ${JSON.stringify(last())}`,
+      ms,
+    );
   return { stream, lastLine, screen: () => screenLines(output) };
 }
 
 /** The notification server as OpenNotices sees it: each shown notice recorded, and told to whoever waits. */
 function recordingNotifications() {
   const shown: Notice[] = [];
-  const waiting = new Set<() => void>();
+  const waits = new EventWaits();
   const notifications = {
     show: (notice: Notice) => {
       shown.push(notice);
-      for (const wake of waiting) wake();
+      waits.wake();
       return Promise.resolve(7);
     },
     close: () => Promise.resolve(),
     onAction: () => Promise.resolve(),
   } as unknown as Notifications;
   const shownCount = (count: number, ms: number) =>
-    new Promise<Notice[]>((resolve, reject) => {
-      const check = () => {
-        if (shown.length < count) return;
-        cleanup();
-        resolve(shown.slice());
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`within ${ms} ms ${shown.length} notice(s) shown, not ${count}: ${JSON.stringify(shown.map((n) => n.body))}`));
-      }, ms);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiting.delete(check);
-      };
-      waiting.add(check);
-      check();
-    });
+    waits.until(
+      () => (shown.length >= count ? shown.slice() : undefined),
+      () => `${shown.length} notice(s) shown, not ${count}: ${JSON.stringify(shown.map((n) => n.body))}`,
+      ms,
+    );
   return { notifications, shownCount };
 }
 

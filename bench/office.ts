@@ -3,7 +3,7 @@
 // and warm (OpenFiles through the service with a ready VM), against LibreOffice started natively on the host
 // in the same run; and the conversion of an office document to a safe PDF, per page, against LibreOffice's
 // own native PDF export.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,15 @@ import { printFigures, recordFigures, summarise, timed, withRatio, type Figure }
 const RUNS = Number(process.env.NOFEAR_BENCH_OFFICE_RUNS ?? 3);
 const OPEN = fileURLToPath(new URL('../dist/cli/nofear-open.js', import.meta.url));
 
-/** LibreOffice on the host, a fresh profile each run (as the guest has), to its window. */
-async function nativeOnce(display: string, dir: string, file: string, run: number): Promise<number> {
+/**
+ * LibreOffice on the host, a fresh profile each run (as the guest has), to its window. Each run opens its own
+ * copy: a run's lock file (.~lock.NAME#, left by the SIGTERM) would otherwise stop the next at "Document in Use".
+ */
+async function nativeOnce(display: string, dir: string, original: string, run: number): Promise<number> {
   const profile = `file://${path.join(dir, `native-profile-${run}`)}`;
+  const file = path.join(dir, `native-${run}`, path.basename(original));
+  mkdirSync(path.dirname(file));
+  copyFileSync(original, file);
   const child = execa('soffice', [`-env:UserInstallation=${profile}`, '--norestore', file], { env: { DISPLAY: display }, reject: false, detached: true });
   try {
     return await timed(() => execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', path.basename(file)], { env: { DISPLAY: display }, timeout: 300_000 }));
@@ -59,6 +65,8 @@ export async function benchOffice(): Promise<void> {
       const perPage = await conversionPerPage(dir, file, pages, env);
       safe.push(perPage.safe);
       nativeConvert.push(perPage.native);
+      // Progress on stderr: a run takes minutes under TCG.
+      process.stderr.write(`office run ${run + 1}/${RUNS}: native ${native.at(-1)?.toFixed(1)} s, cold ${cold.at(-1)?.toFixed(1)} s, conversion ${perPage.safe.toFixed(1)} s/page\n`);
     }
     const warmRuns = await warm(x.display, dir, file, false, RUNS);
     const nativeFig = summarise('LibreOffice started natively (fresh profile), to its window', 's', native);

@@ -38,6 +38,9 @@ const MAGIC_NAMES: Readonly<Record<string, string>> = {
   'font/sfnt': 'font/ttf',
 };
 
+/** Mail types a name may give text content (src/integrate/types.ts MAIL_TYPES' text ones; not imported: a lower floor). */
+const MAIL_NAMED_TYPES: ReadonlySet<string> = new Set(['message/rfc822', 'application/mbox']);
+
 /** libmagic's type in shared-mime-info's words (aliases resolved, `text/x-script.LANG` mapped when known). */
 export function normaliseMagicType(tree: MimeTree, type: string): string {
   const canonical = canonicalMime(tree, type);
@@ -68,6 +71,10 @@ export function decideMime(tree: MimeTree, content: string | undefined, nameType
   const narrower = byName.find((type) => isSubtypeOf(tree, type, c));
   if (narrower !== undefined) return decision(narrower, 'name', `the content is ${c}; the name narrows it to ${narrower}`);
   if (byName.some((type) => isSubtypeOf(tree, c, type))) return decision(c, 'content');
+  // A message or mailbox is text whose body libmagic may take for the whole (an HTML body makes an .mbox
+  // "text/html"): there the mail name decides, which only narrows what runs to NoFear's message view.
+  const mail = byName.find((type) => MAIL_NAMED_TYPES.has(type));
+  if (mail !== undefined && c.startsWith('text/')) return decision(mail, 'name', `the content is ${c}, as a message's body may read; the name makes it ${mail}`);
   if (!isKnownMime(tree, c)) {
     return decision(named, 'name', `the content type ${c} is unknown to shared-mime-info; going by the name: ${named}`);
   }

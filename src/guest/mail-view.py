@@ -112,7 +112,7 @@ def attachments_of(message):
 def convert_msg(path):
     """An Outlook .msg becomes a .eml through msgconvert (libemail-outlook-message-perl), where installed."""
     if shutil.which('msgconvert') is None:
-        raise ValueError('an Outlook .msg file needs msgconvert (sudo apt-get install libemail-outlook-message-perl)')
+        raise ValueError('an Outlook .msg file needs msgconvert (sudo apt-get install libemail-outlook-message-perl libemail-address-perl)')
     work = tempfile.mkdtemp()
     target = os.path.join(work, 'message.eml')
     subprocess.run(['msgconvert', '--outfile', target, path], check=True, timeout=120, stdout=subprocess.DEVNULL)
@@ -126,7 +126,7 @@ def load_messages(path):
         path = convert_msg(path)
     elif head.startswith(b'From '):
         box = mailbox.mbox(path, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default), create=False)
-        return [m for _, m in zip(range(MAX_MESSAGES), box)]
+        return [m for _, m in zip(range(MAX_MESSAGES + 1), box)]  # one more than shown: the title says there are more
     with open(path, 'rb') as f:
         return [email.message_from_binary_file(f, policy=email.policy.default)]
 
@@ -244,12 +244,15 @@ def main():
     messages = load_messages(path)
     if not messages:
         raise ValueError('no message in this file')
+    more = len(messages) > MAX_MESSAGES
+    messages = messages[:MAX_MESSAGES]
     if mode == 'pdf':
         write_pdf(messages, sys.argv[3])
         return
-    subject = headers_of(messages[0])
-    subject = dict(subject).get('Subject', '(no subject)')
-    show_window(messages, f'{os.path.basename(path)} \u2014 {subject}')
+    subject = dict(headers_of(messages[0])).get('Subject', '(no subject)')
+    # A mailbox lists every message in the one window; the title says how many (a single message: just its subject).
+    count = f' (the first {MAX_MESSAGES} messages)' if more else f' ({len(messages)} messages)' if len(messages) > 1 else ''
+    show_window(messages, f'{os.path.basename(path)} \u2014 {subject}{count}')
 
 
 if __name__ == '__main__':

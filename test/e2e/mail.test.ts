@@ -1,7 +1,9 @@
 // Mail end to end, on Xvfb with real VMs: a .eml (text body, HTML body with a remote image, PDF
 // attachment) opens in NoFear's message view rendered inside a VM without network, its PDF attachment
 // opens from the view in a NEW VM, and every process the host starts meanwhile is recorded (a /proc
-// poll of nofear-open's process tree, test/helpers/process-recorder.ts): none parses mail. The message converts to a PDF of pixels. Then
+// poll of nofear-open's process tree, test/helpers/process-recorder.ts): none parses mail. A .mbox opens
+// in the same view, every message listed, recorded the same way. The message, the mailbox and an Outlook
+// .msg (msgconvert in the VM) convert to PDFs of pixels. Then
 // the mail-client hand-over: the file is opened with `gio open` (NoFear the default after
 // `integrate install`, D-Bus activation), deleted 0.2 s after gio returns, and its window still
 // comes with the message's own subject; its attachment opens through the service too. Needs dist/.
@@ -12,7 +14,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bin, perTestEnv, type TestEnv } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
-import { sampleMessage, SAMPLE_SUBJECT } from '../helpers/mail-sample.js';
+import { sampleMailbox, sampleMessage, SAMPLE_SUBJECT } from '../helpers/mail-sample.js';
+import { makeOutlookMessage } from '../helpers/outlook-msg.js';
 import { pdfObjects } from '../helpers/pdf-check.js';
 import { showBusLogOnFailure, startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { pressKey, renderedScreenshot, startXvfb, suiteDisplay, windowName, type Display } from '../helpers/xvfb.js';
@@ -33,6 +36,45 @@ const press = (x: Display, title: string, producer: Producer, key: string, closi
 
 /** Programs that parse MIME or mail: none may run on the host for an open. */
 const MAIL_PARSERS = /^(munpack|mpack|ripmime|reformime|reformail|formail|mhonarc|mu|notmuch|uudeview|metamail|mimedecode|mimeopen|mailx?|mutt|neomutt|thunderbird|evolution|claws-mail|msgconvert)$/;
+
+/**
+ * What the recorder saw the host start during one nofear-open of the message FILE: `vms` VMs at least, none
+ * with a network, no passt, no mail parser, python only for NoFear's own X side, and nothing given the
+ * message but nofear-open itself and `file --mime-type` (the type detection by magic every open makes).
+ */
+function hostNeverParsed(recorder: ProcessRecorder, pid: number | undefined, file: string, vms: number): void {
+  const execs = recorder.recorded;
+  const program = (argv: string[]) => path.basename(argv[0] ?? '');
+  const qemus = execs.filter((e) => program(e.argv).startsWith('qemu-system'));
+  // A TCG boot with no sign of life is booted again: more VMs than opened under load.
+  assert.ok(new Set(qemus.map((q) => q.pid)).size >= vms, `fewer than ${vms} VMs (one per message opened, one per attachment)`);
+  for (const qemu of qemus) assert.ok(!qemu.argv.some((arg) => /^-(netdev|nic|net)$/.test(arg)), `a VM had a network: ${qemu.argv.join(' ')}`);
+  assert.ok(!execs.some((e) => program(e.argv) === 'passt'), 'passt ran');
+  assert.deepEqual(
+    execs.filter((e) => MAIL_PARSERS.test(program(e.argv))),
+    [],
+    'a mail parser ran on the host',
+  );
+  // Python on the host is NoFear's own X side only: the Xpra client and the helper holding its untrusted
+  // X cookie (never python's email package on the message).
+  const pythons = execs.filter((e) => e.argv.slice(0, 2).some((arg) => /python/.test(path.basename(arg))));
+  assert.ok(
+    pythons.some((python) => python.argv.some((arg) => /xpra/.test(arg))),
+    'the recorder saw the Xpra clients',
+  );
+  for (const python of pythons)
+    assert.ok(
+      python.argv.some((arg) => /xpra|\/src\/gui\/x11-untrusted-cookie\.py$/.test(arg)),
+      `python ran on the host: ${python.argv.join(' ')}`,
+    );
+  const own = execs.find((e) => e.pid === pid)?.argv.join('\0');
+  const named = execs.filter((e) => e.argv.join('\0') !== own && e.argv.some((arg) => arg.includes(file)));
+  assert.deepEqual(
+    named.filter((e) => !(program(e.argv) === 'file' && e.argv.includes('--mime-type'))),
+    [],
+    'a host process was given the message',
+  );
+}
 
 describe("mail: a message in NoFear's view, its attachment in a new VM, its conversion (host processes recorded, Xvfb, real QEMU)", function () {
   this.timeout(900_000);
@@ -70,56 +112,56 @@ describe("mail: a message in NoFear's view, its attachment in a new VM, its conv
       await run;
       recorder.stop();
     }
-    const execs = recorder.recorded;
-    const program = (argv: string[]) => path.basename(argv[0] ?? '');
-    const qemus = execs.filter((e) => program(e.argv).startsWith('qemu-system'));
-    // One VM for the message, another for its attachment (a TCG boot with no sign of life is booted again: more under load).
-    assert.ok(new Set(qemus.map((q) => q.pid)).size >= 2, 'the attachment had no VM of its own');
-    for (const qemu of qemus) assert.ok(!qemu.argv.some((arg) => /^-(netdev|nic|net)$/.test(arg)), `a VM had a network: ${qemu.argv.join(' ')}`);
-    assert.ok(!execs.some((e) => program(e.argv) === 'passt'), 'passt ran');
-    assert.deepEqual(
-      execs.filter((e) => MAIL_PARSERS.test(program(e.argv))),
-      [],
-      'a mail parser ran on the host',
-    );
-    // Python on the host is NoFear's own X side only: the Xpra client and the helper holding its untrusted
-    // X cookie (never python's email package on the message).
-    const pythons = execs.filter((e) => e.argv.slice(0, 2).some((arg) => /python/.test(path.basename(arg))));
-    assert.ok(
-      pythons.some((python) => python.argv.some((arg) => /xpra/.test(arg))),
-      'the recorder saw the Xpra clients',
-    );
-    for (const python of pythons)
-      assert.ok(
-        python.argv.some((arg) => /xpra|\/src\/gui\/x11-untrusted-cookie\.py$/.test(arg)),
-        `python ran on the host: ${python.argv.join(' ')}`,
-      );
-    // Given the message: nofear-open itself (and its forks before they exec), and `file --mime-type`, the type
-    // detection by magic every open makes; nothing else.
-    const own = execs.find((e) => e.pid === run.pid)?.argv.join('\0');
-    const named = execs.filter((e) => e.argv.join('\0') !== own && e.argv.some((arg) => arg.includes('mail.eml')));
-    assert.deepEqual(
-      named.filter((e) => !(program(e.argv) === 'file' && e.argv.includes('--mime-type'))),
-      [],
-      'a host process was given the message',
-    );
+    hostNeverParsed(recorder, run.pid, 'mail.eml', 2);
   });
 
-  it('converts the message to a PDF of pixels (no text, no font, no script)', async () => {
-    const file = path.join(dir, 'mail.eml');
-    writeFileSync(file, sampleMessage());
-    const result = await execa(process.execPath, [bin('nofear-open'), '--no-service', '--convert', file], { env: t.env, reject: false, timeout: VM_MS });
+  it('a .mbox opens in the view listing every message (the title counts them), without network; the host runs no mail parser', async () => {
+    const file = path.join(dir, 'box.mbox');
+    // Its first message has an HTML body, which makes libmagic call the whole file text/html: still a mailbox.
+    writeFileSync(file, sampleMailbox('First of two', 'Second of two'));
+    const run = execa(process.execPath, [bin('nofear-open'), '--no-service', '--verbose', file], { env: { ...t.env, DISPLAY: x.display }, reject: false, timeout: VM_MS });
+    const recorder = new ProcessRecorder(run.pid ?? 0);
+    const reports = new WindowReports(run);
+    const nofearOpen = childProducer(run, 'nofear-open');
+    const view = windowTitled('box.mbox');
+    try {
+      await reports.windowFor(/\/box\.mbox$/, VM_MS);
+      // The count is the VM's: the view read both messages (the host never did).
+      assert.match((await titleOf(x, view, nofearOpen)) ?? '', /^\[NoFear:temporary\] box\.mbox — First of two \(2 messages\)/);
+      await press(x, view, nofearOpen, 'Escape', true);
+      const result = await run;
+      assert.equal(result.exitCode, 0, result.stderr);
+    } finally {
+      if (run.exitCode === null) run.kill('SIGTERM');
+      await run;
+      recorder.stop();
+    }
+    hostNeverParsed(recorder, run.pid, 'box.mbox', 1);
+  });
+
+  it('converts a message, a mailbox and an Outlook .msg (read by msgconvert in its VM) to PDFs of pixels (no text, no font, no script)', async () => {
+    const eml = path.join(dir, 'mail.eml');
+    writeFileSync(eml, sampleMessage());
+    const mbox = path.join(dir, 'box.mbox');
+    writeFileSync(mbox, sampleMailbox('First of two', 'Second of two'));
+    const msg = await makeOutlookMessage(dir, 'letter.msg', 'From Outlook');
+    const result = await execa(process.execPath, [bin('nofear-open'), '--no-service', '--convert', eml, mbox, msg], { env: t.env, reject: false, timeout: VM_MS * 2 });
     assert.equal(result.exitCode, 0, result.stderr);
-    const output = result.stdout.trim();
-    assert.equal(output, path.join(dir, 'mail.safe.pdf'));
-    const objects = pdfObjects(output);
-    assert.ok(
-      objects.some((o) => /\/Subtype \/Image/.test(o.head)),
-      'no page image',
+    const outputs = result.stdout.trim().split('\n').sort();
+    assert.deepEqual(
+      outputs,
+      ['box.safe.pdf', 'letter.safe.pdf', 'mail.safe.pdf'].map((name) => path.join(dir, name)),
     );
-    assert.ok(!objects.some((o) => /\/Font|\/JavaScript|\/JS|\/URI|\/EmbeddedFile/.test(o.head)), 'more than pixels');
-    const text = await execa('pdftotext', [output, '-'], { reject: false });
-    assert.equal(text.stdout.trim(), '', 'the safe PDF has text');
+    for (const output of outputs) {
+      const objects = pdfObjects(output);
+      assert.ok(
+        objects.some((o) => /\/Subtype \/Image/.test(o.head)),
+        `${output}: no page image`,
+      );
+      assert.ok(!objects.some((o) => /\/Font|\/JavaScript|\/JS|\/URI|\/EmbeddedFile/.test(o.head)), `${output}: more than pixels`);
+      const text = await execa('pdftotext', [output, '-'], { reject: false });
+      assert.equal(text.stdout.trim(), '', `${output}: the safe PDF has text`);
+    }
   });
 });
 

@@ -43,3 +43,15 @@ export function sampleMessage(subject = SAMPLE_SUBJECT): Buffer {
   ];
   return Buffer.from(lines.join('\r\n'));
 }
+
+/**
+ * A mailbox as mail clients export one (mboxrd: a `From ` line before each message): the sample message,
+ * then a second, plain one. Its view lists both; its window's title counts them.
+ */
+export function sampleMailbox(first: string, second: string): Buffer {
+  const message = sampleMessage(first).toString('latin1').replace(/\r\n/g, '\n');
+  const plain = ['From: Carol <carol@example.com>', 'To: Bob <bob@example.com>', `Subject: ${second}`, 'Date: Sun, 06 Dec 2026 11:00:00 +0000', '', 'A second message, in the same mailbox.', ''].join(
+    '\n',
+  );
+  return Buffer.from(`From alice@example.com Sun Dec  6 10:00:00 2026\n${message}\nFrom carol@example.com Sun Dec  6 11:00:00 2026\n${plain}\n`, 'latin1');
+}

@@ -35,6 +35,12 @@ describe('desktop/mime-detect', () => {
       assert.equal(decideMime(tree, 'text/plain', ['application/pdf']).mime, 'text/plain');
     });
 
+    it('lets a mail name decide on text content: an .mbox whose first body is HTML is a mailbox, never a web page', () => {
+      assert.deepEqual([decideMime(tree, 'text/html', ['application/mbox']).mime, decideMime(tree, 'text/html', ['application/mbox']).from], ['application/mbox', 'name']);
+      assert.equal(decideMime(tree, 'text/html', ['message/rfc822']).mime, 'message/rfc822');
+      assert.equal(decideMime(tree, 'application/pdf', ['application/mbox']).mime, 'application/pdf', 'only text: a PDF named .mbox stays a PDF');
+    });
+
     it('keeps a more specific content type without calling it a disagreement', () => {
       const decision = decideMime(tree, 'image/svg+xml', ['application/xml']);
       assert.deepEqual([decision.mime, decision.note], ['image/svg+xml', undefined]);

@@ -7,8 +7,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { xdgCacheHome } from '../util/xdg.js';
 import type { OpenPlan } from '../open/open-plan.js';
-import { ensureRuntimeBase } from './registry.js';
-import { exportBelongsInCache } from './sandbox.js';
+import { ensureRuntimeBase } from '../sandbox/registry.js';
+import { exportBelongsInCache } from '../sandbox/sandbox.js';
 import { stageCopy } from '../open/staging.js';
 
 export interface HeldPlan {

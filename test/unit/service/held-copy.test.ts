@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { holdCopy } from '../../../src/sandbox/held-copy.js';
+import { holdCopy } from '../../../src/service/held-copy.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { checkOpenable } from '../../../src/open/check.js';
 

@@ -1,5 +1,5 @@
 // The host's side of an attachment export: the message view's stdout followed frame by frame
-// (src/sandbox/attachment-stream.ts), each attachment written as a new file in a private directory of
+// (src/open/attachment-stream.ts), each attachment written as a new file in a private directory of
 // the cache (0700, the file 0600, created exclusively, never through a link) and handed on to be opened
 // or converted in a NEW VM like any other untrusted file. The host never looks inside the bytes.
 import { constants as fsc, promises as fsp } from 'node:fs';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig } from '../../../src/config/index.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import type { SavedAttachment } from '../../../src/sandbox/attachment-export.js';
+import type { SavedAttachment } from '../../../src/open/attachment-export.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
 import { attachmentHandler } from '../../../src/service/attachment-requests.js';
 import type { Notice } from '../../../src/service/notifications.js';

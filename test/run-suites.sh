@@ -10,14 +10,32 @@ passed=0
 failed=0
 logdir=$(mktemp -d /tmp/nofear-tests.XXXXXX)
 chmod 755 "$logdir"
+failures="$logdir/failures"
+: >"$failures"
 
 tally() { # log file: adds mocha's "N passing" / "N failing"; a run that printed neither failed.
 	local p f
 	p=$(grep -Eo '^ *[0-9]+ passing' "$1" | grep -Eo '[0-9]+' | tail -1)
 	f=$(grep -Eo '^ *[0-9]+ failing' "$1" | grep -Eo '[0-9]+' | tail -1)
-	if [ -z "$p" ] && [ -z "$f" ]; then f=1; fi
+	if [ -z "$p" ] && [ -z "$f" ]; then
+		f=1
+		echo "$(basename "$1" .log): printed no mocha summary (it died or timed out)" >>"$failures"
+	fi
+	failed_titles "$(basename "$1" .log)" "$1" >>"$failures"
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
+}
+
+# Each failing test's title and first error line, from mocha's failure list, so the run's last lines
+# (all that a CI excerpt may show) name what failed.
+failed_titles() { # label, log
+	awk -v label="$1" '
+		/^ *[0-9]+ failing/ { listing = 1; next }
+		listing && /^  [0-9]+\) / { title = $0; sub(/^ +/, "", title); grab = 1; next }
+		listing && grab == 1 && /:$/ { line = $0; sub(/^ +/, "", line); title = title " > " line; grab = 2; next }
+		listing && grab == 1 { line = $0; sub(/^ +/, "", line); title = title " > " line; next }
+		listing && grab == 2 && NF { line = $0; sub(/^ +/, "", line); print label ": " title " -- " substr(line, 1, 200); grab = 0 }
+	' "$2"
 }
 
 as_test_user() {
@@ -77,13 +95,13 @@ fi
 case $suite in
 main)
 	echo "== typecheck"
-	if node_modules/.bin/tsc -p tsconfig.check.json; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	if node_modules/.bin/tsc -p tsconfig.check.json; then passed=$((passed + 1)); else failed=$((failed + 1)) && echo "typecheck failed" >>"$failures"; fi
 	# The house's style: typescript-eslint's rules and its limits (files under 300 lines, functions under 80).
 	echo "== lint"
-	if node_modules/.bin/eslint --max-warnings 0 .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	if node_modules/.bin/eslint --max-warnings 0 .; then passed=$((passed + 1)); else failed=$((failed + 1)) && echo "lint failed" >>"$failures"; fi
 	# Prettier's layout (make format applies it).
 	echo "== format"
-	if node_modules/.bin/prettier --check --log-level warn .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	if node_modules/.bin/prettier --check --log-level warn .; then passed=$((passed + 1)); else failed=$((failed + 1)) && echo "format failed" >>"$failures"; fi
 	mocha_run unit user 'test/unit/**/*.test.ts'
 	mocha_run integration user --timeout 300000 'test/integration/**/*.test.ts'
 	node18_runs
@@ -134,8 +152,10 @@ esac
 
 if [ -n "${NOFEAR_TEST_TALLY:-}" ]; then
 	echo "$passed $failed" >>"$NOFEAR_TEST_TALLY"
+	cat "$failures" >>"$NOFEAR_TEST_TALLY.failures"
 	echo "($suite suites: $passed passing, $failed failing)"
 else
+	sed 's/^/failed: /' "$failures"
 	echo "tests: $passed passed, $failed failed"
 fi
 rm -rf "$logdir"

@@ -7,7 +7,7 @@ import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
-import { soundFor } from '../sandbox/sound-choice.js';
+import { soundFor } from '../open/sound-choice.js';
 import { formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { classifyTarget } from '../open/target.js';
 import { openInSandbox } from '../sandbox/open-file.js';

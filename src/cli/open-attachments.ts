@@ -1,9 +1,9 @@
 // nofear-open's in-process side of NoFear's message view (no service): each attachment the view exports
-// is saved (src/sandbox/attachment-export.ts) and opened, or converted to a safe PDF beside the message,
+// is saved (src/open/attachment-export.ts) and opened, or converted to a safe PDF beside the message,
 // in a NEW VM of this process, as if it had been named on the command line. The saved file goes after.
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { followExports, type SavedAttachment } from '../sandbox/attachment-export.js';
+import { followExports, type SavedAttachment } from '../open/attachment-export.js';
 import type { GuiSession } from '../sandbox/gui-session.js';
 import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import type { OpenArgs } from './nofear-open-args.js';

@@ -2,7 +2,7 @@
 # .msg (through msgconvert where installed) as headers, its text body (or its HTML body reduced to
 # text: no script runs, no remote content is fetched, images are named, not shown) and its
 # attachments, each with "Open safely" and "Convert to safe PDF". Those export the attachment on
-# stdout for the host (src/sandbox/attachment-stream.ts), one frame each:
+# stdout for the host (src/open/attachment-stream.ts), one frame each:
 #   nofear-export 1 open|convert SIZE NAME_BASE64\n  then SIZE bytes.
 # The host treats every byte of it as hostile; the bounds here only keep an honest view polite.
 # Usage: python3 mail-view.py view FILE | pdf FILE OUT.pdf

@@ -40,7 +40,7 @@ export interface OpenPlan {
   view?: 'mail';
   /** `nofear-open --net user`: the user asked for a network for this file (a web address always has one). */
   net?: 'user';
-  /** `nofear-open --sound` (true) or `--no-sound` (false); absent: [gui] sound decides (src/sandbox/sound-choice.ts). */
+  /** `nofear-open --sound` (true) or `--no-sound` (false); absent: [gui] sound decides (src/open/sound-choice.ts). */
   sound?: boolean;
   /** A web address in [links] trusted (the entry that matched): `argv` runs on the host, in no VM. */
   trustedBy?: string;

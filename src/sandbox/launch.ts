@@ -14,8 +14,8 @@ import { exitStatusOf } from './sandbox-outcome.js';
 import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
-import { soundFor } from './sound-choice.js';
-import { followExports, type SavedAttachment } from './attachment-export.js';
+import { soundFor } from '../open/sound-choice.js';
+import { followExports, type SavedAttachment } from '../open/attachment-export.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
 export interface CallerDisplay {

@@ -9,7 +9,7 @@ import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxRequest } fr
 import type { ExportSpec } from '../vm/vm-shape.js';
 import { checkedOf, type OpenPlan } from '../open/open-plan.js';
 import { stageCopy } from '../open/staging.js';
-import { soundFor } from './sound-choice.js';
+import { soundFor } from '../open/sound-choice.js';
 
 export interface OpenContext extends RunContext {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
@@ -34,7 +34,7 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
   return {
     argv: plan.argv,
     profile: OPEN_PROFILE,
-    // NoFear's message view exports attachments on its stdout (src/sandbox/attachment-export.ts).
+    // NoFear's message view exports attachments on its stdout (src/open/attachment-export.ts).
     stdio: plan.view === 'mail' ? 'pipe' : 'none',
     gui: true,
     // A web page needs the network; a file only when the user asked for it (nofear-open --net user).

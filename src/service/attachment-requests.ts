@@ -1,10 +1,10 @@
-// What the service does with an attachment NoFear's message view exported (src/sandbox/attachment-export.ts):
+// What the service does with an attachment NoFear's message view exported (src/open/attachment-export.ts):
 // the saved file is opened, or converted to a safe PDF, in a NEW VM, exactly as if the user had asked
 // for that file: planned by name and magic, staged as untrusted, never parsed here. The saved file goes
 // once that VM has ended.
 import path from 'node:path';
 import { checkOutputDir, planConvert } from '../convert/convert-plan.js';
-import type { SavedAttachment } from '../sandbox/attachment-export.js';
+import type { SavedAttachment } from '../open/attachment-export.js';
 import type { CallerDisplay } from '../sandbox/launch.js';
 import { planOpen, type OpenPlan } from '../open/open-plan.js';
 import { homeDir } from '../util/xdg.js';

@@ -14,7 +14,7 @@ import type { RootHandlers } from './dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
 import { listViewersFor } from '../open/viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
-import { holdCopy } from '../sandbox/held-copy.js';
+import { holdCopy } from './held-copy.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
 import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
@@ -72,7 +72,7 @@ export type { RequestContext } from './request-parts.js';
 
 /**
  * The plans that can open are started together (src/service/open-batch.ts decided which). The reply comes
- * only once each file is held (src/sandbox/held-copy.ts): a caller may delete it the moment it has the
+ * only once each file is held (src/service/held-copy.ts): a caller may delete it the moment it has the
  * reply. An edit keeps the original: it saves back to it.
  */
 async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {

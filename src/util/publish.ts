@@ -22,9 +22,20 @@ export function fitName(text: string, maxBytes: number): string {
   return text.slice(0, end);
 }
 
-/** `.NAME.nofear-<16 hex>` beside `NAME` (its first 200 bytes): hidden, unpredictable, created by the caller with O_EXCL. */
+/**
+ * `text` cut to at most `maxBytes` bytes by dropping its middle: its last `endBytes` stay, so a long
+ * name keeps its extension (`.safe.pdf`), which is what the leftover sweep recognises it by.
+ */
+export function fitNameKeepingEnd(text: string, maxBytes: number, endBytes = 40): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const reversed = [...text].reverse().join('');
+  const end = [...fitName(reversed, endBytes)].reverse().join('');
+  return fitName(text, maxBytes - Buffer.byteLength(end) - 1) + '~' + end;
+}
+
+/** `.NAME.nofear-<16 hex>` beside `NAME` (at most 200 bytes of it, its end kept): hidden, unpredictable, created by the caller with O_EXCL. */
 export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${fitName(path.basename(target), 200)}.nofear-${randomBytes(8).toString('hex')}`);
+  return path.join(path.dirname(target), `.${fitNameKeepingEnd(path.basename(target), 200)}.nofear-${randomBytes(8).toString('hex')}`);
 }
 
 /**

@@ -63,6 +63,11 @@ describe('the house (src/ imports)', () => {
     assert.deepEqual(wrong, []);
   });
 
+  it('keeps src/sandbox/ to the lifecycle: at most 15 files, counted in every subfolder', () => {
+    const sandbox = sources(path.join(SRC, 'sandbox')).map((file) => path.relative(SRC, file));
+    assert.ok(sandbox.length <= 15, `src/sandbox/ holds ${sandbox.length} files (at most 15): move what is not the lifecycle out\n  ${sandbox.join('\n  ')}`);
+  });
+
   it('speaks dbus-next only in src/service', () => {
     const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
     assert.ok(speakers.length > 0);

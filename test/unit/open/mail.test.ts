@@ -1,7 +1,7 @@
 // Mail without parsing it on the host: which opens go to NoFear's message view, and the attachment
 // frames the view exports, read as hostile input (split anywhere, bounded, names made plain base names).
 import assert from 'node:assert/strict';
-import { AttachmentStream, safeAttachmentName, type ExportedAttachment } from '../../../src/sandbox/attachment-stream.js';
+import { AttachmentStream, safeAttachmentName, type ExportedAttachment } from '../../../src/open/attachment-stream.js';
 import { isMailType, messageViewArgv, wantsMessageView } from '../../../src/open/mail-plan.js';
 import type { Candidate, Resolution } from '../../../src/desktop/mimeapps.js';
 import { changedLines, installTypes } from '../../../src/cli/ctl-integrate.js';

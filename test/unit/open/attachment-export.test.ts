@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { attachmentsRoot, followExports, type SavedAttachment } from '../../../src/sandbox/attachment-export.js';
+import { attachmentsRoot, followExports, type SavedAttachment } from '../../../src/open/attachment-export.js';
 
 const frame = (action: string, name: string, bytes: string) => Buffer.concat([Buffer.from(`nofear-export 1 ${action} ${bytes.length} ${Buffer.from(name).toString('base64')}\n`), Buffer.from(bytes)]);
 

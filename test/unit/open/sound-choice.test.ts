@@ -6,7 +6,7 @@ import { parseConfig } from '../../../src/config/parse.js';
 import { fitsWarm } from '../../../src/sandbox/launch.js';
 import { openGuiOptions } from '../../../src/sandbox/open-file.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { soundFor } from '../../../src/sandbox/sound-choice.js';
+import { soundFor } from '../../../src/open/sound-choice.js';
 
 describe('when an open plays sound', () => {
   it('[gui] sound = media: audio and video only; always and never as they say', () => {

@@ -17,7 +17,8 @@ import { failed, handled, planEach, type FailedOutcome, type TargetOutcome } fro
 import { reportBatch, stderrIsTerminal } from './batch-report.js';
 import { IN_PROCESS_NOTICE } from './open-texts.js';
 import { openThroughService } from './open-via-service.js';
-import { desktopProgress, NO_PROGRESS, type OpenProgress } from './desktop-progress.js';
+import { desktopProgress, NO_PROGRESS, type FollowedOpen, type OpenProgress } from './desktop-progress.js';
+import type { GuiOptions } from '../sandbox/gui-session.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
 import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
@@ -86,6 +87,26 @@ function endedBeforeWindow(plan: OpenPlan, outcome: SandboxOutcome): NoFearError
   return new NoFearError('Failed', `${plan.file} was not opened: the sandbox ended before a window appeared (${why}).`, { fix: `nofear-open --verbose ${JSON.stringify(plan.file)}` });
 }
 
+/** This open's own stop (its notification's Stop), also aborted by the batch's (Ctrl-C, a signal): mid-boot it kills the VM. */
+function openingAbort(batch: AbortSignal): { opening: AbortController; detach: () => void } {
+  const opening = new AbortController();
+  const abortOpening = () => opening.abort();
+  if (batch.aborted)
+    opening.abort(); // an abort event that came before this listener is not replayed
+  else batch.addEventListener('abort', abortOpening, { once: true });
+  return { opening, detach: () => batch.removeEventListener('abort', abortOpening) };
+}
+
+/** Each step of an open told: to its notification, on the status line (its window at the end), and with --verbose. */
+function stepTeller(plan: OpenPlan, run: InProcess, progress: FollowedOpen): NonNullable<GuiOptions['onStep']> {
+  const name = path.basename(plan.file);
+  return (step, ms, window) => {
+    progress.stepped(step);
+    if (step !== 'window') run.status.step(name, step);
+    run.verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
+  };
+}
+
 /**
  * Opens one file and follows it to its end (and, with --edit, to the decision about the copy). `settle`
  * hears once whether it opened: handled at the window step, failed when it ended (or failed) before it.
@@ -94,12 +115,7 @@ function endedBeforeWindow(plan: OpenPlan, outcome: SandboxOutcome): NoFearError
 async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetOutcome) => void): Promise<number> {
   const { status, verbose, args } = run;
   const name = path.basename(plan.file);
-  // This open's own stop (its notification's Stop), and the batch's (Ctrl-C, a signal): mid-boot it kills the VM.
-  const opening = new AbortController();
-  const abortOpening = () => opening.abort();
-  if (run.abort.aborted)
-    opening.abort(); // an abort event that came before this listener is not replayed
-  else run.abort.addEventListener('abort', abortOpening, { once: true });
+  const { opening, detach } = openingAbort(run.abort);
   let stopSandbox: (() => Promise<void>) | undefined;
   const progress = run.progress.follow(plan.file, async () => {
     opening.abort();
@@ -116,11 +132,7 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
         ownerKind: 'cli',
         warn: run.warn,
         abort: opening.signal,
-        onStep: (step, ms, window) => {
-          progress.stepped(step);
-          if (step !== 'window') status.step(name, step);
-          verbose?.(`${plan.file}: ${step} after ${(ms / 1000).toFixed(1)} s${window ? ` (host window 0x${window.xid.toString(16)})` : ''}`);
-        },
+        onStep: stepTeller(plan, run, progress),
         ...(verbose ? { log: verbose } : {}),
       },
       copy,
@@ -155,7 +167,7 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
     settle(failed(plan.file, opening.signal.aborted ? new NoFearError('Failed', `stopped before its window, as asked (${asked}).`) : error));
     return 0;
   } finally {
-    run.abort.removeEventListener('abort', abortOpening);
+    detach();
   }
 }
 

@@ -36,9 +36,8 @@ function checkSharedFolder(dir: string): string {
   return full;
 }
 
-async function runInVm(args: RunArgs): Promise<number> {
-  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
-  const warn = noticeWriter(args.verbose, 'nofear', args.quiet);
+/** The run's settings from the arguments and config.ini, each checked before any VM starts. */
+async function checkedRun(args: RunArgs, warn: (line: string) => void) {
   const { config, problems } = loadConfig();
   for (const problem of problems) warn(formatProblem(problem));
   const memoryMiB = args.memoryMiB ?? config.vm.memoryMiB;
@@ -51,6 +50,24 @@ async function runInVm(args: RunArgs): Promise<number> {
   }
   if (args.gui) await reachDisplay(process.env); // "Can't open display": before any VM starts
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
+  return { config, memoryMiB, sharedFolder, profile, interactive, command };
+}
+
+/** The command's exit status: the GUI session's outcome for a GUI command, else the terminal's or the pipes' relay. */
+async function runStatus(sandbox: Sandbox, session: GuiSession | undefined, args: RunArgs, interactive: boolean, endMarker: string): Promise<number> {
+  if (session !== undefined && args.command.length > 0) {
+    const outcome = await session.finished;
+    return outcome.kind === 'failed' ? failed(sandbox, outcome.reason) : exitStatusOf(outcome);
+  }
+  const status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox, args.rawOutput);
+  await session?.client.stop();
+  return status;
+}
+
+async function runInVm(args: RunArgs): Promise<number> {
+  const verbose = args.verbose ? (line: string) => process.stderr.write(`nofear: ${line}\n`) : undefined;
+  const warn = noticeWriter(args.verbose, 'nofear', args.quiet);
+  const { config, memoryMiB, sharedFolder, profile, interactive, command } = await checkedRun(args, warn);
 
   const { release, disk } = await takeProfile(profile, args.command, args.quiet);
 
@@ -89,14 +106,7 @@ async function runInVm(args: RunArgs): Promise<number> {
       throw error;
     }
     if (signalled !== undefined) void sandbox.stop(2000);
-    let status: number;
-    if (session !== undefined && args.command.length > 0) {
-      const outcome = await session.finished;
-      status = outcome.kind === 'failed' ? failed(sandbox, outcome.reason) : exitStatusOf(outcome);
-    } else {
-      status = interactive ? await relayTerminal(sandbox, endMarker) : await relayPipes(sandbox, args.rawOutput);
-      await session?.client.stop();
-    }
+    const status = await runStatus(sandbox, session, args, interactive, endMarker);
     if (signalled !== undefined) return signalStatus(signalled);
     return status;
   } finally {

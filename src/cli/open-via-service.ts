@@ -73,6 +73,17 @@ async function outcomeOf(plan: OpenPlan, objectPath: string | undefined, followe
   );
 }
 
+/** OpenUris's options: the viewer asked for, notifications when no terminal shows the progress, and the caller's own display. */
+function openOptions(args: OpenArgs, env: NodeJS.ProcessEnv, notify: boolean) {
+  return {
+    ...(args.viewer === undefined ? {} : { viewer: args.viewer }),
+    notify,
+    ...(env.DISPLAY ? { display: env.DISPLAY } : {}),
+    ...(env.XAUTHORITY ? { xauthority: env.XAUTHORITY } : {}),
+    ...(env.WAYLAND_DISPLAY ? { waylandDisplay: env.WAYLAND_DISPLAY } : {}),
+  };
+}
+
 /**
  * Each plan's outcome when the service handled the request, or undefined to fall back to opening in this
  * process (no bus, or no service to be had on it). The call is always awaited: a cold activation loses a
@@ -106,13 +117,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
     try {
       paths = await client.openUris(
         plans.map((plan) => uriOf(plan.file)),
-        {
-          ...(args.viewer === undefined ? {} : { viewer: args.viewer }),
-          notify: !status.active,
-          ...(env.DISPLAY ? { display: env.DISPLAY } : {}),
-          ...(env.XAUTHORITY ? { xauthority: env.XAUTHORITY } : {}),
-          ...(env.WAYLAND_DISPLAY ? { waylandDisplay: env.WAYLAND_DISPLAY } : {}),
-        },
+        openOptions(args, env, !status.active),
       );
     } catch (error) {
       if (serviceMissing(error)) throw error;

@@ -3,7 +3,7 @@
 // the PDF is in place and every VM is gone; Stop aborts it. Its progress goes to a reporter (the
 // service's notification), not to the window steps of an open.
 import type { Config } from '../config/index.js';
-import { FAILURE_STATUS, type LaunchedSandbox, type LaunchStep, type SandboxEnd } from '../sandbox/launch.js';
+import { FAILURE_STATUS, launched, StepTracker, type LaunchedSandbox, type SandboxEnd } from '../sandbox/launch.js';
 import { newSandboxId } from '../sandbox/registry.js';
 import { convertFile, converterArgv, type ConvertContext, type ConvertProgress, type ConvertResult } from './convert-file.js';
 import type { ConvertPlan } from './convert-plan.js';
@@ -33,11 +33,8 @@ export interface ConversionLaunchContext {
 
 export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchContext): LaunchedSandbox {
   const id = context.id ?? newSandboxId();
-  const startedAt = new Date();
+  const progress = new StepTracker(new Date());
   const controller = new AbortController();
-  const listeners: Array<(step: LaunchStep) => void> = [];
-  const steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
-  let step: LaunchStep = 'booting';
   let qemuPid: number | undefined;
   let started: () => void = () => {};
   let refused: (error: unknown) => void = () => {};
@@ -47,22 +44,14 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
   });
   running.catch(() => undefined); // observed through `ended` too
   const work = convertFile(spec.plan, {
-    config: context.config,
-    env: context.env,
-    ownerKind: context.ownerKind,
-    id,
-    abort: controller.signal,
-    ...(context.log === undefined ? {} : { log: context.log, warn: context.log }),
-    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
+    ...convertContext(context, id, controller.signal),
     onSandbox: (sandbox) => (qemuPid = sandbox.qemuPid),
-    onProgress: (progress) => {
-      if (progress.phase === 'rendering' && step === 'booting') {
-        step = 'booted';
-        steps.booted = Date.now() - startedAt.getTime();
-        for (const listener of listeners) listener('booted');
+    onProgress: (converted) => {
+      if (converted.phase === 'rendering' && progress.step === 'booting') {
+        progress.reach('booted');
         started();
       }
-      spec.report?.progress(progress);
+      spec.report?.progress(converted);
     },
   });
   const ended = work.then(
@@ -76,19 +65,13 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
       return { status: FAILURE_STATUS, failed: true };
     },
   );
-  return {
+  return launched({
     id,
     profile: 'temporary',
     command: converterArgv(spec.plan),
     files: [spec.plan.file],
-    startedAt,
-    notifies: false, // the reporter shows a conversion's own progress
-    windowId: 0, // a conversion shows no window
-    get step() {
-      return step;
-    },
-    steps,
-    onStep: (listener) => void listeners.push(listener),
+    notifies: false, // the reporter shows a conversion's own progress; a conversion shows no window (its windowId stays 0)
+    progress,
     running,
     ended,
     stop: async () => {
@@ -96,5 +79,18 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
       await ended;
     },
     qemuPid: () => qemuPid,
+  });
+}
+
+/** convertFile's context for a launched conversion: the service's config, its id and abort, its log and ready VMs. */
+function convertContext(context: ConversionLaunchContext, id: string, abort: AbortSignal): ConvertContext {
+  return {
+    config: context.config,
+    env: context.env,
+    ownerKind: context.ownerKind,
+    id,
+    abort,
+    ...(context.log === undefined ? {} : { log: context.log, warn: context.log }),
+    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
   };
 }

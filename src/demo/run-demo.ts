@@ -1,6 +1,6 @@
 // make demo: opens the bundled sample PDF with `nofear-open --wait` in a throwaway VM and says what
 // happened and how long each phase took. Headless, it uses a private Xvfb and saves demo.png.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +48,46 @@ function reportPhases(env: NodeJS.ProcessEnv, timing: { imageMs: number; image: 
   phase('window', ms(steps.window) ?? timing.windowMs, "from nofear-open to the window on the display (NoFear's own report)");
 }
 
+/** The guest image the demo boots, and how long finding the kernel and building (or reusing) it took. */
+async function demoImage(env: NodeJS.ProcessEnv): Promise<{ image: { reused: boolean; path: string }; imageMs: number }> {
+  const imageStart = Date.now();
+  const kernel = await findGuestKernel({ env, progress: (line) => process.stdout.write(`  ${line}\n`) });
+  const image = await buildGuestImage(kernel, env);
+  return { image, imageMs: Date.now() - imageStart };
+}
+
+/** `nofear-open --wait` on the sample, its stderr piped for the progress lines. */
+function startOpen(env: NodeJS.ProcessEnv, displayName: string, sample: string): ChildProcess {
+  const viewer = demoViewerArgs(env);
+  if (viewer.length > 0) process.stdout.write("  Viewer: mupdf, the demo's light PDF viewer (your own files open in your default viewer).\n");
+  return spawn(process.execPath, [OPEN, '--wait', '--no-service', '--verbose', ...viewer, sample], {
+    env: { ...env, DISPLAY: displayName },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+}
+
+/** Headless: the rendered window saved as a PNG, then nofear-open ended. Returns the file, or what went wrong. */
+async function captureAndEnd(env: NodeJS.ProcessEnv, displayName: string, windowId: string, child: ChildProcess, progress: OpenProgress): Promise<{ shot: string; problem?: string }> {
+  const shot = env.NOFEAR_DEMO_PNG ?? path.join(ROOT, 'demo.png');
+  // The viewer paints right after mapping: wait for the window to hold a rendered page, bounded.
+  const problem = await screenshotRendered(displayName, windowId, shot, progress.exited);
+  child.kill('SIGTERM');
+  await progress.exited;
+  return { shot, problem };
+}
+
+/** The accelerator and the screenshot, then the demo's status: 1 when nofear-open ended otherwise than expected. */
+function reportEnd(run: { status: number; expected: number; accel: { accel: string; reason?: string }; shot: string | undefined; stderr: string }): number {
+  const { status, expected, accel, shot } = run;
+  process.stdout.write(`Accelerator: ${accel.accel === 'kvm' ? 'KVM' : `TCG (software emulation) because ${accel.reason}`}\n`);
+  if (shot !== undefined) process.stdout.write(`Screenshot of the forwarded window: ${shot}\n`);
+  if (status !== expected && status !== 0) {
+    process.stderr.write(`demo: nofear-open ended with status ${status}: ${lastComplaint(run.stderr) ?? 'no reason given'}. Fix: nofearctl doctor\n`);
+    return 1;
+  }
+  return 0;
+}
+
 export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const work = mkdtempSync(path.join(tmpdir(), 'nofear-demo-'));
   const sample = path.join(work, 'NoFear sample.pdf');
@@ -58,22 +98,14 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
   try {
     process.stdout.write('NoFear demo: opening a sample PDF in a throwaway VM\n\n');
     const accel = decideAccel(env, accelOfConfig(loadConfig(env).config));
-    const imageStart = Date.now();
-    const kernel = await findGuestKernel({ env, progress: (line) => process.stdout.write(`  ${line}\n`) });
-    const image = await buildGuestImage(kernel, env);
-    const imageMs = Date.now() - imageStart;
+    const { image, imageMs } = await demoImage(env);
 
     const headless = !env.DISPLAY;
     if (headless) display = await startPrivateDisplay();
     const displayName = display?.display ?? env.DISPLAY ?? '';
     if (headless) process.stdout.write(`  No DISPLAY here: using a private display (${displayName}).\n`);
     const started = Date.now();
-    const viewer = demoViewerArgs(env);
-    if (viewer.length > 0) process.stdout.write("  Viewer: mupdf, the demo's light PDF viewer (your own files open in your default viewer).\n");
-    const child = spawn(process.execPath, [OPEN, '--wait', '--no-service', '--verbose', ...viewer, sample], {
-      env: { ...env, DISPLAY: displayName },
-      stdio: ['ignore', 'inherit', 'pipe'],
-    });
+    const child = startOpen(env, displayName, sample);
     // The demo's own end (Ctrl-C, a kill) ends nofear-open, which stops its VM; the waits below end with it.
     const onSignal = (signal: NodeJS.Signals) => {
       signalled ??= signal;
@@ -97,28 +129,18 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<num
     process.stdout.write(`\nWindow ${id} is on ${headless ? `a private display (${displayName})` : `your display ${displayName}`}.\n\n`);
     let shot: string | undefined;
     if (headless) {
-      shot = env.NOFEAR_DEMO_PNG ?? path.join(ROOT, 'demo.png');
-      // The viewer paints right after mapping: wait for the window to hold a rendered page, bounded.
-      const problem = await screenshotRendered(displayName, id, shot, progress.exited);
-      child.kill('SIGTERM');
-      await progress.exited;
-      if (problem !== undefined) {
-        process.stderr.write(`demo: ${problem} Fix: nofearctl doctor, then make demo again\n`);
+      const captured = await captureAndEnd(env, displayName, id, child, progress);
+      if (captured.problem !== undefined) {
+        process.stderr.write(`demo: ${captured.problem} Fix: nofearctl doctor, then make demo again\n`);
         return 1;
       }
+      shot = captured.shot;
     } else {
       process.stdout.write('Close the window to end the demo.\n');
     }
     const status = await progress.exited;
     reportPhases(env, { imageMs, image, steps: progress.seconds, windowMs });
-    process.stdout.write(`Accelerator: ${accel.accel === 'kvm' ? 'KVM' : `TCG (software emulation) because ${accel.reason}`}\n`);
-    if (shot !== undefined) process.stdout.write(`Screenshot of the forwarded window: ${shot}\n`);
-    const expected = headless ? 143 : 0;
-    if (status !== expected && status !== 0) {
-      process.stderr.write(`demo: nofear-open ended with status ${status}: ${lastComplaint(progress.stderr) ?? 'no reason given'}. Fix: nofearctl doctor\n`);
-      return 1;
-    }
-    return 0;
+    return reportEnd({ status, expected: headless ? 143 : 0, accel, shot, stderr: progress.stderr });
   } finally {
     stopListening();
     await display?.stop();

@@ -222,13 +222,33 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
     ({ sandbox: box, session }) => endAfterCleanUp(box, session, edit),
     (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
   );
-  return {
+  return launched({
     id: meta.id,
     profile: meta.profile,
     command: meta.command,
     files: plan !== undefined ? [plan.file] : [],
-    startedAt: progress.startedAt,
     notifies: plan !== undefined && (spec.kind === 'run' || spec.notify !== false),
+    progress,
+    running,
+    ended,
+    stop: async () => {
+      stopRequested = true;
+      if (sandbox !== undefined) await sandbox.stop();
+      await ended;
+    },
+    qemuPid: () => sandbox?.qemuPid,
+  });
+}
+
+/** What differs between the producers of a launched sandbox (an open, a run, a conversion); `launched` builds the rest. */
+export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid'> & { progress: StepTracker };
+
+/** The one adapter every producer hands the manager: its start time, steps, window and step listeners read from its StepTracker. */
+export function launched(parts: LaunchedParts): LaunchedSandbox {
+  const { progress, ...rest } = parts;
+  return {
+    ...rest,
+    startedAt: progress.startedAt,
     get step() {
       return progress.step;
     },
@@ -239,14 +259,6 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
       return progress.windowId;
     },
     onStep: (listener) => progress.listen(listener),
-    running,
-    ended,
-    stop: async () => {
-      stopRequested = true;
-      if (sandbox !== undefined) await sandbox.stop();
-      await ended;
-    },
-    qemuPid: () => sandbox?.qemuPid,
   };
 }
 
@@ -261,7 +273,7 @@ async function endAfterCleanUp(box: Sandbox, session: OpenSession | undefined, e
 }
 
 /** The steps a sandbox has reached, with their times, and who wants to hear of the next. */
-class StepTracker {
+export class StepTracker {
   step: LaunchStep = 'booting';
   readonly steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
   windowId = 0;

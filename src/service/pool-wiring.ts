@@ -147,6 +147,37 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
   return pools;
 }
 
+/** A conversion a ready conversion VM serves, when its shape serves the job (the converter's job takes that VM; the OCR's, another). */
+function warmConversion(spec: ConvertLaunch, options: Options, takeConversionVm: (bytes: number) => ReadyVm | undefined): WarmTake | undefined {
+  const { env, config, log } = options;
+  const cfg = config();
+  const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }), cfg);
+  if (!servesJob(poolShape('convert', cfg), job)) return undefined;
+  const first = takeConversionVm(spec.plan.size);
+  if (first === undefined) return undefined;
+  let handed = false;
+  // The converter's job takes the VM (its slot is the manager's, released when the sandbox ends); the OCR's, another.
+  const takeReady = (bytes: number): ReadyVm | undefined => {
+    if (handed) return takeConversionVm(bytes);
+    handed = true;
+    return { sandbox: first.sandbox, release: () => {} };
+  };
+  return {
+    release: first.release,
+    launch: async () => {
+      const launched = launchConversion(spec, { env, config: cfg, ownerKind: 'service', log, id: first.sandbox.id, takeReady });
+      // A conversion refused before its job (its disk budget): the VM taken for it must not stay up.
+      void launched.ended.then(async () => {
+        if (handed) return;
+        handed = true;
+        await first.sandbox.stop();
+        await first.sandbox.dispose();
+      });
+      return launched;
+    },
+  };
+}
+
 export function servicePool(options: Options): ServicePool {
   const { env, config, log } = options;
   let xauthority = env.XAUTHORITY;
@@ -156,34 +187,6 @@ export function servicePool(options: Options): ServicePool {
     if (exportBelongsInCache(exportBytes, ensureRuntimeBase(env))) return undefined; // a ready VM's export is in RAM
     const warm = pools.convert.take(HEADLESS);
     return warm === undefined ? undefined : { sandbox: warm.session.sandbox, release: warm.release };
-  };
-  const takeConversion = (spec: ConvertLaunch): WarmTake | undefined => {
-    const cfg = config();
-    const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }), cfg);
-    if (!servesJob(poolShape('convert', cfg), job)) return undefined;
-    const first = takeConversionVm(spec.plan.size);
-    if (first === undefined) return undefined;
-    let handed = false;
-    // The converter's job takes the VM (its slot is the manager's, released when the sandbox ends); the OCR's, another.
-    const takeReady = (bytes: number): ReadyVm | undefined => {
-      if (handed) return takeConversionVm(bytes);
-      handed = true;
-      return { sandbox: first.sandbox, release: () => {} };
-    };
-    return {
-      release: first.release,
-      launch: async () => {
-        const launched = launchConversion(spec, { env, config: cfg, ownerKind: 'service', log, id: first.sandbox.id, takeReady });
-        // A conversion refused before its job (its disk budget): the VM taken for it must not stay up.
-        void launched.ended.then(async () => {
-          if (handed) return;
-          handed = true;
-          await first.sandbox.stop();
-          await first.sandbox.dispose();
-        });
-        return launched;
-      },
-    };
   };
   return {
     pool: pools,
@@ -204,7 +207,7 @@ export function servicePool(options: Options): ServicePool {
       );
     },
     takeWarm(spec) {
-      if (spec.kind === 'convert') return takeConversion(spec);
+      if (spec.kind === 'convert') return warmConversion(spec, options, takeConversionVm);
       // A caller's display teaches the pool where warm VMs are wanted (a service started without one).
       if (env.DISPLAY === undefined && spec.display?.DISPLAY !== undefined) {
         xauthority = spec.display.XAUTHORITY;

@@ -97,6 +97,20 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
   return { manager, pool: warm.pool };
 }
 
+/** config.ini watched: a change becomes the service's config, the manager's limits, the pool's settings and the idle exit's. */
+function watchSettings(env: NodeJS.ProcessEnv, core: { manager: SandboxManager<ServiceSpec>; pool: { settingsChanged(): void }; idle: IdleExit }, use: (next: Config) => void) {
+  return watchConfig(
+    env,
+    (next) => {
+      use(next);
+      core.manager.updateLimits(limitsOf(next, env));
+      core.pool.settingsChanged(); // warm VMs booted with other [vm] or [gui] settings are replaced
+      core.idle.rearm();
+    },
+    log,
+  );
+}
+
 /** Runs until SIGTERM/SIGINT (0), idle exit when bus-activated (0), or the bus connection's end (1). */
 export async function runService(options: { activated: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { activated } = options;
@@ -132,16 +146,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
     return 0;
   }
   const reaped = await reapLeftovers(ensureRuntimeBase(env), log);
-  const watcher = watchConfig(
-    env,
-    (next) => {
-      config = next;
-      manager.updateLimits(limitsOf(next, env));
-      pool.settingsChanged(); // warm VMs booted with other [vm] or [gui] settings are replaced
-      idle.rearm();
-    },
-    log,
-  );
+  const watcher = watchSettings(env, { manager, pool, idle }, (next) => (config = next));
   await watcher.ready;
   const arrivals = await startArrivals(config, env, idle, log);
   const onSignal = (signal: NodeJS.Signals) => {

@@ -24,6 +24,7 @@ const GUEST_FILES = [
   ['convert.sh', '.nofear/convert.sh', 0o644],
   ['ocr.sh', '.nofear/ocr.sh', 0o644],
   ['mail-view.py', '.nofear/mail-view.py', 0o644],
+  ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
@@ -203,6 +204,18 @@ function parentDirs(entries: readonly CpioEntry[]): CpioEntry[] {
   return [...dirs].sort().map((dir) => ({ kind: 'dir', path: dir, mode: 0o755 }));
 }
 
+/** The image's entries: the guest's empty directories, every parent directory of the payload, parents before children. Pure. */
+function withDirectories(payload: readonly CpioEntry[]): CpioEntry[] {
+  const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc'].map((dir) => ({
+    kind: 'dir',
+    path: dir,
+    mode: dir === 'root' ? 0o700 : dir === 'tmp' ? 0o1777 : 0o755,
+  }));
+  const all = [...emptyDirs, ...payload];
+  const dirs = parentDirs(all).filter((dir) => !all.some((entry) => entry.kind === 'dir' && entry.path.replace(/^\/+/, '') === dir.path));
+  return [...dirs, ...all].sort((a, b) => depth(a) - depth(b));
+}
+
 export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEnv = process.env): Promise<GuestImage> {
   const busybox = busyboxPath(env);
   const busyboxStat = await fsp.stat(busybox).catch(() => {
@@ -255,16 +268,8 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     ...etc,
     { kind: 'file', path: OFFICE_PROFILE_PATH, mode: 0o644, data: Buffer.from(officeProfile) },
   ];
-  const emptyDirs: CpioEntry[] = ['proc', 'sys', 'dev', 'tmp', 'run', 'mnt', 'root', 'home/user', 'var/tmp', 'etc'].map((dir) => ({
-    kind: 'dir',
-    path: dir,
-    mode: dir === 'root' ? 0o700 : dir === 'tmp' ? 0o1777 : 0o755,
-  }));
-  const all = [...emptyDirs, ...payload];
-  const dirs = parentDirs(all).filter((dir) => !all.some((entry) => entry.kind === 'dir' && entry.path.replace(/^\/+/, '') === dir.path));
-  const ordered = [...dirs, ...all].sort((a, b) => depth(a) - depth(b));
   await fsp.mkdir(cacheDir, { recursive: true });
-  await writeFileAtomic(out, buildCpio(ordered));
+  await writeFileAtomic(out, buildCpio(withDirectories(payload)));
   await removeStaleImages(cacheDir, path.basename(out));
   return { path: out, reused: false, key };
 }
@@ -273,10 +278,14 @@ function depth(entry: CpioEntry): number {
   return entry.path.replace(/^\/+/, '').split('/').length;
 }
 
-async function removeStaleImages(cacheDir: string, keep: string): Promise<void> {
+/** Another build's image younger than this may be about to boot (another NoFear install or version of the same user's): it stays. */
+export const STALE_IMAGE_AGE_MS = 60 * 60 * 1000;
+
+/** Removes the cache's other guest images once they are old: the cache never grows without end, and never pulls an image from under a boot. */
+export async function removeStaleImages(cacheDir: string, keep: string, now = Date.now()): Promise<void> {
   for (const name of await fsp.readdir(cacheDir)) {
-    if (name.startsWith('initramfs-') && name.endsWith('.cpio') && name !== keep) {
-      await fsp.rm(path.join(cacheDir, name), { force: true });
-    }
+    if (!name.startsWith('initramfs-') || !name.endsWith('.cpio') || name === keep) continue;
+    const stat = await fsp.stat(path.join(cacheDir, name)).catch(() => undefined);
+    if (stat !== undefined && now - stat.mtimeMs > STALE_IMAGE_AGE_MS) await fsp.rm(path.join(cacheDir, name), { force: true });
   }
 }

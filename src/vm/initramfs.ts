@@ -24,6 +24,7 @@ const GUEST_FILES = [
   ['convert.sh', '.nofear/convert.sh', 0o644],
   ['ocr.sh', '.nofear/ocr.sh', 0o644],
   ['mail-view.py', '.nofear/mail-view.py', 0o644],
+  ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;

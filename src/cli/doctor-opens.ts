@@ -5,11 +5,14 @@ import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
 import { nodeFileReader } from '../desktop/file-reader.js';
 import { loadMimeDatabase } from '../desktop/mime-detect.js';
 import { loadAppDatabase } from '../desktop/app-database.js';
-import { resolveViewer } from '../desktop/mimeapps.js';
+import { resolveViewer, type Resolution } from '../desktop/mimeapps.js';
 import { localeFromEnv } from '../desktop/keyfile.js';
 import { previousDefaults } from '../integrate/state.js';
 import type { PackageName } from './doctor-install.js';
 import { MESSAGE_VIEW_ID, MESSAGE_VIEW_NAME, wantsMessageView } from '../open/mail-plan.js';
+import { terminalTextViewer } from '../open/text-viewer.js';
+import { findExecutable } from '../util/which.js';
+import { GUEST_USER_PATH } from '../vm/guest-env.js';
 
 export interface OpenedType {
   mime: string;
@@ -26,6 +29,8 @@ const IMPRESS = { debian: 'libreoffice-impress', fedora: 'libreoffice-impress' }
 const IMAGES = { debian: 'eog', fedora: 'eog' };
 const ARCHIVES = { debian: 'file-roller', fedora: 'file-roller' };
 const MEDIA = { debian: 'totem', fedora: 'totem' };
+// The view reads an Outlook .msg through msgconvert, run in the VM from the host's /usr (src/guest/mail-view.py).
+const MSGCONVERT = { debian: 'libemail-outlook-message-perl libemail-address-perl', fedora: 'perl-Email-Outlook-Message' };
 
 export const OPENED_TYPES: readonly OpenedType[] = [
   { mime: 'application/pdf', what: 'PDF', packages: EVINCE },
@@ -36,8 +41,13 @@ export const OPENED_TYPES: readonly OpenedType[] = [
   { mime: 'application/msword', what: 'Word 97 document', packages: WRITER },
   { mime: 'application/rtf', what: 'RTF document', packages: WRITER },
   { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', what: 'Excel spreadsheet', packages: CALC },
+  { mime: 'application/vnd.ms-excel', what: 'Excel 97 spreadsheet', packages: CALC },
   { mime: 'application/vnd.oasis.opendocument.spreadsheet', what: 'OpenDocument spreadsheet', packages: CALC },
   { mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', what: 'PowerPoint presentation', packages: IMPRESS },
+  { mime: 'application/vnd.ms-powerpoint', what: 'PowerPoint 97 presentation', packages: IMPRESS },
+  { mime: 'application/vnd.oasis.opendocument.presentation', what: 'OpenDocument presentation', packages: IMPRESS },
+  // Without a graphical text viewer, NoFear's terminal viewer (xterm running less) shows it in the VM.
+  { mime: 'text/plain', what: 'text file', packages: { debian: 'xterm', fedora: 'xterm' } },
   { mime: 'text/html', what: 'web page', packages: { debian: 'firefox-esr', fedora: 'firefox' } },
   { mime: 'image/svg+xml', what: 'SVG image', packages: IMAGES },
   { mime: 'image/png', what: 'PNG image', packages: IMAGES },
@@ -49,7 +59,26 @@ export const OPENED_TYPES: readonly OpenedType[] = [
   { mime: 'video/mp4', what: 'MP4 video', packages: MEDIA },
   // Without a mail application, NoFear's own message view renders it in the VM (src/open/mail-plan.ts).
   { mime: 'message/rfc822', what: 'e-mail message', packages: { debian: 'thunderbird', fedora: 'thunderbird' } },
+  { mime: 'application/mbox', what: 'mailbox (.mbox)', packages: { debian: 'thunderbird', fedora: 'thunderbird' } },
+  { mime: 'application/vnd.ms-outlook', what: 'Outlook message (.msg)', packages: MSGCONVERT },
 ];
+
+/** A program as the VM would find it: on the guest user's PATH, which is the host's /usr. */
+export type ToolFinder = (tool: string) => string | undefined;
+const inGuest: ToolFinder = (tool) => findExecutable(tool, { PATH: GUEST_USER_PATH });
+
+/**
+ * The view NoFear runs itself when the user's applications have none: its message view for mail (for a
+ * .msg only where msgconvert is installed), its terminal viewer for text.
+ */
+function ownViewer(mime: string, resolution: Resolution, findTool: ToolFinder): OpensRow['viewer'] | undefined {
+  if (wantsMessageView(mime, '', resolution, undefined)) {
+    return mime === 'application/vnd.ms-outlook' && findTool('msgconvert') === undefined ? null : { id: MESSAGE_VIEW_ID, name: MESSAGE_VIEW_NAME };
+  }
+  if (resolution.chosen !== undefined) return undefined;
+  const terminal = terminalTextViewer(resolution.lineage, '', '', findTool);
+  return terminal === undefined ? undefined : { id: terminal.id, name: terminal.name };
+}
 
 export interface OpensRow {
   mime: string;
@@ -61,7 +90,7 @@ export interface OpensRow {
 }
 
 /** The viewer nofear-open would choose for each type, read from this user's mimeapps.list and applications. */
-export async function whatOpensWhat(env: NodeJS.ProcessEnv, types: readonly OpenedType[] = OPENED_TYPES): Promise<OpensRow[]> {
+export async function whatOpensWhat(env: NodeJS.ProcessEnv, types: readonly OpenedType[] = OPENED_TYPES, findTool: ToolFinder = inGuest): Promise<OpensRow[]> {
   const xdg = xdgDirsFromEnv(env, env.HOME ?? os.homedir());
   const mimeDb = await loadMimeDatabase(nodeFileReader, xdg);
   const apps = await loadAppDatabase(nodeFileReader, xdg, { tree: mimeDb.tree, locale: localeFromEnv(env) });
@@ -69,11 +98,7 @@ export async function whatOpensWhat(env: NodeJS.ProcessEnv, types: readonly Open
   return types.map(({ mime, what, packages }) => {
     const resolution = resolveViewer(apps, mimeDb.tree, mime, { previousDefaults: previous });
     const chosen = resolution.chosen;
-    const viewer = wantsMessageView(mime, '', resolution, undefined)
-      ? { id: MESSAGE_VIEW_ID, name: MESSAGE_VIEW_NAME }
-      : chosen === undefined
-        ? null
-        : { id: chosen.id, name: chosen.app?.entry.name ?? chosen.id };
+    const viewer = ownViewer(mime, resolution, findTool) ?? (chosen === undefined ? null : { id: chosen.id, name: chosen.app?.entry.name ?? chosen.id });
     return { mime, what, viewer, install: viewer === null ? packages : null };
   });
 }

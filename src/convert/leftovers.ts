@@ -5,6 +5,7 @@
 // and a margin). Nothing else is touched, and a sweep that fails never stops the conversion.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { pidRuns } from '../util/owned-dirs.js';
 import { removeTree } from '../util/remove-tree.js';
 import { JOB_DEADLINE_MS } from './limits.js';
 
@@ -30,15 +31,6 @@ export function leftoverKind(name: string, where: 'cache' | 'output'): Leftover 
 export function abandoned(leftover: NonNullable<Leftover>, ageMs: number, pidRuns: (pid: number) => boolean): boolean {
   if (ageMs > ABANDONED_AFTER_MS) return true;
   return leftover.kind === 'work-dir' && leftover.pid !== undefined && !pidRuns(leftover.pid);
-}
-
-function pidRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function sweep(dir: string, where: 'cache' | 'output', log: ((line: string) => void) | undefined): Promise<void> {

@@ -58,6 +58,17 @@ export class WindowNotShown extends Error {
   }
 }
 
+/** Once the child's stderr has ended, or a second after it exited (a process it left behind may hold the pipe open). */
+function stderrDrained(child: ChildProcess): Promise<void> {
+  const stream = child.stderr;
+  if (stream === null || stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.once('end', () => resolve());
+    child.once('exit', () => setTimeout(resolve, 1000).unref());
+  });
+}
+
 export class OpenProgress {
   readonly seconds: Partial<Record<OpenStep, number>> = {};
   /** The window's X id; rejects with WindowNotShown as soon as the child ends without one. */
@@ -73,7 +84,10 @@ export class OpenProgress {
     let onWindow: (xid: number) => void = () => {};
     this.window = new Promise<number>((resolve, reject) => {
       onWindow = resolve;
-      void this.exited.then((status) => reject(new WindowNotShown(status, new Set(Object.keys(this.seconds) as OpenStep[]), lastComplaint(this.stderrTail), program)));
+      // Its last words may still be in the pipe when it exits: the verdict waits for its stderr to end.
+      void Promise.all([this.exited, stderrDrained(child)]).then(([status]) =>
+        reject(new WindowNotShown(status, new Set(Object.keys(this.seconds) as OpenStep[]), lastComplaint(this.stderrTail), program)),
+      );
     });
     this.window.catch(() => undefined); // observed by the caller
     let pending = '';

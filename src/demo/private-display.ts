@@ -3,17 +3,23 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { isNoFearError, unavailable } from '../errors.js';
 import { exitOf, firstLine, stopGroup } from '../util/child.js';
+import { findExecutable } from '../util/which.js';
+
+/** Xvfb's argv, under setpriv's parent-death signal where it exists: a killed demo (or test) leaves no X server behind. */
+export function privateDisplayArgv(extraArgs: string[], setpriv: string | null = findExecutable('setpriv') ?? null): string[] {
+  const xvfb = ['Xvfb', '-displayfd', '3', '-screen', '0', '1280x900x24', ...extraArgs];
+  return setpriv === null ? xvfb : [setpriv, '--pdeathsig', 'KILL', '--', ...xvfb];
+}
 
 export interface PrivateDisplay {
   display: string;
   stop(): Promise<void>;
 }
 
-export async function startPrivateDisplay(): Promise<PrivateDisplay> {
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
+export async function startPrivateDisplay(extraArgs: string[] = ['-nolisten', 'tcp']): Promise<PrivateDisplay> {
+  if (findExecutable('Xvfb') === undefined) throw unavailable('Xvfb is not installed: a headless demo needs it.', 'sudo apt-get install xvfb');
+  const [command = 'Xvfb', ...args] = privateDisplayArgv(extraArgs);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
   const exited = exitOf(child);
   const failed = new Promise<never>((_, reject) => child.once('error', () => reject(unavailable('Xvfb is not installed: a headless demo needs it.', 'sudo apt-get install xvfb'))));
   let number: string;

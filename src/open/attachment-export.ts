@@ -5,6 +5,7 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
+import { makeOwnedDir, sweepAbandoned } from '../util/owned-dirs.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import { AttachmentStream, type ExportAction, type ExportedAttachment, type ExportLimits } from './attachment-stream.js';
 
@@ -33,8 +34,8 @@ export function attachmentsRoot(env: NodeJS.ProcessEnv): string {
 
 export async function saveAttachment(attachment: ExportedAttachment, env: NodeJS.ProcessEnv): Promise<SavedAttachment> {
   const root = attachmentsRoot(env);
-  await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-  const dir = await fsp.mkdtemp(path.join(root, 'a-'));
+  await sweepAbandoned(root, 'a'); // a view's process killed outright left its attachments behind
+  const dir = await makeOwnedDir(root, 'a');
   const remove = () => fsp.rm(dir, { recursive: true, force: true });
   try {
     const file = path.join(dir, attachment.name);

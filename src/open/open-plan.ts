@@ -137,13 +137,16 @@ async function planTrustedUrl(url: string, mime: string, trustedBy: string, env:
 
 /** The --dry-run block for one file (DESIGN: one `key: value` line each). */
 export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }, sound?: boolean): string {
+  // A web address always has a network; a file only with --net user (src/sandbox/open-file.ts decides the same way).
+  const networked = plan.kind === 'url' || plan.net === 'user';
   const mode =
     edit === undefined
-      ? `mode: ${plan.trustedBy !== undefined ? 'a trusted link: the browser on this computer, no VM' : `open a read-only copy in a throwaway VM${plan.kind === 'url' ? ' with user networking' : ' without network'}`}`
+      ? `mode: ${plan.trustedBy !== undefined ? 'a trusted link: the browser on this computer, no VM' : `open a read-only copy in a throwaway VM${networked ? ' with user networking' : ' without network'}`}`
       : `mode: edit a writable copy in a throwaway VM; when the program ends and the copy changed: save back ${edit.saveBack === 'ask' ? 'if you say so' : edit.saveBack}`;
   const lines = [`${plan.kind === 'url' ? 'url' : 'file'}: ${plan.file}`, `mime: ${plan.mime}`, mode, `viewer: ${plan.viewer}`, `argv: ${JSON.stringify(plan.argv)}`];
   if (sound !== undefined && plan.trustedBy === undefined) lines.push(`sound: ${sound ? 'speaker only' : 'off'}`);
-  if (plan.kind === 'url') lines.push(plan.trustedBy === undefined ? 'net: passt' : 'route: host');
+  if (plan.trustedBy !== undefined) lines.push('route: host');
+  else if (networked) lines.push('net: passt');
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
 // temporary folder, asks the desktop's handler to open it and deletes it right after the call returns
 // (Thunderbird: /tmp/mozilla_$USER0/). The service's reply comes before the VM exists (DESIGN, "D-Bus
 // timing"), so the open works from this copy, taken from the checked file's own descriptor (stageCopy);
-// it goes when the sandbox has ended.
+// it goes when the sandbox has ended, or, when the service was killed outright, at the next hold.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { xdgCacheHome } from '../util/xdg.js';
@@ -10,6 +10,7 @@ import type { OpenPlan } from '../open/open-plan.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { exportBelongsInCache } from '../sandbox/sandbox.js';
 import { stageCopy } from '../open/staging.js';
+import { makeOwnedDir, sweepAbandoned } from '../util/owned-dirs.js';
 
 export interface HeldPlan {
   /** The same open, its bytes read from the held copy (its name, type and viewer unchanged). */
@@ -23,22 +24,11 @@ function heldRoot(bytes: number, env: NodeJS.ProcessEnv): string {
   return exportBelongsInCache(bytes * 2, base) ? path.join(xdgCacheHome(env), 'nofear', 'held') : path.join(base, 'held');
 }
 
-/** A private directory below root; root itself may vanish in between (another release removed it empty). */
-async function freshDir(root: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-    try {
-      return await fsp.mkdtemp(path.join(root, 'h-'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
-    }
-  }
-}
-
 export async function holdCopy(plan: OpenPlan, env: NodeJS.ProcessEnv, maxBytes: number): Promise<HeldPlan> {
   if (plan.checked === undefined) return { plan, release: async () => {} };
   const root = heldRoot(plan.size, env);
-  const dir = await freshDir(root);
+  await sweepAbandoned(root, 'h'); // a service killed outright held copies nobody releases
+  const dir = await makeOwnedDir(root, 'h');
   const release = async () => {
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.rmdir(root).catch(() => undefined); // the last one out leaves no trace (ENOTEMPTY otherwise)

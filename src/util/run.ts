@@ -19,7 +19,8 @@ export async function runTool(file: string, args: readonly string[], options: { 
     forceKillAfterDelay: 1000,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env, extendEnv: false }),
-    ...(options.stdoutFile === undefined ? {} : { stdout: { file: options.stdoutFile } }),
+    // Written to the file only: execa would also keep a copy in memory (a decompressed kernel, hundreds of MB).
+    ...(options.stdoutFile === undefined ? {} : { stdout: { file: options.stdoutFile }, buffer: { stdout: false } }),
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
   };
   const child = execa(file, [...args], execaOptions);

@@ -13,7 +13,8 @@ class Tail {
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    while (this.size > TAIL_BYTES && this.chunks.length > 1) this.size -= this.chunks.shift()?.length ?? 0;
+    // Drop a chunk only when the rest still holds TAIL_BYTES: dropping a large one whole could keep a few bytes.
+    while (this.chunks.length > 1 && this.size - (this.chunks[0]?.length ?? 0) >= TAIL_BYTES) this.size -= this.chunks.shift()?.length ?? 0;
   }
 
   text(): string {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from './cli.js';
+import { privateDisplayArgv } from '../../src/demo/private-display.js';
 
 const PYTHON = '/usr/bin/python3';
 const PROBE = path.join(ROOT, 'test', 'helpers', 'x11-probe.py');
@@ -215,7 +216,8 @@ export function descendantRunning(root: number, script: string): number | undefi
 
 /** An Xvfb with the given listening options; its display number is the one it picked. */
 export async function startXvfbListening(args: string[]): Promise<{ number: number; stop(): Promise<void> }> {
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', ...args], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const [command = 'Xvfb', ...argv] = privateDisplayArgv(args);
+  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
   const number = await new Promise<number>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error('Xvfb did not start within 10 s')), 10_000);

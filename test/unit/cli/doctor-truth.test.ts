@@ -84,7 +84,43 @@ describe('doctor tells the truth', () => {
     assert.match(formatOpens(rows), /MP4 video +nothing: install one \(Debian: totem; Fedora: totem\)/);
     // No mail application here: a message opens in NoFear's own view, never "nothing".
     assert.match(formatOpens(rows), /e-mail message +NoFear's message view \(nofear-message-view\)/);
-    for (const type of OPENED_TYPES) assert.ok([...RISKY_TYPES, ...MAIL_TYPES].includes(type.mime), `${type.mime} is a type NoFear handles`);
+    // Plain text is no risky default, but nofear-open opens it (in a terminal viewer when nothing else does).
+    for (const type of OPENED_TYPES) assert.ok([...RISKY_TYPES, ...MAIL_TYPES, 'text/plain'].includes(type.mime), `${type.mime} is a type NoFear handles`);
+  });
+
+  it("covers office, mail (.eml, .mbox, .msg), text and web pages: NoFear's own views where nothing else opens them, else the package", async () => {
+    const covered = OPENED_TYPES.map((type) => type.mime);
+    for (const mime of [
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'application/msword',
+      'application/vnd.oasis.opendocument.text',
+      'application/rtf',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'application/vnd.ms-excel',
+      'application/vnd.oasis.opendocument.spreadsheet',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      'application/vnd.ms-powerpoint',
+      'application/vnd.oasis.opendocument.presentation',
+      ...MAIL_TYPES,
+      'text/plain',
+      'text/html',
+    ]) {
+      assert.ok(covered.includes(mime), `doctor lists ${mime}`);
+    }
+    config('');
+    const tools = { xterm: '/usr/bin/xterm', less: '/usr/bin/less', msgconvert: '/usr/bin/msgconvert' };
+    const withTools = formatOpens(await whatOpensWhat(env, OPENED_TYPES, (tool) => tools[tool as keyof typeof tools]));
+    assert.match(withTools, /text file +a terminal \(xterm, less\) \(nofear:xterm-less\)/);
+    assert.match(withTools, /mailbox \(\.mbox\) +NoFear's message view \(nofear-message-view\)/);
+    assert.match(withTools, /Outlook message \(\.msg\) +NoFear's message view \(nofear-message-view\)/);
+    assert.match(withTools, /Excel 97 spreadsheet +nothing: install one \(Debian: libreoffice-calc; Fedora: libreoffice-calc\)/);
+    // A page is text to shared-mime-info: with no browser, nofear-open shows its source in the terminal viewer, and doctor says so.
+    assert.match(withTools, /web page +a terminal \(xterm, less\)/);
+    const bare = formatOpens(await whatOpensWhat(env, OPENED_TYPES, () => undefined));
+    assert.match(bare, /text file +nothing: install one \(Debian: xterm; Fedora: xterm\)/);
+    assert.match(bare, /Outlook message \(\.msg\) +nothing: install one \(Debian: libemail-outlook-message-perl libemail-address-perl; Fedora: perl-Email-Outlook-Message\)/);
+    assert.match(bare, /web page +nothing: install one \(Debian: firefox-esr; Fedora: firefox\)/);
+    assert.match(bare, /mailbox \(\.mbox\) +NoFear's message view/, 'an mbox needs nothing but the view');
   });
 
   it('takes --json like ps and integrate status', () => {

@@ -1,9 +1,11 @@
 // loadConfig and `nofearctl config` output: the file under XDG_CONFIG_HOME, NOFEAR_ACCEL, unreadable files.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyEnvOverrides, configPath, formatEffectiveConfig, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { applyEnvOverrides, parseConfig } from '../../../src/config/index.js';
+import { formatEffectiveConfig } from '../../../src/config/format.js';
+import { configPath, loadConfig } from '../../../src/config/load.js';
 import { defaultConfig } from '../../../src/config/types.js';
 
 describe('config/loadConfig', () => {
@@ -73,6 +75,25 @@ describe('config/loadConfig', () => {
     assert.equal(result.problems.length, 1);
     assert.equal(result.problems[0]?.origin, configPath(env));
     assert.match(result.problems[0]!.message, /not a regular file/);
+  });
+
+  it('reports a config.ini it cannot reach (a file where its folder should be) as Unavailable', () => {
+    mkdirSync(path.join(dir, 'config'), { recursive: true });
+    writeFileSync(path.join(dir, 'config', 'nofear'), 'a file, not a folder');
+    const blocked = loadConfig(env);
+    assert.deepEqual(blocked.config, defaultConfig());
+    assert.equal(blocked.problems[0]?.code, 'Unavailable');
+    assert.match(blocked.problems[0]!.message, /^cannot be read \(ENOTDIR.*\); all settings keep their defaults\.$/);
+  });
+
+  it('reports a config.ini it may not read as AccessDenied, with a chmod fix', function () {
+    if (process.getuid?.() === 0) this.skip(); // root reads a file whatever its mode
+    write('[vm]\ncpus = 2\n');
+    chmodSync(configPath(env), 0o000);
+    const denied = loadConfig(env);
+    assert.equal(denied.config.vm.cpus, defaultConfig().vm.cpus);
+    assert.equal(denied.problems[0]?.code, 'AccessDenied');
+    assert.match(denied.problems[0]!.message, new RegExp(`Fix: chmod u\\+r ${configPath(env).replace(/[.]/g, '\\.')}$`));
   });
 
   it('prints one line per setting with its source, then the problems', () => {

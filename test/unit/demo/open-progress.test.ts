@@ -54,4 +54,29 @@ describe('open progress (the demo and benchmarks follow nofear-open)', () => {
     assert.deepEqual(echoed, ['nofear-open: booted after 2 s', 'nofear-open: the VM ran out of memory']);
     assert.match(progress.stderr, /ran out of memory/);
   });
+
+  it('reads the last words of a child that exits the moment it wrote them (20 children)', async () => {
+    // The 'exit' event can come before the pipe's last bytes: the verdict used to miss the complaint.
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, () => {
+        const child = spawn('sh', ['-c', "printf 'nofear-open: booted after 2 s\\nnofear-open: no room for the VM\\n' >&2; exit 3"], { stdio: ['ignore', 'ignore', 'pipe'] });
+        return new OpenProgress(child).window.then(
+          () => 'a window',
+          (error: unknown) => (error as Error).message,
+        );
+      }),
+    );
+    for (const verdict of verdicts) assert.match(verdict, /: no room for the VM$/);
+  });
+
+  it('still gives its verdict when something the child left behind holds its stderr open', async () => {
+    const child = spawn('sh', ['-c', "printf 'nofear-open: gone\\n' >&2; sleep 30 & exit 4"], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    try {
+      const started = Date.now();
+      await assert.rejects(new OpenProgress(child).window, /status 4.*: gone$/);
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    }
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { formatDryRun, planUrl } from '../../../src/open/open-plan.js';
+import { formatDryRun, planOpen, planUrl } from '../../../src/open/open-plan.js';
 import { parseTrustedDomains } from '../../../src/config/domains.js';
 import { installTypes, linksReport } from '../../../src/cli/ctl-integrate.js';
 import { LINK_TYPES } from '../../../src/integrate/types.js';
@@ -50,6 +50,19 @@ describe('a link: planned for a VM, or for the host browser when trusted', () =>
         'net: passt',
       ].join('\n'),
     );
+  });
+
+  it('a local .html has no network unless nofear-open --net user asks; then --dry-run says net: passt', async () => {
+    const page = path.join(home, 'page.html');
+    writeFileSync(page, '<!DOCTYPE html><html><body><p>a local page</p></body></html>\n');
+    const plan = await planOpen(page, { maxFileSizeBytes: 1 << 20, env });
+    assert.equal(plan.mime, 'text/html');
+    assert.equal(plan.viewer, 'browser.desktop');
+    assert.match(formatDryRun(plan), /^mode: open a read-only copy in a throwaway VM without network$/m);
+    assert.doesNotMatch(formatDryRun(plan), /^net: /m);
+    plan.net = 'user'; // what nofear-open does for --net user (src/cli/nofear-open.ts)
+    assert.match(formatDryRun(plan), /^mode: open a read-only copy in a throwaway VM with user networking$/m);
+    assert.match(formatDryRun(plan), /\nnet: passt$/);
   });
 
   it('a trusted link is planned for the previous browser on the host, and --dry-run says route: host', async () => {

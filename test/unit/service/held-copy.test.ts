@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { holdCopy } from '../../../src/service/held-copy.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { checkOpenable } from '../../../src/open/check.js';
@@ -41,5 +42,34 @@ describe('held copies (the mail-client hand-over)', () => {
     await held.release();
     assert.ok(!existsSync(held.plan.source));
     assert.deepEqual(readdirSync(path.join(runtime, 'nofear')), [], 'the held directory goes with its last copy');
+  });
+
+  it('removes the copies a killed service held, at the next hold', async () => {
+    const runtime = path.join(top, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    const child = spawn('true');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const orphan = path.join(runtime, 'nofear', 'held', `h-${child.pid}-abcdef`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(path.join(orphan, 'old.pdf'), '%PDF-1.4 from a service killed outright');
+    const file = path.join(top, 'new.pdf');
+    writeFileSync(file, '%PDF-1.4 new');
+    const checked = await checkOpenable(file, 1024);
+    const plan: OpenPlan = {
+      kind: 'file',
+      file,
+      source: checked.source,
+      size: checked.size,
+      checked,
+      stagedName: 'new.pdf',
+      mime: 'application/pdf',
+      viewer: 'mupdf.desktop',
+      viewerName: 'MuPDF',
+      argv: [],
+      notes: [],
+    };
+    const held = await holdCopy(plan, { XDG_RUNTIME_DIR: runtime, HOME: top }, 1024);
+    assert.ok(!existsSync(orphan), "the dead service's held copy is gone");
+    await held.release();
   });
 });

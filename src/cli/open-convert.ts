@@ -15,6 +15,8 @@ import { needCjpeg } from '../convert/jpeg.js';
 import { moveToUnsafe } from '../convert/keep-originals.js';
 import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
 import { notifyOnce } from '../service/notifications.js';
+import { notifyWithResultButtons } from '../service/result-notice.js';
+import { fromDesktop, launchFacts } from './desktop-launch.js';
 import { batchExitStatus, failed, failuresOf, handled, planEach, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { appendLog } from '../util/nofear-log.js';
 import { noticeWriter, signalStatus } from './cli-exit.js';
@@ -171,17 +173,30 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     stopListening();
   }
   if (signalled !== undefined) return signalStatus(signalled);
-  return reportConversions(into.outcomes, into.progress.pages, into.outputs);
+  return reportConversions(into.outcomes, into.progress.pages, into.outputs, verbose);
 }
 
-/** The failures on stderr and in the log; without a terminal, the batch's one notification. */
-async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[]): Promise<number> {
+/**
+ * The failures on stderr and in the log; without a terminal, the batch's one notification. Started from
+ * the desktop, it has Open (one safe PDF) and Show in folder, and the program stays until one is pressed
+ * and done, the notification is closed, or RESULT_WAIT_MS (src/service/result-notice.ts).
+ */
+async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[], verbose: ((line: string) => void) | undefined): Promise<number> {
   const lines = terminalSummary(outcomes, 'nofear-open', 'convert');
   for (const line of lines) process.stderr.write(`${line}\n`);
   if (failuresOf(outcomes).length > 0) appendLog(lines, process.env);
   if (!stderrIsTerminal()) {
     const notice = conversionBatchNotice(outcomes, pages, outputs);
-    await notifyOnce(process.env, notice.summary, notice.body);
+    if (fromDesktop(launchFacts(process.env)) && outputs.length > 0) {
+      const stop = new AbortController();
+      const stopListening = onStopSignals(() => stop.abort());
+      try {
+        const end = await notifyWithResultButtons(process.env, notice, outputs, { abort: stop.signal, log: (line) => appendLog([`nofear-open: ${line}`], process.env) });
+        verbose?.(`the notification's buttons: ${end}`);
+      } finally {
+        stopListening();
+      }
+    } else await notifyOnce(process.env, notice.summary, notice.body);
   }
   return batchExitStatus(outcomes);
 }

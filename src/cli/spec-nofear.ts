@@ -122,7 +122,7 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
       key: 'passwordStdin',
       long: 'password-stdin',
       goesWith: 'convert',
-      help: 'with --convert: read the password of protected PDFs as one line on stdin (on a terminal, a prompt without echo); it goes to the conversion VMs only, never into a file, argv or log',
+      help: 'with --convert: read the password of protected PDFs and office documents as one line on stdin (on a terminal, a prompt without echo); it goes to the conversion VMs only, never into a file, argv or log',
     },
     { key: 'jpeg', long: 'jpeg', help: 'with --convert: store grey and colour (photo) pages as JPEG, encoded by the host from the checked pixels: smaller, slightly lossy' },
     { key: 'edit', long: 'edit', help: 'open a writable copy, and offer to save it back when the program ends and the copy changed' },

@@ -35,7 +35,7 @@ export interface ConvertContext extends ConversionContext {
   onSandbox?: (sandbox: Sandbox) => void;
   /** Tests lower them; everyone else gets PIXEL_LIMITS. */
   limits?: PixelLimits;
-  /** The password for a protected PDF: given to the converter VM over its stdin port only (never in the plan, an argv or a record). */
+  /** The password for a protected PDF or office document: given to the converter VM over its stdin port only (never in the plan, an argv or a record). */
   password?: string;
 }
 
@@ -54,8 +54,8 @@ export function converterArgv(plan: ConvertPlan, withPassword = false): string[]
   return ['/.bb/busybox', 'sh', '/.nofear/convert.sh', plan.kind, String(plan.dpi), path.posix.join(GUEST_STAGING, plan.stagedName), ...(withPassword ? ['password'] : [])];
 }
 
-/** Only a PDF's renderer takes a password (LibreOffice's headless conversion has no way to be given one). */
-export const takesPassword = (plan: ConvertPlan, password: string | undefined): password is string => password !== undefined && plan.kind === 'pdf';
+/** A PDF's renderer takes a password, and LibreOffice loading an office document through UNO (src/guest/office-pdf.py); images and mail have none. */
+export const takesPassword = (plan: ConvertPlan, password: string | undefined): password is string => password !== undefined && (plan.kind === 'pdf' || plan.kind === 'office');
 
 const cacheRoot = (env: NodeJS.ProcessEnv) => path.join(xdgCacheHome(env), 'nofear');
 

@@ -25,17 +25,23 @@ if [ "${4:-}" = password ]; then
 fi
 work=$(mktemp -d /tmp/nofear-convert.XXXXXX) || fail 70 "cannot make a work directory"
 
-# An office document (or text) becomes a PDF first; LibreOffice needs a profile it can write.
+# An office document (or text) becomes a PDF first, through LibreOffice's UNO (office-pdf.py: the only way
+# to give it a password), with a profile it can write. The password goes down a pipe (printf is the
+# shell's own: no argv); office-pdf.py ends with 77 when the document is protected and it does not open.
 if [ "$kind" = office ]; then
-	have libreoffice || fail 69 "LibreOffice is not installed"
+	have soffice || fail 69 "LibreOffice is not installed"
 	echo "nofear-convert: converting to PDF with LibreOffice" >&2
 	# The guest home's prepared profile (src/vm/office-profile.ts) spares LibreOffice its first-start work.
-	mkdir -p "$work/.config" && cp -r /home/user/.config/libreoffice "$work/.config/" 2>/dev/null
-	HOME=$work libreoffice --headless --norestore --nolockcheck --convert-to pdf --outdir "$work/pdf" "$file" >&2 ||
-		fail 65 "LibreOffice could not convert the document"
-	set -- "$work"/pdf/*.pdf
-	[ -f "$1" ] || fail 65 "LibreOffice wrote no PDF"
-	file=$1
+	mkdir -p "$work/.config" "$work/pdf" && cp -r /home/user/.config/libreoffice "$work/.config/" 2>/dev/null
+	printf '%s\n' "$password" | HOME=$work /usr/bin/python3 /.nofear/office-pdf.py "$file" "$work/pdf/document.pdf" "$work" >&2
+	status=$?
+	case $status in
+	0) ;;
+	69 | 77) exit $status ;;
+	*) fail 65 "LibreOffice could not convert the document (status $status)" ;;
+	esac
+	[ -f "$work/pdf/document.pdf" ] || fail 65 "LibreOffice wrote no PDF"
+	file=$work/pdf/document.pdf
 	kind=pdf
 fi
 

@@ -21,6 +21,8 @@ export interface DesktopHands {
 export interface ResultActions {
   open(file: string): Promise<void>;
   showInFolder(file: string): Promise<void>;
+  /** Several files shown selected at once (a batch's safe PDFs); the fallback opens the first one's folder. */
+  showFiles(files: readonly string[]): Promise<void>;
 }
 
 const FILE_MANAGER = { destination: 'org.freedesktop.FileManager1', path: '/org/freedesktop/FileManager1', interface: 'org.freedesktop.FileManager1' };
@@ -33,15 +35,17 @@ export function resultActions(hands: DesktopHands): ResultActions {
     if (app === undefined) throw unavailable(`No application on this desktop opens ${what} natively (besides NoFear).`, fix);
     await hands.launchNative(app, [file]);
   };
+  const showFiles = async (files: readonly string[]) => {
+    try {
+      await hands.showItems(files.map((file) => pathToFileURL(file).href));
+    } catch {
+      await openIn('inode/directory', path.dirname(files[0] ?? '.'), 'folders', 'install a file manager (e.g. apt install nautilus)');
+    }
+  };
   return {
     open: (file) => openIn('application/pdf', file, 'PDFs', 'install a PDF viewer (e.g. apt install evince), or open the safe PDF with nofear-open FILE'),
-    showInFolder: async (file) => {
-      try {
-        await hands.showItems([pathToFileURL(file).href]);
-      } catch {
-        await openIn('inode/directory', path.dirname(file), 'folders', 'install a file manager (e.g. apt install nautilus)');
-      }
-    },
+    showInFolder: (file) => showFiles([file]),
+    showFiles,
   };
 }
 

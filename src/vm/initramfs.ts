@@ -24,6 +24,7 @@ const GUEST_FILES = [
   ['convert.sh', '.nofear/convert.sh', 0o644],
   ['ocr.sh', '.nofear/ocr.sh', 0o644],
   ['mail-view.py', '.nofear/mail-view.py', 0o644],
+  ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
@@ -277,10 +278,14 @@ function depth(entry: CpioEntry): number {
   return entry.path.replace(/^\/+/, '').split('/').length;
 }
 
-async function removeStaleImages(cacheDir: string, keep: string): Promise<void> {
+/** Another build's image younger than this may be about to boot (another NoFear install or version of the same user's): it stays. */
+export const STALE_IMAGE_AGE_MS = 60 * 60 * 1000;
+
+/** Removes the cache's other guest images once they are old: the cache never grows without end, and never pulls an image from under a boot. */
+export async function removeStaleImages(cacheDir: string, keep: string, now = Date.now()): Promise<void> {
   for (const name of await fsp.readdir(cacheDir)) {
-    if (name.startsWith('initramfs-') && name.endsWith('.cpio') && name !== keep) {
-      await fsp.rm(path.join(cacheDir, name), { force: true });
-    }
+    if (!name.startsWith('initramfs-') || !name.endsWith('.cpio') || name === keep) continue;
+    const stat = await fsp.stat(path.join(cacheDir, name)).catch(() => undefined);
+    if (stat !== undefined && now - stat.mtimeMs > STALE_IMAGE_AGE_MS) await fsp.rm(path.join(cacheDir, name), { force: true });
   }
 }

@@ -27,7 +27,36 @@ export class TcgNoLife extends Error {}
 /** Which hello deadline a boot gets, and what its silence means. */
 export type HelloKind = 'kvm' | 'tcgFirst' | 'tcg';
 
-export type Ports = Partial<Record<'stdin' | 'stdout' | 'stderr' | 'tty', net.Socket>>;
+/**
+ * The error for a boot that failed: silence (no hello in time, or QEMU's ports never opened: a QEMU stuck
+ * in its start-up is as dead as a guest stuck in its kernel) under KVM may fall back to TCG, and on a first
+ * TCG boot is booted again; anything else (QEMU exited, the guest refused) is an error as it stands.
+ */
+export function bootFailure(kind: HelloKind, reason: string, silent: boolean): Error {
+  if (kind === 'kvm') return new KvmNoLife(reason);
+  return silent && kind === 'tcgFirst' ? new TcgNoLife(reason) : new Error(reason);
+}
+
+/** Connects the ports QEMU listens on; QEMU still there but silent past the deadline is a silent boot. */
+async function connectPorts(paths: ReturnType<typeof socketPaths>, names: readonly PortName[], deadlineMs: number, qemu: QemuProcess, kind: HelloKind, sockets: net.Socket[]) {
+  const connect = async (name: 'control' | PortName) => {
+    try {
+      const socket = await connectPort(paths[name], deadlineMs, () => qemu.hasExited);
+      sockets.push(socket);
+      return socket;
+    } catch (error) {
+      if (qemu.hasExited) throw error;
+      throw bootFailure(kind, `no sign of life from QEMU within ${deadlineMs / 1000} s (its ${name} port never opened)`, true);
+    }
+  };
+  const control = await connect('control');
+  const ports: Ports = {};
+  for (const name of names) ports[name] = await connect(name);
+  return { control, ports };
+}
+
+type PortName = 'stdin' | 'stdout' | 'stderr' | 'tty';
+export type Ports = Partial<Record<PortName, net.Socket>>;
 
 export interface BootedVm {
   qemu: QemuProcess;
@@ -80,20 +109,13 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
     const running = qemu;
     hooks.abort?.addEventListener('abort', () => void running.kill(), { once: true });
     hooks.onSpawned(running);
-    const gaveUp = () => running.hasExited;
-    const control = await connectPort(paths.control, CONNECT_DEADLINE_MS, gaveUp);
-    sockets.push(control);
-    hooks.onListening();
-    const ports: Ports = {};
+    const helloDeadlineMs = spec.helloDeadlineMs ?? HELLO_DEADLINE_MS[spec.hello];
     const names = spec.stdio === 'pipe' ? (['stdin', 'stdout', 'stderr'] as const) : spec.stdio === 'tty' ? (['tty'] as const) : [];
-    for (const name of names) {
-      const port = await connectPort(paths[name], CONNECT_DEADLINE_MS, gaveUp);
-      sockets.push(port);
-      ports[name] = port;
-    }
+    const { control, ports } = await connectPorts(paths, names, Math.min(CONNECT_DEADLINE_MS, helloDeadlineMs), running, spec.hello, sockets);
+    hooks.onListening();
     const controlClosed = new Promise<void>((resolve) => control.once('close', () => resolve()));
     const handshake = handshakeOn(control, running, hooks.onProgress);
-    await handshake.hello(spec.helloDeadlineMs ?? HELLO_DEADLINE_MS[spec.hello], spec.hello);
+    await handshake.hello(helloDeadlineMs, spec.hello);
     return {
       qemu: running,
       passt,
@@ -139,7 +161,7 @@ function handshakeOn(control: net.Socket, qemu: QemuProcess, onProgress: (step: 
         if (helloSeen) return resolve();
         const fail = (reason: string, silent = false) => {
           clearTimeout(timer);
-          reject(kind === 'kvm' ? new KvmNoLife(reason) : silent && kind === 'tcgFirst' ? new TcgNoLife(reason) : new Error(reason));
+          reject(bootFailure(kind, reason, silent));
         };
         const timer = setTimeout(() => fail(`no sign of life from the guest within ${deadlineMs / 1000} s`, true), deadlineMs);
         onHello = () => {

@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const NS =
   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ' +
@@ -75,4 +76,19 @@ export async function nativePdf(dir: string, file: string): Promise<string> {
   mkdirSync(out, { recursive: true });
   await soffice(dir, '--convert-to', 'pdf', '--outdir', out, file);
   return path.join(out, `${path.parse(file).name}.pdf`);
+}
+
+/**
+ * DIR/<stem>.odt: the .docx source text stored by LibreOffice (through UNO, test/helpers/office-protect.py)
+ * with a password, which goes to the script on its stdin. An encrypted ODF package: nothing opens it without.
+ */
+export async function makeProtectedOdt(dir: string, password: string): Promise<{ file: string; pages: number }> {
+  const source = SOURCES.docx!;
+  const work = path.join(dir, 'sources');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(path.join(work, source.name), source.xml);
+  const file = path.join(dir, `${path.parse(source.name).name}.odt`);
+  const script = fileURLToPath(new URL('office-protect.py', import.meta.url));
+  await execa('/usr/bin/python3', [script, path.join(work, source.name), file, 'writer8', path.join(work, '.lo-profile')], { input: `${password}\n`, timeout: 180_000 });
+  return { file, pages: source.pages };
 }

@@ -1,19 +1,34 @@
-// What a piece of code writes to this process's stderr, captured (and kept off the test report) while it
-// runs; whether stderr reads as a terminal, set for the same span.
-export async function capturedStderr<T>(run: () => Promise<T> | T, isTTY?: boolean): Promise<{ result: T; text: string }> {
-  const stderr = process.stderr as NodeJS.WriteStream & { isTTY?: boolean };
-  const write = stderr.write.bind(stderr);
-  const wasTTY = stderr.isTTY;
+// What a piece of code writes to this process's stdout and stderr, captured (and kept off the test report)
+// while it runs; whether stderr reads as a terminal, set for the same span.
+type Stream = NodeJS.WriteStream & { isTTY?: boolean };
+
+function capture(stream: Stream): { text: () => string; restore: () => void } {
+  const write = stream.write.bind(stream);
   let text = '';
-  stderr.write = ((chunk: string | Uint8Array) => {
+  stream.write = ((chunk: string | Uint8Array) => {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     return true;
-  }) as typeof stderr.write;
+  }) as typeof stream.write;
+  return { text: () => text, restore: () => void (stream.write = write) };
+}
+
+export async function capturedOutput<T>(run: () => Promise<T> | T, isTTY?: boolean): Promise<{ result: T; stdout: string; stderr: string }> {
+  const stderr = process.stderr as Stream;
+  const wasTTY = stderr.isTTY;
+  const out = capture(process.stdout as Stream);
+  const err = capture(stderr);
   if (isTTY !== undefined) stderr.isTTY = isTTY;
   try {
-    return { result: await run(), text };
+    const result = await run();
+    return { result, stdout: out.text(), stderr: err.text() };
   } finally {
-    stderr.write = write;
+    out.restore();
+    err.restore();
     stderr.isTTY = wasTTY;
   }
+}
+
+export async function capturedStderr<T>(run: () => Promise<T> | T, isTTY?: boolean): Promise<{ result: T; text: string }> {
+  const { result, stderr } = await capturedOutput(run, isTTY);
+  return { result, text: stderr };
 }

@@ -182,7 +182,7 @@ describe('nofear (VM runtime, real QEMU)', function () {
     const runEnded = new Promise<void>((resolve) => run.once('exit', () => resolve()));
     let frozen: ProcessIdentity | undefined;
     try {
-      // Frozen once QEMU listens, as a guest kernel that hangs: a boot takes seconds, so this comes before its hello.
+      // Frozen as soon as QEMU runs, as a guest kernel (or a QEMU start-up) that hangs: a boot takes seconds, so this comes before its hello.
       const found = await Promise.race([pollUntil(() => (frozen = qemuUnder(t.runtimeBase)) !== undefined, 30_000, 10), runEnded.then(() => false)]);
       assert.ok(found && frozen, 'no QEMU appeared');
       process.kill(frozen.pid, 'SIGSTOP');
@@ -190,7 +190,8 @@ describe('nofear (VM runtime, real QEMU)', function () {
       const [stdout, stderr] = [Buffer.from(result.stdout).toString(), Buffer.from(result.stderr).toString()];
       assert.equal(result.exitCode, 0, stderr);
       assert.equal(stdout, 'booted again\n');
-      assert.match(stderr, /no sign of life from the guest within 6 s: booting the VM again/);
+      // Frozen before QEMU opened all its ports (a busy machine) or after (the guest's kernel hangs): both are silence.
+      assert.match(stderr, /no sign of life from (the guest|QEMU) within 6 s( \(its \w+ port never opened\))?: booting the VM again/);
       assert.equal(stderr.match(/KVM not used/g)?.length, 1, 'the TCG notice said twice');
       assert.ok(await waitGone(frozen, 5000), 'the frozen QEMU outlived its boot');
     } finally {
@@ -202,13 +203,14 @@ describe('nofear (VM runtime, real QEMU)', function () {
   });
 
   it('reuses the cached guest image on the next run', async () => {
+    // Built by an earlier case, or by this first run when the case runs alone: the second run reuses it.
     const result = await runCli('nofear', ['-t', '-v', 'true'], t);
     assert.equal(result.exitCode, 0, result.stderr);
-    const image = /guest image: reusing the cached (\S+)/.exec(result.stderr)?.[1];
-    assert.ok(image, `no reuse message in: ${result.stderr}`);
+    const image = /guest image: (?:reusing the cached|built) (\S+)/.exec(result.stderr)?.[1];
+    assert.ok(image, `no guest image line in: ${result.stderr}`);
     const mtime = statSync(image).mtimeMs;
     const again = await runCli('nofear', ['-t', '-v', 'true'], t);
-    assert.match(again.stderr, /guest image: reusing the cached/);
+    assert.equal(/guest image: reusing the cached (\S+)/.exec(again.stderr)?.[1], image, again.stderr);
     assert.equal(statSync(image).mtimeMs, mtime);
   });
 });

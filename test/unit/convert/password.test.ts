@@ -37,14 +37,15 @@ describe('the password of a protected document', () => {
     assert.deepEqual(typeKeys('ü', '\b'), { typed: '', state: 'typing' });
   });
 
-  it('is never in the converter argv, which says only that it comes on stdin; only a PDF takes one', () => {
+  it('is never in the converter argv, which says only that it comes on stdin; a PDF and an office document take one', () => {
     const plan = { kind: 'pdf', dpi: 150, stagedName: 'a.pdf' } as ConvertPlan;
     assert.deepEqual(converterArgv(plan).slice(3), ['pdf', '150', '/staging/a.pdf']);
     assert.deepEqual(converterArgv(plan, true), [...converterArgv(plan), 'password']);
     assert.equal(takesPassword(plan, 'x'), true);
     assert.equal(takesPassword(plan, undefined), false);
     assert.equal(takesPassword({ ...plan, kind: 'image' } as ConvertPlan, 'x'), false);
-    assert.equal(takesPassword({ ...plan, kind: 'office' } as ConvertPlan, 'x'), false);
+    assert.equal(takesPassword({ ...plan, kind: 'office' } as ConvertPlan, 'x'), true, 'LibreOffice is given it through UNO');
+    assert.equal(takesPassword({ ...plan, kind: 'mail' } as ConvertPlan, 'x'), false);
   });
 
   it('is cut out of what the guest says before it is logged or quoted', () => {

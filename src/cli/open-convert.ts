@@ -17,6 +17,8 @@ import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js
 import { notifyOnce } from '../service/notifications.js';
 import { notifyWithResultButtons } from '../service/result-notice.js';
 import { fromDesktop, launchFacts } from './desktop-launch.js';
+import { askPasswordOnDesktop } from './desktop-password.js';
+import { ConversionError } from '../convert/errors.js';
 import { batchExitStatus, failed, failuresOf, handled, planEach, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { appendLog } from '../util/nofear-log.js';
 import { noticeWriter, signalStatus } from './cli-exit.js';
@@ -85,6 +87,8 @@ interface BatchRun {
   warn: (line: string) => void;
   /** --password-stdin's password, for the PDFs that ask for one. */
   password: string | undefined;
+  /** Started from the desktop without a password: the documents that turn out protected wait here for the desktop prompt. */
+  locked?: ConvertPlan[];
 }
 
 /** Converts the plans, `parallelConversions` at once; each outcome, page count and output lands in `into`. */
@@ -127,8 +131,11 @@ async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { 
         if (single) run.status.end(`${name}: ${result.pages} page${result.pages === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s → ${result.output}`);
       } catch (error) {
         if (single) run.status.end();
-        into.outcomes.push(failed(plan.file, error));
-        progress.failed++;
+        if (run.locked !== undefined && error instanceof ConversionError && error.failure === 'PasswordNeeded') run.locked.push(plan);
+        else {
+          into.outcomes.push(failed(plan.file, error));
+          progress.failed++;
+        }
       } finally {
         progress.running--;
         if (!single) run.status.write(batchProgressText(progress));
@@ -167,13 +174,41 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
   };
   into.progress.failed = into.outcomes.length;
   try {
-    const run = { args, config, status: StatusLine.forStderr(args), abort: controller.signal, verbose, warn: noticeWriter(args.verbose, 'nofear-open', args.quiet), password };
+    const locked = password === undefined && fromDesktop(launchFacts(process.env)) ? [] : undefined;
+    const run = {
+      args,
+      config,
+      status: StatusLine.forStderr(args),
+      abort: controller.signal,
+      verbose,
+      warn: noticeWriter(args.verbose, 'nofear-open', args.quiet),
+      password,
+      ...(locked === undefined ? {} : { locked }),
+    };
     await convertAll(plans, run, into);
+    if (locked !== undefined && locked.length > 0 && !controller.signal.aborted) await convertLocked(locked, run, into);
   } finally {
     stopListening();
   }
   if (signalled !== undefined) return signalStatus(signalled);
   return reportConversions(into.outcomes, into.progress.pages, into.outputs, verbose);
+}
+
+/** The protected documents of a batch started from the desktop: their password asked once with a desktop prompt, then converted again with it. */
+async function convertLocked(locked: readonly ConvertPlan[], run: BatchRun, into: { outcomes: TargetOutcome[]; outputs: string[]; progress: BatchProgress }): Promise<void> {
+  let password: string;
+  try {
+    run.verbose?.(`${locked.length} protected: asking for the password with a desktop prompt`);
+    password = await askPasswordOnDesktop(
+      locked.map((plan) => plan.file),
+      process.env,
+    );
+  } catch (error) {
+    for (const plan of locked) into.outcomes.push(failed(plan.file, error));
+    into.progress.failed += locked.length;
+    return;
+  }
+  await convertAll(locked, { ...run, password, locked: undefined }, into);
 }
 
 /**

@@ -11,7 +11,7 @@ import { newSandboxId } from './registry.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
 import { exitStatusOf } from './sandbox-outcome.js';
-import { planOpen, type OpenPlan } from '../open/open-plan.js';
+import type { OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
@@ -33,7 +33,6 @@ export interface EditLaunch {
 
 export type LaunchSpec =
   | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
-  | { kind: 'open'; file: string; viewer?: string; profile?: string; display?: CallerDisplay; notify?: boolean }
   | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch; onAttachment?: (saved: SavedAttachment) => void };
 
 export interface LaunchContext {
@@ -115,9 +114,7 @@ async function check(spec: LaunchSpec, context: LaunchContext): Promise<Checked>
   const baseEnv = context.env ?? process.env;
   const config = context.config ?? loadConfig(baseEnv).config;
   const ownerKind = context.ownerKind ?? 'service';
-  let plan: OpenPlan | undefined;
-  if (spec.kind === 'open') plan = await planOpen(spec.file, { viewer: spec.viewer, maxFileSizeBytes: config.open.maxFileSizeBytes, env: baseEnv });
-  if (spec.kind === 'open-plan') plan = spec.plan;
+  const plan = spec.kind === 'open-plan' ? spec.plan : undefined;
   const profile = spec.kind === 'run' ? (spec.profile ?? 'temporary') : OPEN_PROFILE;
   if (profile !== 'temporary') throw invalidArgument('The service runs throwaway VMs only; persistent profiles belong to the nofear command.', 'nofear -p NAME CMD');
   if (spec.kind === 'run' && spec.argv.length === 0) throw invalidArgument('Run needs a command.', 'pass the command as an array of strings');

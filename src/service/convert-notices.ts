@@ -7,11 +7,10 @@ import type { ConvertReporter } from '../convert/launch-convert.js';
 import type { EditOutcome } from '../edit/edit-session.js';
 import { describeEditOutcome } from '../edit/describe.js';
 import { isNoFearError } from '../errors.js';
-import type { Notice, Notifications } from './notifications.js';
+import { progressNotice, replacing, STOP_ACTION, type Notice, type Notifications } from './notifications.js';
 import type { ResultActions } from './result-actions.js';
 
 const UPDATE_EVERY_MS = 1000;
-const STOP_ACTION = 'stop';
 const OPEN_ACTION = 'open';
 const SHOW_ACTION = 'show-in-folder';
 /** The result's buttons are heard until it is closed, or this long (a notification server that never says). */
@@ -98,20 +97,12 @@ export function conversionNotice(notifications: Notifications, file: string, sto
       if (closed || (progress.phase === lastPhase && now - lastUpdate < UPDATE_EVERY_MS)) return;
       lastUpdate = now;
       lastPhase = progress.phase;
-      replace((previous) =>
-        notifications.show({
-          summary: `Converting ${name} to a safe PDF`,
-          body: progressBody(progress),
-          actions: [[STOP_ACTION, 'Stop']],
-          persistent: true,
-          ...(previous === undefined ? {} : { replacesId: previous }),
-        }),
-      );
+      replace((previous) => notifications.show(progressNotice(`Converting ${name} to a safe PDF`, progressBody(progress), previous)));
     },
     done(result: ConvertResult) {
       closed = true;
       log(`converted ${file} to ${result.output}: ${result.pages} pages, ${result.bytes} bytes in ${(result.ms / 1000).toFixed(1)} s`);
-      replace((previous) => notifications.show({ ...readyNotice(name, result, actions !== undefined), ...(previous === undefined ? {} : { replacesId: previous }) }));
+      replace((previous) => notifications.show(replacing(readyNotice(name, result, actions !== undefined), previous)));
       void shown.finally(() => notifications.offAction(onAction));
       if (actions !== undefined) void shown.then((id) => hearResult(notifications, id, resultButtons(notifications, actions, result.output, log), () => undefined));
     },
@@ -119,7 +110,7 @@ export function conversionNotice(notifications: Notifications, file: string, sto
       closed = true;
       const message = error instanceof Error ? error.message : String(error);
       log(`converting ${file} failed: ${message}`);
-      replace((previous) => notifications.show({ summary: `NoFear could not convert ${name}`, body: message, ...(previous === undefined ? {} : { replacesId: previous }) }));
+      replace((previous) => notifications.show(replacing({ summary: `NoFear could not convert ${name}`, body: message }, previous)));
       void shown.finally(() => notifications.offAction(onAction));
     },
   };

@@ -24,6 +24,19 @@ export interface Notice {
   persistent?: boolean;
 }
 
+/** The Stop button of a progress notification (an open's, a conversion's): its key, heard by the one it belongs to. */
+export const STOP_ACTION = 'stop';
+
+/** `notice` in place of the notification `previous` (the one shown before it), or a new one. */
+export function replacing(notice: Notice, previous: number | undefined): Notice {
+  return previous === undefined ? notice : { ...notice, replacesId: previous };
+}
+
+/** A progress notification (an open's, a conversion's): kept until closed, with Stop, in place of `previous`. */
+export function progressNotice(summary: string, body: string, previous: number | undefined): Notice {
+  return replacing({ summary, body, actions: [[STOP_ACTION, 'Stop']], persistent: true }, previous);
+}
+
 export type ActionListener = (id: number, action: string) => void;
 export type ClosedListener = (id: number) => void;
 

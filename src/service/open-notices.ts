@@ -3,13 +3,12 @@
 // reason when the open fails. Quick opens (a warm VM) show nothing: the first notice waits a moment.
 import path from 'node:path';
 import type { LaunchStep } from '../sandbox/launch.js';
-import type { Notifications } from './notifications.js';
+import { progressNotice, replacing, STOP_ACTION, type Notifications } from './notifications.js';
 
 /** Opens slower than this get a notification (a file manager shows nothing meanwhile). */
 const SLOW_OPEN_MS = 1000;
 /** A shown notice is updated this often, so its seconds count on through a quiet TCG boot. */
 const REFRESH_MS = 5000;
-const STOP_ACTION = 'stop';
 
 export interface NoticeSubject {
   readonly id: string;
@@ -88,7 +87,7 @@ export class OpenNotices {
     this.notices.delete(id);
     void (async () => {
       const replacesId = await notice.shown;
-      await this.notifications.show({ summary: `NoFear could not open ${path.basename(file)}`, body: reason, ...(replacesId === undefined ? {} : { replacesId }) });
+      await this.notifications.show(replacing({ summary: `NoFear could not open ${path.basename(file)}`, body: reason }, replacesId));
     })();
   }
 
@@ -102,13 +101,7 @@ export class OpenNotices {
     if (notice.closed) return;
     const file = path.basename(notice.subject.files[0] ?? '');
     const previous = await notice.shown;
-    notice.shown = this.notifications.show({
-      summary: `Opening ${file} safely`,
-      body: noticeBody(notice.subject.step, Date.now() - notice.beganAt, this.usualMs()),
-      actions: [[STOP_ACTION, 'Stop']],
-      persistent: true,
-      ...(previous === undefined ? {} : { replacesId: previous }),
-    });
+    notice.shown = this.notifications.show(progressNotice(`Opening ${file} safely`, noticeBody(notice.subject.step, Date.now() - notice.beganAt, this.usualMs()), previous));
     if (notice.closed) await this.notifications.close(await notice.shown);
   }
 

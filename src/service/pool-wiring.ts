@@ -200,7 +200,7 @@ export function servicePool(options: Options): ServicePool {
     },
     coldLaunched(spec, launched) {
       const window = new Promise<void>((resolve) => launched.onStep((step) => step === 'window' && resolve()));
-      const shows = spec.kind === 'open' || spec.kind === 'open-plan' || (spec.kind === 'run' && spec.gui);
+      const shows = spec.kind === 'open-plan' || (spec.kind === 'run' && spec.gui);
       pools.holdOff(
         Promise.race([shows ? window : launched.running, launched.ended]).catch(() => undefined),
         COLD_HOLD_MAX_MS,

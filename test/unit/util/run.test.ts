@@ -57,6 +57,9 @@ describe('util/run runTool and killGroup', () => {
     if (!existsSync(pidFile)) this.skip();
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(grandchild > 0);
+    // Its pipe closes a moment before the kernel shows it ended: looked at until then, within seconds (it would sleep a minute).
+    const gone = Date.now() + 5000;
+    while (alive(grandchild) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(alive(grandchild), false, 'the sleep the shell started outlived the deadline');
   });
 

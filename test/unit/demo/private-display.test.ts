@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { privateDisplayArgv } from '../../../src/demo/private-display.js';
+import { pidRuns } from '../../../src/util/owned-dirs.js';
 import { pollUntil } from '../../../src/util/poll.js';
 import { EventWaits } from '../../helpers/event-waits.js';
 
 const MODULE = fileURLToPath(new URL('../../../src/demo/private-display.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the private display (demo/private-display)', () => {
   it('runs Xvfb under a parent-death signal when setpriv exists, and plainly when not', () => {
@@ -50,10 +42,10 @@ describe('the private display (demo/private-display)', () => {
     });
     await waits.until(() => (line.includes('\n') ? true : undefined), 'the display to start', 30_000, parentGone);
     const pid = Number(line.split(' ')[0]);
-    assert.ok(pid > 0 && alive(pid), `Xvfb running: ${line}`);
+    assert.ok(pid > 0 && pidRuns(pid), `Xvfb running: ${line}`);
     parent.kill('SIGKILL');
     await parentGone;
     // Xvfb is not this process's child: nothing announces its end, so it is polled for, with a deadline.
-    assert.equal(await pollUntil(() => !alive(pid), 10_000), true, 'Xvfb outlived the process that started it');
+    assert.equal(await pollUntil(() => !pidRuns(pid), 10_000), true, 'Xvfb outlived the process that started it');
   });
 });

@@ -9,6 +9,13 @@ import { holdCopy } from '../../../src/service/held-copy.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { checkOpenable } from '../../../src/open/check.js';
 
+/** An open of `file` as a PDF in mupdf, checked as the service checks it. */
+async function pdfPlan(file: string, argv: string[]): Promise<OpenPlan> {
+  const checked = await checkOpenable(file, 1024);
+  const stagedName = path.basename(file);
+  return { kind: 'file', file, source: checked.source, size: checked.size, checked, stagedName, mime: 'application/pdf', viewer: 'mupdf.desktop', viewerName: 'MuPDF', argv, notes: [] };
+}
+
 describe('held copies (the mail-client hand-over)', () => {
   let top: string;
   beforeEach(() => (top = mkdtempSync(path.join(tmpdir(), 'nofear-held-'))));
@@ -20,20 +27,7 @@ describe('held copies (the mail-client hand-over)', () => {
     const file = path.join(top, 'mozilla_u0', 'invoice.pdf');
     mkdirSync(path.dirname(file));
     writeFileSync(file, '%PDF-1.4 held');
-    const checked = await checkOpenable(file, 1024);
-    const plan: OpenPlan = {
-      kind: 'file',
-      file,
-      source: checked.source,
-      size: checked.size,
-      checked,
-      stagedName: 'invoice.pdf',
-      mime: 'application/pdf',
-      viewer: 'mupdf.desktop',
-      viewerName: 'MuPDF',
-      argv: ['mupdf', '/staging/invoice.pdf'],
-      notes: [],
-    };
+    const plan = await pdfPlan(file, ['mupdf', '/staging/invoice.pdf']);
     const held = await holdCopy(plan, { XDG_RUNTIME_DIR: runtime, HOME: top }, 1024);
     rmSync(path.dirname(file), { recursive: true }); // the mail client cleans up
     assert.equal(readFileSync(held.plan.source, 'utf8'), '%PDF-1.4 held');
@@ -54,20 +48,7 @@ describe('held copies (the mail-client hand-over)', () => {
     writeFileSync(path.join(orphan, 'old.pdf'), '%PDF-1.4 from a service killed outright');
     const file = path.join(top, 'new.pdf');
     writeFileSync(file, '%PDF-1.4 new');
-    const checked = await checkOpenable(file, 1024);
-    const plan: OpenPlan = {
-      kind: 'file',
-      file,
-      source: checked.source,
-      size: checked.size,
-      checked,
-      stagedName: 'new.pdf',
-      mime: 'application/pdf',
-      viewer: 'mupdf.desktop',
-      viewerName: 'MuPDF',
-      argv: [],
-      notes: [],
-    };
+    const plan = await pdfPlan(file, []);
     const held = await holdCopy(plan, { XDG_RUNTIME_DIR: runtime, HOME: top }, 1024);
     assert.ok(!existsSync(orphan), "the dead service's held copy is gone");
     await held.release();

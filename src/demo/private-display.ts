@@ -5,10 +5,14 @@ import { isNoFearError, unavailable } from '../errors.js';
 import { exitOf, firstLine, stopGroup } from '../util/child.js';
 import { findExecutable } from '../util/which.js';
 
-/** Xvfb's argv, under setpriv's parent-death signal where it exists: a killed demo (or test) leaves no X server behind. */
+/**
+ * Xvfb's argv, under setpriv's parent-death signal where it exists: a killed demo (or test) leaves no X server
+ * behind. SIGTERM, not SIGKILL: Xvfb then removes its lock and its socket in /tmp/.X11-unix, which a later
+ * display of the same number would otherwise find (clients try that path first, and are refused).
+ */
 export function privateDisplayArgv(extraArgs: string[], setpriv: string | null = findExecutable('setpriv') ?? null): string[] {
   const xvfb = ['Xvfb', '-displayfd', '3', '-screen', '0', '1280x900x24', ...extraArgs];
-  return setpriv === null ? xvfb : [setpriv, '--pdeathsig', 'KILL', '--', ...xvfb];
+  return setpriv === null ? xvfb : [setpriv, '--pdeathsig', 'TERM', '--', ...xvfb];
 }
 
 export interface PrivateDisplay {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { privateDisplayArgv } from '../../../src/demo/private-display.js';
 import { pidRuns } from '../../../src/util/owned-dirs.js';
@@ -13,7 +14,7 @@ describe('the private display (demo/private-display)', () => {
     assert.deepEqual(privateDisplayArgv(['-nolisten', 'tcp'], '/usr/bin/setpriv'), [
       '/usr/bin/setpriv',
       '--pdeathsig',
-      'KILL',
+      'TERM',
       '--',
       'Xvfb',
       '-displayfd',
@@ -27,7 +28,7 @@ describe('the private display (demo/private-display)', () => {
     assert.deepEqual(privateDisplayArgv([], null).slice(0, 2), ['Xvfb', '-displayfd']);
   });
 
-  it('leaves no X server behind when the process that started it is killed', async function () {
+  it('leaves no X server, socket or lock behind when the process that started it is killed', async function () {
     this.timeout(60_000);
     // A real Xvfb, started by a Node process that is then SIGKILLed (no chance to stop it): before, the
     // detached Xvfb lived on, holding its display, until someone found it.
@@ -47,5 +48,9 @@ describe('the private display (demo/private-display)', () => {
     await parentGone;
     // Xvfb is not this process's child: nothing announces its end, so it is polled for, with a deadline.
     assert.equal(await pollUntil(() => !pidRuns(pid), 10_000), true, 'Xvfb outlived the process that started it');
+    // Ended by SIGTERM, it took its socket and lock with it: a stale socket refuses the next display of that number.
+    const number = line.trim().split(':')[1];
+    assert.equal(existsSync(`/tmp/.X11-unix/X${number}`), false, 'its socket was left in /tmp/.X11-unix');
+    assert.equal(existsSync(`/tmp/.X${number}-lock`), false, 'its lock file was left');
   });
 });

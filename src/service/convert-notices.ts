@@ -6,13 +6,11 @@ import type { ConvertProgress, ConvertResult } from '../convert/convert-file.js'
 import type { ConvertReporter } from '../convert/launch-convert.js';
 import type { EditOutcome } from '../edit/edit-session.js';
 import { describeEditOutcome } from '../edit/describe.js';
-import { isNoFearError } from '../errors.js';
 import { progressNotice, replacing, STOP_ACTION, type Notice, type Notifications } from './notifications.js';
 import type { ResultActions } from './result-actions.js';
+import { actOnResult, resultButtons } from './result-notice.js';
 
 const UPDATE_EVERY_MS = 1000;
-const OPEN_ACTION = 'open';
-const SHOW_ACTION = 'show-in-folder';
 /** The result's buttons are heard until it is closed, or this long (a notification server that never says). */
 const RESULT_ACTIONS_MS = 3_600_000;
 
@@ -27,20 +25,6 @@ function progressBody(progress: ConvertProgress): string {
     case 'writing':
       return 'Writing the safe PDF…';
   }
-}
-
-/** The result's Open and Show in folder: done once asked, a failure told as a notification of its own. */
-function resultButtons(notifications: Notifications, actions: ResultActions, output: string, log: (line: string) => void): (action: string) => void {
-  return (action) => {
-    const act = action === OPEN_ACTION ? actions.open : action === SHOW_ACTION ? actions.showInFolder : undefined;
-    if (act === undefined) return;
-    log(`${action === OPEN_ACTION ? 'opening' : 'showing'} ${output} (the notification's button)`);
-    act(output).catch((error: unknown) => {
-      const message = isNoFearError(error) ? error.describe() : String(error);
-      log(`${action} ${output} failed: ${message}`);
-      void notifications.show({ summary: `NoFear could not ${action === OPEN_ACTION ? 'open' : 'show'} ${path.basename(output)}`, body: message });
-    });
-  };
 }
 
 /** Hears the result's buttons until the notification is closed (or RESULT_ACTIONS_MS). */
@@ -63,14 +47,10 @@ async function hearResult(notifications: Notifications, id: number | undefined, 
 /** The result's notification: where the safe PDF is, with Open and Show in folder when the caller handles them. */
 function readyNotice(name: string, result: ConvertResult, withActions: boolean): Notice {
   const ocr = result.ocr === 'failed' ? ' The text could not be recognised: it has no text layer.' : '';
-  const buttons: Notice['actions'] = [
-    [OPEN_ACTION, 'Open'],
-    [SHOW_ACTION, 'Show in folder'],
-  ];
   return {
     summary: `${path.basename(result.output)} is ready`,
     body: `A safe PDF of ${name}, made from its pixels (${result.pages} page${result.pages === 1 ? '' : 's'}), in ${path.dirname(result.output)}.${ocr}`,
-    ...(withActions ? { actions: buttons } : {}),
+    ...(withActions ? { actions: resultButtons([result.output]) } : {}),
   };
 }
 
@@ -104,7 +84,15 @@ export function conversionNotice(notifications: Notifications, file: string, sto
       log(`converted ${file} to ${result.output}: ${result.pages} pages, ${result.bytes} bytes in ${(result.ms / 1000).toFixed(1)} s`);
       replace((previous) => notifications.show(replacing(readyNotice(name, result, actions !== undefined), previous)));
       void shown.finally(() => notifications.offAction(onAction));
-      if (actions !== undefined) void shown.then((id) => hearResult(notifications, id, resultButtons(notifications, actions, result.output, log), () => undefined));
+      if (actions !== undefined)
+        void shown.then((id) =>
+          hearResult(
+            notifications,
+            id,
+            (action) => void actOnResult(notifications, actions, action, [result.output], log),
+            () => undefined,
+          ),
+        );
     },
     failed(error) {
       closed = true;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isNoFearError } from '../errors.js';
 import { openSessionBus, type MessageBus } from './bus.js';
 import { Notifications, type Notice } from './notifications.js';
-import { desktopHands, resultActions, type DesktopHands } from './result-actions.js';
+import { desktopHands, resultActions, type DesktopHands, type ResultActions } from './result-actions.js';
 
 export const OPEN_ACTION = 'open';
 export const SHOW_ACTION = 'show-in-folder';
@@ -37,6 +37,23 @@ export function resultButtons(outputs: readonly string[]): Notice['actions'] {
         [SHOW_ACTION, 'Show in folder'],
       ]
     : [[SHOW_ACTION, 'Show in folder']];
+}
+
+/**
+ * What a result's button asks: Open (the first safe PDF) or Show in folder (all of them); a failure is logged
+ * and told in a notification of its own. Undefined for any other action (nothing to do).
+ */
+export function actOnResult(notifications: Notifications, actions: ResultActions, action: string, outputs: readonly string[], log?: (line: string) => void): Promise<void> | undefined {
+  const first = outputs[0];
+  if (first === undefined || (action !== OPEN_ACTION && action !== SHOW_ACTION)) return undefined;
+  const named = outputs.join(', ');
+  log?.(`${action === OPEN_ACTION ? 'opening' : 'showing'} ${named} (the notification's button)`);
+  const done = action === OPEN_ACTION ? actions.open(first) : actions.showFiles(outputs);
+  return done.catch(async (error: unknown) => {
+    const message = isNoFearError(error) ? error.describe() : String(error);
+    log?.(`${action} ${named} failed: ${message}`);
+    await notifications.show({ summary: `NoFear could not ${action === OPEN_ACTION ? 'open' : 'show'} ${path.basename(first)}`, body: message });
+  });
 }
 
 /** Shows the notice with the outputs' buttons and hears them; resolves with why the wait ended. */
@@ -77,18 +94,11 @@ async function showAndHear(
   const ended = new Promise<ResultWaitEnd>((resolve) => (settle = resolve));
   let acting = false;
   const press = (id: number, action: string) => {
-    if (id !== shown || acting || (action !== OPEN_ACTION && action !== SHOW_ACTION) || !buttons.some(([key]) => key === action)) return;
+    if (id !== shown || acting || !buttons.some(([key]) => key === action)) return;
+    const done = actOnResult(notifications, actions, action, outputs, options.log);
+    if (done === undefined) return;
     acting = true;
-    const target = outputs[0] as string;
-    options.log?.(`${action === OPEN_ACTION ? 'opening' : 'showing'} ${outputs.join(', ')} (the notification's button)`);
-    const done = action === OPEN_ACTION ? actions.open(target) : actions.showFiles(outputs);
-    done
-      .catch(async (error: unknown) => {
-        const message = isNoFearError(error) ? error.describe() : String(error);
-        options.log?.(`${action} failed: ${message}`);
-        await notifications.show({ summary: `NoFear could not ${action === OPEN_ACTION ? 'open' : 'show'} ${path.basename(target)}`, body: message });
-      })
-      .finally(() => settle('acted'));
+    void done.finally(() => settle('acted'));
   };
   const showing = (async () => {
     // Heard before it is shown: a button pressed at once is not missed.

@@ -173,8 +173,10 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     progress: { total: planned.length, done: 0, failed: 0, running: 0, pages: 0 },
   };
   into.progress.failed = into.outcomes.length;
+  // Started from a file manager: a password is asked with a desktop prompt, the result's buttons are heard.
+  const desktop = fromDesktop(launchFacts(process.env));
   try {
-    const locked = password === undefined && fromDesktop(launchFacts(process.env)) ? [] : undefined;
+    const locked = password === undefined && desktop ? [] : undefined;
     const run = {
       args,
       config,
@@ -191,7 +193,7 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
     stopListening();
   }
   if (signalled !== undefined) return signalStatus(signalled);
-  return reportConversions(into.outcomes, into.progress.pages, into.outputs, verbose);
+  return reportConversions(into.outcomes, into.progress.pages, into.outputs, desktop, verbose);
 }
 
 /** The protected documents of a batch started from the desktop: their password asked once with a desktop prompt, then converted again with it. */
@@ -216,13 +218,13 @@ async function convertLocked(locked: readonly ConvertPlan[], run: BatchRun, into
  * the desktop, it has Open (one safe PDF) and Show in folder, and the program stays until one is pressed
  * and done, the notification is closed, or RESULT_WAIT_MS (src/service/result-notice.ts).
  */
-async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[], verbose: ((line: string) => void) | undefined): Promise<number> {
+async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[], desktop: boolean, verbose: ((line: string) => void) | undefined): Promise<number> {
   const lines = terminalSummary(outcomes, 'nofear-open', 'convert');
   for (const line of lines) process.stderr.write(`${line}\n`);
   if (failuresOf(outcomes).length > 0) appendLog(lines, process.env);
   if (!stderrIsTerminal()) {
     const notice = conversionBatchNotice(outcomes, pages, outputs);
-    if (fromDesktop(launchFacts(process.env)) && outputs.length > 0) {
+    if (desktop && outputs.length > 0) {
       const stop = new AbortController();
       const stopListening = onStopSignals(() => stop.abort());
       try {

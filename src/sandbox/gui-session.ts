@@ -140,8 +140,7 @@ export class GuiSession {
       const outcome = await Promise.race([this.sandbox.outcome, delay(CLIENT_GONE_GRACE_MS).then(() => undefined)]);
       if (outcome?.kind === 'exited') return;
       await this.client.stop();
-      await this.sandbox.stop();
-      await this.sandbox.dispose();
+      await this.sandbox.discard();
       // Read once the client is gone: its report comes on a pipe that may be read after its exit is seen.
       throw this.client.displayRefused ? displayRefused(this.gui.env.DISPLAY ?? '') : error;
     }

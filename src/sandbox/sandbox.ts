@@ -15,6 +15,25 @@ import { outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
 export type { SandboxOutcome } from './sandbox-outcome.js';
 
+/** What can be cleaned up after: a Sandbox (and stand-ins in tests). */
+export interface Disposable {
+  dispose(): Promise<void>;
+}
+
+/**
+ * Uses a started sandbox, then disposes of it once, however `use` ends (returned or thrown): the one way a
+ * caller that owns a sandbox lets go of it, so the clean-up cannot be forgotten. A start that failed has
+ * nothing to dispose (its own failure path removed what it made) and its error passes through.
+ */
+export async function withSandbox<S extends Disposable, T>(sandbox: S | Promise<S>, use: (sandbox: S) => Promise<T>): Promise<T> {
+  const started = await sandbox;
+  try {
+    return await use(started);
+  } finally {
+    await started.dispose();
+  }
+}
+
 /** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
 const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
 
@@ -160,6 +179,12 @@ export class Sandbox {
     await this.vm.passt?.stop();
     if (exitStatus !== undefined) this.record.exitStatus = exitStatus;
     await removeSandbox(this.base, this.layout.id, this.env, this.log);
+  }
+
+  /** Stops it and cleans up at once: a VM taken for a request that was refused, or that never got ready. */
+  async discard(): Promise<void> {
+    await this.stop();
+    await this.dispose();
   }
 
   /**

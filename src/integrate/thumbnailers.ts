@@ -13,8 +13,12 @@ const GROUP = 'Thumbnailer Entry';
 const PYTHON = '/usr/bin/python3';
 /** thumbnail-guard.py, found from both src/integrate (tsx) and dist/integrate (compiled). */
 export const GUARD_SCRIPT = fileURLToPath(new URL('../../src/integrate/thumbnail-guard.py', import.meta.url));
-/** NoFear's entries are named after the one they guard, with this prefix. */
-export const GUARD_PREFIX = 'nofear-';
+/**
+ * NoFear's entries carry the name of the one they guard: tumbler (Xfce) then loads the user's entry instead
+ * of the system's of the same name, and GNOME's factory, reading the user dir first, registers it first.
+ * This first line tells NoFear's own entries from a user's.
+ */
+export const GUARD_HEADER = '# Written by nofearctl integrate install:';
 
 export interface ThumbnailerEntry {
   /** The file name, e.g. evince.thumbnailer. */
@@ -65,7 +69,7 @@ export function guardedExec(originalExec: string, guard: GuardCommand): string {
 /** The text of NoFear's entry guarding `entry`. */
 export function renderGuardEntry(entry: ThumbnailerEntry, guard: GuardCommand): string {
   const lines = [
-    `# Written by nofearctl integrate install: ${entry.name} behind NoFear's thumbnail guard (files from outside get a placeholder).`,
+    `${GUARD_HEADER} ${entry.name} behind NoFear's thumbnail guard (files from outside get a placeholder).`,
     `[${GROUP}]`,
     ...(entry.tryExec === undefined ? [] : [`TryExec=${escapeValue(entry.tryExec)}`]),
     `Exec=${escapeValue(guardedExec(entry.exec, guard))}`,
@@ -73,6 +77,8 @@ export function renderGuardEntry(entry: ThumbnailerEntry, guard: GuardCommand): 
   ];
   return `${lines.join('\n')}\n`;
 }
+
+export const isGuardEntry = (text: string): boolean => text.startsWith(GUARD_HEADER);
 
 /** Where NoFear's entries go: the user's thumbnailers dir, which the factory reads before the system's. */
 export function userThumbnailersDir(env: Env): string {
@@ -84,10 +90,10 @@ export async function systemThumbnailers(env: Env): Promise<ThumbnailerEntry[]> 
   const found = new Map<string, ThumbnailerEntry>();
   for (const dir of xdgDataDirs(env).map((d) => path.join(d, 'thumbnailers'))) {
     const names = await fsp.readdir(dir).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith('.thumbnailer') && !n.startsWith(GUARD_PREFIX)).sort()) {
+    for (const name of names.filter((n) => n.endsWith('.thumbnailer')).sort()) {
       if (found.has(name)) continue;
       const text = await fsp.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-      const entry = text === undefined ? undefined : parseThumbnailer(name, text);
+      const entry = text === undefined || isGuardEntry(text) ? undefined : parseThumbnailer(name, text);
       if (entry !== undefined) found.set(name, entry);
     }
   }
@@ -98,5 +104,5 @@ export async function systemThumbnailers(env: Env): Promise<ThumbnailerEntry[]> 
 export async function guardEntries(env: Env, scriptPath = GUARD_SCRIPT): Promise<Map<string, string>> {
   const guard = guardCommandFor(scriptPath, await fsp.readFile(scriptPath, 'utf8'));
   const dir = userThumbnailersDir(env);
-  return new Map((await systemThumbnailers(env)).map((entry) => [path.join(dir, `${GUARD_PREFIX}${entry.name}`), renderGuardEntry(entry, guard)]));
+  return new Map((await systemThumbnailers(env)).map((entry) => [path.join(dir, entry.name), renderGuardEntry(entry, guard)]));
 }

@@ -12,6 +12,7 @@ import { XpraClient, type HostWindow } from '../gui/client.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { hostScreenSize } from '../gui/host-screen.js';
 import { recordTiming } from '../vm/timings.js';
+import { attachDeadlineMs, DEFAULT_DEADLINES, type GuiStep } from '../gui/step-deadlines.js';
 
 export interface GuiOptions {
   border: Border;
@@ -24,13 +25,9 @@ export interface GuiOptions {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
 }
 
-export type GuiStep = 'booted' | 'server' | 'attached' | 'window';
+export type { GuiStep };
 
 const CLIENT_GONE_GRACE_MS = 3000;
-const DEFAULT_DEADLINES: Record<Exclude<GuiStep, 'window'>, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
-// With sound, the guest's server answers only after it has asked GStreamer what it can encode (a Python
-// subprocess: 48 s measured under TCG on a busy 2-core machine, on top of the server's own start).
-const SOUND_ATTACH_EXTRA_MS = 120_000;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -128,12 +125,14 @@ export class GuiSession {
    * the outcome, which `finished` gives.
    */
   async ready(): Promise<void> {
-    const deadlines = { ...DEFAULT_DEADLINES, ...(this.gui.sound ? { attached: DEFAULT_DEADLINES.attached + SOUND_ATTACH_EXTRA_MS } : {}), ...this.gui.deadlines };
+    const serverDeadline = this.gui.deadlines?.server ?? DEFAULT_DEADLINES.server;
     const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
     try {
-      await withDeadline(this.server, deadlines.server, 'server', gone);
+      const serverWait = Date.now();
+      await withDeadline(this.server, serverDeadline, 'server', gone);
       this.step('server');
-      await withDeadline(this.client.attached, deadlines.attached, 'attached', gone);
+      const attachDeadline = attachDeadlineMs(Date.now() - serverWait, this.gui.sound, this.gui.deadlines?.attached);
+      await withDeadline(this.client.attached, attachDeadline, 'attached', gone);
       this.step('attached');
     } catch (error) {
       // The client leaves when the VM powers off: give the guest's report a moment to arrive.

@@ -71,7 +71,7 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
   after(() => tree.cleanup());
 
   it('installs a guard for each system thumbnailer in the user thumbnailers dir', () => {
-    const guard = readFileSync(path.join(tree.dataHome, 'thumbnailers', 'nofear-evince.thumbnailer'), 'utf8');
+    const guard = readFileSync(path.join(tree.dataHome, 'thumbnailers', 'evince.thumbnailer'), 'utf8');
     assert.match(guard, /^Exec=\/usr\/bin\/python3 -I -S -c '.*' %s %i %o -- evince-thumbnailer -s %%s %%u %%o$/m);
     assert.match(guard, /^MimeType=.*application\/pdf;/m);
   });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KeyFile } from '../../../src/desktop/keyfile.js';
-import { guardCommandFor, guardedExec, guardEntries, parseThumbnailer, renderGuardEntry, systemThumbnailers } from '../../../src/integrate/thumbnailers.js';
+import { GUARD_HEADER, guardCommandFor, guardedExec, guardEntries, parseThumbnailer, renderGuardEntry, systemThumbnailers } from '../../../src/integrate/thumbnailers.js';
 
 const EVINCE = '[Thumbnailer Entry]\nTryExec=evince-thumbnailer\nExec=evince-thumbnailer -s %s %u %o\nMimeType=application/pdf;image/tiff;\n';
 
@@ -58,7 +58,7 @@ describe('thumbnail guard entries', () => {
       for (const sub of ['first', 'second']) mkdirSync(path.join(dir, sub, 'thumbnailers'), { recursive: true });
       writeFileSync(path.join(dir, 'first', 'thumbnailers', 'evince.thumbnailer'), EVINCE);
       writeFileSync(path.join(dir, 'second', 'thumbnailers', 'evince.thumbnailer'), EVINCE.replace('evince-thumbnailer -s', 'other -s'));
-      writeFileSync(path.join(dir, 'second', 'thumbnailers', 'nofear-evince.thumbnailer'), EVINCE);
+      writeFileSync(path.join(dir, 'second', 'thumbnailers', 'guarded.thumbnailer'), `${GUARD_HEADER} x\n${EVINCE}`);
       writeFileSync(path.join(dir, 'second', 'thumbnailers', 'broken.thumbnailer'), '[Thumbnailer Entry]\n');
       writeFileSync(path.join(dir, 'guard.py'), 'print(1)\n');
     });
@@ -73,9 +73,9 @@ describe('thumbnail guard entries', () => {
       );
     });
 
-    it('writes one guard per system entry into the user thumbnailers dir', async () => {
+    it('writes one guard per system entry into the user thumbnailers dir, under the same name (tumbler then loads it instead)', async () => {
       const entries = await guardEntries(env(), path.join(dir, 'guard.py'));
-      assert.deepEqual([...entries.keys()], [path.join(dir, 'home-data', 'thumbnailers', 'nofear-evince.thumbnailer')]);
+      assert.deepEqual([...entries.keys()], [path.join(dir, 'home-data', 'thumbnailers', 'evince.thumbnailer')]);
       assert.match([...entries.values()][0] ?? '', /^Exec=\/usr\/bin\/python3 -I -S -c 'print\(1\)' %s %i %o -- evince-thumbnailer -s %%s %%u %%o$/m);
     });
   });

@@ -60,7 +60,12 @@ describe('convert/pixel-pump', () => {
     assert.equal(written, 2 * (3 * 2 * 3 + 4 * 1 * 3), 'each pixel byte counted once per copy: the spool and the PNG');
     assert.deepEqual(readdirSync(ocrDir), [ocrPageName(0), ocrPageName(1)]);
     assert.equal(ocrPageName(9), 'page-00010.png');
-    assert.deepEqual(readFileSync(path.join(ocrDir, ocrPageName(0))).subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual(
+      readFileSync(path.join(ocrDir, ocrPageName(0)))
+        .subarray(1, 4)
+        .toString(),
+      'PNG',
+    );
     assert.equal(seen.confirmedAfter, Math.ceil(stream.length / 5), 'confirmed at the chunk that completed the last page');
   });
 
@@ -77,10 +82,7 @@ describe('convert/pixel-pump', () => {
     const ocrDir = dir;
     const short = port(Buffer.concat([doc(2), page(2, 2)]), 7);
     const pdf = await writer();
-    await assert.rejects(
-      pumpPixels(short.io, pdf, LIMITS, { onPage: () => undefined, ocrDir, dpi: 150 }),
-      (error: unknown) => error instanceof PixelStreamError,
-    );
+    await assert.rejects(pumpPixels(short.io, pdf, LIMITS, { onPage: () => undefined, ocrDir, dpi: 150 }), (error: unknown) => error instanceof PixelStreamError);
     assert.equal(short.seen.confirmedAfter, -1, 'never confirmed');
     await pdf.abort();
     const trailing = port(Buffer.concat([doc(1), page(2, 2), Buffer.from('x')]), 1000);

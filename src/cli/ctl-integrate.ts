@@ -8,7 +8,7 @@ import { LINK_TYPES, MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } fro
 import { uninstall } from '../integrate/uninstall.js';
 import { writeByOrigin } from '../integrate/by-origin.js';
 import { startAtLogin, stopStartingAtLogin } from '../integrate/start-at-login.js';
-import { NoFearClient } from '../service/client.js';
+import { NoFearClient } from '../service/bus/client.js';
 
 export type IntegrateRequest =
   { verb: 'install'; risky: boolean; links?: boolean; mail?: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };

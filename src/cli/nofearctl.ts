@@ -10,7 +10,7 @@ import { doctorExitStatus, formatChecks, runDoctor } from './doctor.js';
 import { formatOpens, whatOpensWhat } from './doctor-opens.js';
 import { formatEffectiveConfig, loadConfig } from '../config/index.js';
 import { integrateCommand } from './ctl-integrate.js';
-import { runService } from '../service/service.js';
+import { runService } from '../service/daemon/service.js';
 import { commandName, flag, list, parseCommandLine, type CommandSpec, type Values } from './grammar.js';
 import { renderHelp } from './help.js';
 import { NOFEARCTL_SPEC } from './spec-nofearctl.js';

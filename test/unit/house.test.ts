@@ -1,5 +1,6 @@
 // The house's rules, read from the sources' own imports: each folder imports only from the floors below
-// it (never sideways, never up), only src/service speaks dbus-next, and no module imports itself back.
+// it (never sideways, never up), only src/service/bus speaks dbus-next (the daemon in src/service/daemon
+// builds on it, never the other way), and no module imports itself back.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -68,13 +69,24 @@ describe('the house (src/ imports)', () => {
     assert.ok(sandbox.length <= 15, `src/sandbox/ holds ${sandbox.length} files (at most 15): move what is not the lifecycle out\n  ${sandbox.join('\n  ')}`);
   });
 
-  it('speaks dbus-next only in src/service', () => {
+  it('speaks dbus-next only in src/service/bus', () => {
     const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
     assert.ok(speakers.length > 0);
     assert.deepEqual(
-      speakers.filter((file) => !file.startsWith(`service${path.sep}`)),
+      speakers.filter((file) => !file.startsWith(path.join('service', 'bus') + path.sep)),
       [],
     );
+  });
+
+  it('splits src/service into the bus side and the daemon: bus/ never imports daemon/, and nothing sits beside them', () => {
+    const service = path.join(SRC, 'service');
+    assert.deepEqual(readdirSync(service).sort(), ['bus', 'daemon']);
+    const upward = sources(path.join(service, 'bus')).flatMap((file) =>
+      imports(file)
+        .filter((spec) => spec.startsWith('.') && resolve(file, spec).startsWith(path.join(service, 'daemon') + path.sep))
+        .map((spec) => `${path.relative(SRC, file)} -> ${spec}`),
+    );
+    assert.deepEqual(upward, []);
   });
 
   it('has no import cycle between modules', () => {

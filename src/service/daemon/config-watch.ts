@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { watch } from 'chokidar';
-import { configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
+import { configPath, formatProblem, loadConfig, type Config } from '../../config/index.js';
 
 /** Editors write in bursts (truncate, write, rename): one reload per burst. */
 const DEBOUNCE_MS = 150;

@@ -1,13 +1,13 @@
 // What the service's request handlers share: their context, a URI's target, starting a sandbox through
 // the manager and the reply with its object paths.
-import type { Config } from '../config/index.js';
-import { invalidArgument } from '../errors.js';
-import type { LaunchSpec } from '../sandbox/launch.js';
-import type { ConvertLaunch } from '../convert/launch-convert.js';
-import type { ManagedSandbox, SandboxManager } from '../sandbox/manager.js';
-import { classifyTarget } from '../open/target.js';
-import type { Notifications } from './notifications.js';
-import type { ResultActions } from './result-actions.js';
+import type { Config } from '../../config/index.js';
+import { invalidArgument } from '../../errors.js';
+import type { LaunchSpec } from '../../sandbox/launch.js';
+import type { ConvertLaunch } from '../../convert/launch-convert.js';
+import type { ManagedSandbox, SandboxManager } from '../../sandbox/manager.js';
+import { classifyTarget } from '../../open/target.js';
+import type { Notifications } from '../bus/notifications.js';
+import type { ResultActions } from '../bus/result-actions.js';
 import type { CheckedOptions } from './validate.js';
 
 /** What the service starts: the sandbox layer's requests, and conversions (src/convert). */

@@ -5,12 +5,12 @@
 // it goes when the sandbox has ended, or, when the service was killed outright, at the next hold.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { xdgCacheHome } from '../util/xdg.js';
-import type { OpenPlan } from '../open/open-plan.js';
-import { ensureRuntimeBase } from '../sandbox/registry.js';
-import { exportBelongsInCache } from '../sandbox/sandbox.js';
-import { stageCopy } from '../open/staging.js';
-import { makeOwnedDir, sweepAbandoned } from '../util/owned-dirs.js';
+import { xdgCacheHome } from '../../util/xdg.js';
+import type { OpenPlan } from '../../open/open-plan.js';
+import { ensureRuntimeBase } from '../../sandbox/registry.js';
+import { exportBelongsInCache } from '../../sandbox/sandbox.js';
+import { stageCopy } from '../../open/staging.js';
+import { makeOwnedDir, sweepAbandoned } from '../../util/owned-dirs.js';
 
 export interface HeldPlan {
   /** The same open, its bytes read from the held copy (its name, type and viewer unchanged). */

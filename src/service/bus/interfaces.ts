@@ -1,8 +1,8 @@
 // NoFear's three D-Bus interfaces as dbus-next objects (configureMembers, no decorators): the member
 // tables in the same words as org.nofear.NoFear1.xml (test/unit/service/contract.test.ts compares), every
 // failure answered as a named error, every object path checked before it is sent.
-import { isNoFearError } from '../errors.js';
-import type { ManagedSandbox } from '../sandbox/manager.js';
+import { isNoFearError } from '../../errors.js';
+import type { ManagedSandbox } from '../../sandbox/manager.js';
 import { dbus } from './bus.js';
 import { APPLICATION_INTERFACE, dbusErrorName, ERROR_PREFIX, isObjectPath, MANAGER_INTERFACE, SANDBOX_INTERFACE } from './names.js';
 

@@ -1,21 +1,21 @@
 // What the Manager and org.freedesktop.Application methods do: validate every argument, check every file,
 // then start sandboxes through the SandboxManager. Knows nothing of dbus-next.
 import path from 'node:path';
-import { invalidArgument } from '../errors.js';
-import type { CallerDisplay, EditLaunch, LaunchSpec } from '../sandbox/launch.js';
-import { notificationAsker } from '../edit/ask.js';
-import { EditSession } from '../edit/edit-session.js';
+import { invalidArgument } from '../../errors.js';
+import type { CallerDisplay, EditLaunch, LaunchSpec } from '../../sandbox/launch.js';
+import { notificationAsker } from '../../edit/ask.js';
+import { EditSession } from '../../edit/edit-session.js';
 import { convertHandler } from './convert-requests.js';
 import { editNotice } from './convert-notices.js';
-import { planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
-import { checkOpenable } from '../open/check.js';
+import { planOpen, planUrl, type OpenPlan } from '../../open/open-plan.js';
+import { checkOpenable } from '../../open/check.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
-import type { RootHandlers } from './dbus-adapter.js';
+import type { RootHandlers } from '../bus/dbus-adapter.js';
 import { checkAbsolute, checkOptions, checkString, checkStrings, OPEN_OPTIONS, RUN_OPTIONS, type CheckedOptions } from './validate.js';
-import { listViewersFor } from '../open/viewers.js';
+import { listViewersFor } from '../../open/viewers.js';
 import { attachmentHandler } from './attachment-requests.js';
 import { holdCopy } from './held-copy.js';
-import { launchNativeArgv } from '../integrate/native-launch.js';
+import { launchNativeArgv } from '../../integrate/native-launch.js';
 import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
 
@@ -71,8 +71,8 @@ async function announceRunning(context: RequestContext): Promise<void> {
 export type { RequestContext } from './request-parts.js';
 
 /**
- * The plans that can open are started together (src/service/open-batch.ts decided which). The reply comes
- * only once each file is held (src/service/held-copy.ts): a caller may delete it the moment it has the
+ * The plans that can open are started together (src/service/daemon/open-batch.ts decided which). The reply comes
+ * only once each file is held (src/service/daemon/held-copy.ts): a caller may delete it the moment it has the
  * reply. An edit keeps the original: it saves back to it.
  */
 async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {

@@ -5,9 +5,9 @@
 // folder opens in the previous default for folders. The safe PDF is NoFear's own output, not the original.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { unavailable } from '../errors.js';
-import { launchNative } from '../integrate/native-launch.js';
-import { previousDefaultFor, type NativeApp } from '../integrate/previous-default.js';
+import { unavailable } from '../../errors.js';
+import { launchNative } from '../../integrate/native-launch.js';
+import { previousDefaultFor, type NativeApp } from '../../integrate/previous-default.js';
 import { callMethod, type MessageBus } from './bus.js';
 
 /** What the buttons need from the desktop; tests give their own. */

@@ -3,7 +3,7 @@
 // plain method calls with a deadline and no proxies (proxies add match rules dbus-next never removes),
 // and signal subscriptions by match rule.
 import dbus from 'dbus-next';
-import { unavailable } from '../errors.js';
+import { unavailable } from '../../errors.js';
 import { errorFromBus } from './names.js';
 
 export type MessageBus = ReturnType<typeof dbus.sessionBus>;

@@ -3,7 +3,7 @@
 // the notification is closed, a deadline passes, or the bus goes. Only the server that showed it is heard
 // (Notifications); what the buttons do is result-actions' (the previous default viewer, FileManager1).
 import path from 'node:path';
-import { isNoFearError } from '../errors.js';
+import { isNoFearError } from '../../errors.js';
 import { openSessionBus, type MessageBus } from './bus.js';
 import { Notifications, type Notice } from './notifications.js';
 import { desktopHands, resultActions, type DesktopHands, type ResultActions } from './result-actions.js';

@@ -2,7 +2,7 @@
 // viewer, the seconds so far and the usual time here, as the terminal's status line says) with a Stop action that stops that sandbox; closed when the window appears, replaced by the
 // reason when the open fails. Quick opens (a warm VM) show nothing: the first notice waits a moment.
 import path from 'node:path';
-import type { LaunchStep } from '../sandbox/launch.js';
+import type { LaunchStep } from '../../sandbox/launch.js';
 import { progressNotice, replacing, STOP_ACTION, type Notifications } from './notifications.js';
 
 /** Opens slower than this get a notification (a file manager shows nothing meanwhile). */

@@ -2,13 +2,13 @@
 // conversion, updated in place as the pages come (at most once a second, with Stop), replaced by the
 // result; and one line on what became of an edited copy.
 import path from 'node:path';
-import type { ConvertProgress, ConvertResult } from '../convert/convert-file.js';
-import type { ConvertReporter } from '../convert/launch-convert.js';
-import type { EditOutcome } from '../edit/edit-session.js';
-import { describeEditOutcome } from '../edit/describe.js';
-import { progressNotice, replacing, STOP_ACTION, type Notice, type Notifications } from './notifications.js';
-import type { ResultActions } from './result-actions.js';
-import { actOnResult, resultButtons } from './result-notice.js';
+import type { ConvertProgress, ConvertResult } from '../../convert/convert-file.js';
+import type { ConvertReporter } from '../../convert/launch-convert.js';
+import type { EditOutcome } from '../../edit/edit-session.js';
+import { describeEditOutcome } from '../../edit/describe.js';
+import { progressNotice, replacing, STOP_ACTION, type Notice, type Notifications } from '../bus/notifications.js';
+import type { ResultActions } from '../bus/result-actions.js';
+import { actOnResult, resultButtons } from '../bus/result-notice.js';
 
 const UPDATE_EVERY_MS = 1000;
 /** The result's buttons are heard until it is closed, or this long (a notification server that never says). */

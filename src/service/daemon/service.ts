@@ -1,24 +1,24 @@
 // `nofearctl service`: the per-user NoFear service on the session bus. Wires the D-Bus adapter, the
 // sandbox manager, config reloads and the service's lifetime; logs one line per event to stderr.
-import { accelOfConfig, configPath, formatProblem, loadConfig, type Config } from '../config/index.js';
-import { unavailable } from '../errors.js';
-import { launch } from '../sandbox/launch.js';
-import { SandboxManager } from '../sandbox/manager.js';
-import { Admission, type Limits } from '../sandbox/admission.js';
-import { ensureRuntimeBase } from '../sandbox/registry.js';
-import { reapLeftovers } from '../sandbox/reaper.js';
-import { usualWindowMs } from '../vm/timings.js';
+import { accelOfConfig, configPath, formatProblem, loadConfig, type Config } from '../../config/index.js';
+import { unavailable } from '../../errors.js';
+import { launch } from '../../sandbox/launch.js';
+import { SandboxManager } from '../../sandbox/manager.js';
+import { Admission, type Limits } from '../../sandbox/admission.js';
+import { ensureRuntimeBase } from '../../sandbox/registry.js';
+import { reapLeftovers } from '../../sandbox/reaper.js';
+import { usualWindowMs } from '../../vm/timings.js';
 import { watchConfig } from './config-watch.js';
-import { connectSessionBus, type RootHandlers, type ServiceConnection } from './dbus-adapter.js';
+import { connectSessionBus, type RootHandlers, type ServiceConnection } from '../bus/dbus-adapter.js';
 import { servicePool } from './pool-wiring.js';
 import type { ServiceSpec } from './request-parts.js';
-import { launchConversion } from '../convert/launch-convert.js';
-import { sandboxObjectPath } from './names.js';
-import { OpenNotices } from './open-notices.js';
+import { launchConversion } from '../../convert/launch-convert.js';
+import { sandboxObjectPath } from '../bus/names.js';
+import { OpenNotices } from '../bus/open-notices.js';
 import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
-import { oneLine } from '../util/text.js';
+import { oneLine } from '../../util/text.js';
 import { startArrivals } from './arrivals.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */

@@ -1,8 +1,8 @@
 // [trust] watch = on: the service watches the untrusted places and marks what arrives, so it stays up for
 // as long as it runs (an idle exit would stop the marking).
-import type { Config } from '../config/index.js';
-import { trustScope } from '../trust/origin.js';
-import { watchArrivals } from '../trust/watcher.js';
+import type { Config } from '../../config/index.js';
+import { trustScope } from '../../trust/origin.js';
+import { watchArrivals } from '../../trust/watcher.js';
 import type { IdleExit } from './lifetime.js';
 
 export interface Arrivals {

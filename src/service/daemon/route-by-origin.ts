@@ -3,14 +3,14 @@
 // NoFear. "Open in NoFear" (the Manager's OpenFiles/OpenUris) always means a VM: the user asked for one.
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config/index.js';
-import { detectMime, loadMimeDatabase } from '../desktop/mime-detect.js';
-import { nodeFileReader } from '../desktop/file-reader.js';
-import { xdgDirsFromEnv } from '../desktop/xdg-dirs.js';
-import { launchNative } from '../integrate/native-launch.js';
-import { previousDefaultFor, type NativeApp } from '../integrate/previous-default.js';
-import type { Verdict } from '../trust/rule.js';
-import { fromOutside, trustScope } from '../trust/origin.js';
+import type { Config } from '../../config/index.js';
+import { detectMime, loadMimeDatabase } from '../../desktop/mime-detect.js';
+import { nodeFileReader } from '../../desktop/file-reader.js';
+import { xdgDirsFromEnv } from '../../desktop/xdg-dirs.js';
+import { launchNative } from '../../integrate/native-launch.js';
+import { previousDefaultFor, type NativeApp } from '../../integrate/previous-default.js';
+import type { Verdict } from '../../trust/rule.js';
+import { fromOutside, trustScope } from '../../trust/origin.js';
 import { targetOf } from './request-parts.js';
 
 export type Route = { to: 'vm'; why: string } | { to: 'native'; app: NativeApp; why: string };

@@ -1,6 +1,6 @@
 // Arguments from the bus, checked before anything is done with them. Pure: plain values in, typed
 // values out, or an InvalidArgument that names the problem.
-import { invalidArgument } from '../errors.js';
+import { invalidArgument } from '../../errors.js';
 
 /** Entries in one call's array argument: enough for any selection in a file manager. */
 export const MAX_ITEMS = 64;

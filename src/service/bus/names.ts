@@ -1,7 +1,7 @@
 // NoFear's names on the session bus, and the mapping between its error names and NoFearError codes:
 // the contract (org.nofear.NoFear1.xml) in constants, for the service and its clients alike. Pure.
-import { NoFearError, type ErrorCode } from '../errors.js';
-import { ID_PATTERN } from '../sandbox/registry.js';
+import { NoFearError, type ErrorCode } from '../../errors.js';
+import { ID_PATTERN } from '../../sandbox/registry.js';
 
 export const BUS_NAME = 'org.nofear.NoFear';
 export const OBJECT_PATH = '/org/nofear/NoFear';

@@ -3,22 +3,22 @@
 // pool-plan.ts within [pool] memory, which requests each may serve, and the host's memory they watch.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { Config } from '../config/index.js';
-import { ConversionVm, type ReadyVm } from '../convert/ready-vm.js';
-import { converterArgv } from '../convert/convert-file.js';
-import { launchConversion, type ConvertLaunch } from '../convert/launch-convert.js';
-import { isDefaultHandler } from '../integrate/state.js';
-import type { Admission } from '../sandbox/admission.js';
-import { GuiSession } from '../sandbox/gui-session.js';
-import { fitsWarm, launchWarm, type LaunchedSandbox } from '../sandbox/launch.js';
-import type { WarmTake } from '../sandbox/manager.js';
-import { openGuiOptions, openRequest } from '../sandbox/open-file.js';
-import { planPool, poolBudgetMiB, type PoolPlan } from '../sandbox/pool-plan.js';
-import { conversionRequest, jobShapeOf, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../sandbox/pool-shapes.js';
-import { ensureRuntimeBase } from '../sandbox/registry.js';
-import { exportBelongsInCache } from '../sandbox/sandbox.js';
-import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
-import { WarmPool, type PoolSession } from '../sandbox/warm-pool.js';
+import type { Config } from '../../config/index.js';
+import { ConversionVm, type ReadyVm } from '../../convert/ready-vm.js';
+import { converterArgv } from '../../convert/convert-file.js';
+import { launchConversion, type ConvertLaunch } from '../../convert/launch-convert.js';
+import { isDefaultHandler } from '../../integrate/state.js';
+import type { Admission } from '../../sandbox/admission.js';
+import { GuiSession } from '../../sandbox/gui-session.js';
+import { fitsWarm, launchWarm, type LaunchedSandbox } from '../../sandbox/launch.js';
+import type { WarmTake } from '../../sandbox/manager.js';
+import { openGuiOptions, openRequest } from '../../sandbox/open-file.js';
+import { planPool, poolBudgetMiB, type PoolPlan } from '../../sandbox/pool-plan.js';
+import { conversionRequest, jobShapeOf, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
+import { ensureRuntimeBase } from '../../sandbox/registry.js';
+import { exportBelongsInCache } from '../../sandbox/sandbox.js';
+import { sandboxOptionsFrom } from '../../sandbox/sandbox-options.js';
+import { WarmPool, type PoolSession } from '../../sandbox/warm-pool.js';
 import type { ServiceSpec } from './request-parts.js';
 
 /** MemAvailable from /proc/meminfo, MiB; Infinity when it cannot be read (the pool is not held back). */

@@ -1,10 +1,10 @@
 // An OpenFiles or OpenUris call is a batch: each target checked and planned on its own, the ones that can
 // open are started, and the failures are told together in one notification (with each one's fix). Only
 // when nothing can open is the call refused, with every reason in its error.
-import { NoFearError, isNoFearError } from '../errors.js';
-import type { OpenPlan } from '../open/open-plan.js';
-import { appendLog } from '../util/nofear-log.js';
-import { batchNotice, describeFailure, failed, handled, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
+import { NoFearError, isNoFearError } from '../../errors.js';
+import type { OpenPlan } from '../../open/open-plan.js';
+import { appendLog } from '../../util/nofear-log.js';
+import { batchNotice, describeFailure, failed, handled, type FailedOutcome, type TargetOutcome } from '../../util/batch-outcome.js';
 import type { RequestContext } from './request-parts.js';
 
 /** A target that cannot open: its outcome, and the error (whose code a refused call keeps). */

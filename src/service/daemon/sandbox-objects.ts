@@ -1,9 +1,9 @@
 // Mirrors the sandbox manager's events onto the bus: one object per sandbox (its state and steps as
 // PropertiesChanged), the Manager's signals, the open's progress notice, and an idle hold while it lives.
-import type { ManagedSandbox, ManagerEvents } from '../sandbox/manager.js';
-import type { RootObject, SandboxObject, ServiceConnection } from './dbus-adapter.js';
+import type { ManagedSandbox, ManagerEvents } from '../../sandbox/manager.js';
+import type { RootObject, SandboxObject, ServiceConnection } from '../bus/dbus-adapter.js';
 import type { IdleExit } from './lifetime.js';
-import type { OpenNotices } from './open-notices.js';
+import type { OpenNotices } from '../bus/open-notices.js';
 
 export interface SandboxObjects {
   readonly events: ManagerEvents;

@@ -1,7 +1,7 @@
 // Desktop notifications (org.freedesktop.Notifications) on a bus connection: shown, updated in place
 // (replaces_id), closed, and their actions heard. Best effort: where no notification server answers,
 // nothing is shown and nothing fails.
-import { plainText } from '../util/text.js';
+import { plainText } from '../../util/text.js';
 import { callForReply, callMethod, dbus, openSessionBus, subscribe, type DBusMessage, type MessageBus } from './bus.js';
 
 const SERVER = { destination: 'org.freedesktop.Notifications', path: '/org/freedesktop/Notifications', interface: 'org.freedesktop.Notifications' };

@@ -3,11 +3,11 @@
 // for that file: planned by name and magic, staged as untrusted, never parsed here. The saved file goes
 // once that VM has ended.
 import path from 'node:path';
-import { checkOutputDir, planConvert } from '../convert/convert-plan.js';
-import type { SavedAttachment } from '../open/attachment-export.js';
-import type { CallerDisplay } from '../sandbox/launch.js';
-import { planOpen, type OpenPlan } from '../open/open-plan.js';
-import { homeDir } from '../util/xdg.js';
+import { checkOutputDir, planConvert } from '../../convert/convert-plan.js';
+import type { SavedAttachment } from '../../open/attachment-export.js';
+import type { CallerDisplay } from '../../sandbox/launch.js';
+import { planOpen, type OpenPlan } from '../../open/open-plan.js';
+import { homeDir } from '../../util/xdg.js';
 import { startSandbox, type RequestContext } from './request-parts.js';
 
 /** A safe PDF of an attachment goes beside the message, or to the home directory when that is gone (a mail client's temporary folder). */

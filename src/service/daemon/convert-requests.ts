@@ -1,10 +1,10 @@
 // The Manager's Convert: every file checked and planned before any VM starts (one bad file refuses the
 // whole call), then one conversion sandbox per file, its progress and result as a notification.
-import { invalidArgument } from '../errors.js';
-import { planConvert } from '../convert/convert-plan.js';
-import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
-import { checkOpenable } from '../open/check.js';
-import type { ManagedSandbox } from '../sandbox/manager.js';
+import { invalidArgument } from '../../errors.js';
+import { planConvert } from '../../convert/convert-plan.js';
+import { chooseLanguages, installedLanguages } from '../../convert/ocr-languages.js';
+import { checkOpenable } from '../../open/check.js';
+import type { ManagedSandbox } from '../../sandbox/manager.js';
 import { conversionNotice } from './convert-notices.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
 import { checkAbsolute, checkOptions, checkStrings, CONVERT_OPTIONS } from './validate.js';

@@ -159,7 +159,10 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
 
   it('plays a WAV through the host sound server (its monitor hears it), and the guest is offered no source', async () => {
     const wav = prepare();
-    const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', '--with', PLAYER, wav], t, { env: { DISPLAY: x.display, PULSE_SERVER: server.env.PULSE_SERVER ?? '' } });
+    const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', '--with', PLAYER, wav], t, {
+      env: { DISPLAY: x.display, PULSE_SERVER: server.env.PULSE_SERVER ?? '' },
+      timeoutMs: WINDOW_DEADLINE + SOUND_DEADLINE,
+    });
     let said = '';
     run.stderr?.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-8000)));
     try {

@@ -2,7 +2,8 @@
 // as this unprivileged user) stands for the user's sound server. A WAV the test makes with sox opens in a
 // real VM with a player from Debian's packages (paplay in an xterm, pinned with --with); what reaches the
 // host is measured on the null sink's monitor (parec) and with sox. The jailed Xpra client never connects
-// to the server: only NoFear's playback-only pacat does, and nothing of NoFear records.
+// to the server: only NoFear's playback-only pacat does, and nothing of NoFear records. One VM boot:
+// --no-sound is proven without one (--dry-run here; the options the VM then gets in the unit tests).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { invalidArgument, notFound, NoFearError } from '../errors.js';
 import { checkMemory, parseNofearArgs, type RunArgs } from './nofear-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { noticeWriter, signalStatus, NOFEAR_FAILURE } from './cli-exit.js';
-import { Sandbox } from '../sandbox/sandbox.js';
+import { Sandbox, withSandbox } from '../sandbox/sandbox.js';
 import { exitStatusOf } from '../sandbox/sandbox-outcome.js';
 import { sandboxOptionsFrom } from '../sandbox/sandbox-options.js';
 import { CountingSink, relayStdin, TerminalSink } from './stdio-relay.js';
@@ -92,25 +92,32 @@ async function runInVm(args: RunArgs): Promise<number> {
       abort: controller.signal,
     });
     let session: GuiSession | undefined;
+    let started: Sandbox;
     try {
       if (progress !== undefined) {
         session = await startGuiSession(options, { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep });
-        sandbox = session.sandbox;
+        started = session.sandbox;
       } else {
-        sandbox = await Sandbox.start(options);
+        started = await Sandbox.start(options);
       }
     } catch (error) {
       stopProgress();
       if (signalled !== undefined) return signalStatus(signalled);
       throw error;
     }
-    if (signalled !== undefined) void sandbox.stop(2000);
-    const status = await runStatus(sandbox, session, args, interactive, endMarker);
+    sandbox = started;
+    const status = await withSandbox(started, async (box) => {
+      try {
+        if (signalled !== undefined) void box.stop(2000);
+        return await runStatus(box, session, args, interactive, endMarker);
+      } finally {
+        stopProgress(); // the status line ends before the clean-up waits for QEMU
+      }
+    });
     if (signalled !== undefined) return signalStatus(signalled);
     return status;
   } finally {
     stopProgress();
-    await sandbox?.dispose();
     await release?.();
     stopListening();
   }

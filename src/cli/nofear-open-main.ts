@@ -10,6 +10,7 @@ import { soundFor } from '../open/sound-choice.js';
 import { formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { classifyTarget } from '../open/target.js';
 import { openInSandbox } from '../sandbox/open-file.js';
+import { withSandbox } from '../sandbox/sandbox.js';
 import { reachDisplay } from '../gui/display-check.js';
 import type { SandboxOutcome } from '../sandbox/sandbox-outcome.js';
 import { failed, handled, planEach, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
@@ -149,9 +150,11 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
       status.end(`${name}: opened in ${plan.viewerName} (sandbox ${session.sandbox.id}); ${IN_PROCESS_NOTICE}`);
       settle(handled(plan.file));
     });
-    const outcome = await session.finished;
-    await progress.ended();
-    await session.sandbox.dispose();
+    const outcome = await withSandbox(session.sandbox, async () => {
+      const ended = await session.finished;
+      await progress.ended();
+      return ended;
+    });
     await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
     if ((await session.window) === undefined) settle(failed(plan.file, endedBeforeWindow(plan, outcome)));

@@ -7,7 +7,7 @@ import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
 import { Sandbox, type BootOptions, type SandboxOutcome } from './sandbox.js';
 import type { JobSpec, SandboxOptions } from './sandbox-options.js';
-import { socketPaths } from '../vm/vm-plan.js';
+import { guiSocketOf } from '../vm/start-vm.js';
 import { XpraClient, type HostWindow } from '../gui/client.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { hostScreenSize } from '../gui/host-screen.js';
@@ -99,7 +99,7 @@ export class GuiSession {
             // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
             // A boot tried again (KVM that showed no life, then TCG) listens again: the first client goes.
             void client?.stop();
-            client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
+            client = new XpraClient({ socket: guiSocketOf(layout), profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
               ...(options.hooks.warn ? { warn: options.hooks.warn } : {}),
               ...(options.hooks.log ? { log: options.hooks.log } : {}),
             });
@@ -139,8 +139,7 @@ export class GuiSession {
       const outcome = await Promise.race([this.sandbox.outcome, delay(CLIENT_GONE_GRACE_MS).then(() => undefined)]);
       if (outcome?.kind === 'exited') return;
       await this.client.stop();
-      await this.sandbox.stop();
-      await this.sandbox.dispose();
+      await this.sandbox.discard();
       // Read once the client is gone: its report comes on a pipe that may be read after its exit is seen.
       throw this.client.displayRefused ? displayRefused(this.gui.env.DISPLAY ?? '') : error;
     }

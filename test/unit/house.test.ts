@@ -69,6 +69,25 @@ describe('the house (src/ imports)', () => {
     assert.ok(sandbox.length <= 15, `src/sandbox/ holds ${sandbox.length} files (at most 15): move what is not the lifecycle out\n  ${sandbox.join('\n  ')}`);
   });
 
+  it("enters vm/ from the sandbox's lifecycle through one door, startVm (probe, plan, argv, spawn, handshake), called once; the rest of vm/ only as types", () => {
+    const door = path.join('vm', 'start-vm.ts');
+    // Neither boots nor talks to a VM: the file of usual timings, the job's environment.
+    const beside = [path.join('vm', 'timings.ts'), path.join('vm', 'guest-env.ts')];
+    const wrong: string[] = [];
+    let startCalls = 0;
+    for (const file of sources(path.join(SRC, 'sandbox'))) {
+      const text = readFileSync(file, 'utf8');
+      startCalls += [...text.matchAll(/\bstartVm\(/g)].length;
+      for (const [, typeOnly, spec = ''] of text.matchAll(/^(?:import|export)( type)?[^'"]*from '([^']+)'/gm)) {
+        const target = resolve(file, spec);
+        if (typeOnly !== undefined || room(target) !== 'vm' || [door, ...beside].includes(path.relative(SRC, target))) continue;
+        wrong.push(`${path.relative(SRC, file)} -> ${spec}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(startCalls, 1, 'src/sandbox/ boots a VM in one place');
+  });
+
   it('speaks dbus-next only in src/service/bus', () => {
     const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
     assert.ok(speakers.length > 0);

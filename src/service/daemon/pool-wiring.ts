@@ -170,8 +170,7 @@ function warmConversion(spec: ConvertLaunch, options: Options, takeConversionVm:
       void launched.ended.then(async () => {
         if (handed) return;
         handed = true;
-        await first.sandbox.stop();
-        await first.sandbox.dispose();
+        await first.sandbox.discard();
       });
       return launched;
     },

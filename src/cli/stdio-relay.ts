@@ -46,26 +46,38 @@ export class CountingSink {
   }
 
   /**
-   * Resolves once `count` bytes have arrived (or the port closed); else once no byte has come for
-   * `silenceMs`, or after `capMs` in all. The count is the guest's claim: a guest that claims more than it
+   * Resolves once `count` bytes have arrived (or the port closed); else once a whole `silenceMs` has passed
+   * with no byte, or after `capMs` in all. The count is the guest's claim: a guest that claims more than it
    * sends is waited for only while it keeps sending, and never past the cap. A fixed deadline instead cut
-   * a slow, busy machine's last bytes off while they were still arriving.
+   * a slow, busy machine's last bytes off while they were still arriving. The silence is checked once per
+   * period rather than re-armed per chunk (a megabyte comes in hundreds of chunks).
    */
   waitFor(count: number, silenceMs: number, capMs: number): Promise<boolean> {
     return new Promise((resolve) => {
-      let silence: NodeJS.Timeout;
+      let finished = false;
+      let heard = this.received;
+      let silence: NodeJS.Timeout | undefined;
       const finish = (done: boolean) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(silence);
         clearTimeout(cap);
         resolve(done);
       };
       const cap = setTimeout(() => finish(false), capMs);
-      const check = () => {
-        if (this.received >= count || this.closed) return finish(this.received >= count);
-        clearTimeout(silence);
-        silence = setTimeout(() => finish(false), silenceMs);
-        this.waiters.push(check);
+      const listen = () => {
+        silence = setTimeout(() => {
+          if (finished) return;
+          if (this.received === heard) return finish(false);
+          heard = this.received;
+          listen();
+        }, silenceMs);
       };
+      const check = () => {
+        if (this.received >= count || this.closed) finish(this.received >= count);
+        else if (!finished) this.waiters.push(check);
+      };
+      listen();
       check();
     });
   }

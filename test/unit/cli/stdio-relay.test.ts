@@ -50,10 +50,22 @@ describe('cli/stdio-relay: waiting for the last bytes a guest said it wrote', ()
     assert.equal(Buffer.concat(host).length, 40);
   });
 
-  it('gives up after the silence limit when the claimed bytes stop coming', async () => {
+  it('gives up once a whole silence period has passed with no byte when the claimed bytes stop coming', async () => {
     const { port, sink } = sinkOver();
     const done = sink.waitFor(40, 10_000, 300_000);
     await send(port, 5);
+    // The first period heard 5 bytes; the second hears none. (One tick per period: the mocked clock
+    // arms a timer set inside a tick from the tick's end.)
+    mock.timers.tick(10_000);
+    mock.timers.tick(9_999);
+    assert.equal(await settled(done), 'pending');
+    mock.timers.tick(1);
+    assert.deepEqual(await settled(done), { value: false });
+  });
+
+  it('gives up after one silence period when nothing at all comes', async () => {
+    const { sink } = sinkOver();
+    const done = sink.waitFor(40, 10_000, 300_000);
     mock.timers.tick(9_999);
     assert.equal(await settled(done), 'pending');
     mock.timers.tick(1);

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { samplePdf } from '../src/demo/sample-pdf.js';
 import { OpenProgress, OPEN_STEPS } from '../src/demo/open-progress.js';
 import type { SandboxRecord } from '../src/sandbox/registry.js';
-import { NoFearClient } from '../src/service/client.js';
+import { NoFearClient } from '../src/service/bus/client.js';
 import { rssKiB } from '../src/util/proc.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
 import { descendants } from '../test/helpers/proc-view.js';

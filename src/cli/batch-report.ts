@@ -4,7 +4,7 @@
 // session has one; where none answers, the log still holds the report).
 import { appendLog } from '../util/nofear-log.js';
 import { batchExitStatus, batchNotice, failuresOf, terminalSummary, type BatchVerb, type TargetOutcome } from '../util/batch-outcome.js';
-import { notifyOnce } from '../service/notifications.js';
+import { notifyOnce } from '../service/bus/notifications.js';
 
 export interface BatchReportOptions {
   program: string;

@@ -8,7 +8,7 @@ import { LINK_TYPES, MAIL_ATTACHMENT_TYPES, NOFEAR_DESKTOP_ID, RISKY_TYPES } fro
 import { uninstall } from '../integrate/uninstall.js';
 import { writeByOrigin } from '../integrate/by-origin.js';
 import { startAtLogin, stopStartingAtLogin } from '../integrate/start-at-login.js';
-import { NoFearClient } from '../service/client.js';
+import { NoFearClient } from '../service/bus/client.js';
 
 export type IntegrateRequest =
   { verb: 'install'; risky: boolean; links?: boolean; mail?: boolean; defaultFor: readonly string[]; byOrigin?: boolean } | { verb: 'uninstall' } | { verb: 'status'; json: boolean };
@@ -62,7 +62,8 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
       if (request.links) out(linksReport(report.state.previousDefaults));
       else if (report.state.types.length === 0) out('NoFear is not the default for any type; add --risky or --default-for TYPE to make it one\n');
       // File managers load their extensions and actions when they start.
-      out('"Open in NoFear" appears once the file manager restarts (e.g. nautilus -q)\n');
+      // So do thumbnail factories: until then they thumbnail files from outside with the host's own parsers.
+      out('"Open in NoFear" and the thumbnail guard (files from outside get a placeholder, not a host parser) take effect once the file manager restarts (e.g. nautilus -q)\n');
       if (request.byOrigin === true) {
         const file = await writeByOrigin(env as NodeJS.ProcessEnv);
         out(`${file}: [trust] policy = marked, watch = on: files from outside open in a VM, the rest at once in their previous application\n`);

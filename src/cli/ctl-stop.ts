@@ -4,7 +4,7 @@ import { ID_PATTERN, listRecords, type SandboxRecord } from '../sandbox/registry
 import { reapLeftovers } from '../sandbox/reaper.js';
 import { stopSandboxes, type StopResult } from '../sandbox/stop.js';
 import { PROFILE_NAME } from '../profiles/store.js';
-import { NoFearClient } from '../service/client.js';
+import { NoFearClient } from '../service/bus/client.js';
 
 export type StopTarget = { kind: 'all' } | { kind: 'id'; id: string } | { kind: 'profile'; name: string };
 

@@ -2,9 +2,9 @@
 // the progress notification the service shows (the step, the seconds so far, this machine's usual time, and
 // Stop), on this process's own bus connection, closed at the window or at the open's end.
 import type { LaunchStep } from '../sandbox/launch.js';
-import { openSessionBus } from '../service/bus.js';
-import { Notifications } from '../service/notifications.js';
-import { OpenNotices } from '../service/open-notices.js';
+import { openSessionBus } from '../service/bus/bus.js';
+import { Notifications } from '../service/bus/notifications.js';
+import { OpenNotices } from '../service/bus/open-notices.js';
 
 export interface FollowedOpen {
   stepped(step: LaunchStep): void;

@@ -10,8 +10,8 @@ import { installHint, PACKAGES } from './doctor-install.js';
 import type { Check } from './doctor-check.js';
 import { integrationPaths } from '../integrate/paths.js';
 import { NOFEAR_DESKTOP_ID } from '../integrate/types.js';
-import { NoFearClient } from '../service/client.js';
-import { BUS_NAME } from '../service/names.js';
+import { NoFearClient } from '../service/bus/client.js';
+import { BUS_NAME } from '../service/bus/names.js';
 
 const ok = (name: string, detail: string): Check => ({ name, status: 'OK', detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'WARN', detail, ...(fix ? { fix } : {}) });

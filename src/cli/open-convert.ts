@@ -14,8 +14,8 @@ import { expandTargets } from '../convert/convert-targets.js';
 import { needCjpeg } from '../convert/jpeg.js';
 import { moveToUnsafe } from '../convert/keep-originals.js';
 import { chooseLanguages, installedLanguages } from '../convert/ocr-languages.js';
-import { notifyOnce } from '../service/notifications.js';
-import { notifyWithResultButtons } from '../service/result-notice.js';
+import { notifyOnce } from '../service/bus/notifications.js';
+import { notifyWithResultButtons } from '../service/bus/result-notice.js';
 import { fromDesktop, launchFacts } from './desktop-launch.js';
 import { askPasswordOnDesktop } from './desktop-password.js';
 import { ConversionError } from '../convert/errors.js';
@@ -216,7 +216,7 @@ async function convertLocked(locked: readonly ConvertPlan[], run: BatchRun, into
 /**
  * The failures on stderr and in the log; without a terminal, the batch's one notification. Started from
  * the desktop, it has Open (one safe PDF) and Show in folder, and the program stays until one is pressed
- * and done, the notification is closed, or RESULT_WAIT_MS (src/service/result-notice.ts).
+ * and done, the notification is closed, or RESULT_WAIT_MS (src/service/bus/result-notice.ts).
  */
 async function reportConversions(outcomes: readonly TargetOutcome[], pages: number, outputs: readonly string[], desktop: boolean, verbose: ((line: string) => void) | undefined): Promise<number> {
   const lines = terminalSummary(outcomes, 'nofear-open', 'convert');

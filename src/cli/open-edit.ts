@@ -3,8 +3,8 @@
 import { describeEditOutcome } from '../edit/describe.js';
 import { keepCopy, notificationAsker, terminalAsker } from '../edit/ask.js';
 import type { EditAsker, EditSession } from '../edit/edit-session.js';
-import { openSessionBus } from '../service/bus.js';
-import { Notifications, notifyOnce } from '../service/notifications.js';
+import { openSessionBus } from '../service/bus/bus.js';
+import { Notifications, notifyOnce } from '../service/bus/notifications.js';
 import { NOFEAR_FAILURE } from './cli-exit.js';
 import type { OpenArgs } from './nofear-open-args.js';
 

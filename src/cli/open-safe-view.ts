@@ -13,7 +13,7 @@ import { launchNative } from '../integrate/native-launch.js';
 import { classifyTarget } from '../open/target.js';
 import { planConvert } from '../convert/convert-plan.js';
 import { convertFile } from '../convert/convert-file.js';
-import { notifyOnce } from '../service/notifications.js';
+import { notifyOnce } from '../service/bus/notifications.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import { noticeWriter, reportFailure } from './cli-exit.js';
 import type { OpenArgs } from './nofear-open-args.js';

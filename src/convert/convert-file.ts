@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Sandbox } from '../sandbox/sandbox.js';
+import { listenersOf } from '../sandbox/sandbox-options.js';
 import { stageCopy } from '../open/staging.js';
 import { GUEST_STAGING } from '../open/open-plan.js';
 import { publishNoClobber, tempPathFor } from '../util/publish.js';
@@ -75,17 +76,10 @@ async function directoryBytes(dir: string): Promise<number> {
   return total;
 }
 
+/** What each of a conversion's VMs (the converter, the OCR) shares; the converter's id is its own, added where it starts. */
 function jobBase(plan: ConvertPlan, context: ConvertContext) {
-  return {
-    file: plan.file,
-    config: context.config,
-    env: context.env,
-    ownerKind: context.ownerKind,
-    ...(context.log === undefined ? {} : { log: context.log }),
-    ...(context.warn === undefined ? {} : { warn: context.warn }),
-    ...(context.abort === undefined ? {} : { abort: context.abort }),
-    ...(context.takeReady === undefined ? {} : { takeReady: context.takeReady }),
-  };
+  const { config, env, ownerKind, takeReady } = context;
+  return { file: plan.file, config, env, ownerKind, ...listenersOf(context), ...(takeReady === undefined ? {} : { takeReady }) };
 }
 
 /** The OCR's words per page, or the reason there are none (the PDF is then written without text). */

@@ -3,7 +3,7 @@
 // messages, stdin carries only the host's "done" once it has read everything. The job's end is mapped to
 // a named error; a guest that stays silent too long, or a caller that gives up, stops the VM.
 import type net from 'node:net';
-import { Sandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
+import { Sandbox, withSandbox, type SandboxOutcome } from '../sandbox/sandbox.js';
 import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxOptions } from '../sandbox/sandbox-options.js';
 import type { ExportSpec } from '../vm/vm-shape.js';
 import { conversionRequest } from '../sandbox/pool-shapes.js';
@@ -84,18 +84,12 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
 export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
   const options = sandboxOptionsFrom(spec.config, conversionRequest(spec.argv, spec.export), hooksFor(spec, [spec.file]));
   const ready = spec.takeReady?.(spec.export.bytes);
-  let sandbox: Sandbox;
   try {
-    sandbox = ready === undefined ? await Sandbox.start(options) : await runInReady(ready.sandbox, options, spec);
-  } catch (error) {
-    ready?.release();
-    throw error;
-  }
-  try {
-    spec.onStarted?.(sandbox);
-    return await follow(spec, sandbox, consume);
+    return await withSandbox(ready === undefined ? Sandbox.start(options) : runInReady(ready.sandbox, options, spec), (sandbox) => {
+      spec.onStarted?.(sandbox);
+      return follow(spec, sandbox, consume);
+    });
   } finally {
-    await sandbox.dispose();
     ready?.release();
   }
 }
@@ -108,8 +102,7 @@ async function runInReady(sandbox: Sandbox, options: SandboxOptions, spec: Guest
     await sandbox.run(options.job, options.hooks.files);
     return sandbox;
   } catch (error) {
-    await sandbox.stop();
-    await sandbox.dispose();
+    await sandbox.discard();
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import { integrationPaths, type IntegrationPaths } from './paths.js';
 import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './state.js';
 import { mergeThunarAction } from './thunar.js';
+import { guardEntries, isGuardEntry } from './thumbnailers.js';
 import { NOFEAR_DESKTOP_ID } from './types.js';
 import { missingSystemFiles, readSystemInstall } from './system.js';
 
@@ -90,12 +91,35 @@ async function installThunar(paths: IntegrationPaths, state: IntegrationState): 
   state.thunar = await applyEdit(paths.thunarUca, state.thunar, (bytes) => ({ text: mergeThunarAction(bytes ?? fallback, byteString(action), paths.thunarUca) }));
 }
 
-/** Files of an earlier per-user install: the user's dirs come first, so they would hide the package's. */
+/**
+ * NoFear's thumbnail guards, per user for every install (the package cannot put its entries before the
+ * system's): one per system .thumbnailer, under its name; guards whose original is gone are removed, and a
+ * user's own entry of that name is left alone (with a warning: that type is not guarded).
+ */
+async function installThumbnailGuards(env: Env, state: IntegrationState, warnings: string[]): Promise<void> {
+  const entries = await guardEntries(env);
+  for (const stale of state.files.filter((f) => f.role === 'thumbnailer' && !entries.has(f.path))) await fsp.rm(stale.path, { force: true });
+  state.files = state.files.filter((f) => f.role !== 'thumbnailer' || entries.has(f.path));
+  for (const [target, text] of entries) {
+    const existing = (await readBytes(target))?.toString('utf8');
+    if (existing !== undefined && !isGuardEntry(existing)) {
+      warnings.push(
+        `${target} is your own thumbnailer: NoFear left it alone, so its types are thumbnailed on the host even for files from outside. Fix: remove it and run nofearctl integrate install again`,
+      );
+      continue;
+    }
+    await makeDirs(path.dirname(target), state.createdDirs);
+    await writeFileAtomic(target, text, 0o644);
+    state.files = [...state.files.filter((f) => f.path !== target), { role: 'thumbnailer', path: target, sha256: sha256Hex(text) }];
+  }
+}
+
+/** Files of an earlier per-user install: the user's dirs come first, so they would hide the package's (the thumbnail guards stay). */
 async function dropUserFiles(state: IntegrationState): Promise<number> {
-  for (const file of state.files) await fsp.rm(file.path, { force: true });
-  const dropped = state.files.length;
-  state.files = [];
-  return dropped;
+  const dropping = state.files.filter((file) => file.role !== 'thumbnailer');
+  for (const file of dropping) await fsp.rm(file.path, { force: true });
+  state.files = state.files.filter((file) => file.role === 'thumbnailer');
+  return dropping.length;
 }
 
 function newTypes(view: DesktopView, types: readonly string[], state: IntegrationState): string[] {
@@ -152,6 +176,7 @@ export async function install(options: InstallOptions, env: Env = process.env, r
     await makeDirs(path.dirname(paths.stateFile), state.createdDirs);
     if (system === undefined) await installFiles(paths, state, [...state.types, ...added]);
     else dropped = await dropUserFiles(state);
+    await installThumbnailGuards(env, state, warnings);
     await installThunar(paths, state);
     await claimDefaults(paths, view, added, state);
   } finally {

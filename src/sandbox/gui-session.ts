@@ -7,11 +7,12 @@ import { NoFearError } from '../errors.js';
 import type { Border, ClipboardPolicy } from '../config/index.js';
 import { Sandbox, type BootOptions, type SandboxOutcome } from './sandbox.js';
 import type { JobSpec, SandboxOptions } from './sandbox-options.js';
-import { socketPaths } from '../vm/vm-plan.js';
+import { guiSocketOf } from '../vm/start-vm.js';
 import { XpraClient, type HostWindow } from '../gui/client.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { hostScreenSize } from '../gui/host-screen.js';
 import { recordTiming } from '../vm/timings.js';
+import { attachDeadlineMs, DEFAULT_DEADLINES, type GuiStep } from '../gui/step-deadlines.js';
 
 export interface GuiOptions {
   border: Border;
@@ -24,13 +25,9 @@ export interface GuiOptions {
   onStep?: (step: GuiStep, atMs: number, window?: HostWindow) => void;
 }
 
-export type GuiStep = 'booted' | 'server' | 'attached' | 'window';
+export type { GuiStep };
 
 const CLIENT_GONE_GRACE_MS = 3000;
-const DEFAULT_DEADLINES: Record<Exclude<GuiStep, 'window'>, number> = { booted: 120_000, server: 120_000, attached: 60_000 };
-// With sound, the guest's server answers only after it has asked GStreamer what it can encode (a Python
-// subprocess: 48 s measured under TCG on a busy 2-core machine, on top of the server's own start).
-const SOUND_ATTACH_EXTRA_MS = 120_000;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -102,7 +99,7 @@ export class GuiSession {
             // Started with QEMU: the client's own start-up (~1 s) overlaps the boot; it waits for the server.
             // A boot tried again (KVM that showed no life, then TCG) listens again: the first client goes.
             void client?.stop();
-            client = new XpraClient({ socket: socketPaths(layout.vmDir).gui, profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
+            client = new XpraClient({ socket: guiSocketOf(layout), profile: options.shape.profile, border: gui.border, clipboard: gui.clipboard, sound: gui.sound }, gui.env, {
               ...(options.hooks.warn ? { warn: options.hooks.warn } : {}),
               ...(options.hooks.log ? { log: options.hooks.log } : {}),
             });
@@ -128,20 +125,21 @@ export class GuiSession {
    * the outcome, which `finished` gives.
    */
   async ready(): Promise<void> {
-    const deadlines = { ...DEFAULT_DEADLINES, ...(this.gui.sound ? { attached: DEFAULT_DEADLINES.attached + SOUND_ATTACH_EXTRA_MS } : {}), ...this.gui.deadlines };
+    const serverDeadline = this.gui.deadlines?.server ?? DEFAULT_DEADLINES.server;
     const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
     try {
-      await withDeadline(this.server, deadlines.server, 'server', gone);
+      const serverWait = Date.now();
+      await withDeadline(this.server, serverDeadline, 'server', gone);
       this.step('server');
-      await withDeadline(this.client.attached, deadlines.attached, 'attached', gone);
+      const attachDeadline = attachDeadlineMs(Date.now() - serverWait, this.gui.sound, this.gui.deadlines?.attached);
+      await withDeadline(this.client.attached, attachDeadline, 'attached', gone);
       this.step('attached');
     } catch (error) {
       // The client leaves when the VM powers off: give the guest's report a moment to arrive.
       const outcome = await Promise.race([this.sandbox.outcome, delay(CLIENT_GONE_GRACE_MS).then(() => undefined)]);
       if (outcome?.kind === 'exited') return;
       await this.client.stop();
-      await this.sandbox.stop();
-      await this.sandbox.dispose();
+      await this.sandbox.discard();
       // Read once the client is gone: its report comes on a pipe that may be read after its exit is seen.
       throw this.client.displayRefused ? displayRefused(this.gui.env.DISPLAY ?? '') : error;
     }

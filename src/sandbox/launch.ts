@@ -185,8 +185,7 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
     if (checked.plan === undefined || checked.plan.kind !== 'file') throw new Error('a warm VM opens files only');
   } catch (error) {
     // The VM was taken from the pool for this request: a request refused now must not leave it running.
-    await session.sandbox.stop();
-    await session.sandbox.dispose();
+    await session.sandbox.discard();
     throw error;
   }
   const { plan, config, env, ownerKind } = checked;
@@ -196,8 +195,7 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
   const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep: (step, _ms, window) => progress.reach(step, window), ...(context.log ? { log: context.log } : {}) }).then(
     () => ({ sandbox: session.sandbox, session }),
     async (error: unknown) => {
-      await session.sandbox.stop();
-      await session.sandbox.dispose();
+      await session.sandbox.discard();
       throw error;
     },
   );

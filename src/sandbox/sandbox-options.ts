@@ -57,17 +57,18 @@ export interface RunContext {
   abort?: AbortSignal;
 }
 
-/** The hooks of a VM started in a context for these files (the open path, a conversion). */
-export function hooksFor(context: RunContext, files: string[]): SandboxHooks {
+/** A context's notices and abort, each only where it has one: what every VM started in it listens on. */
+export function listenersOf(context: RunContext): Pick<RunContext, 'log' | 'warn' | 'abort'> {
   return {
-    hostEnv: context.env,
-    ownerKind: context.ownerKind,
-    files,
-    ...(context.id === undefined ? {} : { id: context.id }),
     ...(context.log === undefined ? {} : { log: context.log }),
     ...(context.warn === undefined ? {} : { warn: context.warn }),
     ...(context.abort === undefined ? {} : { abort: context.abort }),
   };
+}
+
+/** The hooks of a VM started in a context for these files (the open path, a conversion). */
+export function hooksFor(context: RunContext, files: string[]): SandboxHooks {
+  return { hostEnv: context.env, ownerKind: context.ownerKind, files, ...(context.id === undefined ? {} : { id: context.id }), ...listenersOf(context) };
 }
 
 /** A request in the caller's terms; config.ini fills in what it leaves out. */

@@ -1,14 +1,9 @@
 // How a sandbox ends, in words a person can act on: the job's outcome (the guest's report, or QEMU's end
-// when that comes first), and what a failed start means (a KVM that cannot run the guest, a VM that did
-// not start).
+// when that comes first). What a failed start means is vm/start-vm.ts's.
 import { setTimeout as delay } from 'node:timers/promises';
-import { NoFearError } from '../errors.js';
-import type { AccelChoice } from '../vm/accel.js';
-import type { QemuProcess } from '../vm/qemu-process.js';
-import { withoutControls } from '../util/text.js';
 import { NOFEAR_FAILURE, STOPPED_STATUS } from '../util/exit-status.js';
 import type { ChannelEnd } from '../vm/guest-channel.js';
-import { KvmNoLife, TcgNoLife, type BootedVm } from '../vm/vm-boot.js';
+import type { BootedVm } from '../vm/vm-boot.js';
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }
@@ -20,29 +15,6 @@ export type SandboxOutcome =
 /** The status an outcome reads as: the guest command's own, 143 when stopped on request, 125 when NoFear failed. */
 export function exitStatusOf(outcome: SandboxOutcome): number {
   return outcome.kind === 'exited' ? outcome.status : outcome.kind === 'stopped' ? STOPPED_STATUS : NOFEAR_FAILURE;
-}
-
-/** KVM was asked for (NOFEAR_ACCEL or config.ini) and cannot run the guest: say so and how to fix it. */
-export function kvmRefused(accel: AccelChoice, why: string): NoFearError {
-  const fix = accel.from === 'config' ? 'set accel = auto (or tcg) under [vm] in config.ini' : 'unset NOFEAR_ACCEL (or set it to tcg)';
-  return new NoFearError('Unavailable', `KVM was chosen (${accel.reason}) but the guest showed no sign of life under it: ${why}.`, { fix });
-}
-
-export function bootFailure(error: unknown, accel: AccelChoice, qemu: QemuProcess | undefined): unknown {
-  if (error instanceof KvmNoLife || error instanceof TcgNoLife || error instanceof NoFearError) return error;
-  // Under KVM, a QEMU that dies or never answers is the KVM's fault until shown otherwise.
-  if (accel.accel === 'kvm') return new KvmNoLife((error as Error).message);
-  const detail = qemu === undefined ? '' : lastLines(qemu.stderrTail() || qemu.consoleTail());
-  return new NoFearError('Unavailable', `The VM did not start: ${(error as Error).message}${detail ? `\n${detail}` : ''}`, { fix: 'nofearctl doctor', cause: error });
-}
-
-function lastLines(text: string, count = 6): string {
-  return text
-    .trim()
-    .split('\n')
-    .slice(-count)
-    .map((line) => `  ${withoutControls(line)}`)
-    .join('\n');
 }
 
 /** The job's outcome: the channel's end, or QEMU's when it comes first. */

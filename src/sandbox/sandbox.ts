@@ -2,23 +2,37 @@
 // the guest's hello and get it ready (its GUI server started), send the job, follow it to its outcome;
 // then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
-import { unavailable } from '../errors.js';
 import type { AccelChoice } from '../vm/accel.js';
-import { encodeJob, encodePrepare, POWEROFF_LINE, winsizeLine } from '../vm/control-protocol.js';
 import type { JailKind } from '../vm/jail.js';
 import { identify, waitGone } from '../util/proc.js';
-import { planBoot } from '../vm/boot-plan.js';
-import { probeHost, type HostFacts } from '../vm/host-facts.js';
-import { findQemuBelow } from '../vm/qemu-pid.js';
 import { reapLeftovers } from './reaper.js';
-import { exportAllowance, exportCapBytes, watchExport } from '../vm/export-budget.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
 import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';
-import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind, type Ports } from '../vm/vm-boot.js';
-import { bootFailure, kvmRefused, outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
+import type { BootedVm, Ports } from '../vm/vm-boot.js';
+import { startVm, type StartedVm } from '../vm/start-vm.js';
+import { outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
 export type { SandboxOutcome } from './sandbox-outcome.js';
+
+/** What can be cleaned up after: a Sandbox (and stand-ins in tests). */
+export interface Disposable {
+  dispose(): Promise<void>;
+}
+
+/**
+ * Uses a started sandbox, then disposes of it once, however `use` ends (returned or thrown): the one way a
+ * caller that owns a sandbox lets go of it, so the clean-up cannot be forgotten. A start that failed has
+ * nothing to dispose (its own failure path removed what it made) and its error passes through.
+ */
+export async function withSandbox<S extends Disposable, T>(sandbox: S | Promise<S>, use: (sandbox: S) => Promise<T>): Promise<T> {
+  const started = await sandbox;
+  try {
+    return await use(started);
+  } finally {
+    await started.dispose();
+  }
+}
 
 /** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
 const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
@@ -31,8 +45,10 @@ export interface BootOptions {
   pooled?: boolean;
 }
 
-/** The notice's words when a silent TCG boot is booted again (the status line marks the retry by them). */
-export const BOOT_AGAIN = 'booting the VM again';
+export { BOOT_AGAIN } from '../vm/start-vm.js';
+
+/** One boot attempt's directory and the record ps reads there. */
+type Attempt = { layout: SandboxLayout; record: SandboxRecord };
 
 export class Sandbox {
   private disposed = false;
@@ -40,21 +56,28 @@ export class Sandbox {
   private jobSent = false;
   readonly outcome: Promise<SandboxOutcome>;
 
+  readonly layout: SandboxLayout;
+  readonly accel: AccelChoice;
+  readonly jail: JailKind;
+  private readonly vm: BootedVm;
+  private readonly record: SandboxRecord;
+
   private constructor(
     private readonly base: string,
     private readonly env: NodeJS.ProcessEnv,
-    readonly layout: SandboxLayout,
-    private readonly vm: BootedVm,
-    private readonly record: SandboxRecord,
-    readonly accel: AccelChoice,
-    readonly jail: JailKind,
+    private readonly started: StartedVm<Attempt>,
     private readonly shape: VmShape,
     private readonly log: (line: string) => void,
   ) {
+    const { vm, attempt } = started;
+    ({ layout: this.layout, record: this.record } = attempt);
+    this.vm = vm;
+    this.accel = started.accel;
+    this.jail = started.jail;
     this.outcome = outcomeOf(vm, () => this.stopRequested);
     void vm.started.then(() => {
-      record.state = 'running';
-      return writeRecord(layout.dir, record).catch(() => undefined); // ps shows "starting" a little longer
+      attempt.record.state = 'running';
+      return writeRecord(attempt.layout.dir, attempt.record).catch(() => undefined); // ps shows "starting" a little longer
     });
   }
 
@@ -69,8 +92,8 @@ export class Sandbox {
   async run(job: JobSpec, files?: readonly string[]): Promise<void> {
     if (this.jobSent) throw new Error('a sandbox runs one job');
     this.jobSent = true;
-    const { shape, vm, record } = this;
-    vm.control.write(encodeJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound }));
+    const { shape, record } = this;
+    this.started.sendJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound });
     Object.assign(record, { command: [...job.argv], files: [...(files ?? record.files)], state: 'starting', pooled: false, createdAt: Date.now() });
     await writeRecord(this.layout.dir, record).catch(() => undefined); // ps shows it as ready a moment longer
   }
@@ -91,116 +114,49 @@ export class Sandbox {
     return this.vm.qemu.pid;
   }
 
-  /** Boots to the guest's hello and tells it to get ready; no job yet. */
+  /** Boots to the guest's hello and tells it to get ready; no job yet: vm/'s startVm, this sandbox's directory and record kept in its hooks. */
   static async boot(options: BootOptions): Promise<Sandbox> {
     const { shape, hooks } = options;
     const env = hooks.hostEnv;
     const log = hooks.log ?? (() => {});
-    const warn = hooks.warn ?? log;
     const base = ensureRuntimeBase(env);
     await reapLeftovers(base, log, env);
-    const facts = await probeHost(env, shape.accel, { log, warn });
-    if (shape.net === 'user' && facts.passt === undefined) {
-      throw unavailable("--net user needs passt: without it the VM would share the host's network and reach its loopback services.", 'sudo apt-get install passt');
-    }
-    if (!facts.seccomp) warn('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
-    let accel = facts.accel;
-    let tcgBoots = 0;
-    for (;;) {
-      // Said once, not again when a silent TCG boot is booted again.
-      if (accel.accel === 'tcg' && tcgBoots === 0) warn(`KVM not used (${accel.reason}): running under TCG, several times slower`);
-      try {
-        return await Sandbox.bootWith(options, facts, accel, base, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
-      } catch (error) {
-        if (error instanceof TcgNoLife) {
-          warn(`${error.message}: ${BOOT_AGAIN}`);
-          continue;
-        }
-        if (!(error instanceof KvmNoLife)) throw error;
-        if (accel.from !== 'probe') throw kvmRefused(accel, error.message);
-        // KVM that looked usable but shows no sign of life: fall back to TCG rather than hang.
-        accel = { accel: 'tcg', from: 'probe', reason: `KVM started but the guest showed no sign of life (${error.message})` };
-      }
-    }
-  }
-
-  private static async bootWith(options: BootOptions, facts: HostFacts, accel: AccelChoice, base: string, hello: HelloKind): Promise<Sandbox> {
-    const { shape, hooks } = options;
-    const log = hooks.log ?? (() => {});
-    hooks.abort?.throwIfAborted();
-    const created = await createSandboxDir(base, hooks.id);
-    const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));
-    const layout = inCache ? layoutOf(base, created.id, { env: hooks.hostEnv }) : created;
-    const record = newRecord(layout.id, options, accel);
-    const cap = shape.export?.writable === true ? exportCapBytes(shape.export.bytes, hooks.hostEnv) : undefined;
-    let vm: BootedVm | undefined;
-    try {
-      await writeRecord(layout.dir, record);
-      if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
-      const plan = planBoot({
-        facts,
-        accel,
-        shape,
-        layout,
-        withExport: shape.export !== undefined,
-        exportWritable: shape.export?.writable === true,
-        ...(cap === undefined ? {} : { exportFileLimit: exportAllowance(cap) }),
-        defaultTbSize: hooks.hostEnv.NOFEAR_TB_SIZE === 'default',
-        trace: hooks.hostEnv.NOFEAR_TRACE === '1',
-      });
-      for (const choice of plan.choices.slice(1)) log(choice);
-      if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
-      vm = await bootVm(
-        {
-          plan,
-          layout,
-          hello,
-          ...firstHelloOverride(hooks.hostEnv, hello),
-          stdio: shape.stdio,
-          passt: shape.net === 'user' ? facts.passt : undefined,
-          setpriv: facts.tools.setpriv,
+    const started = await startVm(
+      { shape, env, log, warn: hooks.warn ?? log, abort: hooks.abort },
+      {
+        createAttempt: async (accel): Promise<Attempt> => {
+          const created = await createSandboxDir(base, hooks.id);
+          const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));
+          const layout = inCache ? layoutOf(base, created.id, { env }) : created;
+          return { layout, record: newRecord(layout.id, options, accel) };
         },
-        {
-          onSpawned: (qemu) => void recordProcess(layout, record, 'qemu', qemu.pid),
-          onListening: () => hooks.onListening?.(layout),
-          onProgress: (step) => hooks.onProgress?.(step),
-          abort: hooks.abort,
-          onConsole: hooks.hostEnv.NOFEAR_CONSOLE === '1' ? (chunk) => process.stderr.write(chunk) : undefined,
+        fill: async ({ layout, record }) => {
+          await writeRecord(layout.dir, record);
+          if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
         },
-      );
-      // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
-      const vmm = findQemuBelow(vm.qemu.pid);
-      if (vmm !== undefined) await recordProcess(layout, record, 'vmm', vmm);
-      vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
-      const sandbox = new Sandbox(base, hooks.hostEnv, layout, vm, record, accel, facts.jail, shape, log);
-      if (cap !== undefined) sandbox.budgetExport(cap, hooks.warn ?? log);
-      return sandbox;
-    } catch (error) {
-      vm?.close();
-      await vm?.qemu.kill();
-      await removeSandbox(base, layout.id, hooks.hostEnv, log);
-      throw bootFailure(error, accel, vm?.qemu);
-    }
-  }
-
-  /** The writable export's disk cap (export-budget.ts): over it, the VM is stopped at once. */
-  private budgetExport(capBytes: number, warn: (line: string) => void): void {
-    const unwatch = watchExport(this.layout.exportDir, capBytes, (used) => {
-      warn(`the VM wrote ${Math.round(used / 1024 ** 2)} MiB to its copy's folder, over its budget of ${Math.round(exportAllowance(capBytes) / 1024 ** 2)} MiB: stopped`);
-      void this.stop(0);
+        discard: async ({ layout }) => void (await removeSandbox(base, layout.id, env, log)),
+        onProcess: ({ layout, record }, which, pid) => recordProcess(layout, record, which, pid),
+        onListening: hooks.onListening,
+        onProgress: hooks.onProgress,
+      },
+    );
+    const sandbox = new Sandbox(base, env, started, shape, log);
+    started.budgetExport((notice) => {
+      (hooks.warn ?? log)(notice);
+      void sandbox.stop(0);
     });
-    void this.vm.qemu.exited.then(unwatch);
+    return sandbox;
   }
 
   resize(rows: number, cols: number): void {
-    if (!this.vm.control.destroyed) this.vm.control.write(winsizeLine(rows, cols));
+    this.started.resize(rows, cols);
   }
 
   /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */
   async stop(graceMs: number = this.shape.disk !== undefined ? STOP_GRACE_MS.persistent : STOP_GRACE_MS.throwaway): Promise<void> {
     this.stopRequested = true;
-    const { qemu, control } = this.vm;
-    if (!qemu.hasExited && !control.destroyed) control.write(POWEROFF_LINE);
+    const { qemu } = this.vm;
+    this.started.askPowerOff();
     const timer = setTimeout(() => void qemu.kill(), graceMs);
     try {
       await qemu.exited;
@@ -225,6 +181,12 @@ export class Sandbox {
     await removeSandbox(this.base, this.layout.id, this.env, this.log);
   }
 
+  /** Stops it and cleans up at once: a VM taken for a request that was refused, or that never got ready. */
+  async discard(): Promise<void> {
+    await this.stop();
+    await this.dispose();
+  }
+
   /**
    * QEMU runs in the jail's own pid namespace and session: the jail's exit does not wait for it, and a
    * 1 GiB guest takes a moment to tear down. Nothing of the VM may outlive dispose().
@@ -243,12 +205,6 @@ export class Sandbox {
   consoleTail(): string {
     return this.vm.qemu.consoleTail();
   }
-}
-
-/** NOFEAR_TEST_FIRST_HELLO_MS: the tests' shorter wait for a first TCG boot's hello (they freeze that guest). */
-function firstHelloOverride(env: NodeJS.ProcessEnv, hello: HelloKind): { helloDeadlineMs?: number } {
-  const ms = Number(env.NOFEAR_TEST_FIRST_HELLO_MS);
-  return hello === 'tcgFirst' && Number.isInteger(ms) && ms > 0 ? { helloDeadlineMs: ms } : {};
 }
 
 function newRecord(id: string, options: BootOptions, accel: AccelChoice): SandboxRecord {

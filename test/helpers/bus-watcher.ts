@@ -1,8 +1,8 @@
 // A test's view of the NoFear service through NoFear's own bus client: opens, each sandbox's window
 // (its Window property, set at the window step), its exit status, stops. Every wait has a deadline.
 import { pathToFileURL } from 'node:url';
-import { NoFearClient, type OpenOptions, type SandboxEvent } from '../../src/service/client.js';
-import { sandboxIdOf } from '../../src/service/names.js';
+import { NoFearClient, type OpenOptions, type SandboxEvent } from '../../src/service/bus/client.js';
+import { sandboxIdOf } from '../../src/service/bus/names.js';
 import { EventWaits } from './event-waits.js';
 
 export class BusWatcher {

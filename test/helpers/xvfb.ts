@@ -36,8 +36,19 @@ export async function waitForWindow(display: string, titleRegex: string, timeout
     reject: false,
   });
   const id = result.stdout.trim().split('\n')[0] ?? '';
-  if (result.timedOut || id === '') throw new Error(`no window matching ${titleRegex} within ${timeoutMs / 1000} s`);
+  if (result.timedOut || id === '') throw new Error(`no window matching ${titleRegex} within ${timeoutMs / 1000} s (visible: ${await visibleWindowNames(display)})`);
   return id;
+}
+
+/** The visible windows' titles, for a failure message: what was on the display instead. */
+async function visibleWindowNames(display: string): Promise<string> {
+  const found = await execa('xdotool', ['search', '--onlyvisible', '--name', ''], { env: { DISPLAY: display }, timeout: 10_000, reject: false });
+  const ids = found.stdout.split('\n').filter((id) => id !== '');
+  const names = await Promise.all(
+    ids.slice(0, 12).map(async (id) => (await execa('xdotool', ['getwindowname', id], { env: { DISPLAY: display }, timeout: 10_000, reject: false })).stdout.slice(0, 80)),
+  );
+  const named = names.filter((name) => name !== '');
+  return named.length === 0 ? 'none with a title' : named.map((name) => JSON.stringify(name)).join(', ');
 }
 
 export async function windowName(display: string, id: string): Promise<string> {

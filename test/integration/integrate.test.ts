@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { systemThumbnailers } from '../../src/integrate/thumbnailers.js';
 import { KeyFile } from '../../src/desktop/keyfile.js';
 import { MAIL_ATTACHMENT_TYPES, RISKY_TYPES, NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
 import { SHIPPED_FILES } from '../../src/integrate/files.js';
@@ -145,7 +146,9 @@ describe('desktop integration: install, status, uninstall', function () {
     // The user's [Removed Associations] leaves GLib no default for PNG: none is recorded either.
     assert.equal(state.previousDefaults['image/png'], pngBefore, 'the recorded default is the one GLib used');
     assert.equal(state.mimeapps?.before, Buffer.from(USER_MIMEAPPS).toString('base64'));
-    assert.equal(state.files.length, SHIPPED_FILES.length);
+    assert.equal(state.files.filter((file) => file.role !== 'thumbnailer').length, SHIPPED_FILES.length);
+    // One thumbnail guard per system thumbnailer (test/integration/thumbnail-guard.test.ts runs them).
+    assert.equal(state.files.filter((file) => file.role === 'thumbnailer').length, (await systemThumbnailers(tree.env)).length);
 
     // The installed entry names the launcher by absolute (quoted) path and still validates.
     const entryPath = path.join(tree.dataHome, 'applications', NOFEAR_DESKTOP_ID);

@@ -14,7 +14,7 @@ import { ROOT } from '../helpers/cli.js';
 import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
-import { notifyWithResultButtons } from '../../src/service/result-notice.js';
+import { notifyWithResultButtons } from '../../src/service/bus/result-notice.js';
 
 /** mupdf processes on the host showing `file`: their pids, to end them. */
 function viewersOf(file: string): number[] {

@@ -22,7 +22,7 @@ const MANAGER = 'org.nofear.NoFear1.Manager';
 const SANDBOX = 'org.nofear.NoFear1.Sandbox';
 const APPLICATION = 'org.freedesktop.Application';
 const ERROR = 'org.nofear.NoFear1.Error.';
-const CONTRACT = parseIntrospection(readFileSync(path.join(ROOT, 'src', 'service', 'org.nofear.NoFear1.xml'), 'utf8'));
+const CONTRACT = parseIntrospection(readFileSync(path.join(ROOT, 'src', 'service', 'bus', 'org.nofear.NoFear1.xml'), 'utf8'));
 /** One VM's boot and end under TCG takes a few seconds; this bounds any wait on one. */
 const VM_DEADLINE_MS = 120_000;
 

@@ -1,5 +1,6 @@
 // The house's rules, read from the sources' own imports: each folder imports only from the floors below
-// it (never sideways, never up), only src/service speaks dbus-next, and no module imports itself back.
+// it (never sideways, never up), only src/service/bus speaks dbus-next (the daemon in src/service/daemon
+// builds on it, never the other way), and no module imports itself back.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -68,13 +69,43 @@ describe('the house (src/ imports)', () => {
     assert.ok(sandbox.length <= 15, `src/sandbox/ holds ${sandbox.length} files (at most 15): move what is not the lifecycle out\n  ${sandbox.join('\n  ')}`);
   });
 
-  it('speaks dbus-next only in src/service', () => {
+  it("enters vm/ from the sandbox's lifecycle through one door, startVm (probe, plan, argv, spawn, handshake), called once; the rest of vm/ only as types", () => {
+    const door = path.join('vm', 'start-vm.ts');
+    // Neither boots nor talks to a VM: the file of usual timings, the job's environment.
+    const beside = [path.join('vm', 'timings.ts'), path.join('vm', 'guest-env.ts')];
+    const wrong: string[] = [];
+    let startCalls = 0;
+    for (const file of sources(path.join(SRC, 'sandbox'))) {
+      const text = readFileSync(file, 'utf8');
+      startCalls += [...text.matchAll(/\bstartVm\(/g)].length;
+      for (const [, typeOnly, spec = ''] of text.matchAll(/^(?:import|export)( type)?[^'"]*from '([^']+)'/gm)) {
+        const target = resolve(file, spec);
+        if (typeOnly !== undefined || room(target) !== 'vm' || [door, ...beside].includes(path.relative(SRC, target))) continue;
+        wrong.push(`${path.relative(SRC, file)} -> ${spec}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(startCalls, 1, 'src/sandbox/ boots a VM in one place');
+  });
+
+  it('speaks dbus-next only in src/service/bus', () => {
     const speakers = files.filter((file) => imports(file).includes('dbus-next')).map((file) => path.relative(SRC, file));
     assert.ok(speakers.length > 0);
     assert.deepEqual(
-      speakers.filter((file) => !file.startsWith(`service${path.sep}`)),
+      speakers.filter((file) => !file.startsWith(path.join('service', 'bus') + path.sep)),
       [],
     );
+  });
+
+  it('splits src/service into the bus side and the daemon: bus/ never imports daemon/, and nothing sits beside them', () => {
+    const service = path.join(SRC, 'service');
+    assert.deepEqual(readdirSync(service).sort(), ['bus', 'daemon']);
+    const upward = sources(path.join(service, 'bus')).flatMap((file) =>
+      imports(file)
+        .filter((spec) => spec.startsWith('.') && resolve(file, spec).startsWith(path.join(service, 'daemon') + path.sep))
+        .map((spec) => `${path.relative(SRC, file)} -> ${spec}`),
+    );
+    assert.deepEqual(upward, []);
   });
 
   it('has no import cycle between modules', () => {

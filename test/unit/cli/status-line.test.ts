@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { StatusLine, statusText } from '../../../src/cli/status-line.js';
 import { BOOT_AGAIN } from '../../../src/sandbox/sandbox.js';
 import { screenLines } from '../../helpers/terminal-screen.js';
-import { noticeBody } from '../../../src/service/open-notices.js';
+import { noticeBody } from '../../../src/service/bus/open-notices.js';
 
 function fakeTerminal(columns = 100) {
   let output = '';

@@ -4,8 +4,8 @@
 // the desktop notification is updated in place through a quiet boot, with the seconds so far.
 import assert from 'node:assert/strict';
 import { StatusLine } from '../../../src/cli/status-line.js';
-import { OpenNotices } from '../../../src/service/open-notices.js';
-import type { Notice, Notifications } from '../../../src/service/notifications.js';
+import { OpenNotices } from '../../../src/service/bus/open-notices.js';
+import type { Notice, Notifications } from '../../../src/service/bus/notifications.js';
 import { EventWaits } from '../../helpers/event-waits.js';
 import { screenLines } from '../../helpers/terminal-screen.js';
 

@@ -14,7 +14,7 @@ import { fitName, tempPathFor } from '../../../src/util/publish.js';
 import { fromOutside } from '../../../src/trust/origin.js';
 import { describeEditOutcome } from '../../../src/edit/describe.js';
 import { parseMimeTree } from '../../../src/desktop/mime-tree.js';
-import type { Notice, Notifications } from '../../../src/service/notifications.js';
+import type { Notice, Notifications } from '../../../src/service/bus/notifications.js';
 
 describe('edit: the type rule', () => {
   const tree = parseMimeTree([

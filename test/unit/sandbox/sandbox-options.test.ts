@@ -2,7 +2,7 @@
 // leaves out comes from config.ini, what it says wins, and the job's user, cwd and environment follow it.
 import assert from 'node:assert/strict';
 import { defaultConfig, type Config } from '../../../src/config/index.js';
-import { GUEST_DISPLAY, hooksFor, sandboxOptionsFrom, type SandboxHooks } from '../../../src/sandbox/sandbox-options.js';
+import { GUEST_DISPLAY, hooksFor, listenersOf, sandboxOptionsFrom, type SandboxHooks } from '../../../src/sandbox/sandbox-options.js';
 
 const HOOKS: SandboxHooks = { hostEnv: { LANG: 'de_DE.UTF-8', TERM: 'xterm-256color' }, ownerKind: 'cli' };
 
@@ -52,5 +52,13 @@ describe('sandbox options (config.ini and a request)', () => {
     const abort = new AbortController().signal;
     assert.deepEqual(hooksFor({ config: config(), env: { A: '1' }, ownerKind: 'service' }, ['/f/a.pdf']), { hostEnv: { A: '1' }, ownerKind: 'service', files: ['/f/a.pdf'] });
     assert.deepEqual(hooksFor({ config: config(), env: {}, ownerKind: 'cli', id: 'abcd0123', log, abort }, []), { hostEnv: {}, ownerKind: 'cli', files: [], id: 'abcd0123', log, abort });
+  });
+
+  it("carries a context's notices and abort, only those it has, and never its id (a conversion's second VM gets its own)", () => {
+    const log = () => {};
+    const warn = () => {};
+    const abort = new AbortController().signal;
+    assert.deepEqual(listenersOf({ config: config(), env: { A: '1' }, ownerKind: 'service', id: 'abcd0123', log, warn, abort }), { log, warn, abort });
+    assert.deepEqual(Object.keys(listenersOf({ config: config(), env: {}, ownerKind: 'cli', warn })), ['warn']);
   });
 });

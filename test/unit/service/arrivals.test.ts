@@ -1,4 +1,4 @@
-// [trust] watch in the service (src/service/arrivals.ts), on a temporary home with real chokidar and the
+// [trust] watch in the service (src/service/daemon/arrivals.ts), on a temporary home with real chokidar and the
 // real marking: off, nothing is watched and the service may still idle out; on, the places are watched, the
 // files already there are marked at start, skipped places are logged, and the service is held up until close.
 import assert from 'node:assert/strict';
@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig } from '../../../src/config/index.js';
-import { startArrivals } from '../../../src/service/arrivals.js';
-import type { IdleExit } from '../../../src/service/lifetime.js';
+import { startArrivals } from '../../../src/service/daemon/arrivals.js';
+import type { IdleExit } from '../../../src/service/daemon/lifetime.js';
 
 describe('service/arrivals', () => {
   let home: string;

@@ -1,4 +1,4 @@
-// What the service does with an attachment the message view exported (src/service/attachment-requests.ts):
+// What the service does with an attachment the message view exported (src/service/daemon/attachment-requests.ts):
 // a new VM that opens or converts the saved file as any untrusted file, the safe PDF beside the message
 // (or in the home when the message's folder is gone), the saved file removed once that VM has ended or
 // when it could not start, and the failure told. Real files in a temporary XDG tree with the host's
@@ -11,9 +11,9 @@ import { defaultConfig } from '../../../src/config/index.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
 import type { SavedAttachment } from '../../../src/open/attachment-export.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
-import { attachmentHandler } from '../../../src/service/attachment-requests.js';
-import type { Notice } from '../../../src/service/notifications.js';
-import type { RequestContext, ServiceSpec } from '../../../src/service/request-parts.js';
+import { attachmentHandler } from '../../../src/service/daemon/attachment-requests.js';
+import type { Notice } from '../../../src/service/bus/notifications.js';
+import type { RequestContext, ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 import { EventWaits } from '../../helpers/event-waits.js';
 
 const VIEWER = '[Desktop Entry]\nType=Application\nName=Test Viewer\nExec=/usr/bin/true %f\nMimeType=application/pdf;\n';

@@ -1,4 +1,4 @@
-// The service's settings kept current (src/service/config-watch.ts) with real chokidar on a temporary
+// The service's settings kept current (src/service/daemon/config-watch.ts) with real chokidar on a temporary
 // XDG_CONFIG_HOME: a good config.ini is reloaded and logged, one with problems keeps the previous settings
 // and says why; the config directory is made when it does not exist yet.
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../../src/config/index.js';
-import { watchConfig, type ConfigWatch } from '../../../src/service/config-watch.js';
+import { watchConfig, type ConfigWatch } from '../../../src/service/daemon/config-watch.js';
 import { EventWaits } from '../../helpers/event-waits.js';
 
 describe('service/config-watch', () => {

@@ -1,11 +1,11 @@
 // The introspection XML is the contract: the service's member tables must say exactly what it says.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { APPLICATION_MEMBERS, MANAGER_MEMBERS, SANDBOX_MEMBERS } from '../../../src/service/interfaces.js';
-import { APPLICATION_INTERFACE, MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/names.js';
+import { APPLICATION_MEMBERS, MANAGER_MEMBERS, SANDBOX_MEMBERS } from '../../../src/service/bus/interfaces.js';
+import { APPLICATION_INTERFACE, MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/bus/names.js';
 import { parseIntrospection, shapeOfMembers } from '../../helpers/introspection.js';
 
-const CONTRACT = new URL('../../../src/service/org.nofear.NoFear1.xml', import.meta.url);
+const CONTRACT = new URL('../../../src/service/bus/org.nofear.NoFear1.xml', import.meta.url);
 
 describe('service contract (org.nofear.NoFear1.xml)', () => {
   const contract = parseIntrospection(readFileSync(CONTRACT, 'utf8'));

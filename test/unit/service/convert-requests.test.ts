@@ -1,4 +1,4 @@
-// The Manager's Convert (src/service/convert-requests.ts) with no bus and no VM: every file checked and
+// The Manager's Convert (src/service/daemon/convert-requests.ts) with no bus and no VM: every file checked and
 // planned before anything starts, one conversion per file with its notification (unless notify=false),
 // web addresses refused. Real files and the host's shared-mime-info in a temporary XDG tree; a recording
 // stand-in manager (the real one is test/unit/sandbox/manager.test.ts's).
@@ -9,9 +9,9 @@ import path from 'node:path';
 import { defaultConfig } from '../../../src/config/index.js';
 import { isNoFearError } from '../../../src/errors.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
-import { convertHandler } from '../../../src/service/convert-requests.js';
-import type { Notice } from '../../../src/service/notifications.js';
-import type { RequestContext, ServiceSpec } from '../../../src/service/request-parts.js';
+import { convertHandler } from '../../../src/service/daemon/convert-requests.js';
+import type { Notice } from '../../../src/service/bus/notifications.js';
+import type { RequestContext, ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 
 const variant = (value: string | boolean) => ({ signature: typeof value === 'string' ? 's' : 'b', value });
 const fails = (code: string, message: RegExp) => (error: unknown) => isNoFearError(error) && error.code === code && message.test(error.message);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { holdCopy } from '../../../src/service/held-copy.js';
+import { holdCopy } from '../../../src/service/daemon/held-copy.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
 import { checkOpenable } from '../../../src/open/check.js';
 

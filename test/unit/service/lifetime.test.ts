@@ -1,9 +1,9 @@
-// When the bus-activated service may leave (src/service/lifetime.ts): idle_exit seconds after the last hold,
+// When the bus-activated service may leave (src/service/daemon/lifetime.ts): idle_exit seconds after the last hold,
 // never while a sandbox or a call holds it. Node's mock timers stand in for the clock (a real wait of
 // idle_exit seconds would only make the test slow); the holds and the rearm logic are the real ones.
 import assert from 'node:assert/strict';
 import { mock } from 'node:test';
-import { IdleExit } from '../../../src/service/lifetime.js';
+import { IdleExit } from '../../../src/service/daemon/lifetime.js';
 
 describe('service/lifetime: IdleExit', () => {
   let idled: number[];

@@ -1,7 +1,7 @@
-// The notice shapes open's and convert's notifications share (src/service/notifications.ts): one in place
+// The notice shapes open's and convert's notifications share (src/service/bus/notifications.ts): one in place
 // of the last, and the progress notice with its Stop button.
 import assert from 'node:assert/strict';
-import { progressNotice, replacing, STOP_ACTION } from '../../../src/service/notifications.js';
+import { progressNotice, replacing, STOP_ACTION } from '../../../src/service/bus/notifications.js';
 
 describe('notifications: the shared notice shapes', () => {
   it('replaces the notification shown before, or shows a new one when there was none', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { invalidArgument, isNoFearError, notFound } from '../../../src/errors.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { planEachTarget, plansOrRefusal } from '../../../src/service/open-batch.js';
-import type { Notice } from '../../../src/service/notifications.js';
-import type { RequestContext } from '../../../src/service/requests.js';
+import { planEachTarget, plansOrRefusal } from '../../../src/service/daemon/open-batch.js';
+import type { Notice } from '../../../src/service/bus/notifications.js';
+import type { RequestContext } from '../../../src/service/daemon/requests.js';
 
 describe("the service's open batch (OpenFiles, OpenUris)", () => {
   let dir: string;

@@ -1,4 +1,4 @@
-// What the service's request handlers share (src/service/request-parts.ts): a URI's target with non-UTF-8
+// What the service's request handlers share (src/service/daemon/request-parts.ts): a URI's target with non-UTF-8
 // names refused clearly, a sandbox started through the manager with the configured memory and logged, and
 // the reply at once or once the sandboxes have ended. A recording stand-in manager (the real one is
 // test/unit/sandbox/manager.test.ts's).
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/index.js';
 import { isNoFearError } from '../../../src/errors.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
-import { replyWith, startSandbox, targetOf, type RequestContext, type ServiceSpec } from '../../../src/service/request-parts.js';
+import { replyWith, startSandbox, targetOf, type RequestContext, type ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 
 describe('service/request-parts', () => {
   it('targetOf: a file:// URI is its path, a web address a URL, a name that is not UTF-8 refused with a fix', () => {

@@ -1,4 +1,4 @@
-// The service's request handlers (src/service/requests.ts) with no bus and no VM: what reaches the sandbox
+// The service's request handlers (src/service/daemon/requests.ts) with no bus and no VM: what reaches the sandbox
 // manager (a recording stand-in; the real one is test/unit/sandbox/manager.test.ts's), what is refused and
 // how, on real files in a private XDG tree (the host's shared-mime-info, a viewer of its own).
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import path from 'node:path';
 import { defaultConfig, type Config } from '../../../src/config/index.js';
 import { isNoFearError } from '../../../src/errors.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
-import type { Notice } from '../../../src/service/notifications.js';
-import type { ServiceSpec } from '../../../src/service/request-parts.js';
-import { requestHandlers, type RequestContext } from '../../../src/service/requests.js';
+import type { Notice } from '../../../src/service/bus/notifications.js';
+import type { ServiceSpec } from '../../../src/service/daemon/request-parts.js';
+import { requestHandlers, type RequestContext } from '../../../src/service/daemon/requests.js';
 
 const VIEWER = `[Desktop Entry]
 Type=Application

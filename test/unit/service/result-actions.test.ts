@@ -3,9 +3,9 @@
 // previous default for PDFs, Show in folder asks FileManager1 and, where nothing answers, opens the folder
 // in the previous default for folders; a failure is told, never thrown into the service.
 import assert from 'node:assert/strict';
-import { conversionNotice } from '../../../src/service/convert-notices.js';
-import type { ActionListener, ClosedListener, Notice, Notifications } from '../../../src/service/notifications.js';
-import { resultActions, type DesktopHands } from '../../../src/service/result-actions.js';
+import { conversionNotice } from '../../../src/service/daemon/convert-notices.js';
+import type { ActionListener, ClosedListener, Notice, Notifications } from '../../../src/service/bus/notifications.js';
+import { resultActions, type DesktopHands } from '../../../src/service/bus/result-actions.js';
 import type { NativeApp } from '../../../src/integrate/previous-default.js';
 import type { ConvertResult } from '../../../src/convert/convert-file.js';
 

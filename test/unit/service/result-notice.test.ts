@@ -1,7 +1,7 @@
 // The CLI's result notification: Open and Show in folder for one safe PDF, only Show in folder for
 // several, none without any; and without a session bus it says so at once instead of waiting.
 import assert from 'node:assert/strict';
-import { notifyWithResultButtons, resultButtons } from '../../../src/service/result-notice.js';
+import { notifyWithResultButtons, resultButtons } from '../../../src/service/bus/result-notice.js';
 
 describe('resultButtons', () => {
   it('offers Open and Show in folder for one output, Show in folder for several, nothing for none', () => {

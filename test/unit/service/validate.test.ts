@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import dbus from 'dbus-next';
 import { isNoFearError, limitReached, NoFearError } from '../../../src/errors.js';
-import { isObjectPath, sandboxIdOf, sandboxObjectPath } from '../../../src/service/names.js';
-import { sessionBusAddress } from '../../../src/service/bus.js';
-import { toDBusError } from '../../../src/service/interfaces.js';
-import { checkAbsolute, checkOptions, checkStrings, CONVERT_OPTIONS, MAX_ITEMS, OPEN_OPTIONS, RUN_OPTIONS } from '../../../src/service/validate.js';
+import { isObjectPath, sandboxIdOf, sandboxObjectPath } from '../../../src/service/bus/names.js';
+import { sessionBusAddress } from '../../../src/service/bus/bus.js';
+import { toDBusError } from '../../../src/service/bus/interfaces.js';
+import { checkAbsolute, checkOptions, checkStrings, CONVERT_OPTIONS, MAX_ITEMS, OPEN_OPTIONS, RUN_OPTIONS } from '../../../src/service/daemon/validate.js';
 
 const invalid = (error: unknown) => isNoFearError(error) && error.code === 'InvalidArgument';
 const v = (signature: string, value: unknown) => new dbus.Variant(signature, value);

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/names.js';
+import { MANAGER_INTERFACE, SANDBOX_INTERFACE } from '../../../src/service/bus/names.js';
 import { parseIntrospection } from '../../helpers/introspection.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL('../../../', import.meta.url);
-const CONTRACT = readFileSync(new URL('src/service/org.nofear.NoFear1.xml', ROOT), 'utf8');
+const CONTRACT = readFileSync(new URL('src/service/bus/org.nofear.NoFear1.xml', ROOT), 'utf8');
 
 interface ProxyMethod {
   name: string;

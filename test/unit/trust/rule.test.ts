@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { expandPlaces, parseUserDirs, placeOf } from '../../../src/trust/places.js';
 import { BROWSER_ATTR, ORIGIN_ATTR, TRUSTED_ATTR, arrivalMark, decodeMark, encodeMark, judge } from '../../../src/trust/rule.js';
 import { withAttr } from '../../../src/trust/sidecar.js';
-import { decideRoute } from '../../../src/service/route-by-origin.js';
+import { decideRoute } from '../../../src/service/daemon/route-by-origin.js';
 import { DEFAULT_TRUST_PLACES } from '../../../src/config/types.js';
 
 const HOME = '/home/u';

@@ -1,0 +1,32 @@
+// [trust] watch = on: the service watches the untrusted places and marks what arrives, so it stays up for
+// as long as it runs (an idle exit would stop the marking).
+import type { Config } from '../../config/index.js';
+import { trustScope } from '../../trust/origin.js';
+import { watchArrivals } from '../../trust/watcher.js';
+import type { IdleExit } from './lifetime.js';
+
+export interface Arrivals {
+  close(): Promise<void>;
+}
+
+export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void): Promise<Arrivals | undefined> {
+  if (!config.trust.watch) return undefined;
+  const scope = await trustScope(config, env);
+  for (const skipped of scope.skipped) log(`trust: [trust] places: ${skipped}`);
+  const release = idle.hold();
+  const watch = watchArrivals(scope, {
+    log,
+    onMarked: (files, stores) => {
+      const written = stores.filter((s) => s !== 'kept').length;
+      if (written > 0) log(`trust: marked ${written} of ${files.length} arrival(s)${stores.includes('sidecar') ? ' (some in the sidecar: no user xattrs there)' : ''}`);
+    },
+  });
+  await watch.ready;
+  log(`trust: watching ${watch.watched.join(', ') || 'nothing'} (the service stays up to mark what arrives)`);
+  return {
+    close: async () => {
+      await watch.close();
+      release();
+    },
+  };
+}

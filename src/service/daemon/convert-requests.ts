@@ -1,0 +1,39 @@
+// The Manager's Convert: every file checked and planned before any VM starts (one bad file refuses the
+// whole call), then one conversion sandbox per file, its progress and result as a notification.
+import { invalidArgument } from '../../errors.js';
+import { planConvert } from '../../convert/convert-plan.js';
+import { chooseLanguages, installedLanguages } from '../../convert/ocr-languages.js';
+import { checkOpenable } from '../../open/check.js';
+import type { ManagedSandbox } from '../../sandbox/manager.js';
+import { conversionNotice } from './convert-notices.js';
+import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
+import { checkAbsolute, checkOptions, checkStrings, CONVERT_OPTIONS } from './validate.js';
+
+export function convertHandler(context: RequestContext): (paths: unknown, options: unknown) => Promise<string[]> {
+  return async (paths, options) => {
+    const opts = checkOptions(options, CONVERT_OPTIONS);
+    const maxFileSizeBytes = context.config().open.maxFileSizeBytes;
+    const files = checkStrings(paths, 'paths').map((entry) => {
+      const target = targetOf(entry);
+      if (target.kind !== 'file') throw invalidArgument(`Convert takes files, not web addresses (${entry}).`, 'download it first, then convert the file');
+      return checkAbsolute(target.path);
+    });
+    for (const file of files) await checkOpenable(file, maxFileSizeBytes, context.env);
+    const ocr = opts.ocr === true;
+    // The service's client (the caller's locale is the service's environment): the configured or default languages.
+    const ocrLanguages = ocr ? chooseLanguages({ configured: context.config().convert.ocrLanguages, env: context.env, installed: installedLanguages() }) : undefined;
+    const plans = await Promise.all(
+      files.map((file) => planConvert(file, { outputDir: opts.output, ocr, maxFileSizeBytes, env: context.env, ...(ocrLanguages === undefined ? {} : { ocrLanguages }) })),
+    );
+    const sandboxes = await Promise.all(
+      plans.map(async (plan) => {
+        // The notification's Stop may come before the sandbox is known: it stops it once it is.
+        const started: { sandbox?: ManagedSandbox } = {};
+        const report = opts.notify === false ? undefined : conversionNotice(context.notifications, plan.file, () => void started.sandbox?.stop(), context.log, context.resultActions);
+        started.sandbox = await startSandbox(context, { kind: 'convert', plan, ...(report === undefined ? {} : { report }) });
+        return started.sandbox;
+      }),
+    );
+    return replyWith(context, sandboxes, opts);
+  };
+}

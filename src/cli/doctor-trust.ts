@@ -4,7 +4,40 @@
 import { configPath, type Config } from '../config/index.js';
 import { trustScope } from '../trust/origin.js';
 import { placeStores, type PlaceStore } from '../trust/place-stores.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { isGuardEntry, systemThumbnailers, userThumbnailersDir } from '../integrate/thumbnailers.js';
 import type { Check } from './doctor-check.js';
+
+/** Pure: whether each system thumbnailer has NoFear's guard in front of it, and what no guard covers. */
+export function thumbnailCheck(guarded: readonly string[], unguarded: readonly string[]): Check {
+  const notCovered = 'not covered: quick previewers (sushi), indexers (tracker, Baloo), KDE KIO thumbnailers';
+  if (unguarded.length > 0)
+    return {
+      name: 'thumbnails',
+      status: 'WARN',
+      detail: `the host parses files from outside to thumbnail them: ${unguarded.join(', ')} without NoFear's guard; ${notCovered}`,
+      fix: 'nofearctl integrate install',
+    };
+  return {
+    name: 'thumbnails',
+    status: 'OK',
+    detail: `${guarded.length} thumbnailer(s) behind NoFear's guard (GNOME's thumbnail factory, tumbler): files from outside get a placeholder; ${notCovered}`,
+  };
+}
+
+async function checkThumbnails(env: NodeJS.ProcessEnv): Promise<Check> {
+  const names = (await systemThumbnailers(env)).map((entry) => entry.name);
+  const guarded = new Set<string>();
+  for (const name of names) {
+    const text = await fsp.readFile(path.join(userThumbnailersDir(env), name), 'utf8').catch(() => '');
+    if (isGuardEntry(text)) guarded.add(name);
+  }
+  return thumbnailCheck(
+    [...guarded],
+    names.filter((name) => !guarded.has(name)),
+  );
+}
 
 /** Pure: the checks for these facts. */
 export function trustChecks(config: Config, stores: readonly PlaceStore[], skipped: readonly string[], file: string): Check[] {
@@ -33,5 +66,5 @@ export function trustChecks(config: Config, stores: readonly PlaceStore[], skipp
 
 export async function checkTrust(config: Config, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const scope = await trustScope(config, env);
-  return trustChecks(config, await placeStores(scope.places, env), scope.skipped, configPath(env));
+  return [...trustChecks(config, await placeStores(scope.places, env), scope.skipped, configPath(env)), await checkThumbnails(env)];
 }

@@ -23,6 +23,10 @@ import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { onStopSignals } from '../util/stop-signals.js';
 
+// After the guest reports its exit, its last output may still be on the way: waited for while it flows.
+const OUTPUT_SILENCE_MS = 10_000;
+const OUTPUT_CAP_MS = 300_000;
+
 function checkSharedFolder(dir: string): string {
   const full = path.resolve(dir);
   let stat;
@@ -214,8 +218,8 @@ async function relayPipes(sandbox: Sandbox, rawOutput: boolean): Promise<number>
   stopStdin();
   if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
   if (outcome.kind === 'stopped') return STOPPED_STATUS;
-  // The guest says how many bytes it wrote; wait for the last of them (bounded) before exiting.
-  await Promise.all([out.waitFor(outcome.stdoutBytes, 10_000), err.waitFor(outcome.stderrBytes, 10_000)]);
+  // The guest says how many bytes it wrote; wait for the last of them (while they keep coming) before exiting.
+  await Promise.all([out.waitFor(outcome.stdoutBytes, OUTPUT_SILENCE_MS, OUTPUT_CAP_MS), err.waitFor(outcome.stderrBytes, OUTPUT_SILENCE_MS, OUTPUT_CAP_MS)]);
   await Promise.all([out.flushed(), err.flushed()]);
   return outcome.status;
 }

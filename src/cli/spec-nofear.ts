@@ -96,7 +96,7 @@ export const NOFEAR_OPEN_SPEC: CommandSpec = {
       choices: ['none', 'user'],
       help: "no network for a file (none, the default: a local document needs none), or user networking through passt (user), e.g. for a web page's remote images",
     },
-    { key: 'sound', long: 'sound', help: "play the VM's sound on your speakers, never a microphone ([gui] sound sets the default)" },
+    { key: 'sound', long: 'sound', help: "play the VM's sound on your speakers (the default for audio and video files: [gui] sound = media); never a microphone" },
     { key: 'noSound', long: 'no-sound', help: "no sound from the VM, whatever the file's type" },
     { key: 'noService', long: 'no-service', help: 'do the work in this process instead of the service (it stays until its VMs end)' },
     { key: 'convert', long: 'convert', help: 'make a safe PDF of each FILE (NAME.safe.pdf) from its pixels, rendered in a throwaway VM; open nothing' },

@@ -45,15 +45,26 @@ export class CountingSink {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
-  /** Resolves once `count` bytes have arrived (or the port closed), or after deadlineMs. */
-  waitFor(count: number, deadlineMs: number): Promise<boolean> {
+  /**
+   * Resolves once `count` bytes have arrived (or the port closed); else once no byte has come for
+   * `silenceMs`, or after `capMs` in all. The count is the guest's claim: a guest that claims more than it
+   * sends is waited for only while it keeps sending, and never past the cap. A fixed deadline instead cut
+   * a slow, busy machine's last bytes off while they were still arriving.
+   */
+  waitFor(count: number, silenceMs: number, capMs: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), deadlineMs);
+      let silence: NodeJS.Timeout;
+      const finish = (done: boolean) => {
+        clearTimeout(silence);
+        clearTimeout(cap);
+        resolve(done);
+      };
+      const cap = setTimeout(() => finish(false), capMs);
       const check = () => {
-        if (this.received >= count || this.closed) {
-          clearTimeout(timer);
-          resolve(this.received >= count);
-        } else this.waiters.push(check);
+        if (this.received >= count || this.closed) return finish(this.received >= count);
+        clearTimeout(silence);
+        silence = setTimeout(() => finish(false), silenceMs);
+        this.waiters.push(check);
       };
       check();
     });

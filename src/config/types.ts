@@ -4,8 +4,7 @@ import type { ErrorCode } from '../errors.js';
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export type NetMode = 'none' | 'user';
 export type ClipboardPolicy = 'off' | 'to-guest';
-/** When the guest's sound plays on the host ([gui] sound): media = audio and video files only. The default
- * is never until a VM's sound is proven end to end (issue 32: the e2e test still hears silence); --sound opts in. */
+/** When the guest's sound plays on the host ([gui] sound): media = audio and video files only. */
 export type SoundPolicy = 'media' | 'always' | 'never';
 /** Which files the desktop's default open sends to a VM: every file of a risky type, or only files from outside. */
 export type TrustPolicy = 'everything' | 'marked';
@@ -122,7 +121,7 @@ export const DEFAULT_SOURCE = 'default';
 export function defaultConfig(): Config {
   return {
     vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
-    gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'never' },
+    gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'media' },
     profiles: {},
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },

@@ -30,8 +30,9 @@ X_SOCKET=/tmp/.X11-unix/X100
 guidrop="/usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --"
 gui_started=0
 # With sound, GStreamer in Xpra's server sees only the plugins its wav path needs: scanning all of /usr's
-# plugins into a fresh registry takes minutes under TCG.
-GST_DIR=/run/nofear/gst
+# plugins into a fresh registry takes minutes under TCG. In the user's runtime dir: the server runs as the
+# user, who cannot enter root's /run/nofear (there GStreamer found no plugin, so Xpra offered no codec).
+GST_DIR=/run/user/1000/gst
 sound_plugins() {
 	mkdir -p "$GST_DIR"
 	for lib in /usr/lib/x86_64-linux-gnu/gstreamer-1.0 /usr/lib64/gstreamer-1.0; do
@@ -63,7 +64,9 @@ start_gui() {
 	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
 	# $xpra_extra is unquoted on purpose: fixed words.
 	(
-		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin
+		# Xpra gives its recorder subprocess 5 s to report; under TCG its Python and GStreamer start takes
+		# longer, and Xpra then kills it ("the sound source process has failed to start"): silence.
+		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin XPRA_SOUND_START_TIMEOUT=300000
 		PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra
 	) >"$guilog" 2>&1 &
 	(

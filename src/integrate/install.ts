@@ -15,6 +15,7 @@ import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, sha256Hex, writeState, type IntegrationState } from './state.js';
 import { mergeThunarAction } from './thunar.js';
 import { guardEntries, isGuardEntry } from './thumbnailers.js';
+import { disableParsingPlugins, systemTumblerRcs, userTumblerRc } from './tumbler.js';
 import { NOFEAR_DESKTOP_ID } from './types.js';
 import { missingSystemFiles, readSystemInstall } from './system.js';
 
@@ -114,6 +115,16 @@ async function installThumbnailGuards(env: Env, state: IntegrationState, warning
   }
 }
 
+/** Tumbler's in-process parsers off, where tumbler is installed (it ships a system tumbler.rc) or the user has an rc. */
+async function installTumbler(env: Env, state: IntegrationState): Promise<void> {
+  const userRc = userTumblerRc(env);
+  let fallback: string | undefined;
+  for (const file of systemTumblerRcs(env)) fallback ??= (await readBytes(file))?.toString('latin1');
+  if (fallback === undefined && (await readBytes(userRc)) === undefined) return;
+  await makeDirs(path.dirname(userRc), state.createdDirs);
+  state.tumbler = await applyEdit(userRc, state.tumbler ?? null, (bytes) => ({ text: disableParsingPlugins(bytes ?? fallback) }));
+}
+
 /** Files of an earlier per-user install: the user's dirs come first, so they would hide the package's (the thumbnail guards stay). */
 async function dropUserFiles(state: IntegrationState): Promise<number> {
   const dropping = state.files.filter((file) => file.role !== 'thumbnailer');
@@ -150,6 +161,7 @@ function freshState(previous: IntegrationState | undefined, launchers: Integrati
     previousDefaults: previous?.previousDefaults ?? {},
     mimeapps: previous?.mimeapps ?? null,
     thunar: previous?.thunar ?? null,
+    tumbler: previous?.tumbler ?? null,
     mimeinfoCacheExisted: previous?.mimeinfoCacheExisted ?? cacheExisted,
   };
 }
@@ -177,6 +189,7 @@ export async function install(options: InstallOptions, env: Env = process.env, r
     if (system === undefined) await installFiles(paths, state, [...state.types, ...added]);
     else dropped = await dropUserFiles(state);
     await installThumbnailGuards(env, state, warnings);
+    await installTumbler(env, state);
     await installThunar(paths, state);
     await claimDefaults(paths, view, added, state);
   } finally {

@@ -39,6 +39,8 @@ export interface IntegrationState {
   previousDefaults: Record<string, string>;
   mimeapps: EditedFile | null;
   thunar: EditedFile | null;
+  /** The user's tumbler.rc (absent in records written before NoFear edited it). */
+  tumbler?: EditedFile | null;
   /** Whether the applications dir had a mimeinfo.cache before: if not, uninstall removes an empty one. */
   mimeinfoCacheExisted: boolean;
 }

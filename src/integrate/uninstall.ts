@@ -8,6 +8,7 @@ import { integrationPaths } from './paths.js';
 import { refreshDesktop, type ReloadBus } from './refresh.js';
 import { readBytes, readState, removeState, sha256Hex, type IntegrationState } from './state.js';
 import { removeThunarAction } from './thunar.js';
+import { enableParsingPlugins } from './tumbler.js';
 
 export interface UninstallReport {
   /** undefined when nothing was installed. */
@@ -17,6 +18,7 @@ export interface UninstallReport {
   changed: string[];
   mimeapps: UndoResult | undefined;
   thunar: UndoResult | undefined;
+  tumbler?: UndoResult;
   warnings: string[];
 }
 
@@ -62,6 +64,7 @@ export async function uninstall(env: Env = process.env, reloadBus?: ReloadBus): 
   if (state.thunar !== null) {
     report.thunar = await undoEdit(state.thunar, removeThunarAction, (text) => !/<action[\s>]/.test(text));
   }
+  if (state.tumbler !== undefined && state.tumbler !== null) report.tumbler = await undoEdit(state.tumbler, enableParsingPlugins, (text) => text.trim() === '');
   if (
     await fsp.stat(paths.applicationsDir).then(
       () => true,

@@ -44,13 +44,18 @@ export interface CliResult {
 /** CLIs started and not yet ended: a test's clean-up ends the ones it left (see perTestEnv). */
 const running = new Set<ReturnType<typeof execa>>();
 
-export function startCli(name: 'nofear' | 'nofear-open' | 'nofearctl', args: string[], t: TestEnv, options: { input?: Buffer; env?: Record<string, string>; stdinPipe?: boolean } = {}) {
+export function startCli(
+  name: 'nofear' | 'nofear-open' | 'nofearctl',
+  args: string[],
+  t: TestEnv,
+  options: { input?: Buffer; env?: Record<string, string>; stdinPipe?: boolean; timeoutMs?: number } = {},
+) {
   const child = execa(process.execPath, [bin(name), ...args], {
     env: { ...t.env, ...options.env },
     encoding: 'buffer',
     stripFinalNewline: false,
     reject: false,
-    timeout: 240_000,
+    timeout: options.timeoutMs ?? 240_000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdinPipe ? ('pipe' as const) : ('ignore' as const) }),
   });
   running.add(child);

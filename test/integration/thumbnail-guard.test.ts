@@ -4,7 +4,7 @@
 // the factory's process tree executes is recorded by `strace -f -e trace=execve`: it follows each fork, so a
 // short-lived thumbnailer cannot slip past it (inside bwrap too: the tracer is outside every namespace).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -59,6 +59,9 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
     dir = tree.top;
     mkdirSync(path.join(dir, 'run'), { mode: 0o700 });
     env = { ...tree.env, XDG_RUNTIME_DIR: path.join(dir, 'run'), XDG_CACHE_HOME: path.join(dir, 'cache'), GSETTINGS_BACKEND: 'memory' };
+    // The system tumbler.rc as tumbler 4.18 ships it, in part, in the tree's own system config dir.
+    mkdirSync(path.join(dir, 'etc-xdg', 'tumbler'));
+    writeFileSync(path.join(dir, 'etc-xdg', 'tumbler', 'tumbler.rc'), '[PopplerThumbnailer]\nDisabled=false\nPriority=2\n\n[DesktopThumbnailer]\nDisabled=false\nPriority=2\n');
     const installed = await tree.nofearctl('integrate', 'install');
     assert.equal(installed.exitCode, 0, installed.stderr);
     for (const name of ['marked.pdf', 'plain.pdf', 'trusted.pdf']) writeFileSync(path.join(dir, name), samplePdf(name));
@@ -74,6 +77,25 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
     const guard = readFileSync(path.join(tree.dataHome, 'thumbnailers', 'evince.thumbnailer'), 'utf8');
     assert.match(guard, /^Exec=\/usr\/bin\/python3 -I -S -c '.*' %s %i %o -- evince-thumbnailer -s %%s %%u %%o$/m);
     assert.match(guard, /^MimeType=.*application\/pdf;/m);
+  });
+
+  it("turns tumbler's in-process parsers off in the user's tumbler.rc, and uninstall takes the rc and the guards away", async () => {
+    const rc = readFileSync(path.join(tree.configHome, 'tumbler', 'tumbler.rc'), 'utf8');
+    assert.match(rc, /\[PopplerThumbnailer\]\nDisabled=true\n/);
+    assert.match(rc, /\[PixbufThumbnailer\]\nDisabled=true\n/);
+    assert.match(rc, /\[DesktopThumbnailer\]\nDisabled=false\n/);
+    const other = makeTree();
+    try {
+      mkdirSync(path.join(other.top, 'etc-xdg', 'tumbler'));
+      writeFileSync(path.join(other.top, 'etc-xdg', 'tumbler', 'tumbler.rc'), '[PopplerThumbnailer]\nDisabled=false\n');
+      assert.equal((await other.nofearctl('integrate', 'install')).exitCode, 0);
+      assert.ok(existsSync(path.join(other.dataHome, 'thumbnailers', 'evince.thumbnailer')));
+      assert.equal((await other.nofearctl('integrate', 'uninstall')).exitCode, 0);
+      assert.ok(!existsSync(path.join(other.configHome, 'tumbler', 'tumbler.rc')), 'the rc NoFear wrote is still there');
+      assert.ok(!existsSync(path.join(other.dataHome, 'thumbnailers')), 'the guards or their dir are still there');
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('a PDF from outside gets the placeholder and evince-thumbnailer never runs', async () => {

@@ -13,7 +13,7 @@ describe('config/parseConfig', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(config, {
       vm: { memoryMiB: 1024, cpus: 2, accel: 'auto', net: 'none', tbSizeMiB: 256 },
-      gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'never' },
+      gui: { border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: 'media' },
       profiles: {},
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },

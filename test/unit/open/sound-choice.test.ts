@@ -31,16 +31,15 @@ describe('when an open plays sound', () => {
     assert.equal(parse('--no-sound', '/tmp/a.wav'), false);
     assert.throws(() => parseOpenArgs(['--sound', '--no-sound', '/tmp/a.wav']), /--sound and --no-sound exclude each other/);
   });
-  it('reads [gui] sound, never by default for now, and refuses other words with the choices', () => {
-    assert.equal(defaultConfig().gui.sound, 'never');
+  it('reads [gui] sound, media by default, and refuses other words with the choices', () => {
+    assert.equal(defaultConfig().gui.sound, 'media');
     assert.equal(parseConfig('[gui]\nsound = never\n', 'c.ini').config.gui.sound, 'never');
     const bad = parseConfig('[gui]\nsound = loud\n', 'c.ini');
-    assert.equal(bad.config.gui.sound, 'never');
+    assert.equal(bad.config.gui.sound, 'media');
     assert.match(JSON.stringify(bad.problems), /media.*always.*never/);
   });
   it("gives an audio open's client sound, a warm VM's none, and keeps a sound open out of the warm pool (its guest has no sound server)", () => {
     const config = defaultConfig();
-    config.gui.sound = 'media';
     const wav = { kind: 'file', mime: 'audio/x-wav', size: 10, file: '/tmp/a.wav' } as OpenPlan;
     assert.equal(openGuiOptions(config, {}, undefined, wav).sound, true);
     assert.equal(openGuiOptions(config, {}, undefined, { ...wav, sound: false }).sound, false);

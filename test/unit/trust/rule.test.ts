@@ -117,4 +117,15 @@ describe('cli/doctor-trust', () => {
     );
     assert.match(fine[0]?.detail ?? '', /policy everything.*set \[trust\] watch = on in \/c\.ini/);
   });
+
+  it('says which system thumbnailers lack the guard, with the fix, and names what no guard covers', async () => {
+    const { thumbnailCheck } = await import('../../../src/cli/doctor-trust.js');
+    const missing = thumbnailCheck(['evince.thumbnailer'], ['gdk-pixbuf-thumbnailer.thumbnailer']);
+    assert.equal(missing.status, 'WARN');
+    assert.match(missing.detail, /gdk-pixbuf-thumbnailer\.thumbnailer without NoFear's guard/);
+    assert.equal(missing.fix, 'nofearctl integrate install');
+    const all = thumbnailCheck(['evince.thumbnailer'], []);
+    assert.equal(all.status, 'OK');
+    assert.match(all.detail, /1 thumbnailer\(s\) behind NoFear's guard.*not covered: quick previewers/);
+  });
 });

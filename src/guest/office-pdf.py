@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import zipfile
 
 PASSWORD_REFUSED, UNRENDERABLE, TOOL_MISSING = 77, 65, 69
 # LibreOffice's cold start in a fresh guest under TCG on a loaded host takes minutes.
@@ -22,9 +21,27 @@ def fail(status, words):
 
 try:
     import uno
-    from com.sun.star.beans import PropertyValue
 except ImportError:
     fail(TOOL_MISSING, "python3-uno is not installed")
+
+# Debian 12's python3-uno under Python 3.11: a UNO exception handed over as a value (an interaction's
+# request) fails to convert ("returned a result with an exception set") because Python sets its `args`
+# through the struct's __setattr__. Set before any UNO class exists, since pyuno binds it at their creation.
+_struct_setattr = getattr(uno, "_uno_struct__setattr__", None)
+
+
+def _exception_setattr(self, name, value):
+    if name == "args" and isinstance(self, BaseException):
+        return BaseException.__setattr__(self, name, value)
+    return _struct_setattr(self, name, value)
+
+
+if _struct_setattr is not None:
+    uno._uno_struct__setattr__ = _exception_setattr
+
+import unohelper  # noqa: E402 (after the fix above)
+from com.sun.star.beans import PropertyValue  # noqa: E402
+from com.sun.star.task import DocumentMSPasswordRequest, DocumentPasswordRequest, XInteractionHandler  # noqa: E402
 
 
 def prop(name, value):
@@ -34,18 +51,23 @@ def prop(name, value):
     return result
 
 
-def encrypted(source):
-    """Whether the file is an encrypted ODF package or an encrypted OOXML container (what the load's failure then means)."""
-    try:
-        with open(source, "rb") as file:
-            head = file.read(8)
-        if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: how Office and LibreOffice wrap an encrypted .docx/.xlsx/.pptx
-            with open(source, "rb") as file:
-                return "EncryptedPackage".encode("utf-16-le") in file.read(1 << 20)
-        with zipfile.ZipFile(source) as package:
-            return b"encryption-data" in package.read("META-INF/manifest.xml")
-    except Exception:
-        return False
+class PasswordWatch(unohelper.Base, XInteractionHandler):
+    """LibreOffice's questions during the load. Asking for the document's password is what "protected" means, for
+    every kind it can encrypt (ODF packages, OOXML containers, Word's and Excel's legacy RC4 and XOR): recorded, and
+    answered with Abort, which ends the load. Any other question is left unanswered, which takes LibreOffice's default."""
+
+    def __init__(self):
+        self.asked = False
+
+    def handle(self, request):
+        if not isinstance(request.getRequest(), (DocumentPasswordRequest, DocumentMSPasswordRequest)):
+            return
+        self.asked = True
+        abort = uno.getTypeByName("com.sun.star.task.XInteractionAbort")
+        for continuation in request.getContinuations():
+            if continuation.queryInterface(abort):
+                continuation.select()
+                return
 
 
 EXPORTS = [
@@ -72,8 +94,9 @@ def connect(office, name):
 
 
 def convert(desktop, source, target, password):
-    # No interaction handler: a password that does not open it makes the load fail instead of asking.
-    load = [prop("Hidden", True), prop("ReadOnly", True)] + ([prop("Password", password)] if password else [])
+    # LibreOffice tries the given password first and asks the handler only when it does not open the document.
+    watch = PasswordWatch()
+    load = [prop("Hidden", True), prop("ReadOnly", True), prop("InteractionHandler", watch)] + ([prop("Password", password)] if password else [])
     try:
         document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, tuple(load))
     except Exception as error:
@@ -82,7 +105,7 @@ def convert(desktop, source, target, password):
     else:
         problem = "LibreOffice loaded nothing"
     if document is None:
-        if encrypted(source):
+        if watch.asked:
             fail(PASSWORD_REFUSED, "the password does not open the document" if password else "the document is protected by a password")
         fail(UNRENDERABLE, f"LibreOffice could not load the document: {problem}")
     try:

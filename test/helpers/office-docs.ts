@@ -78,17 +78,31 @@ export async function nativePdf(dir: string, file: string): Promise<string> {
   return path.join(out, `${path.parse(file).name}.pdf`);
 }
 
+/** How each protected kind is made: from which test source, stored with which LibreOffice filter. */
+const PROTECTED = {
+  odt: { source: 'docx', filter: 'writer8' }, // an encrypted ODF package
+  docx: { source: 'docx', filter: 'MS Word 2007 XML' }, // OOXML in an encrypted OLE2 container (ECMA-376 standard encryption)
+  doc: { source: 'docx', filter: 'MS Word 97' }, // Word 97's RC4
+  xlsx: { source: 'xlsx', filter: 'Calc MS Excel 2007 XML' },
+  xls: { source: 'xlsx', filter: 'MS Excel 97' }, // Excel 97's RC4
+} as const;
+
+export type ProtectedFormat = keyof typeof PROTECTED;
+
 /**
- * DIR/<stem>.odt: the .docx source text stored by LibreOffice (through UNO, test/helpers/office-protect.py)
- * with a password, which goes to the script on its stdin. An encrypted ODF package: nothing opens it without.
+ * Each wanted FILE stored by LibreOffice (through UNO, test/helpers/office-protect.py, one session for all) from
+ * the test source of its kind with `password`, which goes to the script on its stdin: nothing opens them without.
+ * Returns each file with its expected page count, in the order asked.
  */
-export async function makeProtectedOdt(dir: string, password: string): Promise<{ file: string; pages: number }> {
-  const source = SOURCES.docx!;
-  const work = path.join(dir, 'sources');
+export async function makeProtectedDocuments(dir: string, password: string, wanted: ReadonlyArray<{ file: string; format: ProtectedFormat }>): Promise<Array<{ file: string; pages: number }>> {
+  const work = path.join(dir, 'protect-sources');
   mkdirSync(work, { recursive: true });
-  writeFileSync(path.join(work, source.name), source.xml);
-  const file = path.join(dir, `${path.parse(source.name).name}.odt`);
+  const jobs = wanted.flatMap(({ file, format }) => {
+    const source = SOURCES[PROTECTED[format].source]!;
+    writeFileSync(path.join(work, source.name), source.xml);
+    return [path.join(work, source.name), file, PROTECTED[format].filter];
+  });
   const script = fileURLToPath(new URL('office-protect.py', import.meta.url));
-  await execa('/usr/bin/python3', [script, path.join(work, source.name), file, 'writer8', path.join(work, '.lo-profile')], { input: `${password}\n`, timeout: 180_000 });
-  return { file, pages: source.pages };
+  await execa('/usr/bin/python3', [script, path.join(work, '.lo-profile'), ...jobs], { input: `${password}\n`, timeout: 300_000 });
+  return wanted.map(({ file, format }) => ({ file, pages: SOURCES[PROTECTED[format].source]!.pages }));
 }

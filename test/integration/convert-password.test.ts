@@ -1,10 +1,12 @@
-// nofear-open --convert --password-stdin with real VMs: a PDF protected by a password (qpdf, AES-256) and
-// an .odt LibreOffice stored with one (an encrypted ODF package) convert with the right password read
-// from stdin to unprotected safe PDFs; a wrong one, and none, end with their own typed errors naming the
-// fix. Throughout, every /proc/*/cmdline and environ this user can read is sampled, and afterwards every
-// file of the test's tree, the runtime, state, cache and nofear.log is read: neither password is anywhere
-// on the host but in the test and NoFear's memory. Three runs at once (a PDF and the .odt with the right
-// and the wrong password, a PDF with none), each converting one file at a time: at most three VMs at once.
+// nofear-open --convert --password-stdin with real VMs: a PDF protected by a password (qpdf, AES-256), an
+// .odt (an encrypted ODF package) and a .docx (OOXML in an encrypted container) LibreOffice stored with one
+// convert with the right password read from stdin to unprotected safe PDFs; a wrong one, and none, end with
+// their own typed errors naming the fix, for the legacy .xls and .doc (Excel's and Word's RC4) as well, which
+// LibreOffice reports only by asking for the password. Throughout, every /proc/*/cmdline and environ this
+// user can read is sampled, and afterwards every file of the test's tree, the runtime, state, cache and
+// nofear.log is read: neither password is anywhere on the host but in the test and NoFear's memory. Three
+// runs at once (a PDF, the .odt and the .docx with the right password; a PDF, the .odt and the .xls with a
+// wrong one; a PDF, the .docx and the .doc with none), each converting one file at a time: at most three VMs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
@@ -12,7 +14,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
-import { makeProtectedOdt } from '../helpers/office-docs.js';
+import { makeProtectedDocuments } from '../helpers/office-docs.js';
 
 const SPEC = '/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf';
 
@@ -84,9 +86,11 @@ describe('nofear-open --convert --password-stdin: protected PDFs and office docu
   });
   afterEach(() => assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox directory was left behind'));
 
-  it('the right password: an unprotected safe PDF of a PDF and of an .odt; a wrong one and none: their errors; neither password anywhere on the host', async () => {
-    const password = `right-${randomBytes(9).toString('hex')}`;
-    const wrong = `wrong-${randomBytes(9).toString('hex')}`;
+  it('the right password: an unprotected safe PDF of a PDF, an .odt and a .docx; a wrong one and none: their errors, for .xls and .doc too; neither password anywhere on the host', async () => {
+    // At most 15 characters: Word's and Excel's 97 formats take no more, and LibreOffice stores a document
+    // with a longer one unencrypted (seen: any password, or none, then opened it).
+    const password = `r-${randomBytes(6).toString('hex')}`;
+    const wrong = `w-${randomBytes(6).toString('hex')}`;
     const page = path.join(dir, 'page.pdf');
     await execa('qpdf', ['--empty', '--pages', SPEC, '1', '--', page]);
     const cases = ['right', 'wrong', 'none'].map((name) => ({ name, folder: path.join(dir, name), file: path.join(dir, name, `${name}.pdf`) }));
@@ -96,9 +100,17 @@ describe('nofear-open --convert --password-stdin: protected PDFs and office docu
       await execa('qpdf', ['--encrypt', password, `owner-${password}`, '256', '--', page, c.file]);
     }
     assert.match((await execa('pdfinfo', [cases[0]!.file], { reject: false })).stderr, /Incorrect password/, "the test's premise: the PDF cannot be read without its password");
-    // The same office document with each password (made before the sampling too: the script gets it on stdin).
-    const [rightOdt, wrongOdt] = [await makeProtectedOdt(cases[0]!.folder, password), await makeProtectedOdt(cases[1]!.folder, password)];
-    assert.match((await execa('unzip', ['-p', rightOdt.file, 'META-INF/manifest.xml'])).stdout, /encryption-data/, "the test's premise: the .odt is encrypted");
+    // The office documents, each protected by the right password (made before the sampling too: the script gets it on stdin).
+    const [rightOdt, rightDocx, wrongOdt, wrongXls, noneDocx, noneDoc] = await makeProtectedDocuments(dir, password, [
+      { file: path.join(cases[0]!.folder, 'letter.odt'), format: 'odt' },
+      { file: path.join(cases[0]!.folder, 'memo.docx'), format: 'docx' },
+      { file: path.join(cases[1]!.folder, 'letter.odt'), format: 'odt' },
+      { file: path.join(cases[1]!.folder, 'sheet.xls'), format: 'xls' },
+      { file: path.join(cases[2]!.folder, 'memo.docx'), format: 'docx' },
+      { file: path.join(cases[2]!.folder, 'notes.doc'), format: 'doc' },
+    ]);
+    assert.match((await execa('unzip', ['-p', rightOdt!.file, 'META-INF/manifest.xml'])).stdout, /encryption-data/, "the test's premise: the .odt is encrypted");
+    assert.match((await execa('file', ['-b', rightDocx!.file])).stdout, /CDFV2 Encrypted/, "the test's premise: the .docx is encrypted");
     const state = path.join(dir, 'state');
     const config = path.join(dir, 'config');
     // One conversion at a time per run: at most three VMs at once on a loaded machine, as before the .odt.
@@ -108,19 +120,21 @@ describe('nofear-open --convert --password-stdin: protected PDFs and office docu
 
     const sampling = sampleProcesses([password, wrong]);
     const [right, wrongRun, none] = await Promise.all([
-      nofearOpen(['--convert', '--password-stdin', cases[0]!.file, rightOdt.file], t, env, `${password}\n`),
-      nofearOpen(['--convert', '--password-stdin', cases[1]!.file, wrongOdt.file], t, env, `${wrong}\n`),
-      nofearOpen(['--convert', cases[2]!.file], t, env, undefined),
+      nofearOpen(['--convert', '--password-stdin', cases[0]!.file, rightOdt!.file, rightDocx!.file], t, env, `${password}\n`),
+      nofearOpen(['--convert', '--password-stdin', cases[1]!.file, wrongOdt!.file, wrongXls!.file], t, env, `${wrong}\n`),
+      nofearOpen(['--convert', cases[2]!.file, noneDocx!.file, noneDoc!.file], t, env, undefined),
     ]);
     const seen = sampling.stop();
 
     assert.equal(right.exitCode, 0, right.stderr);
     const safe = path.join(cases[0]!.folder, 'right.safe.pdf');
     const safeOdt = path.join(cases[0]!.folder, 'letter.safe.pdf');
-    assert.deepEqual(right.stdout.trim().split('\n').sort(), [safeOdt, safe].sort());
+    const safeDocx = path.join(cases[0]!.folder, 'memo.safe.pdf');
+    assert.deepEqual(right.stdout.trim().split('\n').sort(), [safeOdt, safe, safeDocx].sort());
     for (const [output, pages] of [
       [safe, 1],
-      [safeOdt, rightOdt.pages],
+      [safeOdt, rightOdt!.pages],
+      [safeDocx, rightDocx!.pages],
     ] as const) {
       const info = (await execa('pdfinfo', [output])).stdout;
       assert.match(info, new RegExp(`^Pages: +${pages}$`, 'm'), output);
@@ -132,11 +146,19 @@ describe('nofear-open --convert --password-stdin: protected PDFs and office docu
     assert.match(wrongRun.stderr, /Fix: check the password .*: nofear-open --convert --password-stdin .*wrong\.pdf/);
     assert.match(wrongRun.stderr, /The password given does not open .*letter\.odt \(WrongPassword\)/);
     assert.match(wrongRun.stderr, /Fix: check the password .*: nofear-open --convert --password-stdin .*letter\.odt/);
+    assert.match(wrongRun.stderr, /The password given does not open .*sheet\.xls \(WrongPassword\)/);
     assert.equal(none.exitCode, 125, none.stderr);
     assert.match(none.stderr, /none\.pdf is protected by a password, and none was given \(PasswordNeeded\)/);
     assert.match(none.stderr, /Fix: give the password on stdin .*: nofear-open --convert --password-stdin .*none\.pdf/);
+    assert.match(none.stderr, /memo\.docx is protected by a password, and none was given \(PasswordNeeded\)/);
+    assert.match(none.stderr, /notes\.doc is protected by a password, and none was given \(PasswordNeeded\)/);
     for (const c of cases.slice(1)) assert.ok(!existsSync(path.join(c.folder, `${c.name}.safe.pdf`)), `${c.name}: nothing written`);
-    assert.ok(!existsSync(path.join(cases[1]!.folder, 'letter.safe.pdf')), 'the .odt with a wrong password: nothing written');
+    for (const [folder, names] of [
+      [cases[1]!.folder, ['letter', 'sheet']],
+      [cases[2]!.folder, ['memo', 'notes']],
+    ] as const) {
+      for (const name of names) assert.ok(!existsSync(path.join(folder, `${name}.safe.pdf`)), `${name}: nothing written without the right password`);
+    }
 
     // Nowhere on the host: no argv or environment while it ran, no file after, not in what NoFear printed or logged.
     assert.ok(seen.qemus > 0, `the sampling saw the VMs' QEMU (${seen.samples} samples)`);

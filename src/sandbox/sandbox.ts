@@ -56,12 +56,6 @@ export class Sandbox {
   private jobSent = false;
   readonly outcome: Promise<SandboxOutcome>;
 
-  readonly layout: SandboxLayout;
-  readonly accel: AccelChoice;
-  readonly jail: JailKind;
-  private readonly vm: BootedVm;
-  private readonly record: SandboxRecord;
-
   private constructor(
     private readonly base: string,
     private readonly env: NodeJS.ProcessEnv,
@@ -70,15 +64,28 @@ export class Sandbox {
     private readonly log: (line: string) => void,
   ) {
     const { vm, attempt } = started;
-    ({ layout: this.layout, record: this.record } = attempt);
-    this.vm = vm;
-    this.accel = started.accel;
-    this.jail = started.jail;
     this.outcome = outcomeOf(vm, () => this.stopRequested);
     void vm.started.then(() => {
       attempt.record.state = 'running';
       return writeRecord(attempt.layout.dir, attempt.record).catch(() => undefined); // ps shows "starting" a little longer
     });
+  }
+
+  // What the boot gave, read from it rather than copied beside it.
+  get layout(): SandboxLayout {
+    return this.started.attempt.layout;
+  }
+  get accel(): AccelChoice {
+    return this.started.accel;
+  }
+  get jail(): JailKind {
+    return this.started.jail;
+  }
+  private get vm(): BootedVm {
+    return this.started.vm;
+  }
+  private get record(): SandboxRecord {
+    return this.started.attempt.record;
   }
 
   /** Boots and starts the job: what the CLI and every cold open do. */
@@ -119,10 +126,11 @@ export class Sandbox {
     const { shape, hooks } = options;
     const env = hooks.hostEnv;
     const log = hooks.log ?? (() => {});
+    const warn = hooks.warn ?? log;
     const base = ensureRuntimeBase(env);
     await reapLeftovers(base, log, env);
     const started = await startVm(
-      { shape, env, log, warn: hooks.warn ?? log, abort: hooks.abort },
+      { shape, env, log, warn, abort: hooks.abort },
       {
         createAttempt: async (accel): Promise<Attempt> => {
           const created = await createSandboxDir(base, hooks.id);
@@ -142,7 +150,7 @@ export class Sandbox {
     );
     const sandbox = new Sandbox(base, env, started, shape, log);
     started.budgetExport((notice) => {
-      (hooks.warn ?? log)(notice);
+      warn(notice);
       void sandbox.stop(0);
     });
     return sandbox;

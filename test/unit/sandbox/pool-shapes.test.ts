@@ -160,6 +160,7 @@ describe('pool plan', () => {
             { open: 1024, convert: 1024 },
             { open: 1024, convert: 512 },
             { open: 700, convert: 300 },
+            { open: 300, convert: 700 },
           ]) {
             const plan = planPool(input({ size, budgetMiB, memoryMiB, recentUses: { open: uses, convert: uses }, defaultHandler: uses % 2 === 0 }));
             assert.ok(memoryOf(plan, memoryMiB) <= budgetMiB, `${JSON.stringify({ size, budgetMiB, uses, memoryMiB, plan })}`);

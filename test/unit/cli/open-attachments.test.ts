@@ -70,13 +70,10 @@ describe('cli/open-attachments', function () {
     port.write(Buffer.concat([frame('open', 'report.pdf', '%PDF-1.4\n%%EOF\n'), frame('open', 'notes.txt', 'hello\n')]));
     await both;
     await Promise.all(pending);
-    assert.deepEqual(
-      opened.map((o) => [path.basename(o.file), o.existed]).sort(),
-      [
-        ['notes.txt', true],
-        ['report.pdf', true],
-      ],
-    );
+    assert.deepEqual(opened.map((o) => [path.basename(o.file), o.existed]).sort(), [
+      ['notes.txt', true],
+      ['report.pdf', true],
+    ]);
     for (const { file } of opened) assert.equal(existsSync(file), false, `${file} removed after its open`);
     assert.deepEqual(warnings, ['/home/u/letter.eml: the attachment notes.txt: no viewer started']);
   });

@@ -5,7 +5,7 @@
 // conversion VM, and a job that needs a network, more memory or another profile boots its own.
 import { borderFor, type Config } from '../config/index.js';
 import type { SandboxRequest } from './sandbox-options.js';
-import type { ExportSpec, StdioMode } from '../vm/vm-shape.js';
+import type { ExportSpec, StdioMode } from '../vm/start-vm.js';
 
 export type PoolPurpose = 'open' | 'convert';
 

@@ -18,6 +18,15 @@ import type { SandboxLayout, VmShape } from './vm-shape.js';
 import { socketPaths } from './vm-plan.js';
 import { markPhase } from '../util/phases.js';
 
+// The types of what this door starts and shapes, for the sandbox's lifecycle: the floors above take vm/'s
+// types from here, so the rest of vm/ can change behind the door (house.test.ts holds sandbox/ to it).
+export type { AccelChoice } from './accel.js';
+export type { GuestStep } from './control-protocol.js';
+export type { ChannelEnd } from './guest-channel.js';
+export type { JailKind } from './jail.js';
+export type { BootedVm, Ports } from './vm-boot.js';
+export type { ExportSpec, SandboxLayout, StdioMode, VmShape } from './vm-shape.js';
+
 /** The notice's words when a silent TCG boot is booted again (the status line marks the retry by them). */
 export const BOOT_AGAIN = 'booting the VM again';
 

@@ -68,7 +68,7 @@ export class ThumbnailQueue {
     for (let next = this.take(); next.length > 0 && !this.stop.signal.aborted; next = this.take()) {
       try {
         const targets = await this.targetsOf(next);
-        if (targets.length === 0) continue;
+        if (targets.length === 0 || this.stop.signal.aborted) continue;
         const outcomes = await this.run(targets, this.stop.signal);
         const made = outcomes.filter((one) => 'written' in one).length;
         this.log(`thumbnails: ${made} of ${targets.length} in ${path.dirname(next[0] ?? '')} rendered in a VM`);

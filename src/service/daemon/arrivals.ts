@@ -5,19 +5,20 @@ import { trustScope } from '../../trust/origin.js';
 import { watchArrivals } from '../../trust/watcher.js';
 import type { IdleExit } from './lifetime.js';
 import { thumbnailBatch } from '../../convert/thumb-batch.js';
-import { ThumbnailQueue } from '../../convert/thumb-queue.js';
+import { ThumbnailQueue, type RunBatch } from '../../convert/thumb-queue.js';
 
 export interface Arrivals {
   close(): Promise<void>;
 }
 
-export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void): Promise<Arrivals | undefined> {
+/** `renderThumbnails`: a batch in a VM (the unit test gives a stand-in). */
+export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void, renderThumbnails?: RunBatch): Promise<Arrivals | undefined> {
   if (!config.trust.watch) return undefined;
   const scope = await trustScope(config, env);
   for (const skipped of scope.skipped) log(`trust: [trust] places: ${skipped}`);
   const release = idle.hold();
   // What arrives is thumbnailed in a VM (the host's thumbnailers give it a placeholder): issue 29.
-  const thumbs = new ThumbnailQueue(env, (targets, abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort }), log);
+  const thumbs = new ThumbnailQueue(env, renderThumbnails ?? ((targets, abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort })), log);
   const watch = watchArrivals(scope, {
     log,
     onMarked: (files, stores) => {

@@ -70,9 +70,10 @@ export class ThumbnailQueue {
         const targets = await this.targetsOf(next);
         if (targets.length === 0 || this.stop.signal.aborted) continue;
         const outcomes = await this.run(targets, this.stop.signal);
+        // Each refusal first, the batch's summary last: the summary says the batch is over.
+        for (const one of outcomes) if ('refused' in one) this.log(`thumbnails: none for ${one.file}: ${one.refused}`);
         const made = outcomes.filter((one) => 'written' in one).length;
         this.log(`thumbnails: ${made} of ${targets.length} in ${path.dirname(next[0] ?? '')} rendered in a VM`);
-        for (const one of outcomes) if ('refused' in one) this.log(`thumbnails: none for ${one.file}: ${one.refused}`);
       } catch (error) {
         this.log(`thumbnails: a batch failed: ${(error as Error).message}`);
       }

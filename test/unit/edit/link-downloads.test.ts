@@ -133,11 +133,13 @@ describe('link downloads: held, offered, kept', () => {
     assert.equal(describeDownloads({ kind: 'none', left: [] }), undefined);
   });
 
-  it('puts the guest in ~/Downloads before the browser, which keeps its own argv', () => {
-    const argv = new LinkDownloads(1, env).guestArgv(['netsurf-gtk', 'https://example.org/']);
-    assert.deepEqual(argv.slice(0, 2), ['/bin/sh', '-c']);
-    assert.deepEqual(argv.slice(3), ['nofear-downloads', 'netsurf-gtk', 'https://example.org/']);
-    assert.match(argv[2] ?? '', /ln -sfn \/staging "\$HOME\/Downloads"/);
+  it("makes the guest's ~/Downloads the export before the browser starts, with its own argv (run in a real shell)", () => {
+    const argv = new LinkDownloads(1, env).guestArgv(['sh', '-c', 'readlink "$HOME/Downloads"; cat "$HOME/.config/user-dirs.dirs"; echo "$0"', 'https://example.org/']);
+    assert.deepEqual(argv.slice(3, 5), ['nofear-downloads', 'sh']);
+    const home = path.join(top, 'guest-home');
+    mkdirSync(path.join(home, 'Downloads'), { recursive: true }); // an empty folder there already is replaced
+    const said = execFileSync(argv[0] ?? '', argv.slice(1), { env: { HOME: home, PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+    assert.equal(said, '/staging\nXDG_DOWNLOAD_DIR="$HOME/Downloads"\nhttps://example.org/\n');
   });
 });
 

@@ -6,7 +6,7 @@ import { borderFor } from '../config/index.js';
 import { startGuiSession, type GuiOptions, type GuiSession, type GuiStep } from './gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { hooksFor, sandboxOptionsFrom, type RunContext, type SandboxRequest } from './sandbox-options.js';
-import type { ExportSpec } from '../vm/vm-shape.js';
+import type { ExportSpec } from '../vm/start-vm.js';
 import { checkedOf, type OpenPlan } from '../open/open-plan.js';
 import { stageCopy } from '../open/staging.js';
 import { soundFor } from '../open/sound-choice.js';

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/publish.js';
 import { removeTree, type RemoveLog } from '../util/remove-tree.js';
 import { xdgCacheHome, xdgRuntimeDir } from '../util/xdg.js';
 import { identify, type ProcessIdentity } from '../util/proc.js';
-import type { SandboxLayout } from '../vm/vm-shape.js';
+import type { SandboxLayout } from '../vm/start-vm.js';
 
 /** ready: a warm VM waiting in the service's pool for a job. */
 export type SandboxState = 'ready' | 'starting' | 'running' | 'exited' | 'failed';

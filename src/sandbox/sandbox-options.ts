@@ -2,9 +2,8 @@
 // its caller listens on; and the one place those are built from config.ini and a request, for the CLI,
 // the service and the open path alike.
 import { accelOfConfig, type Config } from '../config/index.js';
-import type { GuestStep } from '../vm/control-protocol.js';
 import { guestEnvironment } from '../vm/guest-env.js';
-import type { SandboxLayout, StdioMode, VmShape, ExportSpec } from '../vm/vm-shape.js';
+import type { ExportSpec, GuestStep, SandboxLayout, StdioMode, VmShape } from '../vm/start-vm.js';
 
 /** The guest's X display, where the GUI server and the program meet. */
 export const GUEST_DISPLAY = ':100';

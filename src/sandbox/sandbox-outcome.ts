@@ -2,8 +2,7 @@
 // when that comes first). What a failed start means is vm/start-vm.ts's.
 import { setTimeout as delay } from 'node:timers/promises';
 import { NOFEAR_FAILURE, STOPPED_STATUS } from '../util/exit-status.js';
-import type { ChannelEnd } from '../vm/guest-channel.js';
-import type { BootedVm } from '../vm/vm-boot.js';
+import type { BootedVm, ChannelEnd } from '../vm/start-vm.js';
 
 export type SandboxOutcome =
   | { kind: 'exited'; status: number; stdoutBytes: number; stderrBytes: number }

@@ -2,15 +2,11 @@
 // the guest's hello and get it ready (its GUI server started), send the job, follow it to its outcome;
 // then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
-import type { AccelChoice } from '../vm/accel.js';
-import type { JailKind } from '../vm/jail.js';
 import { identify, waitGone } from '../util/proc.js';
 import { reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
-import type { SandboxLayout, VmShape } from '../vm/vm-shape.js';
-import type { BootedVm, Ports } from '../vm/vm-boot.js';
-import { startVm, type StartedVm } from '../vm/start-vm.js';
+import { startVm, type AccelChoice, type BootedVm, type JailKind, type Ports, type SandboxLayout, type StartedVm, type VmShape } from '../vm/start-vm.js';
 import { outcomeOf, type SandboxOutcome } from './sandbox-outcome.js';
 
 export type { SandboxOutcome } from './sandbox-outcome.js';

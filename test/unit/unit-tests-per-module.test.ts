@@ -9,7 +9,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const UNIT = fileURLToPath(new URL('./', import.meta.url));
 
 /** Modules with a decision and no unit test importing them, at most. */
-const CEILING = 2;
+const CEILING = 1;
 
 describe('unit tests per module (the house)', () => {
   it('counts if, ?:, case, catch, &&, || and ?? as decisions, and nothing in types or comments', () => {

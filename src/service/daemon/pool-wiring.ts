@@ -13,7 +13,7 @@ import { GuiSession } from '../../sandbox/gui-session.js';
 import { fitsWarm, launchWarm, type LaunchedSandbox } from '../../sandbox/launch.js';
 import type { WarmTake } from '../../sandbox/manager.js';
 import { openGuiOptions, openRequest } from '../../sandbox/open-file.js';
-import { planPool, poolBudgetMiB, type PoolPlan } from '../../sandbox/pool-plan.js';
+import { planPool, poolBudgetMiB, poolSettings, type PoolPlan } from '../../sandbox/pool-plan.js';
 import { conversionRequest, jobShapeOf, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
 import { ensureRuntimeBase } from '../../sandbox/registry.js';
 import { exportBelongsInCache } from '../../sandbox/sandbox.js';
@@ -132,11 +132,7 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
     availableMiB: () => availableMemoryMiB(),
     shapeKey: () => poolShapeKey(poolShape(purpose, config())),
     roomFor: (memoryMiB: number) => pools.memoryHeldMiB + memoryMiB <= poolBudgetOf(config()),
-    settings: () => {
-      const cfg = config();
-      const settings = cfg.pool;
-      return { size: plan()[purpose], memoryMiB: poolShape(purpose, cfg).memoryMiB, minAvailableMiB: settings.minAvailableMemoryMiB, idleTimeoutMs: settings.idleTimeoutSeconds * 1000 };
-    },
+    settings: () => poolSettings(purpose, config(), plan()[purpose]),
   });
   const open = new WarmPool({
     ...common('open'),

@@ -6,7 +6,7 @@ import { converterArgv } from '../../../src/convert/convert-file.js';
 import type { ConvertPlan } from '../../../src/convert/convert-plan.js';
 import { openRequest } from '../../../src/sandbox/open-file.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { MAX_POOL_SIZE, planPool, poolBudgetMiB, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
+import { MAX_POOL_SIZE, planPool, poolBudgetMiB, poolSettings, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
 import { conversionMemoryMiB, conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
 import { sandboxOptionsFrom } from '../../../src/sandbox/sandbox-options.js';
 
@@ -167,6 +167,17 @@ describe('pool plan', () => {
             assert.ok(plan.open + plan.convert <= MAX_POOL_SIZE);
           }
         }
+  });
+
+  it('auto: no idle drain (the plan follows the use and keeps a default handler’s GUI VM all day); a number: emptied after idle_timeout', () => {
+    const config = defaultConfig();
+    config.pool.idleTimeoutSeconds = 900;
+    assert.deepEqual(poolSettings('open', config, 1), { size: 1, memoryMiB: 1024, minAvailableMiB: 2048, idleTimeoutMs: 0 });
+    assert.deepEqual(poolSettings('convert', config, 2), { size: 2, memoryMiB: 512, minAvailableMiB: 2048, idleTimeoutMs: 0 });
+    // After idle_timeout without a use, auto plans what a default handler needs, and nothing else.
+    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0 });
+    config.pool.size = 2;
+    assert.equal(poolSettings('open', config, 2).idleTimeoutMs, 900_000);
   });
 
   it('[pool] memory: a quarter of the RAM by default, within max_guest_memory, leaving min_available_memory', () => {

@@ -7,7 +7,6 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ExportSpec } from '../vm/vm-shape.js';
 import type { WritableCopy } from '../sandbox/open-file.js';
-import { cacheStagingRoot } from '../sandbox/registry.js';
 import { checkUserXattrs } from './xattr-probe.js';
 import { openRegular, readAll } from './edit-files.js';
 import { loadPlaces } from '../trust/places.js';
@@ -131,7 +130,8 @@ export class LinkDownloads implements WritableCopy {
 
   /** After QEMU has exited: the whole folder moved aside in one rename (however much the guest put there). */
   async hold(exportDir: string): Promise<void> {
-    const held = tempPathFor(path.join(cacheStagingRoot(this.env), 'downloads'));
+    // Beside the export (the cache's staging folder): the same filesystem, so the rename is one step.
+    const held = tempPathFor(path.join(path.dirname(exportDir), 'downloads'));
     try {
       await fsp.rename(exportDir, held);
       this.held = held;

@@ -6,7 +6,17 @@ import { notMeasured, targetFigure, type Target } from './target-table.js';
 import { measureWarmConvert } from './warm-convert.js';
 
 export async function warmConvertTargets(guiMemory: Figure): Promise<{ figures: Figure[]; targets: Target[] }> {
-  const figures = await measureWarmConvert();
+  let figures: Figure[];
+  try {
+    figures = await measureWarmConvert();
+  } catch (error) {
+    // A failed conversion bench must not lose the rest of the table: its rows say why instead.
+    const why = `failed: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 120)}`;
+    return {
+      figures: [],
+      targets: [notMeasured('warm convert, 1-page PDF, against cold', 'faster than cold', why), notMeasured('ready conversion VM memory in all', 'under a ready GUI VM', why)],
+    };
+  }
   const [cold, warm, rss] = figures as [Figure, Figure, Figure];
   return {
     figures,

@@ -9,7 +9,11 @@ export interface RunResult {
   failed: boolean;
 }
 
-export async function runTool(file: string, args: readonly string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string }): Promise<RunResult> {
+export async function runTool(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string; signal?: AbortSignal },
+): Promise<RunResult> {
   const execaOptions: Options = {
     timeout: options.timeoutMs,
     reject: false,
@@ -25,6 +29,10 @@ export async function runTool(file: string, args: readonly string[], options: { 
   };
   const child = execa(file, [...args], execaOptions);
   const groupKiller = setTimeout(() => killGroup(child.pid), options.timeoutMs + 500);
+  // Stopped (a signal, a Stop button): the whole group goes at once, not at the deadline.
+  const stop = () => killGroup(child.pid);
+  if (options.signal?.aborted === true) stop();
+  options.signal?.addEventListener('abort', stop);
   try {
     const result = await child;
     return {
@@ -36,6 +44,7 @@ export async function runTool(file: string, args: readonly string[], options: { 
     };
   } finally {
     clearTimeout(groupKiller);
+    options.signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -114,7 +114,7 @@ demo:
 	NOFEAR_DEMO_DEPS_MS=$$(( (t1 - t0) / 1000000 )) NOFEAR_DEMO_BUILD_MS=$$(( (t2 - t1) / 1000000 )) node dist/cli/demo.js
 
 bench: deps build
-	@node --import tsx bench/run.ts
+	@node --import tsx bench/run.ts $(BENCH)
 
 # Node 18 for CI's second run of the tests; fetched once (npm pack needs no global install or root).
 node18: $(NODE18)

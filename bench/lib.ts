@@ -1,9 +1,12 @@
 // Shared by the benchmarks: timing, medians, and the results files `make bench` writes.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const RESULTS_JSON = fileURLToPath(new URL('./results.json', import.meta.url));
-export const RESULTS_MD = fileURLToPath(new URL('./results.md', import.meta.url));
+// NOFEAR_BENCH_OUT: where they go when bench/ is not the runner's to write (a run as the test user).
+const OUT = process.env.NOFEAR_BENCH_OUT ?? fileURLToPath(new URL('.', import.meta.url));
+export const RESULTS_JSON = path.join(OUT, 'results.json');
+export const RESULTS_MD = path.join(OUT, 'results.md');
 
 export interface Figure {
   name: string;

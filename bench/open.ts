@@ -1,31 +1,27 @@
-// Opening a PDF, from the call to the window on the display (NoFear's own window report), in one run on
-// one display: the viewer started natively, a cold open (nofear-open, by step), and a warm open
-// (OpenFiles through the service with a ready VM); the boot floor measured in the same run; and what a
-// ready VM costs while it waits (CPU over 30 s, memory).
+// Opening a PDF, from the call to the window on the display (NoFear's own window report): the viewer
+// started natively, a cold open (nofear-open, by step), warm opens (OpenFiles through the service with a
+// ready VM) and edit opens with the service up, and what a ready VM costs while it waits (CPU over 30 s,
+// memory). bench/targets.ts puts them against the issue's targets; bench/office.ts reuses the warm opens.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { samplePdf } from '../src/demo/sample-pdf.js';
 import { OpenProgress, OPEN_STEPS } from '../src/demo/open-progress.js';
 import type { SandboxRecord } from '../src/sandbox/registry.js';
 import { NoFearClient } from '../src/service/bus/client.js';
 import { rssKiB } from '../src/util/proc.js';
-import { startXvfb } from '../test/helpers/xvfb.js';
 import { descendants } from '../test/helpers/proc-view.js';
 import { startPrivateBus } from '../test/helpers/private-bus.js';
 import { startForegroundService } from '../test/helpers/service.js';
-import { bootFloorOnce, floorArgv } from './boot.js';
-import { printFigures, recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
+import { timed } from './lib.js';
 
 const RUNS = Number(process.env.NOFEAR_BENCH_RUNS ?? 5);
 const OPEN = fileURLToPath(new URL('../dist/cli/nofear-open.js', import.meta.url));
 const IDLE_SECONDS = 30;
 
 /** Seconds until a window whose title matches is mapped (xdotool here: the native viewer has no NoFear report). */
-async function nativeOnce(display: string, file: string): Promise<number> {
+export async function nativeOnce(display: string, file: string): Promise<number> {
   const child = execa('mupdf', [file], { env: { DISPLAY: display }, reject: false });
   const seconds = await timed(() => execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', `^${path.basename(file)}`], { env: { DISPLAY: display }, timeout: 60_000 }));
   child.kill('SIGTERM');
@@ -34,8 +30,8 @@ async function nativeOnce(display: string, file: string): Promise<number> {
 }
 
 /** A cold open: seconds to each step, from nofear-open's own step lines. */
-export async function coldOnce(env: NodeJS.ProcessEnv, file: string): Promise<Partial<Record<(typeof OPEN_STEPS)[number], number>>> {
-  const child = spawn(process.execPath, [OPEN, '--no-service', '--verbose', '--wait', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function coldOnce(env: NodeJS.ProcessEnv, file: string, extra: readonly string[] = ['--no-service']): Promise<Partial<Record<(typeof OPEN_STEPS)[number], number>>> {
+  const child = spawn(process.execPath, [OPEN, ...extra, '--verbose', '--wait', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const progress = new OpenProgress(child);
   await progress.window;
   child.kill('SIGTERM');
@@ -59,15 +55,22 @@ async function cpuPercent(pids: readonly number[], seconds: number): Promise<num
   return ((ticks() - before) / 100 / seconds) * 100;
 }
 
-interface WarmFigures {
+export interface WarmFigures {
   windows: number[];
+  /** `nofear-open --edit` with the service up and a ready VM, to the window (cold while edits boot their own VM). */
+  edits: number[];
   idleCpu: number[];
   qemuRssMiB: number[];
   clientRssMiB: number[];
+  /** QEMU's jail and everything below it, and the host client's: PSS (shared pages counted once). */
+  allPssMiB: number[];
 }
 
-/** Warm opens through the service (a pool of one); `idle` adds the ready VM's idle cost (60 s). Also used by bench/office.ts. */
-export async function warm(display: string, dir: string, file: string, idle = true, runs = RUNS): Promise<WarmFigures> {
+/**
+ * Warm opens through the service (a pool of one); `idle` adds the ready VM's idle cost (60 s), `edits`
+ * that many `nofear-open --edit` opens with the service up after them. Also used by bench/office.ts.
+ */
+export async function warm(display: string, dir: string, file: string, idle = true, runs = RUNS, edits = 0): Promise<WarmFigures> {
   const runtime = path.join(dir, 'warm-run');
   mkdirSync(runtime, { mode: 0o700 });
   mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
@@ -75,7 +78,7 @@ export async function warm(display: string, dir: string, file: string, idle = tr
   const bus = await startPrivateBus(dir, {}, { activation: false });
   const service = startForegroundService({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
   const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: bus.address });
-  const figures: WarmFigures = { windows: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [] };
+  const figures: WarmFigures = { windows: [], edits: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [], allPssMiB: [] };
   try {
     if (client === undefined) throw new Error('no bus');
     const windows = new Map<string, number>();
@@ -101,6 +104,13 @@ export async function warm(display: string, dir: string, file: string, idle = tr
       line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
     }
     await unfollow();
+    const editEnv = { ...process.env, DISPLAY: display, XDG_RUNTIME_DIR: runtime, DBUS_SESSION_BUS_ADDRESS: bus.address, XDG_CONFIG_HOME: path.join(dir, 'config') };
+    for (let run = 0; run < edits; run++) {
+      const seen = service.lines.length;
+      figures.edits.push((await coldOnce(editEnv, file, ['--edit', '--save-back=never'])).window ?? Number.NaN);
+      // A warm edit took the ready VM: the next waits for its replacement, as the opens do.
+      if (service.lines.slice(seen).some((l) => /warm VM [0-9a-f]{8} taken$/.test(l))) await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
+    }
   } finally {
     client?.close();
     await service.stop();
@@ -130,47 +140,16 @@ async function idleCost(runtime: string, id: string, figures: WarmFigures): Prom
   figures.idleCpu.push(await cpuPercent(pids, IDLE_SECONDS));
   figures.qemuRssMiB.push((rssKiB(record.vmm?.pid ?? 0) ?? 0) / 1024);
   figures.clientRssMiB.push(client.reduce((sum, pid) => sum + (rssKiB(pid) ?? 0), 0) / 1024);
+  const jail = record.qemu?.pid ?? 0;
+  figures.allPssMiB.push([jail, ...descendants(jail), ...client].reduce((sum, pid) => sum + (pssKiB(pid) ?? rssKiB(pid) ?? 0), 0) / 1024);
 }
 
-export async function benchOpen(): Promise<void> {
-  const x = await startXvfb();
-  const dir = mkdtempSync(path.join(tmpdir(), 'nofear-bench-open-'));
-  const runtime = path.join(dir, 'run');
-  mkdirSync(runtime, { mode: 0o700 });
-  const file = path.join(dir, 'report.pdf');
-  writeFileSync(file, samplePdf());
-  const env = { ...process.env, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime };
+/** Proportional set size: a process's own pages and its share of pages it shares (RSS counts shared ones in full). */
+function pssKiB(pid: number): number | undefined {
   try {
-    const floorArgs = await floorArgv(dir);
-    const native: number[] = [];
-    const floor: number[] = [];
-    const cold: Array<Partial<Record<(typeof OPEN_STEPS)[number], number>>> = [];
-    for (let i = 0; i < RUNS; i++) {
-      native.push(await nativeOnce(x.display, file));
-      floor.push(await bootFloorOnce(floorArgs));
-      cold.push(await coldOnce(env, file));
-    }
-    const warmRuns = await warm(x.display, dir, file);
-    const nativeFig = summarise('mupdf started natively, to its window', 's', native);
-    const floorFig = summarise('boot floor (QEMU + kernel + poweroff), same run', 's', floor);
-    const step = (name: (typeof OPEN_STEPS)[number]) => cold.map((c) => c[name] ?? Number.NaN).filter((n) => !Number.isNaN(n));
-    const coldFig = withRatio(summarise('cold open (nofear-open), to the window', 's', step('window')), floorFig);
-    const warmFig = withRatio(summarise('warm open (OpenFiles, a ready VM), to the window', 's', warmRuns.windows), nativeFig);
-    const figures: Figure[] = [
-      nativeFig,
-      floorFig,
-      coldFig,
-      ...OPEN_STEPS.filter((s) => s !== 'window').map((s) => summarise(`  cold step: ${s}`, 's', step(s))),
-      warmFig,
-      { ...summarise('warm open, speed-up over cold (cold median / warm median)', 'x', [coldFig.median / warmFig.median]) },
-      summarise('ready VM idle: QEMU + host client CPU', '% of one core', warmRuns.idleCpu, `over ${IDLE_SECONDS} s`),
-      summarise('ready VM idle: QEMU RSS', 'MiB', warmRuns.qemuRssMiB),
-      summarise('ready VM idle: host client RSS', 'MiB', warmRuns.clientRssMiB),
-    ];
-    printFigures('open', figures);
-    recordFigures('open', figures);
-  } finally {
-    await x.stop();
-    rmSync(dir, { recursive: true, force: true });
+    const match = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined; // gone, or not ours to read: the caller falls back to RSS
   }
 }

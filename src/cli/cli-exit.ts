@@ -3,6 +3,7 @@ import { isNoFearError } from '../errors.js';
 
 import { NOFEAR_FAILURE } from '../util/exit-status.js';
 import { closeInheritedDescriptors } from '../util/inherited-fds.js';
+import { markPhase, phasesLine } from '../util/phases.js';
 
 export { NOFEAR_FAILURE, signalStatus } from '../util/exit-status.js';
 
@@ -20,12 +21,16 @@ export function reportFailure(program: string, error: unknown): number {
 /** Every command's entry: descriptors it inherited are closed first (they would reach the VM's jail), then its status. */
 export async function runMain(program: string, main: () => Promise<number>): Promise<never> {
   closeInheritedDescriptors();
+  markPhase('node start + imports');
   let status: number;
   try {
     status = await main();
   } catch (error) {
     status = reportFailure(program, error);
   }
+  markPhase('clean-up');
+  const phases = phasesLine(program);
+  if (phases !== undefined) process.stderr.write(`${phases}\n`);
   process.exit(status);
 }
 

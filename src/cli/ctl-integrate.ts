@@ -64,18 +64,21 @@ export async function integrateCommand(request: IntegrateRequest, env: Env = pro
       // File managers load their extensions and actions when they start.
       // So do thumbnail factories: until then they thumbnail files from outside with the host's own parsers.
       out('"Open in NoFear" and the thumbnail guard (files from outside get a placeholder, not a host parser) take effect once the file manager restarts (e.g. nautilus -q)\n');
+      // The service from the graphical session's start: its pool readies a VM before the first open (issue 30).
+      if (report.unit !== undefined) out(`${await startAtLogin(report.unit, env, 'graphical-session.target')}: the service starts with your desktop session (systemd user unit)\n`);
       if (request.byOrigin === true) {
         const file = await writeByOrigin(env as NodeJS.ProcessEnv);
         out(`${file}: [trust] policy = marked, watch = on: files from outside open in a VM, the rest at once in their previous application\n`);
         // The watcher marks what arrives only while the service runs: from login on, not from the first open.
-        if (report.unit !== undefined) out(`${await startAtLogin(report.unit, env)}: the service starts at login (systemd user unit)\n`);
+        if (report.unit !== undefined) out(`${await startAtLogin(report.unit, env, 'default.target')}: the service starts at login (systemd user unit)\n`);
       }
       warn(report.warnings);
       return 0;
     }
     case 'uninstall': {
-      const report = await withBus(env, (reloadBus) => uninstall(env, reloadBus));
+      // The links first: the folders install made (systemd/user) are removed only once empty.
       const atLogin = await stopStartingAtLogin(env);
+      const report = await withBus(env, (reloadBus) => uninstall(env, reloadBus));
       if (report.state === undefined) {
         out("NoFear's desktop integration is not installed; nothing to remove\n");
         return 0;

@@ -150,7 +150,10 @@ export function displayMode(xpra: XpraState): Check {
 export function checkPasst(env: NodeJS.ProcessEnv): Check {
   const passt = findPasst(env);
   return passt
-    ? ok('passt', `${passt}: required for --net user, which runs through it (the guest cannot reach the host's loopback services)`)
+    ? ok(
+        'passt',
+        `${passt}: required for --net user and links, which run through it (the guest cannot reach the host's loopback services; it does reach your local network and this computer's other addresses, as any program of yours would)`,
+      )
     : warn(
         'passt',
         `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`,

@@ -36,6 +36,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['NOFEAR_TB_SIZE=default', "leaves QEMU's translation cache at QEMU's own size instead of [vm] tb_size."],
   ['NOFEAR_CONSOLE=1', "copies the guest's console to stderr (and shows its end when a VM fails)."],
   ['NOFEAR_TRACE=1', "prints the guest's boot phases on its console, for benchmarks."],
+  ['NOFEAR_PHASES=1', 'prints, as the command ends, where its time went on the host (start, probes, image cache, boot, job, clean-up), for benchmarks.'],
   ['NOFEAR_DEBUG=1', 'adds the stack to an internal error.'],
   ['NOFEAR_BIN_DIR=DIR', 'where `nofearctl integrate install` finds the nofear-open and nofearctl launchers.'],
   ['NOFEAR_UPDATE_DESKTOP_DATABASE, NOFEAR_SYSTEMCTL=PATH', 'the tools `nofearctl integrate` refreshes the desktop with.'],

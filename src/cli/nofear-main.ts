@@ -22,6 +22,7 @@ import { StatusLine } from './status-line.js';
 import { reachDisplay } from '../gui/display-check.js';
 import { STOPPED_STATUS } from '../sandbox/launch.js';
 import { onStopSignals } from '../util/stop-signals.js';
+import { markPhase } from '../util/phases.js';
 
 // After the guest reports its exit, its last output may still be on the way: waited for while it flows.
 const OUTPUT_SILENCE_MS = 10_000;
@@ -215,12 +216,14 @@ async function relayPipes(sandbox: Sandbox, rawOutput: boolean): Promise<number>
   const out = new CountingSink(stdout, process.stdout, escaped(process.stdout));
   const err = new CountingSink(stderr, process.stderr, escaped(process.stderr));
   const outcome = await sandbox.outcome;
+  markPhase('job to exit report');
   stopStdin();
   if (outcome.kind === 'failed') return failed(sandbox, outcome.reason);
   if (outcome.kind === 'stopped') return STOPPED_STATUS;
   // The guest says how many bytes it wrote; wait for the last of them (while they keep coming) before exiting.
   await Promise.all([out.waitFor(outcome.stdoutBytes, OUTPUT_SILENCE_MS, OUTPUT_CAP_MS), err.waitFor(outcome.stderrBytes, OUTPUT_SILENCE_MS, OUTPUT_CAP_MS)]);
   await Promise.all([out.flushed(), err.flushed()]);
+  markPhase('last output');
   return outcome.status;
 }
 

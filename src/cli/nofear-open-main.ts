@@ -21,8 +21,9 @@ import { desktopProgress, NO_PROGRESS, type FollowedOpen, type OpenProgress } fr
 import type { GuiOptions } from '../sandbox/gui-session.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
-import { editDecider, settleEdit, type EditDecider } from './open-edit.js';
+import { downloadsDecider, editDecider, settleDownloads, settleEdit, type DownloadsDecider, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
+import { LinkDownloads } from '../edit/link-downloads.js';
 import { followCliAttachments } from './open-attachments.js';
 import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
 import { safeViewCommand } from './open-safe-view.js';
@@ -77,6 +78,8 @@ interface InProcess {
   stops: (() => Promise<void>)[];
   /** --edit: who decides about a changed copy. */
   decider: EditDecider | undefined;
+  /** Links: who decides whether a link VM's downloads are kept. */
+  downloads: DownloadsDecider | undefined;
   /** From the desktop (no terminal): each open's progress as a notification, as the service shows it. */
   progress: OpenProgress;
 }
@@ -107,6 +110,20 @@ function stepTeller(plan: OpenPlan, run: InProcess, progress: FollowedOpen): Non
   };
 }
 
+/** What the guest may write: --edit's copy, or a link VM's Downloads folder (which only an explicit "keep" empties into the user's). */
+async function writableCopyFor(plan: OpenPlan, run: InProcess): Promise<EditSession | LinkDownloads | undefined> {
+  const maxBytes = run.config.open.maxFileSizeBytes;
+  if (run.args.edit && plan.kind === 'file') return EditSession.prepare(plan, { saveBack: run.args.saveBack, maxBytes, env: process.env });
+  return plan.kind === 'url' ? new LinkDownloads(maxBytes, process.env) : undefined;
+}
+
+/** Once the VM is gone: the changed copy decided on (its status), or the link's downloads offered. */
+async function settleWritten(written: EditSession | LinkDownloads | undefined, plan: OpenPlan, run: InProcess): Promise<number> {
+  if (written instanceof EditSession && run.decider !== undefined) return settleEdit(written, run.decider, plan.file, run.verbose);
+  if (written instanceof LinkDownloads && run.downloads !== undefined) await settleDownloads(written, run.downloads, plan.file, run.verbose);
+  return 0;
+}
+
 /**
  * Opens one file and follows it to its end (and, with --edit, to the decision about the copy). `settle`
  * hears once whether it opened: handled at the window step, failed when it ended (or failed) before it.
@@ -123,7 +140,7 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
   });
   status.step(name, 'booting');
   try {
-    const copy = args.edit && plan.kind === 'file' ? await EditSession.prepare(plan, { saveBack: args.saveBack, maxBytes: run.config.open.maxFileSizeBytes, env: process.env }) : undefined;
+    const copy = await writableCopyFor(plan, run);
     const session = await openInSandbox(
       plan,
       {
@@ -158,7 +175,7 @@ async function openOne(plan: OpenPlan, run: InProcess, settle: (outcome: TargetO
     await Promise.all(attachments); // the attachments' own VMs, opened from the message view
     status.end();
     if ((await session.window) === undefined) settle(failed(plan.file, endedBeforeWindow(plan, outcome)));
-    const edited = session.edit !== undefined && run.decider !== undefined && !run.abort.aborted ? await settleEdit(session.edit, run.decider, plan.file, verbose) : 0;
+    const edited = run.abort.aborted ? 0 : await settleWritten(session.edit, plan, run);
     await session.edit?.discard();
     return edited;
   } catch (error) {
@@ -186,6 +203,7 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
     abort: controller.signal,
     stops: [],
     decider: args.edit ? editDecider(args) : undefined,
+    downloads: planned.some((entry) => isPlan(entry) && entry.kind === 'url') ? downloadsDecider() : undefined,
     // Launched from the desktop (no terminal to talk to): the progress is said on the desktop instead.
     progress: stderrIsTerminal() ? NO_PROGRESS : desktopProgress(process.env, usualWindowMs(process.env, accelOfConfig(config))),
   };
@@ -209,6 +227,7 @@ async function openInProcess(planned: readonly Entry[], config: Config, args: Op
   } finally {
     await run.progress.close();
     run.decider?.close();
+    run.downloads?.close();
     stopListening();
   }
 }

@@ -3,11 +3,12 @@
 // runs it (src/cli/open-convert.ts) and reports failures with the batch-outcome module's words.
 import path from 'node:path';
 import type { Config } from '../config/index.js';
+import { conversionMemoryMiB } from '../sandbox/pool-shapes.js';
 import { batchNotice, failuresOf, type TargetOutcome } from '../util/batch-outcome.js';
 
-/** Conversions at once: [service] max_sandboxes, and no more VMs than [service] max_guest_memory holds. */
+/** Conversions at once: [service] max_sandboxes, and no more conversion VMs than [service] max_guest_memory holds. */
 export function parallelConversions(config: Config): number {
-  const byMemory = Math.floor(config.service.maxGuestMemoryMiB / Math.max(1, config.vm.memoryMiB));
+  const byMemory = Math.floor(config.service.maxGuestMemoryMiB / Math.max(1, conversionMemoryMiB(config)));
   return Math.max(1, Math.min(config.service.maxSandboxes, byMemory));
 }
 

@@ -82,7 +82,7 @@ function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: s
 
 /** Runs the job; `consume` reads its stdout and resolves once it has everything. */
 export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobIo) => Promise<T>): Promise<T> {
-  const options = sandboxOptionsFrom(spec.config, conversionRequest(spec.argv, spec.export), hooksFor(spec, [spec.file]));
+  const options = sandboxOptionsFrom(spec.config, conversionRequest(spec.argv, spec.export, spec.config), hooksFor(spec, [spec.file]));
   const ready = spec.takeReady?.(spec.export.bytes);
   try {
     return await withSandbox(ready === undefined ? Sandbox.start(options) : runInReady(ready.sandbox, options, spec), (sandbox) => {

@@ -21,7 +21,7 @@ export class ConversionVm implements PoolSession {
   }
 
   static async boot(config: Config, hooks: SandboxHooks): Promise<ConversionVm> {
-    const { shape } = sandboxOptionsFrom(config, poolRequest('convert'), hooks);
+    const { shape } = sandboxOptionsFrom(config, poolRequest('convert', config), hooks);
     const sandbox = await Sandbox.boot({ shape: { ...shape, tbSizeMiB: poolShape('convert', config).tbSizeMiB }, hooks, pooled: true });
     return new ConversionVm(sandbox);
   }

@@ -56,6 +56,41 @@ export function terminalAsker(input: NodeJS.ReadableStream = process.stdin, outp
   };
 }
 
+/**
+ * One question as a notification: its actions, and the answer they map to; dismissed, unanswered within
+ * `answerMs` or unshown, the fallback. Shared by edits and kept downloads.
+ */
+export async function askByNotice<T>(
+  notifications: NoticeBoard,
+  notice: { summary: string; body: string; actions: ReadonlyArray<readonly [string, string]> },
+  answers: Readonly<Record<string, T>>,
+  fallback: T,
+  answerMs: number,
+): Promise<T> {
+  let settle: (decision: T) => void = () => {};
+  const decided = new Promise<T>((resolve) => (settle = resolve));
+  let id: number | undefined;
+  const onAction = (heard: number, action: string) => {
+    const answer = Object.hasOwn(answers, action) ? answers[action] : undefined;
+    if (heard === id && answer !== undefined) settle(answer);
+  };
+  await notifications.onAction(onAction);
+  const stopClosed = await notifications.onClosed((heard) => {
+    if (heard === id) settle(fallback);
+  });
+  const timer = setTimeout(() => settle(fallback), answerMs);
+  try {
+    id = await notifications.show({ ...notice, persistent: true });
+    if (id === undefined) return fallback;
+    return await decided;
+  } finally {
+    clearTimeout(timer);
+    stopClosed();
+    notifications.offAction(onAction);
+    await notifications.close(id);
+  }
+}
+
 /** A notification with the three choices; dismissed, unanswered or unshown, the edit is kept as a copy. */
 export function notificationAsker(notifications: NoticeBoard, answerMs = NOTICE_ANSWER_MS): EditAsker {
   return async (question) => {
@@ -70,31 +105,11 @@ export function notificationAsker(notifications: NoticeBoard, answerMs = NOTICE_
           ['copy', 'Save as a copy'],
           ['discard', 'Discard'],
         ];
-    let settle: (decision: EditDecision) => void = () => {};
-    const decided = new Promise<EditDecision>((resolve) => (settle = resolve));
-    let id: number | undefined;
-    const onAction = (heard: number, action: string) => {
-      if (heard === id && ANSWERS[action] !== undefined) settle(ANSWERS[action] ?? 'copy');
+    const notice = {
+      summary: `${name} was changed in NoFear`,
+      body: question.originalChanged ? 'The original changed meanwhile: the edit can be kept beside it.' : 'Save the changes back to the original?',
+      actions,
     };
-    await notifications.onAction(onAction);
-    const stopClosed = await notifications.onClosed((heard) => {
-      if (heard === id) settle('copy');
-    });
-    const timer = setTimeout(() => settle('copy'), answerMs);
-    try {
-      id = await notifications.show({
-        summary: `${name} was changed in NoFear`,
-        body: question.originalChanged ? 'The original changed meanwhile: the edit can be kept beside it.' : 'Save the changes back to the original?',
-        actions,
-        persistent: true,
-      });
-      if (id === undefined) return 'copy';
-      return await decided;
-    } finally {
-      clearTimeout(timer);
-      stopClosed();
-      notifications.offAction(onAction);
-      await notifications.close(id);
-    }
+    return askByNotice(notifications, notice, ANSWERS, 'copy', answerMs);
   };
 }

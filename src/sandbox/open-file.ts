@@ -16,11 +16,13 @@ export interface OpenContext extends RunContext {
 }
 
 /**
- * A copy the guest may write (--edit, src/edit): its own export, and the moment QEMU is gone, when the
- * guest's file is taken aside (nothing of the VM can write it after that).
+ * A copy the guest may write (--edit, src/edit; a link's downloads, src/edit/link-downloads.ts): its own
+ * export, the guest's command made to use it, and the moment QEMU is gone, when what the guest wrote is
+ * taken aside (nothing of the VM can write it after that).
  */
 export interface WritableCopy {
   exportSpec(): ExportSpec;
+  guestArgv?(argv: readonly string[]): string[];
   hold(exportDir: string): Promise<void>;
 }
 
@@ -57,7 +59,8 @@ export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: 
 export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
   const { config } = context;
   const request = openRequest(plan, config);
-  const options = sandboxOptionsFrom(config, edit === undefined ? request : { ...request, export: edit.exportSpec() }, hooksFor(context, [plan.file]));
+  const written = edit === undefined ? request : { ...request, export: edit.exportSpec(), argv: edit.guestArgv?.(request.argv) ?? request.argv };
+  const options = sandboxOptionsFrom(config, written, hooksFor(context, [plan.file]));
   const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep, plan));
   if (edit === undefined) return session;
   // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.

@@ -3,7 +3,9 @@
 // VMs), with one GUI VM at least while NoFear is a default handler; a number caps all shapes together
 // (one GUI VM first); 0 keeps none. The budget is never exceeded: VMs count by the guest memory they
 // are admitted with.
-import type { PoolPurpose } from './pool-shapes.js';
+import type { Config } from '../config/index.js';
+import { poolShape, type PoolPurpose } from './pool-shapes.js';
+import type { PoolSettings } from './warm-pool-types.js';
 
 /** The most ready VMs the pool ever keeps (the largest `[pool] size`). */
 export const MAX_POOL_SIZE = 8;
@@ -53,4 +55,15 @@ export function poolBudgetMiB(options: { configuredMiB: number | undefined; tota
   const { configuredMiB, totalRamMiB, maxGuestMemoryMiB, minAvailableMiB } = options;
   const wanted = configuredMiB ?? Math.floor(totalRamMiB / 4);
   return Math.max(0, Math.min(wanted, maxGuestMemoryMiB, totalRamMiB - minAvailableMiB));
+}
+
+/**
+ * One pool's settings: its planned size, its shape's memory, the host's floor. With `[pool] size = auto`
+ * there is no idle drain: the plan follows the recent use itself (a shape unused for idle_timeout is planned
+ * 0 and its VMs go), and keeps a default handler's GUI VM ready all day, so the service stays up with it
+ * and the first open of the day is warm. A number keeps that many until idle_timeout without an open.
+ */
+export function poolSettings(purpose: PoolPurpose, config: Config, size: number): PoolSettings {
+  const { pool } = config;
+  return { size, memoryMiB: poolShape(purpose, config).memoryMiB, minAvailableMiB: pool.minAvailableMemoryMiB, idleTimeoutMs: pool.size === 'auto' ? 0 : pool.idleTimeoutSeconds * 1000 };
 }

@@ -35,18 +35,31 @@ export const OPEN_POOL_TB_SIZE_MIB = 64;
 
 const THROWAWAY = 'temporary';
 
+/** The least memory a conversion VM gets (LibreOffice's and tesseract's work, and the guest's /tmp, fit in it). */
+export const CONVERSION_MEMORY_MIN_MIB = 512;
+
+/**
+ * A conversion VM's memory: half of [vm] memory, at least CONVERSION_MEMORY_MIN_MIB, never more than [vm]
+ * memory. It runs one tool at a time with no GUI, so it needs less than a viewer's; a smaller guest also
+ * bounds what a hostile document can make it hold, and lets the pool's budget keep a ready one cheaply.
+ */
+export function conversionMemoryMiB(config: Config): number {
+  return Math.min(config.vm.memoryMiB, Math.max(CONVERSION_MEMORY_MIN_MIB, Math.floor(config.vm.memoryMiB / 2)));
+}
+
 /**
  * The request a conversion job's VM is booted from (the converter, the OCR): throwaway, no network, no
- * GUI, its stdout a channel to the host. A ready conversion VM is booted from the same, with an empty export.
+ * GUI, its stdout a channel to the host, the conversion's memory. A ready conversion VM is booted from the
+ * same, with an empty export.
  */
-export function conversionRequest(argv: readonly string[], exportSpec: ExportSpec): SandboxRequest {
-  return { argv, profile: THROWAWAY, stdio: 'pipe', gui: false, net: 'none', export: exportSpec };
+export function conversionRequest(argv: readonly string[], exportSpec: ExportSpec, config: Config): SandboxRequest {
+  return { argv, profile: THROWAWAY, stdio: 'pipe', gui: false, net: 'none', memoryMiB: conversionMemoryMiB(config), export: exportSpec };
 }
 
 /** A ready VM for the pool: an open's shape (its file staged when an open takes it), or a conversion's. */
-export function poolRequest(purpose: PoolPurpose): SandboxRequest {
+export function poolRequest(purpose: PoolPurpose, config: Config): SandboxRequest {
   const empty: ExportSpec = { bytes: 0, fill: async () => {} };
-  return purpose === 'convert' ? conversionRequest([], empty) : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, net: 'none', export: empty };
+  return purpose === 'convert' ? conversionRequest([], empty, config) : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, net: 'none', export: empty };
 }
 
 /** The shape a request needs, config.ini filling in what it leaves out (as sandboxOptionsFrom does). */
@@ -65,7 +78,7 @@ export function jobShapeOf(request: SandboxRequest, config: Config): JobShape {
 
 /** The one place a ready VM's shape is planned, for each purpose. */
 export function poolShape(purpose: PoolPurpose, config: Config): PoolShape {
-  const job = jobShapeOf(poolRequest(purpose), config);
+  const job = jobShapeOf(poolRequest(purpose, config), config);
   if (purpose === 'convert') return { ...job, purpose, tbSizeMiB: config.vm.tbSizeMiB, accel: config.vm.accel };
   // A ready GUI VM waits far longer than it works: a smaller TCG cache keeps its memory down (its viewer needs little).
   const tbSizeMiB = Math.min(config.vm.tbSizeMiB, OPEN_POOL_TB_SIZE_MIB);

@@ -2,8 +2,10 @@
 // its seccomp support, the jail, passt, the accelerator and the exportable system directories. The
 // slow probes (bwrap, QEMU's -sandbox) are asked once per process by the modules that own them.
 import { lstatSync } from 'node:fs';
+import path from 'node:path';
 import { unavailable } from '../errors.js';
 import { qemuBinary as locateQemu } from '../util/which.js';
+import { xdgCacheHome } from '../util/xdg.js';
 import { decideAccel, hostTscKhz, type AccelChoice } from './accel.js';
 import { SYSTEM_EXPORTS } from './guest-etc.js';
 import { buildGuestImage } from './initramfs.js';
@@ -11,6 +13,7 @@ import { jailTools, probeJail, type JailKind, type JailTools } from './jail.js';
 import { findGuestKernel } from './kernel.js';
 import { findPasst } from './passt.js';
 import { qemuHasSeccomp } from './qemu-caps.js';
+import { markPhase } from '../util/phases.js';
 
 export interface HostFacts {
   kernelImage: string;
@@ -34,13 +37,17 @@ export interface ProbeNotes {
 }
 
 export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tcg' | undefined, notes: ProbeNotes): Promise<HostFacts> {
+  markPhase('config + arguments');
   const kernel = await findGuestKernel({ env, progress: notes.warn });
+  markPhase('kernel found');
   notes.log(`guest kernel: ${kernel.description}`);
   const image = await buildGuestImage(kernel, env);
+  markPhase('initramfs cache check');
   notes.log(image.reused ? `guest image: reusing the cached ${image.path}` : `guest image: built ${image.path}`);
   const qemu = findQemu(env);
   const tools = jailTools(env);
-  const [jail, seccomp] = await Promise.all([probeJail(tools), env.NOFEAR_SECCOMP === 'off' ? Promise.resolve(false) : qemuHasSeccomp(qemu)]);
+  const [jail, seccomp] = await Promise.all([probeJail(tools), env.NOFEAR_SECCOMP === 'off' ? Promise.resolve(false) : qemuHasSeccomp(qemu, path.join(xdgCacheHome(env), 'nofear'))]);
+  markPhase('probes (jail + seccomp)');
   return {
     kernelImage: kernel.image,
     initramfs: image.path,

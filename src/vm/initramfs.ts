@@ -23,6 +23,8 @@ const GUEST_FILES = [
   ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
   ['convert.sh', '.nofear/convert.sh', 0o644],
   ['ocr.sh', '.nofear/ocr.sh', 0o644],
+  ['thumbs.sh', '.nofear/thumbs.sh', 0o644],
+  ['thumb-one.sh', '.nofear/thumb-one.sh', 0o644],
   ['mail-view.py', '.nofear/mail-view.py', 0o644],
   ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],

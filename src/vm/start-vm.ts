@@ -16,6 +16,7 @@ import type { QemuProcess } from './qemu-process.js';
 import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind } from './vm-boot.js';
 import type { SandboxLayout, VmShape } from './vm-shape.js';
 import { socketPaths } from './vm-plan.js';
+import { markPhase } from '../util/phases.js';
 
 // The types of what this door starts and shapes, for the sandbox's lifecycle: the floors above take vm/'s
 // types from here, so the rest of vm/ can change behind the door (house.test.ts holds sandbox/ to it).
@@ -113,6 +114,7 @@ async function bootOnce<A extends VmAttempt>(request: StartVmRequest, hooks: Sta
   let vm: BootedVm | undefined;
   try {
     await hooks.fill(attempt);
+    markPhase('sandbox dir + record');
     const plan = planBoot({
       facts,
       accel,
@@ -126,16 +128,21 @@ async function bootOnce<A extends VmAttempt>(request: StartVmRequest, hooks: Sta
     });
     for (const choice of plan.choices.slice(1)) log(choice);
     if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
+    markPhase('plan');
     vm = await bootVm(
       { plan, layout, hello, ...firstHelloOverride(env, hello), stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
       {
-        onSpawned: (qemu) => void hooks.onProcess(attempt, 'qemu', qemu.pid),
+        onSpawned: (qemu) => {
+          markPhase('jail + QEMU spawned');
+          void hooks.onProcess(attempt, 'qemu', qemu.pid);
+        },
         onListening: () => hooks.onListening?.(layout),
         onProgress: (step) => hooks.onProgress?.(step),
         abort: request.abort,
         onConsole: env.NOFEAR_CONSOLE === '1' ? (chunk) => process.stderr.write(chunk) : undefined,
       },
     );
+    markPhase('boot to hello');
     // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
     const vmm = findQemuBelow(vm.qemu.pid);
     if (vmm !== undefined) await hooks.onProcess(attempt, 'vmm', vmm);

@@ -2,10 +2,14 @@
 // `xdg-open` of a page then shows it in the user's own browser (NetSurf, from Debian's packages) inside a
 // throwaway VM whose network is passt; a domain in [links] trusted opens in that browser on the host with no
 // VM. The page is served by the test on this machine's own non-loopback address (passt reaches it as the
-// guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services.
+// guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services. The browser's
+// entry first saves a "download" (and a symlink, which must not come out) where a NoFear VM's browser
+// saves, ~/Downloads (the guest starts it in $HOME); the test then quits NetSurf and keeps the download at
+// nofear-open's prompt (a pseudo-terminal, util-linux script). Driving NetSurf's own download dialog is
+// not what is tested: where the file comes from inside the VM does not change how it leaves.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { homedir, networkInterfaces } from 'node:os';
@@ -14,17 +18,22 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { leftoverSandboxes, perTestEnv, type TestEnv } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
-import { suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { pressKey, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { EventWaits } from '../helpers/event-waits.js';
+import { fromOutside } from '../../src/trust/origin.js';
 import { NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
 import { pollUntil } from '../../src/util/poll.js';
 
 const WINDOW_DEADLINE = 240_000;
 const BROWSER_ID = 'netsurf-links.desktop';
-// The user's browser as distributions ship one: it declares the web schemes (Debian's NetSurf entry does not).
+const DOWNLOADED = 'a file from the web page\n';
+// The user's browser as distributions ship one: it declares the web schemes (Debian's NetSurf entry does
+// not). Where ~/Downloads is NoFear's export (a symlink: only in a link VM) it first saves the "download".
+// Key-file escapes (\\ for \), then Exec quoting (\" and \$ inside double quotes); the guest starts it in $HOME.
 const BROWSER_ENTRY = `[Desktop Entry]
 Type=Application
 Name=NetSurf
-Exec=netsurf-gtk %u
+Exec=sh -c "if [ -L Downloads ]; then echo '${DOWNLOADED.trim()}' >Downloads/report.txt; ln -s /etc/passwd Downloads/passwd; fi; exec netsurf-gtk \\\\"\\\\$1\\\\"" sh %u
 MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;
 `;
 
@@ -87,7 +96,7 @@ async function windowOf(x: Display, title: string, opener: Opener, expectOpenerT
       // Its last words may still be in the pipe: read to the end, but never wait on whatever else holds it.
       const fail = () => reject(new Error(`xdg-open ended (status ${code}) before the window showed; its stderr: ${opener.stderrTail()}`));
       const timer = setTimeout(fail, 1000);
-      opener.child.stderr?.once('end', () => (clearTimeout(timer), fail()));
+      (opener.child.stdout ?? opener.child.stderr)?.once('end', () => (clearTimeout(timer), fail()));
     }),
   );
   try {
@@ -103,6 +112,8 @@ async function windowOf(x: Display, title: string, opener: Opener, expectOpenerT
 interface Opener {
   child: ChildProcess;
   stderrTail(): string;
+  /** What it printed (the last 4000 characters). */
+  text(): string;
 }
 
 describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in a VM through passt)', function () {
@@ -155,13 +166,44 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
   after(() => tree?.cleanup());
 
   const envFor = () => ({ ...tree.env, ...t.env, XDG_DATA_HOME: tree.dataHome, DISPLAY: x.display });
-  function xdgOpen(url: string): Opener {
-    const child = spawn('xdg-open', [url], { env: envFor(), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  /** xdg-open; on a pseudo-terminal (util-linux script) when the test answers nofear-open's prompt, its output then on stdout. */
+  function xdgOpen(url: string, terminal = false): Opener {
+    const [file, args] = terminal ? ['script', ['-q', '-e', '-c', `xdg-open ${url}`, '/dev/null']] : ['xdg-open', [url]];
+    const child = spawn(file, args, { env: envFor(), detached: true, stdio: [terminal ? 'pipe' : 'ignore', terminal ? 'pipe' : 'ignore', 'pipe'] });
     openers.push(child);
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    const stderrTail = () => JSON.stringify(stderr.trim().split('\n').slice(-6).join(' | '));
-    return { child, stderrTail };
+    const hear = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000));
+    child.stderr?.on('data', hear);
+    child.stdout?.on('data', hear);
+    const stderrTail = () => JSON.stringify(stderr.trim().split(/\r?\n/).slice(-6).join(' | '));
+    return { child, stderrTail, text: () => stderr };
+  }
+
+  /**
+   * Quits NetSurf in the VM, answers nofear-open's question about the downloads with "keep", and checks what
+   * left the VM: the regular file, in the user's download folder, marked as from outside; not the symlink.
+   */
+  async function keepTheDownload(window: string, opener: Opener): Promise<void> {
+    const ended = new Promise<number | null>((resolve) => opener.child.once('close', (code) => resolve(code)));
+    await pressKey(x.display, window, 'ctrl+q');
+    const question = /The web page's VM downloaded a file \("report\.txt"\)\. \[k\]eep in (.*), marked as from outside, or \[d\]iscard\? /;
+    const waits = new EventWaits();
+    opener.child.stdout?.on('data', () => setImmediate(() => waits.wake())); // after the opener's own listener has kept the chunk
+    await waits.until(
+      () => question.exec(opener.text()) ?? undefined,
+      () => `no question about the download; it printed ${opener.stderrTail()}`,
+      120_000,
+      ended,
+    );
+    opener.child.stdin?.write('k\n');
+    assert.equal(await ended, 0, `xdg-open under script ended badly: ${opener.stderrTail()}`);
+    const folder = path.join(tree.home, 'Downloads');
+    assert.match(opener.text(), new RegExp(`kept from the web page's VM in ${folder}, marked as from outside: "report\\.txt"; left in the VM: "passwd": not a regular file`));
+    assert.deepEqual(readdirSync(folder), ['report.txt'], "only the download left the VM (not the guest's symlink, no temporary file)");
+    assert.equal(readFileSync(path.join(folder, 'report.txt'), 'utf8'), DOWNLOADED);
+    const verdict = await fromOutside(path.join(folder, 'report.txt'), { env: tree.env, places: [], skipped: [] });
+    assert.ok(verdict.outside, 'the kept download is not marked as from outside');
+    assert.match(verdict.why, /^made in a NoFear VM \(a download kept from a link\)/);
   }
 
   it('install --links makes NoFear the handler for http and https in xdg-mime and GLib, recording the browser', async () => {
@@ -189,7 +231,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
       assert.match(plan.stdout, new RegExp(`^url: ${site.url}$`, 'm'));
       assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
       assert.match(plan.stdout, /^net: passt$/m);
-      const opener = xdgOpen(site.url);
+      const opener = xdgOpen(site.url, true);
       const window = await windowOf(x, `^\\[NoFear:temporary\\] ${title}`, opener, true);
       assert.match(await windowName(x.display, window), new RegExp(`^\\[NoFear:temporary\\] ${title}`));
       // The control image comes after the probes in the page: once it is fetched, both probes were sent.
@@ -202,6 +244,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
         'no request carried a cookie',
       );
       assert.equal(leftoverSandboxes(t).length, 1, 'one sandbox runs the browser');
+      await keepTheDownload(window, opener);
     } finally {
       site.server.close();
       loopback.close();

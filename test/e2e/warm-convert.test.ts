@@ -1,8 +1,8 @@
 // Conversions take ready VMs of their own shape (issue 30), through the real service on a private bus
 // (Xvfb, real QEMU, [pool] size = auto, NoFear recorded as a default handler): the pool keeps a GUI VM;
 // a Convert never takes it; once conversions are used the pool keeps a conversion VM ready, and the next
-// Convert is served by that very VM (its id and its QEMU, recorded before the request), which serves that
-// one job and is gone after it.
+// Convert is served by that very VM (its id and its QEMU, recorded before the request; no GUI channel, no
+// network, the conversion's 512 MiB), which serves that one job and is gone after it.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,8 +105,12 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     const readyQemu = readyRecord.qemu;
     assert.equal(readyRecord.pooled, true);
     assert.ok(readyQemu !== undefined && isAlive(readyQemu));
-    const qemuArgs = readFileSync(`/proc/${(readyRecord.vmm ?? readyQemu).pid}/cmdline`, 'utf8');
-    assert.doesNotMatch(qemuArgs, /gui\.sock/, 'a conversion VM has no GUI channel');
+    const qemuArgs = readFileSync(`/proc/${(readyRecord.vmm ?? readyQemu).pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(!qemuArgs.some((arg) => /gui\.sock/.test(arg)), 'a conversion VM has no GUI channel');
+    assert.ok(!qemuArgs.includes('-netdev'), 'nor a network');
+    assert.equal(qemuArgs[qemuArgs.indexOf('-m') + 1], '512', "and the conversion's memory (half of [vm] memory), not a GUI VM's");
+    const guiArgs = readFileSync(`/proc/${(record(gui).vmm ?? guiQemu).pid}/cmdline`, 'utf8').split('\0');
+    assert.equal(guiArgs[guiArgs.indexOf('-m') + 1], '1024', 'the GUI VM: [vm] memory');
 
     // Every ready conversion VM (pooled, no GUI channel) and its QEMU, before the request.
     const readyConversionVms = sandboxDirs().filter((id) => id !== gui && record(id).pooled === true);

@@ -32,3 +32,24 @@ export async function capturedStderr<T>(run: () => Promise<T> | T, isTTY?: boole
   const { result, stderr } = await capturedOutput(run, isTTY);
   return { result, text: stderr };
 }
+
+/**
+ * Runs `run` with stderr captured; `heard` resolves once stderr has said something matching `line` (the
+ * event a test waits for: a log line the code under test writes when it reaches a step).
+ */
+export async function whileHearingStderr<T>(line: RegExp, run: (heard: Promise<void>) => Promise<T>): Promise<{ result: T; text: string }> {
+  const err = capture(process.stderr as Stream);
+  let hear = () => {};
+  const heard = new Promise<void>((resolve) => (hear = resolve));
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    write.call(process.stderr, chunk);
+    if (line.test(err.text())) hear();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await run(heard), text: err.text() };
+  } finally {
+    err.restore();
+  }
+}

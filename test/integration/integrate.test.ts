@@ -331,18 +331,32 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.equal(verify.exitCode, 0, `${verify.stdout}${verify.stderr}`);
   });
 
-  it('--by-origin starts the service at login (the unit wanted by default.target, as systemctl --user enable links it); uninstall takes that back; a plain install does not', async () => {
-    const link = path.join(tree.configHome, 'systemd', 'user', 'default.target.wants', 'nofear.service');
-    await ok(tree, 'integrate', 'install');
-    assert.equal(existsSync(link), false, 'a plain install starts nothing at login');
+  it('install enables the user unit with the desktop session (graphical-session.target.wants), --by-origin also at login (default.target); systemctl --user says enabled without a user manager; uninstall takes both back', async () => {
+    const wants = (target: string) => path.join(tree.configHome, 'systemd', 'user', `${target}.wants`, 'nofear.service');
+    const unit = path.join(tree.configHome, 'systemd', 'user', 'nofear.service');
+    // No user manager on a test machine: systemctl and systemd-analyze read the unit files and their links
+    // themselves (a private runtime dir, no bus), as the manager would at login.
+    const runtime = path.join(tree.top, 'systemd-runtime');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    const systemdEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tree.home, XDG_CONFIG_HOME: tree.configHome, XDG_RUNTIME_DIR: runtime };
+    const systemd = (command: string, ...args: string[]) => execa(command, ['--user', ...args], { env: systemdEnv, extendEnv: false, reject: false, timeout: 60_000 });
+    assert.match(await ok(tree, 'integrate', 'install'), /the service starts with your desktop session/);
+    assert.equal(realpathSync(wants('graphical-session.target')), unit);
+    assert.equal(existsSync(wants('default.target')), false, 'a plain install wants it with the desktop session only');
+    assert.equal((await systemd('systemctl', 'is-enabled', 'nofear.service')).stdout.trim(), 'enabled');
+    const verify = await systemd('systemd-analyze', 'verify', 'nofear.service');
+    assert.equal(verify.exitCode, 0, `${verify.stdout}${verify.stderr}`);
+    assert.match(readFileSync(unit, 'utf8'), /^PartOf=graphical-session\.target$/m, 'it stops with the session whose display its VMs use');
     const said = await ok(tree, 'integrate', 'install', '--by-origin');
     assert.match(said, /the service starts at login/);
-    const unit = path.join(tree.configHome, 'systemd', 'user', 'nofear.service');
-    assert.equal(realpathSync(link), unit);
-    assert.match(readFileSync(link, 'utf8'), /^Type=dbus$/m);
+    assert.equal(realpathSync(wants('default.target')), unit);
+    assert.equal(realpathSync(wants('graphical-session.target')), unit);
+    assert.match(readFileSync(wants('default.target'), 'utf8'), /^Type=dbus$/m);
     assert.match(await ok(tree, 'integrate', 'uninstall'), /and the start at login/);
-    assert.equal(existsSync(link), false);
-    assert.equal(existsSync(path.dirname(link)), false, 'the .wants folder NoFear made is gone too');
+    for (const target of ['default.target', 'graphical-session.target']) {
+      assert.equal(existsSync(wants(target)), false, target);
+      assert.equal(existsSync(path.dirname(wants(target))), false, `the ${target}.wants folder NoFear made is gone too`);
+    }
   });
 
   it('the installed D-Bus service file makes org.nofear.NoFear activatable on a session bus', async () => {

@@ -1,9 +1,10 @@
 // The mark of the outside on real folders: the service's chokidar watcher marks what arrives in an untrusted
 // place (and what was there before it started), the mark moves with the file, a browser's mark counts, and
 // nofearctl trust / distrust / trust status say and change it. The xattr path; the sidecar path (a filesystem
-// without user xattrs) is test/root/trust-sidecar.test.ts.
+// without user xattrs) is test/root/trust-sidecar.test.ts. What the watcher marks is thumbnailed in a real VM
+// (TCG here) and written into the thumbnail cache by the service, no host program parsing it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +12,32 @@ import { bin } from '../helpers/cli.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { pollUntil } from '../../src/util/poll.js';
+import { ProcessRecorder } from '../helpers/process-recorder.js';
+import { samplePdf } from '../../src/demo/sample-pdf.js';
+import { findGuestKernel } from '../../src/vm/kernel.js';
+import { PngPageWriter } from '../../src/convert/png-writer.js';
+import { fileUri, thumbnailPath } from '../../src/convert/thumb-cache.js';
+
+/** A thumbnail batch boots a VM under TCG (about 30 s here) after the service's start: generous. */
+const THUMB_DEADLINE_MS = 240_000;
+/** Host programs that would parse a PDF or an image: none may run for a file from outside. */
+const HOST_PARSERS = /(^|\/)(evince-thumbnailer|gdk-pixbuf-thumbnailer|pdftoppm|pdfinfo|mutool|convert|identify|tumblerd|ffmpegthumbnailer|totem-video-thumbnailer)$/;
+
+/** The PNG's tEXt keys and its size (the spec's keys are how a file manager matches a thumbnail to its file). */
+function pngKeys(file: string): { width: number; height: number; keys: Record<string, string> } {
+  const png = readFileSync(file);
+  const keys: Record<string, string> = {};
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    if (type === 'tEXt') {
+      const [key = '', value = ''] = png.toString('latin1', at + 8, at + 8 + length).split('\0');
+      keys[key] = value;
+    }
+    at += 12 + length;
+  }
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), keys };
+}
 
 const MARK_DEADLINE_MS = 20_000;
 
@@ -27,6 +54,7 @@ describe('the mark of the outside (real chokidar on real folders, the service on
   let bus: PrivateBus | undefined;
   let service: ForegroundService | undefined;
   let env: Record<string, string>;
+  let recorder: ProcessRecorder | undefined;
   const downloads = () => path.join(home, 'Downloads');
   const ctl = (...args: string[]) => execa(process.execPath, [bin('nofearctl'), ...args], { env, extendEnv: false, reject: false });
   /** Polls until NoFear's mark is on the file, or the deadline, or the service's end. */
@@ -47,6 +75,12 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
     writeFileSync(path.join(dir, 'config', 'nofear', 'config.ini'), '[pool]\nsize = 0\n[service]\nidle_exit = 1\n[trust]\nwatch = on\nplaces = xdg:DOWNLOAD, $HOME/Mail\n');
     writeFileSync(path.join(downloads(), 'before.pdf'), '%PDF-1.4 arrived while the service was down\n');
+    // Thumbnailed with before.pdf (which cannot be rendered) in the rescan's one batch: one VM for all three.
+    writeFileSync(path.join(downloads(), 'real.pdf'), samplePdf('A thumbnail from a VM'));
+    const png = await PngPageWriter.create(path.join(downloads(), 'photo.png'), 300, 200, 72);
+    await png.write(Buffer.alloc(300 * 200 * 3, Buffer.from([0xc0, 0x20, 0x40])));
+    await png.finish();
+    const kernel = await findGuestKernel();
     bus = await startPrivateBus(dir, {}, { activation: false });
     env = {
       HOME: home,
@@ -57,13 +91,19 @@ describe('the mark of the outside (real chokidar on real folders, the service on
       XDG_DATA_HOME: path.join(dir, 'data'),
       XDG_STATE_HOME: path.join(dir, 'state'),
       DISPLAY: '',
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
+      NOFEAR_KERNEL: kernel.image,
+      NOFEAR_KERNEL_MODULES: kernel.modulesDir,
+      NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
     };
     // Bus-activated with idle_exit = 1: without the watcher it would leave after a second.
     service = startForegroundService(env, ['--activated']);
+    recorder = new ProcessRecorder(service.pid);
     await service.waitForLine(/trust: watching .*Downloads/, 30_000);
   });
 
   after(async () => {
+    recorder?.stop();
     await service?.stop();
     await bus?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -121,5 +161,34 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     const folder = await ctl('trust', path.join(home, 'Documents'));
     assert.equal(folder.exitCode, 125);
     assert.match(folder.stderr, /not a regular file/);
+  });
+
+  it('thumbnails a marked PDF and a marked image in a VM into the thumbnail cache; one it cannot render gets none; no host program parses them', async function () {
+    this.timeout(THUMB_DEADLINE_MS + 30_000);
+    const line = await service!.waitForLine(/thumbnails: \d+ of \d+ in .*Downloads rendered in a VM/, THUMB_DEADLINE_MS);
+    for (const name of ['real.pdf', 'photo.png']) {
+      const file = path.join(downloads(), name);
+      const uri = fileUri(file);
+      for (const [size, side] of [
+        ['large', 256],
+        ['normal', 128],
+      ] as const) {
+        const thumb = thumbnailPath(env, uri, size);
+        assert.ok(existsSync(thumb), `${name}: no ${size} thumbnail (${line})\n${service!.lines.join('\n')}`);
+        const { width, height, keys } = pngKeys(thumb);
+        assert.equal(keys['Thumb::URI'], uri);
+        assert.equal(keys['Thumb::MTime'], String(Math.floor(statSync(file).mtimeMs / 1000)));
+        assert.equal(keys.Software, 'NoFear (rendered in a VM)');
+        assert.equal(Math.max(width, height), side, `${name} ${size}: ${width} x ${height}`);
+      }
+    }
+    assert.ok(!existsSync(thumbnailPath(env, fileUri(path.join(downloads(), 'before.pdf')), 'large')), 'the unrenderable file got a thumbnail');
+    assert.match(service!.lines.join('\n'), /thumbnails: none for .*before\.pdf/);
+    const parsers = recorder!.recorded.filter((one) => HOST_PARSERS.test(one.argv[0] ?? ''));
+    assert.deepEqual(parsers, [], 'a host program parsed a file from outside');
+    assert.ok(
+      recorder!.recorded.some((one) => /qemu-system/.test(one.argv[0] ?? '')),
+      'no VM was started',
+    );
   });
 });

@@ -1,22 +1,28 @@
 // [trust] watch = on: the service watches the untrusted places and marks what arrives, so it stays up for
-// as long as it runs (an idle exit would stop the marking).
+// as long as it runs (an idle exit would stop the marking). What it marks is thumbnailed in a VM.
 import type { Config } from '../../config/index.js';
 import { trustScope } from '../../trust/origin.js';
 import { watchArrivals } from '../../trust/watcher.js';
 import type { IdleExit } from './lifetime.js';
+import { thumbnailBatch } from '../../convert/thumb-batch.js';
+import { ThumbnailQueue, type RunBatch } from '../../convert/thumb-queue.js';
 
 export interface Arrivals {
   close(): Promise<void>;
 }
 
-export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void): Promise<Arrivals | undefined> {
+/** `renderThumbnails`: a batch in a VM (the unit test gives a stand-in). */
+export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void, renderThumbnails?: RunBatch): Promise<Arrivals | undefined> {
   if (!config.trust.watch) return undefined;
   const scope = await trustScope(config, env);
   for (const skipped of scope.skipped) log(`trust: [trust] places: ${skipped}`);
   const release = idle.hold();
+  // What arrives is thumbnailed in a VM (the host's thumbnailers give it a placeholder): issue 29.
+  const thumbs = new ThumbnailQueue(env, renderThumbnails ?? ((targets, abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort })), log);
   const watch = watchArrivals(scope, {
     log,
     onMarked: (files, stores) => {
+      thumbs.add(files);
       const written = stores.filter((s) => s !== 'kept').length;
       if (written > 0) log(`trust: marked ${written} of ${files.length} arrival(s)${stores.includes('sidecar') ? ' (some in the sidecar: no user xattrs there)' : ''}`);
     },
@@ -26,6 +32,7 @@ export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle
   return {
     close: async () => {
       await watch.close();
+      await thumbs.close();
       release();
     },
   };

@@ -13,7 +13,7 @@ import { GuiSession } from '../../sandbox/gui-session.js';
 import { fitsWarm, launchWarm, type LaunchedSandbox } from '../../sandbox/launch.js';
 import type { WarmTake } from '../../sandbox/manager.js';
 import { openGuiOptions, openRequest } from '../../sandbox/open-file.js';
-import { planPool, poolBudgetMiB, type PoolPlan } from '../../sandbox/pool-plan.js';
+import { planPool, poolBudgetMiB, poolSettings, type PoolPlan } from '../../sandbox/pool-plan.js';
 import { conversionRequest, jobShapeOf, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
 import { ensureRuntimeBase } from '../../sandbox/registry.js';
 import { exportBelongsInCache } from '../../sandbox/sandbox.js';
@@ -118,7 +118,13 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
     const cfg = config();
     const uses = (pool: WarmPool<PoolSession>) => pool.usesWithin(recentMs(cfg));
     const recentUses = { open: uses(pools.open as WarmPool<PoolSession>), convert: uses(pools.convert as WarmPool<PoolSession>) };
-    return planPool({ size: cfg.pool.size, budgetMiB: poolBudgetOf(cfg), memoryMiB: { open: cfg.vm.memoryMiB, convert: cfg.vm.memoryMiB }, recentUses, defaultHandler });
+    return planPool({
+      size: cfg.pool.size,
+      budgetMiB: poolBudgetOf(cfg),
+      memoryMiB: { open: poolShape('open', cfg).memoryMiB, convert: poolShape('convert', cfg).memoryMiB },
+      recentUses,
+      defaultHandler,
+    });
   };
   const common = (purpose: PoolPurpose) => ({
     admission,
@@ -126,10 +132,7 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
     availableMiB: () => availableMemoryMiB(),
     shapeKey: () => poolShapeKey(poolShape(purpose, config())),
     roomFor: (memoryMiB: number) => pools.memoryHeldMiB + memoryMiB <= poolBudgetOf(config()),
-    settings: () => {
-      const { pool: settings, vm } = config();
-      return { size: plan()[purpose], memoryMiB: vm.memoryMiB, minAvailableMiB: settings.minAvailableMemoryMiB, idleTimeoutMs: settings.idleTimeoutSeconds * 1000 };
-    },
+    settings: () => poolSettings(purpose, config(), plan()[purpose]),
   });
   const open = new WarmPool({
     ...common('open'),
@@ -137,7 +140,7 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
       const auth = xauthority();
       const poolEnv: NodeJS.ProcessEnv = { ...env, DISPLAY: display, ...(auth === undefined ? {} : { XAUTHORITY: auth }) };
       const cfg = config();
-      const { shape, hooks } = sandboxOptionsFrom(cfg, poolRequest('open'), { hostEnv: poolEnv, ownerKind: 'service', abort, log });
+      const { shape, hooks } = sandboxOptionsFrom(cfg, poolRequest('open', cfg), { hostEnv: poolEnv, ownerKind: 'service', abort, log });
       return GuiSession.boot({ shape: { ...shape, tbSizeMiB: poolShape('open', cfg).tbSizeMiB }, hooks, pooled: true }, openGuiOptions(cfg, poolEnv));
     },
   });
@@ -151,7 +154,7 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
 function warmConversion(spec: ConvertLaunch, options: Options, takeConversionVm: (bytes: number) => ReadyVm | undefined): WarmTake | undefined {
   const { env, config, log } = options;
   const cfg = config();
-  const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }), cfg);
+  const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }, cfg), cfg);
   if (!servesJob(poolShape('convert', cfg), job)) return undefined;
   const first = takeConversionVm(spec.plan.size);
   if (first === undefined) return undefined;

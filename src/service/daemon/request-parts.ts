@@ -5,6 +5,7 @@ import { invalidArgument } from '../../errors.js';
 import type { LaunchSpec } from '../../sandbox/launch.js';
 import type { ConvertLaunch } from '../../convert/launch-convert.js';
 import type { ManagedSandbox, SandboxManager } from '../../sandbox/manager.js';
+import { conversionMemoryMiB } from '../../sandbox/pool-shapes.js';
 import { classifyTarget } from '../../open/target.js';
 import type { Notifications } from '../bus/notifications.js';
 import type { ResultActions } from '../bus/result-actions.js';
@@ -40,9 +41,10 @@ export function targetOf(uri: string): ReturnType<typeof classifyTarget> {
   }
 }
 
-/** Starts one sandbox through the manager (waiting for a free slot). */
+/** Starts one sandbox through the manager (waiting for a free slot of the memory its VM gets). */
 export async function startSandbox(context: RequestContext, spec: ServiceSpec): Promise<ManagedSandbox> {
-  const sandbox = await context.manager.start(spec, context.config().vm.memoryMiB);
+  const config = context.config();
+  const sandbox = await context.manager.start(spec, spec.kind === 'convert' ? conversionMemoryMiB(config) : config.vm.memoryMiB);
   context.log(`sandbox ${sandbox.id} starting: ${sandbox.files.length > 0 ? sandbox.files.join(' ') : sandbox.command.join(' ')}`);
   return sandbox;
 }

@@ -7,6 +7,8 @@ import { notificationAsker } from '../../edit/ask.js';
 import { EditSession } from '../../edit/edit-session.js';
 import { convertHandler } from './convert-requests.js';
 import { editNotice } from './convert-notices.js';
+import { LinkDownloads, type DownloadsOutcome } from '../../edit/link-downloads.js';
+import { describeDownloads, notificationDownloadsAsker } from '../../edit/downloads-ask.js';
 import { planOpen, planUrl, type OpenPlan } from '../../open/open-plan.js';
 import { checkOpenable } from '../../open/check.js';
 import { replyWith, startSandbox, targetOf, type RequestContext } from './request-parts.js';
@@ -42,11 +44,23 @@ function callerDisplay(options: CheckedOptions): { display?: CallerDisplay } {
 
 /** edit=true: a writable copy; once the VM is gone it is offered back in a notification, and its outcome told there. */
 async function editOf(context: RequestContext, plan: OpenPlan, options: CheckedOptions): Promise<{ edit?: EditLaunch }> {
-  if (options.edit !== true) return {};
+  if (options.edit !== true) return plan.kind === 'url' ? downloadsOf(context, plan) : {};
   if (plan.kind !== 'file') throw invalidArgument(`Only files can be edited, not ${plan.file}.`, 'leave out the edit option for web addresses');
   const copy = await EditSession.prepare(plan, { saveBack: options.save_back ?? 'ask', maxBytes: context.config().open.maxFileSizeBytes, env: context.env });
   const ask = notificationAsker(context.notifications);
   const report = editNotice(context.notifications, plan.file, context.log);
+  return { edit: { copy, afterEnd: async () => report(await copy.settle(ask).finally(() => copy.discard())) } };
+}
+
+/** A link's VM: its Downloads folder offered in a notification once the VM is gone; kept only on "keep". */
+function downloadsOf(context: RequestContext, plan: OpenPlan): { edit: EditLaunch } {
+  const copy = new LinkDownloads(context.config().open.maxFileSizeBytes, context.env);
+  const ask = notificationDownloadsAsker(context.notifications);
+  const report = (outcome: DownloadsOutcome) => {
+    const line = describeDownloads(outcome);
+    context.log(`downloads of ${plan.file}: ${outcome.kind}`);
+    if (line !== undefined) void context.notifications.show({ summary: 'NoFear: downloads', body: line });
+  };
   return { edit: { copy, afterEnd: async () => report(await copy.settle(ask).finally(() => copy.discard())) } };
 }
 

@@ -52,6 +52,8 @@ describe('nofearctl doctor', () => {
     const found = checkPasst({ NOFEAR_PASST: '/bin/sh' }); // any executable stands in for it
     assert.equal(found.status, 'OK');
     assert.match(found.detail, /^\/bin\/sh: required for --net user/);
+    // What a link VM reaches besides the internet, as measured (README, "Links in a throwaway browser").
+    assert.match(found.detail, /it does reach your local network and this computer's other addresses/);
   });
 
   it("names the package in the distribution's own terms", () => {

@@ -56,11 +56,11 @@ describe('convert/batch', () => {
     assert.equal(skippedByRule('unsafe', 'file'), undefined, 'a file named unsafe is no folder');
   });
 
-  it('runs at most max_sandboxes at once, and no more VMs than max_guest_memory holds', async () => {
+  it('runs at most max_sandboxes at once, and no more conversion VMs (512 MiB each) than max_guest_memory holds', async () => {
     const config = defaultConfig();
     config.service.maxSandboxes = 3;
     assert.equal(parallelConversions(config), 3);
-    config.service.maxGuestMemoryMiB = 2048;
+    config.service.maxGuestMemoryMiB = 1200;
     assert.equal(parallelConversions(config), 2);
     config.service.maxGuestMemoryMiB = 512;
     assert.equal(parallelConversions(config), 1);

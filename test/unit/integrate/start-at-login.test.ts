@@ -1,5 +1,5 @@
 // Starting the service at login (src/integrate/start-at-login.ts) in a temporary XDG_CONFIG_HOME: the
-// default.target.wants link systemd follows, replaced when it points elsewhere, removed only when it is
+// graphical-session.target.wants and default.target.wants links systemd follows, replaced when it points elsewhere, removed only when it is
 // NoFear's link (a file the user put there stays), the wants directory kept while other units are in it.
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,16 @@ describe('integrate/start-at-login', () => {
     await startAtLogin('/usr/lib/systemd/user/nofear.service', env);
     assert.equal(readlinkSync(loginLink(env)), '/usr/lib/systemd/user/nofear.service');
     assert.equal(existsSync(`${loginLink(env)}.nofear-new`), false);
+  });
+
+  it("links it from graphical-session.target.wants as well (integrate install), and removes both targets' links", async () => {
+    const graphical = loginLink(env, 'graphical-session.target');
+    assert.equal(graphical, path.join(home, 'config', 'systemd', 'user', 'graphical-session.target.wants', 'nofear.service'));
+    assert.equal(await startAtLogin('/unit/nofear.service', env, 'graphical-session.target'), graphical);
+    await startAtLogin('/unit/nofear.service', env);
+    assert.deepEqual([readlinkSync(graphical), readlinkSync(loginLink(env))], ['/unit/nofear.service', '/unit/nofear.service']);
+    assert.equal(await stopStartingAtLogin(env), true);
+    assert.deepEqual([existsSync(path.dirname(graphical)), existsSync(path.dirname(loginLink(env)))], [false, false]);
   });
 
   it("removes NoFear's link and the emptied wants directory, and keeps the directory while other units are wanted", async () => {

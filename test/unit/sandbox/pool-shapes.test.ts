@@ -6,8 +6,8 @@ import { converterArgv } from '../../../src/convert/convert-file.js';
 import type { ConvertPlan } from '../../../src/convert/convert-plan.js';
 import { openRequest } from '../../../src/sandbox/open-file.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { MAX_POOL_SIZE, planPool, poolBudgetMiB, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
-import { conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
+import { MAX_POOL_SIZE, planPool, poolBudgetMiB, poolSettings, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
+import { conversionMemoryMiB, conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
 import { sandboxOptionsFrom } from '../../../src/sandbox/sandbox-options.js';
 
 const noExport = { bytes: 0, fill: async () => {} };
@@ -34,17 +34,19 @@ describe('pool shapes', () => {
     const shape = poolShape('convert', config);
     assert.deepEqual({ gui: shape.gui, net: shape.net, runs: shape.runs, stdio: shape.stdio, window: shape.window }, { gui: false, net: 'none', runs: 'converter', stdio: 'pipe', window: undefined });
     assert.equal(shape.tbSizeMiB, config.vm.tbSizeMiB, 'a conversion VM renders: the configured TCG cache');
+    assert.equal(shape.memoryMiB, 512, 'a conversion VM: half of [vm] memory (1 GiB)');
     const open = poolShape('open', config);
     assert.deepEqual({ gui: open.gui, net: open.net, runs: open.runs }, { gui: true, net: 'none', runs: 'viewer' });
     assert.equal(open.tbSizeMiB, 64, 'a GUI VM mostly waits: the small TCG cache');
+    assert.equal(open.memoryMiB, 1024, 'a GUI VM: [vm] memory');
     assert.notEqual(poolShapeKey(shape), poolShapeKey(open));
   });
 
   it('boots a cold conversion from the very request its ready VM is booted from (same VM options)', () => {
     const hooks = { hostEnv: {}, ownerKind: 'service' as const };
-    const cold = sandboxOptionsFrom(config, conversionRequest(converterArgv(convertPlan as ConvertPlan), noExport), hooks).shape;
+    const cold = sandboxOptionsFrom(config, conversionRequest(converterArgv(convertPlan as ConvertPlan), noExport, config), hooks).shape;
     const shape = poolShape('convert', config);
-    assert.deepEqual(jobShapeOf(conversionRequest(converterArgv(convertPlan), noExport), config), {
+    assert.deepEqual(jobShapeOf(conversionRequest(converterArgv(convertPlan), noExport, config), config), {
       profile: shape.profile,
       net: shape.net,
       memoryMiB: shape.memoryMiB,
@@ -53,11 +55,20 @@ describe('pool shapes', () => {
       stdio: shape.stdio,
       runs: shape.runs,
     });
-    assert.deepEqual({ gui: cold.gui, net: cold.net, stdio: cold.stdio, memoryMiB: cold.memoryMiB, cpus: cold.cpus }, { gui: false, net: 'none', stdio: 'pipe', memoryMiB: 1024, cpus: 2 });
+    assert.deepEqual({ gui: cold.gui, net: cold.net, stdio: cold.stdio, memoryMiB: cold.memoryMiB, cpus: cold.cpus }, { gui: false, net: 'none', stdio: 'pipe', memoryMiB: 512, cpus: 2 });
+  });
+
+  it('gives a conversion VM half of [vm] memory, at least 512 MiB, never more than [vm] memory', () => {
+    const withMemory = (memoryMiB: number) => {
+      const next = defaultConfig();
+      next.vm.memoryMiB = memoryMiB;
+      return conversionMemoryMiB(next);
+    };
+    assert.deepEqual([256, 512, 768, 1024, 2048, 4096].map(withMemory), [256, 512, 512, 512, 1024, 2048]);
   });
 
   it('serves a conversion with a conversion VM only, and an open with a GUI VM only', () => {
-    const conversion = jobShapeOf(conversionRequest(converterArgv(convertPlan), noExport), config);
+    const conversion = jobShapeOf(conversionRequest(converterArgv(convertPlan), noExport, config), config);
     const fileOpen = jobShapeOf(openRequest(filePlan(), config), config);
     assert.equal(servesJob(poolShape('convert', config), conversion), true);
     assert.equal(servesJob(poolShape('open', config), conversion), false, 'a GUI VM never takes a conversion');
@@ -77,7 +88,7 @@ describe('pool shapes', () => {
       ['stdio (the message view)', jobShapeOf(openRequest(filePlan({ view: 'mail' }), config), config)],
     ];
     for (const [what, job] of others) assert.equal(servesJob(ready, job), false, what);
-    const conversion = jobShapeOf(conversionRequest(['x'], noExport), config);
+    const conversion = jobShapeOf(conversionRequest(['x'], noExport, config), config);
     assert.equal(servesJob(poolShape('convert', config), { ...conversion, memoryMiB: 4096 }), false, 'a conversion of another memory');
   });
 
@@ -117,7 +128,7 @@ describe('pool plan', () => {
     defaultHandler: false,
     ...extra,
   });
-  const memoryOf = (plan: { open: number; convert: number }, per = 1024) => (plan.open + plan.convert) * per;
+  const memoryOf = (plan: { open: number; convert: number }, per = { open: 1024, convert: 1024 }) => plan.open * per.open + plan.convert * per.convert;
 
   it('auto: one GUI VM while NoFear is a default handler, none otherwise until something is opened', () => {
     assert.deepEqual(planPool(input()), { open: 0, convert: 0 });
@@ -145,10 +156,28 @@ describe('pool plan', () => {
     for (const size of ['auto', 0, 1, 2, 5, 8] as const)
       for (const budgetMiB of [0, 512, 1024, 3000, 8192, 65_536])
         for (const uses of [0, 1, 4, 12]) {
-          const plan = planPool(input({ size, budgetMiB, recentUses: { open: uses, convert: uses }, defaultHandler: uses % 2 === 0 }));
-          assert.ok(memoryOf(plan) <= budgetMiB, `${JSON.stringify({ size, budgetMiB, uses, plan })}`);
-          assert.ok(plan.open + plan.convert <= MAX_POOL_SIZE);
+          for (const memoryMiB of [
+            { open: 1024, convert: 1024 },
+            { open: 1024, convert: 512 },
+            { open: 700, convert: 300 },
+            { open: 300, convert: 700 },
+          ]) {
+            const plan = planPool(input({ size, budgetMiB, memoryMiB, recentUses: { open: uses, convert: uses }, defaultHandler: uses % 2 === 0 }));
+            assert.ok(memoryOf(plan, memoryMiB) <= budgetMiB, `${JSON.stringify({ size, budgetMiB, uses, memoryMiB, plan })}`);
+            assert.ok(plan.open + plan.convert <= MAX_POOL_SIZE);
+          }
         }
+  });
+
+  it('auto: no idle drain (the plan follows the use and keeps a default handler’s GUI VM all day); a number: emptied after idle_timeout', () => {
+    const config = defaultConfig();
+    config.pool.idleTimeoutSeconds = 900;
+    assert.deepEqual(poolSettings('open', config, 1), { size: 1, memoryMiB: 1024, minAvailableMiB: 2048, idleTimeoutMs: 0 });
+    assert.deepEqual(poolSettings('convert', config, 2), { size: 2, memoryMiB: 512, minAvailableMiB: 2048, idleTimeoutMs: 0 });
+    // After idle_timeout without a use, auto plans what a default handler needs, and nothing else.
+    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0 });
+    config.pool.size = 2;
+    assert.equal(poolSettings('open', config, 2).idleTimeoutMs, 900_000);
   });
 
   it('[pool] memory: a quarter of the RAM by default, within max_guest_memory, leaving min_available_memory', () => {

@@ -2,7 +2,7 @@
 // manager (a recording stand-in; the real one is test/unit/sandbox/manager.test.ts's), what is refused and
 // how, on real files in a private XDG tree (the host's shared-mime-info, a viewer of its own).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type Config } from '../../../src/config/index.js';
@@ -11,6 +11,7 @@ import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
 import type { Notice } from '../../../src/service/bus/notifications.js';
 import type { ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 import { requestHandlers, type RequestContext } from '../../../src/service/daemon/requests.js';
+import { LinkDownloads } from '../../../src/edit/link-downloads.js';
 
 const VIEWER = `[Desktop Entry]
 Type=Application
@@ -37,6 +38,8 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
   let live: ManagedSandbox[];
   let config: Config;
   let handlers: ReturnType<typeof requestHandlers>;
+  let onAction: ((id: number, action: string) => void) | undefined;
+  let answer: string;
 
   const sandbox = (id: string, files: string[], command: string[] = []): ManagedSandbox => ({ id, files, command, state: 'running', ended: Promise.resolve() }) as unknown as ManagedSandbox; // the handlers read only these
 
@@ -61,6 +64,7 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
     };
     started = [];
     shown = [];
+    answer = 'discard';
     stopped = [];
     live = [];
     config = defaultConfig();
@@ -72,8 +76,14 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
       notifications: {
         show: async (notice: Notice) => {
           shown.push(notice);
-          return 1;
+          // A question (a link's downloads) is answered as the test says, as a notification server would.
+          if (notice.actions !== undefined) setImmediate(() => onAction?.(shown.length, answer));
+          return shown.length;
         },
+        onAction: async (listener: (id: number, action: string) => void) => void (onAction = listener),
+        offAction: () => (onAction = undefined),
+        onClosed: async () => () => {},
+        close: async () => {},
       },
       stopPool: async () => {
         stopped.push('pool');
@@ -147,6 +157,22 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
         ['file', file, 'test-viewer.desktop'],
       ],
     );
+  });
+
+  it("OpenUris gives a web address's VM a Downloads folder of its own: offered in a notification once the VM is gone, kept only on Keep", async () => {
+    await handlers.openUris(['https://example.org/x'], {});
+    const edit = started[0]?.kind === 'open-plan' ? started[0].edit : undefined;
+    assert.ok(edit?.copy instanceof LinkDownloads, 'the link VM has no Downloads export');
+    const exportDir = path.join(home, 'export');
+    mkdirSync(exportDir);
+    await edit.copy.exportSpec().fill(exportDir);
+    writeFileSync(path.join(exportDir, 'paper.pdf'), '%PDF-1.4\n');
+    await edit.copy.hold(exportDir); // as when QEMU has exited
+    answer = 'keep';
+    await edit.afterEnd();
+    assert.equal(shown[0]?.summary, 'Keep a file downloaded in NoFear?');
+    assert.equal(readFileSync(path.join(home, 'Downloads', 'paper.pdf'), 'utf8'), '%PDF-1.4\n');
+    assert.match(shown[1]?.body ?? '', /^kept from the web page's VM in .*\/Downloads, marked as from outside: "paper\.pdf"$/);
   });
 
   it('OpenUris with edit refuses a web address: only files can be edited', async () => {

@@ -1,0 +1,110 @@
+// A 1-page PDF converted through the service, cold (no pool: [pool] size = 0) against warm (a ready
+// conversion VM, [pool] size = auto: kept once conversions are used), each from the Convert call to the
+// sandbox's exit; and what a ready conversion VM costs the host while it waits (its QEMU's RSS).
+// Exposed for bench/run.ts (issue 30's table); `node --import tsx bench/warm-convert.ts` runs it alone.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import dbus from 'dbus-next';
+import { samplePdf } from '../src/demo/sample-pdf.js';
+import type { SandboxRecord } from '../src/sandbox/registry.js';
+import { rssKiB } from '../src/util/proc.js';
+import { BusWatcher } from '../test/helpers/bus-watcher.js';
+import { startPrivateBus } from '../test/helpers/private-bus.js';
+import { startForegroundService, type ForegroundService } from '../test/helpers/service.js';
+import { printFigures, recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
+
+const RUNS = Number(process.env.NOFEAR_BENCH_RUNS ?? 3);
+const VM_MS = 300_000;
+
+interface Served {
+  service: ForegroundService;
+  convert(name: string): Promise<{ id: string; seconds: number }>;
+  runtime: string;
+  close(): Promise<void>;
+}
+
+/** A service on a private bus with `configIni`, no display (a conversion VM shows no window). */
+async function serve(dir: string, configIni: string): Promise<Served> {
+  const runtime = path.join(dir, 'run');
+  mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
+  writeFileSync(path.join(dir, 'config', 'nofear', 'config.ini'), configIni);
+  const bus = await startPrivateBus(dir, {}, { activation: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state') };
+  const service = startForegroundService(env);
+  await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000);
+  const watcher = await BusWatcher.connect(bus.address);
+  const client = dbus.sessionBus({ busAddress: bus.address });
+  client.on('error', () => undefined);
+  const manager = (await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear')).getInterface('org.nofear.NoFear1.Manager');
+  const convert = async (name: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, samplePdf());
+    let objectPath = '';
+    const seconds = await timed(async () => {
+      [objectPath = ''] = (await manager.Convert([file], { notify: new dbus.Variant('b', false) })) as string[];
+      const status = await watcher.exitOf(objectPath, VM_MS);
+      if (status !== 0) throw new Error(`the conversion of ${name} ended with ${status}:\n${service.lines.join('\n')}`);
+    });
+    return { id: objectPath.split('/').at(-1) ?? '', seconds };
+  };
+  const close = async () => {
+    client.disconnect();
+    watcher.close();
+    await service.stop();
+    await bus.stop();
+  };
+  return { service, convert, runtime, close };
+}
+
+/** The id of the next ready VM the service logs (after log line `after`). */
+async function nextReady(service: ForegroundService, after: number): Promise<string> {
+  const line = await service.waitForLine(/^nofear-service: warm VM [0-9a-f]{8} ready$/, VM_MS, after);
+  return /warm VM ([0-9a-f]{8})/.exec(line)?.[1] ?? '';
+}
+
+/** The figures, not recorded (a standalone run may not write results.json). */
+export async function measureWarmConvert(): Promise<Figure[]> {
+  const top = mkdtempSync(path.join(tmpdir(), 'nofear-bench-warm-convert-'));
+  try {
+    const cold: number[] = [];
+    const coldService = await serve(path.join(top, 'cold'), '[pool]\nsize = 0\n');
+    try {
+      for (let i = 0; i < RUNS; i++) cold.push((await coldService.convert(`cold-${i}.pdf`)).seconds);
+    } finally {
+      await coldService.close();
+    }
+    const warm: number[] = [];
+    const rssMiB: number[] = [];
+    const warmService = await serve(path.join(top, 'warm'), '[pool]\nmemory = 2G\n');
+    try {
+      let mark = warmService.service.lines.length;
+      await warmService.convert('first.pdf'); // conversions are used now: the pool keeps one ready
+      for (let i = 0; i < RUNS; i++) {
+        const ready = await nextReady(warmService.service, mark);
+        const record = JSON.parse(readFileSync(path.join(warmService.runtime, 'nofear', ready, 'sandbox.json'), 'utf8')) as SandboxRecord;
+        const qemu = (record.vmm ?? record.qemu)?.pid;
+        rssMiB.push((qemu === undefined ? 0 : (rssKiB(qemu) ?? 0)) / 1024);
+        mark = warmService.service.lines.length;
+        const served = await warmService.convert(`warm-${i}.pdf`);
+        if (served.id !== ready) throw new Error(`the conversion went to ${served.id}, not the ready VM ${ready}:\n${warmService.service.lines.join('\n')}`);
+        warm.push(served.seconds);
+      }
+    } finally {
+      await warmService.close();
+    }
+    const coldFigure = summarise('convert a 1-page PDF, cold (no pool)', 's', cold);
+    return [coldFigure, withRatio(summarise('convert a 1-page PDF, warm (a ready conversion VM)', 's', warm), coldFigure), summarise('a ready conversion VM: QEMU RSS', 'MiB', rssMiB)];
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
+export async function benchWarmConvert(): Promise<void> {
+  const figures = await measureWarmConvert();
+  printFigures('warm-convert', figures);
+  recordFigures('warm-convert', figures);
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) printFigures('warm-convert', await measureWarmConvert());

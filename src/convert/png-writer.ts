@@ -5,7 +5,8 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { DeflatePump } from './deflate-pump.js';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Every PNG's first eight bytes. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -24,7 +25,8 @@ export function crc32(...parts: Buffer[]): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: its length, type, data and CRC (the page writer's and the thumbnail encoder's). */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
   head.write(type, 4, 'latin1');
@@ -41,7 +43,7 @@ export class PngPageWriter {
     private readonly file: FileHandle,
     private readonly rowBytes: number,
   ) {
-    this.deflate = new DeflatePump(1, async (data) => void (await file.write(chunk('IDAT', data))), 'the PNG');
+    this.deflate = new DeflatePump(1, async (data) => void (await file.write(pngChunk('IDAT', data))), 'the PNG');
   }
 
   /** `dpi` goes in the pHYs chunk: tesseract sizes its text models by it. */
@@ -56,7 +58,7 @@ export class PngPageWriter {
     density.writeUInt32BE(perMetre, 0);
     density.writeUInt32BE(perMetre, 4);
     density[8] = 1; // the unit is the metre
-    await file.write(Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('pHYs', density)]));
+    await file.write(Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('pHYs', density)]));
     return new PngPageWriter(file, width * 3);
   }
 
@@ -77,7 +79,7 @@ export class PngPageWriter {
 
   async finish(): Promise<void> {
     await this.deflate.finish();
-    await this.file.write(chunk('IEND', Buffer.alloc(0)));
+    await this.file.write(pngChunk('IEND', Buffer.alloc(0)));
     await this.file.close();
   }
 

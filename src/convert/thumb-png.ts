@@ -2,9 +2,7 @@
 // thumbnail limits: an 8-bit RGB PNG with the spec's tEXt keys (Thumb::URI, Thumb::MTime, Thumb::Size),
 // no byte of it from the guest but the pixel values. Pure.
 import { deflateSync } from 'node:zlib';
-import { crc32 } from './png-writer.js';
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+import { PNG_SIGNATURE, pngChunk } from './png-writer.js';
 
 export interface RgbImage {
   width: number;
@@ -13,17 +11,8 @@ export interface RgbImage {
   rgb: Buffer;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(head.subarray(4), data), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 /** A tEXt chunk: the keyword, a NUL, the text (Latin-1; the URI is percent-encoded ASCII). */
-const text = (key: string, value: string) => chunk('tEXt', Buffer.from(`${key}\0${value}`, 'latin1'));
+const text = (key: string, value: string) => pngChunk('tEXt', Buffer.from(`${key}\0${value}`, 'latin1'));
 
 export function encodePng(image: RgbImage, keys: ReadonlyArray<readonly [string, string]>): Buffer {
   const { width, height, rgb } = image;
@@ -33,7 +22,7 @@ export function encodePng(image: RgbImage, keys: ReadonlyArray<readonly [string,
   header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, filter method 0, no interlace
   const rows = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) rgb.copy(rows, y * (width * 3 + 1) + 1, y * width * 3, (y + 1) * width * 3);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), ...keys.map(([key, value]) => text(key, value)), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), ...keys.map(([key, value]) => text(key, value)), pngChunk('IDAT', deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** The image made to fit `size` on its longer side, each new pixel the average of the ones it covers; a smaller one stays as it is. */

@@ -1,7 +1,6 @@
 // A file's MIME type from its content (libmagic, via `file`) and then its name (shared-mime-info's globs2).
 // When they disagree the content wins, with a note for --verbose: a `report.pdf` holding HTML opens as HTML.
 import path from 'node:path';
-import { execa } from 'execa';
 import type { FileReader } from './file-reader.js';
 import { loadGlobs, matchName, type GlobRule } from './globs.js';
 import { canonicalMime, isKnownMime, isSubtypeOf, loadMimeTree, type MimeTree } from './mime-tree.js';
@@ -89,6 +88,8 @@ const MIME_RE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
  */
 export async function contentMime(file: string, options: { timeoutMs?: number; command?: string } = {}): Promise<{ mime?: string; problem?: string }> {
   const command = options.command ?? process.env.NOFEAR_FILE ?? 'file';
+  // Imported here: execa's 120 modules would otherwise load with every command that imports this one.
+  const { execa } = await import('execa');
   const result = await execa(command, ['--brief', '--mime-type', '--dereference', '-E', '--', file], {
     timeout: options.timeoutMs ?? 5000,
     killSignal: 'SIGKILL',

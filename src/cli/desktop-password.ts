@@ -48,13 +48,13 @@ const cancelled = (program: string) =>
     fix: 'convert them again and type the password, or run nofear-open --convert --password-stdin FILE in a terminal',
   });
 
-/** Asks on the desktop; resolves with the password, or rejects with a named error (no prompt program, cancelled, too slow). */
-export async function askPasswordOnDesktop(files: readonly string[], env: NodeJS.ProcessEnv, deadlineMs = PROMPT_DEADLINE_MS): Promise<string> {
+/** Asks on the desktop; resolves with the password, or rejects with a named error (no prompt program, cancelled, too slow); `signal` closes the prompt at once. */
+export async function askPasswordOnDesktop(files: readonly string[], env: NodeJS.ProcessEnv, deadlineMs = PROMPT_DEADLINE_MS, signal?: AbortSignal): Promise<string> {
   const command = promptCommand((name) => findExecutable(name, env), promptText(files));
   if (command === undefined)
     throw unavailable('No desktop password prompt is installed (zenity, kdialog or ssh-askpass), so NoFear cannot ask for the password of the protected documents.', NO_PROMPT_FIX);
   const program = path.basename(command.file);
-  const result = await runTool(command.file, command.args, { timeoutMs: deadlineMs, env });
+  const result = await runTool(command.file, command.args, { timeoutMs: deadlineMs, env, ...(signal === undefined ? {} : { signal }) });
   if (result.timedOut)
     throw new NoFearError('LimitReached', `The desktop password prompt (${program}) was left open for ${Math.round(deadlineMs / 60_000)} min and was closed.`, {
       fix: 'convert the documents again and type the password',

@@ -11,7 +11,7 @@ import type { Check } from './doctor-check.js';
 
 /** Pure: whether each system thumbnailer has NoFear's guard in front of it, and what no guard covers. */
 export function thumbnailCheck(guarded: readonly string[], unguarded: readonly string[]): Check {
-  const notCovered = 'not covered: quick previewers (sushi), indexers (tracker, Baloo), KDE KIO thumbnailers';
+  const notCovered = 'not covered: quick previewers (sushi), Baloo, tracker where its ignored-directories-with-content no longer names .trackerignore, KDE KIO thumbnailers';
   if (unguarded.length > 0)
     return {
       name: 'thumbnails',

@@ -204,6 +204,8 @@ async function convertLocked(locked: readonly ConvertPlan[], run: BatchRun, into
     password = await askPasswordOnDesktop(
       locked.map((plan) => plan.file),
       process.env,
+      undefined,
+      run.abort,
     );
   } catch (error) {
     for (const plan of locked) into.outcomes.push(failed(plan.file, error));

@@ -31,20 +31,41 @@ function promptText(question: EditQuestion): string {
 
 /** A prompt on the terminal; one question at a time, however many files are open. An end of input keeps a copy. */
 export function terminalAsker(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): EditAsker {
+  return terminalQuestions(input, output, {
+    text: promptText,
+    answer: (said, question) => {
+      const answer = ANSWERS[said];
+      return answer !== undefined && !(answer === 'back' && question.originalChanged) ? answer : undefined;
+    },
+    fallback: 'copy',
+    fallbackLine: 'Keeping the edit as a copy beside the original.',
+  });
+}
+
+/**
+ * Questions asked on the terminal one at a time (however many sandboxes ask): each gets three tries at a
+ * recognised answer (`answer` reads the trimmed, lower-case line), then, as at the end of input, the fallback.
+ * Shared by edits and kept downloads.
+ */
+export function terminalQuestions<Q, A>(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  ask: { text: (question: Q) => string; answer: (said: string, question: Q) => A | undefined; fallback: A; fallbackLine: string },
+): (question: Q) => Promise<A> {
   let queue: Promise<unknown> = Promise.resolve();
-  const askOnce = async (question: EditQuestion): Promise<EditDecision> => {
+  const askOnce = async (question: Q): Promise<A> => {
     const lines = readline.createInterface({ input, output, terminal: false });
     const iterator = lines[Symbol.asyncIterator]();
     try {
       for (let tries = 0; tries < 3; tries++) {
-        output.write(promptText(question));
+        output.write(ask.text(question));
         const next = await iterator.next();
         if (next.done === true) break;
-        const answer = ANSWERS[String(next.value).trim().toLowerCase()];
-        if (answer !== undefined && !(answer === 'back' && question.originalChanged)) return answer;
+        const answer = ask.answer(String(next.value).trim().toLowerCase(), question);
+        if (answer !== undefined) return answer;
       }
-      output.write('\nKeeping the edit as a copy beside the original.\n');
-      return 'copy';
+      output.write(`\n${ask.fallbackLine}\n`);
+      return ask.fallback;
     } finally {
       lines.close();
     }

@@ -2,8 +2,7 @@
 // notification with Keep / Discard), or nobody. Unlike an edit, a download is the web's file, not the
 // user's work: without an explicit "keep" (no one to ask, no answer, end of input) it stays in the VM.
 import path from 'node:path';
-import readline from 'node:readline';
-import { askByNotice, NOTICE_ANSWER_MS, type NoticeBoard } from './ask.js';
+import { askByNotice, NOTICE_ANSWER_MS, terminalQuestions, type NoticeBoard } from './ask.js';
 import type { DownloadsAsker, DownloadsOutcome, DownloadsQuestion } from './link-downloads.js';
 
 /** No one to ask: nothing leaves. */
@@ -24,32 +23,14 @@ export function promptText(question: DownloadsQuestion): string {
   return `The web page's VM downloaded ${downloadsCount(question.names)} (${listed(question.names)}). [k]eep in ${question.folder}, marked as from outside, or [d]iscard? `;
 }
 
-/** A prompt on the terminal; three tries, then (and at the end of input) nothing is kept. */
+/** A prompt on the terminal, one question at a time however many links are open; three tries, then (and at the end of input) nothing is kept. */
 export function terminalDownloadsAsker(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): DownloadsAsker {
-  let queue: Promise<unknown> = Promise.resolve();
-  const askOnce: DownloadsAsker = async (question) => {
-    const lines = readline.createInterface({ input, output, terminal: false });
-    const iterator = lines[Symbol.asyncIterator]();
-    try {
-      for (let tries = 0; tries < 3; tries++) {
-        output.write(promptText(question));
-        const next = await iterator.next();
-        if (next.done === true) break;
-        const said = String(next.value).trim().toLowerCase();
-        if (said === 'k' || said === 'keep' || said === 'd' || said === 'discard') return ANSWERS[said];
-      }
-      output.write('\nNothing was kept.\n');
-      return 'discard';
-    } finally {
-      lines.close();
-    }
-  };
-  // One question at a time, however many links are open.
-  return (question) => {
-    const answer = queue.then(() => askOnce(question));
-    queue = answer.catch(() => undefined);
-    return answer;
-  };
+  return terminalQuestions(input, output, {
+    text: promptText,
+    answer: (said) => (said === 'k' || said === 'keep' || said === 'd' || said === 'discard' ? ANSWERS[said] : undefined),
+    fallback: 'discard',
+    fallbackLine: 'Nothing was kept.',
+  });
 }
 
 /** A notification with Keep and Discard; dismissed, unanswered or unshown, nothing is kept. */

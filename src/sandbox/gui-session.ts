@@ -32,7 +32,10 @@ const CLIENT_GONE_GRACE_MS = 3000;
 function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(stepFailed(step, `not reached within ${ms / 1000} s`)), ms);
-    void gone.then(() => reject(stepFailed(step, 'the VM or the Xpra client ended first')));
+    void gone.then(() => {
+      clearTimeout(timer); // a failed session keeps no minutes-long timer behind it
+      reject(stepFailed(step, 'the VM or the Xpra client ended first'));
+    });
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -1,10 +1,11 @@
 // While the service runs, chokidar watches the untrusted places recursively and marks what arrives. Its
 // first scan (ignoreInitial: false) is the rescan at start: files that arrived while the service was down
-// are marked then. Events come in bursts (a download, an unpacked archive): marked in batches.
+// are marked then. Each place gets tracker's ignore marker (indexer.ts). Events come in bursts (a download, an unpacked archive): marked in batches.
 import { existsSync, mkdirSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import { homeDir } from '../util/xdg.js';
 import { markArrivals, type TrustScope } from './origin.js';
+import { isIndexerMarker, keepIndexerOut } from './indexer.js';
 
 const BATCH_MS = 100;
 const MAX_BATCH = 500;
@@ -32,7 +33,8 @@ export function watchArrivals(scope: TrustScope, events: WatchEvents): ArrivalWa
     return false;
   });
   if (watched.length === 0) return { watched, ready: Promise.resolve(), close: async () => {} };
-  const watcher: FSWatcher = watch(watched, { ignoreInitial: false, followSymlinks: false, alwaysStat: false });
+  const markers = Promise.all(watched.map((place) => keepIndexerOut(place, events.log)));
+  const watcher: FSWatcher = watch(watched, { ignoreInitial: false, followSymlinks: false, alwaysStat: false, ignored: isIndexerMarker });
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let work: Promise<void> = Promise.resolve();
@@ -54,7 +56,8 @@ export function watchArrivals(scope: TrustScope, events: WatchEvents): ArrivalWa
   watcher.on('add', arrived);
   watcher.on('change', arrived);
   watcher.on('error', (error) => events.log(`trust: watching failed: ${(error as Error).message}`));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', resolve)).then(() => {
+  const ready = new Promise<void>((resolve) => watcher.once('ready', resolve)).then(async () => {
+    await markers;
     if (timer !== undefined) clearTimeout(timer);
     flush();
     return work;

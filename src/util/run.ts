@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Written to this file only, never also kept in memory (a decompressed kernel is hundreds of MB). */
   stdoutFile?: string;
   input?: string;
+  /** Stopped (a signal, a Stop button): the whole group goes at once, not at the deadline. */
+  signal?: AbortSignal;
 }
 
 /** A grace between the deadline's SIGTERM and the SIGKILL of the group (what the child had left to say). */
@@ -81,12 +83,19 @@ function settle(child: ChildProcess, options: RunOptions, resolve: (result: RunR
     killGroup(pid, 'SIGTERM');
     forceKill = setTimeout(() => killGroup(pid), FORCE_KILL_AFTER_MS);
   }, options.timeoutMs);
+  const stop = () => {
+    killGroup(pid, 'SIGTERM');
+    forceKill ??= setTimeout(() => killGroup(pid), FORCE_KILL_AFTER_MS);
+  };
+  if (options.signal?.aborted === true) stop();
+  options.signal?.addEventListener('abort', stop);
   let done = false;
   const finish = (exitCode: number | undefined, spawnFailed: boolean) => {
     if (done) return;
     done = true;
     clearTimeout(deadline);
     clearTimeout(forceKill);
+    options.signal?.removeEventListener('abort', stop);
     if (pid !== undefined) running.delete(pid);
     resolve({ exitCode, stdout: text(out), stderr: text(err), timedOut, failed: spawnFailed || timedOut || exitCode !== 0 });
   };

@@ -10,11 +10,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { bin, leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
 import { makeProtectedDocuments } from '../helpers/office-docs.js';
+import { filesHolding, sampleProcesses } from '../helpers/secrets.js';
 
 const SPEC = '/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf';
 
@@ -23,54 +24,6 @@ async function nofearOpen(args: string[], t: TestEnv, env: Record<string, string
   const stdio = input === undefined ? { stdin: 'ignore' as const } : { input };
   const result = await execa(process.execPath, [bin('nofear-open'), ...args], { env: { ...t.env, ...env }, reject: false, timeout: 900_000, ...stdio });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-
-/** Every regular file under `root` (symlinks not followed) whose bytes hold one of `secrets`. */
-function filesHolding(root: string, secrets: readonly string[]): string[] {
-  if (!existsSync(root)) return [];
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const file = path.join(dir, name);
-      const stat = lstatSync(file);
-      if (stat.isDirectory()) walk(file);
-      else if (stat.isFile()) {
-        const bytes = readFileSync(file);
-        if (secrets.some((secret) => bytes.includes(secret))) found.push(file);
-      }
-    }
-  };
-  walk(root);
-  return found;
-}
-
-/** Samples every readable /proc/PID/cmdline and environ until stopped: which held a secret, and how many QEMUs were seen. */
-function sampleProcesses(secrets: readonly string[]) {
-  const hits = new Set<string>();
-  let qemus = 0;
-  let samples = 0;
-  const sample = () => {
-    samples++;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      for (const part of ['cmdline', 'environ']) {
-        try {
-          const bytes = readFileSync(`/proc/${pid}/${part}`);
-          if (part === 'cmdline' && bytes.includes('qemu-system')) qemus++;
-          if (secrets.some((secret) => bytes.includes(secret))) hits.add(`${pid} ${part}: ${bytes.toString('utf8').replaceAll('\0', ' ').slice(0, 200)}`);
-        } catch {
-          // gone meanwhile, or another user's
-        }
-      }
-    }
-  };
-  const timer = setInterval(sample, 100);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      sample();
-      return { hits: [...hits], qemus, samples };
-    },
-  };
 }
 
 describe('nofear-open --convert --password-stdin: protected PDFs and office documents (real QEMU, real LibreOffice)', function () {

@@ -78,6 +78,17 @@ describe('the desktop password prompt (real zenity, Xvfb, xdotool)', function ()
     assert.deepEqual(zenities(), [], 'zenity was killed');
   });
 
+  it('a stop (Ctrl-C, a signal) closes the prompt at once, zenity with it, not at its deadline', async () => {
+    const stop = new AbortController();
+    const asking = askPasswordOnDesktop(['/home/u/report.pdf'], env, 300_000, stop.signal);
+    await promptWindow(x.display, asking);
+    const stoppedAt = Date.now();
+    stop.abort();
+    await assert.rejects(asking, (error: Error & { code?: string }) => error.code === 'InvalidArgument');
+    assert.ok(Date.now() - stoppedAt < 60_000, 'ended by the stop, long before the 5 min deadline');
+    assert.deepEqual(zenities(), [], 'zenity was killed');
+  });
+
   it('no prompt program on PATH: Unavailable, naming the package to install', async () => {
     const bin = path.join(dir, 'bin');
     mkdirSync(bin);

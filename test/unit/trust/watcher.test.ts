@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromOutside, type TrustScope } from '../../../src/trust/origin.js';
 import { watchArrivals, type ArrivalWatch } from '../../../src/trust/watcher.js';
+import { keepIndexerOut } from '../../../src/trust/indexer.js';
 import { EventWaits } from '../../helpers/event-waits.js';
 
 describe('trust/watcher watchArrivals', function () {
@@ -54,6 +55,18 @@ describe('trust/watcher watchArrivals', function () {
     writeFileSync(fresh, 'y');
     assert.equal(await waits.until(() => marked.get(fresh), 'the arrival marked', 20_000), 'xattr');
     assert.equal((await fromOutside(fresh, scope)).outside, true);
+  });
+
+  it("puts tracker's .trackerignore in each place, never marks it, and leaves one already there", async () => {
+    mkdirSync(place);
+    await start([place]).ready;
+    assert.equal(statSync(path.join(place, '.trackerignore')).size, 0);
+    assert.equal(marked.has(path.join(place, '.trackerignore')), false);
+    writeFileSync(path.join(place, '.trackerignore'), 'mine');
+    const lines: string[] = [];
+    await keepIndexerOut(place, (line) => lines.push(line));
+    await keepIndexerOut(path.join(dir, 'absent'), (line) => lines.push(line));
+    assert.deepEqual(lines, [`trust: cannot write .trackerignore in ${path.join(dir, 'absent')} (ENOENT); tracker may index it`]);
   });
 
   it('keeps a mark already there (a restart rescans)', async () => {

@@ -81,7 +81,7 @@ function settle(child: ChildProcess, options: RunOptions, resolve: (result: RunR
   const deadline = setTimeout(() => {
     timedOut = true;
     killGroup(pid, 'SIGTERM');
-    forceKill = setTimeout(() => killGroup(pid), FORCE_KILL_AFTER_MS);
+    forceKill ??= setTimeout(() => killGroup(pid), FORCE_KILL_AFTER_MS);
   }, options.timeoutMs);
   const stop = () => {
     killGroup(pid, 'SIGTERM');

@@ -3,10 +3,9 @@
 // over the limit, malformed pixels or a page cut short gets no thumbnail; the good files in the same VM
 // still get theirs; the cache holds nothing but PNGs NoFear encoded (its keys on each, no temp file left).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { leftoverSandboxes, makeTestEnv, type TestEnv } from '../helpers/cli.js';
+import { perTestEnv, type TestEnv } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
 import { loadConfig } from '../../src/config/index.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
@@ -17,14 +16,10 @@ describe('hostile files in a thumbnail batch', function () {
   this.timeout(300_000);
   let t: TestEnv;
   let dir: string;
-  before(() => {
-    t = makeTestEnv();
-    dir = mkdtempSync(path.join(tmpdir(), 'nofear-hostile-thumbs-'));
-  });
-  after(() => {
-    assert.deepEqual(leftoverSandboxes(t), [], 'the thumbnail VM left its runtime directory');
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+  // After the test: the thumbnail VM left no sandbox behind.
+  perTestEnv('nofear-hostile-thumbs-', (env, tmp) => {
+    t = env;
+    dir = tmp;
   });
 
   it('huge, malformed and short pixels get no thumbnail; the good files in the same VM get theirs; only NoFear PNGs in the cache', async () => {

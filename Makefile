@@ -22,8 +22,9 @@ VERSION = $(shell node -p 'require("./package.json").version')
 # the browser in a VM). LibreOffice (Writer, Calc, Impress; no recommends) opens and converts office
 # documents in the tests (python3-uno: the converter gives it a password through UNO; zenity: the desktop password prompt); xterm is the text viewer of last resort. gir1.2-gtk-3.0
 # (with python3-gi-cairo) is NoFear's message view in the VM; msgconvert (libemail-outlook-message-perl, which
-# needs libemail-address-perl) turns an Outlook .msg into a message there. strace, evince and
-# gir1.2-gnomedesktop-3.0: the thumbnail guard test asks GNOME's real thumbnail factory and records every exec.
+# needs libemail-address-perl) turns an Outlook .msg into a message there. strace, evince,
+# gir1.2-gnomedesktop-3.0 and tumbler: the thumbnail guard tests ask GNOME's real thumbnail factory and Xfce's
+# real tumblerd, and record every exec (and tumblerd's opens).
 DEBIAN_PACKAGES := qemu-system-x86 busybox-static e2fsprogs bubblewrap util-linux xz-utils zstd \
 	file shared-mime-info desktop-file-utils dbus xpra xvfb x11-apps x11-utils xdotool \
 	python3-gi-cairo python3-pil python3-xlib xauth imagemagick mupdf passt python3-nautilus gir1.2-nautilus-4.0 nautilus python3-caja \
@@ -31,14 +32,14 @@ DEBIAN_PACKAGES := qemu-system-x86 busybox-static e2fsprogs bubblewrap util-linu
 	xdg-utils netsurf-gtk libreoffice-writer libreoffice-calc libreoffice-impress python3-uno zenity xterm gir1.2-gtk-3.0 \
 	libemail-outlook-message-perl libemail-address-perl \
 	pulseaudio pulseaudio-utils sox python3-gst-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	strace evince gir1.2-gnomedesktop-3.0
+	strace evince gir1.2-gnomedesktop-3.0 tumbler
 # The same on Fedora, for the install line printed there.
 FEDORA_PACKAGES := qemu-system-x86-core busybox e2fsprogs bubblewrap util-linux xz zstd file \
 	shared-mime-info desktop-file-utils dbus-daemon xpra xorg-x11-server-Xvfb xorg-x11-apps \
 	xorg-x11-utils xdotool python3-gobject python3-pillow ImageMagick mupdf python3-xlib xorg-x11-xauth poppler-utils tesseract tesseract-langpack-eng tesseract-langpack-deu libjpeg-turbo-utils qpdf xdg-utils \
 	libreoffice-writer libreoffice-calc libreoffice-impress libreoffice-pyuno zenity xterm gtk3 perl-Email-Outlook-Message \
 	pulseaudio pulseaudio-utils sox python3-gstreamer1 gstreamer1-plugins-base gstreamer1-plugins-good \
-	strace evince-thumbnailer gnome-desktop3
+	strace evince-thumbnailer gnome-desktop3 tumbler
 
 .PHONY: all deps node-deps build lint format test test-unit test-vm test-adversarial stress demo bench install uninstall deb node18 clean
 

@@ -1,5 +1,5 @@
 // Shared by the benchmarks: timing, medians, and the results files `make bench` writes.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +49,8 @@ export function printFigures(group: string, figures: readonly Figure[]): void {
 
 /** Merges one group's figures into results.json and rewrites results.md from it. */
 export function recordFigures(group: string, figures: readonly Figure[]): void {
+  // NOFEAR_BENCH_OUT may name a folder not made yet: a run of many minutes must not be lost to it.
+  mkdirSync(OUT, { recursive: true });
   const all: Record<string, Figure[]> = existsSync(RESULTS_JSON) ? (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Record<string, Figure[]>) : {};
   all[group] = [...figures];
   writeFileSync(RESULTS_JSON, `${JSON.stringify(all, null, 2)}\n`);

@@ -58,10 +58,35 @@ async function serve(dir: string, configIni: string): Promise<Served> {
   return { service, convert, runtime, close };
 }
 
-/** The id of the next ready VM the service logs (after log line `after`). */
-async function nextReady(service: ForegroundService, after: number): Promise<string> {
-  const line = await service.waitForLine(/^nofear-service: warm VM [0-9a-f]{8} ready$/, VM_MS, after);
-  return /warm VM ([0-9a-f]{8})/.exec(line)?.[1] ?? '';
+/**
+ * The VMs ready in the pool now, by the service's log: each "warm VM ID ready" with no later line saying it
+ * was taken, stopped or ended. Pure.
+ */
+export function readyVmsOf(lines: readonly string[]): string[] {
+  const ready = new Set<string>();
+  for (const line of lines) {
+    const match = /^nofear-service: warm VM ([0-9a-f]{8}) (ready|taken|stopped|ended)\b/.exec(line);
+    if (match?.[1] === undefined) continue;
+    if (match[2] === 'ready') ready.add(match[1]);
+    else ready.delete(match[1]);
+  }
+  return [...ready];
+}
+
+/** A VM's QEMU RSS now, MiB (0 when its record names no QEMU). */
+function qemuRssMiB(runtime: string, id: string): number {
+  const record = JSON.parse(readFileSync(path.join(runtime, 'nofear', id, 'sandbox.json'), 'utf8')) as SandboxRecord;
+  const qemu = (record.vmm ?? record.qemu)?.pid;
+  return (qemu === undefined ? 0 : (rssKiB(qemu) ?? 0)) / 1024;
+}
+
+/** The VMs ready in the pool, once there is at least one (a conversion may take any of them). */
+async function readyVms(service: ForegroundService): Promise<string[]> {
+  for (;;) {
+    const now = readyVmsOf(service.lines);
+    if (now.length > 0) return now;
+    await service.waitForLine(/^nofear-service: warm VM [0-9a-f]{8} ready$/, VM_MS, service.lines.length);
+  }
 }
 
 /** The figures, not recorded (a standalone run may not write results.json). */
@@ -79,17 +104,15 @@ export async function measureWarmConvert(): Promise<Figure[]> {
     const rssMiB: number[] = [];
     const warmService = await serve(path.join(top, 'warm'), '[pool]\nmemory = 2G\n');
     try {
-      let mark = warmService.service.lines.length;
-      await warmService.convert('first.pdf'); // conversions are used now: the pool keeps one ready
+      await warmService.convert('first.pdf'); // conversions are used now: the pool keeps one ready (or more)
       for (let i = 0; i < RUNS; i++) {
-        const ready = await nextReady(warmService.service, mark);
-        const record = JSON.parse(readFileSync(path.join(warmService.runtime, 'nofear', ready, 'sandbox.json'), 'utf8')) as SandboxRecord;
-        const qemu = (record.vmm ?? record.qemu)?.pid;
-        rssMiB.push((qemu === undefined ? 0 : (rssKiB(qemu) ?? 0)) / 1024);
-        mark = warmService.service.lines.length;
+        // Every ready one, not the next "ready" line: with two ready, the one taken may have been ready before the last job.
+        const ready = await readyVms(warmService.service);
+        const waitingRss = new Map(ready.map((id) => [id, qemuRssMiB(warmService.runtime, id)]));
         const served = await warmService.convert(`warm-${i}.pdf`);
-        if (served.id !== ready) throw new Error(`the conversion went to ${served.id}, not the ready VM ${ready}:\n${warmService.service.lines.join('\n')}`);
+        if (!ready.includes(served.id)) throw new Error(`the conversion went to ${served.id}, not a ready VM (${ready.join(', ')}):\n${warmService.service.lines.join('\n')}`);
         warm.push(served.seconds);
+        rssMiB.push(waitingRss.get(served.id) ?? 0);
       }
     } finally {
       await warmService.close();

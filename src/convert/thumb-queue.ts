@@ -11,7 +11,10 @@ import type { ThumbKind, ThumbOutcome, ThumbTarget } from './thumb-batch.js';
 
 export const MAX_BATCH = 20;
 
-export type RunBatch = (targets: ThumbTarget[], abort: AbortSignal) => Promise<ThumbOutcome[]>;
+/** A batch's outcome for one file, or: not rendered yet, to be tried again in a later batch (it gave way to an open). */
+export type QueuedOutcome = ThumbOutcome | { file: string; deferred: string };
+
+export type RunBatch = (targets: ThumbTarget[], abort: AbortSignal) => Promise<QueuedOutcome[]>;
 
 /** The thumbnail kind of a detected type, or none (only PDFs and images are rendered). */
 export function thumbKindOf(mime: string): ThumbKind | undefined {
@@ -70,12 +73,17 @@ export class ThumbnailQueue {
         const targets = await this.targetsOf(next);
         if (targets.length === 0 || this.stop.signal.aborted) continue;
         const outcomes = await this.run(targets, this.stop.signal);
+        const deferred = outcomes.filter((one) => 'deferred' in one);
+        if (deferred.length > 0) {
+          this.log(`thumbnails: ${deferred.length} in ${path.dirname(next[0] ?? '')} wait for a later batch: ${(deferred[0] as { deferred: string }).deferred}`);
+          this.add(deferred.map((one) => one.file));
+        }
         // Each refusal first, the batch's summary last: the summary says the batch is over.
         for (const one of outcomes) if ('refused' in one) this.log(`thumbnails: none for ${one.file}: ${one.refused}`);
         const made = outcomes.filter((one) => 'written' in one).length;
-        this.log(`thumbnails: ${made} of ${targets.length} in ${path.dirname(next[0] ?? '')} rendered in a VM`);
+        if (deferred.length < targets.length) this.log(`thumbnails: ${made} of ${targets.length - deferred.length} in ${path.dirname(next[0] ?? '')} rendered in a VM`);
       } catch (error) {
-        this.log(`thumbnails: a batch failed: ${(error as Error).message}`);
+        if (!this.stop.signal.aborted) this.log(`thumbnails: a batch failed: ${(error as Error).message}`);
       }
     }
   }

@@ -1,5 +1,7 @@
 // Admission control for the service: at most N sandboxes and M MiB of guest memory at once. Past that a
-// request waits in line (first come, first served) for a bounded time, then fails LimitReached.
+// request waits in line (first come, first served) for a bounded time, then fails LimitReached. Background
+// work (thumbnail batches) waits in a line of its own, served only when no user's request waits or is
+// being admitted: it counts in the limits but never goes before a user.
 import { limitReached, type NoFearError } from '../errors.js';
 
 export interface Limits {
@@ -16,6 +18,11 @@ interface Waiter {
   refuse(error: NoFearError): void;
 }
 
+interface BackgroundWaiter {
+  memoryMiB: number;
+  grant(): void;
+}
+
 /** Frees the slot; calling it again does nothing. */
 export type Release = () => void;
 
@@ -23,6 +30,9 @@ export class Admission {
   private running = 0;
   private memory = 0;
   private readonly queue: Waiter[] = [];
+  private readonly background: BackgroundWaiter[] = [];
+  /** Users' requests between their first try and their slot (freeing one from the pool or a thumbnail batch). */
+  private userClaims = 0;
 
   constructor(private limits: Limits) {}
 
@@ -62,16 +72,16 @@ export class Admission {
     };
   }
 
+  private overMemory(memoryMiB: number): NoFearError {
+    return limitReached(
+      `A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`,
+      `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`,
+    );
+  }
+
   /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
   acquire(memoryMiB: number): Promise<Release> {
-    if (memoryMiB > this.limits.maxGuestMemoryMiB) {
-      return Promise.reject(
-        limitReached(
-          `A ${memoryMiB} MiB guest is over the service's ${this.limits.maxGuestMemoryMiB} MiB total for guests.`,
-          `raise [service] max_guest_memory, or lower [vm] memory, in ${this.limits.configFile ?? 'config.ini'}`,
-        ),
-      );
-    }
+    if (memoryMiB > this.limits.maxGuestMemoryMiB) return Promise.reject(this.overMemory(memoryMiB));
     return new Promise((resolve, reject) => {
       // Assigned once, below: the closures that clear it are made first, and take() may run before it exists.
       // eslint-disable-next-line prefer-const
@@ -117,7 +127,49 @@ export class Admission {
     return true;
   }
 
+  /**
+   * A slot for background work once no user's request waits or is being admitted; never times out, and
+   * rejects with the signal's reason when `signal` aborts first. Background work holding a slot must give it
+   * back when a user needs it (BackgroundJobs.giveWay).
+   */
+  acquireBackground(memoryMiB: number, signal: AbortSignal): Promise<Release> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason as Error);
+      if (memoryMiB > this.limits.maxGuestMemoryMiB) return reject(this.overMemory(memoryMiB));
+      const waiter: BackgroundWaiter = {
+        memoryMiB,
+        grant: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(this.grant(memoryMiB));
+        },
+      };
+      const onAbort = () => {
+        const index = this.background.indexOf(waiter);
+        if (index >= 0) this.background.splice(index, 1);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.background.push(waiter);
+      this.drain();
+    });
+  }
+
+  /**
+   * Runs `claim` (a user's way to a slot) with background work held off: a slot freed for the user while it
+   * runs is not handed to a waiting thumbnail batch first.
+   */
+  async forUser<T>(claim: () => Promise<T>): Promise<T> {
+    this.userClaims++;
+    try {
+      return await claim();
+    } finally {
+      this.userClaims--;
+      this.drain();
+    }
+  }
+
   private drain(): void {
     while (this.queue.length > 0 && this.fits(this.queue[0]?.memoryMiB ?? 0)) this.queue.shift()?.grant();
+    while (this.queue.length === 0 && this.userClaims === 0 && this.background.length > 0 && this.fits(this.background[0]?.memoryMiB ?? 0)) this.background.shift()?.grant();
   }
 }

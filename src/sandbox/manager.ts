@@ -57,7 +57,7 @@ export interface ManagerOptions<S = LaunchSpec> {
   admission?: Admission;
   /** A warm VM that can take this request, if the pool has one. */
   takeWarm?(spec: S): WarmTake | undefined;
-  /** Frees a slot held by the pool for a user's request; true when one was freed. */
+  /** Frees a slot held by the pool or by background work (a thumbnail batch) for a user's request; true when one was freed. */
   evictWarm?(): Promise<boolean>;
   /** Starts one VM (the service passes launch() with its current config). */
   launch(spec: S): Promise<LaunchedSandbox>;
@@ -120,14 +120,16 @@ export class SandboxManager<S = LaunchSpec> {
   }
 
   /** A slot at once, else one the pool gives up, else a place in the queue: a warm VM never makes a user wait. */
-  private async slot(memoryMiB: number): Promise<() => void> {
-    const now = this.admission.tryAcquire(memoryMiB);
-    if (now !== undefined) return now;
-    while (this.admission.waiting === 0 && (await this.options.evictWarm?.())) {
-      const freed = this.admission.tryAcquire(memoryMiB);
-      if (freed !== undefined) return freed;
-    }
-    return this.admission.acquire(memoryMiB);
+  private slot(memoryMiB: number): Promise<() => void> {
+    return this.admission.forUser(async () => {
+      const now = this.admission.tryAcquire(memoryMiB);
+      if (now !== undefined) return now;
+      while (this.admission.waiting === 0 && (await this.options.evictWarm?.())) {
+        const freed = this.admission.tryAcquire(memoryMiB);
+        if (freed !== undefined) return freed;
+      }
+      return this.admission.acquire(memoryMiB);
+    });
   }
 
   private follow(entry: Entry, release: () => void): void {

@@ -20,6 +20,7 @@ import { leftoverSandboxes, perTestEnv, type TestEnv } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { pressKey, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { EventWaits } from '../helpers/event-waits.js';
+import { execQuoted } from '../helpers/exec-script.js';
 import { fromOutside } from '../../src/trust/origin.js';
 import { NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
 import { pollUntil } from '../../src/util/poll.js';
@@ -27,13 +28,41 @@ import { pollUntil } from '../../src/util/poll.js';
 const WINDOW_DEADLINE = 240_000;
 const BROWSER_ID = 'netsurf-links.desktop';
 const DOWNLOADED = 'a file from the web page\n';
+// What the host user's own NetSurf profile holds: each file carries this marker in its contents, some in
+// their names too; none of it may be found in the guest's home, where the VM's browser keeps its profile.
+const HOST_PROFILE_MARK = `nofear-host-profile-${randomBytes(6).toString('hex')}`;
+const HOST_PROFILE: Record<string, string> = {
+  '.config/netsurf/Choices': `homepage_url:http://${HOST_PROFILE_MARK}.example/\n`,
+  '.config/netsurf/Cookies': `# NetSurf cookies file.\n${HOST_PROFILE_MARK}.example\tTRUE\t/\tFALSE\t0\tsession\t${HOST_PROFILE_MARK}\n`,
+  '.config/netsurf/URLs': `${HOST_PROFILE_MARK}.example\n`,
+  [`.config/netsurf/${HOST_PROFILE_MARK}-Hotlist`]: `<a href="http://${HOST_PROFILE_MARK}.example/">${HOST_PROFILE_MARK}</a>\n`,
+  [`.netsurf/${HOST_PROFILE_MARK}-Cookies`]: `${HOST_PROFILE_MARK}\n`,
+};
+/**
+ * The browser as the guest runs it (a shell script; $1 is the URL). In a link VM (where ~/Downloads is
+ * NoFear's export, a symlink) it first saves a "download" (and a symlink, which must not come out), runs
+ * NetSurf, and once NetSurf has quit (its profile written) looks through the guest's home, outside the
+ * export, for the host profile's marker in names and contents: what it finds leaves the VM as a download
+ * the test keeps (profile.txt). The marker is put together at run time, so the command line never holds it.
+ * On the host (a trusted link) it is NetSurf alone.
+ */
+const BROWSER_SCRIPT = [
+  'if [ -L Downloads ]; then',
+  `echo '${DOWNLOADED.trim()}' >Downloads/report.txt; ln -s /etc/passwd Downloads/passwd;`,
+  'netsurf-gtk "$1";',
+  `m=${HOST_PROFILE_MARK.slice(0, 8)}; m=$\{m}${HOST_PROFILE_MARK.slice(8)};`,
+  '{ echo home:; find . -path ./Downloads -prune -o -print;',
+  'echo names:; find . -path ./Downloads -prune -o -name "*$m*" -print;',
+  'echo contents:; grep -rl -e "$m" --exclude-dir=Downloads .; } >Downloads/profile.txt 2>&1;',
+  'else exec netsurf-gtk "$1"; fi',
+].join(' ');
+
 // The user's browser as distributions ship one: it declares the web schemes (Debian's NetSurf entry does
-// not). Where ~/Downloads is NoFear's export (a symlink: only in a link VM) it first saves the "download".
-// Key-file escapes (\\ for \), then Exec quoting (\" and \$ inside double quotes); the guest starts it in $HOME.
+// not). The guest starts it in $HOME.
 const BROWSER_ENTRY = `[Desktop Entry]
 Type=Application
 Name=NetSurf
-Exec=sh -c "if [ -L Downloads ]; then echo '${DOWNLOADED.trim()}' >Downloads/report.txt; ln -s /etc/passwd Downloads/passwd; fi; exec netsurf-gtk \\\\"\\\\$1\\\\"" sh %u
+Exec=sh -c ${execQuoted(BROWSER_SCRIPT)} sh %u
 MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;
 `;
 
@@ -155,6 +184,10 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     tree.env.NOFEAR_BIN_DIR = bin;
     // The guest kernel and image caches are the test user's own (shared, downloaded once), not the tree's HOME.
     tree.env.XDG_CACHE_HOME = path.join(homedir(), '.cache');
+    for (const [name, text] of Object.entries(HOST_PROFILE)) {
+      mkdirSync(path.dirname(path.join(tree.home, name)), { recursive: true });
+      writeFileSync(path.join(tree.home, name), text);
+    }
     const apps = path.join(tree.dataHome, 'applications');
     mkdirSync(apps, { recursive: true });
     writeFileSync(path.join(apps, BROWSER_ID), BROWSER_ENTRY);
@@ -181,29 +214,36 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
 
   /**
    * Quits NetSurf in the VM, answers nofear-open's question about the downloads with "keep", and checks what
-   * left the VM: the regular file, in the user's download folder, marked as from outside; not the symlink.
+   * left the VM: the regular files, in the user's download folder, marked as from outside; not the symlink.
+   * Returns what the guest found of the host's browser profile in its home (profile.txt, by its sections).
    */
-  async function keepTheDownload(window: string, opener: Opener): Promise<void> {
+  async function keepTheDownloads(window: string, opener: Opener): Promise<Record<'home' | 'names' | 'contents', string[]>> {
     const ended = new Promise<number | null>((resolve) => opener.child.once('close', (code) => resolve(code)));
     await pressKey(x.display, window, 'ctrl+q');
-    const question = /The web page's VM downloaded a file \("report\.txt"\)\. \[k\]eep in (.*), marked as from outside, or \[d\]iscard\? /;
+    const question = /The web page's VM downloaded 2 files \(("[a-z]+\.txt"), ("[a-z]+\.txt")\)\. \[k\]eep in (.*), marked as from outside, or \[d\]iscard\? /;
     const waits = new EventWaits();
     opener.child.stdout?.on('data', () => setImmediate(() => waits.wake())); // after the opener's own listener has kept the chunk
-    await waits.until(
+    const asked = await waits.until(
       () => question.exec(opener.text()) ?? undefined,
-      () => `no question about the download; it printed ${opener.stderrTail()}`,
+      () => `no question about the downloads; it printed ${opener.stderrTail()}`,
       120_000,
       ended,
     );
+    assert.deepEqual([asked[1], asked[2]].sort(), ['"profile.txt"', '"report.txt"']);
     opener.child.stdin?.write('k\n');
     assert.equal(await ended, 0, `xdg-open under script ended badly: ${opener.stderrTail()}`);
     const folder = path.join(tree.home, 'Downloads');
-    assert.match(opener.text(), new RegExp(`kept from the web page's VM in ${folder}, marked as from outside: "report\\.txt"; left in the VM: "passwd": not a regular file`));
-    assert.deepEqual(readdirSync(folder), ['report.txt'], "only the download left the VM (not the guest's symlink, no temporary file)");
+    assert.match(opener.text(), new RegExp(`kept from the web page's VM in ${folder}, marked as from outside: "[a-z]+\\.txt", "[a-z]+\\.txt"; left in the VM: "passwd": not a regular file`));
+    assert.deepEqual(readdirSync(folder).sort(), ['profile.txt', 'report.txt'], "only the downloads left the VM (not the guest's symlink, no temporary file)");
     assert.equal(readFileSync(path.join(folder, 'report.txt'), 'utf8'), DOWNLOADED);
     const verdict = await fromOutside(path.join(folder, 'report.txt'), { env: tree.env, places: [], skipped: [] });
     assert.ok(verdict.outside, 'the kept download is not marked as from outside');
     assert.match(verdict.why, /^made in a NoFear VM \(a download kept from a link\)/);
+    const found = readFileSync(path.join(folder, 'profile.txt'), 'utf8');
+    const sections = /^home:\n([^]*)names:\n([^]*)contents:\n([^]*)$/.exec(found);
+    assert.ok(sections !== null, `the guest's look through its home printed ${JSON.stringify(found)}`);
+    const lines = (text: string | undefined) => (text ?? '').split('\n').filter((line) => line !== '');
+    return { home: lines(sections[1]), names: lines(sections[2]), contents: lines(sections[3]) };
   }
 
   it('install --links makes NoFear the handler for http and https in xdg-mime and GLib, recording the browser', async () => {
@@ -217,7 +257,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     }
   });
 
-  it('xdg-open of a page shows it in a NoFear-marked browser window from a VM that cannot reach the host loopback', async () => {
+  it('xdg-open of a page shows it in a NoFear-marked browser window from a VM that cannot reach the host loopback, with none of the host browser profile', async () => {
     const loopbackHits: string[] = [];
     const loopback = createTcpServer((socket) => {
       loopbackHits.push(`${socket.remoteAddress}`);
@@ -244,7 +284,12 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
         'no request carried a cookie',
       );
       assert.equal(leftoverSandboxes(t).length, 1, 'one sandbox runs the browser');
-      await keepTheDownload(window, opener);
+      // The guest's own look, after NetSurf quit: its profile is in the guest's home, and nothing there
+      // (names or contents) comes from the host user's NetSurf profile, which holds the marker.
+      const guestHome = await keepTheDownloads(window, opener);
+      assert.ok(guestHome.home.includes('./.config/netsurf'), `NetSurf's profile is not in the guest's home: ${guestHome.home.join(' ')}`);
+      assert.deepEqual(guestHome.names, [], "a file named from the host user's browser profile is in the guest's home");
+      assert.deepEqual(guestHome.contents, [], "the guest's home holds contents of the host user's browser profile");
     } finally {
       site.server.close();
       loopback.close();

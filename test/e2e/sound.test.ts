@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { perTestEnv, runCli, startCli, type TestEnv } from '../helpers/cli.js';
-import { reportedWindow, suiteDisplay, type Display } from '../helpers/xvfb.js';
+import { reportedWindow, suiteDisplay, windowName, type Display } from '../helpers/xvfb.js';
+import { execQuoted } from '../helpers/exec-script.js';
 import { pollUntil } from '../../src/util/poll.js';
 import { exitOf, stopGroup } from '../../src/util/child.js';
 
@@ -25,6 +26,22 @@ const BYTES_PER_SECOND = 44_100 * 2 * 2;
 const AUDIBLE_RMS = 0.05;
 const RECORDER = 'nofear-test-monitor';
 const PLAYER = 'wav-player.desktop';
+// The guest's own look for a way in: while paplay plays the file, the player's terminal records every
+// source of the guest's sound server (Xpra's PulseAudio) but the monitor of its own speaker, 3 s at a
+// time, and puts in its title what it found: `guest check N: sources ...; SOURCE=RMS ...`. Were the host's
+// microphone forwarded, it would be one of them, and loud: the host's default source is the test server's
+// null-sink monitor, which carries the very tone the guest plays.
+const GUEST_SPEAKER_MONITOR = 'Xpra-Speaker.monitor';
+const GUEST_CHECK = [
+  'paplay "$1" &',
+  'n=0; while :; do n=$((n+1)); all=; heard=;',
+  'for s in $(pactl list short sources | cut -f2); do all="$all $s";',
+  `[ "$s" = ${GUEST_SPEAKER_MONITOR} ] && continue;`,
+  'r=$(parec -d "$s" --raw --format=s16le --rate=44100 --channels=2 | head -c 529200 | sox -t raw -r 44100 -c 2 -b 16 -e signed-integer - -n stat 2>&1 | sed -n "s/^RMS *amplitude: *//p");',
+  'heard="$heard $s=${r:-none}"; done;',
+  `printf '\\033]2;guest check %s: sources%s;%s\\007' "$n" "$all" "$heard"; sleep 1; done`,
+].join(' ');
+const GUEST_CHECK_TITLE = /guest check ([0-9]+): sources([^;]*);(.*)$/;
 
 interface SoundServer {
   env: Record<string, string>;
@@ -144,7 +161,7 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     execaSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', wav, 'synth', String(TONE_SECONDS), 'sine', '440', 'vol', '0.5']);
     const apps = path.join(t.dataHome, 'applications');
     mkdirSync(apps, { recursive: true });
-    writeFileSync(path.join(apps, PLAYER), '[Desktop Entry]\nType=Application\nName=WAV player\nExec=xterm -hold -e paplay %f\nMimeType=audio/x-wav;audio/wav;\n');
+    writeFileSync(path.join(apps, PLAYER), `[Desktop Entry]\nType=Application\nName=WAV player\nExec=xterm -hold -e sh -c ${execQuoted(GUEST_CHECK)} sh %f\nMimeType=audio/x-wav;audio/wav;\n`);
     return wav;
   }
 
@@ -161,7 +178,7 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     assert.match(silent.stdout.toString(), /^sound: off$/m);
   });
 
-  it('plays a WAV through the host sound server (its monitor hears it), and the guest is offered no source', async () => {
+  it("plays a WAV through the host sound server (its monitor hears it), and the guest is offered no source (nothing from the host in the guest's sources)", async () => {
     const wav = prepare();
     const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', '--with', PLAYER, wav], t, {
       env: { DISPLAY: x.display, PULSE_SERVER: server.env.PULSE_SERVER ?? '', ...(process.env.NOFEAR_TEST_SOUND_LOG ? { NOFEAR_CLIENT_LOG: '1', NOFEAR_CONSOLE: '1' } : {}) },
@@ -173,7 +190,7 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     if (process.env.NOFEAR_TEST_SOUND_LOG) run.stderr?.on('data', (chunk: Buffer) => appendFileSync(String(process.env.NOFEAR_TEST_SOUND_LOG), chunk));
     run.stderr?.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-8000)));
     try {
-      await reportedWindow(run, WINDOW_DEADLINE);
+      const window = await reportedWindow(run, WINDOW_DEADLINE);
       const recording = recordMonitor(
         server,
         path.join(dir, 'heard.raw'),
@@ -197,6 +214,23 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
       assert.deepEqual(players, ['NoFear'], `NoFear's player is the one playback stream:\n${streams.sinks}`);
       assert.doesNotMatch(streams.clients, /application\.name = "Xpra/i, 'the Xpra client never reaches the sound server');
       assert.match(streams.clients, /application\.name = "NoFear"/, "NoFear's player is the one client of NoFear's");
+      // Inside the guest: once the host heard the tone, two more of the guest's 3-second recordings of its
+      // sources (both begun after that); every source but its speaker's monitor is silent.
+      const guestCheck = async () => GUEST_CHECK_TITLE.exec(await windowName(x.display, window).catch(() => '')) ?? undefined;
+      const first = await guestCheck();
+      const after = Number(first?.[1] ?? 0) + 2;
+      let seen: RegExpExecArray | undefined;
+      await pollUntil(async () => Number((seen = await guestCheck())?.[1] ?? 0) >= after || run.exitCode !== null, 120_000, 500);
+      assert.ok(seen !== undefined && Number(seen[1]) >= after, `the guest's check of its sources did not report twice more within 120 s (title: ${seen?.[0] ?? 'none'}); nofear-open said:\n${said}`);
+      process.stderr.write(`      the guest's sources: ${seen[2]?.trim()}; recorded:${seen[3]}\n`);
+      assert.ok((seen[2] ?? '').split(' ').includes(GUEST_SPEAKER_MONITOR), `the guest's sound server is not Xpra's (sources: ${seen[2]})`);
+      for (const recorded of (seen[3] ?? '')
+        .trim()
+        .split(' ')
+        .filter((word) => word !== '')) {
+        const [source, rms] = recorded.split('=');
+        assert.ok(rms !== undefined && rms !== 'none' && Number(rms) < 0.001, `the guest's source ${source} carries sound from the host (RMS ${rms})`);
+      }
     } finally {
       clearTimeout(soundTimer);
       run.kill('SIGTERM');

@@ -1,6 +1,7 @@
 # Asks GNOME's real thumbnail factory (gnome-desktop 43 through gir1.2-gnomedesktop-3.0) for one file's
 # thumbnail, the way Nautilus does, and prints what came back as JSON: its size and its distinct colours
-# (at most 8), or the factory's error. Usage: thumbnail-factory.py FILE
+# (at most 8), or the factory's error. With --save, it also saves the thumbnail into the thumbnail cache, as
+# Nautilus does after generating one. Usage: thumbnail-factory.py FILE [--save]
 import json
 import sys
 
@@ -11,7 +12,7 @@ from gi.repository import Gio, GnomeDesktop  # noqa: E402
 
 path = sys.argv[1]
 file = Gio.File.new_for_path(path)
-info = file.query_info("standard::content-type", Gio.FileQueryInfoFlags.NONE, None)
+info = file.query_info("standard::content-type,time::modified", Gio.FileQueryInfoFlags.NONE, None)
 mime = info.get_content_type()
 factory = GnomeDesktop.DesktopThumbnailFactory.new(GnomeDesktop.DesktopThumbnailSize.NORMAL)
 try:
@@ -19,6 +20,8 @@ try:
 except Exception as error:  # the factory's GError: the thumbnailer failed
     print(json.dumps({"mime": mime, "error": str(error)}))
     sys.exit(0)
+if "--save" in sys.argv[2:]:
+    factory.save_thumbnail(pixbuf, file.get_uri(), info.get_attribute_uint64("time::modified"), None)
 pixels = pixbuf.get_pixels()
 step, stride = pixbuf.get_n_channels(), pixbuf.get_rowstride()
 colours = set()

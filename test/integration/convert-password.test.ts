@@ -39,6 +39,36 @@ describe('nofear-open --convert --password-stdin: protected PDFs and office docu
   });
   afterEach(() => assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox directory was left behind'));
 
+  it('on a terminal: asked without echo, and Ctrl-C at the prompt cancels with its own error before any VM (a real pty, no VM)', async () => {
+    const file = path.join(dir, 'terminal.pdf');
+    await execa('qpdf', ['--empty', '--pages', SPEC, '1', '--', file]);
+    const typed = `t-${randomBytes(6).toString('hex')}`;
+    const run = execa('script', ['-q', '-e', '-c', 'exec "$NODE" "$NOFEAR_OPEN" --convert --password-stdin "$FILE"', '/dev/null'], {
+      env: { ...t.env, SHELL: '/bin/sh', NODE: process.execPath, NOFEAR_OPEN: bin('nofear-open'), FILE: file, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      stdin: 'pipe',
+      reject: false,
+      timeout: 120_000,
+    });
+    let output = '';
+    const asked = new Promise<void>((resolve) => {
+      run.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Password for the protected documents (not shown): ')) resolve();
+      });
+    });
+    // Ends on the prompt, or when nofear-open (and so script) has ended without one.
+    await Promise.race([asked, run]);
+    run.stdin?.write(`${typed}\x7f`);
+    run.stdin?.write('\x03'); // Ctrl-C: in the prompt's raw mode a key like any other, which cancels
+    const result = await run;
+    assert.match(output, /Password for the protected documents \(not shown\): /, output);
+    assert.ok(!output.includes(typed.slice(0, -1)), `the typed password was echoed:\n${output}`);
+    assert.match(output, /No password was typed: the conversion did not start/, output);
+    assert.notEqual(result.exitCode, 0, output);
+    assert.ok(!existsSync(path.join(dir, 'terminal.safe.pdf')), 'nothing converted');
+    assert.deepEqual(leftoverSandboxes(t), [], 'no VM was started');
+  });
+
   it('the right password: an unprotected safe PDF of a PDF, an .odt and a .docx; a wrong one and none: their errors, for .xls and .doc too; neither password anywhere on the host', async () => {
     // At most 15 characters: Word's and Excel's 97 formats take no more, and LibreOffice stores a document
     // with a longer one unencrypted (seen: any password, or none, then opened it).

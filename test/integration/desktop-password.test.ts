@@ -10,21 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { askPasswordOnDesktop } from '../../src/cli/desktop-password.js';
 import { startXvfb, type Display } from '../helpers/xvfb.js';
+import { focusWindow, promptWindow, typeIntoPrompt } from '../helpers/desktop-prompt.js';
 
-/** zenity's window, waited for by its title (xdotool --sync) until the deadline or the prompt's end. */
-async function promptWindow(display: string, asking: Promise<unknown>): Promise<string> {
-  const gone = new AbortController();
-  void asking.catch(() => undefined).finally(() => gone.abort());
-  const search = await execa('xdotool', ['search', '--sync', '--onlyvisible', '--name', '^NoFear: password$'], {
-    env: { DISPLAY: display },
-    timeout: 60_000,
-    cancelSignal: gone.signal,
-    reject: false,
-  });
-  const id = search.stdout.trim().split('\n')[0] ?? '';
-  assert.notEqual(id, '', 'no zenity window titled "NoFear: password"');
-  return id;
-}
+const TITLE = '^NoFear: password$';
 
 const zenities = () =>
   readdirSync('/proc')
@@ -54,26 +42,23 @@ describe('the desktop password prompt (real zenity, Xvfb, xdotool)', function ()
   it('zenity asks; the password typed comes back from its stdout, exactly', async () => {
     const password = 'Pass wörd-42!';
     const asking = askPasswordOnDesktop(['/home/u/report.pdf'], env);
-    const window = await promptWindow(x.display, asking);
     // Real key events to the focused window (GTK ignores the synthetic ones xdotool --window sends).
-    await execa('xdotool', ['windowfocus', '--sync', window], { env: { DISPLAY: x.display } });
-    await execa('xdotool', ['type', '--delay', '20', password], { env: { DISPLAY: x.display } });
-    await execa('xdotool', ['key', 'Return'], { env: { DISPLAY: x.display } });
+    await typeIntoPrompt(x.display, TITLE, password, 60_000, asking);
     assert.equal(await asking, password);
     assert.deepEqual(zenities(), [], 'zenity has ended');
   });
 
   it('Escape cancels: a named error, no password', async () => {
     const asking = askPasswordOnDesktop(['/home/u/report.pdf'], env);
-    const window = await promptWindow(x.display, asking);
-    await execa('xdotool', ['windowfocus', '--sync', window], { env: { DISPLAY: x.display } });
+    await promptWindow(x.display, TITLE, 60_000, asking);
+    await focusWindow(x.display, TITLE, 30_000);
     await execa('xdotool', ['key', 'Escape'], { env: { DISPLAY: x.display } });
     await assert.rejects(asking, (error: Error & { code?: string }) => error.code === 'InvalidArgument' && /No password was given at the desktop prompt \(zenity was cancelled/.test(error.message));
   });
 
   it('a prompt left open is closed by its deadline, zenity with it', async () => {
     const asking = askPasswordOnDesktop(['/home/u/report.pdf'], env, 3000);
-    await promptWindow(x.display, asking);
+    await promptWindow(x.display, TITLE, 60_000, asking);
     await assert.rejects(asking, (error: Error & { code?: string }) => error.code === 'LimitReached');
     assert.deepEqual(zenities(), [], 'zenity was killed');
   });
@@ -81,7 +66,7 @@ describe('the desktop password prompt (real zenity, Xvfb, xdotool)', function ()
   it('a stop (Ctrl-C, a signal) closes the prompt at once, zenity with it, not at its deadline', async () => {
     const stop = new AbortController();
     const asking = askPasswordOnDesktop(['/home/u/report.pdf'], env, 300_000, stop.signal);
-    await promptWindow(x.display, asking);
+    await promptWindow(x.display, TITLE, 60_000, asking);
     const stoppedAt = Date.now();
     stop.abort();
     await assert.rejects(asking, (error: Error & { code?: string }) => error.code === 'InvalidArgument');

@@ -1,28 +1,20 @@
 // No host parser before the open (issue 29): GNOME's real thumbnail factory (gnome-desktop 43 through
-// gir1.2-gnomedesktop-3.0, its own bubblewrap sandbox and seccomp) asked for thumbnails after
-// `nofearctl integrate install` wrote NoFear's guard entries into the user's thumbnailers dir. Every program
-// the factory's process tree executes is recorded by `strace -f -e trace=execve`: it follows each fork, so a
-// short-lived thumbnailer cannot slip past it (inside bwrap too: the tracer is outside every namespace).
+// gir1.2-gnomedesktop-3.0, its own bubblewrap sandbox and seccomp) and tumbler's real tumblerd (on a private
+// bus, with the user tumbler.rc NoFear writes) asked for thumbnails after `nofearctl integrate install` wrote
+// NoFear's guard entries into the user's thumbnailers dir. Every program their process trees execute, and
+// every file tumblerd's opens, is recorded by strace (test/helpers/host-thumbnailers.ts). The VM's side (the
+// real thumbnail replacing the placeholder in the cache) is test/integration/trust.test.ts.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { PngPageWriter } from '../../src/convert/png-writer.js';
+import { factoryThumbnail, HOST_PARSERS, PLACEHOLDER_COLOURS, startTumbler, type Thumbnail, type Tumbler } from '../helpers/host-thumbnailers.js';
+import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 
-const FACTORY = fileURLToPath(new URL('../helpers/thumbnail-factory.py', import.meta.url));
-/** The guard's placeholder: light grey inside a darker frame (src/integrate/thumbnail-guard.py). */
-const PLACEHOLDER_COLOURS = ['9a9a9a', 'dcdcdc'];
-
-interface Thumbnail {
-  mime: string;
-  width?: number;
-  height?: number;
-  colours?: string[];
-  error?: string;
-}
+const SYSTEM_TUMBLER_RC = '/etc/xdg/tumbler/tumbler.rc';
 
 /** Sets user xattrs with the system Python (Node has no xattr call). */
 async function setXattrs(file: string, attrs: Record<string, string>): Promise<void> {
@@ -42,16 +34,10 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
   let dir: string;
   let env: Record<string, string>;
 
-  /** The factory's thumbnail of `file` and the argv[0] of every program its process tree executed. */
+  /** The factory's thumbnail of `file` and the program of every exec in its process tree. */
   async function thumbnail(file: string): Promise<{ thumb: Thumbnail; programs: string[] }> {
-    const log = path.join(dir, `${path.basename(file)}.execve`);
-    const traced = await execa('strace', ['-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', log, '/usr/bin/python3', FACTORY, file], { env, extendEnv: false, timeout: 60_000 });
-    // A successful execve line: PID execve("/path", [...], ...) = 0
-    const programs = readFileSync(log, 'utf8')
-      .split('\n')
-      .filter((line) => / = 0$/.test(line))
-      .map((line) => /execve\("([^"]+)"/.exec(line)?.[1] ?? '');
-    return { thumb: JSON.parse(traced.stdout) as Thumbnail, programs };
+    const { thumb, trace } = await factoryThumbnail(file, env, dir);
+    return { thumb, programs: trace.programs };
   }
 
   before(async () => {
@@ -59,9 +45,11 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
     dir = tree.top;
     mkdirSync(path.join(dir, 'run'), { mode: 0o700 });
     env = { ...tree.env, XDG_RUNTIME_DIR: path.join(dir, 'run'), XDG_CACHE_HOME: path.join(dir, 'cache'), GSETTINGS_BACKEND: 'memory' };
-    // The system tumbler.rc as tumbler 4.18 ships it, in part, in the tree's own system config dir.
+    // The system's tumbler.rc (tumbler 4.18's: its parsing plugins enabled, and ranked above the desktop
+    // thumbnailer), or a part of it, in the tree's own system config dir.
     mkdirSync(path.join(dir, 'etc-xdg', 'tumbler'));
-    writeFileSync(path.join(dir, 'etc-xdg', 'tumbler', 'tumbler.rc'), '[PopplerThumbnailer]\nDisabled=false\nPriority=2\n\n[DesktopThumbnailer]\nDisabled=false\nPriority=2\n');
+    const systemRc = existsSync(SYSTEM_TUMBLER_RC) ? readFileSync(SYSTEM_TUMBLER_RC, 'utf8') : '[PopplerThumbnailer]\nDisabled=false\nPriority=1\n\n[DesktopThumbnailer]\nDisabled=false\nPriority=0\n';
+    writeFileSync(path.join(dir, 'etc-xdg', 'tumbler', 'tumbler.rc'), systemRc);
     const installed = await tree.nofearctl('integrate', 'install');
     assert.equal(installed.exitCode, 0, installed.stderr);
     for (const name of ['marked.pdf', 'plain.pdf', 'trusted.pdf']) writeFileSync(path.join(dir, name), samplePdf(name));
@@ -118,5 +106,49 @@ describe('thumbnail guard: GNOME thumbnail factory, real thumbnailers, every exe
       assert.equal(thumb.error, undefined, `${name}: ${JSON.stringify(thumb)}`);
       assert.notDeepEqual(thumb.colours, PLACEHOLDER_COLOURS, `${name} got the placeholder`);
     }
+  });
+
+  describe("tumbler's D-Bus thumbnailer (real tumblerd on a private bus, its execs and opens traced)", () => {
+    let bus: PrivateBus;
+    let tumbler: Tumbler;
+    const outside = () => [path.join(dir, 'marked.pdf'), path.join(dir, 'downloaded.png')];
+
+    before(async () => {
+      bus = await startPrivateBus(dir, {}, { activation: false });
+      tumbler = startTumbler({ ...env, DBUS_SESSION_BUS_ADDRESS: bus.address }, dir);
+    });
+
+    after(async () => {
+      await tumbler?.stop();
+      await bus?.stop();
+    });
+
+    it('a marked PDF and an image with a browser mark get the placeholder: no thumbnailer runs and tumblerd opens neither', async () => {
+      const reply = await tumbler.thumbnail(outside());
+      assert.ok(reply.finished, JSON.stringify(reply));
+      for (const file of outside()) {
+        const one = reply.files[file];
+        assert.equal(one?.said, 'ready', `${file}: ${JSON.stringify(one)}`);
+        assert.deepEqual(one?.colours, PLACEHOLDER_COLOURS, `${file}: ${JSON.stringify(one)}`);
+      }
+      const { programs, opened } = tumbler.trace();
+      assert.ok(programs.includes('/usr/bin/python3'), `tumbler did not run NoFear's guard: ${programs.join(' ')}`);
+      assert.deepEqual(
+        programs.filter((p) => HOST_PARSERS.test(p)),
+        [],
+        'a host thumbnailer ran for a file from outside',
+      );
+      const touched = opened.filter((one) => outside().includes(one.path));
+      assert.deepEqual(touched, [], 'tumblerd or a child opened a file from outside');
+    });
+
+    it('an unmarked PDF goes to evince-thumbnailer as before', async () => {
+      const plain = path.join(dir, 'plain.pdf');
+      const reply = await tumbler.thumbnail([plain]);
+      const one = reply.files[plain];
+      assert.equal(one?.said, 'ready', JSON.stringify(reply));
+      assert.notDeepEqual(one?.colours, PLACEHOLDER_COLOURS, 'the unmarked PDF got the placeholder');
+      assert.ok(tumbler.trace().programs.includes('/usr/bin/evince-thumbnailer'), `evince-thumbnailer did not run: ${tumbler.trace().programs.join(' ')}`);
+    });
   });
 });

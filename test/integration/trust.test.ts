@@ -2,7 +2,10 @@
 // place (and what was there before it started), the mark moves with the file, a browser's mark counts, and
 // nofearctl trust / distrust / trust status say and change it. The xattr path; the sidecar path (a filesystem
 // without user xattrs) is test/root/trust-sidecar.test.ts. What the watcher marks is thumbnailed in a real VM
-// (TCG here) and written into the thumbnail cache by the service, no host program parsing it.
+// (TCG here) and written into the thumbnail cache by the service, no host program parsing it: before the
+// service starts, the host's real thumbnailers (tumbler's tumblerd and GNOME's thumbnail factory, behind
+// NoFear's guard entries and tumbler.rc) are asked for the marked PDF and image and put only the placeholder
+// in the cache; the VM's thumbnails then replace it.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,9 @@ import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { findGuestKernel } from '../../src/vm/kernel.js';
 import { PngPageWriter } from '../../src/convert/png-writer.js';
 import { fileUri, thumbnailPath } from '../../src/convert/thumb-cache.js';
+import { guardEntries } from '../../src/integrate/thumbnailers.js';
+import { disableParsingPlugins, userTumblerRc } from '../../src/integrate/tumbler.js';
+import { factoryThumbnail, HOST_PARSERS as HOST_THUMBNAILERS, PLACEHOLDER_COLOURS, startTumbler, type Thumbnail, type Trace, type TumblerReply } from '../helpers/host-thumbnailers.js';
 
 /** A thumbnail batch boots a VM under TCG (about 30 s here) after the service's start: generous. */
 const THUMB_DEADLINE_MS = 240_000;
@@ -41,6 +47,26 @@ function pngKeys(file: string): { width: number; height: number; keys: Record<st
 
 const MARK_DEADLINE_MS = 20_000;
 
+/** NoFear's thumbnail guard entries and tumbler.rc in the test's home, as `nofearctl integrate install` writes them. */
+async function installThumbnailGuards(env: Record<string, string>): Promise<void> {
+  for (const [file, text] of await guardEntries(env)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  const systemRc = existsSync('/etc/xdg/tumbler/tumbler.rc') ? readFileSync('/etc/xdg/tumbler/tumbler.rc', 'latin1') : undefined;
+  mkdirSync(path.dirname(userTumblerRc(env)), { recursive: true });
+  writeFileSync(userTumblerRc(env), disableParsingPlugins(systemRc));
+}
+
+/** What the host's thumbnailers did when asked for the marked files before the service ran. */
+interface HostAsked {
+  tumbler: TumblerReply;
+  tumblerTrace: Trace;
+  factory: Array<{ file: string; thumb: Thumbnail; trace: Trace }>;
+  /** The Software key of each file's normal thumbnail in the cache, before the service started. */
+  cachedBefore: Array<string | undefined>;
+}
+
 /** The file's user xattrs, read by the system Python (Node has no xattr call). */
 async function xattrs(file: string): Promise<Record<string, string>> {
   const script = 'import json, os, sys; p = sys.argv[1]; print(json.dumps({n: os.getxattr(p, n).decode() for n in os.listxattr(p) if n.startswith("user.")}))';
@@ -55,6 +81,7 @@ describe('the mark of the outside (real chokidar on real folders, the service on
   let service: ForegroundService | undefined;
   let env: Record<string, string>;
   let recorder: ProcessRecorder | undefined;
+  let hostAsked: HostAsked | undefined;
   const downloads = () => path.join(home, 'Downloads');
   const ctl = (...args: string[]) => execa(process.execPath, [bin('nofearctl'), ...args], { env, extendEnv: false, reject: false });
   /** Polls until NoFear's mark is on the file, or the deadline, or the service's end. */
@@ -80,6 +107,11 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     const png = await PngPageWriter.create(path.join(downloads(), 'photo.png'), 300, 200, 72);
     await png.write(Buffer.alloc(300 * 200 * 3, Buffer.from([0xc0, 0x20, 0x40])));
     await png.finish();
+    // Marked before the service runs (a browser's mark; NoFear's own from an earlier run): what a file manager
+    // showing Downloads asks the host's thumbnailers for first.
+    await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.xdg.origin.url", b"https://example.org/real.pdf")', path.join(downloads(), 'real.pdf')]);
+    const origin = JSON.stringify({ from: `arrived in ${downloads()}`, at: new Date().toISOString() });
+    await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.nofear.origin", sys.argv[2].encode())', path.join(downloads(), 'photo.png'), origin]);
     const kernel = await findGuestKernel();
     bus = await startPrivateBus(dir, {}, { activation: false });
     env = {
@@ -96,17 +128,61 @@ describe('the mark of the outside (real chokidar on real folders, the service on
       NOFEAR_KERNEL_MODULES: kernel.modulesDir,
       NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
     };
+    hostAsked = await askHostThumbnailers();
     // Bus-activated with idle_exit = 1: without the watcher it would leave after a second.
     service = startForegroundService(env, ['--activated']);
     recorder = new ProcessRecorder(service.pid);
     await service.waitForLine(/trust: watching .*Downloads/, 30_000);
   });
 
+  /** tumblerd (as Thunar asks it), then GNOME's factory (generating and saving, as Nautilus does), for the two marked files. */
+  async function askHostThumbnailers(): Promise<HostAsked> {
+    const hostEnv = { ...env, XDG_DATA_DIRS: '/usr/local/share:/usr/share', GSETTINGS_BACKEND: 'memory' };
+    await installThumbnailGuards(hostEnv);
+    const files = ['real.pdf', 'photo.png'].map((name) => path.join(downloads(), name));
+    const tumblerd = startTumbler(hostEnv, dir);
+    let tumbler: TumblerReply;
+    try {
+      tumbler = await tumblerd.thumbnail(files);
+    } finally {
+      await tumblerd.stop();
+    }
+    const factory = [];
+    for (const file of files) factory.push({ file, ...(await factoryThumbnail(file, hostEnv, dir, { save: true })) });
+    const cachedBefore = files.map((file) => (existsSync(thumbnailPath(env, fileUri(file), 'normal')) ? pngKeys(thumbnailPath(env, fileUri(file), 'normal')).keys.Software : undefined));
+    return { tumbler, tumblerTrace: tumblerd.trace(), factory, cachedBefore };
+  }
+
   after(async () => {
     recorder?.stop();
     await service?.stop();
     await bus?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("tumbler and GNOME's thumbnail factory, asked for a marked PDF and a marked image, parse neither: the placeholder goes into the cache", () => {
+    const asked = hostAsked!;
+    const outside = ['real.pdf', 'photo.png'].map((name) => path.join(downloads(), name));
+    for (const file of outside) {
+      const one = asked.tumbler.files[file];
+      assert.equal(one?.said, 'ready', `tumbler: ${JSON.stringify(asked.tumbler)}`);
+      assert.deepEqual(one?.colours, PLACEHOLDER_COLOURS, `tumbler: ${JSON.stringify(one)}`);
+    }
+    assert.deepEqual(
+      asked.tumblerTrace.opened.filter((one) => outside.includes(one.path)),
+      [],
+      'tumblerd or a child opened a file from outside',
+    );
+    for (const { file, thumb } of asked.factory) assert.deepEqual(thumb.colours, PLACEHOLDER_COLOURS, `factory, ${file}: ${JSON.stringify(thumb)}`);
+    const programs = [...asked.tumblerTrace.programs, ...asked.factory.flatMap((one) => one.trace.programs)];
+    assert.ok(programs.includes('/usr/bin/bwrap') && programs.includes('/usr/bin/python3'), `the factory's sandbox or NoFear's guard did not run: ${programs.join(' ')}`);
+    assert.deepEqual(
+      programs.filter((p) => HOST_THUMBNAILERS.test(p)),
+      [],
+      'a host thumbnailer parsed a file from outside',
+    );
+    // What the file manager shows until the VM's thumbnail comes: the factory's save of the placeholder.
+    assert.deepEqual(asked.cachedBefore, ['GNOME::ThumbnailFactory', 'GNOME::ThumbnailFactory']);
   });
 
   it('marks what was in the download folder before the service started (the rescan)', async () => {

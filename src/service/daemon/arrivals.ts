@@ -6,19 +6,34 @@ import { watchArrivals } from '../../trust/watcher.js';
 import type { IdleExit } from './lifetime.js';
 import { thumbnailBatch } from '../../convert/thumb-batch.js';
 import { ThumbnailQueue, type RunBatch } from '../../convert/thumb-queue.js';
+import { conversionMemoryMiB } from '../../sandbox/pool-shapes.js';
+import type { BackgroundJobs } from './background-jobs.js';
 
 export interface Arrivals {
   close(): Promise<void>;
 }
 
-/** `renderThumbnails`: a batch in a VM (the unit test gives a stand-in). */
-export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void, renderThumbnails?: RunBatch): Promise<Arrivals | undefined> {
+/**
+ * Thumbnail batches in VMs as background work: each takes a slot within max_sandboxes and the guest memory
+ * limit only when no user waits, and gives it up to a user's open (its files then wait for a later batch).
+ */
+export function backgroundThumbnails(background: BackgroundJobs, config: Config, env: NodeJS.ProcessEnv, log: (line: string) => void): RunBatch {
+  return async (targets, stop) => {
+    const ran = await background.run(conversionMemoryMiB(config), stop, (abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort }));
+    if ('value' in ran) return ran.value;
+    // What the batch wrote before it stopped is in the cache; the queue skips those files next time.
+    return targets.map(({ file }) => ({ file, deferred: 'the batch gave its VM slot to an open' }));
+  };
+}
+
+/** `renderThumbnails`: batches in VMs (backgroundThumbnails; the unit test gives a stand-in). */
+export async function startArrivals(config: Config, env: NodeJS.ProcessEnv, idle: IdleExit, log: (line: string) => void, renderThumbnails: RunBatch): Promise<Arrivals | undefined> {
   if (!config.trust.watch) return undefined;
   const scope = await trustScope(config, env);
   for (const skipped of scope.skipped) log(`trust: [trust] places: ${skipped}`);
   const release = idle.hold();
   // What arrives is thumbnailed in a VM (the host's thumbnailers give it a placeholder): issue 29.
-  const thumbs = new ThumbnailQueue(env, renderThumbnails ?? ((targets, abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort })), log);
+  const thumbs = new ThumbnailQueue(env, renderThumbnails, log);
   const watch = watchArrivals(scope, {
     log,
     onMarked: (files, stores) => {

@@ -19,7 +19,8 @@ import { sandboxObjects } from './sandbox-objects.js';
 import { IdleExit } from './lifetime.js';
 import { requestHandlers } from './requests.js';
 import { oneLine } from '../../util/text.js';
-import { startArrivals } from './arrivals.js';
+import { backgroundThumbnails, startArrivals } from './arrivals.js';
+import { BackgroundJobs } from './background-jobs.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
@@ -57,6 +58,8 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
 function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.ProcessEnv, config: () => Config) {
   const admission = new Admission(limitsOf(config(), env));
   const warm = servicePool({ env, config, admission, log });
+  // Thumbnail batches: within the same limits, and the first to give way to a user's open.
+  const background = new BackgroundJobs(admission);
   // A warm pool keeps the service up; it empties after [pool] idle_timeout without an open, and then
   // the service's own idle exit can come.
   let poolHold: (() => void) | undefined;
@@ -73,7 +76,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     limits: limitsOf(config(), env),
     admission,
     takeWarm: (spec) => warm.takeWarm(spec),
-    evictWarm: () => warm.evictWarm(),
+    evictWarm: async () => (await background.giveWay()) || warm.evictWarm(),
     lingerMs: LINGER_MS,
     launch: async (spec) => {
       const context = { env, config: config(), ownerKind: 'service' as const, log };
@@ -94,7 +97,7 @@ function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.Pr
     log,
   });
   mirror.setRoot(connection.exportRoot(heldBy(idle, handlers)));
-  return { manager, pool: warm.pool };
+  return { manager, pool: warm.pool, background };
 }
 
 /** config.ini watched: a change becomes the service's config, the manager's limits, the pool's settings and the idle exit's. */
@@ -136,7 +139,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
       finish(0);
     },
   );
-  const { manager, pool } = buildCore(connection, idle, env, () => config);
+  const { manager, pool, background } = buildCore(connection, idle, env, () => config);
   const owned = await Promise.race([connection.ownName(), finished.then(() => undefined)]);
   if (owned === undefined) throw unavailable(`The session bus cannot be reached (${lostBus}).`, 'run it in a desktop session or under dbus-run-session; check DBUS_SESSION_BUS_ADDRESS');
   if (!owned) {
@@ -148,7 +151,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   const reaped = await reapLeftovers(ensureRuntimeBase(env), log);
   const watcher = watchSettings(env, { manager, pool, idle }, (next) => (config = next));
   await watcher.ready;
-  const arrivals = await startArrivals(config, env, idle, log);
+  const arrivals = await startArrivals(config, env, idle, log, backgroundThumbnails(background, config, env, log));
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping every sandbox and exiting`);
     finish(0);

@@ -70,6 +70,22 @@ describe('thumbnail queue', () => {
     assert.equal(await hasOwnThumbnail(env, file), false);
   });
 
+  it('tries again, in a later batch, the files of a batch that gave way to an open', async () => {
+    const file = path.join(dir, 'x.pdf');
+    writeFileSync(file, '%PDF-1.4\n');
+    const lines: string[] = [];
+    let runs = 0;
+    const queue = new ThumbnailQueue(
+      env,
+      async (targets) => (++runs === 1 ? targets.map((t) => ({ file: t.file, deferred: 'gave way' })) : targets.map((t) => ({ file: t.file, refused: 'test' }))),
+      (line) => lines.push(line),
+    );
+    queue.add([file]);
+    await queue.idle();
+    assert.equal(runs, 2);
+    assert.deepEqual(lines, [`thumbnails: 1 in ${dir} wait for a later batch: gave way`, `thumbnails: none for ${file}: test`, `thumbnails: 0 of 1 in ${dir} rendered in a VM`]);
+  });
+
   it('drops what waits when closed', async () => {
     let runs = 0;
     const queue = new ThumbnailQueue(

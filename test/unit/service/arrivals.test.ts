@@ -30,7 +30,16 @@ describe('service/arrivals', () => {
 
   it('with [trust] watch off, watches nothing and holds nothing', async () => {
     const config = defaultConfig();
-    assert.equal(await startArrivals(config, env(), idle, (line) => lines.push(line)), undefined);
+    assert.equal(
+      await startArrivals(
+        config,
+        env(),
+        idle,
+        (line) => lines.push(line),
+        () => Promise.reject(new Error('no batch without the watch')),
+      ),
+      undefined,
+    );
     assert.equal(holds, 0);
     assert.deepEqual(lines, []);
   });

@@ -1,0 +1,61 @@
+// Work the user did not ask for (thumbnail batches of files from outside) runs in VMs that count in the
+// service's limits like any other, but gives way: it takes a slot only when no user waits for one, and when a
+// user's open needs the slot it holds, the job is stopped and its slot freed for the open (issues 29, 30).
+import type { Admission, Release } from '../../sandbox/admission.js';
+
+/** How a background job ended: its value, or stopped to free its slot for a user. */
+export type BackgroundRun<T> = { value: T } | { gaveWay: true };
+
+interface Running {
+  controller: AbortController;
+  /** Settles once the job has ended and its slot is free. */
+  freed: Promise<void>;
+}
+
+export class BackgroundJobs {
+  private readonly running: Running[] = [];
+
+  constructor(private readonly admission: Admission) {}
+
+  /**
+   * Waits for a background slot of `memoryMiB` (rejects when `stop` aborts first), then runs `job` with a
+   * signal that aborts on `stop` or when a user's open needs the slot. The job must end promptly on it.
+   */
+  async run<T>(memoryMiB: number, stop: AbortSignal, job: (abort: AbortSignal) => Promise<T>): Promise<BackgroundRun<T>> {
+    const release: Release = await this.admission.acquireBackground(memoryMiB, stop);
+    const controller = new AbortController();
+    const onStop = () => controller.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    let freed: () => void = () => {};
+    const entry: Running = { controller, freed: new Promise<void>((resolve) => (freed = resolve)) };
+    this.running.push(entry);
+    let gaveWay = false;
+    controller.signal.addEventListener('abort', () => (gaveWay = !stop.aborted), { once: true });
+    try {
+      const value = await job(controller.signal);
+      return gaveWay ? { gaveWay: true } : { value };
+    } catch (error) {
+      if (gaveWay) return { gaveWay: true };
+      throw error;
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      this.running.splice(this.running.indexOf(entry), 1);
+      release();
+      freed();
+    }
+  }
+
+  /** Stops the newest running job for a user's open; true once its slot is free, false when none runs. */
+  async giveWay(): Promise<boolean> {
+    // One already told to stop frees its slot for whoever asked first.
+    const newest = this.running.filter((one) => !one.controller.signal.aborted).at(-1);
+    if (newest === undefined) return false;
+    newest.controller.abort(new Error('its slot is needed by an open'));
+    await newest.freed;
+    return true;
+  }
+
+  get active(): number {
+    return this.running.length;
+  }
+}

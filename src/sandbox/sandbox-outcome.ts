@@ -49,3 +49,13 @@ export function outcomeOf(vm: BootedVm, stopRequested: () => boolean): Promise<S
     .then((exit): SandboxOutcome => (stopRequested() ? { kind: 'stopped' } : { kind: 'failed', reason: `the VM stopped before the command finished (QEMU ${exit.signal ?? `exit ${exit.code}`})` }));
   return Promise.race([fromChannel, fromQemu]);
 }
+
+/** What a conversion left: its safe PDF and page count, or why it wrote none (the service's Output, Pages, Failure and Reason). */
+export interface ConversionOutcome {
+  output: string;
+  pages: number;
+  /** The failure's name (ConversionError's: PasswordNeeded, Unrenderable…), '' when it has none or none failed. */
+  failure: string;
+  /** The failure in NoFear's words, '' when none failed. */
+  reason: string;
+}

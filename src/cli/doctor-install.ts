@@ -19,6 +19,7 @@ export const PACKAGES = {
   xdpyinfo: { debian: 'x11-utils', fedora: 'xdpyinfo' },
   dbus: { debian: 'dbus', fedora: 'dbus-tools' },
   nodejs: { debian: 'nodejs', fedora: 'nodejs' },
+  xlib: { debian: 'python3-xlib', fedora: 'python3-xlib' },
 } as const satisfies Record<string, PackageName>;
 
 export type Family = 'debian' | 'fedora';

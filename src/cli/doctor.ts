@@ -222,7 +222,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     ...checkMemory(env),
     ...(await sessionChecks(env)),
     await checkClientJail(env),
-    ...[await checkXAccess(env, loadConfig(env).config.gui.clipboard)].filter((c): c is Check => c !== undefined),
+    ...[await checkXAccess(env)].filter((c): c is Check => c !== undefined),
     ...(await checkTrust(loadConfig(env).config, env)),
   ];
 }

@@ -69,6 +69,12 @@ export function cacheStagingRoot(env: NodeJS.ProcessEnv): string {
   return path.join(xdgCacheHome(env), 'nofear', 'staging');
 }
 
+/** Beside a staging copy in the cache (never in it: the guest writes there), the name of its owner (reaper.ts). */
+export function stagingOwnerMark(env: NodeJS.ProcessEnv, id: string): string {
+  if (!ID_PATTERN.test(id)) throw new Error(`bad sandbox id ${id}`);
+  return path.join(cacheStagingRoot(env), `${id}.owner`);
+}
+
 export function layoutOf(base: string, id: string, exportInCache?: { env: NodeJS.ProcessEnv }): SandboxLayout {
   const dir = sandboxDir(base, id);
   const vmDir = path.join(dir, 'vm');
@@ -153,6 +159,8 @@ export function selfIdentity(): ProcessIdentity {
  */
 export async function removeSandbox(base: string, id: string, env: NodeJS.ProcessEnv = process.env, log?: RemoveLog): Promise<boolean> {
   const staging = await removeTree(path.join(cacheStagingRoot(env), path.basename(sandboxDir(base, id))), log);
+  // The copy's owner mark (reaper.ts) goes once the copy has: one left behind names its owner for the next try.
+  if (staging) await fsp.rm(stagingOwnerMark(env, id), { force: true }).catch(() => undefined);
   const runtime = await removeTree(sandboxDir(base, id), log);
   return staging && runtime;
 }

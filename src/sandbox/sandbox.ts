@@ -3,7 +3,7 @@
 // then remove everything it left. A warm VM stops between "ready" and the job, in the service's pool.
 import { promises as fsp, statfsSync } from 'node:fs';
 import { identify, waitGone } from '../util/proc.js';
-import { reapLeftovers } from './reaper.js';
+import { markStagingOwner, reapLeftovers } from './reaper.js';
 import { createSandboxDir, ensureRuntimeBase, layoutOf, removeSandbox, selfIdentity, writeRecord, type SandboxRecord } from './registry.js';
 import type { JobSpec, SandboxHooks, SandboxOptions } from './sandbox-options.js';
 import { startVm, type AccelChoice, type BootedVm, type JailKind, type Ports, type SandboxLayout, type StartedVm, type VmShape } from '../vm/start-vm.js';
@@ -44,7 +44,8 @@ export interface BootOptions {
 export { BOOT_AGAIN } from '../vm/start-vm.js';
 
 /** One boot attempt's directory and the record ps reads there. */
-type Attempt = { layout: SandboxLayout; record: SandboxRecord };
+/** inCache: its export is a staging copy in the cache, marked with its owner (reaper.ts). */
+type Attempt = { layout: SandboxLayout; record: SandboxRecord; inCache: boolean };
 
 export class Sandbox {
   private disposed = false;
@@ -132,10 +133,12 @@ export class Sandbox {
           const created = await createSandboxDir(base, hooks.id);
           const inCache = shape.export !== undefined && (shape.export.writable === true || exportBelongsInCache(shape.export.bytes, base));
           const layout = inCache ? layoutOf(base, created.id, { env }) : created;
-          return { layout, record: newRecord(layout.id, options, accel) };
+          return { layout, record: newRecord(layout.id, options, accel), inCache };
         },
-        fill: async ({ layout, record }) => {
+        fill: async ({ layout, record, inCache }) => {
           await writeRecord(layout.dir, record);
+          // Marked before the copy exists: no copy in the cache is ever without its owner's name.
+          if (inCache) await markStagingOwner(env, layout.id, record.owner);
           if (shape.export !== undefined) await fillExport(layout.exportDir, shape.export.fill);
         },
         discard: async ({ layout }) => void (await removeSandbox(base, layout.id, env, log)),

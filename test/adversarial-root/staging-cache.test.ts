@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { checkOpenable } from '../../src/open/check.js';
-import { cacheStagingRoot, runtimeBase } from '../../src/sandbox/registry.js';
+import { cacheStagingRoot, runtimeBase, stagingOwnerMark } from '../../src/sandbox/registry.js';
+import { bootId } from '../../src/sandbox/reaper.js';
+import { identify } from '../../src/util/proc.js';
 import { exportBelongsInCache } from '../../src/sandbox/sandbox.js';
 import { startStagedVm } from '../helpers/staged-vm.js';
 import { stageCopy } from '../../src/open/staging.js';
@@ -54,6 +56,9 @@ describe('staging a large file (root, a small tmpfs as the runtime dir)', functi
       assert.equal(sandbox.layout.exportDir, staging);
       assert.deepEqual(readdirSync(staging), ['big.bin']);
       assert.equal(existsSync(path.join(sandbox.layout.vmDir, 'export')), false, 'a copy in the runtime dir too');
+      // Beside the copy, outside the guest's export: its owner (this process), for the staging reaper.
+      const me = identify(process.pid);
+      assert.deepEqual(JSON.parse(readFileSync(stagingOwnerMark(env, sandbox.id), 'utf8')), { pid: me?.pid, startTime: me?.startTime, bootId: bootId() });
     } finally {
       sandbox.ports.stdin?.end();
     }
@@ -61,6 +66,7 @@ describe('staging a large file (root, a small tmpfs as the runtime dir)', functi
     await sandbox.dispose();
     assert.equal(outcome.kind, 'exited');
     assert.equal(existsSync(path.join(cacheStagingRoot(env), sandbox.id)), false, 'the staged copy outlived its sandbox');
+    assert.equal(existsSync(stagingOwnerMark(env, sandbox.id)), false, "the copy's owner mark outlived it");
     assert.deepEqual(readdirSync(runtimeBase(env)), []);
   });
 });

@@ -1,7 +1,8 @@
 // Issue 28, finding 3: with [gui] clipboard = to-guest, a guest that asks for the host's clipboard
 // over and over (as root in the VM can: clipboard-request packets) reads only what the user pasted.
 // NoFear's real host client (jailed) against a hostile Xpra server, on a private Xvfb where another
-// client owns CLIPBOARD and PRIMARY as the user's applications do. No VM: the guest's side is the
+// client owns CLIPBOARD and PRIMARY as the user's applications do; the jailed client is an untrusted X
+// client (SECURITY extension), which may still ask for CLIPBOARD. No VM: the guest's side is the
 // hostile server (the pool-drain half of the finding is in stale-warm-vm.test.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +39,8 @@ describe('a guest polling the host clipboard ([gui] clipboard = to-guest)', func
         { ...process.env, DISPLAY: x.display },
       );
       const window = await watch.windowNamed(/paste here$/, DEADLINE_MS, client.exited);
+      // The paste below goes through an untrusted X client (issue 28, finding 4), as by default.
+      assert.equal((await client.launched)?.xAccess, 'untrusted', (await client.launched)?.note);
       const s = server;
 
       // Before any paste: 25 rounds of polling (100 requests) answered, every one with nothing.

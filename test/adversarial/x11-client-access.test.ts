@@ -45,7 +45,11 @@ describe('the host Xpra client on the X server (issue 28, finding 4)', function 
       stops.push(() => watch.stop());
       const server = await HostileXpraServer.start(path.join(dir, 'gui.sock'), 'benign', SCREEN);
       stops.push(() => server.stop());
-      const client = new XpraClient({ socket: path.join(dir, 'gui.sock'), profile: 'xaccess', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'off', sound: false }, { ...process.env, ...env });
+      // clipboard = to-guest: the setting that reads the host's clipboard gets the untrusted cookie too.
+      const client = new XpraClient(
+        { socket: path.join(dir, 'gui.sock'), profile: 'xaccess', border: { colour: 'OrangeRed', width: 3 }, clipboard: 'to-guest', sound: false },
+        { ...process.env, ...env },
+      );
       stops.push(() => client.stop());
       await watch.windowNamed(/^\[NoFear:xaccess\] bench$/, DEADLINE_MS, client.exited);
       const launch = await client.launched;

@@ -10,7 +10,7 @@ from xpra.client.gtk3.client import XpraClient as GTK3XpraClient
 from xpra.platform.xposix import gui as xposix_gui
 from xpra.platform.xposix import keyboard as xposix_keyboard
 
-from nofear_xpra import geometry, hello, packets, paste, speaker
+from nofear_xpra import geometry, hello, packets, paste, speaker, x11_events
 from nofear_xpra.metadata import filter_metadata, wm_class_base
 from nofear_xpra.window import NoFearWindow
 
@@ -52,6 +52,9 @@ def _xkb_rules_names(keyboard, original=xposix_keyboard.Keyboard.get_xkb_rules_n
 
 
 xposix_keyboard.Keyboard.get_xkb_rules_names_property = _xkb_rules_names
+
+# Xpra's event parser without the extensions an untrusted client is denied (x11_events.py).
+x11_events.install()
 
 # Xpra's platform helper listens on the system bus (suspend) and the session bus (screensaver): the
 # client has no business on either (and in its jail there is none).

@@ -83,6 +83,8 @@ export interface SandboxRequest {
   gui?: boolean;
   sound?: boolean;
   net?: 'none' | 'user';
+  /** User networking that reaches the internet only (a link VM with [links] lan = no). */
+  fenceLan?: boolean;
   memoryMiB?: number;
   cpus?: number;
   sharedFolder?: string;
@@ -102,6 +104,7 @@ export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hook
       memoryMiB: request.memoryMiB ?? config.vm.memoryMiB,
       cpus: request.cpus ?? config.vm.cpus,
       net: request.net ?? config.vm.net,
+      ...(request.fenceLan === true ? { fenceLan: true } : {}),
       tbSizeMiB: config.vm.tbSizeMiB,
       ...(config.vm.accel === 'auto' ? {} : { accel: accelOfConfig(config) }),
       ...(request.sharedFolder === undefined ? {} : { sharedFolder: request.sharedFolder }),

@@ -1,11 +1,13 @@
 # NoFear's file-manager extension: "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to
-# a safe PDF with NoFear" on regular local files.
+# a safe PDF with NoFear" on regular local files, and "Trust this file" on one.
 """Adds NoFear's items to the context menu of Nautilus 43+ (nautilus-python, API 4.0), and of Caja
 (caja-python), which loads the same file. Everything it does is forward the selection to NoFear's D-Bus
 service, asynchronously: a file manager that waited on a VM, or on the service's start, would freeze.
 
 Paths go to org.nofear.NoFear1.Manager.OpenFiles (with edit=true for "Edit in NoFear") or Convert; names that
-are not UTF-8 (D-Bus strings must be) go as file:// URIs to OpenUris or Convert. The "with" submenu lists the service's ListViewers answer for the selection's type;
+are not UTF-8 (D-Bus strings must be) go as file:// URIs to OpenUris or Convert. "Trust this file" runs
+`nofearctl trust FILE` (the one function that writes the trust mark, the sidecar included) as a child of its
+own, asynchronously, and shows what it said (the warning for a file from outside) in a notification. The "with" submenu lists the service's ListViewers answer for the selection's type;
 get_file_items must answer at once, so the list is fetched in the background and cached per type. Nautilus 43
 builds a selection's menu once and ignores items-updated for it (seen under Xvfb), so until the service's
 answer for a type is cached the submenu shows the applications GLib associates with the type (what
@@ -15,6 +17,7 @@ import gettext
 import importlib
 import json
 import os
+import shlex
 import sys
 import time
 
@@ -53,6 +56,9 @@ FAILED_TTL_S = 5.0
 # Test hook: a file the extension appends one JSON line to per menu request and per activation, so that a
 # test can see what it did inside the real file manager's process. Unset in normal use.
 TRACE_ENV = 'NOFEAR_EXTENSION_TRACE'
+# The installed nofearctl, as a desktop Exec word: integrate install (or the package) writes it here. A copy
+# that still holds the marker (run from a checkout) finds nofearctl on PATH.
+NOFEARCTL = '@NOFEARCTL@'
 
 
 def _trace(event, **fields):
@@ -86,6 +92,13 @@ def _target(info):
     if not path:
         return None
     return path, info.get_uri()
+
+
+def _nofearctl():
+    if not NOFEARCTL.startswith('@'):
+        return shlex.split(NOFEARCTL)
+    found = GLib.find_program_in_path('nofearctl')
+    return [found] if found else None
 
 
 def _glib_viewers(mime):
@@ -207,6 +220,12 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
                                        icon=ICON)
         convert.connect('activate', self._activate_convert, targets)
         items += [edit, convert]
+        if len(targets) == 1 and not files[0].is_directory() and _is_utf8(targets[0][0]):
+            trust = FileManager.MenuItem(name=ITEM_PREFIX + 'Trust', label=_('Trust this file'),
+                                         tip=_('Open this file natively from now on, even if it came from outside'),
+                                         icon=ICON)
+            trust.connect('activate', self._activate_trust, targets[0][0])
+            items.append(trust)
         _trace('items', files=[uri for _path, uri in targets], items=[i.props.name for i in items])
         return items
 
@@ -271,6 +290,42 @@ class NoFearMenuProvider(GObject.GObject, FileManager.MenuProvider):
     def _activate_convert(self, _item, targets):
         # Convert takes paths and file:// URIs alike.
         self._call(targets, 'Convert', 'Convert', {}, _('NoFear could not convert %s'))
+
+    def _activate_trust(self, _item, path):
+        shown = os.path.basename(path)
+        _trace('activate', method='trust', files=[path])
+
+        def failed(message):
+            _log('trust failed: %s' % message)
+            _trace('failed', method='trust', files=[path], message=message)
+            _Bus.notify(_('NoFear could not trust %s') % shown, message)
+
+        program = _nofearctl()
+        if program is None:
+            failed(_('nofearctl is not installed where the file manager can find it; run nofearctl integrate install'))
+            return
+        try:
+            child = Gio.Subprocess.new(program + ['trust', path],
+                                       Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_PIPE)
+        except GLib.Error as error:
+            failed(error.message)
+            return
+
+        def ended(source, result):
+            try:
+                _ok, _stdout, stderr = source.communicate_utf8_finish(result)
+            except GLib.Error as error:
+                failed(error.message)
+                return
+            said = (stderr or '').strip()
+            if not source.get_successful():
+                failed(said or _('nofearctl trust ended with status %d') % source.get_exit_status())
+                return
+            _trace('trusted', method='trust', files=[path], warning=said)
+            # The warning for a file from outside is the point of telling: it opens natively from now on.
+            _Bus.notify(_('%s is trusted') % shown, said or _('It opens natively from now on.'))
+
+        child.communicate_utf8_async(None, None, ended)
 
     def _call(self, targets, method_for_paths, method_for_uris, options, failure, **traced):
         paths = [path for path, _uri in targets]

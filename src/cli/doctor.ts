@@ -11,7 +11,7 @@ import { jailTools, probeJail } from '../vm/jail.js';
 import { qemuHasSeccomp } from '../vm/qemu-caps.js';
 import { busyboxPath } from '../vm/initramfs.js';
 import { kernelCacheDir, locateKernel } from '../vm/kernel.js';
-import { findPasst } from '../vm/passt.js';
+import { findPasta, findPasst } from '../vm/passt.js';
 import { accelOfConfig, configPath, loadConfig, formatProblem } from '../config/index.js';
 import { ensureRuntimeBase } from '../sandbox/registry.js';
 import { mkfsPath } from '../profiles/store.js';
@@ -134,7 +134,7 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const mkfs = mkfsPath(env);
   const mkfsFound = mkfs.includes('/') ? executable(mkfs) : findExecutable(mkfs, env) !== undefined;
   checks.push(mkfsFound ? ok('mkfs.ext4', mkfs) : fail('mkfs.ext4', 'mkfs.ext4 is missing: persistent profiles (plain `nofear` uses "default") cannot be created', installHint(PACKAGES.e2fsprogs)));
-  checks.push(checkPasst(env));
+  checks.push(checkPasst(env, loadConfig(env).config.links.lan));
   return checks;
 }
 
@@ -146,14 +146,21 @@ export function displayMode(xpra: XpraState): Check {
   return warn('xpra', 'xpra is missing; mode: safe PDFs (files are converted in a VM and shown in your own PDF viewer: no editing or interactivity)', installHint(PACKAGES.xpra));
 }
 
-/** passt is required for --net user: without it NoFear refuses the option rather than share the host's network. */
-export function checkPasst(env: NodeJS.ProcessEnv): Check {
+/**
+ * passt is required for --net user: without it NoFear refuses the option rather than share the host's
+ * network. What a link VM reaches besides the internet, as measured ([links] lan, README's "Links").
+ */
+export function checkPasst(env: NodeJS.ProcessEnv, linksLan = true): Check {
   const passt = findPasst(env);
+  const pasta = findPasta(env);
+  if (passt && !linksLan && !pasta) {
+    return warn('passt', `${passt}, but [links] lan = no needs pasta (from the same package) to keep the local network out, and it is missing: links are refused`, installHint(PACKAGES.passt));
+  }
+  const reach = linksLan
+    ? "it does reach your local network and this computer's other addresses, as any program of yours would ([links] lan = no keeps them out)"
+    : `[links] lan = no: a link VM reaches the internet only, not your local network or this computer's other addresses (${pasta} fences them off)`;
   return passt
-    ? ok(
-        'passt',
-        `${passt}: required for --net user and links, which run through it (the guest cannot reach the host's loopback services; it does reach your local network and this computer's other addresses, as any program of yours would)`,
-      )
+    ? ok('passt', `${passt}: required for --net user and links, which run through it (the guest cannot reach the host's loopback services; ${reach})`)
     : warn(
         'passt',
         `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`,

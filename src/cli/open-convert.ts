@@ -19,6 +19,7 @@ import { notifyWithResultButtons } from '../service/bus/result-notice.js';
 import { fromDesktop, launchFacts } from './desktop-launch.js';
 import { askPasswordOnDesktop } from './desktop-password.js';
 import { ConversionError } from '../convert/errors.js';
+import { serviceConverter, ServiceConversionError, type ServiceConverter } from './convert-via-service.js';
 import { batchExitStatus, failed, failuresOf, handled, planEach, terminalSummary, type FailedOutcome, type TargetOutcome } from '../util/batch-outcome.js';
 import { appendLog } from '../util/nofear-log.js';
 import { noticeWriter, signalStatus } from './cli-exit.js';
@@ -89,7 +90,56 @@ interface BatchRun {
   password: string | undefined;
   /** Started from the desktop without a password: the documents that turn out protected wait here for the desktop prompt. */
   locked?: ConvertPlan[];
+  /** The session service, which may have a ready conversion VM; never with a password (that stays in this process). */
+  service?: ServiceConverter | undefined;
 }
+
+/**
+ * Whether this run's conversions may go to the session service (which may have a ready conversion VM):
+ * not with --no-service, and never with a password, which must not go over the bus (any process of the
+ * user's can watch it there, and the service would record it with the sandbox).
+ */
+export function serviceMayConvert(args: Pick<OpenArgs, 'noService'>, password: string | undefined): boolean {
+  return !args.noService && password === undefined;
+}
+
+/** One file converted: in the service when there is one to be had (a ready VM, if its pool has one), else in this process. */
+async function convertOne(
+  plan: ConvertPlan,
+  run: BatchRun,
+  show: (step: ConvertProgress) => void,
+  onSandbox: (sandbox: { id: string; outcome: Promise<unknown> }) => void,
+): Promise<{ output: string; pages: number; ms: number }> {
+  if (run.service !== undefined && serviceMayConvert(run.args, run.password)) {
+    run.status.write(`${path.basename(plan.file)}: converting in the NoFear service…`);
+    const served = await run.service.convert(plan, run.abort);
+    if (served !== undefined) {
+      run.verbose?.(`${plan.file}: converted by the NoFear service in sandbox ${served.id}`);
+      // As a conversion in this process says it (convert-file.ts's ocrWords).
+      if (served.ocrProblem !== undefined) run.warn(`${plan.file}: OCR failed, the safe PDF has no text layer: ${served.ocrProblem}`);
+      return served;
+    }
+    run.verbose?.('no NoFear service on the session bus: converting in this process');
+    run.service = undefined;
+  }
+  return convertFile(plan, {
+    config: run.config,
+    env: process.env,
+    ownerKind: 'cli',
+    warn: run.warn,
+    abort: run.abort,
+    ...(run.password === undefined ? {} : { password: run.password }),
+    ...(run.verbose ? { log: run.verbose } : {}),
+    onSandbox,
+    onProgress: (step) => {
+      show(step);
+      if (step.phase !== 'rendering' || step.page === 0) run.verbose?.(progressText(path.basename(plan.file), step));
+    },
+  });
+}
+
+/** A protected document, told by this process's conversion or by the service's. */
+const needsPassword = (error: unknown) => (error instanceof ConversionError && error.failure === 'PasswordNeeded') || (error instanceof ServiceConversionError && error.failure === 'PasswordNeeded');
 
 /** Converts the plans, `parallelConversions` at once; each outcome, page count and output lands in `into`. */
 async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { outcomes: TargetOutcome[]; outputs: string[]; progress: BatchProgress }): Promise<void> {
@@ -104,24 +154,16 @@ async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { 
       const name = path.basename(plan.file);
       progress.running++;
       try {
-        const result = await convertFile(plan, {
-          config: run.config,
-          env: process.env,
-          ownerKind: 'cli',
-          warn: run.warn,
-          abort: run.abort,
-          ...(run.password === undefined ? {} : { password: run.password }),
-          ...(run.verbose ? { log: run.verbose } : {}),
-          onSandbox: (sandbox) => {
+        const result = await convertOne(
+          plan,
+          run,
+          (step) => show(name, step),
+          (sandbox) => {
             vms++;
             run.verbose?.(`${name}: VM ${sandbox.id} started (${vms} running)`);
             void sandbox.outcome.then(() => vms--);
           },
-          onProgress: (step) => {
-            show(name, step);
-            if (step.phase !== 'rendering' || step.page === 0) run.verbose?.(progressText(name, step));
-          },
-        });
+        );
         if (run.args.keepOriginals === 'unsafe') run.verbose?.(`${plan.file}: moved to ${await moveToUnsafe(plan.file)}`);
         process.stdout.write(`${result.output}\n`);
         into.outputs.push(result.output);
@@ -131,7 +173,7 @@ async function convertAll(plans: readonly ConvertPlan[], run: BatchRun, into: { 
         if (single) run.status.end(`${name}: ${result.pages} page${result.pages === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s → ${result.output}`);
       } catch (error) {
         if (single) run.status.end();
-        if (run.locked !== undefined && error instanceof ConversionError && error.failure === 'PasswordNeeded') run.locked.push(plan);
+        if (run.locked !== undefined && needsPassword(error)) run.locked.push(plan);
         else {
           into.outcomes.push(failed(plan.file, error));
           progress.failed++;
@@ -175,9 +217,10 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
   into.progress.failed = into.outcomes.length;
   // Started from a file manager: a password is asked with a desktop prompt, the result's buttons are heard.
   const desktop = fromDesktop(launchFacts(process.env));
+  const service = plans.length > 0 && serviceMayConvert(args, password) ? await serviceConverter(process.env) : undefined;
   try {
     const locked = password === undefined && desktop ? [] : undefined;
-    const run = {
+    const run: BatchRun = {
       args,
       config,
       status: StatusLine.forStderr(args),
@@ -186,11 +229,13 @@ export async function convertCommand(args: OpenArgs, config: Config): Promise<nu
       warn: noticeWriter(args.verbose, 'nofear-open', args.quiet),
       password,
       ...(locked === undefined ? {} : { locked }),
+      service,
     };
     await convertAll(plans, run, into);
     if (locked !== undefined && locked.length > 0 && !controller.signal.aborted) await convertLocked(locked, run, into);
   } finally {
     stopListening();
+    await service?.close();
   }
   if (signalled !== undefined) return signalStatus(signalled);
   return reportConversions(into.outcomes, into.progress.pages, into.outputs, desktop, verbose);
@@ -212,7 +257,7 @@ async function convertLocked(locked: readonly ConvertPlan[], run: BatchRun, into
     into.progress.failed += locked.length;
     return;
   }
-  await convertAll(locked, { ...run, password, locked: undefined }, into);
+  await convertAll(locked, { ...run, password, locked: undefined, service: undefined }, into);
 }
 
 /**

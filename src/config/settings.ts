@@ -192,6 +192,20 @@ export const SETTINGS: readonly Setting[] = [
     formatTrustedDomains,
   ),
   define(
+    'links',
+    'lan',
+    () => "yes (a link VM reaches the local network and this computer's other addresses too) or no (the internet only)",
+    (raw) => {
+      const parsed = parseChoice(raw, ['yes', 'no'] as const);
+      return parsed.ok ? { ok: true, value: parsed.value === 'yes' } : parsed;
+    },
+    {
+      get: (c) => c.links.lan,
+      set: (c, v) => (c.links.lan = v),
+    },
+    (v) => (v ? 'yes' : 'no'),
+  ),
+  define(
     'trust',
     'places',
     () => 'a comma-separated list of folders (~, $VAR and xdg:DOWNLOAD are expanded)',

@@ -77,6 +77,11 @@ export interface Config {
   links: {
     /** Domains whose links open in the host's own browser, with no VM ([links] trusted). */
     trusted: TrustedDomain[];
+    /**
+     * A link VM may reach the local network and this computer's own non-loopback addresses ([links] lan =
+     * yes, the default); `no` fences them off (src/vm/passt.ts, LAN_FENCE_SCRIPT): the internet only.
+     */
+    lan: boolean;
   };
   trust: {
     /** Where files arrive from outside, as written (~, $VAR, xdg:DOWNLOAD unexpanded) ([trust] places). */
@@ -126,7 +131,7 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-    links: { trusted: [] },
+    links: { trusted: [], lan: true },
     trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
     convert: { ocrLanguages: '' },
   };

@@ -3,7 +3,8 @@
 // the PDF is in place and every VM is gone; Stop aborts it. Its progress goes to a reporter (the
 // service's notification), not to the window steps of an open.
 import type { Config } from '../config/index.js';
-import { FAILURE_STATUS, launched, StepTracker, type LaunchedSandbox, type SandboxEnd } from '../sandbox/launch.js';
+import { FAILURE_STATUS, launched, StepTracker, type ConversionOutcome, type LaunchedSandbox, type SandboxEnd } from '../sandbox/launch.js';
+import { ConversionError } from './errors.js';
 import { newSandboxId } from '../sandbox/registry.js';
 import { convertFile, converterArgv, type ConvertContext, type ConvertProgress, type ConvertResult } from './convert-file.js';
 import type { ConvertPlan } from './convert-plan.js';
@@ -54,12 +55,17 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
       spec.report?.progress(converted);
     },
   });
+  // Filled in before `ended` settles, so a caller that hears the exit reads the outcome complete.
+  const converted: ConversionOutcome = { output: '', pages: 0, failure: '', reason: '' };
   const ended = work.then(
     (result): SandboxEnd => {
+      // Written without its text layer: the OCR's failure is told beside the safe PDF.
+      Object.assign(converted, { output: result.output, pages: result.pages, ...(result.ocr === 'failed' ? { failure: 'OcrFailed', reason: result.ocrProblem ?? '' } : {}) });
       spec.report?.done(result);
       return { status: 0, failed: false };
     },
     (error: unknown): SandboxEnd => {
+      Object.assign(converted, { failure: error instanceof ConversionError ? error.failure : '', reason: error instanceof Error ? error.message : String(error) });
       refused(error);
       spec.report?.failed(error);
       return { status: FAILURE_STATUS, failed: true };
@@ -79,6 +85,7 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
       await ended;
     },
     qemuPid: () => qemuPid,
+    converted,
   });
 }
 

@@ -64,17 +64,26 @@ start_gui() {
 	[ "$clipboard" = 1 ] && xpra_extra="$xpra_extra --clipboard=yes --clipboard-direction=to-server"
 	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
 	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
-	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >/dev/null 2>&1 &
+	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >"$guilog" 2>&1 &
 	# $xpra_extra is unquoted on purpose: fixed words.
 	(
 		# Xpra gives its recorder subprocess 5 s to report; under TCG its Python and GStreamer start takes
 		# longer, and Xpra then kills it ("the sound source process has failed to start"): silence.
 		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin XPRA_SOUND_START_TIMEOUT=300000
-		# The server gives the host client 1.5 s to answer a paste, then hands the program nothing: too
-		# short under a busy TCG guest (a test's paste beside two busy loops). The host client answers
-		# only for 5 s after the paste key anyway.
+		# The server gives the host client 1.5 s to answer a paste, then hands the program nothing: short
+		# for a busy TCG guest. The host client answers only for 5 s after the paste key anyway.
 		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=8000
-		PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra
+		# The server never ends while the VM runs, but its start-up can fail: the program starts beside it, and
+		# a window that goes away while Xpra lists the display's windows kills it ("cannot start the seamless
+		# server: XError: BadWindow"). Start it again: the bridge replays the client's hello to the new one.
+		# Three failed starts: the host is told at once, rather than waiting out its deadline.
+		for try in 1 2 3; do
+			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
+			echo "nofear-agent: the Xpra server ended (start $try of 3)"
+			rm -f "$XPRA_SOCKET"
+		done
+		echo "error gui-server" >&3
+		poweroff -f
 	) >"$guilog" 2>&1 &
 	(
 		until [ -S "$XPRA_SOCKET" ]; do usleep 100000; done

@@ -13,8 +13,9 @@ import type { IntegrationPaths } from './paths.js';
 /** The checkout's root: this module sits two levels below it, as src/desktop/*.ts and as dist/desktop/*.js. */
 export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export type Role = 'desktop-entry' | 'icon' | 'dbus-service' | 'systemd-unit' | 'nautilus' | 'caja' | 'nemo' | 'nemo-edit' | 'nemo-convert' | 'dolphin';
-type Render = 'copy' | 'exec' | 'placeholders';
+export type Role = 'desktop-entry' | 'icon' | 'dbus-service' | 'systemd-unit' | 'nautilus' | 'caja' | 'nemo' | 'nemo-edit' | 'nemo-convert' | 'nemo-trust' | 'dolphin';
+/** python: @NOFEARCTL@ filled in inside a single-quoted Python string (the file manager extension). */
+type Render = 'copy' | 'exec' | 'placeholders' | 'python';
 
 export interface ShippedFile {
   role: Role;
@@ -36,13 +37,14 @@ export const SHIPPED_FILES: readonly ShippedFile[] = [
     mode: 0o644,
   },
   { role: 'systemd-unit', source: 'desktop-entries/nofear.service', target: (p) => path.join(p.configHome, 'systemd', 'user', 'nofear.service'), render: 'placeholders', mode: 0o644 },
-  { role: 'nautilus', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), render: 'copy', mode: 0o644 },
+  { role: 'nautilus', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py'), render: 'python', mode: 0o644 },
   // caja-python loads the same extension; it finds its own namespace (see the file's _host_name).
-  { role: 'caja', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'caja-python', 'extensions', 'nofear_caja.py'), render: 'copy', mode: 0o644 },
+  { role: 'caja', source: 'nautilus/nofear_nautilus.py', target: (p) => path.join(p.dataHome, 'caja-python', 'extensions', 'nofear_caja.py'), render: 'python', mode: 0o644 },
   { role: 'nemo', source: 'nautilus/nofear.nemo_action', target: (p) => path.join(p.dataHome, 'nemo', 'actions', 'nofear.nemo_action'), render: 'exec', mode: 0o644 },
   // Nemo takes one action per file: "Edit in NoFear" and "Convert to a safe PDF with NoFear" have their own.
   { role: 'nemo-edit', source: 'nautilus/nofear-edit.nemo_action', target: (p) => path.join(p.dataHome, 'nemo', 'actions', 'nofear-edit.nemo_action'), render: 'exec', mode: 0o644 },
   { role: 'nemo-convert', source: 'nautilus/nofear-convert.nemo_action', target: (p) => path.join(p.dataHome, 'nemo', 'actions', 'nofear-convert.nemo_action'), render: 'exec', mode: 0o644 },
+  { role: 'nemo-trust', source: 'nautilus/nofear-trust.nemo_action', target: (p) => path.join(p.dataHome, 'nemo', 'actions', 'nofear-trust.nemo_action'), render: 'exec', mode: 0o644 },
   // KDE runs service menus from the user's home only when they are executable.
   { role: 'dolphin', source: 'nautilus/nofear-dolphin.desktop', target: (p) => path.join(p.dataHome, 'kio', 'servicemenus', 'nofear.desktop'), render: 'exec', mode: 0o755 },
 ];
@@ -107,5 +109,7 @@ export async function renderShipped(file: ShippedFile, launchers: Launchers, own
     }
     case 'placeholders':
       return Buffer.from(renderPlaceholders(bytes.toString('utf8'), launchers));
+    case 'python':
+      return Buffer.from(renderPlaceholders(bytes.toString('utf8'), launchers, (value) => value.replace(/[\\']/g, (c) => `\\${c}`)));
   }
 }

@@ -20,6 +20,7 @@ export const SYSTEM_TARGETS: Readonly<Record<Role, string>> = {
   nemo: 'share/nemo/actions/nofear.nemo_action',
   'nemo-edit': 'share/nemo/actions/nofear-edit.nemo_action',
   'nemo-convert': 'share/nemo/actions/nofear-convert.nemo_action',
+  'nemo-trust': 'share/nemo/actions/nofear-trust.nemo_action',
   dolphin: 'share/kio/servicemenus/nofear.desktop',
 };
 

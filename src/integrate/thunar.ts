@@ -4,7 +4,7 @@
 // own layout when the user edits actions; the unique-ids still find ours.)
 import { invalidArgument } from '../errors.js';
 
-export const THUNAR_ACTION_IDS = ['org.nofear.NoFear.open', 'org.nofear.NoFear.edit', 'org.nofear.NoFear.convert'] as const;
+export const THUNAR_ACTION_IDS = ['org.nofear.NoFear.open', 'org.nofear.NoFear.edit', 'org.nofear.NoFear.convert', 'org.nofear.NoFear.trust'] as const;
 
 const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
 // One <action> element that never spans another action's end, holding a NoFear unique-id; plus its line end.

@@ -29,12 +29,13 @@ export type { GuiStep };
 
 const CLIENT_GONE_GRACE_MS = 3000;
 
-function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<unknown>): Promise<T> {
+/** `gone` settles with why the step can no longer be reached (the VM or the client ended). */
+function withDeadline<T>(promise: Promise<T>, ms: number, step: GuiStep, gone: Promise<string>): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(stepFailed(step, `not reached within ${ms / 1000} s`)), ms);
-    void gone.then(() => {
+    void gone.then((why) => {
       clearTimeout(timer); // a failed session keeps no minutes-long timer behind it
-      reject(stepFailed(step, 'the VM or the Xpra client ended first'));
+      reject(stepFailed(step, why));
     });
     promise.then(
       (value) => {
@@ -129,7 +130,8 @@ export class GuiSession {
    */
   async ready(): Promise<void> {
     const serverDeadline = this.gui.deadlines?.server ?? DEFAULT_DEADLINES.server;
-    const gone = Promise.race([this.sandbox.outcome, this.client.exited]);
+    const endedFirst = 'the VM or the Xpra client ended first';
+    const gone = Promise.race([this.sandbox.outcome.then((outcome) => (outcome.kind === 'failed' ? outcome.reason : endedFirst)), this.client.exited.then(() => endedFirst)]);
     try {
       const serverWait = Date.now();
       await withDeadline(this.server, serverDeadline, 'server', gone);

@@ -10,7 +10,7 @@ import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js
 import { newSandboxId } from './registry.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
-import { exitStatusOf } from './sandbox-outcome.js';
+import { exitStatusOf, type ConversionOutcome } from './sandbox-outcome.js';
 import type { OpenPlan } from '../open/open-plan.js';
 import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
@@ -73,9 +73,12 @@ export interface LaunchedSandbox {
   stop(): Promise<void>;
   /** QEMU's jail process, once it runs. */
   qemuPid(): number | undefined;
+  /** A conversion's outcome, filled in before `ended` settles; absent for any other sandbox. */
+  readonly converted?: ConversionOutcome;
 }
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
+export type { ConversionOutcome } from './sandbox-outcome.js';
 
 export function endOf(outcome: SandboxOutcome): SandboxEnd {
   return { status: exitStatusOf(outcome), failed: outcome.kind === 'failed' };
@@ -236,7 +239,7 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
 }
 
 /** What differs between the producers of a launched sandbox (an open, a run, a conversion); `launched` builds the rest. */
-export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid'> & { progress: StepTracker };
+export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid' | 'converted'> & { progress: StepTracker };
 
 /** The one adapter every producer hands the manager: its start time, steps, window and step listeners read from its StepTracker. */
 export function launched(parts: LaunchedParts): LaunchedSandbox {

@@ -3,7 +3,7 @@
 // the events onto the bus.
 import { unavailable } from '../errors.js';
 import { Admission, type Limits } from './admission.js';
-import { FAILURE_STATUS, type LaunchedSandbox, type LaunchSpec, type LaunchStep, type SandboxEnd } from './launch.js';
+import { FAILURE_STATUS, type ConversionOutcome, type LaunchedSandbox, type LaunchSpec, type LaunchStep, type SandboxEnd } from './launch.js';
 import type { SandboxState } from './registry.js';
 
 export interface ManagedSandbox {
@@ -27,6 +27,8 @@ export interface ManagedSandbox {
   readonly failure: string;
   /** Settles with the exit status once everything of the VM is gone. */
   readonly ended: Promise<SandboxEnd>;
+  /** A conversion's outcome (its launch's), complete once it has ended; absent for other sandboxes. */
+  readonly converted?: ConversionOutcome;
   stop(): Promise<void>;
 }
 

@@ -41,6 +41,8 @@ export function openRequest(plan: OpenPlan, config: Config): SandboxRequest {
     gui: true,
     // A web page needs the network; a file only when the user asked for it (nofear-open --net user).
     net: plan.kind === 'url' || plan.net === 'user' ? 'user' : 'none',
+    // [links] lan = no: a web page reaches the internet and nothing near this computer.
+    ...(plan.kind === 'url' && !config.links.lan ? { fenceLan: true } : {}),
     ...(plan.kind === 'file' ? { export: { bytes: plan.size, fill: (dir: string) => stageInto(plan, dir, config) } } : {}),
   };
 }

@@ -85,6 +85,8 @@ export interface SandboxRequest {
   /** [gui] clipboard = to-guest: the guest's Xpra server takes the host's clipboard. */
   clipboard?: boolean;
   net?: 'none' | 'user';
+  /** User networking that reaches the internet only (a link VM with [links] lan = no). */
+  fenceLan?: boolean;
   memoryMiB?: number;
   cpus?: number;
   sharedFolder?: string;
@@ -104,6 +106,7 @@ export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hook
       memoryMiB: request.memoryMiB ?? config.vm.memoryMiB,
       cpus: request.cpus ?? config.vm.cpus,
       net: request.net ?? config.vm.net,
+      ...(request.fenceLan === true ? { fenceLan: true } : {}),
       tbSizeMiB: config.vm.tbSizeMiB,
       ...(config.vm.accel === 'auto' ? {} : { accel: accelOfConfig(config) }),
       ...(request.sharedFolder === undefined ? {} : { sharedFolder: request.sharedFolder }),

@@ -11,7 +11,7 @@ import { SYSTEM_EXPORTS } from './guest-etc.js';
 import { buildGuestImage } from './initramfs.js';
 import { jailTools, probeJail, type JailKind, type JailTools } from './jail.js';
 import { findGuestKernel } from './kernel.js';
-import { findPasst } from './passt.js';
+import { findPasta, findPasst } from './passt.js';
 import { qemuHasSeccomp } from './qemu-caps.js';
 import { markPhase } from '../util/phases.js';
 
@@ -24,6 +24,8 @@ export interface HostFacts {
   tools: JailTools;
   /** passt's path, when installed: `--net user` needs it. */
   passt: string | undefined;
+  /** pasta's path (passt's package): `[links] lan = no` runs passt in a network namespace it connects. */
+  pasta: string | undefined;
   accel: AccelChoice;
   tscKhz: number | undefined;
   systemDirs: string[];
@@ -56,6 +58,7 @@ export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tc
     jail,
     tools,
     passt: findPasst(env),
+    pasta: findPasta(env),
     accel: decideAccel(env, configAccel),
     tscKhz: hostTscKhz(),
     systemDirs: exportableSystemDirs(),

@@ -71,6 +71,12 @@ export function lanFencedArgv(pasta: string, passt: readonly string[], hostAddre
   return { argv, env: { NOFEAR_FENCE4: v4.join(' '), NOFEAR_FENCE6: v6.join(' '), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } };
 }
 
+/** What `[links] lan = no` needs: pasta, and the host's own addresses to fence off one by one. */
+export interface LanFence {
+  pasta: string;
+  hostAddresses: readonly string[];
+}
+
 export function findPasta(env: NodeJS.ProcessEnv): string | undefined {
   return findExecutable(env.NOFEAR_PASTA ?? 'pasta', env);
 }
@@ -85,14 +91,28 @@ export class Passt {
     readonly socket: string,
   ) {}
 
-  static async start(passt: string, socket: string, setpriv: string): Promise<Passt> {
-    const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...passtArgv(passt, socket)], { detached: true, stdio: 'ignore' });
+  /** passt on the host's network; with `fence`, in a namespace of its own that reaches the internet only. */
+  static async start(passt: string, socket: string, setpriv: string, fence?: LanFence): Promise<Passt> {
+    const own = passtArgv(passt, socket);
+    const fenced = fence === undefined ? undefined : lanFencedArgv(fence.pasta, own, fence.hostAddresses);
+    // pasta and the fence script end with passt (the script execs it): the group is passt's whole tree.
+    const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...(fenced?.argv ?? own)], {
+      detached: true,
+      stdio: 'ignore',
+      ...(fenced === undefined ? {} : { env: fenced.env }),
+    });
     const instance = new Passt(child, socket);
-    const deadline = Date.now() + 5000;
+    // pasta first makes its namespaces and configures their network: seconds, not milliseconds, on a busy host.
+    const deadline = Date.now() + (fence === undefined ? 5000 : 30_000);
     while (!existsSync(socket)) {
       if (child.exitCode !== null || Date.now() > deadline) {
         await instance.stop();
-        throw unavailable('passt (user networking without host loopback) did not start.', 'sudo apt-get install passt, or run without --net user');
+        throw fence === undefined
+          ? unavailable('passt (user networking without host loopback) did not start.', 'sudo apt-get install passt, or run without --net user')
+          : unavailable(
+              'passt fenced off the local network ([links] lan = no) did not start: pasta could not make its network namespace (are unprivileged user namespaces allowed? sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces).',
+              'allow unprivileged user namespaces, or set [links] lan = yes',
+            );
       }
       await delay(10);
     }

@@ -3,6 +3,7 @@
 // KVM that looked usable but shows no sign of life falls back to TCG. What the lifecycle keeps between the
 // steps (its directory, its record, the staged copy) it does in the hooks; the handle it gets back is how
 // it talks to the guest from then on (the job, the window size, power-off, the export's budget).
+import { networkInterfaces } from 'node:os';
 import { NoFearError, unavailable } from '../errors.js';
 import { withoutControls } from '../util/text.js';
 import type { AccelChoice } from './accel.js';
@@ -13,7 +14,7 @@ import { probeHost, type HostFacts } from './host-facts.js';
 import type { JailKind } from './jail.js';
 import { findQemuBelow } from './qemu-pid.js';
 import type { QemuProcess } from './qemu-process.js';
-import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type HelloKind } from './vm-boot.js';
+import { bootVm, KvmNoLife, TcgNoLife, type BootedVm, type BootSpec, type HelloKind } from './vm-boot.js';
 import type { SandboxLayout, VmShape } from './vm-shape.js';
 import { socketPaths } from './vm-plan.js';
 import { markPhase } from '../util/phases.js';
@@ -73,6 +74,15 @@ export interface StartedVm<A extends VmAttempt = VmAttempt> {
   budgetExport(onOver: (notice: string) => void): void;
 }
 
+/** With `fenceLan`: pasta, and this host's own addresses (every interface's but loopback), which the fence keeps out. */
+function lanFenceOf(shape: VmShape, facts: HostFacts): Pick<BootSpec, 'lanFence'> {
+  if (shape.net !== 'user' || shape.fenceLan !== true || facts.pasta === undefined) return {};
+  const hostAddresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((a) => (a === undefined || a.internal ? [] : [a.address]));
+  return { lanFence: { pasta: facts.pasta, hostAddresses } };
+}
+
 /** The GUI server's socket of a VM laid out so (the host's client attaches to it once QEMU listens). */
 export function guiSocketOf(layout: SandboxLayout): string {
   return socketPaths(layout.vmDir).gui;
@@ -83,6 +93,9 @@ export async function startVm<A extends VmAttempt>(request: StartVmRequest, hook
   const facts = await probeHost(env, shape.accel, { log: request.log, warn });
   if (shape.net === 'user' && facts.passt === undefined) {
     throw unavailable("--net user needs passt: without it the VM would share the host's network and reach its loopback services.", 'sudo apt-get install passt');
+  }
+  if (shape.net === 'user' && shape.fenceLan === true && facts.pasta === undefined) {
+    throw unavailable('[links] lan = no needs pasta (from the passt package) to keep the local network out, and it is missing.', 'sudo apt-get install passt, or set [links] lan = yes');
   }
   if (!facts.seccomp) warn('QEMU runs without its seccomp filter (this QEMU has no -sandbox support; fix: install a QEMU built with libseccomp)');
   let accel = facts.accel;
@@ -130,7 +143,7 @@ async function bootOnce<A extends VmAttempt>(request: StartVmRequest, hooks: Sta
     if (accel.accel === 'kvm') log(plan.choices[0] ?? '');
     markPhase('plan');
     vm = await bootVm(
-      { plan, layout, hello, ...firstHelloOverride(env, hello), stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, setpriv: facts.tools.setpriv },
+      { plan, layout, hello, ...firstHelloOverride(env, hello), stdio: shape.stdio, passt: shape.net === 'user' ? facts.passt : undefined, ...lanFenceOf(shape, facts), setpriv: facts.tools.setpriv },
       {
         onSpawned: (qemu) => {
           markPhase('jail + QEMU spawned');

@@ -3,7 +3,7 @@
 import type net from 'node:net';
 import { connectPort } from './channels.js';
 import type { GuestStep } from './control-protocol.js';
-import { Passt } from './passt.js';
+import { Passt, type LanFence } from './passt.js';
 import { QemuProcess } from './qemu-process.js';
 import type { BootPlan } from './boot-plan.js';
 import { GuestChannel, type ChannelEnd } from './guest-channel.js';
@@ -93,6 +93,8 @@ export interface BootSpec {
   stdio: StdioMode;
   /** passt's binary, when the VM has a NIC. */
   passt: string | undefined;
+  /** passt fenced off the local network and this host's addresses ([links] lan = no). */
+  lanFence?: LanFence;
   setpriv: string;
 }
 
@@ -103,7 +105,7 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
   let qemu: QemuProcess | undefined;
   let passt: Passt | undefined;
   try {
-    if (spec.passt !== undefined) passt = await Passt.start(spec.passt, paths.passt, spec.setpriv);
+    if (spec.passt !== undefined) passt = await Passt.start(spec.passt, paths.passt, spec.setpriv, spec.lanFence);
     hooks.abort?.throwIfAborted();
     qemu = await QemuProcess.start(spec.plan.argv, hooks.onConsole === undefined ? {} : { onConsole: hooks.onConsole });
     const running = qemu;

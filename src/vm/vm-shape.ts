@@ -22,6 +22,8 @@ export interface VmShape {
   memoryMiB: number;
   cpus: number;
   net: 'none' | 'user';
+  /** With net 'user': keep the local network and this host's own addresses out ([links] lan = no). */
+  fenceLan?: boolean;
   tbSizeMiB?: number;
   /** config.ini's accelerator when it is not "auto" (NOFEAR_ACCEL still wins). */
   accel?: 'kvm' | 'tcg';

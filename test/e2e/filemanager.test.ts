@@ -17,6 +17,7 @@ import { startXvfb, waitForWindow, type Display } from '../helpers/xvfb.js';
 
 interface TraceEvent {
   event: string;
+  method?: string;
   files?: string[];
   items?: string[];
   pid: number;
@@ -126,7 +127,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     assert.equal(loaded.pid, nautilus?.pid);
   });
 
-  it('selecting the file makes the extension offer "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to a safe PDF with NoFear"', async () => {
+  it('selecting the file makes the extension offer "Open in NoFear", "Open in NoFear with", "Edit in NoFear", "Convert to a safe PDF with NoFear" and "Trust this file"', async () => {
     const window = (await x('search', '--onlyvisible', '--name', '^files$')).stdout.split('\n')[0] ?? '';
     // Without a window manager only a click gives GTK 4 the keyboard focus: click the view's empty space.
     await x('mousemove', '--window', window, '600', '400', 'click', '1');
@@ -134,7 +135,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
     await x('key', 'ctrl+a');
     const uri = `file://${path.join(files, 'report.pdf')}`;
     const offered = await waitUntil(`items for report.pdf (trace so far: ${JSON.stringify(trace())})`, () => trace().find((e) => e.event === 'items' && e.files?.[0] === uri), 30_000);
-    assert.deepEqual(offered.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
+    assert.deepEqual(offered.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert', 'NoFear::Trust']);
     assert.equal(offered.pid, nautilus?.pid);
     await x('key', 'shift+F10');
     await sleep(1500);
@@ -145,8 +146,9 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
 
   it('choosing "Open in NoFear" in the real menu calls OpenFiles from Nautilus\'s process', async () => {
     // GTK 4's popover menu: Up from nothing selects the last item (Properties), then NoFear's items from the
-    // bottom: "Convert to a safe PDF with NoFear", "Edit in NoFear", "Open in NoFear with", "Open in NoFear".
-    await x('key', 'Up', 'Up', 'Up', 'Up', 'Up');
+    // bottom: "Trust this file", "Convert to a safe PDF with NoFear", "Edit in NoFear", "Open in NoFear with",
+    // "Open in NoFear".
+    await x('key', 'Up', 'Up', 'Up', 'Up', 'Up', 'Up');
     await sleep(300);
     await shoot('nautilus-open-in-nofear-selected.png');
     await x('key', 'Return');
@@ -159,7 +161,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   it('the "Open in NoFear with" submenu passes the chosen viewer', async () => {
     await x('key', 'shift+F10');
     await sleep(1000);
-    await x('key', 'Up', 'Up', 'Up', 'Up', 'Right');
+    await x('key', 'Up', 'Up', 'Up', 'Up', 'Up', 'Right');
     await sleep(800);
     await shoot('nautilus-open-in-nofear-with.png');
     await x('key', 'Down', 'Return');
@@ -176,7 +178,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   it('choosing "Edit in NoFear" in the real menu calls OpenFiles with edit=true from Nautilus\'s process', async () => {
     await x('key', 'shift+F10');
     await sleep(1000);
-    await x('key', 'Up', 'Up', 'Up');
+    await x('key', 'Up', 'Up', 'Up', 'Up');
     await sleep(300);
     await shoot('nautilus-edit-in-nofear-selected.png');
     await x('key', 'Return');
@@ -189,7 +191,7 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
   it('choosing "Convert to a safe PDF with NoFear" in the real menu calls Convert from Nautilus\'s process', async () => {
     await x('key', 'shift+F10');
     await sleep(1000);
-    await x('key', 'Up', 'Up');
+    await x('key', 'Up', 'Up', 'Up');
     await sleep(300);
     await shoot('nautilus-convert-with-nofear-selected.png');
     await x('key', 'Return');
@@ -197,5 +199,23 @@ describe('desktop integration: "Open in NoFear" in a real Nautilus under Xvfb', 
       fromNautilus('Convert', (args) => JSON.stringify(args) === JSON.stringify([[path.join(files, 'report.pdf')], {}])),
       30_000,
     );
+  });
+
+  it('choosing "Trust this file" in the real menu runs nofearctl trust from Nautilus\'s process: the trust mark is on the file', async () => {
+    await x('key', 'shift+F10');
+    await sleep(1000);
+    await x('key', 'Up', 'Up');
+    await sleep(300);
+    await shoot('nautilus-trust-this-file-selected.png');
+    await x('key', 'Return');
+    const trusted = await waitUntil(
+      `the trace's 'trusted' (so far: ${JSON.stringify(trace())})`,
+      () => trace().find((e) => e.method === 'trust' && (e.event === 'trusted' || e.event === 'failed')),
+      30_000,
+    );
+    assert.equal(trusted.event, 'trusted', JSON.stringify(trusted));
+    assert.equal(trusted.pid, nautilus?.pid);
+    const attrs = await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; print(sorted(os.listxattr(sys.argv[1])))', path.join(files, 'report.pdf')]);
+    assert.match(attrs.stdout, /user\.nofear\.trusted/);
   });
 });

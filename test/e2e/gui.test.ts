@@ -80,6 +80,33 @@ describe('nofear --gui (Xvfb + Xpra, real QEMU)', function () {
     await nothingLeft(t, id);
   });
 
+  // Xpra's server can die in its start-up (a window of the program, started beside it, went away while
+  // it listed the display's windows: "XError: BadWindow"), after the client's hello went to it. The job
+  // here kills it at that moment, for certain: as soon as its socket exists, before it can answer.
+  it("a guest Xpra server killed before it answered is started again, and the client's hello reaches the new one", async () => {
+    // The window's title says whether the kill found the server (the job's output does not reach the host).
+    const killServerOnce =
+      'until [ -S /run/user/1000/xpra.sock ]; do sleep 0.1; done; pkill -KILL -f "xpra [s]tart" && t=killed || t=missed; exec xmessage -title "server-$t" -buttons close:7 -default close restarted';
+    const run = startCli('nofear', ['-t', '-v', '--gui', 'sh', '-c', killServerOnce], t, { env: { DISPLAY: x.display } });
+    const window = await reportedWindow(run, WINDOW_DEADLINE, 'nofear');
+    const { id } = recordOf(t);
+    assert.match(await windowName(x.display, window), /^\[NoFear:temporary\] server-killed$/);
+    await pressKey(x.display, window, 'Return');
+    const result = await run;
+    assert.equal(result.exitCode, 7, Buffer.from(result.stderr).toString());
+    await nothingLeft(t, id);
+  });
+
+  it('a guest Xpra server that cannot start is reported as such at once, not when a deadline runs out', async () => {
+    const killEveryServer = 'while :; do pkill -KILL -f "xpra [s]tart"; sleep 0.2; done';
+    const result = await runCli('nofear', ['-t', '--gui', 'sh', '-c', killEveryServer], t, { env: { DISPLAY: x.display } });
+    assert.equal(result.exitCode, 125);
+    assert.match(result.stderr, /The GUI launch stopped at .*: the VM's Xpra server failed to start three times\./);
+    assert.deepEqual(leftoverSandboxes(t), [], 'a runtime directory (sockets) was left');
+    const left = await execa('pgrep', ['-af', t.runtimeBase], { reject: false });
+    assert.equal(left.stdout.trim(), '', `processes left: ${left.stdout}`);
+  });
+
   it('names the display with no X server before any VM boots, and leaves nothing', async () => {
     const nowhere = ':199';
     assert.equal(existsSync('/tmp/.X11-unix/X199'), false, 'an X server listens on :199');

@@ -24,6 +24,7 @@ import { execQuoted } from '../helpers/exec-script.js';
 import { fromOutside } from '../../src/trust/origin.js';
 import { NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
 import { pollUntil } from '../../src/util/poll.js';
+import { findPasta, lanFencedArgv } from '../../src/vm/passt.js';
 
 const WINDOW_DEADLINE = 240_000;
 const BROWSER_ID = 'netsurf-links.desktop';
@@ -64,6 +65,17 @@ Type=Application
 Name=NetSurf
 Exec=sh -c ${execQuoted(BROWSER_SCRIPT)} sh %u
 MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;
+`;
+
+// [links] lan = no's check: a terminal in the link VM fetches the page (curl, as the browser would) and puts
+// what came back in its title: `lan check: http 200`, or curl's error.
+const LAN_CHECK_ID = 'lan-check.desktop';
+const LAN_CHECK_SCRIPT = ['r=$(curl -sS -m 20 -o /dev/null -w "http %{http_code}" "$1" 2>&1 | tr -c "a-zA-Z0-9 .:()" " ");', `printf '\\033]2;lan check: %s\\007' "$r"`].join(' ');
+const LAN_CHECK_ENTRY = `[Desktop Entry]
+Type=Application
+Name=LAN check
+Exec=xterm -hold -e sh -c ${execQuoted(LAN_CHECK_SCRIPT)} sh %u
+MimeType=x-scheme-handler/http;
 `;
 
 function groupAlive(group: number): boolean {
@@ -191,6 +203,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     const apps = path.join(tree.dataHome, 'applications');
     mkdirSync(apps, { recursive: true });
     writeFileSync(path.join(apps, BROWSER_ID), BROWSER_ENTRY);
+    writeFileSync(path.join(apps, LAN_CHECK_ID), LAN_CHECK_ENTRY);
     await execa('update-desktop-database', [apps]);
     mkdirSync(tree.configHome, { recursive: true });
     writeFileSync(path.join(tree.configHome, 'mimeapps.list'), `[Default Applications]\nx-scheme-handler/http=${BROWSER_ID}\nx-scheme-handler/https=${BROWSER_ID}\n`);
@@ -201,8 +214,12 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
   const envFor = () => ({ ...tree.env, ...t.env, XDG_DATA_HOME: tree.dataHome, DISPLAY: x.display });
   /** xdg-open; on a pseudo-terminal (util-linux script) when the test answers nofear-open's prompt, its output then on stdout. */
   function xdgOpen(url: string, terminal = false): Opener {
-    const [file, args] = terminal ? ['script', ['-q', '-e', '-c', `xdg-open ${url}`, '/dev/null']] : ['xdg-open', [url]];
-    const child = spawn(file, args, { env: envFor(), detached: true, stdio: [terminal ? 'pipe' : 'ignore', terminal ? 'pipe' : 'ignore', 'pipe'] });
+    return terminal ? opener('script', ['-q', '-e', '-c', `xdg-open ${url}`, '/dev/null'], true) : opener('xdg-open', [url]);
+  }
+
+  /** A command that opens a link (xdg-open, or nofear-open itself), in its own process group, its output kept. */
+  function opener(file: string, args: readonly string[], terminal = false): Opener {
+    const child = spawn(file, [...args], { env: envFor(), detached: true, stdio: [terminal ? 'pipe' : 'ignore', terminal ? 'pipe' : 'ignore', 'pipe'] });
     openers.push(child);
     let stderr = '';
     const hear = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000));
@@ -317,6 +334,30 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     }
   });
 
+  it("with [links] lan = no, a link VM cannot reach this computer's own non-loopback address, which it reaches by default", async () => {
+    // By default it does: the page above was served on that address to the VM's browser.
+    mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
+    writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), `[links]\nlan = no\n`);
+    const title = `NoFear fenced link ${randomBytes(4).toString('hex')}`;
+    const site = await startSite(host, 9, title);
+    try {
+      const check = opener(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--with', LAN_CHECK_ID, site.url]);
+      const window = await windowOf(x, '^\\[NoFear:temporary\\] lan check: ', check, true);
+      const said = await windowName(x.display, window);
+      process.stderr.write(`      the fenced VM's fetch of ${site.url}: ${said}\n`);
+      assert.doesNotMatch(said, /http [1-5][0-9][0-9]/, 'the fenced link VM fetched the page from this computer');
+      assert.match(said, /lan check: .*(Failed to connect|Couldn t connect|refused|unreachable|timed out)/i);
+      assert.deepEqual(
+        site.requests.map((r) => r.path),
+        [],
+        'the page on this computer was asked for',
+      );
+    } finally {
+      site.server.close();
+      await execa('rm', ['-f', path.join(tree.configHome, 'nofear', 'config.ini')]);
+    }
+  });
+
   it('uninstall gives http and https back to the browser that had them', async () => {
     const result = await tree.nofearctl('integrate', 'uninstall');
     assert.equal(result.exitCode, 0, result.stderr);
@@ -324,6 +365,32 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
       const query = await execa('xdg-mime', ['query', 'default', `x-scheme-handler/${scheme}`], { env: tree.env, extendEnv: false });
       assert.equal(query.stdout.trim(), BROWSER_ID, `xdg-mime, ${scheme}`);
       assert.equal(await tree.gioDefault(`x-scheme-handler/${scheme}`), BROWSER_ID, `gio mime, ${scheme}`);
+    }
+  });
+});
+
+// The fence itself, with the real pasta and script a link VM's passt runs behind (no VM: a probe takes
+// passt's place): what each kind of address routes to inside it.
+describe('the LAN fence ([links] lan = no) as pasta and the fence script set it up', function () {
+  it("routes the internet out by the default route, and nothing of the local network or this computer's addresses", async () => {
+    const pasta = findPasta(process.env);
+    assert.ok(pasta !== undefined, 'pasta (passt package) is not installed');
+    const own = outsideAddress();
+    const targets = { internet: '1.1.1.1', ownAddress: own, gateway: '', lan10: '10.1.2.3', lan172: '172.17.0.1', lan192: '192.168.1.1', linkLocal: '169.254.1.1' };
+    targets.gateway = (await execa('ip', ['-4', 'route', 'show', 'default'])).stdout.split(' ')[2] ?? '';
+    const probe = `for a in ${Object.values(targets).join(' ')}; do echo "$a=$(ip -4 route get "$a" 2>&1 | head -n 1)"; done`;
+    const { argv, env } = lanFencedArgv(pasta, ['/bin/sh', '-c', probe], [own]);
+    const result = await execa(argv[0] ?? '', argv.slice(1), { env, extendEnv: false, timeout: 60_000, killSignal: 'SIGKILL', reject: false, detached: true });
+    assert.equal(result.exitCode, 0, `pasta and the fence script failed: ${result.stderr}`);
+    const routes = new Map(result.stdout.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    process.stderr.write(`      inside the fence: ${[...routes].map(([a, r]) => `${a}: ${r}`).join('; ')}\n`);
+    assert.match(routes.get(targets.internet) ?? '', / via /, 'an internet address does not go out by the default route');
+    // This computer's own address is the namespace's own there: what connects to it never leaves the namespace.
+    assert.match(routes.get(own) ?? '', /^local /, "this computer's address leads out of the namespace");
+    for (const name of ['gateway', 'lan10', 'lan172', 'lan192', 'linkLocal'] as const) {
+      const route = routes.get(targets[name]) ?? '';
+      assert.doesNotMatch(route, /^[0-9.]+ (via|dev) /, `${name} (${targets[name]}) routes out: ${route}`);
+      assert.match(route, /blackhole|RTNETLINK answers|unreachable|prohibit/i, `${name} (${targets[name]}): ${route}`);
     }
   });
 });

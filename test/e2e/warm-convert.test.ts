@@ -2,7 +2,8 @@
 // (Xvfb, real QEMU, [pool] size = auto, NoFear recorded as a default handler): the pool keeps a GUI VM;
 // a Convert never takes it; once conversions are used the pool keeps a conversion VM ready, and the next
 // Convert is served by that very VM (its id and its QEMU, recorded before the request; no GUI channel, no
-// network, the conversion's 512 MiB), which serves that one job and is gone after it.
+// network, the conversion's 512 MiB), which serves that one job and is gone after it. `nofear-open --convert`
+// asks the same service, with its own resolution: a ready conversion VM serves it too.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { BusWatcher } from '../helpers/bus-watcher.js';
 import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { startXvfb, type Display } from '../helpers/xvfb.js';
+import { bin } from '../helpers/cli.js';
 
 const VM_MS = 240_000;
 type Proxy = ReturnType<Awaited<ReturnType<ReturnType<typeof dbus.sessionBus>['getProxyObject']>>['getInterface']>;
@@ -45,6 +47,17 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     const [objectPath] = (await manager.Convert([file], { notify: new dbus.Variant('b', false) })) as string[];
     return objectPath ?? '';
   };
+  /** The VMs waiting in the pool now, by the service's log: each "ready" with no later taken, stopped or ended line. */
+  const readyNow = () => {
+    const ready = new Set<string>();
+    for (const line of service.lines) {
+      const match = /^nofear-service: warm VM ([0-9a-f]{8}) (ready|taken|stopped|ended)\b/.exec(line);
+      if (match?.[1] !== undefined && match[2] === 'ready') ready.add(match[1]);
+      else if (match?.[1] !== undefined) ready.delete(match[1]);
+    }
+    return [...ready];
+  };
+  let serviceEnv: Record<string, string>;
   const pagesOf = async (file: string) => /^Pages:\s+(\d+)$/m.exec((await execa('pdfinfo', [file])).stdout)?.[1];
 
   before(async () => {
@@ -60,14 +73,15 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     writeFileSync(path.join(dir, 'state', 'nofear', 'integration.json'), JSON.stringify(state));
     x = await startXvfb();
     bus = await startPrivateBus(dir, {}, { activation: false });
-    service = startForegroundService({
+    serviceEnv = {
       DBUS_SESSION_BUS_ADDRESS: bus.address,
       DISPLAY: x.display,
       XDG_RUNTIME_DIR: runtime,
       XDG_CONFIG_HOME: path.join(dir, 'config'),
       XDG_STATE_HOME: path.join(dir, 'state'),
       XDG_DATA_HOME: path.join(dir, 'data'),
-    });
+    };
+    service = startForegroundService(serviceEnv);
     await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000);
     watcher = await BusWatcher.connect(bus.address);
     client = dbus.sessionBus({ busAddress: bus.address });
@@ -123,5 +137,37 @@ describe('conversions in ready VMs of their own shape (private bus, Xvfb, real Q
     assert.ok(!sandboxDirs().includes(ready), 'and its sandbox directory');
     assert.equal(record(gui).pooled, true, 'the GUI VM was never taken');
     assert.ok(isAlive(guiQemu));
+  });
+
+  it('nofear-open --convert asks the service: a ready conversion VM serves it, never the GUI VM, at the resolution it asked for', async () => {
+    const gui = sandboxDirs().find((id) => record(id).pooled === true && readFileSync(`/proc/${(record(id).vmm ?? record(id).qemu)?.pid ?? 0}/cmdline`, 'utf8').includes('gui.sock'));
+    assert.ok(gui !== undefined, 'the GUI VM is still waiting');
+    // Conversions were used twice: the pool keeps conversion VMs ready beside the GUI one.
+    while (!readyNow().some((id) => id !== gui)) await service.waitForLine(/^nofear-service: warm VM [0-9a-f]{8} ready$/, VM_MS, service.lines.length);
+    const file = path.join(dir, 'cli.pdf');
+    writeFileSync(file, samplePdf());
+    const run = await execa(process.execPath, [bin('nofear-open'), '--convert', '--verbose', '--dpi', '100', file], {
+      env: { ...serviceEnv, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' },
+      extendEnv: false,
+      reject: false,
+      timeout: VM_MS,
+    });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const output = path.join(dir, 'cli.safe.pdf');
+    assert.equal(run.stdout.trim(), output, 'the safe PDF named on stdout');
+    assert.equal(await pagesOf(output), '1');
+    const servedBy = /converted by the NoFear service in sandbox ([0-9a-f]{8})/.exec(run.stderr)?.[1] ?? '';
+    // Another conversion VM may get ready while nofear-open starts: the one that served it was waiting when it was taken.
+    const ready = service.lines.indexOf(`nofear-service: warm VM ${servedBy} ready`);
+    const taken = service.lines.indexOf(`nofear-service: warm VM ${servedBy} taken`);
+    assert.ok(servedBy !== gui && ready >= 0 && taken > ready, `served by a ready conversion VM:\n${run.stderr}`);
+    assert.ok(service.lines.slice(taken).includes(`nofear-service: sandbox ${servedBy} starting: ${file}`), 'for this file');
+    assert.doesNotMatch(run.stderr, /VM [0-9a-f]{8} started/, 'no VM of its own');
+    const ppi = (await execa('pdfimages', ['-list', output])).stdout
+      .split('\n')
+      .slice(2)
+      .map((line) => line.trim().split(/\s+/)[12]);
+    assert.ok(ppi.length > 0 && ppi.every((value) => value === '100'), `rendered at --dpi 100: ${ppi.join(' ')}`);
+    assert.equal(record(gui).pooled, true, 'the GUI VM was never taken');
   });
 });

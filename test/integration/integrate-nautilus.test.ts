@@ -5,6 +5,7 @@
 // org.nofear.NoFear and answers per the D-Bus contract): a call arriving there is the assertion.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { runExtensionDriver } from '../helpers/extension-driver.js';
@@ -47,6 +48,9 @@ interface DriverOutput {
   edit_done: boolean;
   convert_done: boolean;
   latin1_convert_done: boolean;
+  trust_label: string | null;
+  trust_done: boolean;
+  trust_events: TraceEvent[];
 }
 
 describe('desktop integration: the Nautilus extension on a real bus', function () {
@@ -67,6 +71,8 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     mkdirSync(path.join(files, 'subdir'), { recursive: true });
     for (const name of ['report.pdf', 'photo.png', 'fail.pdf', 'slow.pdf']) writeFileSync(path.join(files, name), 'x');
     writeFileSync(Buffer.from(`${files}/caf\xe9.pdf`, 'latin1'), 'x');
+    // photo.png came from outside (a browser's mark): "Trust this file" must say so.
+    await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.xdg.origin.url", b"https://example.org/photo.png")', path.join(files, 'photo.png')]);
     bus = await startPrivateBus(tree.top);
     listener = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address);
     const extension = path.join(tree.dataHome, 'nautilus-python', 'extensions', 'nofear_nautilus.py');
@@ -86,8 +92,8 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
   });
 
   it('offers "Open in NoFear", "Open in NoFear with", "Edit in NoFear" and "Convert to a safe PDF with NoFear" for a regular local file', () => {
-    assert.deepEqual(out.file, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
-    assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
+    assert.deepEqual(out.file, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert', 'NoFear::Trust']);
+    assert.deepEqual(out.file_labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear', 'Trust this file']);
   });
 
   it("offers nothing for a directory, a remote file or no selection; a file beside a directory gets its items (the service tells the directory's reason)", () => {
@@ -194,9 +200,9 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     );
     assert.equal(caja.host, 'Caja');
     assert.equal(caja.is_menu_provider, true);
-    assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert']);
-    assert.deepEqual(caja.labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear']);
-    assert.deepEqual(caja.item_types, Array(4).fill('gi.repository.Caja.MenuItem'));
+    assert.deepEqual(caja.items, ['NoFear::Open', 'NoFear::OpenWith', 'NoFear::Edit', 'NoFear::Convert', 'NoFear::Trust']);
+    assert.deepEqual(caja.labels, ['Open in NoFear', 'Open in NoFear with', 'Edit in NoFear', 'Convert to a safe PDF with NoFear', 'Trust this file']);
+    assert.deepEqual(caja.item_types, Array(5).fill('gi.repository.Caja.MenuItem'));
     assert.deepEqual(caja.directory, []);
     assert.deepEqual(
       caja.events.filter((e) => e !== 'items'),
@@ -217,5 +223,23 @@ describe('desktop integration: the Nautilus extension on a real bus', function (
     assert.equal(app, 'NoFear');
     assert.equal(summary, 'NoFear could not open fail.pdf');
     assert.match(String(body), /org\.nofear\.NoFear1\.Error\.NoViewer/);
+  });
+
+  it('"Trust this file" (one file only) runs nofearctl trust from the extension: the trust mark is written and the warning shown in a notification', async () => {
+    assert.equal(out.trust_label, 'Trust this file');
+    assert.equal(out.trust_done, true, JSON.stringify(out.trust_events));
+    assert.deepEqual(
+      out.trust_events.map((e) => e.event),
+      ['activate', 'trusted'],
+      JSON.stringify(out.trust_events),
+    );
+    const photo = path.join(files, 'photo.png');
+    const attrs = await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; print(sorted(os.listxattr(sys.argv[1])))', photo]);
+    assert.match(attrs.stdout, /user\.nofear\.trusted/);
+    const notify = await listener!.waitFor(
+      call('Notify', (args) => args[3] === 'photo.png is trusted'),
+      5000,
+    );
+    assert.match(String(notify.args?.[4]), /came from outside \(downloaded from https:\/\/example\.org\/photo\.png\)/);
   });
 });

@@ -70,6 +70,7 @@ describe('desktop integration: shipped files', () => {
     ['nofear.nemo_action', 'Open in NoFear', /^nofear-open %F$/],
     ['nofear-edit.nemo_action', 'Edit in NoFear', /^nofear-open --edit %F$/],
     ['nofear-convert.nemo_action', 'Convert to a safe PDF with NoFear', /^nofear-open --convert %F$/],
+    ['nofear-trust.nemo_action', 'Trust this file', /^nofearctl trust %f$/],
   ] as const) {
     it(`the Nemo action ${file} (${name}) follows Nemo's own rules (desktop-file-validate does not know the format)`, () => {
       const action = KeyFile.parse(readFileSync(shipped(`nautilus/${file}`), 'utf8'));
@@ -94,10 +95,10 @@ describe('desktop integration: shipped files', () => {
     const actions = menu.getList(g, 'Actions') ?? [];
     assert.deepEqual(
       actions.map((action) => menu.getString(`Desktop Action ${action}`, 'Name')),
-      ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear'],
+      ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear', 'Trust this file'],
     );
     for (const action of actions) {
-      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^nofear-open (--edit |--convert )?%F$/);
+      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^(nofear-open (--edit |--convert )?%F|nofearctl trust %f)$/);
     }
   });
 
@@ -288,11 +289,12 @@ describe('desktop integration: install, status, uninstall', function () {
     await ok(tree, 'integrate', 'install');
     await ok(tree, 'integrate', 'install'); // twice: still one NoFear action
     const merged = readFileSync(uca, 'utf8');
-    for (const id of ['open', 'edit', 'convert']) assert.equal(merged.split(`<unique-id>org.nofear.NoFear.${id}</unique-id>`).length, 2, id);
+    for (const id of ['open', 'edit', 'convert', 'trust']) assert.equal(merged.split(`<unique-id>org.nofear.NoFear.${id}</unique-id>`).length, 2, id);
     assert.ok(merged.startsWith(user.slice(0, user.lastIndexOf('</actions>'))), "the user's actions stay first, unchanged");
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --edit %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --convert %F</command>`));
+    assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofearctl')}&quot; trust %f</command>`));
     // Still well-formed XML (Thunar reads it with GMarkup, which is no more lenient).
     await execa('/usr/bin/python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])', uca]);
     await ok(tree, 'integrate', 'uninstall');
@@ -315,15 +317,23 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.equal(nemoEdit.getString('Nemo Action', 'Exec'), `"${open}" --edit %F`);
     const nemoConvert = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-convert.nemo_action'), 'utf8'));
     assert.equal(nemoConvert.getString('Nemo Action', 'Exec'), `"${open}" --convert %F`);
+    const nemoTrust = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-trust.nemo_action'), 'utf8'));
+    assert.equal(nemoTrust.getString('Nemo Action', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust %f`);
+    assert.equal(nemoTrust.getString('Nemo Action', 'Selection'), 's', 'trust is offered for one file at a time');
     const dolphinPath = path.join(tree.dataHome, 'kio', 'servicemenus', 'nofear.desktop');
     const dolphin = KeyFile.parse(readFileSync(dolphinPath, 'utf8'));
     assert.equal(dolphin.getString('Desktop Action openInNoFear', 'Exec'), `"${open}" %F`);
     assert.equal(dolphin.getString('Desktop Action editInNoFear', 'Exec'), `"${open}" --edit %F`);
     assert.equal(dolphin.getString('Desktop Action convertWithNoFear', 'Exec'), `"${open}" --convert %F`);
+    assert.equal(dolphin.getString('Desktop Action trustWithNoFear', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust %f`);
     const { mode } = await import('node:fs').then((fs) => fs.statSync(dolphinPath));
     assert.equal(mode & 0o777, 0o755);
     for (const ext of ['nautilus-python/extensions/nofear_nautilus.py', 'caja-python/extensions/nofear_caja.py']) {
-      assert.equal(readFileSync(path.join(tree.dataHome, ext), 'utf8'), readFileSync(shipped('nautilus/nofear_nautilus.py'), 'utf8'));
+      const nofearctl = `"${path.join(tree.bin, 'nofearctl')}"`; // the Exec word, inside the extension's Python string
+      assert.equal(
+        readFileSync(path.join(tree.dataHome, ext), 'utf8'),
+        readFileSync(shipped('nautilus/nofear_nautilus.py'), 'utf8').replace("NOFEARCTL = '@NOFEARCTL@'", `NOFEARCTL = '${nofearctl}'`),
+      );
     }
     const unit = path.join(tree.configHome, 'systemd', 'user', 'nofear.service');
     assert.match(readFileSync(unit, 'utf8'), new RegExp(`^ExecStart="${path.join(tree.bin, 'nofearctl')}" service --activated$`, 'm'));

@@ -108,6 +108,7 @@ describe('the nofear .deb (root)', function () {
       '/usr/share/nemo/actions/nofear.nemo_action',
       '/usr/share/nemo/actions/nofear-edit.nemo_action',
       '/usr/share/nemo/actions/nofear-convert.nemo_action',
+      '/usr/share/nemo/actions/nofear-trust.nemo_action',
       '/usr/lib/nofear/src/guest/convert.sh',
       '/usr/share/kio/servicemenus/nofear.desktop',
       '/usr/share/man/man1/nofearctl.1.gz',

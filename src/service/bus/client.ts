@@ -33,6 +33,28 @@ export interface OpenOptions {
   waylandDisplay?: string;
 }
 
+/** Convert's options as the bus takes them (a password never goes over the bus). */
+export interface ConvertCallOptions {
+  output: string;
+  ocr: boolean;
+  ocrLanguages?: string;
+  dpi?: number;
+  jpeg?: boolean;
+  notify: boolean;
+}
+
+/** Convert's a{sv}: dpi as an unsigned integer, the rest strings and booleans. */
+function convertVariants(options: ConvertCallOptions): Record<string, InstanceType<typeof dbus.Variant>> {
+  return {
+    output: new dbus.Variant('s', options.output),
+    ocr: new dbus.Variant('b', options.ocr),
+    notify: new dbus.Variant('b', options.notify),
+    ...(options.ocrLanguages === undefined ? {} : { ocr_languages: new dbus.Variant('s', options.ocrLanguages) }),
+    ...(options.dpi === undefined ? {} : { dpi: new dbus.Variant('u', options.dpi) }),
+    ...(options.jpeg === true ? { jpeg: new dbus.Variant('b', true) } : {}),
+  };
+}
+
 /** What a sandbox's object tells as it goes. */
 export type SandboxEvent = { kind: 'started' } | { kind: 'step'; step: string; window?: number } | { kind: 'state'; state: string } | { kind: 'exited'; status: number };
 
@@ -62,14 +84,29 @@ export class NoFearClient {
     return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string') : [];
   }
 
+  /** Convert on the Manager: one sandbox per file (its exit, then its Output, Pages, Reason and Failure tell the outcome). */
+  async convert(paths: readonly string[], options: ConvertCallOptions): Promise<string[]> {
+    const [objects] = await callMethod(
+      this.open.bus,
+      { destination: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'Convert', signature: 'asa{sv}', body: [[...paths], convertVariants(options)] },
+      CALL_TIMEOUT_MS,
+    );
+    return Array.isArray(objects) ? objects.filter((p): p is string => typeof p === 'string') : [];
+  }
+
   /** Why a sandbox failed to start (its Reason property), or '' when it did not fail or is gone. */
   async sandboxReason(objectPath: string): Promise<string> {
+    const reason = await this.sandboxProperty(objectPath, 'Reason');
+    return typeof reason === 'string' ? reason : ''; // gone, or a service from before Reason: the caller says what it knows
+  }
+
+  /** One property of a sandbox's object; undefined when it is gone (or the service does not have that property). */
+  async sandboxProperty(objectPath: string, name: string): Promise<unknown> {
     try {
-      const [reason] = await callMethod(this.open.bus, { destination: BUS_NAME, path: objectPath, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [SANDBOX_INTERFACE, 'Reason'] }, 6000);
-      const value = (reason as { value?: unknown } | undefined)?.value;
-      return typeof value === 'string' ? value : '';
+      const [variant] = await callMethod(this.open.bus, { destination: BUS_NAME, path: objectPath, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [SANDBOX_INTERFACE, name] }, 6000);
+      return (variant as { value?: unknown } | undefined)?.value;
     } catch {
-      return ''; // gone, or a service from before Reason: the caller says what it knows
+      return undefined;
     }
   }
 

@@ -58,6 +58,9 @@ export const SANDBOX_MEMBERS = {
     Steps: { signature: 'a{su}', access: ACCESS_READ },
     Window: { signature: 'u', access: ACCESS_READ },
     Reason: { signature: 's', access: ACCESS_READ },
+    Output: { signature: 's', access: ACCESS_READ },
+    Pages: { signature: 'u', access: ACCESS_READ },
+    Failure: { signature: 's', access: ACCESS_READ },
   },
   signals: {},
 } satisfies Members;
@@ -159,7 +162,7 @@ export class ApplicationInterface extends Interface {
 ApplicationInterface.configureMembers(APPLICATION_MEMBERS);
 
 /** A sandbox as its object shows it; read at every Get, so it is always current. */
-export type SandboxView = Pick<ManagedSandbox, 'id' | 'state' | 'command' | 'files' | 'profile' | 'startedAtMicros' | 'exitStatus' | 'step' | 'steps' | 'windowId' | 'failure' | 'stop'>;
+export type SandboxView = Pick<ManagedSandbox, 'id' | 'state' | 'command' | 'files' | 'profile' | 'startedAtMicros' | 'exitStatus' | 'step' | 'steps' | 'windowId' | 'failure' | 'stop' | 'converted'>;
 
 export class SandboxInterface extends Interface {
   constructor(
@@ -196,7 +199,17 @@ export class SandboxInterface extends Interface {
     return this.view.windowId >>> 0;
   }
   get Reason() {
-    return dbusString(this.view.failure);
+    // A conversion that failed after its start has its reason in its outcome.
+    return dbusString(this.view.failure !== '' ? this.view.failure : (this.view.converted?.reason ?? ''));
+  }
+  get Output() {
+    return dbusString(this.view.converted?.output ?? '');
+  }
+  get Pages() {
+    return (this.view.converted?.pages ?? 0) >>> 0;
+  }
+  get Failure() {
+    return this.view.converted?.failure ?? '';
   }
   get Steps() {
     return Object.fromEntries(Object.entries(this.view.steps).map(([step, ms]) => [step, Math.max(0, Math.round(ms)) >>> 0]));

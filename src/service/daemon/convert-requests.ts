@@ -1,7 +1,8 @@
 // The Manager's Convert: every file checked and planned before any VM starts (one bad file refuses the
 // whole call), then one conversion sandbox per file, its progress and result as a notification.
 import { invalidArgument } from '../../errors.js';
-import { planConvert } from '../../convert/convert-plan.js';
+import { planConvert, type ConvertOptions } from '../../convert/convert-plan.js';
+import { needCjpeg } from '../../convert/jpeg.js';
 import { chooseLanguages, installedLanguages } from '../../convert/ocr-languages.js';
 import { checkOpenable } from '../../open/check.js';
 import type { ManagedSandbox } from '../../sandbox/manager.js';
@@ -20,11 +21,18 @@ export function convertHandler(context: RequestContext): (paths: unknown, option
     });
     for (const file of files) await checkOpenable(file, maxFileSizeBytes, context.env);
     const ocr = opts.ocr === true;
-    // The service's client (the caller's locale is the service's environment): the configured or default languages.
-    const ocrLanguages = ocr ? chooseLanguages({ configured: context.config().convert.ocrLanguages, env: context.env, installed: installedLanguages() }) : undefined;
-    const plans = await Promise.all(
-      files.map((file) => planConvert(file, { outputDir: opts.output, ocr, maxFileSizeBytes, env: context.env, ...(ocrLanguages === undefined ? {} : { ocrLanguages }) })),
-    );
+    // The caller's languages (nofear-open --ocr-lang), else the configured or default ones (the caller's locale is the service's environment).
+    const ocrLanguages = ocr ? chooseLanguages({ option: opts.ocr_languages, configured: context.config().convert.ocrLanguages, env: context.env, installed: installedLanguages() }) : undefined;
+    const convertOptions: ConvertOptions = {
+      outputDir: opts.output,
+      ocr,
+      maxFileSizeBytes,
+      env: context.env,
+      ...(ocrLanguages === undefined ? {} : { ocrLanguages }),
+      ...(opts.dpi === undefined ? {} : { dpi: opts.dpi }),
+      ...(opts.jpeg === true ? { cjpeg: needCjpeg(context.env) } : {}),
+    };
+    const plans = await Promise.all(files.map((file) => planConvert(file, convertOptions)));
     const sandboxes = await Promise.all(
       plans.map(async (plan) => {
         // The notification's Stop may come before the sandbox is known: it stops it once it is.

@@ -53,7 +53,13 @@ describe('nofearctl doctor', () => {
     assert.equal(found.status, 'OK');
     assert.match(found.detail, /^\/bin\/sh: required for --net user/);
     // What a link VM reaches besides the internet, as measured (README, "Links in a throwaway browser").
-    assert.match(found.detail, /it does reach your local network and this computer's other addresses/);
+    assert.match(found.detail, /it does reach your local network and this computer's other addresses, as any program of yours would \(\[links\] lan = no keeps them out\)/);
+    const fenced = checkPasst({ NOFEAR_PASST: '/bin/sh', NOFEAR_PASTA: '/bin/true' }, false);
+    assert.equal(fenced.status, 'OK');
+    assert.match(fenced.detail, /\[links\] lan = no: a link VM reaches the internet only, not your local network or this computer's other addresses \(\/bin\/true fences them off\)/);
+    const noPasta = checkPasst({ NOFEAR_PASST: '/bin/sh', NOFEAR_PASTA: '/nonexistent/pasta' }, false);
+    assert.equal(noPasta.status, 'WARN');
+    assert.match(noPasta.detail, /\[links\] lan = no needs pasta .* links are refused$/);
   });
 
   it("names the package in the distribution's own terms", () => {

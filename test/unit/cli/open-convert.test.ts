@@ -1,7 +1,7 @@
 // nofear-open --convert's words for each phase of a conversion, and the options every file of a run is
 // converted with, read from the command line and the settings.
 import assert from 'node:assert/strict';
-import { conversionOptions, progressText } from '../../../src/cli/open-convert.js';
+import { conversionOptions, progressText, serviceMayConvert } from '../../../src/cli/open-convert.js';
 import { parseOpenArgs, type OpenArgs } from '../../../src/cli/nofear-open-args.js';
 import { defaultConfig } from '../../../src/config/index.js';
 
@@ -33,5 +33,12 @@ describe('cli/open-convert', () => {
     assert.equal('cjpeg' in options, false, 'no JPEG encoder without --jpeg');
     const plain = conversionOptions(openArgs(['--convert', 'a.pdf']), config, env);
     assert.equal('dpi' in plain, false, 'the converter’s own resolution');
+  });
+
+  it('asks the service to convert unless --no-service, and never with a password (it must not go over the bus)', () => {
+    assert.equal(serviceMayConvert(openArgs(['--convert', 'a.pdf']), undefined), true);
+    assert.equal(serviceMayConvert(openArgs(['--convert', '--no-service', 'a.pdf']), undefined), false);
+    assert.equal(serviceMayConvert(openArgs(['--convert', '--password-stdin', 'a.pdf']), 'secret'), false);
+    assert.equal(serviceMayConvert(openArgs(['--convert', 'a.pdf']), ''), false, 'an empty password is a password');
   });
 });

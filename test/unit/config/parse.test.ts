@@ -18,11 +18,11 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-      links: { trusted: [] },
+      links: { trusted: [], lan: true },
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
       convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 22);
+    assert.equal(Object.keys(sources).length, 23);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -55,6 +55,7 @@ describe('config/parseConfig', () => {
         'memory = 1536M',
         '[links]',
         'trusted = example.org',
+        'lan = no',
         '[trust]',
         'places = xdg:DOWNLOAD, ~/Mail attachments, $XDG_RUNTIME_DIR/gvfs',
         'policy = marked',
@@ -73,7 +74,7 @@ describe('config/parseConfig', () => {
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:22`);
-    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }] });
+    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }], lan: false });
     assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
   });
@@ -84,6 +85,13 @@ describe('config/parseConfig', () => {
     const bad = parse(lines('[pool]', 'size = 9', 'memory = lots'));
     assert.equal(bad.config.pool.size, 'auto');
     assert.match(bad.problems.map((p) => formatProblem(p)).join('\n'), /size.*auto.*0\.\.8[\s\S]*memory.*auto/);
+  });
+
+  it('takes [links] lan as yes or no, and names both for anything else (keeping the default, yes)', () => {
+    assert.equal(parse(lines('[links]', 'lan = yes')).config.links.lan, true);
+    const bad = parse(lines('[links]', 'lan = off'));
+    assert.equal(bad.config.links.lan, true);
+    assert.match(bad.problems.map((p) => formatProblem(p)).join('\n'), /lan.*yes .*or no/);
   });
 
   it('refuses a trust place that is not an absolute folder, and keeps the default places', () => {

@@ -14,7 +14,7 @@ import { isNoFearError } from '../../../src/errors.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const launchers = { nofearOpen: '/home/u/.local/bin/nofear-open', nofearctl: '/home/u/.local/bin/nofearctl' };
-const ACTION = ['open', 'edit', 'convert']
+const ACTION = ['open', 'edit', 'convert', 'trust']
   .map((id) => `<action>\n\t<name>${id} with NoFear</name>\n\t<unique-id>org.nofear.NoFear.${id}</unique-id>\n\t<command>x ${id === 'open' ? '' : `--${id} `}%F</command>\n</action>\n`)
   .join('');
 
@@ -74,10 +74,10 @@ describe('desktop/integration', () => {
       assert.equal(again, merged.replace('x %F', 'y %F'), 'in the same place');
     });
 
-    it('replaces an older release\'s single "Open in NoFear" with all three actions, where it stood', () => {
+    it('replaces an older release\'s single "Open in NoFear" with all four actions, where it stood', () => {
       const old = '<action>\n\t<unique-id>org.nofear.NoFear.open</unique-id>\n\t<command>old %F</command>\n</action>\n';
       const before = user.replace('<action>', `${old}<action>`);
-      assert.ok(!hasThunarAction(before), 'one of three is not all of them');
+      assert.ok(!hasThunarAction(before), 'one of four is not all of them');
       const merged = mergeThunarAction(before, ACTION, 'uca.xml');
       assert.equal(merged, user.replace('<action>', `${ACTION}<action>`));
       assert.ok(hasThunarAction(merged));

@@ -1,7 +1,7 @@
 // How a sandbox ends: the job's outcome comes from the guest's report or from QEMU's end, whichever is
 // first. Stand-ins for the VM's promises.
 import assert from 'node:assert/strict';
-import { outcomeOf } from '../../../src/sandbox/sandbox-outcome.js';
+import { outcomeOf, guestErrorInWords } from '../../../src/sandbox/sandbox-outcome.js';
 import type { ChannelEnd } from '../../../src/vm/guest-channel.js';
 import type { QemuExit } from '../../../src/vm/qemu-process.js';
 import type { BootedVm } from '../../../src/vm/vm-boot.js';
@@ -45,6 +45,15 @@ describe('sandbox outcome', () => {
     hostile.endChannel({ kind: 'violation', reason: 'a line over 4096 bytes' });
     assert.deepEqual(await second, { kind: 'failed', reason: 'the guest broke the control protocol (a line over 4096 bytes); the VM was stopped', protocol: true });
     assert.deepEqual(hostile.kills, [500]);
+  });
+
+  it("the agent's own error reports read as words; an unknown one (a hostile guest's) as it came, even an Object key", async () => {
+    const serverFailed = vmStandIn();
+    const outcome = outcomeOf(serverFailed.vm, () => false);
+    serverFailed.endChannel({ kind: 'error', reason: 'gui-server' });
+    assert.deepEqual(await outcome, { kind: 'failed', reason: "the VM's Xpra server failed to start three times" });
+    assert.equal(guestErrorInWords('no-display'), "the VM's X server did not start");
+    assert.equal(guestErrorInWords('constructor'), 'the guest could not run the job (constructor)');
   });
 
   it('QEMU ending first is a stop when one was asked for, otherwise a failure naming its exit', async () => {

@@ -13,7 +13,7 @@ import { convertHandler } from '../../../src/service/daemon/convert-requests.js'
 import type { Notice } from '../../../src/service/bus/notifications.js';
 import type { RequestContext, ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 
-const variant = (value: string | boolean) => ({ signature: typeof value === 'string' ? 's' : 'b', value });
+const variant = (value: string | boolean | number) => ({ signature: typeof value === 'string' ? 's' : typeof value === 'number' ? 'u' : 'b', value });
 const fails = (code: string, message: RegExp) => (error: unknown) => isNoFearError(error) && error.code === code && message.test(error.message);
 
 describe("service/convert-requests: the Manager's Convert", () => {
@@ -108,12 +108,22 @@ describe("service/convert-requests: the Manager's Convert", () => {
     assert.equal(spec.plan.outputDir, home, 'the safe PDF goes beside the file by default');
   });
 
+  it("plans with the caller's resolution and OCR languages (what nofear-open --convert planned), and refuses a language not installed", async () => {
+    await convert([pdf('g.pdf')], { dpi: variant(100), ocr: variant(true), ocr_languages: variant('eng'), notify: variant(false) });
+    const spec = started[0];
+    assert.ok(spec?.kind === 'convert');
+    assert.deepEqual([spec.plan.dpi, spec.plan.ocr, spec.plan.ocrLanguages, spec.plan.cjpeg], [100, true, 'eng', undefined]);
+    await assert.rejects(convert([pdf('h.pdf')], { ocr: variant(true), ocr_languages: variant('zzz') }), fails('Unavailable', /no data for zzz/));
+    assert.equal(started.length, 1);
+  });
+
   it('refuses the whole call before starting anything: a web address, a relative path, a missing file, an unknown option', async () => {
     const good = pdf('d.pdf');
     await assert.rejects(convert([good, 'https://example.org/x.pdf'], {}), fails('InvalidArgument', /Convert takes files, not web addresses/));
     await assert.rejects(convert([good, 'rel.pdf'], {}), fails('InvalidArgument', /not an absolute path/));
     await assert.rejects(convert([good, path.join(home, 'gone.pdf')], {}), fails('NotFound', /gone\.pdf/));
-    await assert.rejects(convert([good], { dpi: variant('300') }), fails('InvalidArgument', /Unknown option "dpi"/));
+    await assert.rejects(convert([good], { dpi: variant('300') }), fails('InvalidArgument', /dpi must have type u, not s/));
+    await assert.rejects(convert([good], { resolution: variant(300) }), fails('InvalidArgument', /Unknown option "resolution"/));
     await assert.rejects(convert([good], { output: variant(path.join(home, 'nowhere')) }), fails('NotFound', /output directory/));
     assert.deepEqual(started, []);
     assert.deepEqual(shown, []);

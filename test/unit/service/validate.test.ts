@@ -29,6 +29,27 @@ describe('service argument checks', () => {
   it("knows Convert's options and the edit options of OpenFiles", () => {
     assert.deepEqual(checkOptions({ output: v('s', '/tmp/out'), ocr: v('b', true), wait: v('b', false) }, CONVERT_OPTIONS), { output: '/tmp/out', ocr: true, wait: false });
     assert.deepEqual(checkOptions({ edit: v('b', true), save_back: v('s', 'never') }, OPEN_OPTIONS), { edit: true, save_back: 'never' });
+    // What nofear-open --convert passes: the resolution as an unsigned integer, the OCR's languages, JPEG photo pages.
+    assert.deepEqual(checkOptions({ dpi: v('u', 150), ocr: v('b', true), ocr_languages: v('s', 'deu+eng'), jpeg: v('b', true) }, CONVERT_OPTIONS), {
+      dpi: 150,
+      ocr: true,
+      ocr_languages: 'deu+eng',
+      jpeg: true,
+    });
+    for (const dpi of [74, 301]) {
+      assert.throws(
+        () => checkOptions({ dpi: v('u', dpi) }, CONVERT_OPTIONS),
+        (e: unknown) => invalid(e) && /dpi must be from 75 to 300/.test(String(e)),
+      );
+    }
+    assert.throws(
+      () => checkOptions({ dpi: v('u', 1.5) }, CONVERT_OPTIONS),
+      (e: unknown) => invalid(e) && /dpi must have type u/.test(String(e)),
+    );
+    assert.throws(
+      () => checkOptions({ ocr_languages: v('s', 'deu') }, CONVERT_OPTIONS),
+      (e: unknown) => invalid(e) && /ocr_languages goes with ocr=true/.test(String(e)),
+    );
     assert.throws(
       () => checkOptions({ output: v('s', 'relative/dir') }, CONVERT_OPTIONS),
       (e: unknown) => invalid(e) && /not an absolute output directory/.test(String(e)),

@@ -17,6 +17,7 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
     jail: 'bwrap',
     tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit' },
     passt: '/usr/bin/passt',
+    pasta: '/usr/bin/pasta',
     accel: { accel: 'tcg', from: 'probe', reason: '/dev/kvm is missing' },
     tscKhz: 2_000_000,
     systemDirs: ['/usr', '/opt'],

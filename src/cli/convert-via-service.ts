@@ -15,6 +15,8 @@ import { shellWord } from '../util/shell-word.js';
 export interface ServiceConversion {
   output: string;
   pages: number;
+  /** Why the OCR asked for failed (the safe PDF has no text layer then). */
+  ocrProblem?: string;
   ms: number;
   /** The sandbox the service ran it in (a ready VM's id when the pool had one). */
   id: string;
@@ -55,9 +57,12 @@ export interface EndedConversion {
 }
 
 /** A conversion's end as the service told it: its safe PDF, or the error to report for the file. Pure. */
-export function conversionOutcome(file: string, ended: EndedConversion): { output: string; pages: number } {
+export function conversionOutcome(file: string, ended: EndedConversion): { output: string; pages: number; ocrProblem?: string } {
   const { status, output, pages, reason, failure } = ended;
-  if (status === 0 && typeof output === 'string' && output !== '' && typeof pages === 'number') return { output, pages };
+  if (status === 0 && typeof output === 'string' && output !== '' && typeof pages === 'number') {
+    // Written, but the OCR failed: the safe PDF has no text layer, which the caller tells.
+    return { output, pages, ...(failure === 'OcrFailed' ? { ocrProblem: typeof reason === 'string' && reason !== '' ? reason : 'the OCR failed' } : {}) };
+  }
   const name = typeof failure === 'string' ? failure : '';
   if (status === 0) throw new ServiceConversionError(name, 'The NoFear service said the conversion succeeded but named no safe PDF (a service older than its Output property).', file);
   const why = typeof reason === 'string' && reason !== '' ? reason : status === STOPPED_STATUS ? 'It was stopped.' : `The NoFear service's conversion ended with status ${status}.`;

@@ -115,6 +115,8 @@ async function convertOne(
     const served = await run.service.convert(plan, run.abort);
     if (served !== undefined) {
       run.verbose?.(`${plan.file}: converted by the NoFear service in sandbox ${served.id}`);
+      // As a conversion in this process says it (convert-file.ts's ocrWords).
+      if (served.ocrProblem !== undefined) run.warn(`${plan.file}: OCR failed, the safe PDF has no text layer: ${served.ocrProblem}`);
       return served;
     }
     run.verbose?.('no NoFear service on the session bus: converting in this process');

@@ -59,7 +59,8 @@ export function launchConversion(spec: ConvertLaunch, context: ConversionLaunchC
   const converted: ConversionOutcome = { output: '', pages: 0, failure: '', reason: '' };
   const ended = work.then(
     (result): SandboxEnd => {
-      Object.assign(converted, { output: result.output, pages: result.pages });
+      // Written without its text layer: the OCR's failure is told beside the safe PDF.
+      Object.assign(converted, { output: result.output, pages: result.pages, ...(result.ocr === 'failed' ? { failure: 'OcrFailed', reason: result.ocrProblem ?? '' } : {}) });
       spec.report?.done(result);
       return { status: 0, failed: false };
     },

@@ -54,8 +54,8 @@ export function outcomeOf(vm: BootedVm, stopRequested: () => boolean): Promise<S
 export interface ConversionOutcome {
   output: string;
   pages: number;
-  /** The failure's name (ConversionError's: PasswordNeeded, Unrenderable…), '' when it has none or none failed. */
+  /** The failure's name (ConversionError's: PasswordNeeded, Unrenderable…; OcrFailed beside a safe PDF without text), '' when none. */
   failure: string;
-  /** The failure in NoFear's words, '' when none failed. */
+  /** The failure in NoFear's words, '' when nothing failed. */
   reason: string;
 }

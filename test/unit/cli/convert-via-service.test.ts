@@ -21,8 +21,13 @@ describe('cli/convert-via-service', () => {
     assert.ok(!Object.keys(convertCallOptions(plan({}))).some((key) => /password/i.test(key)), 'no password option exists to pass');
   });
 
-  it('reads a written safe PDF from Output and Pages', () => {
+  it('reads a written safe PDF from Output and Pages, and an OCR that failed beside it', () => {
     assert.deepEqual(conversionOutcome('/a.pdf', { status: 0, output: '/a.safe.pdf', pages: 3, reason: '', failure: '' }), { output: '/a.safe.pdf', pages: 3 });
+    assert.deepEqual(
+      conversionOutcome('/a.pdf', { status: 0, output: '/a.safe.pdf', pages: 3, reason: 'tesseract ended with 1', failure: 'OcrFailed' }),
+      { output: '/a.safe.pdf', pages: 3, ocrProblem: 'tesseract ended with 1' },
+      'written without its text layer: the OCR’s failure comes with it',
+    );
   });
 
   it('fails with the Reason and the failure by name; PasswordNeeded names --password-stdin', () => {

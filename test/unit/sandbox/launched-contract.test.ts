@@ -90,6 +90,10 @@ describe('the launched-sandbox contract', () => {
     assert.deepEqual(box.files, [plan.file]);
     await assertRefused(box);
     assert.equal(box.windowId, 0);
+    // What it left, complete once it has ended (the service's Output, Pages, Failure and Reason): no PDF, and why.
+    assert.equal(box.converted?.output, '');
+    assert.equal(box.converted?.pages, 0);
+    assert.match(box.converted?.reason ?? '', /\S/);
   });
 
   it('a run or an open (launch()) refuses a bad request with a named error before any sandbox exists', async () => {

@@ -244,7 +244,9 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
     if (plans.length > 0)
-      process.stdout.write(`${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined, soundFor(config.gui.sound, plan.mime, plan.sound))).join('\n\n')}\n`);
+      process.stdout.write(
+        `${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined, soundFor(config.gui.sound, plan.mime, plan.sound), !config.links.lan)).join('\n\n')}\n`,
+      );
     return reportBatch(
       planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },

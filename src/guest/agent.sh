@@ -59,6 +59,9 @@ start_gui() {
 	chown 1000 "$guiport"
 	xpra_extra=
 	[ "$sound" = 1 ] && xpra_extra="--pulseaudio=yes --speaker=on --speaker-codec=wav" && sound_plugins
+	# [gui] clipboard = to-guest: the host's CLIPBOARD in, never the guest's out (the host client also
+	# refuses that direction, and sends only on the user's paste).
+	[ "$clipboard" = 1 ] && xpra_extra="$xpra_extra --clipboard=yes --clipboard-direction=to-server"
 	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
 	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
 	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >"$guilog" 2>&1 &
@@ -67,6 +70,9 @@ start_gui() {
 		# Xpra gives its recorder subprocess 5 s to report; under TCG its Python and GStreamer start takes
 		# longer, and Xpra then kills it ("the sound source process has failed to start"): silence.
 		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin XPRA_SOUND_START_TIMEOUT=300000
+		# The server gives the host client 1.5 s to answer a paste, then hands the program nothing: short
+		# for a busy TCG guest. The host client answers only for 5 s after the paste key anyway.
+		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=8000
 		# The server never ends while the VM runs, but its start-up can fail: the program starts beside it, and
 		# a window that goes away while Xpra lists the display's windows kills it ("cannot start the seamless
 		# server: XError: BadWindow"). Start it again: the bridge replays the client's hello to the new one.
@@ -116,6 +122,7 @@ cols=
 marker=
 gui=0
 sound=0
+clipboard=0
 set --
 while read -r verb a b <&3; do
 	case $verb in
@@ -138,6 +145,7 @@ while read -r verb a b <&3; do
 		[ "$gui" = 1 ] && [ "$stdio" != tty ] && start_gui
 		;;
 	sound) sound=$a ;;
+	clipboard) clipboard=$a ;;
 	screen)
 		case $a in
 		[1-9][0-9][0-9]x[1-9][0-9][0-9] | [1-9][0-9][0-9][0-9]x[1-9][0-9][0-9] | [1-9][0-9][0-9][0-9]x[1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9]x[1-9][0-9][0-9][0-9]) screen=$a ;;

@@ -135,8 +135,8 @@ async function planTrustedUrl(url: string, mime: string, trustedBy: string, env:
   return { ...urlPlanBase(url, mime), viewer: app.id, viewerName: app.entry.name ?? app.id, argv, notes, trustedBy };
 }
 
-/** The --dry-run block for one file (DESIGN: one `key: value` line each). */
-export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }, sound?: boolean): string {
+/** The --dry-run block for one file (DESIGN: one `key: value` line each); `lanFenced`: [links] lan = no. */
+export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always' | 'never' }, sound?: boolean, lanFenced = false): string {
   // A web address always has a network; a file only with --net user (src/sandbox/open-file.ts decides the same way).
   const networked = plan.kind === 'url' || plan.net === 'user';
   const mode =
@@ -147,6 +147,8 @@ export function formatDryRun(plan: OpenPlan, edit?: { saveBack: 'ask' | 'always'
   if (sound !== undefined && plan.trustedBy === undefined) lines.push(`sound: ${sound ? 'speaker only' : 'off'}`);
   if (plan.trustedBy !== undefined) lines.push('route: host');
   else if (networked) lines.push('net: passt');
+  // src/sandbox/open-file.ts fences a web address's VM alone.
+  if (plan.kind === 'url' && plan.trustedBy === undefined && lanFenced) lines.push('lan: no (the internet only)');
   return lines.join('\n');
 }
 

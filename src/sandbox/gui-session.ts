@@ -96,7 +96,7 @@ export class GuiSession {
     try {
       sandbox = await Sandbox.boot({
         ...options,
-        shape: { ...options.shape, gui: true, sound: gui.sound, ...(screen === undefined ? {} : { screen }) },
+        shape: { ...options.shape, gui: true, sound: gui.sound, clipboard: gui.clipboard === 'to-guest', ...(screen === undefined ? {} : { screen }) },
         hooks: {
           ...options.hooks,
           onListening: (layout) => {

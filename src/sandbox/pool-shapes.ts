@@ -59,7 +59,9 @@ export function conversionRequest(argv: readonly string[], exportSpec: ExportSpe
 /** A ready VM for the pool: an open's shape (its file staged when an open takes it), or a conversion's. */
 export function poolRequest(purpose: PoolPurpose, config: Config): SandboxRequest {
   const empty: ExportSpec = { bytes: 0, fill: async () => {} };
-  return purpose === 'convert' ? conversionRequest([], empty, config) : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, net: 'none', export: empty };
+  return purpose === 'convert'
+    ? conversionRequest([], empty, config)
+    : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, clipboard: config.gui.clipboard === 'to-guest', net: 'none', export: empty };
 }
 
 /** The shape a request needs, config.ini filling in what it leaves out (as sandboxOptionsFrom does). */

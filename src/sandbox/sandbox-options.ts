@@ -82,6 +82,8 @@ export interface SandboxRequest {
   interactive?: boolean;
   gui?: boolean;
   sound?: boolean;
+  /** [gui] clipboard = to-guest: the guest's Xpra server takes the host's clipboard. */
+  clipboard?: boolean;
   net?: 'none' | 'user';
   /** User networking that reaches the internet only (a link VM with [links] lan = no). */
   fenceLan?: boolean;
@@ -112,6 +114,7 @@ export function sandboxOptionsFrom(config: Config, request: SandboxRequest, hook
       stdio: request.stdio,
       gui,
       sound: request.sound === true,
+      ...(request.clipboard === true ? { clipboard: true } : {}),
     },
     job: {
       argv: request.argv,

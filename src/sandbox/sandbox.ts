@@ -97,7 +97,7 @@ export class Sandbox {
     if (this.jobSent) throw new Error('a sandbox runs one job');
     this.jobSent = true;
     const { shape, record } = this;
-    this.started.sendJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound });
+    this.started.sendJob({ ...job, stdio: shape.stdio, hostname: guestHostname(shape.profile), gui: shape.gui, sound: shape.sound, clipboard: shape.clipboard === true });
     Object.assign(record, { command: [...job.argv], files: [...(files ?? record.files)], state: 'starting', pooled: false, createdAt: Date.now() });
     await writeRecord(this.layout.dir, record).catch(() => undefined); // ps shows it as ready a moment longer
   }

@@ -16,6 +16,8 @@ export interface GuestJob {
   /** Forward the command's windows (Xvfb + Xpra server in the guest). */
   gui?: boolean;
   sound?: boolean;
+  /** The guest's Xpra server takes the clipboard from the host (to the guest only). */
+  clipboard?: boolean;
   /** tty mode: the guest writes this after the command's output, so the host knows it has all of it. */
   endMarker?: string;
 }
@@ -34,8 +36,9 @@ export function encodeJob(job: GuestJob): string {
   if (job.cwd !== undefined) lines.push(`cwd ${b64(job.cwd)}`);
   lines.push(`user ${job.user}`, `stdio ${job.stdio}`, `hostname ${job.hostname}`);
   if (job.winsize !== undefined) lines.push(winsizeLine(job.winsize.rows, job.winsize.cols).trimEnd());
-  // sound before gui: the guest starts its GUI server as soon as it reads `gui 1`.
+  // sound and clipboard before gui: the guest starts its GUI server as soon as it reads `gui 1`.
   if (job.sound === true) lines.push('sound 1');
+  if (job.clipboard === true) lines.push('clipboard 1');
   if (job.gui === true) lines.push('gui 1');
   if (job.endMarker !== undefined) {
     if (!/^[0-9a-f]{16,64}$/.test(job.endMarker)) throw new Error('bad end marker');
@@ -50,9 +53,9 @@ export function encodeJob(job: GuestJob): string {
  * does this while it waits; a cold one just ahead of the job, so the program and the server start
  * together).
  */
-export function encodePrepare(prepare: { gui: boolean; sound: boolean; screen?: { width: number; height: number } }): string {
+export function encodePrepare(prepare: { gui: boolean; sound: boolean; clipboard?: boolean; screen?: { width: number; height: number } }): string {
   const screen = prepare.screen === undefined ? [] : [`screen ${Math.trunc(prepare.screen.width)}x${Math.trunc(prepare.screen.height)}`];
-  const lines = [...(prepare.gui ? screen : []), ...(prepare.sound ? ['sound 1'] : []), ...(prepare.gui ? ['gui 1'] : [])];
+  const lines = [...(prepare.gui ? screen : []), ...(prepare.sound ? ['sound 1'] : []), ...(prepare.gui && prepare.clipboard === true ? ['clipboard 1'] : []), ...(prepare.gui ? ['gui 1'] : [])];
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

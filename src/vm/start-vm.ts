@@ -159,7 +159,7 @@ async function bootOnce<A extends VmAttempt>(request: StartVmRequest, hooks: Sta
     // QEMU has exec'd inside its jail by now: record it for ps (its RSS) and the jail checks.
     const vmm = findQemuBelow(vm.qemu.pid);
     if (vmm !== undefined) await hooks.onProcess(attempt, 'vmm', vmm);
-    vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
+    vm.control.write(encodePrepare({ gui: shape.gui, sound: shape.sound, clipboard: shape.clipboard === true, ...(shape.screen === undefined ? {} : { screen: shape.screen }) }));
     return handleOf(vm, attempt, accel, facts.jail, cap);
   } catch (error) {
     vm?.close();

@@ -32,6 +32,8 @@ export interface VmShape {
   stdio: StdioMode;
   gui: boolean;
   sound: boolean;
+  /** [gui] clipboard = to-guest: the guest's Xpra server takes the host's CLIPBOARD (the host client decides when). */
+  clipboard?: boolean;
   /** The host screen's size, for the guest's X server (windows are placed on it as on the host's). */
   screen?: { width: number; height: number };
 }

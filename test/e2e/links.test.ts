@@ -341,6 +341,8 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     const title = `NoFear fenced link ${randomBytes(4).toString('hex')}`;
     const site = await startSite(host, 9, title);
     try {
+      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', '--with', LAN_CHECK_ID, site.url], { env: envFor(), extendEnv: false });
+      assert.match(plan.stdout, /^net: passt\nlan: no \(the internet only\)$/m);
       const check = opener(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--with', LAN_CHECK_ID, site.url]);
       const window = await windowOf(x, '^\\[NoFear:temporary\\] lan check: ', check, true);
       const said = await windowName(x.display, window);

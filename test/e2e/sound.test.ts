@@ -28,12 +28,16 @@ const RECORDER = 'nofear-test-monitor';
 const PLAYER = 'wav-player.desktop';
 // The guest's own look for a way in: while paplay plays the file, the player's terminal records every
 // source of the guest's sound server (Xpra's PulseAudio) but the monitor of its own speaker, 3 s at a
-// time, and puts in its title what it found: `guest check N: sources ...; SOURCE=RMS ...`. Were the host's
-// microphone forwarded, it would be one of them, and loud: the host's default source is the test server's
-// null-sink monitor, which carries the very tone the guest plays.
+// time once Xpra's server has begun recording the speaker for the host, and puts in its title what it
+// found: `guest check N: sources ...; SOURCE=RMS ...`. Were the host's microphone forwarded, it would
+// be one of them, and loud: the host's default source is the test server's null-sink monitor, which
+// carries the very tone the guest plays.
 const GUEST_SPEAKER_MONITOR = 'Xpra-Speaker.monitor';
 const GUEST_CHECK = [
   'paplay "$1" &',
+  // Not before Xpra's server records the speaker for the host (a source output): a microphone would be
+  // forwarded from then on, and the guest's CPU is left to the sound's start until then.
+  'until [ -n "$(pactl list short source-outputs)" ]; do sleep 2; done;',
   'n=0; while :; do n=$((n+1)); all=; heard=;',
   'for s in $(pactl list short sources | cut -f2); do all="$all $s";',
   `[ "$s" = ${GUEST_SPEAKER_MONITOR} ] && continue;`,

@@ -50,6 +50,8 @@ describe('a link: planned for a VM, or for the host browser when trusted', () =>
         'net: passt',
       ].join('\n'),
     );
+    // [links] lan = no: the same VM, fenced off the local network.
+    assert.match(formatDryRun(plan, undefined, undefined, true), /\nnet: passt\nlan: no \(the internet only\)$/);
   });
 
   it('a local .html has no network unless nofear-open --net user asks; then --dry-run says net: passt', async () => {

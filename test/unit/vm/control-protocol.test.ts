@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { encodeJob, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
+import { encodeJob, encodePrepare, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
 
 describe('control protocol', () => {
   it('encodes every argument as base64, so names with newlines or shell syntax are just bytes', () => {
@@ -14,6 +14,17 @@ describe('control protocol', () => {
       'hostname nofear-tmp',
       'run',
     ]);
+  });
+
+  it("tells the guest's GUI server to take the clipboard ([gui] clipboard = to-guest) before it starts it", () => {
+    const job = encodeJob({ argv: ['x'], env: {}, user: 'user', stdio: 'pipe', hostname: 'h', gui: true, clipboard: true })
+      .trimEnd()
+      .split('\n');
+    assert.ok(job.indexOf('clipboard 1') >= 0 && job.indexOf('clipboard 1') < job.indexOf('gui 1'), job.join('|'));
+    assert.equal(encodeJob({ argv: ['x'], env: {}, user: 'user', stdio: 'pipe', hostname: 'h', gui: true }).includes('clipboard'), false);
+    assert.equal(encodePrepare({ gui: true, sound: false, clipboard: true }), 'clipboard 1\ngui 1\n');
+    assert.equal(encodePrepare({ gui: true, sound: false }), 'gui 1\n');
+    assert.equal(encodePrepare({ gui: false, sound: false, clipboard: true }), '');
   });
 
   it('refuses bad environment names and hostnames', () => {

@@ -103,6 +103,17 @@ describe("nofear-open --convert from a file manager: the notification's Open and
     }
   });
 
+  it('a button pressed before the Notify reply was read is still heard (the signal can come in the same read)', async () => {
+    const opened: string[] = [];
+    const hands = () => ({ previousDefaultFor: async () => undefined, launchNative: async () => [], showItems: async (uris: readonly string[]) => void opened.push(...uris) });
+    for (let round = 0; round < 5; round++) {
+      const file = path.join(dir, `at-once-${round}.safe.pdf`);
+      const end = await notifyWithResultButtons(env, { summary: 'press-at-once:show-in-folder', body: '' }, [file, `${file}.2`], { waitMs: 20_000, hands });
+      assert.equal(end, 'acted', `round ${round}: the press was lost`);
+      assert.equal(opened.at(-2), pathToFileURL(file).href);
+    }
+  });
+
   it('ends by its deadline when nobody presses, and at once when the bus goes', async () => {
     const safe = path.join(dir, 'report.safe.pdf');
     assert.equal(await notifyWithResultButtons(env, { summary: 'report.safe.pdf is ready', body: '' }, [safe], { waitMs: 500 }), 'timed-out');

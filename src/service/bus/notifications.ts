@@ -10,6 +10,8 @@ const APP_NAME = 'NoFear';
 const APP_ICON = 'org.nofear.NoFear';
 /** Notifications whose server is remembered: far more than a session shows at once. */
 const MAX_REMEMBERED = 1000;
+/** Signals held while a Notify reply is read: a button press or two, never a flood. */
+const MAX_HELD = 16;
 /** A batch's failures, each with its fix, fit; a page of text does not. */
 const BODY_MAX_CHARS = 1500;
 
@@ -61,6 +63,25 @@ export class Notifications {
     return server !== undefined && message.sender === server;
   }
 
+  /** Notify calls whose reply has not been read yet. */
+  private showing = 0;
+  /**
+   * Signals about an id not (yet) known while a Notify is in flight: the server can send a button's
+   * ActionInvoked right behind its reply, and both can arrive in one read, before `show` has learnt the id.
+   * Judged again once the reply is read and the caller has the id (bounded: any connection can send these).
+   */
+  private held: Array<{ message: DBusMessage; id: number; deliver: () => void }> = [];
+
+  /** Delivers a signal from the server that showed `id`; holds one that may be from it, drops the rest. */
+  private judge(message: DBusMessage, id: number, deliver: () => void): void {
+    if (this.fromServer(message, id)) deliver();
+    else if (this.showing > 0 && this.held.length < MAX_HELD) this.held.push({ message, id, deliver });
+  }
+
+  private release(): void {
+    for (const signal of this.held.splice(0)) this.judge(signal.message, signal.id, signal.deliver);
+  }
+
   private remember(id: number, sender: string | undefined): void {
     if (sender === undefined) return;
     this.shownBy.delete(id);
@@ -72,6 +93,7 @@ export class Notifications {
   async show(notice: Notice): Promise<number | undefined> {
     const actions = (notice.actions ?? []).flatMap(([key, label]) => [key, plainText(label, 40)]);
     const hints = { 'desktop-entry': new dbus.Variant('s', 'org.nofear.NoFear') };
+    this.showing++;
     try {
       const { body, sender } = await callForReply(
         this.bus,
@@ -89,6 +111,10 @@ export class Notifications {
       return id;
     } catch {
       return undefined; // no notification server on this session: the desktop simply shows nothing
+    } finally {
+      this.showing--;
+      // After the caller's own continuation (it learns the id first), not within this one.
+      if (this.held.length > 0) setImmediate(() => this.release());
     }
   }
 
@@ -102,8 +128,10 @@ export class Notifications {
     this.listeners.add(listener);
     this.subscribed ??= subscribe(this.bus, { sender: SERVER.destination, interface: SERVER.interface, member: 'ActionInvoked', path: SERVER.path }, (message) => {
       const [id, action] = message.body as [unknown, unknown];
-      if (typeof id !== 'number' || typeof action !== 'string' || !this.fromServer(message, id)) return;
-      for (const heard of this.listeners) heard(id, action);
+      if (typeof id !== 'number' || typeof action !== 'string') return;
+      this.judge(message, id, () => {
+        for (const heard of this.listeners) heard(id, action);
+      });
     }).catch(() => undefined); // no bus to listen on: no action will come
     await this.subscribed;
   }
@@ -113,8 +141,10 @@ export class Notifications {
     this.closedListeners.add(listener);
     this.closedSubscribed ??= subscribe(this.bus, { sender: SERVER.destination, interface: SERVER.interface, member: 'NotificationClosed', path: SERVER.path }, (message) => {
       const [id] = message.body as [unknown];
-      if (typeof id !== 'number' || !this.fromServer(message, id)) return;
-      for (const heard of this.closedListeners) heard(id);
+      if (typeof id !== 'number') return;
+      this.judge(message, id, () => {
+        for (const heard of this.closedListeners) heard(id);
+      });
     }).catch(() => undefined); // no bus to listen on: no close will come
     await this.closedSubscribed;
     return () => this.closedListeners.delete(listener);

@@ -70,8 +70,8 @@ describe('shared files keep their bytes (issue 17)', function () {
     const after = readFileSync(uca);
     assert.equal(after.indexOf(Buffer.from('\ufffd')), -1, 'a byte became U+FFFD');
     let rest = after.toString('latin1');
-    // NoFear's actions (open, edit, convert): each <action> element holding its unique-id, taken out.
-    for (const id of ['open', 'edit', 'convert']) {
+    // NoFear's actions (open, edit, convert, trust): each <action> element holding its unique-id, taken out.
+    for (const id of ['open', 'edit', 'convert', 'trust']) {
       const at = rest.indexOf(`<unique-id>org.nofear.NoFear.${id}</unique-id>`);
       const start = rest.lastIndexOf('<action>', at);
       const end = rest.indexOf('</action>\n', at) + '</action>\n'.length;

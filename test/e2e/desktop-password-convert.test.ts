@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { bin, leftoverSandboxes, makeTestEnv, ROOT, type TestEnv } from '../helpers/cli.js';
-import { startListener, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { filesHolding, sampleProcesses } from '../helpers/secrets.js';
 import { startXvfb, waitForWindow, type Display } from '../helpers/xvfb.js';
 import { typeIntoPrompt } from '../helpers/desktop-prompt.js';
@@ -88,16 +88,7 @@ describe('nofear-open --convert from a file manager on a protected PDF: the desk
       const shown = await server.waitFor((r) => r.method === 'Notify' && r.args?.[3] === 'report.safe.pdf is ready', VM_MS);
       assert.deepEqual(shown.args?.[5], ['open', 'Open', 'show-in-folder', 'Show in folder']);
       const id = server.records.filter((r) => r.method === 'Notify').indexOf(shown) + 1;
-      await execa('dbus-send', [
-        `--bus=${bus.address}`,
-        '--type=method_call',
-        '--print-reply',
-        '--dest=org.freedesktop.Notifications',
-        '/org/freedesktop/Notifications',
-        'org.nofear.Test.NotificationServer.InvokeAction',
-        `uint32:${id}`,
-        'string:open',
-      ]);
+      await pressNotificationButton(bus.address, id, 'open');
       await waitForWindow(x.display, 'report\\.safe\\.pdf', 60_000);
       viewers = processesOf('mupdf', safe);
       assert.ok(viewers.length > 0, 'Open started mupdf on the host with the safe PDF');

@@ -1,4 +1,5 @@
 // A private dbus-daemon for a test (never the developer's own session bus), and a stand-in service on it.
+import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -99,6 +100,24 @@ export async function startListener(script: string, address: string, env: Record
 }
 
 /** Call inside a suite: a failing test's report ends with what the service wrote, which the test cannot see otherwise. */
+/** Presses notification `id`'s button `action` on the recording stand-in server (nofear-bus-listener.py), as a user's click would. */
+export async function pressNotificationButton(address: string, id: number, action: string): Promise<void> {
+  await execa(
+    'dbus-send',
+    [
+      `--bus=${address}`,
+      '--type=method_call',
+      '--print-reply',
+      '--dest=org.freedesktop.Notifications',
+      '/org/freedesktop/Notifications',
+      'org.nofear.Test.NotificationServer.InvokeAction',
+      `uint32:${id}`,
+      `string:${action}`,
+    ],
+    { timeout: 10_000 },
+  );
+}
+
 export function showBusLogOnFailure(bus: () => PrivateBus | undefined): void {
   afterEach(function () {
     if (this.currentTest?.state !== 'failed') return;

@@ -5,13 +5,12 @@
 // default PDF viewer natively (mupdf on Xvfb, pinned for the tests: a real window, not NoFear's); the wait
 // also ends by its deadline and when the bus goes. No VM: the safe PDFs are the demo's sample PDF.
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
-import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { notifyWithResultButtons } from '../../src/service/bus/result-notice.js';
@@ -39,21 +38,7 @@ describe("nofear-open --convert from a file manager: the notification's Open and
   let env: NodeJS.ProcessEnv;
   /** The stand-in numbers its notifications 1, 2, ... in the order they are shown (replaces_id 0). */
   const shownNotifies = () => server.records.filter((r) => r.method === 'Notify').length;
-  const invoke = (id: number, action: string) =>
-    execa(
-      'dbus-send',
-      [
-        `--bus=${bus.address}`,
-        '--type=method_call',
-        '--print-reply',
-        '--dest=org.freedesktop.Notifications',
-        '/org/freedesktop/Notifications',
-        'org.nofear.Test.NotificationServer.InvokeAction',
-        `uint32:${id}`,
-        `string:${action}`,
-      ],
-      { timeout: 10_000 },
-    );
+  const invoke = (id: number, action: string) => pressNotificationButton(bus.address, id, action);
   const notifiedAt = (count: number) => (record: BusRecord) => record.method === 'Notify' && server.records.filter((r) => r.method === 'Notify').indexOf(record) === count - 1;
 
   before(async () => {

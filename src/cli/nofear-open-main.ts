@@ -6,8 +6,7 @@ import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
-import { soundFor } from '../open/sound-choice.js';
-import { formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
+import { planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { classifyTarget } from '../open/target.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { withSandbox } from '../sandbox/sandbox.js';
@@ -29,6 +28,7 @@ import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
 import { safeViewCommand } from './open-safe-view.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
 import { onStopSignals } from '../util/stop-signals.js';
+import { dryRunText, goesThroughService } from './open-dry-run.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
 async function planTargets(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
@@ -243,10 +243,7 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    if (plans.length > 0)
-      process.stdout.write(
-        `${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined, soundFor(config.gui.sound, plan.mime, plan.sound), !config.links.lan)).join('\n\n')}\n`,
-      );
+    if (plans.length > 0) process.stdout.write(`${await dryRunText(plans, config, args)}\n`);
     return reportBatch(
       planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
@@ -270,7 +267,7 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   }
   // --edit asks about the copy where the user is (this terminal): it stays in this process; --net user is this
   // command's own request (the service's OpenFiles has no network option), and so are --sound and --no-sound.
-  if (!args.noService && !args.edit && args.net === 'none' && args.sound === undefined && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  if (goesThroughService(args, process.env)) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));

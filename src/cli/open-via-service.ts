@@ -127,6 +127,9 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
     paths.forEach((objectPath, i) => names.set(objectPath, path.basename(plans[i]?.file ?? '')));
     if (args.verbose) process.stderr.write(`nofear-open: the service opened ${paths.join(' ')}\n`);
     stopListening = onStopSignals(onSignal);
+    // A link given to a running link VM ([links] reuse_seconds) is shown by a sandbox whose window came before this call.
+    const links = new Set(paths.filter((_, i) => plans[i]?.kind === 'url'));
+    for (const objectPath of links) if ((await client.sandboxProperty(objectPath, 'Step')) === 'window') followed.windows.add(objectPath);
     // Until every window shows (or its sandbox ends): only then is "opened" true.
     await followed.until(() => paths.every((p) => followed.windows.has(p) || followed.exits.has(p)), service.promise);
     const outcomes = await Promise.all(plans.map((plan, i) => outcomeOf(plan, paths[i], followed, client)));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
-import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { EDITED, EDITOR, installTestEditors } from '../helpers/test-editors.js';
 import { pressKey, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
@@ -122,8 +122,7 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     assert.ok(id > 0, 'the result replaces the progress notification');
     const safe = path.join(files, 'sample.safe.pdf');
     // Pressed through the stand-in notification server: NoFear obeys no other connection's ActionInvoked (issue 28).
-    const invoke = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
-    const press = (action: string) => execa('dbus-send', [`--bus=${bus.address}`, ...invoke, `uint32:${id}`, `string:${action}`], { timeout: 10_000 });
+    const press = (action: string) => pressNotificationButton(bus.address, id, action);
     await press('show-in-folder');
     const shown = await notices.waitFor((r) => r.method === 'ShowItems', 10_000);
     assert.deepEqual(shown.args, [[pathToFileURL(safe).href], '']);

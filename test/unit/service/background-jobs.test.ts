@@ -4,34 +4,17 @@
 import assert from 'node:assert/strict';
 import { Admission } from '../../../src/sandbox/admission.js';
 import { BackgroundJobs, type MemoryFloor } from '../../../src/service/daemon/background-jobs.js';
-import type { LaunchedSandbox, SandboxEnd } from '../../../src/sandbox/launch.js';
+import type { LaunchedSandbox } from '../../../src/sandbox/launch.js';
 import { SandboxManager } from '../../../src/sandbox/manager.js';
+import { standInSandbox } from '../../helpers/stand-in-sandbox.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A launched sandbox that runs until stopped. */
 function userSandbox(id: string): LaunchedSandbox {
-  let finish: (end: SandboxEnd) => void = () => {};
-  const ended = new Promise<SandboxEnd>((resolve) => (finish = resolve));
-  return {
-    id,
-    profile: 'temporary',
-    command: ['true'],
-    files: [],
-    startedAt: new Date(),
-    running: Promise.resolve(),
-    ended,
-    notifies: false,
-    step: 'booting',
-    steps: { booting: 0 },
-    windowId: 0,
-    onStep: () => {},
-    stop: async () => {
-      finish({ status: 143, failed: false });
-      await ended;
-    },
-    qemuPid: () => undefined,
-  };
+  const sandbox = standInSandbox(id);
+  sandbox.run();
+  return sandbox.handle;
 }
 
 /** A background job standing in for a thumbnail batch: runs until its signal aborts, then "stops its VM" (a few ticks). */

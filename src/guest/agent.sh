@@ -75,8 +75,9 @@ start_gui() {
 		# longer, and Xpra then kills it ("the sound source process has failed to start"): silence.
 		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin XPRA_SOUND_START_TIMEOUT=300000
 		# The server gives the host client 1.5 s to answer a paste, then hands the program nothing: short
-		# for a busy TCG guest. The host client answers only for 5 s after the paste key anyway.
-		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=8000
+		# for a busy TCG guest. Xpra 3.1 asserts the value is below 5000 when its clipboard module loads: at
+		# 5000 or more the server runs with no clipboard at all (no paste ever reached the guest).
+		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=4900
 		# The server never ends while the VM runs, but its start-up can fail: the program starts beside it, and
 		# a window that goes away while Xpra lists the display's windows kills it ("cannot start the seamless
 		# server: XError: BadWindow"). Start it again: the bridge replays the client's hello to the new one.

@@ -30,6 +30,7 @@ def _gate(helper):
 def nofear_paste(helper):
     """The user pasted into a NoFear window: the guest may read CLIPBOARD for a moment."""
     _gate(helper).open()
+    helper.nofear_pasted_at = monotonic_time()
     # A bare token: the guest's server claims its CLIPBOARD and asks us for the contents.
     helper.send("clipboard-token", helper.local_to_remote(PASTED_SELECTION))
 
@@ -60,6 +61,11 @@ def _process_clipboard_request(helper, packet):
             sys.stderr.write("nofear: refused the guest's clipboard requests outside a paste (said once)\n")
         helper.send("clipboard-contents-none", request_id, selection)
         return
+    pasted_at = getattr(helper, "nofear_pasted_at", None)
+    if pasted_at is not None:
+        # How long the key took to become the guest's request (the gate's bounds in paste.py), once a paste.
+        helper.nofear_pasted_at = None
+        sys.stderr.write("nofear: the guest asked for the pasted CLIPBOARD %.1f s after the key\n" % (monotonic_time() - pasted_at))
     original_request(helper, packet)
 
 

@@ -5,7 +5,7 @@
 // (TCG here) and written into the thumbnail cache by the service, no host program parsing it: before the
 // service starts, the host's real thumbnailers (tumbler's tumblerd and GNOME's thumbnail factory, behind
 // NoFear's guard entries and tumbler.rc) are asked for the marked PDF and image and put only the placeholder
-// in the cache; the VM's thumbnails then replace it.
+// in the cache; the VM's thumbnails then replace it, and stay when the factory saves its placeholder after them.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,9 +135,12 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     await service.waitForLine(/trust: watching .*Downloads/, 30_000);
   });
 
+  /** The environment a file manager's thumbnailers run in: the system's data dirs (the factory's and tumbler's entries). */
+  const hostEnvOf = () => ({ ...env, XDG_DATA_DIRS: '/usr/local/share:/usr/share', GSETTINGS_BACKEND: 'memory' });
+
   /** tumblerd (as Thunar asks it), then GNOME's factory (generating and saving, as Nautilus does), for the two marked files. */
   async function askHostThumbnailers(): Promise<HostAsked> {
-    const hostEnv = { ...env, XDG_DATA_DIRS: '/usr/local/share:/usr/share', GSETTINGS_BACKEND: 'memory' };
+    const hostEnv = hostEnvOf();
     await installThumbnailGuards(hostEnv);
     const files = ['real.pdf', 'photo.png'].map((name) => path.join(downloads(), name));
     const tumblerd = startTumbler(hostEnv, dir);
@@ -266,5 +269,23 @@ describe('the mark of the outside (real chokidar on real folders, the service on
       recorder!.recorded.some((one) => /qemu-system/.test(one.argv[0] ?? '')),
       'no VM was started',
     );
+  });
+
+  it("keeps the VM's thumbnail when GNOME's factory saves its placeholder after it (a file manager's late answer)", async () => {
+    const file = path.join(downloads(), 'real.pdf');
+    const normal = thumbnailPath(env, fileUri(file), 'normal');
+    assert.equal(pngKeys(normal).keys.Software, 'NoFear (rendered in a VM)', 'the thumbnail case above left no VM thumbnail');
+    // The factory as Nautilus runs it: NoFear's guard gives the placeholder, and its save renames it over the VM's PNG.
+    const late = await factoryThumbnail(file, hostEnvOf(), dir, { save: true });
+    assert.deepEqual(late.thumb.colours, PLACEHOLDER_COLOURS, JSON.stringify(late.thumb));
+    assert.deepEqual(
+      late.trace.programs.filter((p) => HOST_THUMBNAILERS.test(p)),
+      [],
+      'a host thumbnailer parsed a file from outside',
+    );
+    await service!.waitForLine(/thumbnails: put NoFear's normal thumbnail of .*real\.pdf back over a placeholder/, 30_000);
+    const { keys } = pngKeys(normal);
+    assert.equal(keys.Software, 'NoFear (rendered in a VM)');
+    assert.equal(keys['Thumb::MTime'], String(Math.floor(statSync(file).mtimeMs / 1000)));
   });
 });

@@ -54,48 +54,23 @@ as_test_user() {
 		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 CI="${CI:-}" NOFEAR_SUITE_DEADLINE_S="${NOFEAR_SUITE_DEADLINE_S:-}" NOFEAR_DEMO_RUNS="${NOFEAR_DEMO_RUNS:-}" NOFEAR_TEST_ETC_MARKER="${NOFEAR_TEST_ETC_MARKER:-}" "$@"
 }
 
-run_mocha() { # label, runner ("user" or "root"), extra mocha args...: one mocha run; MOCHA_NODE picks another Node
-	local runner=$2
+mocha_run() { # label, runner ("user" or "root"), extra mocha args...; MOCHA_NODE picks another Node
+	local label=$1 runner=$2
 	shift 2
+	local log="$logdir/$label.log"
 	# Each run's deadline (test/helpers/suite-deadline.cjs says which test it was in and kills what it
 	# started); timeout(1) backs it up should the run not even get that far.
 	export NOFEAR_SUITE_DEADLINE_S=${SUITE_DEADLINE_S:-2400}
 	local mocha=(timeout -k 30 $((NOFEAR_SUITE_DEADLINE_S + 60)) node_modules/.bin/mocha)
 	# Mocha starts its test process with the Node that runs it (process.execPath), and so do the tests' CLIs.
 	if [ -n "${MOCHA_NODE:-}" ]; then mocha=(timeout -k 30 $((NOFEAR_SUITE_DEADLINE_S + 60)) "$MOCHA_NODE" node_modules/.bin/mocha); fi
+	echo "== $label"
 	if [ "$runner" = user ]; then
-		as_test_user "${mocha[@]}" "$@"
+		as_test_user "${mocha[@]}" "$@" 2>&1 | tee "$log"
 	else
-		"${mocha[@]}" "$@"
+		"${mocha[@]}" "$@" 2>&1 | tee "$log"
 	fi
-}
-
-mocha_run() { # label, runner, extra mocha args...: in the foreground, shown as it runs, then tallied
-	local log="$logdir/$1.log"
-	echo "== $1"
-	run_mocha "$@" 2>&1 | tee "$log"
 	tally "$log"
-}
-
-# A run beside the foreground ones: a TCG guest mostly keeps one core busy, and the machine has two. Its
-# output is kept in its log and shown, then tallied, by mocha_collect. (The suites share no state: each
-# test has its own runtime directory, display, bus and staging; they have long been run side by side by
-# several engineers on one machine.)
-background=()
-mocha_start() { # label, runner, extra mocha args...
-	run_mocha "$@" >"$logdir/$1.log" 2>&1 &
-	background+=("$1:$!")
-}
-
-mocha_collect() {
-	local entry
-	for entry in "${background[@]}"; do
-		wait "${entry##*:}"
-		echo "== ${entry%%:*} (it ran beside the runs above)"
-		cat "$logdir/${entry%%:*}.log"
-		tally "$logdir/${entry%%:*}.log"
-	done
-	background=()
 }
 
 # NoFear runs on the distributions' Node 18 too: the unit tests and one real-VM test under NOFEAR_NODE18
@@ -128,13 +103,11 @@ main)
 	echo "== format"
 	if node_modules/.bin/prettier --check --log-level warn .; then passed=$((passed + 1)); else failed=$((failed + 1)) && echo "format failed" >>"$failures"; fi
 	mocha_run unit user 'test/unit/**/*.test.ts'
-	# The VM suites, integration beside e2e (about 10 and 23 minutes one after the other).
-	mocha_start integration user --timeout 300000 'test/integration/**/*.test.ts'
+	mocha_run integration user --timeout 300000 'test/integration/**/*.test.ts'
+	node18_runs
 	if [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ]; then
 		mocha_run e2e user --timeout 300000 'test/e2e/**/*.test.ts'
 	fi
-	mocha_collect
-	node18_runs
 	if [ "$(id -u)" = 0 ] && [ -n "$(ls test/root/*.test.ts 2>/dev/null)" ]; then
 		mocha_run root-only root --timeout 300000 'test/root/**/*.test.ts'
 	fi

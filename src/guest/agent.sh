@@ -62,8 +62,12 @@ start_gui() {
 	# [gui] clipboard = to-guest: the host's CLIPBOARD in, never the guest's out (the host client also
 	# refuses that direction, and sends only on the user's paste).
 	[ "$clipboard" = 1 ] && xpra_extra="$xpra_extra --clipboard=yes --clipboard-direction=to-server"
+	# XKB's compiled-keymap cache (xkbcomp.sh) in front of the real xkbcomp, at the path Xvfb runs.
+	if [ -x /usr/bin/xkbcomp ] && : >/.nofear/xkbcomp.real && mount --bind /usr/bin/xkbcomp /.nofear/xkbcomp.real; then
+		mount --bind /.nofear/xkbcomp /usr/bin/xkbcomp
+	fi
 	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
-	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
+	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >"$guilog" 2>&1 &
 	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >"$guilog" 2>&1 &
 	# $xpra_extra is unquoted on purpose: fixed words.
 	(
@@ -79,7 +83,9 @@ start_gui() {
 		# server: XError: BadWindow"). Start it again: the bridge replays the client's hello to the new one.
 		# Three failed starts: the host is told at once, rather than waiting out its deadline.
 		for try in 1 2 3; do
-			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
+			# No Pillow: its Image.init() imports every image plugin in the server's init thread, which the
+			# client's hello waits for (~4 s of the attach under TCG); rgb needs none of it (xpra.conf).
+			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
 			echo "nofear-agent: the Xpra server ended (start $try of 3)"
 			rm -f "$XPRA_SOCKET"
 		done

@@ -1,10 +1,12 @@
 // The host's side of an attachment export: the message view's stdout followed frame by frame
 // (src/open/attachment-stream.ts), each attachment written as a new file in a private directory of
 // the cache (0700, the file 0600, created exclusively, never through a link) and handed on to be opened
-// or converted in a NEW VM like any other untrusted file. The host never looks inside the bytes.
+// or converted in a NEW VM like any other untrusted file, marked as made in a VM. The host never looks
+// inside the bytes.
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
+import { markGuestMade } from '../trust/origin.js';
 import { makeOwnedDir, sweepAbandoned } from '../util/owned-dirs.js';
 import { xdgCacheHome } from '../util/xdg.js';
 import { AttachmentStream, type ExportAction, type ExportedAttachment, type ExportLimits } from './attachment-stream.js';
@@ -45,6 +47,8 @@ export async function saveAttachment(attachment: ExportedAttachment, env: NodeJS
     } finally {
       await handle.close();
     }
+    // The mark of the outside, as on everything a guest made: should the user keep it from the VM that opens it.
+    await markGuestMade(file, 'an attachment exported from a message', env);
     return { action: attachment.action, file, remove };
   } catch (error) {
     await remove();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { attachmentsRoot, followExports, type SavedAttachment } from '../../../src/open/attachment-export.js';
+import { fromOutside } from '../../../src/trust/origin.js';
 
 const frame = (action: string, name: string, bytes: string) => Buffer.concat([Buffer.from(`nofear-export 1 ${action} ${bytes.length} ${Buffer.from(name).toString('base64')}\n`), Buffer.from(bytes)]);
 
@@ -55,6 +56,10 @@ describe('attachment export (the host side of the message view)', () => {
       assert.equal(path.dirname(path.dirname(file)), attachmentsRoot(env));
       assert.equal(statSync(file).mode & 0o777, 0o600);
       assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+      // Everything a guest made carries the mark (issue 29), wherever the user later moves it.
+      const verdict = await fromOutside(file, { env, places: [], skipped: [] });
+      assert.equal(verdict.outside, true);
+      assert.match(verdict.why, /^made in a NoFear VM \(an attachment exported from a message\), marked /);
     }
     await Promise.all(saved.map((s) => s.remove()));
     for (const { file } of saved) assert.ok(!existsSync(path.dirname(file)));

@@ -21,7 +21,7 @@ import { desktopProgress, NO_PROGRESS, type FollowedOpen, type OpenProgress } fr
 import type { GuiOptions } from '../sandbox/gui-session.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
-import { downloadsDecider, editDecider, settleDownloads, settleEdit, type DownloadsDecider, type EditDecider } from './open-edit.js';
+import { downloadsDecider, editDecider, editFitsService, settleDownloads, settleEdit, type DownloadsDecider, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
 import { LinkDownloads } from '../edit/link-downloads.js';
 import { followCliAttachments } from './open-attachments.js';
@@ -268,9 +268,9 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
     const rest = args.targets.filter((_, index) => planned[index]?.kind !== 'handled');
     return safeViewCommand({ ...args, targets: rest }, config);
   }
-  // --edit asks about the copy where the user is (this terminal): it stays in this process; --net user is this
-  // command's own request (the service's OpenFiles has no network option), and so are --sound and --no-sound.
-  if (!args.noService && !args.edit && args.net === 'none' && args.sound === undefined && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  // --net user is this command's own request (the service's OpenFiles has no network option), and so are
+  // --sound and --no-sound.
+  if (!args.noService && editFitsService(args) && args.net === 'none' && args.sound === undefined && process.env.DBUS_SESSION_BUS_ADDRESS) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));

@@ -1,7 +1,7 @@
 // Convert and OpenFiles(edit) through the real service on a private bus, with a recording stand-in for the
 // desktop's notification server and file manager: the safe PDF written beside the file with its progress
-// and result as notifications (the result's Open and Show in folder work), a failed conversion that writes nothing, refusals before any VM, and an edit saved back
-// once the program's window closes (Xvfb, real QEMU).
+// and result as notifications (the result's Open and Show in folder work), a failed conversion that writes nothing,
+// refusals before any VM (Xvfb, real QEMU). An edit through the service: e2e/warm-pool.
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +12,8 @@ import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
 import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
-import { EDITED, EDITOR, installTestEditors } from '../helpers/test-editors.js';
-import { pressKey, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { installTestEditors } from '../helpers/test-editors.js';
+import { startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 
 const VM_DEADLINE_MS = 240_000;
@@ -154,17 +154,5 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     );
     await notices.waitFor(notified('NoFear could not convert broken.pdf'), 5000);
   });
-
-  it('OpenFiles with edit=true: the copy the program changed is saved back when its window closes', async () => {
-    const file = path.join(files, 'notes.txt');
-    writeFileSync(file, 'the original notes\n');
-    const options = { edit: new dbus.Variant('b', true), save_back: new dbus.Variant('s', 'always'), viewer: new dbus.Variant('s', EDITOR), display: new dbus.Variant('s', x.display) };
-    const [objectPath] = (await manager.OpenFiles([file], options)) as string[];
-    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] nofear-test-editor', VM_DEADLINE_MS);
-    await pressKey(x.display, window, 'Return');
-    assert.equal(await exitOf(objectPath ?? ''), 0);
-    assert.deepEqual(readFileSync(file), Buffer.from(EDITED));
-    const told = await notices.waitFor(notified('NoFear: notes.txt'), 5000);
-    assert.equal(told.args?.[4], 'notes.txt: the changes were saved back');
-  });
+  // The cold edit through the service is the first edit of e2e/warm-pool's edit case (its boot taught the pool).
 });

@@ -5,6 +5,7 @@ import { invalidArgument, notFound } from '../errors.js';
 import { loadConfig } from '../config/index.js';
 import { distrustFile, fromOutside, trustFile, trustScope } from '../trust/origin.js';
 import { withoutControls } from '../util/text.js';
+import { notifyOnce } from '../service/bus/notifications.js';
 
 async function regularFile(given: string): Promise<string> {
   const file = path.resolve(given);
@@ -20,7 +21,15 @@ export function statusLine(verdict: Awaited<ReturnType<typeof fromOutside>>): st
   return verdict.trusted ? 'not marked (trusted by you: nofearctl distrust FILE takes it back)' : 'not marked';
 }
 
-export async function trustCommand(verb: 'trust' | 'distrust', operands: readonly string[]): Promise<number> {
+/** Pure: the notification `trust --notify` shows (a file manager's action has no terminal for the warning). */
+export function trustNotice(file: string, outcome: { warning?: string } | { failed: string }): { summary: string; body: string } {
+  const name = withoutControls(path.basename(file));
+  if ('failed' in outcome) return { summary: `NoFear could not trust ${name}`, body: outcome.failed };
+  return { summary: `${name} is trusted`, body: outcome.warning ?? 'It opens natively from now on.' };
+}
+
+/** `notify`: what trust says also goes to a desktop notification (the file managers' "Trust this file"). */
+export async function trustCommand(verb: 'trust' | 'distrust', operands: readonly string[], notify = false): Promise<number> {
   const scope = await trustScope(loadConfig().config);
   if (verb === 'distrust') {
     const [given = ''] = operands;
@@ -35,12 +44,24 @@ export async function trustCommand(verb: 'trust' | 'distrust', operands: readonl
     process.stdout.write(`${statusLine(await fromOutside(await regularFile(second), scope))}\n`);
     return 0;
   }
-  const { before, store } = await trustFile(await regularFile(first), scope);
-  if (before.outside) {
-    process.stderr.write(
-      `nofearctl: warning: ${first} came from outside (${withoutControls(before.why)}). Trusted now: it opens natively, in your own application, with nothing between it and your session. Take it back with: nofearctl distrust ${JSON.stringify(first)}\n`,
-    );
+  const tell = async (outcome: Parameters<typeof trustNotice>[1]) => {
+    if (!notify) return;
+    const { summary, body } = trustNotice(first, outcome);
+    await notifyOnce(process.env, summary, body);
+  };
+  let trusted: Awaited<ReturnType<typeof trustFile>>;
+  try {
+    trusted = await trustFile(await regularFile(first), scope);
+  } catch (error) {
+    await tell({ failed: error instanceof Error ? error.message : String(error) });
+    throw error;
   }
+  const { before, store } = trusted;
+  const warning = before.outside
+    ? `${first} came from outside (${withoutControls(before.why)}). Trusted now: it opens natively, in your own application, with nothing between it and your session. Take it back with: nofearctl distrust ${JSON.stringify(first)}`
+    : undefined;
+  if (warning !== undefined) process.stderr.write(`nofearctl: warning: ${warning}\n`);
   process.stdout.write(`${first}: trusted${store === 'sidecar' ? " (its filesystem has no user xattrs: kept in NoFear's state)" : ''}\n`);
+  await tell(warning === undefined ? {} : { warning });
   return 0;
 }

@@ -84,7 +84,7 @@ export async function nofearctlMain(argv: readonly string[]): Promise<number> {
       return integrate(sub, values);
     case 'trust':
     case 'distrust':
-      return trustCommand(verb, operands);
+      return trustCommand(verb, operands, verb === 'trust' && flag(values, 'notify'));
     case 'help':
       process.stdout.write(renderHelp(findCommand(operands)));
       return 0;

@@ -101,7 +101,7 @@ export const NOFEARCTL_SPEC: CommandSpec = {
         "A file is from outside when it lies in an untrusted place ([trust] places in config.ini: the download folder, removable drives, mail attachments), carries NoFear's mark (user.nofear.origin) or a browser's (user.xdg.origin.url). With [trust] policy = marked, only such files open in a VM.",
         '`nofearctl trust FILE` writes user.nofear.trusted, which wins over the place and both marks: the file then opens natively, in your own application, with nothing between it and your session. `nofearctl trust status FILE` prints `marked (from outside: WHY)` or `not marked`.',
       ],
-      options: [],
+      options: [{ key: 'notify', long: 'notify', help: 'also show what trust says (its warning, or why it failed) in a desktop notification: the file managers\' "Trust this file" has no terminal' }],
       operands: [{ name: 'FILE', rest: true, complete: 'file' }],
     },
     {

@@ -12,7 +12,7 @@ import { GUEST_STAGING } from '../open/open-plan.js';
 import { stageCopy, type CheckedFile } from '../open/staging.js';
 import { runGuestJob, type ConversionContext } from './guest-job.js';
 import { maxRecordBytes, ThumbStreamParser } from './thumb-stream.js';
-import { THUMB_SIZES, writeThumbnails } from './thumb-cache.js';
+import { THUMB_SIZES, writeThumbnails, type WrittenThumbnail } from './thumb-cache.js';
 
 export type ThumbKind = 'pdf' | 'image';
 
@@ -61,8 +61,13 @@ export function thumbnailerArgv(staged: ReadonlyArray<{ kind: ThumbKind; name: s
   return ['/.bb/busybox', 'sh', '/.nofear/thumbs.sh', String(RENDER_SIZE), String(maxRecordBytes(RENDER_SIZE)), ...files];
 }
 
+export interface ThumbContext extends ConversionContext {
+  /** Told of each PNG written (the service keeps it in place against a placeholder saved after it). */
+  keep?: (written: WrittenThumbnail) => void;
+}
+
 /** Renders the targets' thumbnails in one VM and writes them into the thumbnail cache; never throws for one file. */
-export async function thumbnailBatch(targets: readonly ThumbTarget[], context: ConversionContext): Promise<ThumbOutcome[]> {
+export async function thumbnailBatch(targets: readonly ThumbTarget[], context: ThumbContext): Promise<ThumbOutcome[]> {
   const outcomes: ThumbOutcome[] = [];
   const maxBytes = context.config.open.maxFileSizeBytes;
   const staged = await check(targets, maxBytes, context.env, outcomes);
@@ -90,7 +95,7 @@ export async function thumbnailBatch(targets: readonly ThumbTarget[], context: C
             const one = staged[event.index] as Staged;
             done.add(event.index);
             if (event.kind === 'refused') outcomes.push({ file: one.file, refused: event.reason });
-            else outcomes.push({ file: one.file, written: await writeThumbnails(context.env, one.file, one.mtimeSeconds, event) });
+            else outcomes.push({ file: one.file, written: await writeThumbnails(context.env, one.file, one.mtimeSeconds, event, context.keep) });
           }
           if (parser.complete) io.confirm();
         }

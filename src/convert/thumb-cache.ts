@@ -12,6 +12,15 @@ import { encodePng, fitWithin, type RgbImage } from './thumb-png.js';
 /** The PNGs' Software key: how NoFear knows its own thumbnails. */
 export const SOFTWARE = 'NoFear (rendered in a VM)';
 
+/** One PNG NoFear wrote into the cache, for the file at that mtime. */
+export interface WrittenThumbnail {
+  /** Its place in the cache. */
+  target: string;
+  png: Buffer;
+  file: string;
+  mtimeSeconds: number;
+}
+
 /** The spec's sizes: normal is 128 pixels on the longer side, large 256. */
 export const THUMB_SIZES = { normal: 128, large: 256 } as const;
 export type ThumbSize = keyof typeof THUMB_SIZES;
@@ -35,8 +44,11 @@ export function thumbnailPath(env: NodeJS.ProcessEnv, uri: string, size: ThumbSi
   return size === 'fail' ? path.join(root, 'fail', 'gnome-thumbnail-factory', name) : path.join(root, size, name);
 }
 
-/** Writes the file's normal and large thumbnails from one image (at most 256 pixels on its longer side). */
-export async function writeThumbnails(env: NodeJS.ProcessEnv, file: string, mtimeSeconds: number, image: RgbImage): Promise<string[]> {
+/**
+ * Writes the file's normal and large thumbnails from one image (at most 256 pixels on its longer side);
+ * `keep` is told of each (the service's ThumbnailKeeper puts it back over a placeholder saved after it).
+ */
+export async function writeThumbnails(env: NodeJS.ProcessEnv, file: string, mtimeSeconds: number, image: RgbImage, keep?: (written: WrittenThumbnail) => void): Promise<string[]> {
   const uri = fileUri(file);
   const written: string[] = [];
   for (const size of Object.keys(THUMB_SIZES) as ThumbSize[]) {
@@ -58,6 +70,7 @@ export async function writeThumbnails(env: NodeJS.ProcessEnv, file: string, mtim
       throw error;
     }
     written.push(target);
+    keep?.({ target, png, file, mtimeSeconds });
   }
   await fsp.rm(thumbnailPath(env, uri, 'fail'), { force: true });
   return written;

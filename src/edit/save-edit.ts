@@ -51,7 +51,7 @@ async function copyInto(dir: string, target: SaveTarget): Promise<string> {
   await copyChecked(target.held, temp, { maxBytes: target.maxBytes, sha256: target.edited.sha256, mode: await modeOf(target.source) });
   try {
     // Marked before it gets its name (the mark moves with the rename), so it is never there unmarked.
-    await markGuestMade(temp, 'an edited copy');
+    await markGuestMade(temp, 'an edited copy', target.env);
     return await publishNoClobber(temp, (attempt) => path.join(dir, editedName(path.basename(target.file), attempt)));
   } catch (error) {
     await fsp.rm(temp, { force: true });
@@ -126,7 +126,7 @@ export async function saveBack(target: SaveTarget, staged: FileFacts): Promise<E
   }
   try {
     // The new file has none of the original's xattrs: the edit is marked as the guest's work (the mark follows the inode through the swap).
-    await markGuestMade(temp, 'an edit saved back');
+    await markGuestMade(temp, 'an edit saved back', target.env);
     const verdict = await exchangeIfUnchanged(temp, target, staged);
     if (verdict.saved) return { kind: 'saved-back', path: target.source, ...(verdict.notKept.length > 0 ? { notKept: verdict.notKept } : {}) };
     await fsp.rm(temp, { force: true });

@@ -62,8 +62,12 @@ start_gui() {
 	# [gui] clipboard = to-guest: the host's CLIPBOARD in, never the guest's out (the host client also
 	# refuses that direction, and sends only on the user's paste).
 	[ "$clipboard" = 1 ] && xpra_extra="$xpra_extra --clipboard=yes --clipboard-direction=to-server"
+	# XKB's compiled-keymap cache (xkbcomp.sh) in front of the real xkbcomp, at the path Xvfb runs.
+	if [ -x /usr/bin/xkbcomp ] && : >/.nofear/xkbcomp.real && mount --bind /usr/bin/xkbcomp /.nofear/xkbcomp.real; then
+		mount --bind /.nofear/xkbcomp /usr/bin/xkbcomp
+	fi
 	# The server's start-up is Python-heavy (~5 s under TCG): Xvfb and the bridge start beside it.
-	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >/dev/null 2>&1 &
+	(PATH=$jobpath exec $guidrop Xvfb :100 -screen 0 "${screen}x24" -nolisten tcp -noreset -extension GLX) >"$guilog" 2>&1 &
 	(PATH=$jobpath exec $guidrop /usr/bin/python3 /.nofear/gui-bridge.py "$guiport" "$XPRA_SOCKET") >"$guilog" 2>&1 &
 	# $xpra_extra is unquoted on purpose: fixed words.
 	(
@@ -71,14 +75,17 @@ start_gui() {
 		# longer, and Xpra then kills it ("the sound source process has failed to start"): silence.
 		[ "$sound" = 1 ] && export GST_PLUGIN_SYSTEM_PATH_1_0=$GST_DIR GST_PLUGIN_PATH_1_0= GST_REGISTRY_1_0=$GST_DIR/registry.bin XPRA_SOUND_START_TIMEOUT=300000
 		# The server gives the host client 1.5 s to answer a paste, then hands the program nothing: short
-		# for a busy TCG guest. The host client answers only for 5 s after the paste key anyway.
-		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=8000
+		# for a busy TCG guest. Xpra 3.1 asserts the value is below 5000 when its clipboard module loads: at
+		# 5000 or more the server runs with no clipboard at all (no paste ever reached the guest).
+		[ "$clipboard" = 1 ] && export XPRA_CLIPBOARD_REMOTE_TIMEOUT=4900
 		# The server never ends while the VM runs, but its start-up can fail: the program starts beside it, and
 		# a window that goes away while Xpra lists the display's windows kills it ("cannot start the seamless
 		# server: XError: BadWindow"). Start it again: the bridge replays the client's hello to the new one.
 		# Three failed starts: the host is told at once, rather than waiting out its deadline.
 		for try in 1 2 3; do
-			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
+			# No Pillow: its Image.init() imports every image plugin in the server's init thread, which the
+			# client's hello waits for (~4 s of the attach under TCG); rgb needs none of it (xpra.conf).
+			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
 			echo "nofear-agent: the Xpra server ended (start $try of 3)"
 			rm -f "$XPRA_SOCKET"
 		done

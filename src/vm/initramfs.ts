@@ -12,6 +12,7 @@ import { buildCpio, type CpioEntry } from './cpio.js';
 import { GUEST_MODULES, MODULE_GROUPS, normaliseModuleName, parseModinfoDepends, parseModulesBuiltin, resolveLoadOrder, stripModuleSignature } from './modules.js';
 import { generatedEtc, HOST_FILE_ALLOW_LIST, SYSTEM_EXPORTS } from './guest-etc.js';
 import type { GuestKernel } from './kernel.js';
+import { compileSeededKeymaps, keymapInputsStamp } from './guest-keymap.js';
 import { hostOfficeBuildId, OFFICE_PROFILE_PATH, officeProfileXcu } from './office-profile.js';
 
 /** src/guest, found from both src/vm (tsx) and dist/vm (compiled): both sit two levels below the root. */
@@ -28,6 +29,7 @@ const GUEST_FILES = [
   ['mail-view.py', '.nofear/mail-view.py', 0o644],
   ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
+  ['xkbcomp.sh', '.nofear/xkbcomp', 0o755],
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
 
@@ -249,6 +251,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     links,
     hostFiles.stamp,
     officeProfile,
+    keymapInputsStamp(),
   ).slice(0, 20);
   const cacheDir = path.join(xdgCacheHome(env), 'nofear');
   const out = path.join(cacheDir, `initramfs-${key}.cpio`);
@@ -269,6 +272,7 @@ export async function buildGuestImage(kernel: GuestKernel, env: NodeJS.ProcessEn
     ...(await hostFileEntries(hostFiles.files)),
     ...etc,
     { kind: 'file', path: OFFICE_PROFILE_PATH, mode: 0o644, data: Buffer.from(officeProfile) },
+    ...(await compileSeededKeymaps()).map((keymap): CpioEntry => ({ kind: 'file', path: keymap.path, mode: 0o644, data: keymap.data })),
   ];
   await fsp.mkdir(cacheDir, { recursive: true });
   await writeFileAtomic(out, buildCpio(withDirectories(payload)));

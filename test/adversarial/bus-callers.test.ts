@@ -12,7 +12,7 @@ import path from 'node:path';
 import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
 import { hostileGuestEnv } from '../helpers/hostile.js';
-import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { qemuDescendants, startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { startXvfb, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
@@ -132,8 +132,7 @@ describe('callers on the session bus (private bus, Xvfb, real QEMU)', function (
     );
     assert.equal(await sandboxState(objectPath), 'running', 'a forged Stop stopped the conversion');
     // The server's own Stop (the fixture emits it from its connection) is obeyed.
-    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
-    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${noticeId}`, 'string:stop'], { timeout: 10_000 });
+    await pressNotificationButton(bus.address, noticeId, 'stop');
     await service!.waitForLine(/converting .*stream-forever\.pdf failed: .*was stopped \(Stopped\)/, VM_MS);
   });
 

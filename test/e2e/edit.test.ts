@@ -1,7 +1,8 @@
 // nofear-open --edit end to end: real VMs, the real Xpra forwarding on Xvfb, and a test program as the
 // "editor" (a desktop entry in the test's own XDG_DATA_HOME, chosen with --with): it writes the staged
 // copy, then shows a window, so the test knows the write happened and decides when the program ends (it
-// closes the window). The terminal prompt is tested on a real pseudo-terminal (util-linux script).
+// closes the window). The terminal prompt is tested on a real pseudo-terminal (util-linux script). What a
+// guest wrote is from outside: the saved-back edit and the "(edited in NoFear)" copy carry NoFear's mark.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,9 @@ import { shellWord } from '../../src/util/shell-word.js';
 import { cacheStagingRoot } from '../../src/sandbox/registry.js';
 import { EDITED, EDITOR, installTestEditors, LOOKER } from '../helpers/test-editors.js';
 import { EventWaits } from '../helpers/event-waits.js';
+import { readFacts } from '../../src/trust/origin.js';
+import { BROWSER_ATTR, decodeMark, ORIGIN_ATTR } from '../../src/trust/rule.js';
+import { xattrBatch } from '../../src/trust/xattrs.js';
 
 const DEADLINE_MS = 240_000;
 /** Text a child prints (on a pseudo-terminal, stdout and stderr are one), waited for with a deadline; the child's end stops the wait. */
@@ -65,6 +69,13 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
 
   const others = () => readdirSync(dir).filter((name) => name !== 'notes.txt');
 
+  /** NoFear's mark on a file (its xattr, or the sidecar where the filesystem has none): where from, or undefined. */
+  async function markOf(target: string): Promise<string | undefined> {
+    const [state] = await readFacts([target], { env: t.env, places: [], skipped: [] });
+    const mark = state?.facts.attrs[ORIGIN_ATTR];
+    return mark === undefined ? undefined : decodeMark(mark).from;
+  }
+
   /** Runs the edit, and once the program's window is there does `meanwhile`, then closes it. */
   async function edit(program: string, args: string[], meanwhile: () => void = () => {}) {
     const run = startCli('nofear-open', ['--edit', '--verbose', '--with', program, ...args, file], t, { env: { DISPLAY: x.display } });
@@ -75,7 +86,10 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
     return { exitCode: result.exitCode, stderr: Buffer.from(result.stderr).toString('utf8') };
   }
 
-  it('saves a changed copy back over the original, atomically (a new inode, renamed in) and byte for byte', async () => {
+  it('saves a changed copy back over the original, atomically (a new inode, renamed in) and byte for byte; the edit is marked', async () => {
+    // The original came from a browser (only Chromium's mark): the new inode has none of its xattrs, so only NoFear's mark can say the edit is from outside.
+    const [browserMark] = await xattrBatch([{ op: 'set', path: file, name: BROWSER_ATTR, value: 'https://example.org/notes.txt' }], t.env);
+    assert.ok(browserMark?.ok, 'this filesystem has no user xattrs');
     const before = statSync(file);
     const result = await edit(EDITOR, ['--save-back=always']);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -85,15 +99,17 @@ describe('nofear-open --edit (real QEMU, Xvfb, a test program as the editor)', f
     assert.notEqual(after.ino, before.ino, 'written in place, not renamed over the original');
     assert.equal(after.mode & 0o777, 0o640, "the original's permissions are kept");
     assert.deepEqual(others(), [], 'a temporary file was left beside it');
+    assert.equal(await markOf(file), 'made in a NoFear VM (an edit saved back)', 'the saved-back edit carries no mark');
   });
 
-  it('when the original changed meanwhile, leaves it untouched and saves the edit beside it', async () => {
+  it('when the original changed meanwhile, leaves it untouched and saves the edit beside it, marked', async () => {
     const result = await edit(EDITOR, ['--save-back=always'], () => writeFileSync(file, 'changed on the host meanwhile\n'));
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(readFileSync(file, 'utf8'), 'changed on the host meanwhile\n');
     assert.deepEqual(others(), ['notes (edited in NoFear).txt']);
     assert.deepEqual(readFileSync(path.join(dir, 'notes (edited in NoFear).txt')), Buffer.from(EDITED));
     assert.match(result.stderr, /saved as .*notes \(edited in NoFear\)\.txt \(the original changed meanwhile\)/);
+    assert.equal(await markOf(path.join(dir, 'notes (edited in NoFear).txt')), 'made in a NoFear VM (an edited copy)', 'the edited copy carries no mark');
   });
 
   it('--save-back=never discards the changes', async () => {

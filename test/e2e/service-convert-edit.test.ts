@@ -1,7 +1,7 @@
 // Convert and OpenFiles(edit) through the real service on a private bus, with a recording stand-in for the
 // desktop's notification server and file manager: the safe PDF written beside the file with its progress
-// and result as notifications (the result's Open and Show in folder work), a failed conversion that writes nothing,
-// refusals before any VM (Xvfb, real QEMU). An edit through the service: e2e/warm-pool.
+// and result as notifications (the result's Open and Show in folder work), a failed conversion that writes nothing, refusals before any VM, and an edit saved back
+// once the program's window closes and marked as the guest's work (Xvfb, real QEMU).
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +10,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import dbus from 'dbus-next';
 import { ROOT } from '../helpers/cli.js';
-import { startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
-import { installTestEditors } from '../helpers/test-editors.js';
-import { startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
+import { EDITED, EDITOR, installTestEditors } from '../helpers/test-editors.js';
+import { pressKey, startXvfb, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
+import { readFacts } from '../../src/trust/origin.js';
+import { decodeMark, ORIGIN_ATTR } from '../../src/trust/rule.js';
 
 const VM_DEADLINE_MS = 240_000;
 
@@ -120,8 +122,7 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     assert.ok(id > 0, 'the result replaces the progress notification');
     const safe = path.join(files, 'sample.safe.pdf');
     // Pressed through the stand-in notification server: NoFear obeys no other connection's ActionInvoked (issue 28).
-    const invoke = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
-    const press = (action: string) => execa('dbus-send', [`--bus=${bus.address}`, ...invoke, `uint32:${id}`, `string:${action}`], { timeout: 10_000 });
+    const press = (action: string) => pressNotificationButton(bus.address, id, action);
     await press('show-in-folder');
     const shown = await notices.waitFor((r) => r.method === 'ShowItems', 10_000);
     assert.deepEqual(shown.args, [[pathToFileURL(safe).href], '']);
@@ -154,5 +155,21 @@ describe('Convert and edit through the service (private bus, Xvfb, real QEMU)', 
     );
     await notices.waitFor(notified('NoFear could not convert broken.pdf'), 5000);
   });
-  // The cold edit through the service is the first edit of e2e/warm-pool's edit case (its boot taught the pool).
+
+  it('OpenFiles with edit=true: the copy the program changed is saved back when its window closes, marked as from outside', async () => {
+    const file = path.join(files, 'notes.txt');
+    writeFileSync(file, 'the original notes\n');
+    const options = { edit: new dbus.Variant('b', true), save_back: new dbus.Variant('s', 'always'), viewer: new dbus.Variant('s', EDITOR), display: new dbus.Variant('s', x.display) };
+    const [objectPath] = (await manager.OpenFiles([file], options)) as string[];
+    const window = await waitForWindow(x.display, '^\\[NoFear:temporary\\] nofear-test-editor', VM_DEADLINE_MS);
+    await pressKey(x.display, window, 'Return');
+    assert.equal(await exitOf(objectPath ?? ''), 0);
+    assert.deepEqual(readFileSync(file), Buffer.from(EDITED));
+    const told = await notices.waitFor(notified('NoFear: notes.txt'), 5000);
+    assert.equal(told.args?.[4], 'notes.txt: the changes were saved back');
+    // A user's own file: once a guest wrote it, it is from outside (the new inode carries NoFear's mark).
+    const [state] = await readFacts([file], { env: { ...process.env, XDG_STATE_HOME: path.join(dir, 'state') }, places: [], skipped: [] });
+    const mark = state?.facts.attrs[ORIGIN_ATTR];
+    assert.equal(mark === undefined ? undefined : decodeMark(mark).from, 'made in a NoFear VM (an edit saved back)');
+  });
 });

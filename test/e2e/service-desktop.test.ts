@@ -11,7 +11,7 @@ import path from 'node:path';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import { bin, ROOT } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
-import { startListener, showBusLogOnFailure, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { pressNotificationButton, startListener, showBusLogOnFailure, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startXvfb, windowName, type Display } from '../helpers/xvfb.js';
 import { BusWatcher } from '../helpers/bus-watcher.js';
 
@@ -110,8 +110,7 @@ describe('the service from the desktop (activation without DISPLAY, notification
       'never a second notification for the same open',
     );
     // The notification server itself says Stop was pressed: NoFear obeys no other connection's ActionInvoked.
-    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
-    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${id}`, 'string:stop'], { timeout: 10_000 });
+    await pressNotificationButton(bus.address, id, 'stop');
     assert.equal(await watcher.exitOf(objectPath ?? '', VM_MS), 143, 'Stop stops it, as SIGTERM would');
     await listener.waitFor((r) => r.method === 'CloseNotification' && r.args?.[0] === id, 10_000);
 
@@ -147,8 +146,7 @@ describe('the service from the desktop (activation without DISPLAY, notification
     const seconds = (r: BusRecord) => Number(/ (\d+) s/.exec(String(r.args?.[4]))?.[1]);
     assert.ok(seconds(update) > seconds(first), `the seconds count on in place: ${String(first.args?.[4])} → ${String(update.args?.[4])}`);
     // Pressed through the notification server itself: NoFear obeys no other connection's ActionInvoked (issue 28).
-    const press = ['--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.nofear.Test.NotificationServer.InvokeAction'];
-    await execa('dbus-send', [`--bus=${bus.address}`, ...press, `uint32:${id}`, 'string:stop'], { timeout: 10_000 });
+    await pressNotificationButton(bus.address, id, 'stop');
     const result = await open;
     assert.equal(result.exitCode, 125, result.stderr);
     assert.match(result.stderr, /in-process\.pdf.*(stopped before its window, as asked \(Stop, in its notification\)|it was stopped)/);

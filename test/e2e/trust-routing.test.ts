@@ -1,7 +1,8 @@
 // [trust] policy = marked, as the desktop meets it: `gio open` (org.freedesktop.Application.Open through D-Bus
-// activation) of a file from outside shows a NoFear window; of any other file, the previous default viewer's
-// window on the host (mupdf, from Debian) and no VM; stopping the service leaves that window open. A file in
-// the download folder is from outside by its place alone (the watcher is off here, so nothing marks it).
+// activation) of a file from outside (here a browser's download: only Chromium's user.xdg.origin.url) shows a
+// NoFear window; once the user trusts it (`nofearctl trust`), and for any other file, the previous default
+// viewer's window on the host (mupdf, from Debian) and no VM; stopping the service leaves that window open. A
+// file in the download folder is from outside by its place alone (the watcher is off here, so nothing marks it).
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,9 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     return pid === undefined ? undefined : Number(pid);
   };
 
+  /** A PDF a browser saved, moved out of Downloads: only Chromium's mark says it came from outside. */
+  const chromiumDownload = () => path.join(tree.home, 'Documents', 'chromium.pdf');
+
   before(async () => {
     tree = makeTree();
     // mupdf is the user's PDF viewer: recorded at install as the previous default, used natively and in the VM.
@@ -74,6 +78,8 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     // The watcher off: a file in the download folder stays unmarked, so only its place can send it to a VM.
     writeFileSync(configFile, '[pool]\nsize = 0\n[trust]\npolicy = marked\nwatch = off\n');
     for (const dir of ['Downloads', 'Documents']) mkdirSync(path.join(tree.home, dir), { recursive: true });
+    writeFileSync(chromiumDownload(), samplePdf());
+    await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.xdg.origin.url", b"https://example.org/chromium.pdf")', chromiumDownload()]);
     mkdirSync(path.join(tree.top, 'run'), { mode: 0o700 });
     x = await startXvfb();
     bus = await startPrivateBus(tree.top, runEnv());
@@ -93,10 +99,9 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     tree?.cleanup();
   });
 
-  it('opens a marked PDF and an unmarked one in the download folder in a VM (a NoFear window)', async () => {
-    const marked = path.join(tree.home, 'Documents', 'marked.pdf');
-    writeFileSync(marked, samplePdf());
-    await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.nofear.origin", b\'{"from":"a test","at":""}\')', marked]);
+  it("opens a marked PDF (only Chromium's user.xdg.origin.url) and an unmarked one in the download folder in a VM (a NoFear window)", async () => {
+    // A browser's download, moved out of Downloads: only Chromium's mark says it came from outside.
+    const marked = chromiumDownload();
     const arrived = path.join(tree.home, 'Downloads', 'arrived.pdf');
     writeFileSync(arrived, samplePdf());
     // The marked file: its NoFear window.
@@ -108,7 +113,7 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
       watcher.windowOf(markedPath, VM_MS),
       watcher.exitOf(markedPath, VM_MS).then((status) => Promise.reject(new Error(`the sandbox ended (${status}) before a window`))),
     ]);
-    assert.match(await windowName(x.display, shown), /^\[NoFear:temporary\] marked\.pdf/);
+    assert.match(await windowName(x.display, shown), /^\[NoFear:temporary\] chromium\.pdf/);
     await watcher.stop(markedPath);
     await watcher.exitOf(markedPath, VM_MS);
     // The file in the download folder, unmarked: its sandbox starts (the same path as above from there on).
@@ -118,6 +123,25 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     await watcher.stop(arrivedPath);
     await watcher.exitOf(arrivedPath, VM_MS);
     assert.equal((await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; print(os.listxattr(sys.argv[1]))', arrived])).stdout, '[]', 'nothing marked it');
+  });
+
+  it("`nofearctl trust FILE` makes a file with Chromium's user.xdg.origin.url open in the previous default viewer, with no VM", async () => {
+    // The first case opened it in a VM (its window), by the browser's mark alone.
+    const downloaded = chromiumDownload();
+    // The user's word wins over the browser's, with a warning that names where it came from.
+    const trusted = await tree.nofearctl('trust', downloaded);
+    assert.equal(trusted.exitCode, 0, trusted.stderr);
+    assert.match(trusted.stderr, /warning: .*chromium\.pdf came from outside \(downloaded from https:\/\/example\.org\/chromium\.pdf\)/);
+    const before = watcher.startedCount;
+    const reopened = await gioOpen(downloaded);
+    assert.equal(reopened.exitCode, 0, reopened.stderr);
+    const xid = await waitForWindow(x.display, 'chromium\\.pdf', NATIVE_MS);
+    assert.doesNotMatch(await windowName(x.display, xid), /NoFear/);
+    const [pid = 0, ...more] = pidsOpening(downloaded);
+    nativePids.push(pid, ...more);
+    assert.equal(more.length, 0);
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /mupdf/);
+    assert.equal(watcher.startedCount, before, 'a VM was started for a file the user trusts');
   });
 
   it('opens an unmarked PDF in the previous default viewer on the host, with no VM; stopping the service leaves its window', async () => {

@@ -157,9 +157,9 @@ describe('the warm pool (private bus, Xvfb, real QEMU)', function () {
     await watcher.stop(objectPath ?? '');
   });
 
-  // The edit shape (issue 30). The first edit boots cold (this was the cold edit case of service-convert-edit,
-  // moved here): it teaches the pool that edits are used, and the pool boots a VM of the edit shape. The
-  // second, asked by nofear-open --edit as a file manager starts it (no terminal), takes that VM.
+  // The edit shape (issue 30). The first edit boots cold: it teaches the pool that edits are used, and the
+  // pool boots a VM of the edit shape. The second, asked by nofear-open --edit as a file manager starts it
+  // (no terminal), takes that VM.
   it('edits in a ready VM of the edit shape once edits were used: its copy writable, saved back, nothing left', async () => {
     const dataHome = path.join(dir, 'data');
     const cache = path.join(dir, 'cache');

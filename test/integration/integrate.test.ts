@@ -70,7 +70,7 @@ describe('desktop integration: shipped files', () => {
     ['nofear.nemo_action', 'Open in NoFear', /^nofear-open %F$/],
     ['nofear-edit.nemo_action', 'Edit in NoFear', /^nofear-open --edit %F$/],
     ['nofear-convert.nemo_action', 'Convert to a safe PDF with NoFear', /^nofear-open --convert %F$/],
-    ['nofear-trust.nemo_action', 'Trust this file', /^nofearctl trust %f$/],
+    ['nofear-trust.nemo_action', 'Trust this file', /^nofearctl trust --notify %f$/],
   ] as const) {
     it(`the Nemo action ${file} (${name}) follows Nemo's own rules (desktop-file-validate does not know the format)`, () => {
       const action = KeyFile.parse(readFileSync(shipped(`nautilus/${file}`), 'utf8'));
@@ -98,7 +98,7 @@ describe('desktop integration: shipped files', () => {
       ['Open in NoFear', 'Edit in NoFear', 'Convert to a safe PDF with NoFear', 'Trust this file'],
     );
     for (const action of actions) {
-      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^(nofear-open (--edit |--convert )?%F|nofearctl trust %f)$/);
+      assert.match(menu.getString(`Desktop Action ${action}`, 'Exec') ?? '', /^(nofear-open (--edit |--convert )?%F|nofearctl trust --notify %f)$/);
     }
   });
 
@@ -294,7 +294,7 @@ describe('desktop integration: install, status, uninstall', function () {
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --edit %F</command>`));
     assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofear-open')}&quot; --convert %F</command>`));
-    assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofearctl')}&quot; trust %f</command>`));
+    assert.ok(merged.includes(`<command>&quot;${path.join(tree.bin, 'nofearctl')}&quot; trust --notify %f</command>`));
     // Still well-formed XML (Thunar reads it with GMarkup, which is no more lenient).
     await execa('/usr/bin/python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])', uca]);
     await ok(tree, 'integrate', 'uninstall');
@@ -318,14 +318,14 @@ describe('desktop integration: install, status, uninstall', function () {
     const nemoConvert = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-convert.nemo_action'), 'utf8'));
     assert.equal(nemoConvert.getString('Nemo Action', 'Exec'), `"${open}" --convert %F`);
     const nemoTrust = KeyFile.parse(readFileSync(path.join(tree.dataHome, 'nemo', 'actions', 'nofear-trust.nemo_action'), 'utf8'));
-    assert.equal(nemoTrust.getString('Nemo Action', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust %f`);
+    assert.equal(nemoTrust.getString('Nemo Action', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust --notify %f`);
     assert.equal(nemoTrust.getString('Nemo Action', 'Selection'), 's', 'trust is offered for one file at a time');
     const dolphinPath = path.join(tree.dataHome, 'kio', 'servicemenus', 'nofear.desktop');
     const dolphin = KeyFile.parse(readFileSync(dolphinPath, 'utf8'));
     assert.equal(dolphin.getString('Desktop Action openInNoFear', 'Exec'), `"${open}" %F`);
     assert.equal(dolphin.getString('Desktop Action editInNoFear', 'Exec'), `"${open}" --edit %F`);
     assert.equal(dolphin.getString('Desktop Action convertWithNoFear', 'Exec'), `"${open}" --convert %F`);
-    assert.equal(dolphin.getString('Desktop Action trustWithNoFear', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust %f`);
+    assert.equal(dolphin.getString('Desktop Action trustWithNoFear', 'Exec'), `"${path.join(tree.bin, 'nofearctl')}" trust --notify %f`);
     const { mode } = await import('node:fs').then((fs) => fs.statSync(dolphinPath));
     assert.equal(mode & 0o777, 0o755);
     for (const ext of ['nautilus-python/extensions/nofear_nautilus.py', 'caja-python/extensions/nofear_caja.py']) {

@@ -5,14 +5,14 @@
 // (TCG here) and written into the thumbnail cache by the service, no host program parsing it: before the
 // service starts, the host's real thumbnailers (tumbler's tumblerd and GNOME's thumbnail factory, behind
 // NoFear's guard entries and tumbler.rc) are asked for the marked PDF and image and put only the placeholder
-// in the cache; the VM's thumbnails then replace it.
+// in the cache; the VM's thumbnails then replace it, and stay when the factory saves its placeholder after them.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { bin } from '../helpers/cli.js';
-import { startPrivateBus, type PrivateBus } from '../helpers/private-bus.js';
+import { bin, ROOT } from '../helpers/cli.js';
+import { startListener, startPrivateBus, type Listener, type PrivateBus } from '../helpers/private-bus.js';
 import { startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { pollUntil } from '../../src/util/poll.js';
 import { ProcessRecorder } from '../helpers/process-recorder.js';
@@ -82,6 +82,7 @@ describe('the mark of the outside (real chokidar on real folders, the service on
   let env: Record<string, string>;
   let recorder: ProcessRecorder | undefined;
   let hostAsked: HostAsked | undefined;
+  let notices: Listener | undefined;
   const downloads = () => path.join(home, 'Downloads');
   const ctl = (...args: string[]) => execa(process.execPath, [bin('nofearctl'), ...args], { env, extendEnv: false, reject: false });
   /** Polls until NoFear's mark is on the file, or the deadline, or the service's end. */
@@ -129,15 +130,20 @@ describe('the mark of the outside (real chokidar on real folders, the service on
       NOFEAR_ACCEL: process.env.NOFEAR_ACCEL ?? '',
     };
     hostAsked = await askHostThumbnailers();
+    // The desktop's notification server, a recording stand-in: what `trust --notify` shows (Nemo, Thunar, Dolphin).
+    notices = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
     // Bus-activated with idle_exit = 1: without the watcher it would leave after a second.
     service = startForegroundService(env, ['--activated']);
     recorder = new ProcessRecorder(service.pid);
     await service.waitForLine(/trust: watching .*Downloads/, 30_000);
   });
 
+  /** The environment a file manager's thumbnailers run in: the system's data dirs (the factory's and tumbler's entries). */
+  const hostEnvOf = () => ({ ...env, XDG_DATA_DIRS: '/usr/local/share:/usr/share', GSETTINGS_BACKEND: 'memory' });
+
   /** tumblerd (as Thunar asks it), then GNOME's factory (generating and saving, as Nautilus does), for the two marked files. */
   async function askHostThumbnailers(): Promise<HostAsked> {
-    const hostEnv = { ...env, XDG_DATA_DIRS: '/usr/local/share:/usr/share', GSETTINGS_BACKEND: 'memory' };
+    const hostEnv = hostEnvOf();
     await installThumbnailGuards(hostEnv);
     const files = ['real.pdf', 'photo.png'].map((name) => path.join(downloads(), name));
     const tumblerd = startTumbler(hostEnv, dir);
@@ -156,6 +162,7 @@ describe('the mark of the outside (real chokidar on real folders, the service on
   after(async () => {
     recorder?.stop();
     await service?.stop();
+    await notices?.stop();
     await bus?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -221,9 +228,12 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     assert.match((await ctl('trust', 'status', file)).stdout, /^not marked$/m);
     await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; os.setxattr(sys.argv[1], "user.xdg.origin.url", b"https://evil.example/chromium.pdf")', file]);
     assert.match((await ctl('trust', 'status', file)).stdout, /^marked \(from outside: downloaded from https:\/\/evil\.example\/chromium\.pdf\)$/m);
-    const trusted = await ctl('trust', file);
+    // As Nemo, Thunar and Dolphin run it: the warning is also a notification (they show no stderr).
+    const trusted = await ctl('trust', '--notify', file);
     assert.equal(trusted.exitCode, 0, trusted.stderr);
     assert.match(trusted.stderr, /warning: .*came from outside \(downloaded from https:\/\/evil\.example.*nofearctl distrust/);
+    const told = await notices!.waitFor((record) => record.method === 'Notify' && record.args?.[3] === 'chromium.pdf is trusted', 10_000);
+    assert.match(String(told.args?.[4]), /came from outside \(downloaded from https:\/\/evil\.example\/chromium\.pdf\)\. Trusted now: it opens natively/);
     assert.match((await ctl('trust', 'status', file)).stdout, /^not marked \(trusted by you/m);
     assert.equal((await ctl('distrust', file)).exitCode, 0);
     assert.match((await ctl('trust', 'status', file)).stdout, /^marked \(from outside: distrusted by you/m);
@@ -237,6 +247,11 @@ describe('the mark of the outside (real chokidar on real folders, the service on
     const folder = await ctl('trust', path.join(home, 'Documents'));
     assert.equal(folder.exitCode, 125);
     assert.match(folder.stderr, /not a regular file/);
+    // From a file manager's action, the failure is a notification too.
+    const unseen = await ctl('trust', '--notify', path.join(home, 'nope.pdf'));
+    assert.equal(unseen.exitCode, 125);
+    const failed = await notices!.waitFor((record) => record.method === 'Notify' && record.args?.[3] === 'NoFear could not trust nope.pdf', 10_000);
+    assert.match(String(failed.args?.[4]), /nope\.pdf does not exist/);
   });
 
   it('thumbnails a marked PDF and a marked image in a VM into the thumbnail cache; one it cannot render gets none; no host program parses them', async function () {
@@ -266,5 +281,23 @@ describe('the mark of the outside (real chokidar on real folders, the service on
       recorder!.recorded.some((one) => /qemu-system/.test(one.argv[0] ?? '')),
       'no VM was started',
     );
+  });
+
+  it("keeps the VM's thumbnail when GNOME's factory saves its placeholder after it (a file manager's late answer)", async () => {
+    const file = path.join(downloads(), 'real.pdf');
+    const normal = thumbnailPath(env, fileUri(file), 'normal');
+    assert.equal(pngKeys(normal).keys.Software, 'NoFear (rendered in a VM)', 'the thumbnail case above left no VM thumbnail');
+    // The factory as Nautilus runs it: NoFear's guard gives the placeholder, and its save renames it over the VM's PNG.
+    const late = await factoryThumbnail(file, hostEnvOf(), dir, { save: true });
+    assert.deepEqual(late.thumb.colours, PLACEHOLDER_COLOURS, JSON.stringify(late.thumb));
+    assert.deepEqual(
+      late.trace.programs.filter((p) => HOST_THUMBNAILERS.test(p)),
+      [],
+      'a host thumbnailer parsed a file from outside',
+    );
+    await service!.waitForLine(/thumbnails: put NoFear's normal thumbnail of .*real\.pdf back over a placeholder/, 30_000);
+    const { keys } = pngKeys(normal);
+    assert.equal(keys.Software, 'NoFear (rendered in a VM)');
+    assert.equal(keys['Thumb::MTime'], String(Math.floor(statSync(file).mtimeMs / 1000)));
   });
 });

@@ -8,6 +8,7 @@ import { thumbnailBatch } from '../../convert/thumb-batch.js';
 import { ThumbnailQueue, type RunBatch } from '../../convert/thumb-queue.js';
 import { conversionMemoryMiB } from '../../sandbox/pool-shapes.js';
 import type { BackgroundJobs } from './background-jobs.js';
+import type { ThumbnailKeeper } from '../../convert/thumb-keeper.js';
 
 export interface Arrivals {
   close(): Promise<void>;
@@ -17,9 +18,10 @@ export interface Arrivals {
  * Thumbnail batches in VMs as background work: each takes a slot within max_sandboxes and the guest memory
  * limit only when no user waits, and gives it up to a user's open (its files then wait for a later batch).
  */
-export function backgroundThumbnails(background: BackgroundJobs, config: Config, env: NodeJS.ProcessEnv, log: (line: string) => void): RunBatch {
+export function backgroundThumbnails(background: BackgroundJobs, keeper: ThumbnailKeeper, config: Config, env: NodeJS.ProcessEnv, log: (line: string) => void): RunBatch {
   return async (targets, stop) => {
-    const ran = await background.run(conversionMemoryMiB(config), stop, (abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort }));
+    const keep = keeper.keep.bind(keeper);
+    const ran = await background.run(conversionMemoryMiB(config), stop, (abort) => thumbnailBatch(targets, { config, env, ownerKind: 'service', log, abort, keep }));
     if ('value' in ran) return ran.value;
     // What the batch wrote before it stopped is in the cache; the queue skips those files next time.
     return targets.map(({ file }) => ({ file, deferred: 'the batch gave its VM slot to an open' }));

@@ -10,7 +10,7 @@ import { reapLeftovers } from '../../sandbox/reaper.js';
 import { usualWindowMs } from '../../vm/timings.js';
 import { watchConfig } from './config-watch.js';
 import { connectSessionBus, type RootHandlers, type ServiceConnection } from '../bus/dbus-adapter.js';
-import { servicePool } from './pool-wiring.js';
+import { availableMemoryMiB, servicePool } from './pool-wiring.js';
 import type { ServiceSpec } from './request-parts.js';
 import { launchConversion } from '../../convert/launch-convert.js';
 import { sandboxObjectPath } from '../bus/names.js';
@@ -21,6 +21,7 @@ import { requestHandlers } from './requests.js';
 import { oneLine } from '../../util/text.js';
 import { backgroundThumbnails, startArrivals } from './arrivals.js';
 import { BackgroundJobs } from './background-jobs.js';
+import { ThumbnailKeeper } from '../../convert/thumb-keeper.js';
 
 /** Ended sandboxes stay on the bus this long, so late readers still see their exit status. */
 const LINGER_MS = 10_000;
@@ -59,8 +60,8 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
 function buildCore(connection: ServiceConnection, idle: IdleExit, env: NodeJS.ProcessEnv, config: () => Config) {
   const admission = new Admission(limitsOf(config(), env));
   const warm = servicePool({ env, config, admission, log });
-  // Thumbnail batches: within the same limits, and the first to give way to a user's open.
-  const background = new BackgroundJobs(admission);
+  // Thumbnail batches: within the same limits and the pool's memory floor, and the first to give way to a user's open.
+  const background = new BackgroundJobs(admission, { availableMiB: () => availableMemoryMiB(), minAvailableMiB: () => config().pool.minAvailableMemoryMiB, log });
   // A warm pool keeps the service up; it empties after [pool] idle_timeout without an open, and then
   // the service's own idle exit can come.
   let poolHold: (() => void) | undefined;
@@ -152,7 +153,9 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   const reaped = await reapLeftovers(ensureRuntimeBase(env), log);
   const watcher = watchSettings(env, { manager, pool, idle }, (next) => (config = next));
   await watcher.ready;
-  const arrivals = await startArrivals(config, env, idle, log, backgroundThumbnails(background, config, env, log));
+  // NoFear's VM thumbnails stay in the cache when a file manager saves its placeholder after them.
+  const keeper = new ThumbnailKeeper(log);
+  const arrivals = await startArrivals(config, env, idle, log, backgroundThumbnails(background, keeper, config, env, log));
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping every sandbox and exiting`);
     finish(0);
@@ -169,6 +172,7 @@ export async function runService(options: { activated: boolean }, env: NodeJS.Pr
   await Promise.all([pool.close(), manager.close()]);
   await watcher.close();
   await arrivals?.close();
+  keeper.close();
   connection.disconnect();
   log(`stopped (status ${status})`);
   return status;

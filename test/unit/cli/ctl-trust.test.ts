@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { statusLine, trustCommand } from '../../../src/cli/ctl-trust.js';
+import { statusLine, trustCommand, trustNotice } from '../../../src/cli/ctl-trust.js';
 import { NoFearError } from '../../../src/errors.js';
 import { capturedOutput } from '../../helpers/stderr-capture.js';
 
@@ -71,5 +71,14 @@ describe('cli/ctl-trust', function () {
     const line = statusLine({ outside: true, why: 'downloaded from http://x/\u001b[2Jevil' });
     assert.ok(!line.includes('\u001b'), JSON.stringify(line));
     assert.ok(line.startsWith('marked (from outside: downloaded from http://x/'));
+  });
+
+  it("words trust --notify's notification: the warning, the plain outcome, or why it failed (controls out of the name)", () => {
+    assert.deepEqual(trustNotice('/d/report.pdf', { warning: 'report.pdf came from outside (downloaded from x).' }), {
+      summary: 'report.pdf is trusted',
+      body: 'report.pdf came from outside (downloaded from x).',
+    });
+    assert.deepEqual(trustNotice('/d/own.pdf', {}), { summary: 'own.pdf is trusted', body: 'It opens natively from now on.' });
+    assert.deepEqual(trustNotice('/d/a\u001b[2Jb.pdf', { failed: 'gone' }), { summary: 'NoFear could not trust a[2Jb.pdf', body: 'gone' });
   });
 });

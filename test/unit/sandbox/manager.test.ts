@@ -2,53 +2,14 @@
 import assert from 'node:assert/strict';
 import { isNoFearError, NoFearError } from '../../../src/errors.js';
 import { Admission } from '../../../src/sandbox/admission.js';
-import { FAILURE_STATUS, type LaunchedSandbox, type SandboxEnd } from '../../../src/sandbox/launch.js';
+import { FAILURE_STATUS } from '../../../src/sandbox/launch.js';
 import { SandboxManager, type ManagedSandbox } from '../../../src/sandbox/manager.js';
+import { standInSandbox } from '../../helpers/stand-in-sandbox.js';
 
 const code = (expected: string) => (error: unknown) => isNoFearError(error) && error.code === expected;
 
-/** A launched sandbox whose life the test drives: run(), end(status), fail(). */
-function fakeSandbox(id: string) {
-  let finish: (end: SandboxEnd) => void = () => {};
-  let run: () => void = () => {};
-  let fail: (error: Error) => void = () => {};
-  const ended = new Promise<SandboxEnd>((resolve) => {
-    finish = resolve;
-  });
-  // The guest's own status: never a NoFear failure, whatever the number.
-  const end = (status: number) => finish({ status, failed: false });
-  const running = new Promise<void>((resolve, reject) => {
-    run = resolve;
-    fail = (error) => {
-      reject(error);
-      finish({ status: FAILURE_STATUS, failed: true });
-    };
-  });
-  running.catch(() => undefined);
-  const handle: LaunchedSandbox = {
-    id,
-    profile: 'temporary',
-    command: ['true'],
-    files: [],
-    startedAt: new Date(1_700_000_000_123),
-    running,
-    ended,
-    notifies: false,
-    step: 'booting',
-    steps: { booting: 0 },
-    windowId: 0,
-    onStep: () => {},
-    stop: async () => {
-      end(143);
-      await ended;
-    },
-    qemuPid: () => undefined,
-  };
-  return { handle, run, end, fail };
-}
-
 function harness(limits = { maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 }) {
-  const launched: Array<ReturnType<typeof fakeSandbox>> = [];
+  const launched: Array<ReturnType<typeof standInSandbox>> = [];
   const log: string[] = [];
   let launchError: Error | undefined;
   const manager = new SandboxManager({
@@ -56,7 +17,7 @@ function harness(limits = { maxSandboxes: 2, maxGuestMemoryMiB: 4096, queueTimeo
     lingerMs: 20,
     launch: async () => {
       if (launchError) throw launchError;
-      const sandbox = fakeSandbox(String(launched.length).padStart(8, '0'));
+      const sandbox = standInSandbox(String(launched.length).padStart(8, '0'));
       launched.push(sandbox);
       return sandbox.handle;
     },

@@ -3,35 +3,18 @@
 // test/integration/trust). The service wires them the same way (src/service/daemon/service.ts).
 import assert from 'node:assert/strict';
 import { Admission } from '../../../src/sandbox/admission.js';
-import { BackgroundJobs } from '../../../src/service/daemon/background-jobs.js';
-import type { LaunchedSandbox, SandboxEnd } from '../../../src/sandbox/launch.js';
+import { BackgroundJobs, type MemoryFloor } from '../../../src/service/daemon/background-jobs.js';
+import type { LaunchedSandbox } from '../../../src/sandbox/launch.js';
 import { SandboxManager } from '../../../src/sandbox/manager.js';
+import { standInSandbox } from '../../helpers/stand-in-sandbox.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A launched sandbox that runs until stopped. */
 function userSandbox(id: string): LaunchedSandbox {
-  let finish: (end: SandboxEnd) => void = () => {};
-  const ended = new Promise<SandboxEnd>((resolve) => (finish = resolve));
-  return {
-    id,
-    profile: 'temporary',
-    command: ['true'],
-    files: [],
-    startedAt: new Date(),
-    running: Promise.resolve(),
-    ended,
-    notifies: false,
-    step: 'booting',
-    steps: { booting: 0 },
-    windowId: 0,
-    onStep: () => {},
-    stop: async () => {
-      finish({ status: 143, failed: false });
-      await ended;
-    },
-    qemuPid: () => undefined,
-  };
+  const sandbox = standInSandbox(id);
+  sandbox.run();
+  return sandbox.handle;
 }
 
 /** A background job standing in for a thumbnail batch: runs until its signal aborts, then "stops its VM" (a few ticks). */
@@ -46,10 +29,13 @@ function untilAborted(log: string[], name: string) {
   };
 }
 
-function service(maxSandboxes: number, maxGuestMemoryMiB = 8192) {
+/** The host's memory, as the test sets it (the service reads /proc/meminfo). */
+const plentyOfMemory = { availableMiB: () => 64 * 1024, minAvailableMiB: () => 2048 };
+
+function service(maxSandboxes: number, maxGuestMemoryMiB = 8192, memory: MemoryFloor = plentyOfMemory) {
   const limits = { maxSandboxes, maxGuestMemoryMiB, queueTimeoutMs: 60_000 };
   const admission = new Admission(limits);
-  const background = new BackgroundJobs(admission);
+  const background = new BackgroundJobs(admission, memory);
   let launched = 0;
   const manager = new SandboxManager<{ kind: string }>({
     limits,
@@ -137,5 +123,47 @@ describe('BackgroundJobs (thumbnail batches give way to a user)', () => {
     await assert.rejects(running, /stopped by the close/);
     assert.equal(admission.active, 0);
     assert.equal(await background.giveWay(), false, 'nothing runs: nothing to give');
+  });
+
+  it('leaves [pool] min_available_memory to the host: a batch short of memory takes no slot and starts once the memory is there', async () => {
+    let availableMiB = 2048 + 1023; // one MiB short of the floor with the batch's 1024 MiB VM running
+    // Each look at the memory is counted: the test waits for three rechecks, not for a time.
+    let looks = 0;
+    let onLook: () => void = () => {};
+    const lines: string[] = [];
+    const memory: MemoryFloor = {
+      availableMiB: () => {
+        looks++;
+        onLook();
+        return availableMiB;
+      },
+      minAvailableMiB: () => 2048,
+      recheckMs: 5,
+      log: (line) => lines.push(line),
+    };
+    const { admission, background } = service(2, 8192, memory);
+    const stop = new AbortController();
+    let started = false;
+    const batch = background.run(1024, stop.signal, async () => {
+      started = true;
+      return 'rendered';
+    });
+    const rechecked = looks + 3;
+    await new Promise<void>((resolve) => {
+      onLook = () => looks >= rechecked && resolve();
+      onLook();
+    });
+    assert.equal(started, false, 'the batch started although the host is short of memory');
+    assert.deepEqual([admission.active, background.active], [0, 0], 'a batch waiting for memory holds a slot');
+    assert.equal(lines.length, 1, 'the wait is told once');
+    assert.match(lines[0] ?? '', /3071 MiB available, it needs 1024 MiB and leaves \[pool\] min_available_memory \(2048 MiB\)/);
+    availableMiB = 2048 + 1024;
+    assert.deepEqual(await batch, { value: 'rendered' });
+    // The service closing ends a batch that waits for memory, with its reason.
+    availableMiB = 100;
+    const waiting = background.run(1024, stop.signal, async () => 'never');
+    stop.abort(new Error('closing'));
+    await assert.rejects(waiting, /closing/);
+    assert.equal(admission.active, 0);
   });
 });

@@ -1,0 +1,43 @@
+// A launched sandbox with no VM behind it, for the service's bookkeeping tests (admission, the manager,
+// background jobs): the test drives its life.
+import { FAILURE_STATUS, type LaunchedSandbox, type SandboxEnd } from '../../src/sandbox/launch.js';
+
+/** A launched sandbox whose life the test drives: run(), end(status), fail(). */
+export function standInSandbox(id: string) {
+  let finish: (end: SandboxEnd) => void = () => {};
+  let run: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const ended = new Promise<SandboxEnd>((resolve) => {
+    finish = resolve;
+  });
+  // The guest's own status: never a NoFear failure, whatever the number.
+  const end = (status: number) => finish({ status, failed: false });
+  const running = new Promise<void>((resolve, reject) => {
+    run = resolve;
+    fail = (error) => {
+      reject(error);
+      finish({ status: FAILURE_STATUS, failed: true });
+    };
+  });
+  running.catch(() => undefined);
+  const handle: LaunchedSandbox = {
+    id,
+    profile: 'temporary',
+    command: ['true'],
+    files: [],
+    startedAt: new Date(1_700_000_000_123),
+    running,
+    ended,
+    notifies: false,
+    step: 'booting',
+    steps: { booting: 0 },
+    windowId: 0,
+    onStep: () => {},
+    stop: async () => {
+      end(143);
+      await ended;
+    },
+    qemuPid: () => undefined,
+  };
+  return { handle, run, end, fail };
+}

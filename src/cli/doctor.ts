@@ -134,7 +134,8 @@ async function checkTools(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const mkfs = mkfsPath(env);
   const mkfsFound = mkfs.includes('/') ? executable(mkfs) : findExecutable(mkfs, env) !== undefined;
   checks.push(mkfsFound ? ok('mkfs.ext4', mkfs) : fail('mkfs.ext4', 'mkfs.ext4 is missing: persistent profiles (plain `nofear` uses "default") cannot be created', installHint(PACKAGES.e2fsprogs)));
-  checks.push(checkPasst(env, loadConfig(env).config.links.lan));
+  const { links } = loadConfig(env).config;
+  checks.push(checkPasst(env, links.lan, links.reuseSeconds));
   return checks;
 }
 
@@ -148,9 +149,10 @@ export function displayMode(xpra: XpraState): Check {
 
 /**
  * passt is required for --net user: without it NoFear refuses the option rather than share the host's
- * network. What a link VM reaches besides the internet, as measured ([links] lan, README's "Links").
+ * network. What a link VM reaches besides the internet, as measured ([links] lan, README's "Links"), and
+ * whether a second link shares a running link VM ([links] reuse_seconds).
  */
-export function checkPasst(env: NodeJS.ProcessEnv, linksLan = true): Check {
+export function checkPasst(env: NodeJS.ProcessEnv, linksLan = true, reuseSeconds = 0): Check {
   const passt = findPasst(env);
   const pasta = findPasta(env);
   if (passt && !linksLan && !pasta) {
@@ -159,8 +161,12 @@ export function checkPasst(env: NodeJS.ProcessEnv, linksLan = true): Check {
   const reach = linksLan
     ? "it does reach your local network and this computer's other addresses, as any program of yours would ([links] lan = no keeps them out)"
     : `[links] lan = no: a link VM reaches the internet only, not your local network or this computer's other addresses (${pasta} fences them off)`;
+  const reuse =
+    reuseSeconds > 0
+      ? `a link within ${reuseSeconds} s of the last one opens in that link VM's browser, when they have the same browser, network, sound and display ([links] reuse_seconds; links through the NoFear service)`
+      : 'each link gets a VM of its own ([links] reuse_seconds = 0)';
   return passt
-    ? ok('passt', `${passt}: required for --net user and links, which run through it (the guest cannot reach the host's loopback services; ${reach})`)
+    ? ok('passt', `${passt}: required for --net user and links, which run through it (the guest cannot reach the host's loopback services; ${reach}); ${reuse}`)
     : warn(
         'passt',
         `${env.NOFEAR_PASST ? `NOFEAR_PASST=${env.NOFEAR_PASST} is not an executable` : 'passt is missing'}: it is required for --net user, which NoFear refuses without it (VMs without a network run as usual)`,

@@ -6,8 +6,7 @@ import { parseOpenArgs, type OpenArgs } from './nofear-open-args.js';
 import { answeredHelpOrVersion } from './version.js';
 import { accelOfConfig, formatProblem, loadConfig, type Config } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
-import { soundFor } from '../open/sound-choice.js';
-import { formatDryRun, planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
+import { planOpen, planUrl, type OpenPlan } from '../open/open-plan.js';
 import { classifyTarget } from '../open/target.js';
 import { openInSandbox } from '../sandbox/open-file.js';
 import { withSandbox } from '../sandbox/sandbox.js';
@@ -21,7 +20,7 @@ import { desktopProgress, NO_PROGRESS, type FollowedOpen, type OpenProgress } fr
 import type { GuiOptions } from '../sandbox/gui-session.js';
 import { StatusLine } from './status-line.js';
 import { convertCommand } from './open-convert.js';
-import { downloadsDecider, editDecider, editFitsService, settleDownloads, settleEdit, type DownloadsDecider, type EditDecider } from './open-edit.js';
+import { downloadsDecider, editDecider, settleDownloads, settleEdit, type DownloadsDecider, type EditDecider } from './open-edit.js';
 import { EditSession } from '../edit/edit-session.js';
 import { LinkDownloads } from '../edit/link-downloads.js';
 import { followCliAttachments } from './open-attachments.js';
@@ -29,6 +28,7 @@ import { probeXpra, unknownXpraError } from '../gui/xpra-probe.js';
 import { safeViewCommand } from './open-safe-view.js';
 import { launchNativeArgv } from '../integrate/native-launch.js';
 import { onStopSignals } from '../util/stop-signals.js';
+import { dryRunText, goesThroughService } from './open-dry-run.js';
 
 /** Each target planned on its own: its plan, or its failure (told with the batch's others at the end). */
 async function planTargets(args: OpenArgs, config: Config): Promise<(OpenPlan | FailedOutcome)[]> {
@@ -243,10 +243,7 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
   const report = (outcomes: readonly TargetOutcome[]) => reportBatch(outcomes, { program: 'nofear-open', verb: args.edit ? 'edit' : 'open', env: process.env, terminal: stderrIsTerminal() });
   if (args.verbose) for (const plan of plans) for (const note of plan.notes) process.stderr.write(`nofear-open: ${plan.file}: ${note}\n`);
   if (args.dryRun) {
-    if (plans.length > 0)
-      process.stdout.write(
-        `${plans.map((plan) => formatDryRun(plan, args.edit ? { saveBack: args.saveBack } : undefined, soundFor(config.gui.sound, plan.mime, plan.sound), !config.links.lan)).join('\n\n')}\n`,
-      );
+    if (plans.length > 0) process.stdout.write(`${await dryRunText(plans, config, args)}\n`);
     return reportBatch(
       planEntries.map((entry) => (isPlan(entry) ? handled(entry.file) : entry)),
       { program: 'nofear-open', verb: 'plan', env: process.env, terminal: stderrIsTerminal() },
@@ -268,9 +265,10 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
     const rest = args.targets.filter((_, index) => planned[index]?.kind !== 'handled');
     return safeViewCommand({ ...args, targets: rest }, config);
   }
-  // --net user is this command's own request (the service's OpenFiles has no network option), and so are
-  // --sound and --no-sound.
-  if (!args.noService && editFitsService(args) && args.net === 'none' && args.sound === undefined && process.env.DBUS_SESSION_BUS_ADDRESS) {
+  // --edit on a terminal asks about the copy there: it stays in this process (from the desktop it goes to the
+  // service); --net user is this command's own request (the service's OpenFiles has no network option), and so
+  // are --sound and --no-sound.
+  if (goesThroughService(args, process.env)) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {
       const byTarget = new Map(viaService.outcomes.map((outcome) => [outcome.target, outcome]));

@@ -11,15 +11,6 @@ import type { OpenArgs } from './nofear-open-args.js';
 import { describeDownloads, keepNothing, notificationDownloadsAsker, terminalDownloadsAsker } from '../edit/downloads-ask.js';
 import type { DownloadsAsker, LinkDownloads } from '../edit/link-downloads.js';
 
-/**
- * Whether an --edit may go to the service (where a ready edit VM can take it): only from the desktop, where
- * the service asks and tells in notifications as this process would. On a terminal the edit is asked about
- * and its outcome (and exit status) told there, which the service cannot do: it stays in this process.
- */
-export function editFitsService(args: OpenArgs): boolean {
-  return !args.edit || process.stderr.isTTY !== true;
-}
-
 export interface EditDecider {
   ask: EditAsker;
   close(): void;

@@ -80,6 +80,12 @@ async function outcomeOf(plan: OpenPlan, objectPath: string | undefined, followe
   );
 }
 
+/** A link given to a running link VM ([links] reuse_seconds) is shown by a sandbox whose window came before the call. */
+async function shownBefore(client: NoFearClient, plans: readonly OpenPlan[], paths: readonly string[], followed: Followed): Promise<void> {
+  const links = new Set(paths.filter((_, i) => plans[i]?.kind === 'url'));
+  for (const objectPath of links) if ((await client.sandboxProperty(objectPath, 'Step')) === 'window') followed.windows.add(objectPath);
+}
+
 /** OpenUris's options: the viewer asked for, notifications when no terminal shows the progress, the caller's own display, and an edit's. */
 function openOptions(args: OpenArgs, env: NodeJS.ProcessEnv, notify: boolean) {
   return {
@@ -135,6 +141,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
     paths.forEach((objectPath, i) => names.set(objectPath, path.basename(plans[i]?.file ?? '')));
     if (args.verbose) process.stderr.write(`nofear-open: the service opened ${paths.join(' ')}\n`);
     stopListening = onStopSignals(onSignal);
+    await shownBefore(client, plans, paths, followed);
     // Until every window shows (or its sandbox ends): only then is "opened" true.
     await followed.until(() => paths.every((p) => followed.windows.has(p) || followed.exits.has(p)), service.promise);
     const outcomes = await Promise.all(plans.map((plan, i) => outcomeOf(plan, paths[i], followed, client)));

@@ -206,6 +206,16 @@ export const SETTINGS: readonly Setting[] = [
     (v) => (v ? 'yes' : 'no'),
   ),
   define(
+    'links',
+    'reuse_seconds',
+    () => `a whole number of seconds, 0..${MAX_SECONDS} (0 = every link in its own VM; N: a link within N seconds of the last one opens in the same VM's browser)`,
+    integer(0, MAX_SECONDS),
+    {
+      get: (c) => c.links.reuseSeconds,
+      set: (c, v) => (c.links.reuseSeconds = v),
+    },
+  ),
+  define(
     'trust',
     'places',
     () => 'a comma-separated list of folders (~, $VAR and xdg:DOWNLOAD are expanded)',

@@ -82,6 +82,11 @@ export interface Config {
      * yes, the default); `no` fences them off (src/vm/passt.ts, LAN_FENCE_SCRIPT): the internet only.
      */
     lan: boolean;
+    /**
+     * A link within this many seconds of the last link a live link VM got opens in that VM's browser (a new
+     * tab or window) when the link's shape matches ([links] reuse_seconds; 0, the default: every link its own VM).
+     */
+    reuseSeconds: number;
   };
   trust: {
     /** Where files arrive from outside, as written (~, $VAR, xdg:DOWNLOAD unexpanded) ([trust] places). */
@@ -131,7 +136,7 @@ export function defaultConfig(): Config {
     open: { maxFileSizeBytes: 2 * 1024 ** 3 },
     service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
     pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-    links: { trusted: [], lan: true },
+    links: { trusted: [], lan: true, reuseSeconds: 0 },
     trust: { places: [...DEFAULT_TRUST_PLACES], policy: 'everything', watch: false },
     convert: { ocrLanguages: '' },
   };

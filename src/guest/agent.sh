@@ -177,15 +177,40 @@ cd "$cwd" 2>/dev/null || cd /
 drop=
 [ "$user" = root ] || drop="/usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --"
 
-# Host requests while the job runs: window size, power-off.
+# A program on the job's display, as the job's user, with the job's environment (the GUI job itself, and
+# what the host launches beside it). What Xpra's start-env would give a child: X11 toolkits, no
+# accessibility bus, no client-side decorations. With sound, the program plays to the Xpra server's own
+# PulseAudio (its socket: Xpra's runtime dir for :100). $drop is unquoted on purpose: fixed words.
+on_display() {
+	[ "$sound" = 1 ] && export PULSE_SERVER=unix:$PULSE_SOCKET
+	PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@"
+}
+
+# Host requests while the job runs: window size, power-off, and (a GUI job) another program beside it, a
+# second link for the browser that runs: `launch-arg` lines (base64, each one argument, never a shell's
+# words), then `launch N`, answered `launched N` once it started. Its exit is nobody's status: the job's is.
 # Console ports are ttys (hvcN, in the order QEMU declares them: hvc0 is the kernel's), not vports.
 tty=
 [ "$stdio" = tty ] && tty=/dev/hvc1
 (
+	set --
 	while read -r verb a b <&3; do
 		case $verb in
 		winsize) [ -n "$tty" ] && stty -F "$tty" rows "$a" cols "$b" 2>/dev/null ;;
 		poweroff) poweroff -f ;;
+		launch-arg) decode "$a"; set -- "$@" "$value" ;;
+		launch)
+			case $a in
+			'' | *[!0-9]*) ;;
+			*)
+				if [ "$gui" = 1 ] && [ "$stdio" != tty ] && [ $# -gt 0 ]; then
+					(on_display "$@") </dev/null >/dev/null 2>&1 &
+					echo "launched $a" >&3
+				fi
+				;;
+			esac
+			set --
+			;;
 		esac
 	done
 ) &
@@ -199,12 +224,7 @@ if [ "$gui" = 1 ] && [ "$stdio" != tty ]; then
 	# A window program's stdout reaches the host only when asked (NoFear's message view exports attachments there).
 	guiout=/dev/null
 	[ "$stdio" = pipe ] && guiout=$PORTS/org.nofear.stdout
-	# What Xpra's start-env would give a child: X11 toolkits, no accessibility bus, no client-side decorations.
-	# With sound, the program plays to the Xpra server's own PulseAudio (its socket: Xpra's runtime dir for :100).
-	(
-		[ "$sound" = 1 ] && export PULSE_SERVER=unix:$PULSE_SOCKET
-		PATH=$jobpath DISPLAY=:100 GDK_BACKEND=x11 QT_QPA_PLATFORM=xcb NO_AT_BRIDGE=1 GTK_CSD=0 exec $drop "$@"
-	) </dev/null >"$guiout" 2>/dev/null
+	(on_display "$@") </dev/null >"$guiout" 2>/dev/null
 	status=$?
 	out=0
 	err=0

@@ -16,6 +16,7 @@ import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type OpenS
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
 import { followExports, type SavedAttachment } from '../open/attachment-export.js';
+import { StepTracker } from './step-tracker.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
 export interface CallerDisplay {
@@ -73,11 +74,16 @@ export interface LaunchedSandbox {
   stop(): Promise<void>;
   /** QEMU's jail process, once it runs. */
   qemuPid(): number | undefined;
+  /** Once its job runs: the VM runs `argv` beside it (a second link for its browser); true once the guest said it did. */
+  launchBeside?(argv: readonly string[]): Promise<boolean>;
+  /** A link VM: its shape and last link's time written to its record (for nofear-open --dry-run). */
+  noteLink?(shape: string, lastLinkAt: number): Promise<void>;
   /** A conversion's outcome, filled in before `ended` settles; absent for any other sandbox. */
   readonly converted?: ConversionOutcome;
 }
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
+export { StepTracker } from './step-tracker.js';
 export type { ConversionOutcome } from './sandbox-outcome.js';
 
 export function endOf(outcome: SandboxOutcome): SandboxEnd {
@@ -210,6 +216,8 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
   return follow(started, { id: session.sandbox.id, profile: OPEN_PROFILE, command: plan.argv, plan, spec, progress });
 }
 
+const RAN = [() => true, () => false] as const; // `running`'s outcome as a boolean: whether the job runs
+
 /** A started sandbox as the manager sees it: its steps, running, its end after clean-up, stop. */
 function follow(started: Started, meta: { id: string; profile: string; command: string[]; plan: OpenPlan | undefined; spec: LaunchSpec; progress: StepTracker }): LaunchedSandbox {
   const { progress, plan, spec } = meta;
@@ -240,11 +248,15 @@ function follow(started: Started, meta: { id: string; profile: string; command: 
       await ended;
     },
     qemuPid: () => sandbox?.qemuPid,
+    launchBeside: async (argv) => (await running.then(...RAN)) && sandbox !== undefined && !stopRequested && sandbox.launchBeside(argv),
+    noteLink: async (shape, lastLinkAt) => void ((await running.then(...RAN)) && (await sandbox?.noteLink(shape, lastLinkAt))),
   });
 }
 
 /** What differs between the producers of a launched sandbox (an open, a run, a conversion); `launched` builds the rest. */
-export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid' | 'converted'> & { progress: StepTracker };
+export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid' | 'converted' | 'launchBeside' | 'noteLink'> & {
+  progress: StepTracker;
+};
 
 /** The one adapter every producer hands the manager: its start time, steps, window and step listeners read from its StepTracker. */
 export function launched(parts: LaunchedParts): LaunchedSandbox {
@@ -273,26 +285,4 @@ async function endAfterCleanUp(box: Sandbox, session: OpenSession | undefined, e
   // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
   if (session?.edit !== undefined) await edit?.afterEnd();
   return end;
-}
-
-/** The steps a sandbox has reached, with their times, and who wants to hear of the next. */
-export class StepTracker {
-  step: LaunchStep = 'booting';
-  readonly steps: Partial<Record<LaunchStep, number>> = { booting: 0 };
-  windowId = 0;
-  private readonly listeners: Array<(step: LaunchStep) => void> = [];
-
-  constructor(readonly startedAt: Date) {}
-
-  reach(step: LaunchStep, window?: HostWindow): void {
-    if (this.steps[step] !== undefined) return;
-    if (window !== undefined) this.windowId = window.xid;
-    this.step = step;
-    this.steps[step] = Date.now() - this.startedAt.getTime();
-    for (const listener of this.listeners) listener(step);
-  }
-
-  listen(listener: (step: LaunchStep) => void): void {
-    this.listeners.push(listener);
-  }
 }

@@ -29,6 +29,10 @@ export interface ManagedSandbox {
   readonly ended: Promise<SandboxEnd>;
   /** A conversion's outcome (its launch's), complete once it has ended; absent for other sandboxes. */
   readonly converted?: ConversionOutcome;
+  /** An open's VM runs `argv` beside its program (LaunchedSandbox.launchBeside); absent for a conversion. */
+  readonly launchBeside?: (argv: readonly string[]) => Promise<boolean>;
+  /** A link VM's shape and last link's time, to its record (LaunchedSandbox.noteLink). */
+  readonly noteLink?: (shape: string, lastLinkAt: number) => Promise<void>;
   stop(): Promise<void>;
 }
 

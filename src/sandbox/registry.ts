@@ -35,6 +35,8 @@ export interface SandboxRecord {
   cpus?: number;
   pooled?: boolean;
   exitStatus?: number;
+  /** A link VM of the service's: its shape (src/sandbox/link-reuse.ts) and when it last got a link, for nofear-open --dry-run. */
+  link?: { shape: string; lastLinkAt: number };
 }
 
 export const ID_PATTERN = /^[0-9a-f]{8}$/;

@@ -30,6 +30,9 @@ export async function withSandbox<S extends Disposable, T>(sandbox: S | Promise<
   }
 }
 
+/** How long a running guest gets to say it started a launch (it answers right after starting it; TCG is slow). */
+const LAUNCH_ANSWER_MS = 30_000;
+
 /** A throwaway VM has nothing to save: it gets a short while to power off before QEMU is stopped. */
 const STOP_GRACE_MS = { throwaway: 1000, persistent: 3000 } as const;
 
@@ -157,6 +160,23 @@ export class Sandbox {
 
   resize(rows: number, cols: number): void {
     this.started.resize(rows, cols);
+  }
+
+  /** A link VM: its shape and its last link's time, in its record (what --dry-run decides reuse from). */
+  async noteLink(shape: string, lastLinkAt: number): Promise<void> {
+    this.record.link = { shape, lastLinkAt };
+    await writeRecord(this.layout.dir, this.record).catch(() => undefined); // gone meanwhile: nothing to reuse
+  }
+
+  /**
+   * A GUI job's VM runs `argv` beside its job, on the same display (a second link for its browser): true
+   * once the guest said it started it; false when it is no GUI job, ended, or did not answer in time.
+   */
+  async launchBeside(argv: readonly string[], deadlineMs = LAUNCH_ANSWER_MS): Promise<boolean> {
+    if (!this.jobSent || !this.shape.gui || argv.length === 0) return false;
+    // The guest hears launches only once its job runs.
+    const running = await Promise.race([this.vm.started.then(() => true), this.outcome.then(() => false)]);
+    return running && this.started.launch(argv, deadlineMs);
   }
 
   /** Asks the guest to power off, then stops QEMU's group if it has not gone within graceMs. */

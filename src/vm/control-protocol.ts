@@ -66,12 +66,27 @@ export function winsizeLine(rows: number, cols: number): string {
 
 export const POWEROFF_LINE = 'poweroff\n';
 
+/** Highest request number the host gives a `launch`; the guest's `launched` must name one it was given. */
+export const MAX_LAUNCH_SEQ = 999_999;
+
+/**
+ * While the job runs (a GUI job only): run another program on the job's display, as the job's user, with
+ * the job's environment: a second link for the browser already running there. Each argument travels as one
+ * base64 value (never through a shell); the guest answers `launched <seq>` once it has started it.
+ */
+export function encodeLaunch(argv: readonly string[], seq: number): string {
+  if (argv.length === 0) throw new Error('a launch needs a command');
+  if (!Number.isInteger(seq) || seq < 1 || seq > MAX_LAUNCH_SEQ) throw new Error(`bad launch number ${seq}`);
+  return `${[...argv.map((arg) => `launch-arg ${b64(arg)}`), `launch ${seq}`].join('\n')}\n`;
+}
+
 export type GuestMessage =
   | { type: 'hello'; version: number }
   | { type: 'started' }
   | { type: 'progress'; step: GuestStep }
   | { type: 'exit'; status: number; stdoutBytes: number; stderrBytes: number }
   | { type: 'error'; reason: string }
+  | { type: 'launched'; seq: number }
   | { type: 'invalid'; reason: string };
 
 /** Steps the guest reports on its way to a window. */
@@ -101,6 +116,11 @@ export function parseGuestLine(untrustedLine: string): GuestMessage {
       const code = Number(status);
       if (code > 255) return { type: 'invalid', reason: 'exit status out of range' };
       return { type: 'exit', status: code, stdoutBytes: Number(out), stderrBytes: Number(err) };
+    }
+    case 'launched': {
+      const [, seq] = words;
+      if (words.length !== 2 || !/^[1-9][0-9]{0,5}$/.test(seq ?? '')) return { type: 'invalid', reason: 'malformed launched' };
+      return { type: 'launched', seq: Number(seq) };
     }
     case 'error': {
       const reason = (words[1] ?? '').replace(/[^a-z0-9-]/g, '').slice(0, 40);

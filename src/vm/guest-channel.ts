@@ -1,5 +1,6 @@
 // The host's side of the control port as a strict state machine: hello, then started and exit in that
-// order, each progress step after hello and in its own order, every message at most once. Anything
+// order, each progress step after hello and in its own order, every message at most once; a `launched`
+// only while the job runs and only for a launch the host asked for, once each. Anything
 // else (a repeat, a step out of order, a line that does not parse) is a protocol violation: the guest
 // gets no further say, the VM is stopped, and the sandbox ends with a named error. Every valid message can come once, so what a guest can make the
 // host do is bounded whatever it sends.
@@ -12,14 +13,16 @@ export interface ChannelEvents {
   hello(): void;
   started(): void;
   progress(step: GuestStep): void;
+  /** The guest started what the host's launch `seq` asked for (at most once per launch the host sent). */
+  launched(seq: number): void;
   /** Once: the job's end, the guest's own refusal, or a broken protocol. */
   end(end: ChannelEnd): void;
 }
 
 type Phase = 'booting' | 'ready' | 'running' | 'ended';
 
-/** What one message does in one phase: the next phase, or a violation with its reason. */
-export function transition(phase: Phase, lastStep: number, message: GuestMessage): { phase: Phase; step?: number } | { violation: string } {
+/** What one message does in one phase (`asked`: the launches the host sent and the guest has not answered): the next phase, or a violation with its reason. */
+export function transition(phase: Phase, lastStep: number, message: GuestMessage, asked: ReadonlySet<number> = new Set()): { phase: Phase; step?: number } | { violation: string } {
   if (phase === 'ended') return { violation: `${message.type} after the end` };
   switch (message.type) {
     case 'hello':
@@ -34,6 +37,9 @@ export function transition(phase: Phase, lastStep: number, message: GuestMessage
     }
     case 'exit':
       return phase === 'running' ? { phase: 'ended' } : { violation: 'exit before started' };
+    case 'launched':
+      if (phase !== 'running') return { violation: 'launched while no job runs' };
+      return asked.has(message.seq) ? { phase } : { violation: `launched ${message.seq}, which the host did not ask for (or already heard)` };
     case 'error':
       return phase === 'booting' ? { violation: 'error before hello' } : { phase: 'ended' };
     case 'invalid':
@@ -45,6 +51,8 @@ export class GuestChannel {
   private phase: Phase = 'booting';
   private lastStep = -1;
   private readonly splitter = new LineSplitter();
+  /** Launches sent and not yet answered: each may be answered once. */
+  private readonly asked = new Set<number>();
 
   constructor(
     private readonly control: net.Socket,
@@ -57,7 +65,7 @@ export class GuestChannel {
   private receive(untrustedLine: string): void {
     if (this.phase === 'ended') return; // after a violation the socket is being torn down
     const message = parseGuestLine(untrustedLine);
-    const next = transition(this.phase, this.lastStep, message);
+    const next = transition(this.phase, this.lastStep, message, this.asked);
     if ('violation' in next) return this.violate(next.violation);
     this.phase = next.phase;
     if (next.phase === 'ended') this.stopListening(); // a guest has nothing more to say after its end
@@ -69,11 +77,24 @@ export class GuestChannel {
         return this.events.started();
       case 'progress':
         return this.events.progress(message.step);
+      case 'launched':
+        this.asked.delete(message.seq);
+        return this.events.launched(message.seq);
       case 'exit':
         return this.events.end({ kind: 'exit', status: message.status, stdoutBytes: message.stdoutBytes, stderrBytes: message.stderrBytes });
       case 'error':
         return this.events.end({ kind: 'error', reason: message.reason });
     }
+  }
+
+  /** The host sent launch `seq`: the guest may answer it (once). */
+  expectLaunched(seq: number): void {
+    this.asked.add(seq);
+  }
+
+  /** The host stopped waiting for launch `seq`: a late answer is then a violation too. */
+  forgetLaunch(seq: number): void {
+    this.asked.delete(seq);
   }
 
   private violate(reason: string): void {

@@ -69,6 +69,8 @@ export interface StartedVm<A extends VmAttempt = VmAttempt> {
   /** The job: the guest runs it at once. */
   sendJob(job: GuestJob): void;
   resize(rows: number, cols: number): void;
+  /** While the job runs: the guest starts `argv` beside it; true once it says it did (BootedVm.launch). */
+  launch(argv: readonly string[], deadlineMs: number): Promise<boolean>;
   /** Asks the guest to power off, while it can still hear. */
   askPowerOff(): void;
   /** With a writable export: its disk cap watched until QEMU ends; over it, `onOver` gets the notice. */
@@ -177,6 +179,7 @@ function handleOf<A extends VmAttempt>(vm: BootedVm, attempt: A, accel: AccelCho
     accel,
     jail,
     sendJob: (job) => vm.control.write(encodeJob(job)),
+    launch: (argv, deadlineMs) => vm.launch(argv, deadlineMs),
     resize: (rows, cols) => {
       if (!vm.control.destroyed) vm.control.write(winsizeLine(rows, cols));
     },

@@ -2,7 +2,7 @@
 // QEMU in its jail, the control port and the stdio ports connected, the guest's hello received.
 import type net from 'node:net';
 import { connectPort } from './channels.js';
-import type { GuestStep } from './control-protocol.js';
+import { encodeLaunch, MAX_LAUNCH_SEQ, type GuestStep } from './control-protocol.js';
 import { Passt, type LanFence } from './passt.js';
 import { QemuProcess } from './qemu-process.js';
 import type { BootPlan } from './boot-plan.js';
@@ -69,6 +69,11 @@ export interface BootedVm {
   started: Promise<void>;
   /** The control socket has closed: everything the guest wrote on it has been read. */
   controlClosed: Promise<void>;
+  /**
+   * While the job runs: asks the guest to start `argv` beside it (encodeLaunch). Resolves true once the guest
+   * says it started it, false when it did not say so within `deadlineMs` or the VM ended first.
+   */
+  launch(argv: readonly string[], deadlineMs: number): Promise<boolean>;
   /** Closes every socket (after QEMU has gone). */
   close(): void;
 }
@@ -126,6 +131,7 @@ export async function bootVm(spec: BootSpec, hooks: BootHooks): Promise<BootedVm
       channelEnd: handshake.end,
       started: handshake.started,
       controlClosed,
+      launch: (argv, deadlineMs) => handshake.launch(argv, deadlineMs),
       close: () => {
         for (const socket of sockets) socket.destroy();
       },
@@ -146,18 +152,39 @@ function handshakeOn(control: net.Socket, qemu: QemuProcess, onProgress: (step: 
   let onEnd: (end: ChannelEnd) => void = () => {};
   const started = new Promise<void>((resolve) => (onStarted = resolve));
   const end = new Promise<ChannelEnd>((resolve) => (onEnd = resolve));
-  new GuestChannel(control, {
+  const launchAnswers = new Map<number, () => void>();
+  let lastLaunch = 0;
+  const channel = new GuestChannel(control, {
     hello: () => {
       helloSeen = true;
       onHello();
     },
     started: () => onStarted(),
     progress: onProgress,
+    launched: (seq) => launchAnswers.get(seq)?.(),
     end: (reason) => onEnd(reason),
   });
   return {
     started,
     end,
+    launch(argv: readonly string[], deadlineMs: number): Promise<boolean> {
+      if (control.destroyed || qemu.hasExited || lastLaunch >= MAX_LAUNCH_SEQ) return Promise.resolve(false);
+      const seq = ++lastLaunch;
+      return new Promise<boolean>((resolve) => {
+        const settle = (answered: boolean) => {
+          clearTimeout(timer);
+          launchAnswers.delete(seq);
+          channel.forgetLaunch(seq); // a late answer is a violation, like any the host did not ask for
+          resolve(answered);
+        };
+        const timer = setTimeout(() => settle(false), deadlineMs);
+        launchAnswers.set(seq, () => settle(true));
+        void end.then(() => settle(false));
+        void qemu.exited.then(() => settle(false));
+        channel.expectLaunched(seq);
+        control.write(encodeLaunch(argv, seq));
+      });
+    },
     hello(deadlineMs: number, kind: HelloKind): Promise<void> {
       return new Promise((resolve, reject) => {
         if (helloSeen) return resolve();

@@ -2,11 +2,13 @@
 // `xdg-open` of a page then shows it in the user's own browser (NetSurf, from Debian's packages) inside a
 // throwaway VM whose network is passt; a domain in [links] trusted opens in that browser on the host with no
 // VM. The page is served by the test on this machine's own non-loopback address (passt reaches it as the
-// guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services. The browser's
-// entry first saves a "download" (and a symlink, which must not come out) where a NoFear VM's browser
-// saves, ~/Downloads (the guest starts it in $HOME); the test then quits NetSurf and keeps the download at
-// nofear-open's prompt (a pseudo-terminal, util-linux script). Driving NetSurf's own download dialog is
-// not what is tested: where the file comes from inside the VM does not change how it leaves.
+// guest's outside world); a listener on 127.0.0.1 stands for the host's loopback services. The links go
+// through NoFear's service, as on a desktop (a foreground service on a private bus, a stand-in
+// notification server), with [links] reuse_seconds on: a second link opens in the same VM's browser. The
+// browser's entry first saves a "download" (and a symlink, which must not come out) where a NoFear VM's
+// browser saves, ~/Downloads (the guest starts it in $HOME); the test then quits NetSurf and presses Keep
+// in the service's notification. Driving NetSurf's own download dialog is not what is tested: where the
+// file comes from inside the VM does not change how it leaves.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,10 +18,11 @@ import { homedir, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import { leftoverSandboxes, perTestEnv, type TestEnv } from '../helpers/cli.js';
+import { leftoverSandboxes, perTestEnv, ROOT, type TestEnv } from '../helpers/cli.js';
+import { pressNotificationButton, startListener, startPrivateBus, type BusRecord, type Listener, type PrivateBus } from '../helpers/private-bus.js';
+import { qemuDescendants, startForegroundService, type ForegroundService } from '../helpers/service.js';
 import { makeTree, type Tree } from '../helpers/integration-tree.js';
 import { pressKey, suiteDisplay, waitForWindow, windowName, type Display } from '../helpers/xvfb.js';
-import { EventWaits } from '../helpers/event-waits.js';
 import { execQuoted } from '../helpers/exec-script.js';
 import { fromOutside } from '../../src/trust/origin.js';
 import { NOFEAR_DESKTOP_ID } from '../../src/integrate/types.js';
@@ -213,13 +216,13 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
 
   const envFor = () => ({ ...tree.env, ...t.env, XDG_DATA_HOME: tree.dataHome, DISPLAY: x.display });
   /** xdg-open; on a pseudo-terminal (util-linux script) when the test answers nofear-open's prompt, its output then on stdout. */
-  function xdgOpen(url: string, terminal = false): Opener {
-    return terminal ? opener('script', ['-q', '-e', '-c', `xdg-open ${url}`, '/dev/null'], true) : opener('xdg-open', [url]);
+  function xdgOpen(url: string, terminal = false, extraEnv: Record<string, string> = {}): Opener {
+    return terminal ? opener('script', ['-q', '-e', '-c', `xdg-open ${url}`, '/dev/null'], true, extraEnv) : opener('xdg-open', [url], false, extraEnv);
   }
 
   /** A command that opens a link (xdg-open, or nofear-open itself), in its own process group, its output kept. */
-  function opener(file: string, args: readonly string[], terminal = false): Opener {
-    const child = spawn(file, [...args], { env: envFor(), detached: true, stdio: [terminal ? 'pipe' : 'ignore', terminal ? 'pipe' : 'ignore', 'pipe'] });
+  function opener(file: string, args: readonly string[], terminal = false, extraEnv: Record<string, string> = {}): Opener {
+    const child = spawn(file, [...args], { env: { ...envFor(), ...extraEnv }, detached: true, stdio: [terminal ? 'pipe' : 'ignore', terminal ? 'pipe' : 'ignore', 'pipe'] });
     openers.push(child);
     let stderr = '';
     const hear = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000));
@@ -230,27 +233,23 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
   }
 
   /**
-   * Quits NetSurf in the VM, answers nofear-open's question about the downloads with "keep", and checks what
-   * left the VM: the regular files, in the user's download folder, marked as from outside; not the symlink.
-   * Returns what the guest found of the host's browser profile in its home (profile.txt, by its sections).
+   * Quits NetSurf in the VM (the browser the job started), presses Keep in the service's notification about
+   * the downloads, and checks what left the VM: the regular files, in the user's download folder, marked as
+   * from outside; not the symlink. Returns what the guest found of the host's browser profile in its home
+   * (profile.txt, by its sections).
    */
-  async function keepTheDownloads(window: string, opener: Opener): Promise<Record<'home' | 'names' | 'contents', string[]>> {
-    const ended = new Promise<number | null>((resolve) => opener.child.once('close', (code) => resolve(code)));
+  async function keepTheDownloads(window: string, bus: PrivateBus, notices: Listener): Promise<Record<'home' | 'names' | 'contents', string[]>> {
     await pressKey(x.display, window, 'ctrl+q');
-    const question = /The web page's VM downloaded 2 files \(("[a-z]+\.txt"), ("[a-z]+\.txt")\)\. \[k\]eep in (.*), marked as from outside, or \[d\]iscard\? /;
-    const waits = new EventWaits();
-    opener.child.stdout?.on('data', () => setImmediate(() => waits.wake())); // after the opener's own listener has kept the chunk
-    const asked = await waits.until(
-      () => question.exec(opener.text()) ?? undefined,
-      () => `no question about the downloads; it printed ${opener.stderrTail()}`,
-      120_000,
-      ended,
-    );
-    assert.deepEqual([asked[1], asked[2]].sort(), ['"profile.txt"', '"report.txt"']);
-    opener.child.stdin?.write('k\n');
-    assert.equal(await ended, 0, `xdg-open under script ended badly: ${opener.stderrTail()}`);
+    const isNotify = (record: BusRecord) => record.method === 'Notify';
+    const question = await notices.waitFor((r) => isNotify(r) && r.args?.[3] === 'Keep 2 files downloaded in NoFear?', 120_000);
+    assert.match(String(question.args?.[4]), /"profile\.txt"/);
+    assert.match(String(question.args?.[4]), /"report\.txt"/);
+    // The stand-in server numbers new notifications 1, 2, … in the order they came (as it replies to Notify).
+    const id = notices.records.filter((r) => isNotify(r) && r.args?.[1] === 0).indexOf(question) + 1;
+    await pressNotificationButton(bus.address, id, 'keep');
     const folder = path.join(tree.home, 'Downloads');
-    assert.match(opener.text(), new RegExp(`kept from the web page's VM in ${folder}, marked as from outside: "[a-z]+\\.txt", "[a-z]+\\.txt"; left in the VM: "passwd": not a regular file`));
+    const told = await notices.waitFor((r) => isNotify(r) && r.args?.[3] === 'NoFear: downloads', 30_000);
+    assert.match(String(told.args?.[4]), new RegExp(`kept from the web page's VM in ${folder}, marked as from outside: "[a-z]+\\.txt", "[a-z]+\\.txt"; left in the VM: "passwd": not a regular file`));
     assert.deepEqual(readdirSync(folder).sort(), ['profile.txt', 'report.txt'], "only the downloads left the VM (not the guest's symlink, no temporary file)");
     assert.equal(readFileSync(path.join(folder, 'report.txt'), 'utf8'), DOWNLOADED);
     const verdict = await fromOutside(path.join(folder, 'report.txt'), { env: tree.env, places: [], skipped: [] });
@@ -263,6 +262,33 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     return { home: lines(sections[1]), names: lines(sections[2]), contents: lines(sections[3]) };
   }
 
+  /** The NoFear service as a desktop has it: a private session bus, a stand-in notification server, the service on it. */
+  async function startDesktopService(): Promise<{ bus: PrivateBus; notices: Listener; service: ForegroundService; stop(): Promise<void> }> {
+    const dir = path.join(tree.top, `bus-${randomBytes(4).toString('hex')}`);
+    mkdirSync(dir);
+    const bus = await startPrivateBus(dir, {}, { activation: false });
+    const notices = await startListener(path.join(ROOT, 'test', 'fixtures', 'nofear-bus-listener.py'), bus.address, { NOFEAR_LISTENER_NAMES: 'org.freedesktop.Notifications' });
+    const service = startForegroundService({ ...envFor(), DBUS_SESSION_BUS_ADDRESS: bus.address });
+    const stop = async () => {
+      await service.stop();
+      await notices.stop();
+      await bus.stop();
+    };
+    try {
+      await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { bus, notices, service, stop };
+  }
+
+  /**
+   * The X connection that made a window: the X server gives each client its own resource-id base, and every
+   * window a client creates carries it (the bits above Xvfb's 21-bit resource mask). One host Xpra client per VM.
+   */
+  const xClientOf = (window: string) => Math.floor(Number(window) / 0x200000);
+
   it('install --links makes NoFear the handler for http and https in xdg-mime and GLib, recording the browser', async () => {
     const result = await tree.nofearctl('integrate', 'install', '--links');
     assert.equal(result.exitCode, 0, result.stderr);
@@ -274,7 +300,7 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     }
   });
 
-  it('xdg-open of a page shows it in a NoFear-marked browser window from a VM that cannot reach the host loopback, with none of the host browser profile', async () => {
+  it('xdg-open of a page shows it in a NoFear-marked browser window from a VM that cannot reach the host loopback, with none of the host browser profile; with [links] reuse_seconds a second link opens in that same VM', async () => {
     const loopbackHits: string[] = [];
     const loopback = createTcpServer((socket) => {
       loopbackHits.push(`${socket.remoteAddress}`);
@@ -283,13 +309,21 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
     await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
     const title = `NoFear link test ${randomBytes(4).toString('hex')}`;
     const site = await startSite(host, (loopback.address() as AddressInfo).port, title);
+    const secondTitle = `NoFear second link ${randomBytes(4).toString('hex')}`;
+    const secondSite = await startSite(host, 9, secondTitle);
+    mkdirSync(path.join(tree.configHome, 'nofear'), { recursive: true });
+    writeFileSync(path.join(tree.configHome, 'nofear', 'config.ini'), '[pool]\nsize = 0\n[links]\nreuse_seconds = 600\n');
+    const desktop = await startDesktopService();
+    const onBus = { DBUS_SESSION_BUS_ADDRESS: desktop.bus.address };
+    const dryRun = (url: string) => execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', url], { env: { ...envFor(), ...onBus }, extendEnv: false });
     try {
-      const plan = await execa(path.join(tree.env.NOFEAR_BIN_DIR ?? '', 'nofear-open'), ['--dry-run', site.url], { env: envFor(), extendEnv: false });
+      const plan = await dryRun(site.url);
       assert.match(plan.stdout, new RegExp(`^url: ${site.url}$`, 'm'));
       assert.match(plan.stdout, /^viewer: netsurf-links\.desktop$/m);
       assert.match(plan.stdout, /^net: passt$/m);
-      const opener = xdgOpen(site.url, true);
-      const window = await windowOf(x, `^\\[NoFear:temporary\\] ${title}`, opener, true);
+      assert.match(plan.stdout, /^reuse: no \(no link VM runs\)$/m);
+      const opener = xdgOpen(site.url, false, onBus);
+      const window = await windowOf(x, `^\\[NoFear:temporary\\] ${title}`, opener, false);
       assert.match(await windowName(x.display, window), new RegExp(`^\\[NoFear:temporary\\] ${title}`));
       // The control image comes after the probes in the page: once it is fetched, both probes were sent.
       const controlFetched = () => site.requests.some((r) => r.path === '/ok.gif');
@@ -301,15 +335,31 @@ describe('links in a throwaway browser (integrate --links, xdg-open, NetSurf in 
         'no request carried a cookie',
       );
       assert.equal(leftoverSandboxes(t).length, 1, 'one sandbox runs the browser');
+      const [sandboxId] = leftoverSandboxes(t);
+      assert.deepEqual(qemuDescendants(desktop.service.pid).length, 1, 'one QEMU runs the browser');
+
+      // [links] reuse_seconds: another page, linked within the window, opens in that VM's browser (NetSurf
+      // started again there: a window of its own), shown by the same host Xpra client; no second VM.
+      assert.match((await dryRun(secondSite.url)).stdout, new RegExp(`^reuse: sandbox ${sandboxId}$`, 'm'));
+      const second = xdgOpen(secondSite.url, false, onBus);
+      const secondWindow = await windowOf(x, `^\\[NoFear:temporary\\] ${secondTitle}`, second, false);
+      assert.equal(xClientOf(secondWindow), xClientOf(window), "the second page's window comes from another Xpra client, not the first VM's");
+      assert.deepEqual(leftoverSandboxes(t), [sandboxId], 'a second sandbox was started for the second link');
+      assert.deepEqual(qemuDescendants(desktop.service.pid).length, 1, 'a second QEMU was started for the second link');
+      await desktop.service.waitForLine(new RegExp(`opened in the browser of sandbox ${sandboxId} \\(\\[links\\] reuse_seconds\\)`), 10_000);
+
       // The guest's own look, after NetSurf quit: its profile is in the guest's home, and nothing there
       // (names or contents) comes from the host user's NetSurf profile, which holds the marker.
-      const guestHome = await keepTheDownloads(window, opener);
+      const guestHome = await keepTheDownloads(window, desktop.bus, desktop.notices);
       assert.ok(guestHome.home.includes('./.config/netsurf'), `NetSurf's profile is not in the guest's home: ${guestHome.home.join(' ')}`);
       assert.deepEqual(guestHome.names, [], "a file named from the host user's browser profile is in the guest's home");
       assert.deepEqual(guestHome.contents, [], "the guest's home holds contents of the host user's browser profile");
     } finally {
+      await desktop.stop();
       site.server.close();
+      secondSite.server.close();
       loopback.close();
+      await execa('rm', ['-f', path.join(tree.configHome, 'nofear', 'config.ini')]);
     }
   });
 

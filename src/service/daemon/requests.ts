@@ -20,6 +20,9 @@ import { holdCopy } from './held-copy.js';
 import { launchNativeArgv } from '../../integrate/native-launch.js';
 import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
+import { LinkVms } from '../../sandbox/link-reuse.js';
+import type { ManagedSandbox } from '../../sandbox/manager.js';
+import { openLink } from './link-requests.js';
 
 /** The desktop entry's actions (org.nofear.NoFear.desktop, Actions=). */
 const ACTIONS = ['stop-all'] as const;
@@ -89,7 +92,7 @@ export type { RequestContext } from './request-parts.js';
  * only once each file is held (src/service/daemon/held-copy.ts): a caller may delete it the moment it has the
  * reply. An edit keeps the original: it saves back to it.
  */
-async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions): Promise<string[]> {
+async function openPlans(context: RequestContext, plans: OpenPlan[], options: CheckedOptions, onStarted?: (sandbox: ManagedSandbox) => void): Promise<string[]> {
   const notify = options.notify === undefined ? {} : { notify: options.notify };
   const display = callerDisplay(options);
   const max = context.config().open.maxFileSizeBytes;
@@ -102,6 +105,7 @@ async function openPlans(context: RequestContext, plans: OpenPlan[], options: Ch
     );
     const sandboxes = await Promise.all(specs.map((spec) => startSandbox(context, spec)));
     sandboxes.forEach((sandbox, i) => void sandbox.ended.finally(() => held[i]?.release()));
+    if (onStarted !== undefined) sandboxes.forEach(onStarted);
     return await replyWith(context, sandboxes, options);
   } catch (error) {
     await releaseAll();
@@ -124,7 +128,7 @@ async function openFiles(context: RequestContext, paths: unknown, options: unkno
   return openPlans(context, await plansOrRefusal(context, planned, opts.notify), opts);
 }
 
-async function openUris(context: RequestContext, uris: unknown, options: unknown): Promise<string[]> {
+async function openUris(context: RequestContext, links: LinkVms<ManagedSandbox>, uris: unknown, options: unknown): Promise<string[]> {
   const { env } = context;
   const maxFileSizeBytes = context.config().open.maxFileSizeBytes;
   const list = checkStrings(uris, 'uris');
@@ -142,11 +146,16 @@ async function openUris(context: RequestContext, uris: unknown, options: unknown
   );
   const plans = await plansOrRefusal(context, planned, opts.notify);
   await openTrustedLinks(context, plans, opts);
-  return openPlans(
-    context,
-    plans.filter((plan) => plan.trustedBy === undefined),
-    opts,
-  );
+  const toVm = plans.filter((plan) => plan.trustedBy === undefined);
+  if (!toVm.some((plan) => plan.kind === 'url')) return openPlans(context, toVm, opts);
+  // A link may go to a running link VM, even the one the link before it in this call started: one by
+  // one, in order (the reply's paths are the targets' own, in their order).
+  const paths: string[] = [];
+  for (const plan of toVm) {
+    const openNew = (one: OpenPlan, started?: (sandbox: ManagedSandbox) => void) => openPlans(context, [one], opts, started);
+    paths.push(...(plan.kind === 'url' ? await openLink(context, links, plan, opts, openNew) : await openNew(plan)));
+  }
+  return paths;
 }
 
 async function run(context: RequestContext, argv: unknown, options: unknown): Promise<string> {
@@ -168,6 +177,8 @@ async function run(context: RequestContext, argv: unknown, options: unknown): Pr
 
 export function requestHandlers(context: RequestContext): RootHandlers {
   const { manager, env, log } = context;
+  // The live link VMs and their last links ([links] reuse_seconds): this service's, for its whole life.
+  const links = new LinkVms<ManagedSandbox>();
   const stopAll = async () => {
     log(`stopping every sandbox (${manager.live().length} running, ${manager.waiting} waiting)`);
     await Promise.all([manager.stopAll(), context.stopPool()]);
@@ -176,7 +187,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
   const converts = convertHandlers(context);
   return {
     openFiles: (paths, options) => openFiles(context, paths, options),
-    openUris: (uris, options) => openUris(context, uris, options),
+    openUris: (uris, options) => openUris(context, links, uris, options),
     run: (argv, options) => run(context, argv, options),
     convert: converts.convert,
     cancel: converts.cancel,
@@ -192,7 +203,7 @@ export function requestHandlers(context: RequestContext): RootHandlers {
       // GLib's `gio open` and file managers: like OpenUris, never waiting; with [trust] policy = marked,
       // what is not from outside opens natively first.
       const toVm = await openNativeByOrigin(checkStrings(uris, 'uris'), context.config(), env, log);
-      if (toVm.length > 0) await openUris(context, toVm, {});
+      if (toVm.length > 0) await openUris(context, links, toVm, {});
     },
     async activateAction(name) {
       const action = checkString(name, 'action');

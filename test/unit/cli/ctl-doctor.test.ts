@@ -60,6 +60,12 @@ describe('nofearctl doctor', () => {
     const noPasta = checkPasst({ NOFEAR_PASST: '/bin/sh', NOFEAR_PASTA: '/nonexistent/pasta' }, false);
     assert.equal(noPasta.status, 'WARN');
     assert.match(noPasta.detail, /\[links\] lan = no needs pasta .* links are refused$/);
+    // [links] reuse_seconds: whether a second link shares the link VM.
+    assert.match(found.detail, /; each link gets a VM of its own \(\[links\] reuse_seconds = 0\)$/);
+    assert.match(
+      checkPasst({ NOFEAR_PASST: '/bin/sh' }, true, 90).detail,
+      /; a link within 90 s of the last one opens in that link VM's browser, .*\(\[links\] reuse_seconds; links through the NoFear service\)$/,
+    );
   });
 
   it("names the package in the distribution's own terms", () => {

@@ -123,6 +123,16 @@ describe('cli/open-via-service: nofear-open through the service, on a private db
     assert.match(only?.kind === 'failed' ? only.reason : '', /\(Test Viewer ended with status 4\)/);
   });
 
+  it('says "opened" of a link the service gave to a running link VM, whose window came before the call ([links] reuse_seconds)', async () => {
+    await serve(async (_root, connection) => {
+      connection.exportSandbox(viewOf(A)); // at its window step already: no step signal comes for this link
+      return [sandboxObjectPath(A)];
+    });
+    const link = { ...planFor('https://example.org/second'), kind: 'url' } as OpenPlan;
+    const batch = await openThroughService(argsOf(['https://example.org/second']), [link], env);
+    assert.equal(batch?.outcomes[0]?.kind, 'handled');
+  });
+
   it("fails every file with the service's refusal", async () => {
     await serve(async () => {
       throw invalidArgument('That file is refused for the test.', 'pick another');

@@ -107,7 +107,7 @@ describe('config/loadConfig', () => {
     assert.ok(out.includes(`open.max_file_size = 512M  (${file}:5)`));
     assert.ok(out.includes('gui.border = OrangeRed,3  (default)'));
     assert.ok(out.includes(`profile.work.border = blue,2  (${file}:7)`));
-    assert.equal(out.filter((l) => / = .* {2}\(/.test(l)).length, 24, '23 settings and one profile');
+    assert.equal(out.filter((l) => / = .* {2}\(/.test(l)).length, 25, '24 settings and one profile');
     const problems = out.slice(out.indexOf('problems (1):') + 1).filter((l) => l !== '');
     assert.equal(problems.length, 1);
     assert.match(problems[0]!, new RegExp(`^  ${file.replace(/[.]/g, '\\.')}:3: vm\\.memory = "huge"`));

@@ -18,11 +18,11 @@ describe('config/parseConfig', () => {
       open: { maxFileSizeBytes: 2 * 1024 ** 3 },
       service: { maxSandboxes: 4, maxGuestMemoryMiB: 8192, idleExitSeconds: 60, queueTimeoutSeconds: 30 },
       pool: { size: 'auto', memoryMiB: 'auto', minAvailableMemoryMiB: 2048, idleTimeoutSeconds: 900 },
-      links: { trusted: [], lan: true },
+      links: { trusted: [], lan: true, reuseSeconds: 0 },
       trust: { places: ['xdg:DOWNLOAD', '/run/media/$USER', '$XDG_RUNTIME_DIR/gvfs', '/tmp/mozilla_${USER}0'], policy: 'everything', watch: false },
       convert: { ocrLanguages: '' },
     });
-    assert.equal(Object.keys(sources).length, 23);
+    assert.equal(Object.keys(sources).length, 24);
     assert.ok(Object.values(sources).every((s) => s === 'default'));
   });
 
@@ -56,6 +56,7 @@ describe('config/parseConfig', () => {
         '[links]',
         'trusted = example.org',
         'lan = no',
+        'reuse_seconds = 30',
         '[trust]',
         'places = xdg:DOWNLOAD, ~/Mail attachments, $XDG_RUNTIME_DIR/gvfs',
         'policy = marked',
@@ -74,7 +75,7 @@ describe('config/parseConfig', () => {
     assert.equal(sources['vm.memory'], `${FILE}:3`);
     assert.equal(sources['gui.border'], `${FILE}:10`);
     assert.equal(sources['pool.min_available_memory'], `${FILE}:22`);
-    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }], lan: false });
+    assert.deepEqual(config.links, { trusted: [{ host: 'example.org', subdomains: false }], lan: false, reuseSeconds: 30 });
     assert.deepEqual(config.trust, { places: ['xdg:DOWNLOAD', '~/Mail attachments', '$XDG_RUNTIME_DIR/gvfs'], policy: 'marked', watch: true });
     assert.ok(Object.values(sources).every((s) => s !== 'default'));
   });
@@ -92,6 +93,17 @@ describe('config/parseConfig', () => {
     const bad = parse(lines('[links]', 'lan = off'));
     assert.equal(bad.config.links.lan, true);
     assert.match(bad.problems.map((p) => formatProblem(p)).join('\n'), /lan.*yes .*or no/);
+  });
+
+  it('takes [links] reuse_seconds as whole seconds; a negative or non-number value names the problem and what to write (keeping the default, 0)', () => {
+    assert.equal(parse(lines('[links]', 'reuse_seconds = 120')).config.links.reuseSeconds, 120);
+    for (const value of ['-5', 'soon', '1.5']) {
+      const bad = parse(lines('[links]', `reuse_seconds = ${value}`));
+      assert.equal(bad.config.links.reuseSeconds, 0, value);
+      const text = bad.problems.map((p) => formatProblem(p)).join('\n');
+      assert.match(text, new RegExp(`links\\.reuse_seconds = "${value.replace('.', '\\.')}"`), value);
+      assert.match(text, /not a whole number[\s\S]*a whole number of seconds, 0\.\.86400 \(0 = every link in its own VM/, value);
+    }
   });
 
   it('refuses a trust place that is not an absolute folder, and keeps the default places', () => {

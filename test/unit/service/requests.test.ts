@@ -41,7 +41,23 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
   let onAction: ((id: number, action: string) => void) | undefined;
   let answer: string;
 
-  const sandbox = (id: string, files: string[], command: string[] = []): ManagedSandbox => ({ id, files, command, state: 'running', ended: Promise.resolve() }) as unknown as ManagedSandbox; // the handlers read only these
+  // [links] reuse_seconds: a link VM lives on (its `ended` never settles) and says whether its guest started the browser again.
+  let linkVmsLive: boolean;
+  let guestStartsBrowser: boolean;
+  let launches: { id: string; argv: string[] }[];
+  const sandbox = (id: string, files: string[], command: string[] = []): ManagedSandbox =>
+    ({
+      id,
+      files,
+      command,
+      state: 'running',
+      ended: linkVmsLive ? new Promise(() => {}) : Promise.resolve(),
+      launchBeside: async (argv: readonly string[]) => {
+        launches.push({ id, argv: [...argv] });
+        return guestStartsBrowser;
+      },
+      noteLink: async () => {},
+    }) as unknown as ManagedSandbox; // the handlers read only these
 
   beforeEach(() => {
     home = mkdtempSync(path.join(tmpdir(), 'nofear-requests-'));
@@ -63,6 +79,9 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
       XDG_RUNTIME_DIR: path.join(home, 'run'),
     };
     started = [];
+    linkVmsLive = false;
+    guestStartsBrowser = true;
+    launches = [];
     shown = [];
     answer = 'discard';
     stopped = [];
@@ -173,6 +192,29 @@ describe("the service's request handlers (no bus, a stand-in manager)", () => {
     assert.equal(shown[0]?.summary, 'Keep a file downloaded in NoFear?');
     assert.equal(readFileSync(path.join(home, 'Downloads', 'paper.pdf'), 'utf8'), '%PDF-1.4\n');
     assert.match(shown[1]?.body ?? '', /^kept from the web page's VM in .*\/Downloads, marked as from outside: "paper\.pdf"$/);
+  });
+
+  it('with [links] reuse_seconds, a second link goes to the running link VM (the browser started again with it there); with 0, or when the guest does not start it, a VM of its own', async () => {
+    linkVmsLive = true;
+    config.links.reuseSeconds = 60;
+    assert.deepEqual(await handlers.openUris(['https://example.org/one'], { display: variant(':7') }), ['/org/nofear/NoFear1/sandbox/s1']);
+    assert.deepEqual(await handlers.openUris(['https://example.org/two'], { display: variant(':7') }), ['/org/nofear/NoFear1/sandbox/s1'], "the second link is the first VM's");
+    assert.equal(started.length, 1, 'no second VM');
+    assert.deepEqual(launches, [{ id: 's1', argv: ['/usr/bin/true', 'https://example.org/two'] }], "the browser's own command line, the URL one argument");
+    // Another display is another shape: a VM of its own.
+    assert.deepEqual(await handlers.openUris(['https://example.org/three'], { display: variant(':8') }), ['/org/nofear/NoFear1/sandbox/s2']);
+    // Two links in one call: both go to the running VM of their shape, in order.
+    assert.deepEqual(await handlers.openUris(['https://example.org/four', 'https://example.org/five'], { display: variant(':8') }), [
+      '/org/nofear/NoFear1/sandbox/s2',
+      '/org/nofear/NoFear1/sandbox/s2',
+    ]);
+    guestStartsBrowser = false;
+    assert.deepEqual(await handlers.openUris(['https://example.org/six'], { display: variant(':7') }), ['/org/nofear/NoFear1/sandbox/s3'], 'the guest did not start it: a new VM');
+    guestStartsBrowser = true;
+    assert.deepEqual(await handlers.openUris(['https://example.org/seven'], { display: variant(':7') }), ['/org/nofear/NoFear1/sandbox/s3'], 'the new VM is the one remembered');
+    assert.equal(launches.filter((l) => l.id === 's1').length, 2, 's1, which did not take a link, got no more');
+    config.links.reuseSeconds = 0;
+    assert.deepEqual(await handlers.openUris(['https://example.org/eight'], { display: variant(':7') }), ['/org/nofear/NoFear1/sandbox/s4'], 'reuse_seconds = 0: its own VM');
   });
 
   it('OpenUris with edit refuses a web address: only files can be edited', async () => {

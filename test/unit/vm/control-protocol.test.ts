@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { encodeJob, encodePrepare, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
+import { encodeJob, encodeLaunch, encodePrepare, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
 
 describe('control protocol', () => {
   it('encodes every argument as base64, so names with newlines or shell syntax are just bytes', () => {
@@ -25,6 +25,25 @@ describe('control protocol', () => {
     assert.equal(encodePrepare({ gui: true, sound: false, clipboard: true }), 'clipboard 1\ngui 1\n');
     assert.equal(encodePrepare({ gui: true, sound: false }), 'gui 1\n');
     assert.equal(encodePrepare({ gui: false, sound: false, clipboard: true }), '');
+  });
+
+  it('asks for a launch beside the job with each argument one base64 value (a URL with shell syntax stays one word), then its number', () => {
+    const url = 'http://example.org/a b;$(reboot)\n`x`';
+    assert.deepEqual(encodeLaunch(['netsurf-gtk', url], 3).trimEnd().split('\n'), [
+      `launch-arg ${Buffer.from('netsurf-gtk').toString('base64')}`,
+      `launch-arg ${Buffer.from(url).toString('base64')}`,
+      'launch 3',
+    ]);
+    assert.throws(() => encodeLaunch([], 1));
+    assert.throws(() => encodeLaunch(['x'], 0));
+    assert.throws(() => encodeLaunch(['x'], 1_000_000));
+  });
+
+  it("parses the guest's launched answer strictly: one number, nothing else", () => {
+    assert.deepEqual(parseGuestLine('launched 12'), { type: 'launched', seq: 12 });
+    for (const bad of ['launched', 'launched 0', 'launched 012', 'launched 1 2', 'launched -1', 'launched 1e3', 'launched 9999999', 'launched x']) {
+      assert.equal(parseGuestLine(bad).type, 'invalid', bad);
+    }
   });
 
   it('refuses bad environment names and hostnames', () => {

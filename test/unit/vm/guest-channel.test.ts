@@ -18,10 +18,11 @@ function channel() {
   const socket = new PassThrough();
   const events: string[] = [];
   const ends: ChannelEnd[] = [];
-  new GuestChannel(socket as unknown as net.Socket, {
+  const guest = new GuestChannel(socket as unknown as net.Socket, {
     hello: () => events.push('hello'),
     started: () => events.push('started'),
     progress: (step: GuestStep) => events.push(`progress ${step}`),
+    launched: (seq: number) => events.push(`launched ${seq}`),
     end: (end) => {
       events.push(`end ${end.kind}`);
       ends.push(end);
@@ -32,7 +33,7 @@ function channel() {
     socket.write(Buffer.from(text, 'latin1'));
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { socket, events, ends, send };
+  return { socket, events, ends, send, guest };
 }
 
 describe('the guest channel (control port state machine)', () => {
@@ -59,6 +60,36 @@ describe('the guest channel (control port state machine)', () => {
     assert.deepEqual(transition('booting', -1, { type: 'error', reason: 'x' }), { violation: 'error before hello' });
     assert.deepEqual(transition('ended', -1, HELLO), { violation: 'hello after the end' });
     assert.deepEqual(transition('running', -1, { type: 'invalid', reason: 'malformed exit' }), { violation: 'malformed exit' });
+  });
+
+  it('takes a launched only while the job runs, for a launch the host sent and has not heard back of', () => {
+    const launched = { type: 'launched', seq: 2 } as const;
+    assert.deepEqual(transition('running', 0, launched, new Set([1, 2])), { phase: 'running' });
+    assert.deepEqual(transition('running', 0, launched, new Set([1])), { violation: 'launched 2, which the host did not ask for (or already heard)' });
+    assert.deepEqual(transition('running', 0, launched), { violation: 'launched 2, which the host did not ask for (or already heard)' });
+    assert.deepEqual(transition('ready', 0, launched, new Set([2])), { violation: 'launched while no job runs' });
+  });
+
+  it("hears each launch's answer once; an answer it did not ask for, a repeat or one it stopped waiting for ends the channel", async () => {
+    const asked = channel();
+    await asked.send('hello 1\nstarted\n');
+    asked.guest.expectLaunched(1);
+    asked.guest.expectLaunched(2);
+    await asked.send('launched 2\nlaunched 1\n');
+    assert.deepEqual(asked.events, ['hello', 'started', 'launched 2', 'launched 1']);
+    await asked.send('launched 1\n');
+    assert.deepEqual(asked.ends, [{ kind: 'violation', reason: 'launched 1, which the host did not ask for (or already heard)' }]);
+
+    const unasked = channel();
+    await unasked.send('hello 1\nstarted\nlaunched 7\nexit 0 0 0\n');
+    assert.deepEqual(unasked.events, ['hello', 'started', 'end violation']);
+
+    const late = channel();
+    await late.send('hello 1\nstarted\n');
+    late.guest.expectLaunched(1);
+    late.guest.forgetLaunch(1);
+    await late.send('launched 1\n');
+    assert.deepEqual(late.ends, [{ kind: 'violation', reason: 'launched 1, which the host did not ask for (or already heard)' }]);
   });
 
   it('reports a whole job from lines split anywhere across chunks, and hears nothing after its end', async () => {

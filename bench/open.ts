@@ -57,8 +57,10 @@ async function cpuPercent(pids: readonly number[], seconds: number): Promise<num
 
 export interface WarmFigures {
   windows: number[];
-  /** `nofear-open --edit` with the service up and a ready VM, to the window (cold while edits boot their own VM). */
+  /** `nofear-open --edit` from the desktop with a ready VM of the edit shape, to the window. */
   edits: number[];
+  /** The first edit of the edit service: no edit VM was ready (one run). */
+  coldEdit: number[];
   idleCpu: number[];
   qemuRssMiB: number[];
   clientRssMiB: number[];
@@ -78,7 +80,7 @@ export async function warm(display: string, dir: string, file: string, idle = tr
   const bus = await startPrivateBus(dir, {}, { activation: false });
   const service = startForegroundService({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
   const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: bus.address });
-  const figures: WarmFigures = { windows: [], edits: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [], allPssMiB: [] };
+  const figures: WarmFigures = { windows: [], edits: [], coldEdit: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [], allPssMiB: [] };
   try {
     if (client === undefined) throw new Error('no bus');
     const windows = new Map<string, number>();
@@ -104,19 +106,47 @@ export async function warm(display: string, dir: string, file: string, idle = tr
       line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
     }
     await unfollow();
-    const editEnv = { ...process.env, DISPLAY: display, XDG_RUNTIME_DIR: runtime, DBUS_SESSION_BUS_ADDRESS: bus.address, XDG_CONFIG_HOME: path.join(dir, 'config') };
-    for (let run = 0; run < edits; run++) {
-      const seen = service.lines.length;
-      figures.edits.push((await coldOnce(editEnv, file, ['--edit', '--save-back=never'])).window ?? Number.NaN);
-      // A warm edit took the ready VM: the next waits for its replacement, as the opens do.
-      if (service.lines.slice(seen).some((l) => /warm VM [0-9a-f]{8} taken$/.test(l))) await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
-    }
   } finally {
     client?.close();
     await service.stop();
     await bus.stop();
   }
+  if (edits > 0) Object.assign(figures, await warmEdits(display, dir, file, edits));
   return figures;
+}
+
+/**
+ * `nofear-open --edit` from the desktop (no terminal: it goes to the service) with a ready VM of the edit
+ * shape, to the window. Its own service, `[pool] size = auto` within 1 GiB: nothing is ready until an edit
+ * is used, then one edit VM (the budget holds one). The first edit boots cold (its figure: `coldEdit`).
+ */
+async function warmEdits(display: string, dir: string, file: string, runs: number): Promise<Pick<WarmFigures, 'edits' | 'coldEdit'>> {
+  const top = path.join(dir, 'edits');
+  const runtime = path.join(top, 'run');
+  mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  mkdirSync(path.join(top, 'config', 'nofear'), { recursive: true });
+  writeFileSync(path.join(top, 'config', 'nofear', 'config.ini'), '[pool]\nsize = auto\nmemory = 1G\n');
+  const bus = await startPrivateBus(top, {}, { activation: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(top, 'config') };
+  const service = startForegroundService(env);
+  const result: Pick<WarmFigures, 'edits' | 'coldEdit'> = { edits: [], coldEdit: [] };
+  try {
+    await service.waitForLine(/serving org\.nofear\.NoFear/, 60_000);
+    const editOnce = async () => (await coldOnce({ ...process.env, ...env }, file, ['--edit', '--save-back=never'])).window ?? Number.NaN;
+    let seen = service.lines.length;
+    result.coldEdit.push(await editOnce()); // edits are used now: the pool keeps an edit VM ready
+    for (let run = 0; run < runs; run++) {
+      await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000, seen);
+      seen = service.lines.length;
+      const seconds = await editOnce();
+      if (!service.lines.slice(seen).some((l) => /warm VM [0-9a-f]{8} taken$/.test(l))) throw new Error(`edit ${run + 1} took no ready VM:\n${service.lines.join('\n')}`);
+      result.edits.push(seconds);
+    }
+  } finally {
+    await service.stop();
+    await bus.stop();
+  }
+  return result;
 }
 
 /**

@@ -1,8 +1,9 @@
-// A 1-page PDF converted through the service, cold (no pool: [pool] size = 0) against warm (a ready
-// conversion VM, [pool] size = auto: kept once conversions are used), each from the Convert call to the
-// sandbox's exit; and what a ready conversion VM costs the host while it waits (its QEMU's RSS).
+// A 1-page and a 10-page PDF converted through the service, cold (no pool: [pool] size = 0) against warm
+// (a ready conversion VM, [pool] size = auto: kept once conversions are used), each from the Convert call
+// to the sandbox's exit; and what a ready conversion VM costs the host while it waits (its QEMU's RSS).
 // Exposed for bench/run.ts (issue 30's table); `node --import tsx bench/warm-convert.ts` runs it alone.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dbus from 'dbus-next';
@@ -19,7 +20,8 @@ const VM_MS = 300_000;
 
 interface Served {
   service: ForegroundService;
-  convert(name: string): Promise<{ id: string; seconds: number }>;
+  /** Converts a copy of `source` named `name`. */
+  convert(name: string, source: string): Promise<{ id: string; seconds: number }>;
   runtime: string;
   close(): Promise<void>;
 }
@@ -38,9 +40,9 @@ async function serve(dir: string, configIni: string): Promise<Served> {
   const client = dbus.sessionBus({ busAddress: bus.address });
   client.on('error', () => undefined);
   const manager = (await client.getProxyObject('org.nofear.NoFear', '/org/nofear/NoFear')).getInterface('org.nofear.NoFear1.Manager');
-  const convert = async (name: string) => {
+  const convert = async (name: string, source: string) => {
     const file = path.join(dir, name);
-    writeFileSync(file, samplePdf());
+    copyFileSync(source, file);
     let objectPath = '';
     const seconds = await timed(async () => {
       [objectPath = ''] = (await manager.Convert([file], { notify: new dbus.Variant('b', false) })) as string[];
@@ -89,36 +91,62 @@ async function readyVms(service: ForegroundService): Promise<string[]> {
   }
 }
 
-/** The figures, not recorded (a standalone run may not write results.json). */
+/** The sample PDF (1 page), and the same page 10 times (pdfunite), in `dir`. */
+async function samplePdfs(dir: string): Promise<{ one: string; ten: string }> {
+  mkdirSync(dir, { recursive: true });
+  const one = path.join(dir, 'one-page.pdf');
+  writeFileSync(one, samplePdf());
+  const ten = path.join(dir, 'ten-pages.pdf');
+  await execa('pdfunite', [...Array<string>(10).fill(one), ten], { timeout: 60_000 });
+  return { one, ten };
+}
+
+/** The figures, not recorded (a standalone run may not write results.json): 1 page cold, warm, a ready VM's RSS; 10 pages cold, warm. */
 export async function measureWarmConvert(): Promise<Figure[]> {
   const top = mkdtempSync(path.join(tmpdir(), 'nofear-bench-warm-convert-'));
   try {
-    const cold: number[] = [];
+    const pdfs = await samplePdfs(path.join(top, 'sources'));
+    const cold = { one: [] as number[], ten: [] as number[] };
     const coldService = await serve(path.join(top, 'cold'), '[pool]\nsize = 0\n');
     try {
-      for (let i = 0; i < RUNS; i++) cold.push((await coldService.convert(`cold-${i}.pdf`)).seconds);
+      for (let i = 0; i < RUNS; i++) {
+        cold.one.push((await coldService.convert(`cold-${i}.pdf`, pdfs.one)).seconds);
+        cold.ten.push((await coldService.convert(`cold-10-${i}.pdf`, pdfs.ten)).seconds);
+      }
     } finally {
       await coldService.close();
     }
-    const warm: number[] = [];
+    const warm = { one: [] as number[], ten: [] as number[] };
     const rssMiB: number[] = [];
     const warmService = await serve(path.join(top, 'warm'), '[pool]\nmemory = 2G\n');
     try {
-      await warmService.convert('first.pdf'); // conversions are used now: the pool keeps one ready (or more)
-      for (let i = 0; i < RUNS; i++) {
+      await warmService.convert('first.pdf', pdfs.one); // conversions are used now: the pool keeps one ready (or more)
+      const warmOnce = async (name: string, source: string) => {
         // Every ready one, not the next "ready" line: with two ready, the one taken may have been ready before the last job.
         const ready = await readyVms(warmService.service);
         const waitingRss = new Map(ready.map((id) => [id, qemuRssMiB(warmService.runtime, id)]));
-        const served = await warmService.convert(`warm-${i}.pdf`);
+        const served = await warmService.convert(name, source);
         if (!ready.includes(served.id)) throw new Error(`the conversion went to ${served.id}, not a ready VM (${ready.join(', ')}):\n${warmService.service.lines.join('\n')}`);
-        warm.push(served.seconds);
-        rssMiB.push(waitingRss.get(served.id) ?? 0);
+        return { seconds: served.seconds, rss: waitingRss.get(served.id) ?? 0 };
+      };
+      for (let i = 0; i < RUNS; i++) {
+        const one = await warmOnce(`warm-${i}.pdf`, pdfs.one);
+        warm.one.push(one.seconds);
+        rssMiB.push(one.rss);
+        warm.ten.push((await warmOnce(`warm-10-${i}.pdf`, pdfs.ten)).seconds);
       }
     } finally {
       await warmService.close();
     }
-    const coldFigure = summarise('convert a 1-page PDF, cold (no pool)', 's', cold);
-    return [coldFigure, withRatio(summarise('convert a 1-page PDF, warm (a ready conversion VM)', 's', warm), coldFigure), summarise('a ready conversion VM: QEMU RSS', 'MiB', rssMiB)];
+    const coldOne = summarise('convert a 1-page PDF, cold (no pool)', 's', cold.one);
+    const coldTen = summarise('convert a 10-page PDF, cold (no pool)', 's', cold.ten);
+    return [
+      coldOne,
+      withRatio(summarise('convert a 1-page PDF, warm (a ready conversion VM)', 's', warm.one), coldOne),
+      summarise('a ready conversion VM: QEMU RSS', 'MiB', rssMiB),
+      coldTen,
+      withRatio(summarise('convert a 10-page PDF, warm (a ready conversion VM)', 's', warm.ten), coldTen),
+    ];
   } finally {
     rmSync(top, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
 // are walked here), its output folder, the OCR's languages, the resolution and the JPEG choice; never a
 // password (a run with --password-stdin, and the protected documents a desktop prompt unlocks, convert
 // in this process). No session bus, or no service to be had on it: the caller converts in this process.
+import { randomBytes } from 'node:crypto';
 import { NoFearError } from '../errors.js';
 import type { ConvertPlan } from '../convert/convert-plan.js';
 import { NoFearClient, serviceMissing, type ConvertCallOptions } from '../service/bus/client.js';
@@ -131,15 +132,21 @@ export async function serviceConverter(env: NodeJS.ProcessEnv): Promise<ServiceC
     async convert(plan, abort) {
       const started = Date.now();
       let objectPath: string | undefined;
+      // Ctrl-C, a signal: the service's VM goes as one of this process's would. Before Convert's reply this
+      // process knows no sandbox, only the id it sent: Cancel takes the call back by it.
+      const request = randomBytes(16).toString('hex');
+      const cancel = () => void client.cancel(request);
+      abort.addEventListener('abort', cancel, { once: true });
       try {
-        [objectPath] = await client.convert([plan.file], convertCallOptions(plan));
+        [objectPath] = await client.convert([plan.file], { ...convertCallOptions(plan), request });
       } catch (error) {
+        abort.removeEventListener('abort', cancel);
         if (serviceMissing(error)) return undefined;
         throw error;
       }
       if (objectPath === undefined) throw new NoFearError('Failed', `${plan.file}: the NoFear service started no conversion for it.`, { fix: 'nofearctl doctor' });
       const id = sandboxIdOf(objectPath) ?? '';
-      // Ctrl-C, a signal: the service's VM goes as one of this process's would.
+      // Once the sandbox is known it is also stopped by id (a service without Cancel).
       const stop = () => void client.stopSandbox(id);
       if (abort.aborted) stop();
       else abort.addEventListener('abort', stop, { once: true });
@@ -149,6 +156,7 @@ export async function serviceConverter(env: NodeJS.ProcessEnv): Promise<ServiceC
         return { ...conversionOutcome(plan.file, { status, output, pages, reason, failure }), ms: Date.now() - started, id };
       } finally {
         abort.removeEventListener('abort', stop);
+        abort.removeEventListener('abort', cancel);
       }
     },
     async close() {

@@ -265,8 +265,9 @@ async function openCommand(args: OpenArgs, config: Config): Promise<number> {
     const rest = args.targets.filter((_, index) => planned[index]?.kind !== 'handled');
     return safeViewCommand({ ...args, targets: rest }, config);
   }
-  // --edit asks about the copy where the user is (this terminal): it stays in this process; --net user is this
-  // command's own request (the service's OpenFiles has no network option), and so are --sound and --no-sound.
+  // --edit on a terminal asks about the copy there: it stays in this process (from the desktop it goes to the
+  // service); --net user is this command's own request (the service's OpenFiles has no network option), and so
+  // are --sound and --no-sound.
   if (goesThroughService(args, process.env)) {
     const viaService = await openThroughService(args, planned.filter(isPlan), process.env);
     if (viaService !== undefined) {

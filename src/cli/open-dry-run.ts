@@ -8,9 +8,12 @@ import { linkShape, linkVmFor, linkVmsOfRecords } from '../sandbox/link-reuse.js
 import { listRecords, runtimeBase } from '../sandbox/registry.js';
 import { isSandboxProcess, liveness } from '../sandbox/reaper.js';
 
-/** Whether this open goes through the service (else it runs in this process): --edit, --net, --sound and --no-service keep it here. */
+/** Whether this open goes through the service (else it runs in this process): --edit on a terminal, --net, --sound and --no-service keep it here. */
 export function goesThroughService(args: OpenArgs, env: NodeJS.ProcessEnv): boolean {
-  return !args.noService && !args.edit && args.net === 'none' && args.sound === undefined && env.DBUS_SESSION_BUS_ADDRESS !== undefined && env.DBUS_SESSION_BUS_ADDRESS !== '';
+  // --edit from the desktop (no terminal) goes to the service, which asks and tells in notifications as this
+  // process would there; on a terminal the edit is asked about and its outcome told there: it stays here.
+  const editHere = args.edit && process.stderr.isTTY === true;
+  return !args.noService && !editHere && args.net === 'none' && args.sound === undefined && env.DBUS_SESSION_BUS_ADDRESS !== undefined && env.DBUS_SESSION_BUS_ADDRESS !== '';
 }
 
 /**

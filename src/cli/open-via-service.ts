@@ -27,11 +27,18 @@ class Followed {
   constructor(
     private readonly status: StatusLine,
     private readonly names: Map<string, string>,
+    /** --verbose: each step said as an open in this process says it (from this call's start; the demo and bench read it). */
+    private readonly verbose?: (line: string) => void,
+    private readonly startedAt = Date.now(),
   ) {}
 
   hear(objectPath: string, event: SandboxEvent): void {
     if (event.kind === 'exited') this.exits.set(objectPath, event.status);
     if (event.kind === 'step' && STEPS.includes(event.step)) this.status.step(this.names.get(objectPath) ?? 'NoFear', event.step as LaunchStep);
+    if (event.kind === 'step' && event.step !== 'booting' && STEPS.includes(event.step)) {
+      const window = event.window === undefined || event.window === 0 ? '' : ` (host window 0x${event.window.toString(16)})`;
+      this.verbose?.(`${this.names.get(objectPath) ?? objectPath}: ${event.step} after ${((Date.now() - this.startedAt) / 1000).toFixed(1)} s${window}`);
+    }
     if (event.kind === 'step' && event.step === 'window') this.windows.add(objectPath);
     this.changed();
   }
@@ -79,7 +86,7 @@ async function shownBefore(client: NoFearClient, plans: readonly OpenPlan[], pat
   for (const objectPath of links) if ((await client.sandboxProperty(objectPath, 'Step')) === 'window') followed.windows.add(objectPath);
 }
 
-/** OpenUris's options: the viewer asked for, notifications when no terminal shows the progress, and the caller's own display. */
+/** OpenUris's options: the viewer asked for, notifications when no terminal shows the progress, the caller's own display, and an edit's. */
 function openOptions(args: OpenArgs, env: NodeJS.ProcessEnv, notify: boolean) {
   return {
     ...(args.viewer === undefined ? {} : { viewer: args.viewer }),
@@ -87,6 +94,7 @@ function openOptions(args: OpenArgs, env: NodeJS.ProcessEnv, notify: boolean) {
     ...(env.DISPLAY ? { display: env.DISPLAY } : {}),
     ...(env.XAUTHORITY ? { xauthority: env.XAUTHORITY } : {}),
     ...(env.WAYLAND_DISPLAY ? { waylandDisplay: env.WAYLAND_DISPLAY } : {}),
+    ...(args.edit ? { edit: true, saveBack: args.saveBack } : {}),
   };
 }
 
@@ -101,7 +109,7 @@ export async function openThroughService(args: OpenArgs, plans: readonly OpenPla
   if (client === undefined) return undefined;
   const status = StatusLine.forStderr(args);
   const names = new Map<string, string>();
-  const followed = new Followed(status, names);
+  const followed = new Followed(status, names, args.verbose ? (line) => process.stderr.write(`nofear-open: ${line}\n`) : undefined);
   let stopFollowing: (() => Promise<void>) | undefined;
   let service: Awaited<ReturnType<NoFearClient['serviceGone']>> | undefined;
   let paths: string[] = [];

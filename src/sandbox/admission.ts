@@ -79,15 +79,23 @@ export class Admission {
     );
   }
 
-  /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout. */
-  acquire(memoryMiB: number): Promise<Release> {
+  /** Resolves with the release once the sandbox may start; rejects LimitReached after the queue timeout, or the signal's reason when it aborts first. */
+  acquire(memoryMiB: number, signal?: AbortSignal): Promise<Release> {
     if (memoryMiB > this.limits.maxGuestMemoryMiB) return Promise.reject(this.overMemory(memoryMiB));
+    if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
       // Assigned once, below: the closures that clear it are made first, and take() may run before it exists.
       // eslint-disable-next-line prefer-const
       let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        if (!this.remove(waiter)) return;
+        if (timer !== undefined) clearTimeout(timer);
+        reject(signal?.reason as Error);
+        this.drain(); // a large request leaving may let smaller ones behind it in
+      };
       const take = () => {
         if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve(this.grant(memoryMiB));
       };
       if (this.queue.length === 0 && this.fits(memoryMiB)) return take();
@@ -96,13 +104,16 @@ export class Admission {
         grant: take,
         refuse: (error) => {
           if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
       };
       this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       const { maxSandboxes, queueTimeoutMs, configFile = 'config.ini' } = this.limits;
       timer = setTimeout(() => {
         if (!this.remove(waiter)) return;
+        signal?.removeEventListener('abort', onAbort);
         reject(
           limitReached(
             `${maxSandboxes} sandbox(es) are running (the limit) and none ended within ${queueTimeoutMs / 1000} s.`,

@@ -12,7 +12,7 @@ import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
 import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
 import { exitStatusOf, type ConversionOutcome } from './sandbox-outcome.js';
 import type { OpenPlan } from '../open/open-plan.js';
-import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenSession, type WritableCopy } from './open-file.js';
+import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type OpenSession, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
 import { followExports, type SavedAttachment } from '../open/attachment-export.js';
@@ -177,13 +177,16 @@ function followAttachments(sandbox: Sandbox, plan: OpenPlan, spec: LaunchSpec, e
   });
 }
 
-/** Whether a warm VM can take this request: a local file small enough for the RAM export (not a URL), and no
- * sound (a warm VM's guest has no sound server). */
+/**
+ * Whether a warm VM can take this request: a local file (not a URL), and no sound (a warm VM's guest has no
+ * sound server). An open's file must be small enough for a ready VM's RAM export; an edit's copy is on disk
+ * in the cache whatever its size (its cap is the edit shape's question, pool-shapes.ts).
+ */
 export function fitsWarm(spec: LaunchSpec, runtimeBase: string, sound: SoundPolicy = 'never'): boolean {
-  if (spec.kind === 'open-plan' && soundFor(sound, spec.plan.mime, spec.plan.sound)) return false;
-  // An edit needs a writable export, which a warm VM does not have.
+  if (spec.kind !== 'open-plan' || soundFor(sound, spec.plan.mime, spec.plan.sound)) return false;
   // NoFear's message view needs the stdout port for its attachments, which a warm VM does not have.
-  return spec.kind === 'open-plan' && spec.edit === undefined && spec.plan.kind === 'file' && spec.plan.view === undefined && !exportBelongsInCache(spec.plan.size, runtimeBase);
+  if (spec.plan.kind !== 'file' || spec.plan.view !== undefined) return false;
+  return spec.edit !== undefined || !exportBelongsInCache(spec.plan.size, runtimeBase);
 }
 
 /** An open in a warm VM (already booted, its server up and its client attached). */
@@ -201,8 +204,10 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
   if (plan === undefined || plan.kind !== 'file') throw new Error('a warm VM opens files only');
   const progress = new StepTracker(new Date());
   for (const step of ['booted', 'server', 'attached'] as const) progress.reach(step);
-  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep: (step, _ms, window) => progress.reach(step, window), ...(context.log ? { log: context.log } : {}) }).then(
-    () => ({ sandbox: session.sandbox, session }),
+  const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
+  const onStep: OpenContext['onStep'] = (step, _ms, window) => progress.reach(step, window);
+  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep, ...(context.log ? { log: context.log } : {}) }, edit?.copy).then(
+    (opened) => ({ sandbox: session.sandbox, session: opened }),
     async (error: unknown) => {
       await session.sandbox.discard();
       throw error;

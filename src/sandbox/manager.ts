@@ -97,11 +97,12 @@ export class SandboxManager<S = LaunchSpec> {
     this.admission.update(limits);
   }
 
-  /** A warm VM, or a free slot (the pool's given up first), then launches; resolves once the sandbox exists. */
-  async start(spec: S, memoryMiB: number): Promise<ManagedSandbox> {
+  /** A warm VM, or a free slot (the pool's given up first), then launches; resolves once the sandbox exists. `signal`: the caller took the request back (its wait in the queue ends). */
+  async start(spec: S, memoryMiB: number, signal?: AbortSignal): Promise<ManagedSandbox> {
     if (this.closed) throw unavailable('The NoFear service is stopping.', 'try again in a moment');
+    if (signal?.aborted === true) throw signal.reason as Error;
     const warm = this.options.takeWarm?.(spec);
-    const release = warm?.release ?? (await this.slot(memoryMiB));
+    const release = warm?.release ?? (await this.slot(memoryMiB, signal));
     if (this.closed) {
       release();
       throw unavailable('The NoFear service is stopping.', 'try again in a moment');
@@ -126,7 +127,7 @@ export class SandboxManager<S = LaunchSpec> {
   }
 
   /** A slot at once, else one the pool gives up, else a place in the queue: a warm VM never makes a user wait. */
-  private slot(memoryMiB: number): Promise<() => void> {
+  private slot(memoryMiB: number, signal?: AbortSignal): Promise<() => void> {
     return this.admission.forUser(async () => {
       const now = this.admission.tryAcquire(memoryMiB);
       if (now !== undefined) return now;
@@ -134,7 +135,7 @@ export class SandboxManager<S = LaunchSpec> {
         const freed = this.admission.tryAcquire(memoryMiB);
         if (freed !== undefined) return freed;
       }
-      return this.admission.acquire(memoryMiB);
+      return this.admission.acquire(memoryMiB, signal);
     });
   }
 

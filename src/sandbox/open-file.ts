@@ -58,14 +58,14 @@ export function openGuiOptions(config: Config, env: NodeJS.ProcessEnv, onStep?: 
   return { border: borderFor(config, OPEN_PROFILE), clipboard: config.gui.clipboard, sound, env, ...(onStep === undefined ? {} : { onStep }) };
 }
 
-export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
-  const { config } = context;
+/** The VM an open needs, with a writable copy (--edit, a link's downloads) in place of the read-only one. */
+export function writtenOpenRequest(plan: OpenPlan, config: Config, copy?: WritableCopy): SandboxRequest {
   const request = openRequest(plan, config);
-  const written = edit === undefined ? request : { ...request, export: edit.exportSpec(), argv: edit.guestArgv?.(request.argv) ?? request.argv };
-  const options = sandboxOptionsFrom(config, written, hooksFor(context, [plan.file]));
-  const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep, plan));
-  if (edit === undefined) return session;
-  // The guest's file is taken aside only once QEMU is gone: nothing of the VM can write it after that.
+  return copy === undefined ? request : { ...request, export: copy.exportSpec(), argv: copy.guestArgv?.(request.argv) ?? request.argv };
+}
+
+/** A session whose writable copy is taken aside once QEMU is gone: nothing of the VM can write it after that. */
+function holdingCopy<C extends WritableCopy>(session: GuiSession, edit: C): OpenSession<C> {
   const finished = session.finished.then(async (outcome) => {
     await session.sandbox.stop();
     await edit.hold(session.sandbox.layout.exportDir);
@@ -75,10 +75,26 @@ export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, cont
   return Object.assign(Object.create(session) as GuiSession, { finished, edit });
 }
 
-/** A warm VM takes the open: the copy staged into its export, the job sent; the window follows. */
-export async function openInWarmVm(plan: OpenPlan, session: GuiSession, context: OpenContext): Promise<void> {
-  const { job } = sandboxOptionsFrom(context.config, openRequest(plan, context.config), hooksFor(context, [plan.file]));
+export async function openInSandbox<C extends WritableCopy>(plan: OpenPlan, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
+  const { config } = context;
+  const options = sandboxOptionsFrom(config, writtenOpenRequest(plan, config, edit), hooksFor(context, [plan.file]));
+  const session = await startGuiSession(options, openGuiOptions(config, context.env, context.onStep, plan));
+  return edit === undefined ? session : holdingCopy(session, edit);
+}
+
+/**
+ * A warm VM takes the open: the copy staged into its export, the job sent; the window follows. With a
+ * writable copy (an edit VM, its export writable since its boot), the copy is staged as a cold edit's is.
+ */
+export async function openInWarmVm<C extends WritableCopy>(plan: OpenPlan, session: GuiSession, context: OpenContext, edit?: C): Promise<OpenSession<C>> {
+  const request = writtenOpenRequest(plan, context.config, edit);
+  const { job } = sandboxOptionsFrom(context.config, request, hooksFor(context, [plan.file]));
   session.listen(context.onStep);
-  await stageInto(plan, session.sandbox.layout.exportDir, context.config);
+  const exportDir = session.sandbox.layout.exportDir;
+  if (request.export === undefined) throw new Error('a warm VM opens files only');
+  await (edit === undefined ? stageInto(plan, exportDir, context.config) : request.export.fill(exportDir));
+  // Held from the job on: whatever the guest then wrote is taken aside once QEMU is gone.
+  const opened = edit === undefined ? session : holdingCopy(session, edit);
   await session.run(job, [plan.file], true);
+  return opened;
 }

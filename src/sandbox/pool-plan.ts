@@ -1,7 +1,8 @@
 // How many ready VMs of each shape the pool keeps: as many as its memory budget and the recent use
 // allow. `[pool] size = auto` follows the use (a shape asked for N times lately gets up to N ready
 // VMs), with one GUI VM at least while NoFear is a default handler; a number caps all shapes together
-// (one GUI VM first); 0 keeps none. The budget is never exceeded: VMs count by the guest memory they
+// (one GUI VM first); 0 keeps none. An edit's VM (its export writable) is a shape of its own, kept only
+// while edits were asked for lately, never at the expense of the first open or conversion VM. The budget is never exceeded: VMs count by the guest memory they
 // are admitted with.
 import type { Config } from '../config/index.js';
 import { poolShape, type PoolPurpose } from './pool-shapes.js';
@@ -24,26 +25,28 @@ export interface PoolPlanInput {
 
 export type PoolPlan = Record<PoolPurpose, number>;
 
-/** Ready VMs per shape: first what each shape needs most (one GUI VM, one conversion VM), then the rest, while the budget lasts. */
+/** Ready VMs per shape: first what each shape needs most (one GUI VM, one conversion VM, one edit VM), then the rest, while the budget lasts. */
 export function planPool(input: PoolPlanInput): PoolPlan {
-  const plan: PoolPlan = { open: 0, convert: 0 };
+  const plan: PoolPlan = { open: 0, convert: 0, edit: 0 };
   if (input.size === 0) return plan;
   const total = input.size === 'auto' ? MAX_POOL_SIZE : Math.min(input.size, MAX_POOL_SIZE);
   const wanted: PoolPlan =
     input.size === 'auto'
-      ? { open: Math.max(input.defaultHandler ? 1 : 0, input.recentUses.open), convert: input.recentUses.convert }
-      : { open: total, convert: input.recentUses.convert > 0 ? total : 0 };
+      ? { open: Math.max(input.defaultHandler ? 1 : 0, input.recentUses.open), convert: input.recentUses.convert, edit: input.recentUses.edit }
+      : { open: total, convert: input.recentUses.convert > 0 ? total : 0, edit: input.recentUses.edit > 0 ? total : 0 };
   let left = input.budgetMiB;
   const add = (purpose: PoolPurpose, upTo: number) => {
-    while (plan[purpose] < Math.min(upTo, wanted[purpose]) && plan.open + plan.convert < total && input.memoryMiB[purpose] <= left) {
+    while (plan[purpose] < Math.min(upTo, wanted[purpose]) && plan.open + plan.convert + plan.edit < total && input.memoryMiB[purpose] <= left) {
       plan[purpose]++;
       left -= input.memoryMiB[purpose];
     }
   };
   add('open', 1);
   add('convert', 1);
+  add('edit', 1);
   add('open', total);
   add('convert', total);
+  add('edit', total);
   return plan;
 }
 

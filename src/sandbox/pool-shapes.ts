@@ -2,12 +2,17 @@
 // kind of job (an open's viewer behind Xpra; NoFear's converter without GUI or network), the request a
 // conversion's VM is booted from (cold or ready, the same), and whether a ready VM may serve a job.
 // A ready VM serves only a job of its very shape: a conversion never gets a GUI VM, an open never a
-// conversion VM, and a job that needs a network, more memory or another profile boots its own.
+// conversion VM, a read-only open never a VM whose export the guest may write (nor an edit one whose
+// export it may not), and a job that needs a network, more memory or another profile boots its own.
 import { borderFor, type Config } from '../config/index.js';
 import type { SandboxRequest } from './sandbox-options.js';
-import type { ExportSpec, StdioMode } from '../vm/start-vm.js';
+import { exportCapBytes, type ExportSpec, type StdioMode } from '../vm/start-vm.js';
 
-export type PoolPurpose = 'open' | 'convert';
+/** open: a viewer on a read-only copy; edit: a viewer on a copy the guest may write (--edit); convert: the converter. */
+export type PoolPurpose = 'open' | 'edit' | 'convert';
+
+/** Every purpose, in the order the plan fills them. */
+export const POOL_PURPOSES: readonly PoolPurpose[] = ['open', 'convert', 'edit'];
 
 /** What a job needs of its VM; two shapes with the same key are interchangeable for a job. */
 export interface JobShape {
@@ -19,6 +24,11 @@ export interface JobShape {
   stdio: StdioMode;
   /** What the VM runs: the user's viewer behind the guest's Xpra server, or NoFear's converter scripts (convert.sh, ocr.sh). */
   runs: 'viewer' | 'converter';
+  /**
+   * Whether the guest may write its export (--edit's copy), and then the disk cap QEMU was started with
+   * (exportCapBytes: RLIMIT_FSIZE and the watcher; fixed at QEMU's start, so a job needs the very same).
+   */
+  export: { writable: false } | { writable: true; capBytes: number };
 }
 
 /** A ready VM's shape: the job's part, and what only the pool decides (its TCG cache, its client's settings). */
@@ -56,17 +66,22 @@ export function conversionRequest(argv: readonly string[], exportSpec: ExportSpe
   return { argv, profile: THROWAWAY, stdio: 'pipe', gui: false, net: 'none', memoryMiB: conversionMemoryMiB(config), export: exportSpec };
 }
 
-/** A ready VM for the pool: an open's shape (its file staged when an open takes it), or a conversion's. */
-export function poolRequest(purpose: PoolPurpose, config: Config): SandboxRequest {
+/**
+ * A ready VM for the pool: an open's shape (its file staged when an open takes it), an edit's (the same,
+ * its export writable with the cap of the smallest file's: exportCapBytes(0)), or a conversion's.
+ * `fillWritable` readies an edit VM's empty export (the check that its filesystem keeps the guest's xattrs).
+ */
+export function poolRequest(purpose: PoolPurpose, config: Config, fillWritable: (dir: string) => Promise<void> = async () => {}): SandboxRequest {
   const empty: ExportSpec = { bytes: 0, fill: async () => {} };
-  return purpose === 'convert'
-    ? conversionRequest([], empty, config)
-    : { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, clipboard: config.gui.clipboard === 'to-guest', net: 'none', export: empty };
+  if (purpose === 'convert') return conversionRequest([], empty, config);
+  const exportSpec: ExportSpec = purpose === 'edit' ? { bytes: 0, writable: true, fill: fillWritable } : empty;
+  return { argv: [], profile: THROWAWAY, stdio: 'none', gui: true, clipboard: config.gui.clipboard === 'to-guest', net: 'none', export: exportSpec };
 }
 
-/** The shape a request needs, config.ini filling in what it leaves out (as sandboxOptionsFrom does). */
-export function jobShapeOf(request: SandboxRequest, config: Config): JobShape {
+/** The shape a request needs, config.ini filling in what it leaves out (as sandboxOptionsFrom does); `env` as QEMU's start reads the export cap from it. */
+export function jobShapeOf(request: SandboxRequest, config: Config, env: NodeJS.ProcessEnv = process.env): JobShape {
   const gui = request.gui === true;
+  const writable = request.export?.writable === true;
   return {
     profile: request.profile,
     net: request.net ?? config.vm.net,
@@ -75,26 +90,27 @@ export function jobShapeOf(request: SandboxRequest, config: Config): JobShape {
     gui,
     stdio: request.stdio,
     runs: gui ? 'viewer' : 'converter',
+    export: writable ? { writable, capBytes: exportCapBytes(request.export?.bytes ?? 0, env) } : { writable },
   };
 }
 
 /** The one place a ready VM's shape is planned, for each purpose. */
-export function poolShape(purpose: PoolPurpose, config: Config): PoolShape {
-  const job = jobShapeOf(poolRequest(purpose, config), config);
+export function poolShape(purpose: PoolPurpose, config: Config, env: NodeJS.ProcessEnv = process.env): PoolShape {
+  const job = jobShapeOf(poolRequest(purpose, config), config, env);
   if (purpose === 'convert') return { ...job, purpose, tbSizeMiB: config.vm.tbSizeMiB, accel: config.vm.accel };
   // A ready GUI VM waits far longer than it works: a smaller TCG cache keeps its memory down (its viewer needs little).
   const tbSizeMiB = Math.min(config.vm.tbSizeMiB, OPEN_POOL_TB_SIZE_MIB);
   return { ...job, purpose, tbSizeMiB, accel: config.vm.accel, window: { border: borderFor(config, THROWAWAY), clipboard: config.gui.clipboard } };
 }
 
-const jobKey = (shape: JobShape): string => JSON.stringify([shape.profile, shape.net, shape.memoryMiB, shape.cpus, shape.gui, shape.stdio, shape.runs]);
+const jobKey = (shape: JobShape): string => JSON.stringify([shape.profile, shape.net, shape.memoryMiB, shape.cpus, shape.gui, shape.stdio, shape.runs, shape.export]);
 
 /** Everything that makes one ready VM differ from another (a config change to any of it makes it stale). */
 export function poolShapeKey(shape: PoolShape): string {
   return JSON.stringify([shape.purpose, jobKey(shape), shape.tbSizeMiB, shape.accel, shape.window ?? null]);
 }
 
-/** Whether a ready VM of `ready`'s shape may serve a job that needs `job`: network, memory, CPUs, profile, GUI and what it runs all the same. */
+/** Whether a ready VM of `ready`'s shape may serve a job that needs `job`: network, memory, CPUs, profile, GUI, what it runs, and its export (read-only, or writable with the same cap) all the same. */
 export function servesJob(ready: PoolShape, job: JobShape): boolean {
   return jobKey(ready) === jobKey(job);
 }

@@ -27,6 +27,7 @@ export type { ChannelEnd } from './guest-channel.js';
 export type { JailKind } from './jail.js';
 export type { BootedVm, Ports } from './vm-boot.js';
 export type { ExportSpec, SandboxLayout, StdioMode, VmShape } from './vm-shape.js';
+export { exportCapBytes } from './export-budget.js';
 
 /** The notice's words when a silent TCG boot is booted again (the status line marks the retry by them). */
 export const BOOT_AGAIN = 'booting the VM again';

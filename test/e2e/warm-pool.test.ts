@@ -1,7 +1,8 @@
 // The service's warm pool with real VMs (private dbus-daemon, Xvfb, mupdf, QEMU): a warm open takes the
 // ready VM, gets the same staged copy a cold open gets, and leaves nothing; a taken VM is never handed
 // out twice; an open that does not fit goes cold; a ready VM whose QEMU dies is replaced; the service's
-// end takes every ready VM with it; short of memory, the pool stays empty and opens still work.
+// end takes every ready VM with it; short of memory, the pool stays empty and opens still work; an edit,
+// once edits were asked for, takes a ready VM of the edit shape (its export writable), never an open's.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { BusWatcher } from '../helpers/bus-watcher.js';
 import { samplePdf } from '../../src/demo/sample-pdf.js';
 import type { SandboxRecord } from '../../src/sandbox/registry.js';
 import { isAlive } from '../../src/util/proc.js';
+import { bin } from '../helpers/cli.js';
+import { EDITED, EDITOR, installTestEditors } from '../helpers/test-editors.js';
 
 const VM_MS = 240_000;
 const digest = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -31,9 +34,11 @@ describe('the warm pool (private bus, Xvfb, real QEMU)', function () {
   const sandboxDirs = () => (existsSync(base()) ? readdirSync(base()).filter((n) => /^[0-9a-f]{8}$/.test(n)) : []);
   const record = (id: string) => JSON.parse(readFileSync(path.join(base(), id, 'sandbox.json'), 'utf8')) as SandboxRecord;
 
-  const startService = async (config: string) => {
+  /** The service's environment (the edit case adds its editors' XDG_DATA_HOME and its own cache). */
+  const serviceEnv = () => ({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
+  const startService = async (config: string, env: Record<string, string> = serviceEnv()) => {
     writeFileSync(path.join(dir, 'config', 'nofear', 'config.ini'), config);
-    service = startForegroundService({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
+    service = startForegroundService(env);
     await service.waitForLine(/serving org\.nofear\.NoFear/, 30_000);
     watcher = await BusWatcher.connect(bus.address);
   };
@@ -150,5 +155,56 @@ describe('the warm pool (private bus, Xvfb, real QEMU)', function () {
     );
     assert.deepEqual(sandboxDirs(), [objectPath?.split('/').at(-1)], 'only the open runs');
     await watcher.stop(objectPath ?? '');
+  });
+
+  // The edit shape (issue 30). The first edit boots cold: it teaches the pool that edits are used, and the
+  // pool boots a VM of the edit shape. The second, asked by nofear-open --edit as a file manager starts it
+  // (no terminal), takes that VM.
+  it('edits in a ready VM of the edit shape once edits were used: its copy writable, saved back, nothing left', async () => {
+    const dataHome = path.join(dir, 'data');
+    const cache = path.join(dir, 'cache');
+    installTestEditors(dataHome);
+    const env = { ...serviceEnv(), XDG_DATA_HOME: dataHome, XDG_CACHE_HOME: cache };
+    // auto, not a default handler: no ready VM of any shape until one is used.
+    await startService('[pool]\nsize = auto\n', env);
+    const editOptions = { edit: true, saveBack: 'always' as const, viewer: EDITOR, display: x.display };
+    const first = path.join(dir, 'first.txt');
+    writeFileSync(first, 'the first notes\n');
+    const [cold] = await watcher.openFiles([first], editOptions);
+    assert.deepEqual(await watcher.waitForStarted(VM_MS), [cold]);
+    assert.equal(
+      service!.lines.some((line) => /warm VM/.test(line)),
+      false,
+      'nothing was ready: the first edit booted its own VM',
+    );
+    const coldWindow = await watcher.windowOf(cold ?? '', VM_MS);
+    await execa('xdotool', ['windowfocus', '--sync', coldWindow, 'key', '--window', coldWindow, 'Return'], { env: { DISPLAY: x.display }, timeout: 10_000 });
+    assert.equal(await watcher.exitOf(cold ?? '', VM_MS), 0);
+    await service!.waitForLine(/edit of .*first\.txt: saved-back$/, 30_000);
+    assert.deepEqual(readFileSync(first), Buffer.from(EDITED), 'the cold edit was saved back');
+
+    const warm = await nextReady();
+    assert.equal(record(warm).state, 'ready');
+    const second = path.join(dir, 'second.txt');
+    writeFileSync(second, 'the second notes\n');
+    const cli = execa(process.execPath, [bin('nofear-open'), '--edit', '--save-back=always', `--with=${EDITOR}`, second], {
+      env: { ...env, HOME: dir },
+      extendEnv: true,
+      reject: false,
+      stdin: 'ignore',
+    });
+    const [objectPath] = await Promise.race([watcher.waitForStarted(VM_MS), cli.then((r) => assert.fail(`nofear-open ended first: ${r.exitCode} ${r.stderr}`))]);
+    assert.equal(objectPath?.split('/').at(-1), warm, 'the edit took the ready edit VM');
+    const xid = await watcher.windowOf(objectPath ?? '', VM_MS);
+    const staged = path.join(cache, 'nofear', 'staging', warm, 'second.txt');
+    assert.equal(statSync(staged).mode & 0o777, 0o600, 'staged writable in the cache, as a cold edit stages it');
+    assert.match(await windowName(x.display, xid), /^\[NoFear:temporary\] nofear-test-editor/);
+    const opened = await cli;
+    assert.equal(opened.exitCode, 0, opened.stderr);
+    await execa('xdotool', ['windowfocus', '--sync', xid, 'key', '--window', xid, 'Return'], { env: { DISPLAY: x.display }, timeout: 10_000 });
+    assert.equal(await watcher.exitOf(objectPath ?? '', VM_MS), 0);
+    await service!.waitForLine(/edit of .*second\.txt: saved-back$/, 30_000);
+    assert.deepEqual(readFileSync(second), Buffer.from(EDITED), 'what the program wrote in the warm VM was saved back');
+    assert.equal(existsSync(path.join(cache, 'nofear', 'staging', warm)), false, 'its staged copy is gone');
   });
 });

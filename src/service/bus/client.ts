@@ -31,6 +31,9 @@ export interface OpenOptions {
   display?: string;
   xauthority?: string;
   waylandDisplay?: string;
+  /** Edit a writable copy; once the VM is gone the service offers it back (save_back says how). */
+  edit?: boolean;
+  saveBack?: 'ask' | 'always' | 'never';
 }
 
 /** Convert's options as the bus takes them (a password never goes over the bus). */
@@ -41,6 +44,8 @@ export interface ConvertCallOptions {
   dpi?: number;
   jpeg?: boolean;
   notify: boolean;
+  /** The caller's id for the call, which cancel() takes back (even before the reply). */
+  request?: string;
 }
 
 /** Convert's a{sv}: dpi as an unsigned integer, the rest strings and booleans. */
@@ -52,6 +57,7 @@ function convertVariants(options: ConvertCallOptions): Record<string, InstanceTy
     ...(options.ocrLanguages === undefined ? {} : { ocr_languages: new dbus.Variant('s', options.ocrLanguages) }),
     ...(options.dpi === undefined ? {} : { dpi: new dbus.Variant('u', options.dpi) }),
     ...(options.jpeg === true ? { jpeg: new dbus.Variant('b', true) } : {}),
+    ...(options.request === undefined ? {} : { request: new dbus.Variant('s', options.request) }),
   };
 }
 
@@ -92,6 +98,16 @@ export class NoFearClient {
       CALL_TIMEOUT_MS,
     );
     return Array.isArray(objects) ? objects.filter((p): p is string => typeof p === 'string') : [];
+  }
+
+  /** Manager.Cancel: the Convert call sent with this request id is taken back; false when that failed (a service without Cancel, or gone). */
+  async cancel(request: string): Promise<boolean> {
+    try {
+      await callMethod(this.open.bus, { destination: BUS_NAME, path: OBJECT_PATH, interface: MANAGER_INTERFACE, member: 'Cancel', signature: 's', body: [request] }, 6000);
+      return true;
+    } catch {
+      return false; // the caller still stops what it knows by id once the reply comes
+    }
   }
 
   /** Why a sandbox failed to start (its Reason property), or '' when it did not fail or is gone. */
@@ -186,9 +202,11 @@ function variants(options: OpenOptions): Record<string, InstanceType<typeof dbus
     ['display', options.display],
     ['xauthority', options.xauthority],
     ['wayland_display', options.waylandDisplay],
+    ['save_back', options.saveBack],
   ];
   for (const [key, value] of strings) if (value !== undefined && value !== '') result[key] = new dbus.Variant('s', value);
   if (options.wait !== undefined) result.wait = new dbus.Variant('b', options.wait);
   if (options.notify !== undefined) result.notify = new dbus.Variant('b', options.notify);
+  if (options.edit === true) result.edit = new dbus.Variant('b', true);
   return result;
 }

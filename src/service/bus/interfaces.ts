@@ -38,6 +38,7 @@ export const MANAGER_MEMBERS = {
     OpenUris: { inSignature: 'asa{sv}', outSignature: 'ao' },
     Run: { inSignature: 'asa{sv}', outSignature: 'o' },
     Convert: { inSignature: 'asa{sv}', outSignature: 'ao' },
+    Cancel: { inSignature: 's', outSignature: '' },
     ListViewers: { inSignature: 's', outSignature: 'a(sss)' },
     StopAll: { inSignature: '', outSignature: '' },
   },
@@ -85,6 +86,7 @@ export interface RootHandlers {
   openUris(uris: unknown, options: unknown): Promise<string[]>;
   run(argv: unknown, options: unknown): Promise<string>;
   convert(paths: unknown, options: unknown): Promise<string[]>;
+  cancel(request: unknown): Promise<void>;
   listViewers(path: unknown): Promise<Array<[string, string, string]>>;
   stopAll(): Promise<void>;
   sandboxes(): string[];
@@ -122,6 +124,9 @@ export class ManagerInterface extends Interface {
   }
   Convert(paths: unknown, options: unknown) {
     return this.guard(async () => checkedPaths(await this.handlers.convert(paths, options)));
+  }
+  Cancel(request: unknown) {
+    return this.guard(() => this.handlers.cancel(request));
   }
   ListViewers(path: unknown) {
     return this.guard(async () => (await this.handlers.listViewers(path)).map(([id, name, icon]) => [dbusString(id), dbusString(name), dbusString(icon)]));

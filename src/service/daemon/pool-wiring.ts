@@ -1,5 +1,6 @@
-// The service's ready VMs, wired: two pools of the shapes pool-shapes.ts plans (an open's GUI VM, its
-// client on the service's display; a conversion's VM, no GUI, no network), sized together by
+// The service's ready VMs, wired: three pools of the shapes pool-shapes.ts plans (an open's GUI VM, its
+// client on the service's display; an edit's, the same with a writable, capped export; a conversion's
+// VM, no GUI, no network), sized together by
 // pool-plan.ts within [pool] memory, which requests each may serve, and the host's memory they watch.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,9 +13,10 @@ import type { Admission } from '../../sandbox/admission.js';
 import { GuiSession } from '../../sandbox/gui-session.js';
 import { fitsWarm, launchWarm, type LaunchedSandbox } from '../../sandbox/launch.js';
 import type { WarmTake } from '../../sandbox/manager.js';
-import { openGuiOptions, openRequest } from '../../sandbox/open-file.js';
+import { openGuiOptions, writtenOpenRequest } from '../../sandbox/open-file.js';
+import { checkUserXattrs } from '../../edit/xattr-probe.js';
 import { planPool, poolBudgetMiB, poolSettings, type PoolPlan } from '../../sandbox/pool-plan.js';
-import { conversionRequest, jobShapeOf, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
+import { conversionRequest, jobShapeOf, POOL_PURPOSES, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
 import { ensureRuntimeBase } from '../../sandbox/registry.js';
 import { exportBelongsInCache } from '../../sandbox/sandbox.js';
 import { sandboxOptionsFrom } from '../../sandbox/sandbox-options.js';
@@ -44,15 +46,20 @@ const HEADLESS = 'headless';
 /** "Recently used": within [pool] idle_timeout, or the last hour when the pool never empties by itself. */
 const recentMs = (config: Config) => (config.pool.idleTimeoutSeconds > 0 ? config.pool.idleTimeoutSeconds * 1000 : 3_600_000);
 
-/** Both pools as one: what the service starts, drains, closes and watches. */
+/** The pools as one: what the service starts, drains, closes and watches. */
 export class Pools {
   constructor(
     readonly open: WarmPool,
     readonly convert: WarmPool<ConversionVm>,
+    readonly edit: WarmPool,
     private readonly onClose: () => void,
   ) {}
   private get all(): Array<WarmPool<PoolSession>> {
-    return [this.open as WarmPool<PoolSession>, this.convert as WarmPool<PoolSession>];
+    return [this.open as WarmPool<PoolSession>, this.convert as WarmPool<PoolSession>, this.edit as WarmPool<PoolSession>];
+  }
+  /** The pool of one purpose. */
+  of(purpose: PoolPurpose): WarmPool<PoolSession> {
+    return { open: this.open, convert: this.convert, edit: this.edit }[purpose] as WarmPool<PoolSession>;
   }
   /** `graceMs`: a bus-activated service was started for a request, whose VM boots first. */
   start(graceMs = 0): void {
@@ -80,9 +87,9 @@ export class Pools {
     this.onClose();
     await Promise.all(this.all.map((pool) => pool.close()));
   }
-  /** Frees one slot for a user's request: a conversion VM first (a GUI one is what most opens want). */
+  /** Frees one slot for a user's request: a conversion VM first, then an edit one (a plain GUI one is what most opens want). */
   async evictOne(): Promise<boolean> {
-    return (await this.convert.evictOne()) || this.open.evictOne();
+    return (await this.convert.evictOne()) || (await this.edit.evictOne()) || this.open.evictOne();
   }
 }
 
@@ -106,7 +113,7 @@ function displayOf(spec: ServiceSpec, env: NodeJS.ProcessEnv): string | undefine
 
 type Options = { env: NodeJS.ProcessEnv; config: () => Config; admission: Admission; log: (line: string) => void };
 
-/** The two pools, sized by one plan and held within one memory budget. */
+/** The pools, sized by one plan and held within one memory budget. */
 function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => string | undefined): Pools {
   const { config, admission, log } = options;
   let defaultHandler = false;
@@ -116,12 +123,12 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
   relearn.unref();
   const plan = (): PoolPlan => {
     const cfg = config();
-    const uses = (pool: WarmPool<PoolSession>) => pool.usesWithin(recentMs(cfg));
-    const recentUses = { open: uses(pools.open as WarmPool<PoolSession>), convert: uses(pools.convert as WarmPool<PoolSession>) };
+    const perPurpose = (value: (purpose: PoolPurpose) => number) => Object.fromEntries(POOL_PURPOSES.map((purpose) => [purpose, value(purpose)])) as Record<PoolPurpose, number>;
+    const recentUses = perPurpose((purpose) => pools.of(purpose).usesWithin(recentMs(cfg)));
     return planPool({
       size: cfg.pool.size,
       budgetMiB: poolBudgetOf(cfg),
-      memoryMiB: { open: poolShape('open', cfg).memoryMiB, convert: poolShape('convert', cfg).memoryMiB },
+      memoryMiB: perPurpose((purpose) => poolShape(purpose, cfg, env).memoryMiB),
       recentUses,
       defaultHandler,
     });
@@ -130,22 +137,25 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
     admission,
     log,
     availableMiB: () => availableMemoryMiB(),
-    shapeKey: () => poolShapeKey(poolShape(purpose, config())),
+    shapeKey: () => poolShapeKey(poolShape(purpose, config(), env)),
     roomFor: (memoryMiB: number) => pools.memoryHeldMiB + memoryMiB <= poolBudgetOf(config()),
     settings: () => poolSettings(purpose, config(), plan()[purpose]),
   });
-  const open = new WarmPool({
-    ...common('open'),
-    boot: (display, abort) => {
-      const auth = xauthority();
-      const poolEnv: NodeJS.ProcessEnv = { ...env, DISPLAY: display, ...(auth === undefined ? {} : { XAUTHORITY: auth }) };
-      const cfg = config();
-      const { shape, hooks } = sandboxOptionsFrom(cfg, poolRequest('open', cfg), { hostEnv: poolEnv, ownerKind: 'service', abort, log });
-      return GuiSession.boot({ shape: { ...shape, tbSizeMiB: poolShape('open', cfg).tbSizeMiB }, hooks, pooled: true }, openGuiOptions(cfg, poolEnv));
-    },
-  });
+  const guiPool = (purpose: 'open' | 'edit') =>
+    new WarmPool({
+      ...common(purpose),
+      boot: (display, abort) => {
+        const auth = xauthority();
+        const poolEnv: NodeJS.ProcessEnv = { ...env, DISPLAY: display, ...(auth === undefined ? {} : { XAUTHORITY: auth }) };
+        const cfg = config();
+        // An edit VM's export is on disk in the cache: its filesystem must keep mapped-xattr's attributes (as a cold edit checks).
+        const request = poolRequest(purpose, cfg, (dir) => checkUserXattrs(dir));
+        const { shape, hooks } = sandboxOptionsFrom(cfg, request, { hostEnv: poolEnv, ownerKind: 'service', abort, log });
+        return GuiSession.boot({ shape: { ...shape, tbSizeMiB: poolShape(purpose, cfg, env).tbSizeMiB }, hooks, pooled: true }, openGuiOptions(cfg, poolEnv));
+      },
+    });
   const convert = new WarmPool<ConversionVm>({ ...common('convert'), boot: (_display, abort) => ConversionVm.boot(config(), { hostEnv: env, ownerKind: 'service', abort, log }) });
-  const pools: Pools = new Pools(open, convert, () => clearInterval(relearn));
+  const pools: Pools = new Pools(guiPool('open'), convert, guiPool('edit'), () => clearInterval(relearn));
   convert.useDisplay(HEADLESS);
   return pools;
 }
@@ -154,8 +164,8 @@ function makePools(options: Options, env: NodeJS.ProcessEnv, xauthority: () => s
 function warmConversion(spec: ConvertLaunch, options: Options, takeConversionVm: (bytes: number) => ReadyVm | undefined): WarmTake | undefined {
   const { env, config, log } = options;
   const cfg = config();
-  const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }, cfg), cfg);
-  if (!servesJob(poolShape('convert', cfg), job)) return undefined;
+  const job = jobShapeOf(conversionRequest(converterArgv(spec.plan), { bytes: spec.plan.size, fill: async () => {} }, cfg), cfg, env);
+  if (!servesJob(poolShape('convert', cfg, env), job)) return undefined;
   const first = takeConversionVm(spec.plan.size);
   if (first === undefined) return undefined;
   let handed = false;
@@ -184,7 +194,11 @@ export function servicePool(options: Options): ServicePool {
   const { env, config, log } = options;
   let xauthority = env.XAUTHORITY;
   const pools = makePools(options, env, () => xauthority);
-  pools.open.useDisplay(env.DISPLAY);
+  const useDisplay = (display: string | undefined) => {
+    pools.open.useDisplay(display);
+    pools.edit.useDisplay(display);
+  };
+  useDisplay(env.DISPLAY);
   const takeConversionVm = (exportBytes: number): ReadyVm | undefined => {
     if (exportBelongsInCache(exportBytes, ensureRuntimeBase(env))) return undefined; // a ready VM's export is in RAM
     const warm = pools.convert.take(HEADLESS);
@@ -213,13 +227,16 @@ export function servicePool(options: Options): ServicePool {
       // A caller's display teaches the pool where warm VMs are wanted (a service started without one).
       if (env.DISPLAY === undefined && spec.display?.DISPLAY !== undefined) {
         xauthority = spec.display.XAUTHORITY;
-        pools.open.useDisplay(spec.display.DISPLAY);
+        useDisplay(spec.display.DISPLAY);
       }
       if (!fitsWarm(spec, ensureRuntimeBase(env), config().gui.sound)) return undefined;
       const cfg = config();
-      // An open that needs another shape (a network: --net user) boots its own.
-      if (spec.kind === 'open-plan' && !servesJob(poolShape('open', cfg), jobShapeOf(openRequest(spec.plan, cfg), cfg))) return undefined;
-      const warm = pools.open.take(displayOf(spec, env));
+      if (spec.kind !== 'open-plan') return undefined;
+      // An edit takes a VM whose export the guest may write; an open, one whose export it may not.
+      const purpose = spec.edit === undefined ? 'open' : 'edit';
+      // An open that needs another shape (a network: --net user; an edit of a file whose cap is larger) boots its own.
+      if (!servesJob(poolShape(purpose, cfg, env), jobShapeOf(writtenOpenRequest(spec.plan, cfg, spec.edit?.copy), cfg, env))) return undefined;
+      const warm = pools.of(purpose).take(displayOf(spec, env)) as ReturnType<WarmPool['take']>;
       if (warm === undefined) return undefined;
       return { release: warm.release, launch: () => launchWarm(spec, warm.session, { env, config: cfg, ownerKind: 'service', log }) };
     },

@@ -42,9 +42,9 @@ export function targetOf(uri: string): ReturnType<typeof classifyTarget> {
 }
 
 /** Starts one sandbox through the manager (waiting for a free slot of the memory its VM gets). */
-export async function startSandbox(context: RequestContext, spec: ServiceSpec): Promise<ManagedSandbox> {
+export async function startSandbox(context: RequestContext, spec: ServiceSpec, signal?: AbortSignal): Promise<ManagedSandbox> {
   const config = context.config();
-  const sandbox = await context.manager.start(spec, spec.kind === 'convert' ? conversionMemoryMiB(config) : config.vm.memoryMiB);
+  const sandbox = await context.manager.start(spec, spec.kind === 'convert' ? conversionMemoryMiB(config) : config.vm.memoryMiB, signal);
   context.log(`sandbox ${sandbox.id} starting: ${sandbox.files.length > 0 ? sandbox.files.join(' ') : sandbox.command.join(' ')}`);
   return sandbox;
 }

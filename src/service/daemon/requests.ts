@@ -5,7 +5,7 @@ import { invalidArgument } from '../../errors.js';
 import type { CallerDisplay, EditLaunch, LaunchSpec } from '../../sandbox/launch.js';
 import { notificationAsker } from '../../edit/ask.js';
 import { EditSession } from '../../edit/edit-session.js';
-import { convertHandler } from './convert-requests.js';
+import { convertHandlers } from './convert-requests.js';
 import { editNotice } from './convert-notices.js';
 import { LinkDownloads, type DownloadsOutcome } from '../../edit/link-downloads.js';
 import { describeDownloads, notificationDownloadsAsker } from '../../edit/downloads-ask.js';
@@ -184,11 +184,13 @@ export function requestHandlers(context: RequestContext): RootHandlers {
     await Promise.all([manager.stopAll(), context.stopPool()]);
   };
 
+  const converts = convertHandlers(context);
   return {
     openFiles: (paths, options) => openFiles(context, paths, options),
     openUris: (uris, options) => openUris(context, links, uris, options),
     run: (argv, options) => run(context, argv, options),
-    convert: convertHandler(context),
+    convert: converts.convert,
+    cancel: converts.cancel,
     async listViewers(file) {
       const given = checkAbsolute(checkString(file, 'path'));
       const { source } = await checkOpenable(given, context.config().open.maxFileSizeBytes, env);

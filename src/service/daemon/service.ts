@@ -46,6 +46,7 @@ function heldBy(idle: IdleExit, handlers: RootHandlers): RootHandlers {
     openUris: held(handlers.openUris),
     run: held(handlers.run),
     convert: held(handlers.convert),
+    cancel: held(handlers.cancel),
     listViewers: held(handlers.listViewers),
     stopAll: held(handlers.stopAll),
     sandboxes: handlers.sandboxes,

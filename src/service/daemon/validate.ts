@@ -19,7 +19,7 @@ export type OptionSpec = Readonly<Record<string, 's' | 'b' | 'u'>>;
 
 const DISPLAY_OPTIONS = { display: 's', xauthority: 's', wayland_display: 's' } as const;
 export const OPEN_OPTIONS: OptionSpec = { profile: 's', viewer: 's', wait: 'b', notify: 'b', edit: 'b', save_back: 's', ...DISPLAY_OPTIONS };
-export const CONVERT_OPTIONS: OptionSpec = { output: 's', ocr: 'b', ocr_languages: 's', dpi: 'u', jpeg: 'b', wait: 'b', notify: 'b' };
+export const CONVERT_OPTIONS: OptionSpec = { output: 's', ocr: 'b', ocr_languages: 's', dpi: 'u', jpeg: 'b', wait: 'b', notify: 'b', request: 's' };
 export const RUN_OPTIONS: OptionSpec = { gui: 'b', profile: 's', net: 's', shared_folder: 's', wait: 'b', ...DISPLAY_OPTIONS };
 
 export interface CheckedOptions {
@@ -41,6 +41,8 @@ export interface CheckedOptions {
   ocr_languages?: string;
   dpi?: number;
   jpeg?: boolean;
+  /** Convert: the caller's id for the call, which Manager.Cancel takes (cancellable-calls.ts). */
+  request?: string;
 }
 
 export function checkStrings(values: unknown, what: string): string[] {

@@ -46,6 +46,7 @@ function handlersFor(answer: RootHandlers['openUris']): RootHandlers {
     openUris: answer,
     run: refuse,
     convert: refuse,
+    cancel: refuse,
     listViewers: refuse,
     stopAll: refuse,
     sandboxes: () => [],

@@ -56,6 +56,23 @@ describe('Admission', () => {
     assert.deepEqual(order, [3, 4]);
   });
 
+  it('lets a waiting request go when its caller aborts (Cancel): it leaves the queue, the one behind it moves up', async () => {
+    const admission = new Admission({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });
+    const first = await admission.acquire(512);
+    const abort = new AbortController();
+    const taken = admission.acquire(512, abort.signal);
+    const behind = admission.acquire(512);
+    await tick();
+    assert.equal(admission.waiting, 2);
+    abort.abort(new Error('taken back'));
+    await assert.rejects(taken, /taken back/);
+    assert.equal(admission.waiting, 1);
+    first();
+    (await behind)();
+    await assert.rejects(admission.acquire(512, abort.signal), /taken back/, 'an aborted caller never gets into the queue');
+    assert.equal(admission.waiting, 0);
+  });
+
   it('counts guest memory as well as sandboxes', async () => {
     const admission = new Admission({ maxSandboxes: 10, maxGuestMemoryMiB: 1024, queueTimeoutMs: 60_000, configFile: '/home/u/.config/nofear/config.ini' });
     await admission.acquire(1024);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { defaultConfig, type Config } from '../../../src/config/index.js';
 import { converterArgv } from '../../../src/convert/convert-file.js';
 import type { ConvertPlan } from '../../../src/convert/convert-plan.js';
-import { openRequest } from '../../../src/sandbox/open-file.js';
+import { openRequest, writtenOpenRequest, type WritableCopy } from '../../../src/sandbox/open-file.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { MAX_POOL_SIZE, planPool, poolBudgetMiB, poolSettings, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
+import { MAX_POOL_SIZE, planPool, poolBudgetMiB, poolSettings, type PoolPlan, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
 import { conversionMemoryMiB, conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
 import { sandboxOptionsFrom } from '../../../src/sandbox/sandbox-options.js';
 
@@ -54,6 +54,7 @@ describe('pool shapes', () => {
       gui: shape.gui,
       stdio: shape.stdio,
       runs: shape.runs,
+      export: { writable: false },
     });
     assert.deepEqual({ gui: cold.gui, net: cold.net, stdio: cold.stdio, memoryMiB: cold.memoryMiB, cpus: cold.cpus }, { gui: false, net: 'none', stdio: 'pipe', memoryMiB: 512, cpus: 2 });
   });
@@ -92,6 +93,26 @@ describe('pool shapes', () => {
     assert.equal(servesJob(poolShape('convert', config), { ...conversion, memoryMiB: 4096 }), false, 'a conversion of another memory');
   });
 
+  it('plans an edit shape: the GUI VM with a writable export capped as a cold edit’s, never interchangeable with an open’s', () => {
+    const env = {};
+    const edit = poolShape('edit', config, env);
+    const open = poolShape('open', config, env);
+    assert.deepEqual(edit.export, { writable: true, capBytes: 1024 ** 3 }, 'the cap of a cold edit of a small file (exportCapBytes)');
+    assert.deepEqual(open.export, { writable: false });
+    assert.deepEqual({ gui: edit.gui, net: edit.net, runs: edit.runs, tbSizeMiB: edit.tbSizeMiB }, { gui: true, net: 'none', runs: 'viewer', tbSizeMiB: open.tbSizeMiB });
+    assert.notEqual(poolShapeKey(edit), poolShapeKey(open));
+    const copyOf = (bytes: number): WritableCopy => ({ exportSpec: () => ({ bytes, writable: true, fill: async () => {} }), hold: async () => {} });
+    const editJob = (bytes: number) => jobShapeOf(writtenOpenRequest(filePlan({ size: bytes }), config, copyOf(bytes)), config, env);
+    const openJob = jobShapeOf(openRequest(filePlan(), config), config, env);
+    assert.equal(servesJob(edit, editJob(10)), true, 'an edit of a small file takes an edit VM');
+    assert.equal(servesJob(open, editJob(10)), false, 'an edit never takes a VM whose export is read-only');
+    assert.equal(servesJob(edit, openJob), false, 'an open never takes a VM whose export the guest may write');
+    assert.equal(servesJob(edit, editJob(400 * 1024 ** 2)), false, 'an edit whose cap is larger (3x its file) boots its own');
+    assert.equal(servesJob(poolShape('convert', config, env), editJob(10)), false);
+    const lowered = { NOFEAR_TEST_EXPORT_CAP_BYTES: String(64 * 1024 ** 2) };
+    assert.deepEqual(poolShape('edit', config, lowered).export, { writable: true, capBytes: 64 * 1024 ** 2 }, 'the cap QEMU is started with, from the same environment');
+  });
+
   it('makes a ready VM stale when a setting of its shape changes, and only then', () => {
     const changed = (edit: (c: Config) => void) => {
       const next = defaultConfig();
@@ -123,33 +144,43 @@ describe('pool plan', () => {
   const input = (extra: Partial<PoolPlanInput> = {}): PoolPlanInput => ({
     size: 'auto',
     budgetMiB: 4096,
-    memoryMiB: { open: 1024, convert: 1024 },
-    recentUses: { open: 0, convert: 0 },
+    memoryMiB: { open: 1024, convert: 1024, edit: 1024 },
+    recentUses: { open: 0, convert: 0, edit: 0 },
     defaultHandler: false,
     ...extra,
   });
-  const memoryOf = (plan: { open: number; convert: number }, per = { open: 1024, convert: 1024 }) => plan.open * per.open + plan.convert * per.convert;
+  const memoryOf = (plan: PoolPlan, per: PoolPlan) => plan.open * per.open + plan.convert * per.convert + plan.edit * per.edit;
 
   it('auto: one GUI VM while NoFear is a default handler, none otherwise until something is opened', () => {
-    assert.deepEqual(planPool(input()), { open: 0, convert: 0 });
-    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0 });
-    assert.deepEqual(planPool(input({ recentUses: { open: 2, convert: 0 } })), { open: 2, convert: 0 });
-    assert.deepEqual(planPool(input({ recentUses: { open: 0, convert: 3 } })), { open: 0, convert: 3 });
+    assert.deepEqual(planPool(input()), { open: 0, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ recentUses: { open: 2, convert: 0, edit: 0 } })), { open: 2, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ recentUses: { open: 0, convert: 3, edit: 0 } })), { open: 0, convert: 3, edit: 0 });
   });
 
   it('auto: as many as the recent use asks for, within the budget, one of each shape first', () => {
-    assert.deepEqual(planPool(input({ defaultHandler: true, recentUses: { open: 9, convert: 9 } })), { open: 3, convert: 1 });
-    assert.deepEqual(planPool(input({ budgetMiB: 2047, defaultHandler: true, recentUses: { open: 0, convert: 5 } })), { open: 1, convert: 0 });
-    assert.deepEqual(planPool(input({ budgetMiB: 100_000, recentUses: { open: 20, convert: 20 } })), { open: 7, convert: 1 }, `at most ${MAX_POOL_SIZE}`);
+    assert.deepEqual(planPool(input({ defaultHandler: true, recentUses: { open: 9, convert: 9, edit: 0 } })), { open: 3, convert: 1, edit: 0 });
+    assert.deepEqual(planPool(input({ budgetMiB: 2047, defaultHandler: true, recentUses: { open: 0, convert: 5, edit: 0 } })), { open: 1, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ budgetMiB: 100_000, recentUses: { open: 20, convert: 20, edit: 0 } })), { open: 7, convert: 1, edit: 0 }, `at most ${MAX_POOL_SIZE}`);
+  });
+
+  it('auto: an edit VM only once edits were asked for lately, after the first open and conversion VMs', () => {
+    assert.deepEqual(planPool(input({ defaultHandler: true, recentUses: { open: 0, convert: 0, edit: 1 } })), { open: 1, convert: 0, edit: 1 });
+    assert.deepEqual(
+      planPool(input({ budgetMiB: 2048, defaultHandler: true, recentUses: { open: 0, convert: 1, edit: 1 } })),
+      { open: 1, convert: 1, edit: 0 },
+      'the budget keeps the first open and conversion VMs first',
+    );
+    assert.deepEqual(planPool(input({ size: 2, recentUses: { open: 0, convert: 0, edit: 1 } })), { open: 1, convert: 0, edit: 1 });
   });
 
   it('a number: that many in all, GUI VMs first, a conversion VM beside them once conversions are used; 0: none', () => {
-    assert.deepEqual(planPool(input({ size: 1 })), { open: 1, convert: 0 });
-    assert.deepEqual(planPool(input({ size: 1, recentUses: { open: 0, convert: 4 } })), { open: 1, convert: 0 });
-    assert.deepEqual(planPool(input({ size: 2, recentUses: { open: 0, convert: 1 } })), { open: 1, convert: 1 });
-    assert.deepEqual(planPool(input({ size: 3 })), { open: 3, convert: 0 });
-    assert.deepEqual(planPool(input({ size: 8, budgetMiB: 2048 })), { open: 2, convert: 0 }, 'the budget caps a number too');
-    assert.deepEqual(planPool(input({ size: 0, defaultHandler: true, recentUses: { open: 5, convert: 5 } })), { open: 0, convert: 0 });
+    assert.deepEqual(planPool(input({ size: 1 })), { open: 1, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ size: 1, recentUses: { open: 0, convert: 4, edit: 0 } })), { open: 1, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ size: 2, recentUses: { open: 0, convert: 1, edit: 0 } })), { open: 1, convert: 1, edit: 0 });
+    assert.deepEqual(planPool(input({ size: 3 })), { open: 3, convert: 0, edit: 0 });
+    assert.deepEqual(planPool(input({ size: 8, budgetMiB: 2048 })), { open: 2, convert: 0, edit: 0 }, 'the budget caps a number too');
+    assert.deepEqual(planPool(input({ size: 0, defaultHandler: true, recentUses: { open: 5, convert: 5, edit: 0 } })), { open: 0, convert: 0, edit: 0 });
   });
 
   it('never plans more guest memory than the budget, whatever the use and size', () => {
@@ -157,14 +188,14 @@ describe('pool plan', () => {
       for (const budgetMiB of [0, 512, 1024, 3000, 8192, 65_536])
         for (const uses of [0, 1, 4, 12]) {
           for (const memoryMiB of [
-            { open: 1024, convert: 1024 },
-            { open: 1024, convert: 512 },
-            { open: 700, convert: 300 },
-            { open: 300, convert: 700 },
+            { open: 1024, convert: 1024, edit: 1024 },
+            { open: 1024, convert: 512, edit: 1024 },
+            { open: 700, convert: 300, edit: 700 },
+            { open: 300, convert: 700, edit: 300 },
           ]) {
-            const plan = planPool(input({ size, budgetMiB, memoryMiB, recentUses: { open: uses, convert: uses }, defaultHandler: uses % 2 === 0 }));
+            const plan = planPool(input({ size, budgetMiB, memoryMiB, recentUses: { open: uses, convert: uses, edit: uses }, defaultHandler: uses % 2 === 0 }));
             assert.ok(memoryOf(plan, memoryMiB) <= budgetMiB, `${JSON.stringify({ size, budgetMiB, uses, memoryMiB, plan })}`);
-            assert.ok(plan.open + plan.convert <= MAX_POOL_SIZE);
+            assert.ok(plan.open + plan.convert + plan.edit <= MAX_POOL_SIZE);
           }
         }
   });
@@ -175,7 +206,7 @@ describe('pool plan', () => {
     assert.deepEqual(poolSettings('open', config, 1), { size: 1, memoryMiB: 1024, minAvailableMiB: 2048, idleTimeoutMs: 0 });
     assert.deepEqual(poolSettings('convert', config, 2), { size: 2, memoryMiB: 512, minAvailableMiB: 2048, idleTimeoutMs: 0 });
     // After idle_timeout without a use, auto plans what a default handler needs, and nothing else.
-    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0 });
+    assert.deepEqual(planPool(input({ defaultHandler: true })), { open: 1, convert: 0, edit: 0 });
     config.pool.size = 2;
     assert.equal(poolSettings('open', config, 2).idleTimeoutMs, 900_000);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { defaultConfig } from '../../../src/config/index.js';
 import { isNoFearError } from '../../../src/errors.js';
 import type { ManagedSandbox } from '../../../src/sandbox/manager.js';
-import { convertHandler } from '../../../src/service/daemon/convert-requests.js';
+import { convertHandlers } from '../../../src/service/daemon/convert-requests.js';
 import type { Notice } from '../../../src/service/bus/notifications.js';
 import type { RequestContext, ServiceSpec } from '../../../src/service/daemon/request-parts.js';
 
@@ -22,7 +22,7 @@ describe("service/convert-requests: the Manager's Convert", () => {
   let shown: Notice[];
   let heard: Array<(id: number, action: string) => void>;
   let stops: string[];
-  let convert: ReturnType<typeof convertHandler>;
+  let convert: ReturnType<typeof convertHandlers>['convert'];
 
   beforeEach(() => {
     home = mkdtempSync(path.join(tmpdir(), 'nofear-convert-requests-'));
@@ -58,7 +58,7 @@ describe("service/convert-requests: the Manager's Convert", () => {
         },
       },
     } as unknown as RequestContext; // the context's other members are not reached by Convert
-    convert = convertHandler(context);
+    convert = convertHandlers(context).convert;
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 

@@ -28,6 +28,7 @@ function standInHandlers(calls: unknown[][]): RootHandlers {
     },
     run: refuse,
     convert: refuse,
+    cancel: refuse,
     listViewers: refuse,
     stopAll: async () => void calls.push(['stopAll']),
     sandboxes: () => [sandboxObjectPath(ID)],

@@ -109,7 +109,8 @@ describe('service/daemon/pool-wiring', () => {
     const open = standInPool('open', admission, stopped, heard.log);
     const convert = standInPool('convert', admission, stopped, heard.log);
     let closed = 0;
-    const pools = new Pools(open as unknown as WarmPool, convert as unknown as WarmPool<never>, () => void closed++);
+    const edit = standInPool('edit', admission, stopped, heard.log);
+    const pools = new Pools(open as unknown as WarmPool, convert as unknown as WarmPool<never>, edit as unknown as WarmPool, () => void closed++);
     try {
       assert.equal(pools.empty, true);
       open.useDisplay(':9');

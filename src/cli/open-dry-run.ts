@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { formatDryRun, type OpenPlan } from '../open/open-plan.js';
 import { soundFor } from '../open/sound-choice.js';
 import type { OpenArgs } from './nofear-open-args.js';
-import { linkShape, linkVmFor, linkVmsOfRecords } from '../sandbox/link-reuse.js';
+import { linkShape, linkVmFor, linkVmsOfRecords } from '../service/daemon/link-reuse.js';
 import { listRecords, runtimeBase } from '../sandbox/registry.js';
 import { isSandboxProcess, liveness } from '../sandbox/reaper.js';
 
@@ -18,7 +18,7 @@ export function goesThroughService(args: OpenArgs, env: NodeJS.ProcessEnv): bool
 
 /**
  * --dry-run, a web address with [links] reuse_seconds on: the VM it would open in, decided as the service
- * decides (src/sandbox/link-reuse.ts) from the link VMs' records.
+ * decides (src/service/daemon/link-reuse.ts) from the link VMs' records.
  */
 async function reuseLine(plan: OpenPlan, config: Config, args: OpenArgs): Promise<string | undefined> {
   if (plan.kind !== 'url' || plan.trustedBy !== undefined || config.links.reuseSeconds === 0) return undefined;

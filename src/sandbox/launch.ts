@@ -16,7 +16,7 @@ import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type OpenS
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
 import { followExports, type SavedAttachment } from '../open/attachment-export.js';
-import { StepTracker } from './step-tracker.js';
+import { StepTracker, type LaunchStep } from '../gui/step-tracker.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
 export interface CallerDisplay {
@@ -49,7 +49,7 @@ export interface SandboxEnd {
   failed: boolean;
 }
 
-export type LaunchStep = 'booting' | GuiStep;
+export type { LaunchStep };
 
 export interface LaunchedSandbox {
   id: string;
@@ -83,7 +83,7 @@ export interface LaunchedSandbox {
 }
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
-export { StepTracker } from './step-tracker.js';
+export { StepTracker } from '../gui/step-tracker.js';
 export type { ConversionOutcome } from './sandbox-outcome.js';
 
 export function endOf(outcome: SandboxOutcome): SandboxEnd {

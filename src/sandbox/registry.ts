@@ -35,7 +35,7 @@ export interface SandboxRecord {
   cpus?: number;
   pooled?: boolean;
   exitStatus?: number;
-  /** A link VM of the service's: its shape (src/sandbox/link-reuse.ts) and when it last got a link, for nofear-open --dry-run. */
+  /** A link VM of the service's: its shape (src/service/daemon/link-reuse.ts) and when it last got a link, for nofear-open --dry-run. */
   link?: { shape: string; lastLinkAt: number };
 }
 

@@ -35,6 +35,9 @@ const titleOf = (x: Display, title: string, producer: Producer) => onWindow(x.di
 const press = (x: Display, title: string, producer: Producer, key: string, closing = false) => onWindow(x.display, title, producer, WINDOW_MS, (id) => pressKey(x.display, id, key), closing);
 
 /** Programs that parse MIME or mail: none may run on the host for an open. */
+/** NoFear's xattr helper (src/trust/xattrs.ts): `python3 -I -S -c SCRIPT`, its script reading xattrs by name. */
+const isXattrHelper = (argv: readonly string[]) => argv.at(-2) === '-c' && /os\.getxattr\(p, name\)/.test(argv.at(-1) ?? '');
+
 const MAIL_PARSERS = /^(munpack|mpack|ripmime|reformime|reformail|formail|mhonarc|mu|notmuch|uudeview|metamail|mimedecode|mimeopen|mailx?|mutt|neomutt|thunderbird|evolution|claws-mail|msgconvert)$/;
 
 /**
@@ -55,18 +58,16 @@ function hostNeverParsed(recorder: ProcessRecorder, pid: number | undefined, fil
     [],
     'a mail parser ran on the host',
   );
-  // Python on the host is NoFear's own X side only: the Xpra client and the helper holding its untrusted
-  // X cookie (never python's email package on the message).
+  // Python on the host is NoFear's own only: the Xpra client, the helper holding its untrusted X cookie, and
+  // the xattr helper that marks an exported attachment (src/trust/xattrs.ts: names and values, never the
+  // bytes), never python's email package on the message.
   const pythons = execs.filter((e) => e.argv.slice(0, 2).some((arg) => /python/.test(path.basename(arg))));
   assert.ok(
     pythons.some((python) => python.argv.some((arg) => /xpra/.test(arg))),
     'the recorder saw the Xpra clients',
   );
   for (const python of pythons)
-    assert.ok(
-      python.argv.some((arg) => /xpra|\/src\/gui\/x11-untrusted-cookie\.py$/.test(arg)),
-      `python ran on the host: ${python.argv.join(' ')}`,
-    );
+    assert.ok(python.argv.some((arg) => /xpra|\/src\/gui\/x11-untrusted-cookie\.py$/.test(arg)) || isXattrHelper(python.argv), `python ran on the host: ${python.argv.join(' ')}`);
   const own = execs.find((e) => e.pid === pid)?.argv.join('\0');
   const named = execs.filter((e) => e.argv.join('\0') !== own && e.argv.some((arg) => arg.includes(file)));
   assert.deepEqual(

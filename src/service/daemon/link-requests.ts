@@ -1,9 +1,9 @@
 // A web address through the service, with [links] reuse_seconds: it goes to the running link VM that
-// src/sandbox/link-reuse.ts picks (the guest starts the same browser again with the address: a new tab
+// src/service/daemon/link-reuse.ts picks (the guest starts the same browser again with the address: a new tab
 // in Firefox or Chromium, a window in NetSurf), else to a VM of its own, remembered for the next link.
 import type { OpenPlan } from '../../open/open-plan.js';
 import { soundFor } from '../../open/sound-choice.js';
-import { LinkVms, linkShape } from '../../sandbox/link-reuse.js';
+import { LinkVms, linkShape } from './link-reuse.js';
 import type { ManagedSandbox } from '../../sandbox/manager.js';
 import { replyWith, type RequestContext } from './request-parts.js';
 import type { CheckedOptions } from './validate.js';

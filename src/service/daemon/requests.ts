@@ -20,7 +20,7 @@ import { holdCopy } from './held-copy.js';
 import { launchNativeArgv } from '../../integrate/native-launch.js';
 import { openNativeByOrigin } from './route-by-origin.js';
 import { planEachTarget, plansOrRefusal } from './open-batch.js';
-import { LinkVms } from '../../sandbox/link-reuse.js';
+import { LinkVms } from './link-reuse.js';
 import type { ManagedSandbox } from '../../sandbox/manager.js';
 import { openLink } from './link-requests.js';
 

@@ -1,14 +1,14 @@
 // [links] reuse_seconds' decision: a link goes to the live link VM of its shape that got a link within the
 // window, else to a new VM (with the reason); and the service's memory of its link VMs forgets one at its end.
 import assert from 'node:assert/strict';
-import { LinkVms, linkShape, linkVmFor, linkVmsOfRecords, type LinkVm } from '../../../src/sandbox/link-reuse.js';
+import { LinkVms, linkShape, linkVmFor, linkVmsOfRecords, type LinkVm } from '../../../src/service/daemon/link-reuse.js';
 import type { SandboxRecord } from '../../../src/sandbox/registry.js';
 
 const NETSURF = linkShape({ browser: 'netsurf.desktop', lan: true, sound: false, display: ':5' });
 const NOW = 1_000_000;
 const vm = (id: string, overrides: Partial<LinkVm> = {}): LinkVm => ({ id, shape: NETSURF, lastLinkAt: NOW - 5_000, live: true, ...overrides });
 
-describe('sandbox/link-reuse', () => {
+describe('service/daemon/link-reuse', () => {
   it('reuses the live VM of the same shape whose last link is within reuse_seconds (the newest of several)', () => {
     assert.deepEqual(linkVmFor([vm('a')], NETSURF, NOW, 30), { kind: 'reuse', id: 'a' });
     assert.deepEqual(linkVmFor([vm('a', { lastLinkAt: NOW - 20_000 }), vm('b', { lastLinkAt: NOW - 1_000 })], NETSURF, NOW, 30), { kind: 'reuse', id: 'b' });

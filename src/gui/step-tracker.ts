@@ -1,6 +1,9 @@
 // The steps a sandbox has reached on its way to a window, with their times (src/sandbox/launch.ts's producers share it).
-import type { HostWindow } from '../gui/client.js';
-import type { LaunchStep } from './launch.js';
+import type { HostWindow } from './client.js';
+import type { GuiStep } from './step-deadlines.js';
+
+/** Where a sandbox's launch is: booting, then the GUI's steps. */
+export type LaunchStep = 'booting' | GuiStep;
 
 /** The steps a sandbox has reached, with their times, and who wants to hear of the next. */
 export class StepTracker {

@@ -2,7 +2,7 @@
 // tab or window) or in a VM of its own. The decision is pure (linkVmFor); LinkVms is the service's memory
 // of its live link VMs, which forgets a VM the moment it ends. nofear-open --dry-run makes the same
 // decision from the sandboxes' records (SandboxRecord.link), which the service keeps current.
-import type { SandboxRecord } from './registry.js';
+import type { SandboxRecord } from '../../sandbox/registry.js';
 
 /**
  * What must be the same for two links to share a VM: the browser, the network ([links] lan), sound and the

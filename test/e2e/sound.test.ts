@@ -2,8 +2,8 @@
 // as this unprivileged user) stands for the user's sound server. A WAV the test makes with sox opens in a
 // real VM with a player from Debian's packages (paplay in an xterm, pinned with --with); what reaches the
 // host is measured on the null sink's monitor (parec) and with sox. The jailed Xpra client never connects
-// to the server: only NoFear's playback-only pacat does, and nothing of NoFear records. One VM boot:
-// --no-sound is proven without one (--dry-run here; the options the VM then gets in the unit tests).
+// to the server: only NoFear's playback-only pacat does, and nothing of NoFear records. Two VM boots: the
+// WAV with sound, and with --no-sound (the sink then hears silence).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,9 @@ const WINDOW_DEADLINE = 480_000;
 // After the window: the guest's recorder starts (a minute under TCG on a busy machine); the tone lasts longer.
 const SOUND_DEADLINE = 280_000;
 const TONE_SECONDS = 300;
+// With --no-sound there is no event to wait for (nothing must come): the sink is watched after the window
+// for longer than the tone took to come through with sound on (about 13 s after the window in CI).
+const SILENCE_WATCH_MS = 40_000;
 const BYTES_PER_SECOND = 44_100 * 2 * 2;
 // sox's RMS amplitude of the test tone (a 440 Hz sine at half scale) is about 0.35; silence is 0.
 const AUDIBLE_RMS = 0.05;
@@ -169,8 +172,8 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     return wav;
   }
 
-  // --no-sound needs no VM to prove: the plan says so, and the VM then gets no sound (unit-tested:
-  // openGuiOptions, the client's --speaker=no, the guest's `sound 0`).
+  // The plan says so (the VM's options are unit-tested: openGuiOptions, the client's --speaker=no, the
+  // guest's `sound 0`); the next case hears the silence.
   it('an audio file gets the speaker by default; --no-sound turns it off (--dry-run)', async () => {
     const wav = prepare();
     const env = { env: { DISPLAY: x.display, PULSE_SERVER: server.env.PULSE_SERVER ?? '' } };
@@ -180,6 +183,33 @@ describe('sound: the guest plays on the host, never records (real PulseAudio, QE
     const silent = await runCli('nofear-open', ['--dry-run', '--no-sound', '--with', PLAYER, wav], t, env);
     assert.equal(silent.exitCode, 0, silent.stderr.toString());
     assert.match(silent.stdout.toString(), /^sound: off$/m);
+  });
+
+  it('with --no-sound the sink hears silence while the guest plays the WAV, and NoFear never connects to the sound server', async () => {
+    const wav = prepare();
+    const run = startCli('nofear-open', ['--no-service', '--wait', '--verbose', '--no-sound', '--with', PLAYER, wav], t, {
+      env: { DISPLAY: x.display, PULSE_SERVER: server.env.PULSE_SERVER ?? '' },
+      timeoutMs: WINDOW_DEADLINE + SILENCE_WATCH_MS + 60_000,
+    });
+    let watchTimer: NodeJS.Timeout | undefined;
+    try {
+      await reportedWindow(run, WINDOW_DEADLINE);
+      const watched = new Promise((resolve) => (watchTimer = setTimeout(resolve, SILENCE_WATCH_MS)));
+      const recording = recordMonitor(server, path.join(dir, 'silence.raw'), (last) => last.length >= BYTES_PER_SECOND && rmsOf(last) > AUDIBLE_RMS, Promise.race([run, watched]));
+      const audible = await recording.heard;
+      const clients = await pactlList(server, 'clients');
+      const heard = await recording.stop();
+      assert.equal(run.exitCode, null, 'nofear-open ended while the sink was watched: the silence would prove nothing');
+      assert.equal(audible, undefined, 'the sink heard the tone with --no-sound');
+      assert.ok(heard.length >= (BYTES_PER_SECOND * (SILENCE_WATCH_MS - 10_000)) / 1000, `the sink was recorded for ${(heard.length / BYTES_PER_SECOND).toFixed(1)} s only`);
+      writeFileSync(path.join(dir, 'all.raw'), heard);
+      assert.ok((await soxRms(path.join(dir, 'all.raw'))) < 0.001, 'the sink carried sound');
+      assert.doesNotMatch(clients, /application\.name = "NoFear"/, 'NoFear connected to the sound server with --no-sound');
+    } finally {
+      clearTimeout(watchTimer);
+      run.kill('SIGTERM');
+      await run;
+    }
   });
 
   it("plays a WAV through the host sound server (its monitor hears it), and the guest is offered no source (nothing from the host in the guest's sources)", async () => {

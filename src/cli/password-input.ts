@@ -44,9 +44,11 @@ const cancelled = () =>
 
 /** Prompts on stderr and reads the keys from the terminal without echoing them. */
 async function promptOnTerminal(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Promise<string> {
-  stderr.write('Password for the protected documents (not shown): ');
+  // Raw before the prompt shows: a key typed the moment it appears never meets a cooked terminal, which
+  // would echo it, or turn Ctrl-C into a signal that ends nofear-open without its message.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
+  stderr.write('Password for the protected documents (not shown): ');
   let typing: Typing = { typed: '', state: 'typing' };
   try {
     for await (const chunk of stdin as AsyncIterable<string>) {

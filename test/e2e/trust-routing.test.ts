@@ -125,6 +125,21 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     assert.equal((await execa('/usr/bin/python3', ['-I', '-S', '-c', 'import os, sys; print(os.listxattr(sys.argv[1]))', arrived])).stdout, '[]', 'nothing marked it');
   });
 
+  /** `gio open FILE` shows mupdf's own window on the host (one process, not NoFear's) and starts no VM; the viewer's pid and its window. */
+  async function opensNatively(file: string, title: string, noVm: string): Promise<{ pid: number; xid: string }> {
+    const before = watcher.startedCount;
+    const opened = await gioOpen(file);
+    assert.equal(opened.exitCode, 0, opened.stderr);
+    const xid = await waitForWindow(x.display, title, NATIVE_MS);
+    assert.doesNotMatch(await windowName(x.display, xid), /NoFear/);
+    const [pid = 0, ...more] = pidsOpening(file);
+    nativePids.push(pid, ...more);
+    assert.equal(more.length, 0);
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /mupdf/);
+    assert.equal(watcher.startedCount, before, noVm);
+    return { pid, xid };
+  }
+
   it("`nofearctl trust FILE` makes a file with Chromium's user.xdg.origin.url open in the previous default viewer, with no VM", async () => {
     // The first case opened it in a VM (its window), by the browser's mark alone.
     const downloaded = chromiumDownload();
@@ -132,31 +147,13 @@ describe('routing by the mark: [trust] policy = marked (gio open, Xvfb, real QEM
     const trusted = await tree.nofearctl('trust', downloaded);
     assert.equal(trusted.exitCode, 0, trusted.stderr);
     assert.match(trusted.stderr, /warning: .*chromium\.pdf came from outside \(downloaded from https:\/\/example\.org\/chromium\.pdf\)/);
-    const before = watcher.startedCount;
-    const reopened = await gioOpen(downloaded);
-    assert.equal(reopened.exitCode, 0, reopened.stderr);
-    const xid = await waitForWindow(x.display, 'chromium\\.pdf', NATIVE_MS);
-    assert.doesNotMatch(await windowName(x.display, xid), /NoFear/);
-    const [pid = 0, ...more] = pidsOpening(downloaded);
-    nativePids.push(pid, ...more);
-    assert.equal(more.length, 0);
-    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /mupdf/);
-    assert.equal(watcher.startedCount, before, 'a VM was started for a file the user trusts');
+    await opensNatively(downloaded, 'chromium\\.pdf', 'a VM was started for a file the user trusts');
   });
 
   it('opens an unmarked PDF in the previous default viewer on the host, with no VM; stopping the service leaves its window', async () => {
     const plain = path.join(tree.home, 'Documents', 'plain.pdf');
     writeFileSync(plain, samplePdf());
-    const before = watcher.startedCount;
-    const opened = await gioOpen(plain);
-    assert.equal(opened.exitCode, 0, opened.stderr);
-    const xid = await waitForWindow(x.display, 'plain\\.pdf', NATIVE_MS);
-    assert.doesNotMatch(await windowName(x.display, xid), /NoFear/);
-    const [pid = 0, ...more] = pidsOpening(plain);
-    nativePids.push(pid, ...more);
-    assert.equal(more.length, 0);
-    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /mupdf/);
-    assert.equal(watcher.startedCount, before, 'a VM was started for an unmarked file');
+    const { pid, xid } = await opensNatively(plain, 'plain\\.pdf', 'a VM was started for an unmarked file');
     const service = await servicePid();
     assert.ok(service !== undefined);
     // Not NoFear's child any more: its own session, so a signal to the service's group does not reach it.

@@ -40,6 +40,10 @@ export interface ProbeNotes {
 
 export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tcg' | undefined, notes: ProbeNotes): Promise<HostFacts> {
   markPhase('config + arguments');
+  // The jail's probe (a bwrap started and awaited, tens of ms) runs while the kernel and the image are looked up.
+  const tools = jailTools(env);
+  const jailProbe = probeJail(tools);
+  jailProbe.catch(() => undefined); // awaited below: a kernel lookup that throws first leaves no unhandled rejection
   const kernel = await findGuestKernel({ env, progress: notes.warn });
   markPhase('kernel found');
   notes.log(`guest kernel: ${kernel.description}`);
@@ -47,8 +51,7 @@ export async function probeHost(env: NodeJS.ProcessEnv, configAccel: 'kvm' | 'tc
   markPhase('initramfs cache check');
   notes.log(image.reused ? `guest image: reusing the cached ${image.path}` : `guest image: built ${image.path}`);
   const qemu = findQemu(env);
-  const tools = jailTools(env);
-  const [jail, seccomp] = await Promise.all([probeJail(tools), env.NOFEAR_SECCOMP === 'off' ? Promise.resolve(false) : qemuHasSeccomp(qemu, path.join(xdgCacheHome(env), 'nofear'))]);
+  const [jail, seccomp] = await Promise.all([jailProbe, env.NOFEAR_SECCOMP === 'off' ? Promise.resolve(false) : qemuHasSeccomp(qemu, path.join(xdgCacheHome(env), 'nofear'))]);
   markPhase('probes (jail + seccomp)');
   return {
     kernelImage: kernel.image,

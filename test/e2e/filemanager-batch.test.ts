@@ -11,8 +11,7 @@
 // in a real VM; what differs between the action lines is only how the selection reaches nofear-open, so
 // Thunar's and Dolphin's lines run the same real nofear-open with --dry-run after the program (the same
 // words; its batch report is the same: exit 3, one notification with both fixes, and it names the PDF's
-// path as one word): two cold VMs fewer. Nautilus's and Caja's extensions each open the PDF in a real VM
-// (a Stop of a sandbox still booting waits for its window, so stopping Caja's early would save nothing).
+// path as one word): two cold VMs fewer. Nautilus's and Caja's extensions each open the PDF in a real VM.
 // Needs dist/.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -70,8 +70,12 @@ export class StderrTail {
   }
 }
 
+function stoppedJob(spec: Pick<GuestJobSpec, 'what' | 'file'>): ConversionError {
+  return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
+}
+
 function failureOf(spec: GuestJobSpec, outcome: SandboxOutcome, untrustedTail: string): ConversionError {
-  if (outcome.kind === 'stopped') return new ConversionError('Stopped', `${spec.what} for ${spec.file} was stopped`);
+  if (outcome.kind === 'stopped') return stoppedJob(spec);
   if (outcome.kind === 'failed') return new ConversionError('GuestFailed', `${spec.what} for ${spec.file} failed: ${outcome.reason}`, 'nofearctl doctor');
   if (outcome.status === RENDER_FAILED)
     return new ConversionError('Unrenderable', `${spec.what} could not render ${spec.file}`, 'the document may be damaged; open it with nofear-open to look', untrustedTail);
@@ -85,7 +89,11 @@ export async function runGuestJob<T>(spec: GuestJobSpec, consume: (io: GuestJobI
   const options = sandboxOptionsFrom(spec.config, conversionRequest(spec.argv, spec.export, spec.config), hooksFor(spec, [spec.file]));
   const ready = spec.takeReady?.(spec.export.bytes);
   try {
-    return await withSandbox(ready === undefined ? Sandbox.start(options) : runInReady(ready.sandbox, options, spec), (sandbox) => {
+    const starting = (ready === undefined ? Sandbox.start(options) : runInReady(ready.sandbox, options, spec)).catch((error: unknown) => {
+      // A stop during the boot ends the start wherever it got to: the caller's stop, not a VM that failed.
+      throw spec.abort?.aborted === true ? stoppedJob(spec) : error;
+    });
+    return await withSandbox(starting, (sandbox) => {
       spec.onStarted?.(sandbox);
       return follow(spec, sandbox, consume);
     });
@@ -171,7 +179,7 @@ class JobWatch {
       );
     }
     if (this.stalled) return new ConversionError('Stalled', `${what} for ${file} sent nothing for ${Math.round((this.spec.silenceMs ?? SILENCE_DEADLINE_MS) / 1000)} s and was stopped`);
-    if (this.spec.abort?.aborted === true) return new ConversionError('Stopped', `${what} for ${file} was stopped`);
+    if (this.spec.abort?.aborted === true) return stoppedJob(this.spec);
     if (this.lingered) return new ConversionError('GuestFailed', `${what} for ${file} did not end within ${END_AFTER_DONE_MS / 1000} s of its last page and was stopped`);
     return undefined;
   }

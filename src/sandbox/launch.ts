@@ -8,15 +8,15 @@ import { displayOf } from '../gui/display-check.js';
 import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
-import { NOFEAR_FAILURE as FAILURE_STATUS } from '../util/exit-status.js';
-import { exportBelongsInCache, Sandbox, type SandboxOutcome } from './sandbox.js';
-import { exitStatusOf, type ConversionOutcome } from './sandbox-outcome.js';
+import { exportBelongsInCache, Sandbox } from './sandbox.js';
+import type { ConversionOutcome } from './sandbox-outcome.js';
 import type { OpenPlan } from '../open/open-plan.js';
-import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type OpenSession, type WritableCopy } from './open-file.js';
+import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type WritableCopy } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
 import { followExports, type SavedAttachment } from '../open/attachment-export.js';
 import { StepTracker, type LaunchStep } from '../gui/step-tracker.js';
+import { followStart, type Started } from './follow-start.js';
 
 /** Where a caller's windows go: its own display, when it says which. */
 export interface CallerDisplay {
@@ -66,11 +66,11 @@ export interface LaunchedSandbox {
   readonly windowId: number;
   /** Hears each step as it is reached. */
   onStep(listener: (step: LaunchStep) => void): void;
-  /** Resolves when the job runs (for a window: the client attached); rejects with the start's error. */
+  /** Resolves when the job runs (for a window: the client attached); rejects with the start's error, or StoppedBeforeRunning after a stop. */
   running: Promise<void>;
   /** The exit status (the guest's; 128+N for a signal; 143 when stopped; 125 for NoFear's own failure), after clean-up. */
   ended: Promise<SandboxEnd>;
-  /** Powers the guest off (QEMU killed after a deadline); `ended` settles after. */
+  /** Powers the guest off (QEMU killed after a deadline), or aborts its start wherever it has got to; `ended` settles after. */
   stop(): Promise<void>;
   /** QEMU's jail process, once it runs. */
   qemuPid(): number | undefined;
@@ -84,11 +84,8 @@ export interface LaunchedSandbox {
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 export { StepTracker } from '../gui/step-tracker.js';
+export { endOf, followStart, launched, StoppedBeforeRunning, type FollowedMeta, type LaunchedParts, type Started } from './follow-start.js';
 export type { ConversionOutcome } from './sandbox-outcome.js';
-
-export function endOf(outcome: SandboxOutcome): SandboxEnd {
-  return { status: exitStatusOf(outcome), failed: outcome.kind === 'failed' };
-}
 
 /**
  * The environment a sandbox's windows are shown with: the caller's display when it gave one, else the
@@ -132,8 +129,6 @@ async function check(spec: LaunchSpec, context: LaunchContext): Promise<Checked>
   return { plan, profile, env, config, ownerKind };
 }
 
-type Started = Promise<{ sandbox: Sandbox; session?: OpenSession }>;
-
 export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Promise<LaunchedSandbox> {
   const checked = await check(spec, context);
   const { plan, profile, env, config, ownerKind } = checked;
@@ -141,10 +136,11 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
   const id = newSandboxId();
   const progress = new StepTracker(new Date());
   const onStep = (step: GuiStep, _ms: number, window?: HostWindow) => progress.reach(step, window);
-  const started: Started = (async () => {
+  // `abort`: a stop that comes before the job runs ends the start wherever it has got to (followStart).
+  const start = async (abort: AbortSignal): Started => {
     if (plan !== undefined) {
       const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
-      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, ...(log ? { log } : {}) }, edit?.copy);
+      const session = await openInSandbox(plan, { config, env, ownerKind, id, onStep, abort, ...(log ? { log } : {}) }, edit?.copy);
       followAttachments(session.sandbox, plan, spec, env, log);
       return { sandbox: session.sandbox, session };
     }
@@ -152,7 +148,7 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     const options = sandboxOptionsFrom(
       config,
       { argv: spec.argv, profile, stdio: 'none', gui: spec.gui, ...(spec.net === undefined ? {} : { net: spec.net }), ...(spec.sharedFolder === undefined ? {} : { sharedFolder: spec.sharedFolder }) },
-      { id, hostEnv: env, ownerKind, ...(log ? { log } : {}) },
+      { id, hostEnv: env, ownerKind, abort, ...(log ? { log } : {}) },
     );
     if (spec.gui) {
       const session = await startGuiSession(options, { border: borderFor(config, profile), clipboard: config.gui.clipboard, sound: false, env, onStep });
@@ -161,8 +157,8 @@ export async function launch(spec: LaunchSpec, context: LaunchContext = {}): Pro
     const box = await Sandbox.start(options);
     progress.reach('booted');
     return { sandbox: box };
-  })();
-  return follow(started, { id, profile, command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [], plan, spec, progress });
+  };
+  return followStart(start, { id, profile, command: plan !== undefined ? plan.argv : spec.kind === 'run' ? spec.argv : [], plan, spec, progress });
 }
 
 /** NoFear's message view exports attachments on its stdout: each is saved and handed to the caller (a new VM). */
@@ -206,83 +202,16 @@ export async function launchWarm(spec: LaunchSpec, session: GuiSession, context:
   for (const step of ['booted', 'server', 'attached'] as const) progress.reach(step);
   const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
   const onStep: OpenContext['onStep'] = (step, _ms, window) => progress.reach(step, window);
-  const started: Started = openInWarmVm(plan, session, { config, env, ownerKind, onStep, ...(context.log ? { log: context.log } : {}) }, edit?.copy).then(
-    (opened) => ({ sandbox: session.sandbox, session: opened }),
-    async (error: unknown) => {
-      await session.sandbox.discard();
-      throw error;
-    },
-  );
-  return follow(started, { id: session.sandbox.id, profile: OPEN_PROFILE, command: plan.argv, plan, spec, progress });
-}
-
-const RAN = [() => true, () => false] as const; // `running`'s outcome as a boolean: whether the job runs
-
-/** A started sandbox as the manager sees it: its steps, running, its end after clean-up, stop. */
-function follow(started: Started, meta: { id: string; profile: string; command: string[]; plan: OpenPlan | undefined; spec: LaunchSpec; progress: StepTracker }): LaunchedSandbox {
-  const { progress, plan, spec } = meta;
-  let sandbox: Sandbox | undefined;
-  let stopRequested = false;
-  const running = started.then((value) => {
-    sandbox = value.sandbox;
-    if (stopRequested) void value.sandbox.stop();
-  });
-  running.catch(() => undefined); // observed through `ended` too
-  const edit = spec.kind === 'open-plan' ? spec.edit : undefined;
-  const ended = started.then(
-    ({ sandbox: box, session }) => endAfterCleanUp(box, session, edit),
-    (): SandboxEnd => ({ status: FAILURE_STATUS, failed: true }),
-  );
-  return launched({
-    id: meta.id,
-    profile: meta.profile,
-    command: meta.command,
-    files: plan !== undefined ? [plan.file] : [],
-    notifies: plan !== undefined && (spec.kind === 'run' || spec.notify !== false),
-    progress,
-    running,
-    ended,
-    stop: async () => {
-      stopRequested = true;
-      if (sandbox !== undefined) await sandbox.stop();
-      await ended;
-    },
-    qemuPid: () => sandbox?.qemuPid,
-    launchBeside: async (argv) => (await running.then(...RAN)) && sandbox !== undefined && !stopRequested && sandbox.launchBeside(argv),
-    noteLink: async (shape, lastLinkAt) => void ((await running.then(...RAN)) && (await sandbox?.noteLink(shape, lastLinkAt))),
-  });
-}
-
-/** What differs between the producers of a launched sandbox (an open, a run, a conversion); `launched` builds the rest. */
-export type LaunchedParts = Pick<LaunchedSandbox, 'id' | 'profile' | 'command' | 'files' | 'notifies' | 'running' | 'ended' | 'stop' | 'qemuPid' | 'converted' | 'launchBeside' | 'noteLink'> & {
-  progress: StepTracker;
-};
-
-/** The one adapter every producer hands the manager: its start time, steps, window and step listeners read from its StepTracker. */
-export function launched(parts: LaunchedParts): LaunchedSandbox {
-  const { progress, ...rest } = parts;
-  return {
-    ...rest,
-    startedAt: progress.startedAt,
-    get step() {
-      return progress.step;
-    },
-    get steps() {
-      return progress.steps;
-    },
-    get windowId() {
-      return progress.windowId;
-    },
-    onStep: (listener) => progress.listen(listener),
+  const start = (abort: AbortSignal): Started => {
+    // Its VM is up already: a stop while the copy is staged powers it off (the job then finds it gone).
+    abort.addEventListener('abort', () => void session.sandbox.stop(), { once: true });
+    return openInWarmVm(plan, session, { config, env, ownerKind, onStep, ...(context.log ? { log: context.log } : {}) }, edit?.copy).then(
+      (opened) => ({ sandbox: session.sandbox, session: opened }),
+      async (error: unknown) => {
+        await session.sandbox.discard();
+        throw error;
+      },
+    );
   };
-}
-
-/** How the sandbox ended, once everything of its VM is gone (and, with --edit, once the copy is settled). */
-async function endAfterCleanUp(box: Sandbox, session: OpenSession | undefined, edit: EditLaunch | undefined): Promise<SandboxEnd> {
-  const outcome = session !== undefined ? await session.finished : await box.outcome;
-  const end = endOf(outcome);
-  await box.dispose(end.status);
-  // The VM is gone; the decision about an edited copy may wait for the user (bounded by the asker).
-  if (session?.edit !== undefined) await edit?.afterEnd();
-  return end;
+  return followStart(start, { id: session.sandbox.id, profile: OPEN_PROFILE, command: plan.argv, plan, spec, progress });
 }

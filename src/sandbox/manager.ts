@@ -3,7 +3,7 @@
 // the events onto the bus.
 import { unavailable } from '../errors.js';
 import { Admission, type Limits } from './admission.js';
-import { FAILURE_STATUS, type ConversionOutcome, type LaunchedSandbox, type LaunchSpec, type LaunchStep, type SandboxEnd } from './launch.js';
+import { FAILURE_STATUS, StoppedBeforeRunning, type ConversionOutcome, type LaunchedSandbox, type LaunchSpec, type LaunchStep, type SandboxEnd } from './launch.js';
 import type { SandboxState } from './registry.js';
 
 export interface ManagedSandbox {
@@ -149,6 +149,8 @@ export class SandboxManager<S = LaunchSpec> {
         events.changed(entry);
       },
       (error: unknown) => {
+        // Stopped on request before its job ran: it ends as stopped (143, exited), with no failure to tell.
+        if (error instanceof StoppedBeforeRunning) return;
         entry.failure = error instanceof Error ? error.message : String(error);
         events.failedToStart(entry, error);
       },

@@ -151,6 +151,10 @@ export class Sandbox {
       },
     );
     const sandbox = new Sandbox(base, env, started, shape, log);
+    // The abort kills QEMU wherever the start has got to (vm-boot.ts): a VM ended so reads as stopped, not failed.
+    const stoppedByAbort = () => void (sandbox.stopRequested = true);
+    if (hooks.abort?.aborted === true) stoppedByAbort();
+    else hooks.abort?.addEventListener('abort', stoppedByAbort, { once: true });
     started.budgetExport((notice) => {
       warn(notice);
       void sandbox.stop(0);

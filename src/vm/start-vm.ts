@@ -109,6 +109,8 @@ export async function startVm<A extends VmAttempt>(request: StartVmRequest, hook
     try {
       return await bootOnce(request, hooks, facts, accel, accel.accel === 'kvm' ? 'kvm' : tcgBoots++ === 0 ? 'tcgFirst' : 'tcg');
     } catch (error) {
+      // Aborted (the caller stopped it): QEMU killed on purpose is no silent guest or failing KVM to boot again for.
+      request.abort?.throwIfAborted();
       if (error instanceof TcgNoLife) {
         warn(`${error.message}: ${BOOT_AGAIN}`);
         continue;

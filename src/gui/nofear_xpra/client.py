@@ -233,3 +233,7 @@ class XpraClient(GTK3XpraClient):
     ask_data_request = file_size_warning = do_process_challenge_prompt = noop
     _process_control = _process_show_desktop = _process_open_url = _process_pointer_grab = noop
     _process_bell = _process_notify_show = noop
+    # Xpra asks the server for all its info once the windows are in, for its session dialog: the server
+    # gathers every setting, thread and socket it has (~25 ms of its CPU natively, many times that under TCG,
+    # beside the first window's paint), and NoFear refused the answer ("not asked for").
+    send_info_request = noop

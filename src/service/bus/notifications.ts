@@ -156,16 +156,22 @@ export class Notifications {
   }
 }
 
-/** One notification on a short-lived connection (a CLI launched from the desktop). */
+/**
+ * One notification on a short-lived connection (a CLI launched from the desktop). A bus that cannot be
+ * reached (no socket at the address) ends the connection, and then no reply can come: the call is not
+ * waited for to its deadline (dbus-next leaves it pending; a refused open from a pipe took 2 s more).
+ */
 export async function notifyOnce(env: NodeJS.ProcessEnv, summary: string, body: string): Promise<boolean> {
   let open;
+  let connectionEnded = () => {};
+  const ended = new Promise<undefined>((resolve) => (connectionEnded = () => resolve(undefined)));
   try {
-    open = openSessionBus(env);
+    open = openSessionBus(env, () => connectionEnded());
   } catch {
     return false; // no session bus: nobody to tell
   }
   try {
-    return (await new Notifications(open.bus).show({ summary, body })) !== undefined;
+    return (await Promise.race([new Notifications(open.bus).show({ summary, body }), ended])) !== undefined;
   } finally {
     open.disconnect();
   }

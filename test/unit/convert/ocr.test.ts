@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { defaultConfig } from '../../../src/config/index.js';
+import { ConversionError } from '../../../src/convert/errors.js';
 import { recognise, type OcrJob } from '../../../src/convert/ocr.js';
 import { OCR_END } from '../../../src/convert/ocr-words.js';
 import { ocrPageName } from '../../../src/convert/pixel-pump.js';
@@ -129,6 +130,19 @@ describe('convert/ocr: the pages to the OCR VM, its words back (a stand-in ready
       /the OCR in the VM ended before its last page/,
     );
     assert.equal(vm.seen.stdin, '');
+  });
+
+  it('a stop before its job ran (the VM still starting) is "Stopped", not a failed VM: the VM discarded, its slot given back', async () => {
+    const vm = standInVm(exportDir, '');
+    const stopped = new AbortController();
+    stopped.abort(); // the caller's Stop came while the job's VM was being got ready
+    await assert.rejects(
+      recognise(pages, pngDir, 'eng', { ...job(() => vm.ready), abort: stopped.signal }, () => {}),
+      (error: unknown) => error instanceof ConversionError && error.failure === 'Stopped' && /the OCR for a\.pdf was stopped/.test(error.message),
+    );
+    assert.deepEqual(vm.seen.jobs, [], 'no job sent');
+    assert.equal(vm.seen.stopped, 1, 'the VM discarded');
+    assert.equal(vm.seen.released, 1);
   });
 
   it('takes no VM when a page is missing', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { isNoFearError, NoFearError } from '../../../src/errors.js';
 import { Admission } from '../../../src/sandbox/admission.js';
-import { FAILURE_STATUS } from '../../../src/sandbox/launch.js';
+import { FAILURE_STATUS, STOPPED_STATUS } from '../../../src/sandbox/launch.js';
 import { SandboxManager, type ManagedSandbox } from '../../../src/sandbox/manager.js';
 import { standInSandbox } from '../../helpers/stand-in-sandbox.js';
 
@@ -134,6 +134,19 @@ describe('SandboxManager', () => {
     await tick();
     assert.equal(sandbox.state, 'failed');
     assert.ok(log.includes('failed 00000000'));
+    await manager.start({ kind: 'run', argv: ['true'], gui: false }, 512); // the slot is free again
+  });
+
+  it('a sandbox stopped before its job ran (mid-boot) ends exited with 143: no failure, no failedToStart, its slot free', async () => {
+    const { manager, launched, log } = harness({ maxSandboxes: 1, maxGuestMemoryMiB: 4096, queueTimeoutMs: 60_000 });
+    const sandbox = await manager.start({ kind: 'run', argv: ['true'], gui: false }, 512);
+    launched[0]?.stopBeforeRunning();
+    assert.deepEqual(await sandbox.ended, { status: STOPPED_STATUS, failed: false });
+    await tick();
+    assert.equal(sandbox.state, 'exited');
+    assert.equal(sandbox.exitStatus, STOPPED_STATUS);
+    assert.equal(sandbox.failure, '', 'no reason: nothing failed');
+    assert.deepEqual(log, ['started 00000000 starting', 'changed 00000000 exited', `ended 00000000 ${STOPPED_STATUS}`], 'never running, never failed to start');
     await manager.start({ kind: 'run', argv: ['true'], gui: false }, 512); // the slot is free again
   });
 

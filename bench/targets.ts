@@ -13,7 +13,7 @@ import { OPEN_STEPS, type OpenStep } from '../src/demo/open-progress.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
 import { bootFloorOnce, floorArgv } from './boot.js';
 import { recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
-import { coldOnce, nativeOnce, warm } from './open.js';
+import { coldOnce, MEMORY_PARTS, nativeOnce, warm } from './open.js';
 import { printTargets, targetFigure, type Target } from './target-table.js';
 import { warmConvertTargets } from './warm-convert-targets.js';
 
@@ -23,18 +23,37 @@ const NOFEAR = fileURLToPath(new URL('../dist/cli/nofear.js', import.meta.url));
 interface TrueRun {
   seconds: number;
   phases: Map<string, number>;
+  guestPhases: Map<string, number>;
 }
 
-/** One `nofear -t true`, with its host-side phases (nofear's own `phases:` line). */
+/** One `nofear -t true`, with its host-side phases (nofear's own `phases:` line) and the guest's (its traced console). */
 async function trueOnce(env: NodeJS.ProcessEnv): Promise<TrueRun> {
   let stderr = '';
   const seconds = await timed(async () => {
-    stderr = (await execa(process.execPath, [NOFEAR, '-t', 'true'], { env: { ...env, NOFEAR_PHASES: '1' }, timeout: 120_000 })).stderr;
+    // The guest's trace is a few echo lines on its console, no fork: it costs the run nothing measurable.
+    stderr = (await execa(process.execPath, [NOFEAR, '-t', 'true'], { env: { ...env, NOFEAR_PHASES: '1', NOFEAR_TRACE: '1', NOFEAR_CONSOLE: '1' }, timeout: 120_000 })).stderr;
   });
   const line = /^nofear: phases: (.*)$/m.exec(stderr)?.[1] ?? '';
   const phases = new Map<string, number>();
   for (const match of line.matchAll(/([^,]+?) ([0-9.]+) s(?:, |$)/g)) phases.set(match[1] ?? '', (phases.get(match[1] ?? '') ?? 0) + Number(match[2]));
-  return { seconds, phases };
+  return { seconds, phases, guestPhases: guestPhases(stderr) };
+}
+
+/**
+ * The guest's phases from its `nofear-trace MARK UPTIME` console lines (init.sh, agent.sh): each mark's
+ * phase is the guest's time since the mark before it (the first, `init`, since the kernel started).
+ */
+export function guestPhases(consoleText: string): Map<string, number> {
+  const phases = new Map<string, number>();
+  let before = 0;
+  let previous = 'kernel start';
+  for (const [, mark = '', at = ''] of consoleText.matchAll(/^nofear-trace (\S+) ([0-9.]+)\r?$/gm)) {
+    const name = `${previous} -> ${mark}`;
+    phases.set(name, (phases.get(name) ?? 0) + Number(at) - before);
+    before = Number(at);
+    previous = mark;
+  }
+  return phases;
 }
 
 interface Cold {
@@ -79,9 +98,18 @@ function coldFigures(runs: Cold): { figures: Figure[]; targets: Target[] } {
       runs.trueRuns.map((r) => r.phases.get(name) ?? 0),
     ),
   );
+  const guestNames = [...new Set(runs.trueRuns.flatMap((r) => [...r.guestPhases.keys()]))];
+  const guest = guestNames.map((name) =>
+    summarise(
+      `  nofear -t true guest phase: ${name}`,
+      's',
+      runs.trueRuns.map((r) => r.guestPhases.get(name) ?? 0),
+      "the guest's uptime between its trace marks",
+    ),
+  );
   const steps = OPEN_STEPS.filter((s) => s !== 'window').map((s) => summarise(`  cold open step: ${s} (from the start)`, 's', step(s)));
   return {
-    figures: [native, floor, cold, ...steps, noop, ...phases],
+    figures: [native, floor, cold, ...steps, noop, ...phases, ...guest],
     targets: [targetFigure(cold, '<= 4x floor', cold.median <= 4 * floor.median), targetFigure(noop, '<= 1.3x floor', noop.median <= 1.3 * floor.median)],
   };
 }
@@ -104,7 +132,17 @@ export async function benchTargets(): Promise<void> {
     const coldEdit = summarise('  cold edit open (the same, no edit VM ready yet: the first edit)', 's', w.coldEdit);
     const cpu = summarise('ready GUI VM idle: QEMU + host client CPU', '% of one core', w.idleCpu, 'over 30 s');
     const memory = summarise('ready GUI VM memory in all (PSS: QEMU, its jail, host client)', 'MiB', w.allPssMiB);
-    const parts = [summarise('  ready GUI VM: QEMU RSS', 'MiB', w.qemuRssMiB), summarise('  ready GUI VM: host client RSS', 'MiB', w.clientRssMiB)];
+    const parts = [
+      ...MEMORY_PARTS.map((part) =>
+        summarise(
+          `  ready GUI VM memory: ${part} (PSS)`,
+          'MiB',
+          w.parts.map((p) => p[part]),
+        ),
+      ),
+      summarise('  ready GUI VM: QEMU RSS', 'MiB', w.qemuRssMiB),
+      summarise('  ready GUI VM: host client RSS', 'MiB', w.clientRssMiB),
+    ];
     const targets: Target[] = [
       ...coldSet.targets,
       targetFigure(warmOpen, '<= 1.5x native', warmOpen.median <= 1.5 * native.median),

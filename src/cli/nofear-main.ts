@@ -16,11 +16,10 @@ import { formatProfiles } from './profile-table.js';
 import { checkFirstUse } from '../profiles/first-use.js';
 import { accelOfConfig, borderFor, formatProblem, loadConfig } from '../config/index.js';
 import { usualWindowMs } from '../vm/timings.js';
-import { startGuiSession, type GuiSession, type GuiStep } from '../sandbox/gui-session.js';
+import type { GuiSession, GuiStep } from '../sandbox/gui-session.js';
 import type { HostWindow } from '../gui/client.js';
 import { StatusLine } from './status-line.js';
-import { reachDisplay } from '../gui/display-check.js';
-import { STOPPED_STATUS } from '../sandbox/launch.js';
+import { STOPPED_STATUS } from '../util/exit-status.js';
 import { onStopSignals } from '../util/stop-signals.js';
 import { markPhase } from '../util/phases.js';
 
@@ -52,7 +51,8 @@ async function checkedRun(args: RunArgs, warn: (line: string) => void) {
   if (args.gui && args.command.length === 0 && !interactive) {
     throw invalidArgument('--gui without a command is an interactive shell, and needs a terminal.', 'nofear --gui CMD, e.g. nofear --gui xclock');
   }
-  if (args.gui) await reachDisplay(process.env); // "Can't open display": before any VM starts
+  // "Can't open display": before any VM starts. The GUI's modules are loaded for --gui only (a pipe job's start).
+  if (args.gui) await (await import('../gui/display-check.js')).reachDisplay(process.env);
   const command = args.command.length > 0 ? args.command : defaultShell(interactive);
   return { config, memoryMiB, sharedFolder, profile, interactive, command };
 }
@@ -100,6 +100,7 @@ async function runInVm(args: RunArgs): Promise<number> {
     let started: Sandbox;
     try {
       if (progress !== undefined) {
+        const { startGuiSession } = await import('../sandbox/gui-session.js');
         session = await startGuiSession(options, { border: borderFor(config, profile ?? 'temporary'), clipboard: config.gui.clipboard, sound: args.sound, env: process.env, onStep: progress.onStep });
         started = session.sandbox;
       } else {

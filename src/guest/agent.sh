@@ -1,9 +1,13 @@
 # NoFear guest control agent: reads one job from the control port, runs it, reports its exit
-# status and powers the VM off. Protocol (one line each, values base64): see src/vm/control-protocol.ts.
+# status and powers the VM off. Protocol (one line each, values base64 or plain words): see
+# src/vm/control-protocol.ts. Between the hello and the job's start, and after its exit, shell builtins
+# do what they can: each other command forks busybox, milliseconds apiece under TCG (init.sh says more).
 export PATH=/.bb/bin
 
 trace() {
-	[ "$trace" = 1 ] && echo "nofear-trace $1 $(cut -d' ' -f1 /proc/uptime)"
+	[ "$trace" = 1 ] || return 0
+	read -r up _ </proc/uptime
+	echo "nofear-trace $1 $up"
 }
 
 PORTS=/dev/virtio-ports
@@ -13,6 +17,7 @@ CONTROL=$PORTS/org.nofear.control
 # The host holds the control port open for the VM's whole life; the write blocks until it connects.
 exec 3<>"$CONTROL"
 echo "hello 1" >&3
+trace hello
 
 decode() {
 	# The trailing x survives command substitution, which would eat trailing newlines of the value.
@@ -85,7 +90,12 @@ start_gui() {
 		for try in 1 2 3; do
 			# No Pillow: its Image.init() imports every image plugin in the server's init thread, which the
 			# client's hello waits for (~4 s of the attach under TCG); rgb needs none of it (xpra.conf).
-			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
+			# Its platform probes (lsb_release -a, file -b on its Python, uname -p: a dozen processes, ~0.2 s of
+			# CPU natively, many times that under TCG, partly while the client's hello waits) find no-probe.sh
+			# first in its PATH, which answers nothing. XPRA_UINPUT=0: on a display it did not start, Xpra runs
+			# xprop before it listens, for the uinput device id an earlier server of its own would have left on
+			# the root window; the agent's Xvfb never has one (the pointer is XTest's either way).
+			(PATH=/.nofear/xpra-probes:$jobpath XPRA_UINPUT=0 XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
 			echo "nofear-agent: the Xpra server ended (start $try of 3)"
 			rm -f "$XPRA_SOCKET"
 		done
@@ -134,8 +144,11 @@ set --
 while read -r verb a b <&3; do
 	case $verb in
 	arg) decode "$a"; set -- "$@" "$value" ;;
-	env)
-		decode "$a"
+	# A value of plain characters comes as it is (control-protocol.ts says which): no decoding to fork for.
+	arg-word) set -- "$@" "$a" ;;
+	env | env-word)
+		value=$a
+		[ "$verb" = env ] && decode "$a"
 		case $value in
 		PATH=*) jobpath=${value#PATH=} ;;
 		*) export "$value" ;;
@@ -162,12 +175,16 @@ while read -r verb a b <&3; do
 	run) break ;;
 	esac
 done
+trace job-read
 [ $# -gt 0 ] || { echo "error no-command" >&3; poweroff -f; }
 # A ready edit VM's copy was staged by the host after init gave /staging to the guest's user: give it now
 # (mapped-xattr keeps the owner as an attribute on the host; nothing from the file has run yet).
-grep -q '^nf_edit /staging ' /proc/mounts && chown -R 1000:1000 /staging
+while read -r source target _; do
+	[ "$source $target" = "nf_edit /staging" ] && chown -R 1000:1000 /staging && break
+done </proc/mounts
 
-hostname "$hostname"
+# The kernel's hostname as hostname(1) sets it, without forking it.
+echo "$hostname" >/proc/sys/kernel/hostname
 echo "$hostname" >/etc/hostname
 [ -n "$cwd" ] || cwd=$HOME
 cd "$cwd" 2>/dev/null || cd /
@@ -260,9 +277,10 @@ else
 	(PATH=$jobpath exec $drop "$@") <"$PORTS/org.nofear.stdin" >/run/nofear/out 2>/run/nofear/err
 	status=$?
 	wait $outpid $errpid
-	out=$(cat /run/nofear/out.count)
-	err=$(cat /run/nofear/err.count)
+	read -r out </run/nofear/out.count
+	read -r err </run/nofear/err.count
 fi
 echo "exit $status $out $err" >&3
-sync
+trace exit
+# poweroff -f syncs first (only -n would skip it): a profile's disk keeps what the job wrote.
 poweroff -f

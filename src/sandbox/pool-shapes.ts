@@ -48,8 +48,13 @@ export interface PoolShape extends JobShape {
   window?: { border: ReturnType<typeof borderFor>; clipboard: Config['gui']['clipboard'] };
 }
 
-/** The TCG translation cache of a ready GUI VM, MiB (QEMU's RSS with a window up: 616 MiB at 256, 463 at 64). */
-export const OPEN_POOL_TB_SIZE_MIB = 64;
+/**
+ * The TCG translation cache of a ready GUI VM, MiB. A ready VM fills whatever it gets before the job
+ * comes (63.9 of 64 MiB, 31.9 of 32), so this is what it costs while it waits: QEMU's RSS with a window
+ * up was 616 MiB at 256 and 463 at 64; at 32 the cache's share of a ready VM is 31.9 MiB instead of 63.9
+ * (n=3 each, issue 30), its idle CPU and warm open within the noise of a loaded build machine.
+ */
+export const OPEN_POOL_TB_SIZE_MIB = 32;
 
 const THROWAWAY = 'temporary';
 

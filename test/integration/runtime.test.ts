@@ -37,9 +37,11 @@ describe('nofear (VM runtime, real QEMU)', function () {
     if (this.currentTest?.state === 'passed') assert.deepEqual(leftoverSandboxes(t), [], 'a sandbox directory was left behind');
   });
 
-  it('keeps stdout and stderr apart and returns the guest exit status', async () => {
-    const result = await runCli('nofear', ['-t', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7'], t);
-    assert.equal(result.stdout.toString(), 'out\n');
+  it('keeps stdout and stderr apart, returns the guest exit status, and gives the command its arguments and environment byte for byte, its hostname and a machine id', async () => {
+    // Plain words travel as they are, anything else base64 (control-protocol.ts): both kinds, and an empty argument.
+    const script = 'printf "[%s]" "$@"; echo; echo "$HOME $LANG"; uname -n; cat /etc/hostname; grep -c "^[0-9a-f]\\{32\\}$" /etc/machine-id; echo err >&2; exit 7';
+    const result = await runCli('nofear', ['-t', '--', 'sh', '-c', script, 'sh', 'plain-word', 'two words', '$HOME*', '', 'é\ttab'], t, { env: { LANG: 'C.UTF-8' } });
+    assert.equal(result.stdout.toString(), '[plain-word][two words][$HOME*][][é\ttab]\n/home/user C.UTF-8\nnofear-temporary\nnofear-temporary\n1\n');
     assert.equal(result.stderr, 'err\n');
     assert.equal(result.exitCode, 7);
   });

@@ -50,7 +50,7 @@ describe('pool shapes', () => {
     assert.equal(shape.memoryMiB, 512, 'a conversion VM: half of [vm] memory (1 GiB)');
     const open = poolShape('open', config);
     assert.deepEqual({ gui: open.gui, net: open.net, runs: open.runs }, { gui: true, net: 'none', runs: 'viewer' });
-    assert.equal(open.tbSizeMiB, 64, 'a GUI VM mostly waits: the small TCG cache');
+    assert.equal(open.tbSizeMiB, 32, 'a GUI VM mostly waits: the small TCG cache');
     assert.equal(open.memoryMiB, 1024, 'a GUI VM: [vm] memory');
     assert.notEqual(poolShapeKey(shape), poolShapeKey(open));
   });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { encodeJob, encodeLaunch, encodePrepare, LineSplitter, MAX_GUEST_LINE, parseGuestLine } from '../../../src/vm/control-protocol.js';
 
 describe('control protocol', () => {
-  it('encodes every argument as base64, so names with newlines or shell syntax are just bytes', () => {
-    const text = encodeJob({ argv: ['cat', '; rm -rf ~ #\n.pdf'], env: { HOME: '/home/user' }, user: 'user', stdio: 'pipe', hostname: 'nofear-tmp' });
+  it('encodes every argument with anything but plain characters as base64, so names with newlines or shell syntax are just bytes', () => {
+    const text = encodeJob({ argv: ['cat', '; rm -rf ~ #\n.pdf'], env: { HOME: '/home/user', PS1: '$ ' }, user: 'user', stdio: 'pipe', hostname: 'nofear-tmp' });
     const lines = text.trimEnd().split('\n');
     assert.deepEqual(lines, [
-      `arg ${Buffer.from('cat').toString('base64')}`,
+      'arg-word cat',
       `arg ${Buffer.from('; rm -rf ~ #\n.pdf').toString('base64')}`,
-      `env ${Buffer.from('HOME=/home/user').toString('base64')}`,
+      'env-word HOME=/home/user',
+      `env ${Buffer.from('PS1=$ ').toString('base64')}`,
       'user user',
       'stdio pipe',
       'hostname nofear-tmp',
@@ -43,6 +44,14 @@ describe('control protocol', () => {
     assert.deepEqual(parseGuestLine('launched 12'), { type: 'launched', seq: 12 });
     for (const bad of ['launched', 'launched 0', 'launched 012', 'launched 1 2', 'launched -1', 'launched 1e3', 'launched 9999999', 'launched x']) {
       assert.equal(parseGuestLine(bad).type, 'invalid', bad);
+    }
+  });
+
+  it("sends a value as a plain word only when the agent's `read -r` keeps it as it is: one word, nothing a shell or read would change", () => {
+    const lineOf = (arg: string) => encodeJob({ argv: [arg], env: {}, user: 'user', stdio: 'pipe', hostname: 'h' }).split('\n')[0] ?? '';
+    for (const plain of ['true', '/usr/bin/env', 'LANG=C.UTF-8', 'a,b:c@d%e+f-g_h.i']) assert.equal(lineOf(plain), `arg-word ${plain}`);
+    for (const other of ['', ' ', 'a b', 'a\tb', 'a\nb', '*', '?', '[a]', '$HOME', '`x`', "'", '"', '\\', 'a;b', 'a|b', '~', 'é', '\u0000']) {
+      assert.equal(lineOf(other), `arg ${Buffer.from(other).toString('base64')}`, JSON.stringify(other));
     }
   });
 

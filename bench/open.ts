@@ -66,7 +66,13 @@ export interface WarmFigures {
   clientRssMiB: number[];
   /** QEMU's jail and everything below it, and the host client's: PSS (shared pages counted once). */
   allPssMiB: number[];
+  /** Where it goes: QEMU's mappings by kind and the host client, PSS (MiB). */
+  parts: Array<Record<MemoryPart, number>>;
 }
+
+/** The parts of a ready VM's memory that bench/targets.ts shows under its total. */
+export const MEMORY_PARTS = ['guest RAM', 'TCG code buffer', "QEMU's copy of the kernel and initramfs", 'rest of QEMU and its jail', 'host client'] as const;
+export type MemoryPart = (typeof MEMORY_PARTS)[number];
 
 /**
  * Warm opens through the service (a pool of one); `idle` adds the ready VM's idle cost (60 s), `edits`
@@ -80,7 +86,7 @@ export async function warm(display: string, dir: string, file: string, idle = tr
   const bus = await startPrivateBus(dir, {}, { activation: false });
   const service = startForegroundService({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: display, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: path.join(dir, 'config') });
   const client = NoFearClient.connect({ DBUS_SESSION_BUS_ADDRESS: bus.address });
-  const figures: WarmFigures = { windows: [], edits: [], coldEdit: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [], allPssMiB: [] };
+  const figures: WarmFigures = { windows: [], edits: [], coldEdit: [], idleCpu: [], qemuRssMiB: [], clientRssMiB: [], allPssMiB: [], parts: [] };
   try {
     if (client === undefined) throw new Error('no bus');
     const windows = new Map<string, number>();
@@ -171,7 +177,44 @@ async function idleCost(runtime: string, id: string, figures: WarmFigures): Prom
   figures.qemuRssMiB.push((rssKiB(record.vmm?.pid ?? 0) ?? 0) / 1024);
   figures.clientRssMiB.push(client.reduce((sum, pid) => sum + (rssKiB(pid) ?? 0), 0) / 1024);
   const jail = record.qemu?.pid ?? 0;
-  figures.allPssMiB.push([jail, ...descendants(jail), ...client].reduce((sum, pid) => sum + (pssKiB(pid) ?? rssKiB(pid) ?? 0), 0) / 1024);
+  const jailed = [jail, ...descendants(jail)];
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + (pssKiB(pid) ?? rssKiB(pid) ?? 0), 0) / 1024;
+  figures.allPssMiB.push(sum([...jailed, ...client]));
+  const qemu = qemuParts(record.vmm?.pid ?? 0);
+  const named = qemu['guest RAM'] + qemu['TCG code buffer'] + qemu["QEMU's copy of the kernel and initramfs"];
+  figures.parts.push({ ...qemu, 'rest of QEMU and its jail': sum(jailed) - named, 'host client': sum(client) });
+}
+
+/**
+ * QEMU's PSS by mapping, MiB: the guest's RAM (the anonymous mapping of the guest's size), TCG's
+ * translated code (its anonymous executable mappings) and the kernel and initramfs files QEMU keeps
+ * mapped for a reset. Read from /proc/PID/smaps; zeros when it cannot be read.
+ */
+export function qemuParts(pid: number): Pick<Record<MemoryPart, number>, 'guest RAM' | 'TCG code buffer' | "QEMU's copy of the kernel and initramfs"> {
+  const parts = { 'guest RAM': 0, 'TCG code buffer': 0, "QEMU's copy of the kernel and initramfs": 0 };
+  let smaps = '';
+  try {
+    smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const guestMiB = Number(/(?:^|\0)-m\0(\d+)\0/.exec(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))?.[1] ?? 0);
+    let kind: keyof typeof parts | undefined;
+    for (const line of smaps.split('\n')) {
+      const mapping = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+      if (mapping) {
+        const sizeMiB = (parseInt(mapping[2] ?? '0', 16) - parseInt(mapping[1] ?? '0', 16)) / 1024 / 1024;
+        const [perms, name] = [mapping[3] ?? '', mapping[4]?.trim() ?? ''];
+        kind = undefined;
+        if (name === '' && perms === 'rwxp') kind = 'TCG code buffer';
+        else if ((name === '' || name.startsWith('/dev/zero') || name.startsWith('/memfd:')) && guestMiB > 0 && sizeMiB === guestMiB) kind = 'guest RAM';
+        else if (/(^|\/)(vmlinux[^/]*|initramfs[^/]*\.cpio)$/.test(name)) kind = "QEMU's copy of the kernel and initramfs";
+        continue;
+      }
+      const pss = /^Pss:\s+(\d+) kB$/.exec(line);
+      if (pss && kind !== undefined) parts[kind] += Number(pss[1]) / 1024;
+    }
+  } catch {
+    // gone, or not ours to read: nothing to show
+  }
+  return parts;
 }
 
 /** Proportional set size: a process's own pages and its share of pages it shares (RSS counts shared ones in full). */

@@ -13,7 +13,7 @@ import { OPEN_STEPS, type OpenStep } from '../src/demo/open-progress.js';
 import { startXvfb } from '../test/helpers/xvfb.js';
 import { bootFloorOnce, floorArgv } from './boot.js';
 import { recordFigures, summarise, timed, withRatio, type Figure } from './lib.js';
-import { coldOnce, nativeOnce, warm } from './open.js';
+import { coldOnce, MEMORY_PARTS, nativeOnce, warm } from './open.js';
 import { printTargets, targetFigure, type Target } from './target-table.js';
 import { warmConvertTargets } from './warm-convert-targets.js';
 
@@ -132,7 +132,17 @@ export async function benchTargets(): Promise<void> {
     const coldEdit = summarise('  cold edit open (the same, no edit VM ready yet: the first edit)', 's', w.coldEdit);
     const cpu = summarise('ready GUI VM idle: QEMU + host client CPU', '% of one core', w.idleCpu, 'over 30 s');
     const memory = summarise('ready GUI VM memory in all (PSS: QEMU, its jail, host client)', 'MiB', w.allPssMiB);
-    const parts = [summarise('  ready GUI VM: QEMU RSS', 'MiB', w.qemuRssMiB), summarise('  ready GUI VM: host client RSS', 'MiB', w.clientRssMiB)];
+    const parts = [
+      ...MEMORY_PARTS.map((part) =>
+        summarise(
+          `  ready GUI VM memory: ${part} (PSS)`,
+          'MiB',
+          w.parts.map((p) => p[part]),
+        ),
+      ),
+      summarise('  ready GUI VM: QEMU RSS', 'MiB', w.qemuRssMiB),
+      summarise('  ready GUI VM: host client RSS', 'MiB', w.clientRssMiB),
+    ];
     const targets: Target[] = [
       ...coldSet.targets,
       targetFigure(warmOpen, '<= 1.5x native', warmOpen.median <= 1.5 * native.median),

@@ -90,7 +90,12 @@ start_gui() {
 		for try in 1 2 3; do
 			# No Pillow: its Image.init() imports every image plugin in the server's init thread, which the
 			# client's hello waits for (~4 s of the attach under TCG); rgb needs none of it (xpra.conf).
-			(PATH=$jobpath XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
+			# Its platform probes (lsb_release -a, file -b on its Python, uname -p: a dozen processes, ~0.2 s of
+			# CPU natively, many times that under TCG, partly while the client's hello waits) find no-probe.sh
+			# first in its PATH, which answers nothing. XPRA_UINPUT=0: on a display it did not start, Xpra runs
+			# xprop before it listens, for the uinput device id an earlier server of its own would have left on
+			# the root window; the agent's Xvfb never has one (the pointer is XTest's either way).
+			(PATH=/.nofear/xpra-probes:$jobpath XPRA_UINPUT=0 XPRA_CONTENT_TYPE_DEFS='title:.*=text' XPRA_CODEC_FAIL_IMPORT=enc_pillow exec $guidrop xpra start :100 --use-display=yes --daemon=no --bind="$XPRA_SOCKET" $xpra_extra)
 			echo "nofear-agent: the Xpra server ended (start $try of 3)"
 			rm -f "$XPRA_SOCKET"
 		done

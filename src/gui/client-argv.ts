@@ -53,8 +53,8 @@ export function buildClientArgv(options: ClientOptions): string[] {
     '--start-new-commands=no',
     '--pings=0',
     '--bandwidth-detection=no',
-    // NoFear's guest sends only these: no video, jpeg or webp decoder, no colourspace converter.
-    '--encodings=rgb,png',
+    // NoFear's guest sends only rgb: no png, video, jpeg or webp decoder, no colourspace converter.
+    '--encodings=rgb',
     '--video-decoders=none',
     '--csc-modules=none',
   ];

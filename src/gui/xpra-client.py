@@ -54,6 +54,16 @@ def report(line):
 
 import shutil  # noqa: E402
 
+# NoFear's guest sends rgb pixels only (its server loads no Pillow), and the client decodes nothing else
+# (nofear_xpra/packets.py): none of Xpra's image decoders is loaded, nor Pillow for Xpra's logo over
+# window icons. Nor are the packet encoders and D-Bus bindings NoFear never uses (rencode is the
+# protocol's; D-Bus is off). Each is memory a ready VM's client holds while it waits (Pillow alone
+# ~3 MiB), and guest data none of them will ever parse.
+os.environ["XPRA_CODEC_FAIL_IMPORT"] = "dec_pillow,dec_webp,dec_jpeg"
+os.environ["XPRA_ICON_OVERLAY"] = "0"
+for unused in ("yaml", "dbus"):
+    sys.modules[unused] = None  # `import yaml` raises ImportError, which Xpra expects of a missing module
+
 try:
     import xpra  # noqa: E402
     import xpra.os_util  # noqa: E402

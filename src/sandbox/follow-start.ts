@@ -2,13 +2,68 @@
 // a warm VM's open): its steps, `running`, its end after clean-up, and a stop that, before the sandbox
 // exists, aborts the start wherever it has got to instead of waiting for the boot.
 import { NoFearError } from '../errors.js';
-import type { StepTracker } from '../gui/step-tracker.js';
+import type { LaunchStep, StepTracker } from '../gui/step-tracker.js';
+import type { SavedAttachment } from '../open/attachment-export.js';
 import type { OpenPlan } from '../open/open-plan.js';
 import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
-import type { EditLaunch, LaunchedSandbox, LaunchSpec, SandboxEnd } from './launch.js';
-import type { OpenSession } from './open-file.js';
+import type { OpenSession, WritableCopy } from './open-file.js';
 import type { Sandbox } from './sandbox.js';
-import { exitStatusOf, type SandboxOutcome } from './sandbox-outcome.js';
+import { exitStatusOf, type ConversionOutcome, type SandboxOutcome } from './sandbox-outcome.js';
+
+/** Where a caller's windows go: its own display, when it says which. */
+export interface CallerDisplay {
+  DISPLAY?: string;
+  XAUTHORITY?: string;
+  WAYLAND_DISPLAY?: string;
+}
+
+/** An open of a copy the guest may write (--edit through the service): the copy, and what follows the VM's end. */
+export interface EditLaunch {
+  copy: WritableCopy;
+  /** Once everything of the VM is gone: the changed copy decided on (it may wait for the user). */
+  afterEnd(): Promise<void>;
+}
+
+export type LaunchSpec =
+  | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
+  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch; onAttachment?: (saved: SavedAttachment) => void };
+
+/** How a sandbox ended: its exit status, and whether NoFear itself failed (not the guest's status). */
+export interface SandboxEnd {
+  status: number;
+  failed: boolean;
+}
+
+export interface LaunchedSandbox {
+  id: string;
+  profile: string;
+  command: string[];
+  files: string[];
+  startedAt: Date;
+  /** An open whose progress the service shows as a notification (callers that show their own say no). */
+  notifies: boolean;
+  /** The last step reached, and each step's time in ms after startedAt. */
+  readonly step: LaunchStep;
+  readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
+  /** The X id of its first window on the host display; 0 before the window step. */
+  readonly windowId: number;
+  /** Hears each step as it is reached. */
+  onStep(listener: (step: LaunchStep) => void): void;
+  /** Resolves when the job runs (for a window: the client attached); rejects with the start's error, or StoppedBeforeRunning after a stop. */
+  running: Promise<void>;
+  /** The exit status (the guest's; 128+N for a signal; 143 when stopped; 125 for NoFear's own failure), after clean-up. */
+  ended: Promise<SandboxEnd>;
+  /** Powers the guest off (QEMU killed after a deadline), or aborts its start wherever it has got to; `ended` settles after. */
+  stop(): Promise<void>;
+  /** QEMU's jail process, once it runs. */
+  qemuPid(): number | undefined;
+  /** Once its job runs: the VM runs `argv` beside it (a second link for its browser); true once the guest said it did. */
+  launchBeside?(argv: readonly string[]): Promise<boolean>;
+  /** A link VM: its shape and last link's time written to its record (for nofear-open --dry-run). */
+  noteLink?(shape: string, lastLinkAt: number): Promise<void>;
+  /** A conversion's outcome, filled in before `ended` settles; absent for any other sandbox. */
+  readonly converted?: ConversionOutcome;
+}
 
 /** A producer's start: the sandbox once its job runs (with its session, for an open or a GUI run). */
 export type Started = Promise<{ sandbox: Sandbox; session?: OpenSession }>;

@@ -9,32 +9,13 @@ import { readXauthorityFile } from '../gui/xauthority.js';
 import { startGuiSession, type GuiSession, type GuiStep } from './gui-session.js';
 import { newSandboxId } from './registry.js';
 import { exportBelongsInCache, Sandbox } from './sandbox.js';
-import type { ConversionOutcome } from './sandbox-outcome.js';
 import type { OpenPlan } from '../open/open-plan.js';
-import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext, type WritableCopy } from './open-file.js';
+import { openInSandbox, openInWarmVm, OPEN_PROFILE, type OpenContext } from './open-file.js';
 import { sandboxOptionsFrom } from './sandbox-options.js';
 import { soundFor } from '../open/sound-choice.js';
-import { followExports, type SavedAttachment } from '../open/attachment-export.js';
+import { followExports } from '../open/attachment-export.js';
 import { StepTracker, type LaunchStep } from '../gui/step-tracker.js';
-import { followStart, type Started } from './follow-start.js';
-
-/** Where a caller's windows go: its own display, when it says which. */
-export interface CallerDisplay {
-  DISPLAY?: string;
-  XAUTHORITY?: string;
-  WAYLAND_DISPLAY?: string;
-}
-
-/** An open of a copy the guest may write (--edit through the service): the copy, and what follows the VM's end. */
-export interface EditLaunch {
-  copy: WritableCopy;
-  /** Once everything of the VM is gone: the changed copy decided on (it may wait for the user). */
-  afterEnd(): Promise<void>;
-}
-
-export type LaunchSpec =
-  | { kind: 'run'; argv: string[]; gui: boolean; profile?: string; net?: 'none' | 'user'; sharedFolder?: string; display?: CallerDisplay }
-  | { kind: 'open-plan'; plan: OpenPlan; display?: CallerDisplay; notify?: boolean; edit?: EditLaunch; onAttachment?: (saved: SavedAttachment) => void };
+import { followStart, type CallerDisplay, type LaunchedSandbox, type LaunchSpec, type Started } from './follow-start.js';
 
 export interface LaunchContext {
   env?: NodeJS.ProcessEnv;
@@ -43,44 +24,8 @@ export interface LaunchContext {
   ownerKind?: 'cli' | 'service';
 }
 
-/** How a sandbox ended: its exit status, and whether NoFear itself failed (not the guest's status). */
-export interface SandboxEnd {
-  status: number;
-  failed: boolean;
-}
-
+export type { CallerDisplay, EditLaunch, LaunchedSandbox, LaunchSpec, SandboxEnd } from './follow-start.js';
 export type { LaunchStep };
-
-export interface LaunchedSandbox {
-  id: string;
-  profile: string;
-  command: string[];
-  files: string[];
-  startedAt: Date;
-  /** An open whose progress the service shows as a notification (callers that show their own say no). */
-  notifies: boolean;
-  /** The last step reached, and each step's time in ms after startedAt. */
-  readonly step: LaunchStep;
-  readonly steps: Readonly<Partial<Record<LaunchStep, number>>>;
-  /** The X id of its first window on the host display; 0 before the window step. */
-  readonly windowId: number;
-  /** Hears each step as it is reached. */
-  onStep(listener: (step: LaunchStep) => void): void;
-  /** Resolves when the job runs (for a window: the client attached); rejects with the start's error, or StoppedBeforeRunning after a stop. */
-  running: Promise<void>;
-  /** The exit status (the guest's; 128+N for a signal; 143 when stopped; 125 for NoFear's own failure), after clean-up. */
-  ended: Promise<SandboxEnd>;
-  /** Powers the guest off (QEMU killed after a deadline), or aborts its start wherever it has got to; `ended` settles after. */
-  stop(): Promise<void>;
-  /** QEMU's jail process, once it runs. */
-  qemuPid(): number | undefined;
-  /** Once its job runs: the VM runs `argv` beside it (a second link for its browser); true once the guest said it did. */
-  launchBeside?(argv: readonly string[]): Promise<boolean>;
-  /** A link VM: its shape and last link's time written to its record (for nofear-open --dry-run). */
-  noteLink?(shape: string, lastLinkAt: number): Promise<void>;
-  /** A conversion's outcome, filled in before `ended` settles; absent for any other sandbox. */
-  readonly converted?: ConversionOutcome;
-}
 
 export { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../util/exit-status.js';
 export { StepTracker } from '../gui/step-tracker.js';

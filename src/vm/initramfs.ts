@@ -18,7 +18,7 @@ import { hostOfficeBuildId, OFFICE_PROFILE_PATH, officeProfileXcu } from './offi
 /** src/guest, found from both src/vm (tsx) and dist/vm (compiled): both sit two levels below the root. */
 export const GUEST_DIR = fileURLToPath(new URL('../../src/guest/', import.meta.url));
 /** NoFear's guest files (src/guest) and where they go in the initramfs. */
-const GUEST_FILES = [
+export const GUEST_FILES = [
   ['init.sh', 'init', 0o755],
   ['agent.sh', '.nofear/agent.sh', 0o644],
   ['gui-bridge.py', '.nofear/gui-bridge.py', 0o644],
@@ -30,6 +30,8 @@ const GUEST_FILES = [
   ['office-pdf.py', '.nofear/office-pdf.py', 0o644],
   ['xpra.conf', 'etc/xpra/xpra.conf', 0o644],
   ['xkbcomp.sh', '.nofear/xkbcomp', 0o755],
+  // First in the Xpra server's PATH (agent.sh): its platform probes find these and learn nothing.
+  ...(['lsb_release', 'file', 'uname'] as const).map((probe) => ['no-probe.sh', `.nofear/xpra-probes/${probe}`, 0o755] as const),
 ] as const;
 const MAX_ALLOW_LIST_BYTES = 16 * 1024 * 1024;
 

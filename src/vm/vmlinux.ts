@@ -21,6 +21,37 @@ export function hasPvhNote(elf: Buffer): boolean {
   return false;
 }
 
+const PT_LOAD = 1;
+const PAGE = 4096;
+
+/**
+ * The same kernel with each loadable segment's file part ending at its last non-zero page: QEMU maps
+ * the vmlinux and keeps every page it read for the VM's life (its ROM copy, for a reset), and the
+ * last segment of a distribution kernel stores its .bss, .brk and .init.scratch as ~23 MiB of zeros in
+ * the file. QEMU zero-fills a segment's memory beyond its file part, so what the guest gets is the same.
+ * A buffer that is not a 64-bit little-endian ELF comes back as it is.
+ */
+export function withoutTrailingZeros(elf: Buffer): Buffer {
+  if (elf.length < 64 || !elf.subarray(0, 4).equals(ELF) || elf[4] !== 2 || elf[5] !== 1) return elf;
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const entrySize = elf.readUInt16LE(0x36);
+  const count = elf.readUInt16LE(0x38);
+  if (entrySize < 56 || phoff + entrySize * count > elf.length) return elf;
+  const out = Buffer.from(elf);
+  for (let index = 0; index < count; index++) {
+    const header = phoff + index * entrySize;
+    if (out.readUInt32LE(header) !== PT_LOAD) continue;
+    const offset = Number(out.readBigUInt64LE(header + 8));
+    const fileSize = Number(out.readBigUInt64LE(header + 0x20));
+    if (offset + fileSize > out.length) continue; // truncated file: not ours to judge
+    let end = fileSize;
+    while (end > 0 && out[offset + end - 1] === 0) end--;
+    const trimmed = Math.min(fileSize, Math.ceil(end / PAGE) * PAGE);
+    out.writeBigUInt64LE(BigInt(trimmed), header + 0x20);
+  }
+  return out;
+}
+
 async function readHead(file: string, bytes: number): Promise<Buffer> {
   const handle = await fsp.open(file, 'r');
   try {
@@ -34,7 +65,8 @@ async function readHead(file: string, bytes: number): Promise<Buffer> {
 /** The path to boot: the cached vmlinux for this bzImage, extracted on first use; the bzImage if that fails. */
 export async function bootableImage(bzImage: string, cacheDir: string): Promise<string> {
   const stat = await fsp.stat(bzImage);
-  const key = sha256(path.resolve(bzImage), String(stat.size), String(stat.mtimeMs)).slice(0, 16);
+  // "trimmed": a vmlinux extracted before withoutTrailingZeros is not reused.
+  const key = sha256(path.resolve(bzImage), String(stat.size), String(stat.mtimeMs), 'trimmed').slice(0, 16);
   const out = path.join(cacheDir, `vmlinux-${key}`);
   if (await exists(out)) return out;
   // An ELF already (NOFEAR_KERNEL naming a vmlinux): boot it as it is, without reading its ~60 MB each time.
@@ -53,6 +85,7 @@ export async function bootableImage(bzImage: string, cacheDir: string): Promise<
       await runTool(payload.tool, [...payload.args, compressed], { timeoutMs: 120_000, stdoutFile: partial });
       const elf = await fsp.readFile(partial);
       if (elf.subarray(0, 4).equals(ELF) && hasPvhNote(elf)) {
+        await fsp.writeFile(partial, withoutTrailingZeros(elf));
         await fsp.rename(partial, out);
         return out;
       }

@@ -97,7 +97,7 @@ describe('the host Xpra client against a hostile guest server', function () {
     );
   });
 
-  it('tells the guest nothing of the host in its hello, and offers only rgb and png', async () => {
+  it('tells the guest nothing of the host in its hello, and offers only rgb', async () => {
     const hello = await server.hello(DEADLINE_MS, client.exited);
     const user = os.userInfo();
     const gecos =
@@ -115,8 +115,10 @@ describe('the host Xpra client against a hostile guest server', function () {
     const secrets = [os.hostname(), user.homedir, os.release(), readOr('/etc/machine-id', ''), gecos, x.display].filter((s) => s.length >= 3);
     for (const secret of secrets) assert.equal(values.filter((v) => v.includes(secret)).length, 0, `the hello contains ${JSON.stringify(secret)}`);
     assert.equal(values.includes(user.username), false, 'the hello names the user');
-    assert.deepEqual([...(hello.encodings as string[])].sort(), ['png', 'rgb']);
-    for (const encoding of hello['encodings.core'] as string[]) assert.match(encoding, /^(rgb24|rgb32|png)$/);
+    assert.deepEqual([...(hello.encodings as string[])].sort(), ['rgb']);
+    for (const encoding of hello['encodings.core'] as string[]) assert.match(encoding, /^(rgb24|rgb32)$/);
+    assert.deepEqual(hello['encodings.window-icon'], ['premult_argb32', 'BGRA', 'default'], 'png icons offered');
+    assert.deepEqual(hello['encodings.cursor'], ['raw'], 'png cursors offered');
     assert.deepEqual(
       Object.keys(hello).filter((key) => CODECS.test(key)),
       [],

@@ -132,8 +132,8 @@ describe("the host client's policy rules", () => {
     assert.equal(hello?.name, 'NoFear');
     assert.deepEqual(hello?.argv, ['xpra']);
     for (const gone of ['machine_id', 'build.on', 'theme.default.icons', 'gtk.version', 'encoding.video_scaling']) assert.equal(hello?.[gone], undefined, gone);
-    assert.deepEqual(hello?.encodings, ['png', 'rgb']);
-    assert.deepEqual(hello?.['encodings.core'], ['rgb24', 'png']);
+    assert.deepEqual(hello?.encodings, ['rgb']);
+    assert.deepEqual(hello?.['encodings.core'], ['rgb24']);
     assert.equal(JSON.stringify(hello).includes('DELL'), false, 'a monitor name');
     assert.equal(hello?.xkbmap_layout, 'fr', 'the keyboard layout stays: keys must type what they say');
   });

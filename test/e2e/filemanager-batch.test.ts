@@ -6,7 +6,13 @@
 // Nautilus's and Caja's extension is loaded by their real Python bindings and its "Open in NoFear" item
 // activated (test/fixtures/extension-open-selection.py), which calls the service's OpenFiles. The real
 // service is D-Bus activated on a private bus; only org.freedesktop.Notifications is a stand-in that records
-// every Notify (test/fixtures/nofear-bus-listener.py). No warm pool: five cold opens. Needs dist/.
+// every Notify (test/fixtures/nofear-bus-listener.py). No warm pool.
+// Nemo's line (double quotes, the quoting with escapes) proves the path from an action line to the window
+// in a real VM; what differs between the action lines is only how the selection reaches nofear-open, so
+// Thunar's and Dolphin's lines run the same real nofear-open with --dry-run after the program (the same
+// words; its batch report is the same: exit 3, one notification with both fixes, and it names the PDF's
+// path as one word): two cold VMs fewer. Nautilus's and Caja's extensions each open the PDF in a real VM.
+// Needs dist/.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
@@ -58,7 +64,8 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
   const runtime = () => path.join(tree.top, 'run');
   let kernel: Record<string, string>;
   const callerEnv = () => ({ ...tree.env, ...kernel, DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: x.display, XDG_RUNTIME_DIR: runtime() });
-  const failureNotices = (since: number): BusRecord[] => listener.records.slice(since).filter((r) => r.method === 'Notify' && /^NoFear could not open/.test(String(r.args?.[3])));
+  const isFailureNotice = (r: BusRecord) => r.method === 'Notify' && /^NoFear could not (open|plan)/.test(String(r.args?.[3]));
+  const failureNotices = (since: number): BusRecord[] => listener.records.slice(since).filter(isFailureNotice);
 
   before(async () => {
     tree = makeTree();
@@ -98,7 +105,9 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
   async function assertBatch(since: number, objectPath: string, before: () => void = () => undefined): Promise<void> {
     try {
       before();
-      await assertBatchShown(since, objectPath);
+      const xid = await watcher.windowOf(objectPath, VM_MS);
+      assert.match(await windowName(x.display, xid), /^\[NoFear:temporary\] report\.pdf/);
+      await assertOneNotice(since, 'open');
     } catch (error) {
       // A failed case still stops its sandbox, so that the next one does not meet "too many sandboxes".
       await watcher.stop(objectPath).catch(() => undefined);
@@ -108,30 +117,52 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
     assert.equal(await watcher.exitOf(objectPath, 60_000), 143);
   }
 
-  async function assertBatchShown(since: number, objectPath: string): Promise<void> {
-    const xid = await watcher.windowOf(objectPath, VM_MS);
-    assert.match(await windowName(x.display, xid), /^\[NoFear:temporary\] report\.pdf/);
+  /** The batch's one notification (`open`, or `plan` for --dry-run): 2 of 3 failed, each with its fix. */
+  async function assertOneNotice(since: number, verb: 'open' | 'plan'): Promise<void> {
+    // Told before the PDF's sandbox starts (the service) or before nofear-open exits; heard from the stand-in's own process.
+    await listener.waitFor((r) => listener.records.indexOf(r) >= since && isFailureNotice(r), 10_000);
     const notices = failureNotices(since);
     assert.equal(notices.length, 1, `one notification for the batch: ${JSON.stringify(notices)}`);
-    assert.equal(notices[0]?.args?.[3], 'NoFear could not open 2 of 3 files (1 opened)');
+    assert.equal(notices[0]?.args?.[3], `NoFear could not ${verb} 2 of 3 files (1 ${verb === 'open' ? 'opened' : 'planned'})`);
     const body = String(notices[0]?.args?.[4]).split('\n');
     // Random bytes are whatever the sniffer makes of them (octet-stream, a DOS .COM, a PGP key, ...): the fix names that type.
     assert.match(body[0] ?? '', /^• random\.bin: No viewer for (\S+) can run in the VM .* Fix: install a graphical application that opens \1\b/);
     assert.match(body[1] ?? '', /^• a folder: .*a folder is a directory; NoFear opens files\. Fix: open a file inside it$/);
   }
 
-  /** Runs an action's command line as the file manager does: %F expanded (`quote` per file), split, started with no terminal. */
-  async function runActionLine(line: string, quote: (file: string) => string): Promise<void> {
+  /** An action's command line as the file manager runs it: %F expanded (`quote` per file), split; its argv. */
+  function expandActionLine(line: string, quote: (file: string) => string): string[] {
     const argv = splitArgv(line.replace('%F', selection.map(quote).join(' ')));
     assert.equal(argv[0], path.join(tree.bin, 'nofear-open'), `the line names the installed nofear-open: ${line}`);
+    assert.deepEqual(argv.slice(-selection.length), selection, `the selection, one word per file: ${line}`);
+    return argv;
+  }
+
+  /** Starts an argv as a file manager does: no terminal, stdin /dev/null, stderr a pipe. */
+  const startedByFileManager = (argv: string[]) => execa(argv[0] ?? '', argv.slice(1), { env: callerEnv(), extendEnv: false, stdin: 'ignore', reject: false, timeout: VM_MS });
+
+  /** Runs an action's line for real: the PDF opens in a VM (its window), the two failures in one notification, exit 3. */
+  async function runActionLine(line: string, quote: (file: string) => string): Promise<void> {
     const since = listener.records.length;
-    const result = await execa(argv[0] ?? '', argv.slice(1), { env: callerEnv(), extendEnv: false, stdin: 'ignore', reject: false, timeout: VM_MS });
+    const result = await startedByFileManager(expandActionLine(line, quote));
     // Taken before any assertion, so that the next test waits for its own sandbox even when this one fails.
     const [objectPath] = await watcher.waitForStarted(10_000);
     await assertBatch(since, objectPath ?? '', () => {
       assert.equal(result.exitCode, 3, result.stderr);
       assert.doesNotMatch(result.stderr, /opened safely/, 'nothing said of a window on a pipe');
     });
+  }
+
+  /** Runs an action's line with --dry-run after the program (the same nofear-open, the same words): the same batch report, no VM. */
+  async function planActionLine(line: string, quote: (file: string) => string): Promise<void> {
+    const [program = '', ...words] = expandActionLine(line, quote);
+    const since = listener.records.length;
+    const started = watcher.startedCount;
+    const result = await startedByFileManager([program, '--dry-run', ...words]);
+    assert.equal(result.exitCode, 3, result.stderr);
+    assert.deepEqual(result.stdout.match(/^file: .*$/gm), [`file: ${selection[0]}`], 'the PDF planned, its path one word');
+    await assertOneNotice(since, 'plan');
+    assert.equal(watcher.startedCount, started, 'no sandbox was started');
   }
 
   it("Nemo's .nemo_action (Quote=double)", async () => {
@@ -149,13 +180,13 @@ describe('"Open in NoFear" from every file manager on a PDF, a file with no view
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-    await runActionLine(command, singleQuoted);
+    await planActionLine(command, singleQuoted);
   });
 
   it("Dolphin's service menu (KIO: %F → one quoted word per file)", async () => {
     const menu = readFileSync(path.join(tree.dataHome, 'kio', 'servicemenus', 'nofear.desktop'), 'utf8');
     const exec = /\[Desktop Action openInNoFear\][^[]*?^Exec=(.*)$/m.exec(menu)?.[1] ?? '';
-    await runActionLine(exec, singleQuoted);
+    await planActionLine(exec, singleQuoted);
   });
 
   for (const host of ['nautilus', 'caja'] as const) {

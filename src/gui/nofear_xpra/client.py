@@ -79,8 +79,8 @@ class XpraClient(GTK3XpraClient):
         GTK3XpraClient.__init__(self)
 
     def init(self, opts, *args):
-        # Whatever a configuration file says: only the channels NoFear uses, only rgb and png.
-        opts.encodings = ["rgb", "rgb24", "rgb32", "png"]  # what Xpra's option parser makes of "rgb,png"
+        # Whatever a configuration file says: only the channels NoFear uses, only rgb.
+        opts.encodings = ["rgb", "rgb24", "rgb32"]  # what Xpra's option parser makes of "rgb"
         opts.video_decoders = []
         opts.csc_modules = []
         opts.key_shortcut = []
@@ -126,8 +126,10 @@ class XpraClient(GTK3XpraClient):
     def process_packet(self, proto, packet):
         name = packets.packet_name(packet[0]) if packet else None
         why = packets.verdict(name, self.nofear.clipboard, self.nofear.sound)
+        if why is None and name == "cursor" and len(packet) > 2 and packets.packet_name(packet[1]) == "png":
+            why = "a png cursor (the client decodes no png: raw cursors only)"
         if why is None and name == "draw" and not self.nofear_draw_allowed(packet):
-            why = "only rgb and png pixels are decoded"
+            why = "only rgb pixels are decoded"
         if why is not None:
             self.nofear.note_refusal(name, why)
             return
@@ -146,6 +148,12 @@ class XpraClient(GTK3XpraClient):
     def cook_metadata(self, new_window, metadata):
         limit = self.nofear_size_limit()
         return GTK3XpraClient.cook_metadata(self, new_window, filter_metadata(dict(metadata), self.nofear.wm_class, limit))
+
+    # The host's colour profiles, read with Pillow's ImageCms: the hello drops them (hello.py), so none are read.
+    def get_icc_info(self):
+        return {}
+
+    get_display_icc_info = get_icc_info
 
     def _process_ping(self, packet):
         # Xpra's echo carries the host's load averages: answer without them.
@@ -225,3 +233,7 @@ class XpraClient(GTK3XpraClient):
     ask_data_request = file_size_warning = do_process_challenge_prompt = noop
     _process_control = _process_show_desktop = _process_open_url = _process_pointer_grab = noop
     _process_bell = _process_notify_show = noop
+    # Xpra asks the server for all its info once the windows are in, for its session dialog: the server
+    # gathers every setting, thread and socket it has (~25 ms of its CPU natively, many times that under TCG,
+    # beside the first window's paint), and NoFear refused the answer ("not asked for").
+    send_info_request = noop

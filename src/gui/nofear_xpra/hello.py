@@ -1,6 +1,6 @@
 # What the client tells the guest about the host in its hello: nothing that names the host or its
 # user. Identity fields become fixed NoFear values, platform and build details are dropped, display
-# and monitor names are generic, and only the rgb and png encodings are offered. Pure.
+# and monitor names are generic, and only the rgb encoding is offered. Pure.
 
 import re
 
@@ -50,8 +50,8 @@ DROPPED = re.compile(
     r"|.+\.version)$"
 )
 
-ENCODINGS = ("rgb", "png", "png/P", "png/L")
-CORE_ENCODINGS = ("rgb24", "rgb32", "png", "png/P", "png/L")
+ENCODINGS = ("rgb",)
+CORE_ENCODINGS = ("rgb24", "rgb32")
 
 
 def only(values, allowed):

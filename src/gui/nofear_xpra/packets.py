@@ -6,7 +6,7 @@ ALLOWED = frozenset((
     "hello", "disconnect", "set_deflate", "startup-complete", "ping", "ping_echo",
     "connection-lost", "gibberish", "invalid",  # Xpra's own protocol events
     "new-window", "new-override-redirect", "lost-window", "window-move-resize", "window-resized",
-    "configure-override-redirect", "window-metadata", "window-icon", "initiate-moveresize",
+    "configure-override-redirect", "window-metadata", "initiate-moveresize",
     "draw", "eos", "cursor", "desktop_size",
 ))
 
@@ -21,14 +21,17 @@ REFUSED = {
     "bell": "no bell", "pointer-grab": "no input grabs", "pointer-ungrab": "no input grabs",
     "pointer-position": "the guest does not move the host's pointer",
     "raise-window": "no focus stealing", "new-tray": "no tray icons",
+    # Xpra's server sends icons as png only, and the client decodes no png: the window manager shows its
+    # own icon, never a picture the guest chose, and NoFear's title marker and border say what it is.
+    "window-icon": "no window icons from the guest (the client decodes no png)",
     "challenge": "no password prompt", "setting-change": "the guest does not change client settings",
     "server-event": "not used", "info-response": "not asked for", "rpc-reply": "not asked for",
     "webcam-ack": "no webcam", "webcam-stop": "no webcam", "udp-control": "not used",
 }
 
-# Pixel encodings the client decodes: NoFear's guest sends nothing else, and every other decoder
-# (video, jpeg, webp) would be attack surface for nothing.
-DRAW_CODINGS = frozenset(("rgb24", "rgb32", "png", "png/P", "png/L"))
+# Pixel encodings the client decodes: NoFear's guest sends nothing else (its server loads no Pillow),
+# and every other decoder (png, video, jpeg, webp) would be attack surface for nothing.
+DRAW_CODINGS = frozenset(("rgb24", "rgb32"))
 
 
 def packet_name(untrusted_type):

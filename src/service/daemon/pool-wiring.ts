@@ -1,7 +1,7 @@
 // The service's ready VMs, wired: three pools of the shapes pool-shapes.ts plans (an open's GUI VM, its
 // client on the service's display; an edit's, the same with a writable, capped export; a conversion's
 // VM, no GUI, no network), sized together by
-// pool-plan.ts within [pool] memory, which requests each may serve, and the host's memory they watch.
+// pool-shapes.ts within [pool] memory, which requests each may serve, and the host's memory they watch.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Config } from '../../config/index.js';
@@ -15,8 +15,20 @@ import { fitsWarm, launchWarm, type LaunchedSandbox } from '../../sandbox/launch
 import type { WarmTake } from '../../sandbox/manager.js';
 import { openGuiOptions, writtenOpenRequest } from '../../sandbox/open-file.js';
 import { checkUserXattrs } from '../../edit/xattr-probe.js';
-import { planPool, poolBudgetMiB, poolSettings, type PoolPlan } from '../../sandbox/pool-plan.js';
-import { conversionRequest, jobShapeOf, POOL_PURPOSES, poolRequest, poolShape, poolShapeKey, servesJob, type PoolPurpose } from '../../sandbox/pool-shapes.js';
+import {
+  conversionRequest,
+  jobShapeOf,
+  planPool,
+  POOL_PURPOSES,
+  poolBudgetMiB,
+  poolRequest,
+  poolSettings,
+  poolShape,
+  poolShapeKey,
+  servesJob,
+  type PoolPlan,
+  type PoolPurpose,
+} from '../../sandbox/pool-shapes.js';
 import { ensureRuntimeBase } from '../../sandbox/registry.js';
 import { exportBelongsInCache } from '../../sandbox/sandbox.js';
 import { sandboxOptionsFrom } from '../../sandbox/sandbox-options.js';

@@ -4,7 +4,9 @@
 // reaches a real VM's start and ends everything of it is e2e/service-open's "Stop during a cold boot".
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { FAILURE_STATUS, followStart, STOPPED_STATUS, StoppedBeforeRunning, StepTracker, type LaunchSpec, type Started } from '../../../src/sandbox/launch.js';
+import { StepTracker } from '../../../src/gui/step-tracker.js';
+import { followStart, StoppedBeforeRunning, type LaunchSpec, type Started } from '../../../src/sandbox/follow-start.js';
+import { NOFEAR_FAILURE as FAILURE_STATUS, STOPPED_STATUS } from '../../../src/util/exit-status.js';
 import type { Sandbox, SandboxOutcome } from '../../../src/sandbox/sandbox.js';
 
 const SPEC: LaunchSpec = { kind: 'run', argv: ['true'], gui: false };

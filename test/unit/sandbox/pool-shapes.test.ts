@@ -6,8 +6,21 @@ import { converterArgv } from '../../../src/convert/convert-file.js';
 import type { ConvertPlan } from '../../../src/convert/convert-plan.js';
 import { openRequest, writtenOpenRequest, type WritableCopy } from '../../../src/sandbox/open-file.js';
 import type { OpenPlan } from '../../../src/open/open-plan.js';
-import { MAX_POOL_SIZE, planPool, poolBudgetMiB, poolSettings, type PoolPlan, type PoolPlanInput } from '../../../src/sandbox/pool-plan.js';
-import { conversionMemoryMiB, conversionRequest, jobShapeOf, poolShape, poolShapeKey, servesJob, type JobShape } from '../../../src/sandbox/pool-shapes.js';
+import {
+  conversionMemoryMiB,
+  conversionRequest,
+  jobShapeOf,
+  MAX_POOL_SIZE,
+  planPool,
+  poolBudgetMiB,
+  poolSettings,
+  poolShape,
+  poolShapeKey,
+  servesJob,
+  type JobShape,
+  type PoolPlan,
+  type PoolPlanInput,
+} from '../../../src/sandbox/pool-shapes.js';
 import { sandboxOptionsFrom } from '../../../src/sandbox/sandbox-options.js';
 
 const noExport = { bytes: 0, fill: async () => {} };
@@ -37,7 +50,7 @@ describe('pool shapes', () => {
     assert.equal(shape.memoryMiB, 512, 'a conversion VM: half of [vm] memory (1 GiB)');
     const open = poolShape('open', config);
     assert.deepEqual({ gui: open.gui, net: open.net, runs: open.runs }, { gui: true, net: 'none', runs: 'viewer' });
-    assert.equal(open.tbSizeMiB, 64, 'a GUI VM mostly waits: the small TCG cache');
+    assert.equal(open.tbSizeMiB, 32, 'a GUI VM mostly waits: the small TCG cache');
     assert.equal(open.memoryMiB, 1024, 'a GUI VM: [vm] memory');
     assert.notEqual(poolShapeKey(shape), poolShapeKey(open));
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildCpio } from '../../../src/vm/cpio.js';
 import { parseModinfoDepends, parseModulesBuiltin, resolveLoadOrder } from '../../../src/vm/modules.js';
-import { hasPvhNote } from '../../../src/vm/vmlinux.js';
+import { hasPvhNote, withoutTrailingZeros } from '../../../src/vm/vmlinux.js';
 
 describe('buildCpio', () => {
   it('writes newc headers, 4-byte padding and the trailer', () => {
@@ -72,5 +72,60 @@ describe('hasPvhNote', () => {
     assert.equal(hasPvhNote(Buffer.concat([Buffer.alloc(100), note])), true);
     note.writeUInt32LE(17, 8);
     assert.equal(hasPvhNote(Buffer.concat([Buffer.alloc(100), note])), false);
+  });
+});
+
+describe('withoutTrailingZeros', () => {
+  /** A 64-bit ELF with these program headers (type, file offset, file size, memory size) and `body` from 0x1000. */
+  const elf = (segments: Array<[number, number, number, number]>, body: Buffer) => {
+    const out = Buffer.alloc(0x1000 + body.length);
+    out.write('\x7fELF', 0, 'latin1');
+    out[4] = 2; // 64-bit
+    out[5] = 1; // little-endian
+    out.writeBigUInt64LE(0x40n, 0x20);
+    out.writeUInt16LE(56, 0x36);
+    out.writeUInt16LE(segments.length, 0x38);
+    segments.forEach(([type, offset, fileSize, memSize], i) => {
+      const at = 0x40 + i * 56;
+      out.writeUInt32LE(type, at);
+      out.writeBigUInt64LE(BigInt(offset), at + 8);
+      out.writeBigUInt64LE(BigInt(fileSize), at + 0x20);
+      out.writeBigUInt64LE(BigInt(memSize), at + 0x28);
+    });
+    body.copy(out, 0x1000);
+    return out;
+  };
+  const fileSizes = (image: Buffer, count: number) => Array.from({ length: count }, (_, i) => Number(image.readBigUInt64LE(0x40 + i * 56 + 0x20)));
+  const memSizes = (image: Buffer, count: number) => Array.from({ length: count }, (_, i) => Number(image.readBigUInt64LE(0x40 + i * 56 + 0x28)));
+
+  it("ends a loadable segment's file part at its last non-zero page, its memory size kept", () => {
+    const body = Buffer.alloc(0x5000);
+    body[0x1234] = 7; // the segment's data ends in its second page; three pages of zeros follow
+    const image = withoutTrailingZeros(elf([[1, 0x1000, 0x5000, 0x9000]], body));
+    assert.deepEqual(fileSizes(image, 1), [0x2000]);
+    assert.deepEqual(memSizes(image, 1), [0x9000]);
+    assert.deepEqual(image.subarray(0x1000), body, 'only the header changes');
+  });
+  it('leaves a segment that ends in data, one of zeros only (to 0), and other headers as they are', () => {
+    const body = Buffer.alloc(0x3000);
+    body[0xfff] = 1;
+    const image = withoutTrailingZeros(
+      elf(
+        [
+          [1, 0x1000, 0x1000, 0x1000], // ends in data at 0x1fff
+          [4, 0x2000, 0x1000, 0x1000], // a note of zeros: not loadable, untouched
+          [1, 0x3000, 0x1000, 0x2000], // zeros only
+        ],
+        body,
+      ),
+    );
+    assert.deepEqual(fileSizes(image, 3), [0x1000, 0x1000, 0]);
+    assert.deepEqual(memSizes(image, 3), [0x1000, 0x1000, 0x2000]);
+  });
+  it('returns what is not a 64-bit ELF, or names headers past its end, unchanged', () => {
+    const text = Buffer.from('not an ELF at all, and long enough to have a header'.padEnd(80, '.'));
+    assert.equal(withoutTrailingZeros(text), text);
+    const truncated = elf([[1, 0x1000, 0x8000, 0x8000]], Buffer.alloc(0x100));
+    assert.deepEqual(fileSizes(withoutTrailingZeros(truncated), 1), [0x8000]);
   });
 });

@@ -78,7 +78,7 @@ export async function benchOffice(): Promise<void> {
       // Progress on stderr: a run takes minutes under TCG.
       process.stderr.write(`office run ${run + 1}/${RUNS}: native ${native.at(-1)?.toFixed(1)} s, cold ${cold.at(-1)?.toFixed(1)} s, conversion ${perPage.safe.toFixed(1)} s/page\n`);
     }
-    const warmRuns = await warm(x.display, dir, file, false, RUNS);
+    const warmRuns = await warm(x.display, dir, file, 0, RUNS);
     const nativeFig = summarise('LibreOffice started natively (fresh profile), to its window', 's', native);
     const nativeConvertFig = summarise('LibreOffice native PDF export, per page', 's', nativeConvert, `${pages}-page .docx, fresh profile`);
     const figures: Figure[] = [

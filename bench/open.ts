@@ -75,10 +75,10 @@ export const MEMORY_PARTS = ['guest RAM', 'TCG code buffer', "QEMU's copy of the
 export type MemoryPart = (typeof MEMORY_PARTS)[number];
 
 /**
- * Warm opens through the service (a pool of one); `idle` adds the ready VM's idle cost (60 s), `edits`
+ * Warm opens through the service (a pool of one); `idleSamples` adds that many samples of the ready VM's idle cost (30 s each, one per run at most), `edits`
  * that many `nofear-open --edit` opens with the service up after them. Also used by bench/office.ts.
  */
-export async function warm(display: string, dir: string, file: string, idle = true, runs = RUNS, edits = 0): Promise<WarmFigures> {
+export async function warm(display: string, dir: string, file: string, idleSamples = 2, runs = RUNS, edits = 0): Promise<WarmFigures> {
   const runtime = path.join(dir, 'warm-run');
   mkdirSync(runtime, { mode: 0o700 });
   mkdirSync(path.join(dir, 'config', 'nofear'), { recursive: true });
@@ -98,7 +98,7 @@ export async function warm(display: string, dir: string, file: string, idle = tr
     let line = await service.waitForLine(/warm VM ([0-9a-f]{8}) ready$/, 300_000);
     for (let run = 0; run < runs; run++) {
       const id = /warm VM ([0-9a-f]{8})/.exec(line)?.[1] ?? '';
-      if (idle) await idleCost(runtime, id, figures);
+      if (figures.idleCpu.length < idleSamples) await idleCost(runtime, id, figures);
       const seen = service.lines.length;
       const started = Date.now();
       const [objectPath = ''] = await client.openUris([pathToFileURL(file).href], { display });
@@ -169,7 +169,6 @@ async function clientProcesses(id: string): Promise<number[]> {
 
 /** A ready VM's idle cost: its QEMU and host client's CPU over IDLE_SECONDS, and their memory. */
 async function idleCost(runtime: string, id: string, figures: WarmFigures): Promise<void> {
-  if (figures.idleCpu.length >= 2) return; // two samples are enough; each costs 30 s
   const record = JSON.parse(readFileSync(path.join(runtime, 'nofear', id, 'sandbox.json'), 'utf8')) as SandboxRecord;
   const client = await clientProcesses(id);
   const pids = [record.vmm?.pid ?? 0, ...client].filter((pid) => pid > 0);

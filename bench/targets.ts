@@ -125,7 +125,7 @@ export async function benchTargets(): Promise<void> {
   try {
     const coldSet = coldFigures(await coldRuns(x.display, dir, file, env));
     const [native, , cold] = coldSet.figures as [Figure, Figure, Figure];
-    const w = await warm(x.display, dir, file, true, RUNS, RUNS);
+    const w = await warm(x.display, dir, file, RUNS, RUNS, RUNS);
     const warmOpen = withRatio(summarise('warm open (OpenFiles, a ready VM), to the window', 's', w.windows), native);
     const speedUp = summarise('warm open: cold median / warm median', 'x', [cold.median / warmOpen.median]);
     const edit = withRatio(summarise('warm edit open (nofear-open --edit from the desktop, a ready edit VM), to the window', 's', w.edits), native);
@@ -151,7 +151,7 @@ export async function benchTargets(): Promise<void> {
       targetFigure(cpu, '<= 3 % of one core', cpu.median <= 3),
       targetFigure(memory, '<= 400 MiB', memory.median <= 400),
     ];
-    const conversions = await warmConvertTargets(memory);
+    const conversions = await warmConvertTargets(memory, RUNS);
     targets.push(...conversions.targets);
     const figures = [...coldSet.figures, warmOpen, speedUp, edit, coldEdit, cpu, memory, ...parts, ...conversions.figures];
     printTargets(figures, targets);

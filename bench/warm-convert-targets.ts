@@ -5,10 +5,10 @@ import type { Figure } from './lib.js';
 import { notMeasured, targetFigure, type Target } from './target-table.js';
 import { measureWarmConvert } from './warm-convert.js';
 
-export async function warmConvertTargets(guiMemory: Figure): Promise<{ figures: Figure[]; targets: Target[] }> {
+export async function warmConvertTargets(guiMemory: Figure, runs: number): Promise<{ figures: Figure[]; targets: Target[] }> {
   let figures: Figure[];
   try {
-    figures = await measureWarmConvert();
+    figures = await measureWarmConvert(runs);
   } catch (error) {
     // A failed conversion bench must not lose the rest of the table: its rows say why instead.
     const why = `failed: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 120)}`;

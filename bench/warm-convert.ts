@@ -102,14 +102,14 @@ async function samplePdfs(dir: string): Promise<{ one: string; ten: string }> {
 }
 
 /** The figures, not recorded (a standalone run may not write results.json): 1 page cold, warm, a ready VM's RSS; 10 pages cold, warm. */
-export async function measureWarmConvert(): Promise<Figure[]> {
+export async function measureWarmConvert(runs = RUNS): Promise<Figure[]> {
   const top = mkdtempSync(path.join(tmpdir(), 'nofear-bench-warm-convert-'));
   try {
     const pdfs = await samplePdfs(path.join(top, 'sources'));
     const cold = { one: [] as number[], ten: [] as number[] };
     const coldService = await serve(path.join(top, 'cold'), '[pool]\nsize = 0\n');
     try {
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < runs; i++) {
         cold.one.push((await coldService.convert(`cold-${i}.pdf`, pdfs.one)).seconds);
         cold.ten.push((await coldService.convert(`cold-10-${i}.pdf`, pdfs.ten)).seconds);
       }
@@ -129,7 +129,7 @@ export async function measureWarmConvert(): Promise<Figure[]> {
         if (!ready.includes(served.id)) throw new Error(`the conversion went to ${served.id}, not a ready VM (${ready.join(', ')}):\n${warmService.service.lines.join('\n')}`);
         return { seconds: served.seconds, rss: waitingRss.get(served.id) ?? 0 };
       };
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < runs; i++) {
         const one = await warmOnce(`warm-${i}.pdf`, pdfs.one);
         warm.one.push(one.seconds);
         rssMiB.push(one.rss);

@@ -7,6 +7,7 @@ mode=
 while read -r verb a b <&3; do
 	case $verb in
 	arg) [ -z "$mode" ] && mode=$(printf '%s' "$a" | base64 -d) ;;
+	arg-word) [ -z "$mode" ] && mode=$a ;;
 	run) break ;;
 	esac
 done
